@@ -1,0 +1,54 @@
+// Package policy holds the IAM building blocks every component needs: the
+// caller's account, the key-policy statement that keeps a KMS key manageable
+// by the account, and service trust policies. Documents are typed
+// (iam.GetPolicyDocument), never concatenated strings.
+package policy
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Account is the id of the account the component's provider deploys into.
+func Account(ctx *pulumi.Context, parent pulumi.Resource) pulumi.StringOutput {
+	return aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Parent(parent)).AccountId()
+}
+
+// AccountRoot is the statement that lets the account's IAM administer a KMS
+// key (without it a key can become unmanageable). The principal is the
+// account root, never a wildcard.
+func AccountRoot(account pulumi.StringOutput, partition string) iam.GetPolicyDocumentStatementArgs {
+	return iam.GetPolicyDocumentStatementArgs{
+		Sid:     pulumi.String("AccountAdministers"),
+		Effect:  pulumi.String("Allow"),
+		Actions: pulumi.ToStringArray([]string{"kms:*"}),
+		Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+			Type: pulumi.String("AWS"),
+			Identifiers: pulumi.StringArray{account.ApplyT(func(a string) string {
+				return fmt.Sprintf("arn:%s:iam::%s:root", partition, a)
+			}).(pulumi.StringOutput)},
+		}},
+		Resources: pulumi.ToStringArray([]string{"*"}),
+	}
+}
+
+// ServiceTrust is a trust policy letting an AWS service assume a role on
+// behalf of this account only (aws:SourceAccount), against the confused deputy.
+func ServiceTrust(ctx *pulumi.Context, parent pulumi.Resource, service string, account pulumi.StringOutput) pulumi.StringOutput {
+	return iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+			Effect:  pulumi.String("Allow"),
+			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
+			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+				Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{service}),
+			}},
+			Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+				Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"),
+				Values: pulumi.StringArray{account},
+			}},
+		}},
+	}, pulumi.Parent(parent)).Json()
+}

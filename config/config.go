@@ -1,0 +1,237 @@
+// Package config is the typed stack configuration of the program.
+//
+// Every key lives in the project's namespace (`dbay:` for DBay, `dhanam:` for
+// Dhanam Ledger) except the region, which is the AWS provider's `aws:region`.
+// Loading is strict and happens before any resource is registered: unknown
+// keys, wrong types and invalid values are all reported at once, each naming
+// its key path. Defaults are applied in one place (defaults.go), apart from
+// validation (validate.go).
+//
+// A later component adds its section by adding a field to Config (with a
+// json tag: that is its key), a defaults function and a validate function.
+package config
+
+import (
+	"encoding/json"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// Role is what a stack builds: the primary region or the recovery region.
+type Role string
+
+const (
+	RolePrimary  Role = "primary"
+	RoleRecovery Role = "recovery"
+)
+
+// Config is a stack's validated configuration.
+type Config struct {
+	// Project is the Pulumi project name and the config namespace ("dbay").
+	Project string `json:"-"`
+	// Stack is the Pulumi stack name ("prod", "dr").
+	Stack string `json:"-"`
+	// Region is `aws:region`, the region every regional resource lives in. Required.
+	Region string `json:"-"`
+
+	// Role is `primary` or `recovery`. Required.
+	Role Role `json:"role"`
+	// Environment names the deployment ("production"); it becomes the
+	// `environment` tag. Required: lowercase letters, digits and dashes.
+	Environment string `json:"environment"`
+	// Domain is the apex DNS name the stack serves ("dbay.example.com"). Required.
+	Domain string `json:"domain"`
+	// Tags are added to every taggable resource next to project, stack, role
+	// and environment. `owner` and `cost-center` are required.
+	Tags map[string]string `json:"tags"`
+	// Network configures the VPC. Its `cidr` is required.
+	Network Network `json:"network"`
+
+	// secretKeys lists the top-level keys whose value was set with --secret.
+	secretKeys map[string]bool
+}
+
+// Network configures the Network component.
+type Network struct {
+	// CIDR is the VPC's IPv4 block, e.g. 10.0.0.0/16. Required; a prefix of /16../24.
+	CIDR string `json:"cidr"`
+	// PeerCIDR is the VPC block of the stack in the other region. When set,
+	// the two must not overlap (they are peered or routed during failover).
+	// Absent: no check.
+	PeerCIDR string `json:"peerCidr,omitempty"`
+	// AZCount is how many availability zones the subnets span: 2..6. Absent: 3.
+	AZCount int `json:"azCount"`
+	// NATGateways is `perAz` (one NAT gateway per AZ, no cross-AZ dependency)
+	// or `single`. Absent: perAz in the primary role, single in recovery.
+	NATGateways string `json:"natGateways"`
+	// Subnets are the prefix lengths of each tier's subnet in every AZ.
+	Subnets SubnetMasks `json:"subnets"`
+	// FlowLogs configures the VPC flow log (ALL traffic, always on).
+	FlowLogs FlowLogs `json:"flowLogs"`
+	// Endpoints switches the VPC endpoints. Absent: all on.
+	Endpoints Endpoints `json:"endpoints"`
+}
+
+// SubnetMasks are prefix lengths (16..28) of the per-AZ subnets.
+type SubnetMasks struct {
+	// Public holds the load balancers and NAT gateways. Absent: 24.
+	Public int `json:"public"`
+	// Private holds tasks, pods and Lambda ENIs, with egress through NAT. Absent: 19.
+	Private int `json:"private"`
+	// Isolated holds the databases: no route to the internet. Absent: 24.
+	Isolated int `json:"isolated"`
+}
+
+// FlowLogs configures VPC flow logs.
+type FlowLogs struct {
+	// RetentionDays is the CloudWatch Logs retention, one of the values
+	// CloudWatch accepts. Absent: 365.
+	RetentionDays int `json:"retentionDays"`
+}
+
+// Endpoints switches the VPC endpoints. Each absent switch means on.
+type Endpoints struct {
+	S3             *bool `json:"s3"`             // gateway endpoint (also serves ECR image layers)
+	ECRAPI         *bool `json:"ecrApi"`         // com.amazonaws.<region>.ecr.api
+	ECRDKR         *bool `json:"ecrDkr"`         // com.amazonaws.<region>.ecr.dkr
+	Logs           *bool `json:"logs"`           // com.amazonaws.<region>.logs
+	SecretsManager *bool `json:"secretsManager"` // com.amazonaws.<region>.secretsmanager
+	STS            *bool `json:"sts"`            // com.amazonaws.<region>.sts
+	KMS            *bool `json:"kms"`            // com.amazonaws.<region>.kms
+}
+
+// InterfaceEndpoint is one enabled interface endpoint.
+type InterfaceEndpoint struct {
+	Name    string // logical name: "ecr-api"
+	Service string // service suffix: "ecr.api"
+}
+
+// Interface lists the enabled interface endpoints in a stable order.
+func (e Endpoints) Interface() []InterfaceEndpoint {
+	all := []struct {
+		on *bool
+		ep InterfaceEndpoint
+	}{
+		{e.ECRAPI, InterfaceEndpoint{"ecr-api", "ecr.api"}},
+		{e.ECRDKR, InterfaceEndpoint{"ecr-dkr", "ecr.dkr"}},
+		{e.Logs, InterfaceEndpoint{"logs", "logs"}},
+		{e.SecretsManager, InterfaceEndpoint{"secretsmanager", "secretsmanager"}},
+		{e.STS, InterfaceEndpoint{"sts", "sts"}},
+		{e.KMS, InterfaceEndpoint{"kms", "kms"}},
+	}
+	var out []InterfaceEndpoint
+	for _, x := range all {
+		if on(x.on) {
+			out = append(out, x.ep)
+		}
+	}
+	return out
+}
+
+// GatewayS3 reports whether the S3 gateway endpoint is on.
+func (e Endpoints) GatewayS3() bool { return on(e.S3) }
+
+func on(b *bool) bool { return b == nil || *b }
+
+// Partition is the AWS partition of the stack's region.
+func (c *Config) Partition() string { return PartitionOf(c.Region) }
+
+// IsSecret reports whether the top-level key (without namespace) was set as a secret.
+func (c *Config) IsSecret(key string) bool { return c.secretKeys[key] }
+
+// Redacted renders the configuration as plain values for reports: every
+// top-level key set as a secret is replaced by "[secret]".
+func (c *Config) Redacted() map[string]any {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic(err) // plain structs always marshal
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic(err)
+	}
+	for k := range out {
+		if c.secretKeys[k] {
+			out[k] = "[secret]"
+		}
+	}
+	out["region"] = c.Region
+	return out
+}
+
+// Source is where configuration comes from: the run's config map.
+type Source struct {
+	Project    string            // namespace of the program's own keys
+	Stack      string            // stack name
+	Values     map[string]string // "ns:key" -> value; structured values as JSON
+	SecretKeys []string          // "ns:key" of values set with --secret
+}
+
+// Load decodes, defaults and validates a stack's configuration. The error,
+// when not nil, is an Errors holding every problem found.
+func Load(src Source) (*Config, error) {
+	c := &collector{ns: src.Project}
+	cfg := &Config{Project: src.Project, Stack: src.Stack, secretKeys: map[string]bool{}}
+
+	secret := map[string]bool{}
+	for _, k := range src.SecretKeys {
+		secret[normalizeKey(k)] = true
+	}
+	root := reflect.ValueOf(cfg).Elem()
+	fields := structFields(root.Type())
+	keys := make([]string, 0, len(src.Values))
+	values := map[string]string{}
+	for k, v := range src.Values {
+		nk := normalizeKey(k)
+		keys = append(keys, nk)
+		values[nk] = v
+	}
+	sort.Strings(keys)
+	for _, full := range keys {
+		ns, key, ok := strings.Cut(full, ":")
+		if !ok {
+			continue
+		}
+		switch ns {
+		case "aws":
+			if key == "region" {
+				cfg.Region = values[full]
+			}
+		case src.Project:
+			idx, known := fields[key]
+			if !known {
+				c.add(key, "unknown key", suggest(key, structKeys(root.Type())))
+				continue
+			}
+			decodeTopLevel(c, key, values[full], root.Field(idx))
+			if secret[full] {
+				cfg.secretKeys[key] = true
+			}
+		}
+	}
+	cfg.applyDefaults()
+	cfg.validate(c)
+	if len(c.errs) > 0 {
+		return nil, c.sorted()
+	}
+	return cfg, nil
+}
+
+// normalizeKey turns the legacy "ns:config:key" form into "ns:key".
+func normalizeKey(k string) string {
+	if ns, rest, ok := strings.Cut(k, ":config:"); ok {
+		return ns + ":" + rest
+	}
+	return k
+}
+
+// KnownKeys lists every key the program reads for a project namespace:
+// aws:region and each top-level section.
+func KnownKeys(project string) []string {
+	keys := []string{"aws:region"}
+	for _, k := range structKeys(reflect.TypeOf(Config{})) {
+		keys = append(keys, project+":"+k)
+	}
+	return keys
+}

@@ -1,0 +1,183 @@
+package config
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+)
+
+var (
+	environmentRe = regexp.MustCompile(`^[a-z][a-z0-9-]{0,31}$`)
+	dnsLabelRe    = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$`)
+)
+
+// reservedTags are set by the program on every resource; config cannot override them.
+var reservedTags = []string{"project", "stack", "role", "environment"}
+
+// requiredTags must be given in `tags`.
+var requiredTags = []string{"owner", "cost-center"}
+
+// validate records every problem of a defaulted Config. Paths that already
+// failed to decode are not checked again.
+func (cfg *Config) validate(c *collector) {
+	check := func(path string, fn func()) {
+		if !c.has(path) {
+			fn()
+		}
+	}
+	check("role", func() {
+		switch cfg.Role {
+		case RolePrimary, RoleRecovery:
+		case "":
+			c.add("role", "is required", "set primary or recovery")
+		default:
+			c.addf("role", "use primary or recovery", "unknown role %q", cfg.Role)
+		}
+	})
+	check("environment", func() {
+		switch {
+		case cfg.Environment == "":
+			c.add("environment", "is required", "set a lowercase name such as production")
+		case !environmentRe.MatchString(cfg.Environment):
+			c.addf("environment", "use 1-32 lowercase letters, digits and dashes, starting with a letter", "%q is not a valid environment name", cfg.Environment)
+		}
+	})
+	validateRegion(cfg.Region, c)
+	check("domain", func() { validateDomain(cfg.Domain, c) })
+	check("tags", func() { validateTags(cfg.Tags, c) })
+	check("network", func() { validateNetwork(cfg.Network, c) })
+}
+
+func validateRegion(region string, c *collector) {
+	aws := &collector{ns: "aws"}
+	switch {
+	case region == "":
+		aws.add("region", "is required", "set it with `pulumi config set aws:region us-east-1`")
+	case !IsAWSRegion(region):
+		aws.addf("region", "use an AWS region name such as us-east-1 or us-west-2", "%q is not an AWS region", region)
+	}
+	c.errs = append(c.errs, aws.errs...)
+}
+
+func validateDomain(domain string, c *collector) {
+	if domain == "" {
+		c.add("domain", "is required", "set the apex DNS name the stack serves, e.g. dbay.example.com")
+		return
+	}
+	labels := strings.Split(domain, ".")
+	bad := len(domain) > 253 || len(labels) < 2
+	for _, l := range labels {
+		if !dnsLabelRe.MatchString(l) {
+			bad = true
+		}
+	}
+	if bad {
+		c.addf("domain", "use a lowercase DNS name of two or more labels, e.g. dbay.example.com", "%q is not a valid DNS name", domain)
+	}
+}
+
+func validateTags(tags map[string]string, c *collector) {
+	for _, k := range reservedTags {
+		if _, ok := tags[k]; ok {
+			c.add("tags."+k, "is set by the program on every resource", "remove it from tags")
+		}
+	}
+	for _, k := range requiredTags {
+		if strings.TrimSpace(tags[k]) == "" {
+			c.add("tags."+k, "is required", "every resource carries owner and cost-center tags")
+		}
+	}
+	for k, v := range tags {
+		switch {
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			c.add("tags."+k, "tag keys starting with aws: are reserved by AWS", "choose another key")
+		case len(k) > 128:
+			c.addf("tags."+k, "use at most 128 characters", "the key is %d characters long", len(k))
+		case len(v) > 256:
+			c.addf("tags."+k, "use at most 256 characters", "the value is %d characters long", len(v))
+		}
+	}
+}
+
+func validateNetwork(n Network, c *collector) {
+	vpc, vpcOK := parseCIDR("network.cidr", n.CIDR, true, c)
+	if vpcOK {
+		switch {
+		case vpc.Bits() < 16 || vpc.Bits() > 24:
+			c.addf("network.cidr", "use a prefix between /16 and /24", "/%d is outside what a VPC with three subnet tiers can use", vpc.Bits())
+		case !isPrivate(vpc):
+			c.addf("network.cidr", "use a private range: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10", "%s is not a private address range", n.CIDR)
+		}
+	}
+	if n.PeerCIDR != "" {
+		peer, peerOK := parseCIDR("network.peerCidr", n.PeerCIDR, false, c)
+		if vpcOK && peerOK && vpc.Overlaps(peer) {
+			c.addf("network.cidr", "give each region its own block, e.g. 10.0.0.0/16 (prod) and 10.1.0.0/16 (dr)", "%s overlaps the peer stack's %s", n.CIDR, n.PeerCIDR)
+		}
+	}
+	azOK := n.AZCount >= 2 && n.AZCount <= 6
+	if !azOK {
+		c.addf("network.azCount", "use 2, 3, 4, 5 or 6", "%d is outside 2..6", n.AZCount)
+	}
+	if n.NATGateways != NATPerAZ && n.NATGateways != NATSingle {
+		c.addf("network.natGateways", "use perAz or single", "unknown NAT strategy %q", n.NATGateways)
+	}
+	masksOK := true
+	for _, m := range []struct {
+		key  string
+		mask int
+	}{{"public", n.Subnets.Public}, {"private", n.Subnets.Private}, {"isolated", n.Subnets.Isolated}} {
+		if m.mask < 16 || m.mask > 28 {
+			c.addf("network.subnets."+m.key, "use a prefix length between 16 and 28", "/%d is not a valid subnet size", m.mask)
+			masksOK = false
+		} else if vpcOK && m.mask < vpc.Bits() {
+			c.addf("network.subnets."+m.key, fmt.Sprintf("use /%d or longer", vpc.Bits()), "a /%d subnet is larger than the /%d VPC", m.mask, vpc.Bits())
+			masksOK = false
+		}
+	}
+	if vpcOK && azOK && masksOK {
+		if _, err := n.Layout(); err != nil {
+			c.add("network.subnets", err.Error(), "use a larger network.cidr, smaller subnets or fewer AZs")
+		}
+	}
+	if !IsLogRetention(n.FlowLogs.RetentionDays) {
+		c.addf("network.flowLogs.retentionDays", fmt.Sprintf("use one of %v", logRetentionDays), "%d is not a CloudWatch Logs retention", n.FlowLogs.RetentionDays)
+	}
+}
+
+// parseCIDR parses an IPv4 CIDR, requiring it to be given as its network address.
+func parseCIDR(path, s string, required bool, c *collector) (netip.Prefix, bool) {
+	if s == "" {
+		if required {
+			c.add(path, "is required", "set an IPv4 block such as 10.0.0.0/16")
+		}
+		return netip.Prefix{}, false
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil || !p.Addr().Is4() {
+		c.addf(path, "use an IPv4 block such as 10.0.0.0/16", "%q is not an IPv4 CIDR block", s)
+		return netip.Prefix{}, false
+	}
+	if p.Masked() != p {
+		c.addf(path, "did you mean "+p.Masked().String()+"?", "%s has host bits set", s)
+		return netip.Prefix{}, false
+	}
+	return p, true
+}
+
+var privateRanges = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),
+	netip.MustParsePrefix("172.16.0.0/12"),
+	netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+}
+
+func isPrivate(p netip.Prefix) bool {
+	for _, r := range privateRanges {
+		if r.Bits() <= p.Bits() && r.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,408 @@
+package mockengine
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/dbay/infra/config"
+)
+
+// res is what a responder knows about the resource being created.
+type res struct {
+	*Resource
+	hash      string // stable digest of the URN
+	partition string
+	physical  string // physical name: the `name` input, or an auto-name
+}
+
+func (r res) arn(service, rest string) string {
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", r.partition, service, r.Region, Account, rest)
+}
+
+func (r res) globalARN(service, rest string) string {
+	return fmt.Sprintf("arn:%s:%s::%s:%s", r.partition, service, Account, rest)
+}
+
+func (r res) str(key string) string {
+	if v, ok := r.Inputs[resource.PropertyKey(key)]; ok {
+		if v.IsSecret() {
+			v = v.SecretValue().Element
+		}
+		if v.IsString() {
+			return v.StringValue()
+		}
+	}
+	return ""
+}
+
+// uuid renders the digest in the 8-4-4-4-12 shape KMS key ids and ACM certificate ids have.
+func (r res) uuid() string {
+	h := r.hash
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// responder fills in the id and provider-computed outputs of one resource type.
+type responder func(r res, out resource.PropertyMap) string
+
+func set(out resource.PropertyMap, kv ...any) {
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[resource.PropertyKey(kv[i].(string))] = resource.NewPropertyValue(kv[i+1])
+	}
+}
+
+func ec2ID(prefix string) responder {
+	return func(r res, out resource.PropertyMap) string {
+		id := prefix + "-" + r.hash[:17]
+		set(out, "arn", r.arn("ec2", kebab(typeName(r.Type))+"/"+id), "ownerId", Account)
+		return id
+	}
+}
+
+var responders = map[string]responder{
+	"aws:ec2/securityGroup:SecurityGroup": func(r res, out resource.PropertyMap) string {
+		id := "sg-" + r.hash[:17]
+		set(out, "arn", r.arn("ec2", "security-group/"+id), "ownerId", Account, "name", r.physical)
+		return id
+	},
+	"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": func(r res, out resource.PropertyMap) string {
+		id := "sg-" + r.hash[:17]
+		set(out, "arn", r.arn("ec2", "security-group/"+id), "ownerId", Account, "name", "default")
+		return id
+	},
+	"aws:ec2/vpcEndpoint:VpcEndpoint": func(r res, out resource.PropertyMap) string {
+		id := "vpce-" + r.hash[:17]
+		svc := r.str("serviceName")
+		set(out, "arn", r.arn("ec2", "vpc-endpoint/"+id), "ownerId", Account, "state", "available",
+			"dnsEntries", []any{map[string]any{
+				"dnsName":      fmt.Sprintf("%s-%s.%s.vpce.amazonaws.com", id, r.hash[17:25], strings.TrimPrefix(svc, "com.amazonaws."+r.Region+".")),
+				"hostedZoneId": "Z7HUB22UULQXV",
+			}})
+		return id
+	},
+	"aws:ec2/flowLog:FlowLog":       ec2ID("fl"),
+	"aws:ec2/vpc:Vpc":               ec2ID("vpc"),
+	"aws:ec2/subnet:Subnet":         ec2ID("subnet"),
+	"aws:ec2/eip:Eip":               ec2ID("eipalloc"),
+	"aws:ec2/natGateway:NatGateway": ec2ID("nat"),
+	"aws:ec2/routeTable:RouteTable": ec2ID("rtb"),
+	"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ec2ID("sgr"),
+	"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":   ec2ID("sgr"),
+	"aws:kms/key:Key": func(r res, out resource.PropertyMap) string {
+		id := r.uuid()
+		set(out, "arn", r.arn("kms", "key/"+id), "keyId", id)
+		return id
+	},
+	"aws:kms/alias:Alias": func(r res, out resource.PropertyMap) string {
+		set(out, "arn", r.arn("kms", r.physical), "targetKeyArn", r.str("targetKeyId"))
+		return r.physical
+	},
+	"aws:cloudwatch/logGroup:LogGroup": func(r res, out resource.PropertyMap) string {
+		set(out, "arn", r.arn("logs", "log-group:"+r.physical), "name", r.physical)
+		return r.physical
+	},
+	"aws:iam/role:Role": func(r res, out resource.PropertyMap) string {
+		path := r.str("path")
+		if path == "" {
+			path = "/"
+		}
+		set(out, "arn", r.globalARN("iam", "role"+path+r.physical), "name", r.physical,
+			"uniqueId", "AROA"+strings.ToUpper(r.hash[:17]))
+		return r.physical
+	},
+	"aws:iam/policy:Policy": func(r res, out resource.PropertyMap) string {
+		arn := r.globalARN("iam", "policy/"+r.physical)
+		set(out, "arn", arn, "name", r.physical, "policyId", "ANPA"+strings.ToUpper(r.hash[:17]))
+		return arn
+	},
+	"aws:iam/rolePolicy:RolePolicy": func(r res, out resource.PropertyMap) string {
+		return r.str("role") + ":" + r.physical
+	},
+	"aws:iam/rolePolicyAttachment:RolePolicyAttachment": func(r res, out resource.PropertyMap) string {
+		return r.str("role") + "-" + r.hash[:20]
+	},
+	"aws:s3/bucketV2:BucketV2": bucket,
+	"aws:s3/bucket:Bucket":     bucket,
+	"aws:sqs/queue:Queue": func(r res, out resource.PropertyMap) string {
+		url := fmt.Sprintf("https://sqs.%s.amazonaws.com/%s/%s", r.Region, Account, r.physical)
+		set(out, "arn", r.arn("sqs", r.physical), "url", url, "name", r.physical)
+		return url
+	},
+	"aws:sns/topic:Topic": func(r res, out resource.PropertyMap) string {
+		arn := r.arn("sns", r.physical)
+		set(out, "arn", arn, "name", r.physical)
+		return arn
+	},
+	"aws:secretsmanager/secret:Secret": func(r res, out resource.PropertyMap) string {
+		arn := r.arn("secretsmanager", "secret:"+r.physical+"-"+suffix6(r.hash))
+		set(out, "arn", arn, "name", r.physical)
+		return arn
+	},
+	"aws:cloudwatch/eventBus:EventBus": func(r res, out resource.PropertyMap) string {
+		set(out, "arn", r.arn("events", "event-bus/"+r.physical), "name", r.physical)
+		return r.physical
+	},
+	"aws:lambda/function:Function": func(r res, out resource.PropertyMap) string {
+		arn := r.arn("lambda", "function:"+r.physical)
+		set(out, "arn", arn, "name", r.physical, "qualifiedArn", arn+":1", "version", "1",
+			"invokeArn", fmt.Sprintf("arn:%s:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", r.partition, r.Region, arn))
+		return r.physical
+	},
+	"aws:sfn/stateMachine:StateMachine": func(r res, out resource.PropertyMap) string {
+		arn := r.arn("states", "stateMachine:"+r.physical)
+		set(out, "arn", arn, "name", r.physical)
+		return arn
+	},
+	"aws:ecr/repository:Repository": func(r res, out resource.PropertyMap) string {
+		set(out, "arn", r.arn("ecr", "repository/"+r.physical), "name", r.physical, "registryId", Account,
+			"repositoryUrl", fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", Account, r.Region, r.physical))
+		return r.physical
+	},
+	"aws:ecs/cluster:Cluster": func(r res, out resource.PropertyMap) string {
+		arn := r.arn("ecs", "cluster/"+r.physical)
+		set(out, "arn", arn, "name", r.physical)
+		return arn
+	},
+	"aws:rds/instance:Instance": func(r res, out resource.PropertyMap) string {
+		id := r.identifier()
+		port := 5432
+		if v, ok := r.Inputs["port"]; ok && v.IsNumber() {
+			port = int(v.NumberValue())
+		}
+		addr := fmt.Sprintf("%s.c%s.%s.rds.amazonaws.com", id, r.hash[:10], r.Region)
+		set(out, "arn", r.arn("rds", "db:"+id), "identifier", id, "address", addr,
+			"endpoint", fmt.Sprintf("%s:%d", addr, port), "port", port, "resourceId", "db-"+strings.ToUpper(r.hash[:26]),
+			"hostedZoneId", "Z2R2ITUGPM61AM")
+		if v, ok := r.Inputs["manageMasterUserPassword"]; ok && v.IsBool() && v.BoolValue() {
+			set(out, "masterUserSecrets", []any{map[string]any{
+				"secretArn":    r.arn("secretsmanager", "secret:rds!db-"+r.uuid()+"-"+suffix6(r.hash)),
+				"kmsKeyId":     r.str("masterUserSecretKmsKeyId"),
+				"secretStatus": "active",
+			}})
+		}
+		return id
+	},
+	"aws:lb/loadBalancer:LoadBalancer": func(r res, out resource.PropertyMap) string {
+		name := truncate(r.physical, 32)
+		arn := r.arn("elasticloadbalancing", "loadbalancer/app/"+name+"/"+r.hash[:16])
+		set(out, "arn", arn, "arnSuffix", "app/"+name+"/"+r.hash[:16], "name", name,
+			"dnsName", fmt.Sprintf("%s-%d.%s.elb.amazonaws.com", name, 100000000+int(r.hash[0])*1000, r.Region),
+			"zoneId", "Z35SXDOTRQ7X7K")
+		return arn
+	},
+	"aws:acm/certificate:Certificate": func(r res, out resource.PropertyMap) string {
+		arn := r.arn("acm", "certificate/"+r.uuid())
+		domain := r.str("domainName")
+		set(out, "arn", arn, "status", "ISSUED", "domainValidationOptions", []any{map[string]any{
+			"domainName":          domain,
+			"resourceRecordName":  "_" + r.hash[:32] + "." + strings.TrimPrefix(domain, "*.") + ".",
+			"resourceRecordType":  "CNAME",
+			"resourceRecordValue": "_" + r.hash[32:64] + ".acm-validations.aws.",
+		}})
+		return arn
+	},
+	"aws:cognito/userPool:UserPool": func(r res, out resource.PropertyMap) string {
+		id := r.Region + "_" + strings.ToUpper(r.hash[:9])
+		set(out, "arn", r.arn("cognito-idp", "userpool/"+id), "endpoint", "cognito-idp."+r.Region+".amazonaws.com/"+id, "name", r.physical)
+		return id
+	},
+	"aws:apigatewayv2/api:Api": func(r res, out resource.PropertyMap) string {
+		id := r.hash[:10]
+		scheme := "https"
+		if r.str("protocolType") == "WEBSOCKET" {
+			scheme = "wss"
+		}
+		set(out, "arn", fmt.Sprintf("arn:%s:apigateway:%s::/apis/%s", r.partition, r.Region, id),
+			"apiEndpoint", fmt.Sprintf("%s://%s.execute-api.%s.amazonaws.com", scheme, id, r.Region),
+			"executionArn", r.arn("execute-api", id))
+		return id
+	},
+	"aws:cloudfront/distribution:Distribution": func(r res, out resource.PropertyMap) string {
+		id := "E" + strings.ToUpper(r.hash[:13])
+		set(out, "arn", r.globalARN("cloudfront", "distribution/"+id), "domainName", "d"+r.hash[:13]+".cloudfront.net",
+			"hostedZoneId", "Z2FDTNDATAQYW2", "status", "Deployed")
+		return id
+	},
+	"aws:route53/zone:Zone": func(r res, out resource.PropertyMap) string {
+		id := "Z" + strings.ToUpper(r.hash[:13])
+		set(out, "zoneId", id, "arn", r.globalARN("route53", "hostedzone/"+id),
+			"nameServers", []any{"ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net"})
+		return id
+	},
+	"random:index/randomPassword:RandomPassword": func(r res, out resource.PropertyMap) string {
+		out["result"] = resource.MakeSecret(resource.NewProperty("mock-" + r.hash[:32]))
+		return "none"
+	},
+}
+
+func bucket(r res, out resource.PropertyMap) string {
+	name := r.str("bucket")
+	if name == "" {
+		name = strings.ToLower(r.physical)
+	}
+	set(out, "arn", fmt.Sprintf("arn:%s:s3:::%s", r.partition, name), "bucket", name, "region", r.Region,
+		"bucketDomainName", name+".s3.amazonaws.com",
+		"bucketRegionalDomainName", name+".s3."+r.Region+".amazonaws.com", "hostedZoneId", "Z3AQBSTGFYJSTF")
+	return name
+}
+
+// identifier is the `identifier` input or an RDS-style lowercase auto-name.
+func (r res) identifier() string {
+	if id := r.str("identifier"); id != "" {
+		return id
+	}
+	return strings.ToLower(r.physical)
+}
+
+// respond computes the id and outputs a real provider would return.
+func (e *Engine) respond(r *Resource, importID string) (string, resource.PropertyMap, error) {
+	out := resource.PropertyMap{}
+	for k, v := range r.Inputs {
+		out[k] = v
+	}
+	rr := res{Resource: r, hash: hashOf(r.URN), partition: config.PartitionOf(r.Region)}
+	rr.physical = rr.str("name")
+	if rr.physical == "" {
+		if p := rr.str("namePrefix"); p != "" {
+			rr.physical = p + rr.hash[:26]
+		} else {
+			rr.physical = r.Name + "-" + rr.hash[:7]
+		}
+	}
+	switch {
+	case r.Read && r.Type == "pulumi:pulumi:StackReference":
+		return e.stackReference(r, out)
+	case strings.HasPrefix(r.Type, "pulumi:providers:"):
+		return rr.uuid(), out, nil
+	case r.Type == "awsx:ec2:Vpc":
+		return "", vpcOutputs(rr, out), nil
+	case !r.Custom:
+		return "", out, nil // a component: no id, no provider outputs
+	}
+	id := importID
+	if fn, ok := responders[r.Type]; ok {
+		if got := fn(rr, out); id == "" {
+			id = got
+		}
+	} else {
+		// Any other AWS type: a generic ARN in the resource's region.
+		if id == "" {
+			id = rr.physical
+		}
+		if _, has := out["arn"]; !has && strings.HasPrefix(r.Type, "aws:") {
+			set(out, "arn", rr.arn(moduleOf(r.Type), kebab(typeName(r.Type))+"/"+id))
+		}
+	}
+	set(out, "id", id)
+	return id, out, nil
+}
+
+// vpcOutputs answers the awsx:ec2:Vpc remote component with what consumers
+// read: vpcId and one subnet id per AZ for each tier in subnetSpecs.
+func vpcOutputs(r res, out resource.PropertyMap) resource.PropertyMap {
+	vpcID := "vpc-" + r.hash[:17]
+	azs := vpcAZCount(r.Inputs)
+	tiers := map[string][]any{"Public": nil, "Private": nil, "Isolated": nil}
+	if specs, ok := r.Inputs["subnetSpecs"]; ok && specs.IsArray() {
+		for _, s := range specs.ArrayValue() {
+			typ := s.ObjectValue()["type"].StringValue()
+			for az := 0; az < azs; az++ {
+				tiers[typ] = append(tiers[typ], fmt.Sprintf("subnet-%s", hashOf(vpcID, typ, fmt.Sprint(az))[:17]))
+			}
+		}
+	} else {
+		for az := 0; az < azs; az++ {
+			tiers["Public"] = append(tiers["Public"], "subnet-"+hashOf(vpcID, "Public", fmt.Sprint(az))[:17])
+			tiers["Private"] = append(tiers["Private"], "subnet-"+hashOf(vpcID, "Private", fmt.Sprint(az))[:17])
+		}
+	}
+	set(out, "vpcId", vpcID,
+		"publicSubnetIds", orEmpty(tiers["Public"]),
+		"privateSubnetIds", orEmpty(tiers["Private"]),
+		"isolatedSubnetIds", orEmpty(tiers["Isolated"]))
+	return out
+}
+
+func vpcAZCount(in resource.PropertyMap) int {
+	if specs, ok := in["subnetSpecs"]; ok && specs.IsArray() && len(specs.ArrayValue()) > 0 {
+		if blocks, ok := specs.ArrayValue()[0].ObjectValue()["cidrBlocks"]; ok && blocks.IsArray() {
+			return len(blocks.ArrayValue())
+		}
+	}
+	if names, ok := in["availabilityZoneNames"]; ok && names.IsArray() {
+		return len(names.ArrayValue())
+	}
+	if n, ok := in["numberOfAvailabilityZones"]; ok && n.IsNumber() {
+		return int(n.NumberValue())
+	}
+	return 3 // awsx's default
+}
+
+func orEmpty(v []any) []any {
+	if v == nil {
+		return []any{}
+	}
+	return v
+}
+
+func (e *Engine) stackReference(r *Resource, out resource.PropertyMap) (string, resource.PropertyMap, error) {
+	name := ""
+	if v, ok := r.Inputs["name"]; ok && v.IsString() {
+		name = v.StringValue()
+	}
+	e.mu.Lock()
+	outputs, ok := e.stackOutputs[name]
+	e.mu.Unlock()
+	if !ok {
+		return "", nil, fmt.Errorf("no outputs mocked for stack %q (Engine.SetStackOutputs)", name)
+	}
+	set(out, "name", name, "outputs", outputs, "secretOutputNames", []any{})
+	return name, out, nil
+}
+
+// typeName is the last part of a type token: "aws:ec2/flowLog:FlowLog" -> "FlowLog".
+func typeName(tok string) string {
+	return tok[strings.LastIndex(tok, ":")+1:]
+}
+
+// moduleOf is the module of a type token: "aws:ec2/flowLog:FlowLog" -> "ec2".
+func moduleOf(tok string) string {
+	parts := strings.Split(tok, ":")
+	if len(parts) < 3 {
+		return ""
+	}
+	mod, _, _ := strings.Cut(parts[1], "/")
+	return mod
+}
+
+func kebab(s string) string {
+	var b strings.Builder
+	for i, c := range s {
+		if unicode.IsUpper(c) {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			c = unicode.ToLower(c)
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func suffix6(h string) string {
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	var b [6]byte
+	for i := range b {
+		b[i] = alphabet[int(h[i])%len(alphabet)]
+	}
+	return string(b[:])
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

@@ -1,0 +1,94 @@
+package mockengine
+
+import (
+	"sort"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// Redacted is how a secret value appears in rendered output.
+const Redacted = "[secret]"
+
+// Unknown is how a value not known until deployment appears.
+const Unknown = "[unknown]"
+
+// Render turns a property map into plain Go values for reports and
+// assertions: secrets become "[secret]", unknowns "[unknown]", resource
+// references their URN.
+func Render(m resource.PropertyMap) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if v.IsNull() {
+			continue
+		}
+		out[string(k)] = renderValue(v)
+	}
+	return out
+}
+
+func renderValue(v resource.PropertyValue) any {
+	switch {
+	case v.IsSecret():
+		return Redacted
+	case v.IsComputed():
+		return Unknown
+	case v.IsOutput():
+		o := v.OutputValue()
+		switch {
+		case o.Secret:
+			return Redacted
+		case !o.Known:
+			return Unknown
+		default:
+			return renderValue(o.Element)
+		}
+	case v.IsResourceReference():
+		return string(v.ResourceReferenceValue().URN)
+	case v.IsAsset():
+		a := v.AssetValue()
+		return map[string]any{"asset": firstNonEmpty(a.Path, a.URI, a.Hash)}
+	case v.IsArchive():
+		a := v.ArchiveValue()
+		return map[string]any{"archive": firstNonEmpty(a.Path, a.URI, a.Hash)}
+	case v.IsArray():
+		out := make([]any, 0, len(v.ArrayValue()))
+		for _, x := range v.ArrayValue() {
+			out = append(out, renderValue(x))
+		}
+		return out
+	case v.IsObject():
+		return Render(v.ObjectValue())
+	case v.IsNull():
+		return nil
+	default:
+		return v.V
+	}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// In is the resource's inputs rendered as plain values.
+func (r *Resource) In() map[string]any { return Render(r.Inputs) }
+
+// Out is the resource's outputs rendered as plain values.
+func (r *Resource) Out() map[string]any { return Render(r.Outputs) }
+
+// Strings reads a list of strings from a rendered value (nil when absent).
+func Strings(v any) []string {
+	arr, _ := v.([]any)
+	out := make([]string, 0, len(arr))
+	for _, x := range arr {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,136 @@
+// Package synth runs a stack of the program under the mock engine, with the
+// configuration of its Pulumi.<stack>.yaml, and reports what it would create.
+// It is what `go run ./cmd/synth` and the whole-stack tests use.
+package synth
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
+	pconfig "github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+
+	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/stacks"
+)
+
+// Stack is a stack's project, name and configuration, as loaded from its files.
+type Stack struct {
+	Project string
+	Name    string
+	// Values is the run's config map ("ns:key" -> value, structured values
+	// as JSON). Secure values read as "[secret]": synth never decrypts.
+	Values     map[string]string
+	SecretKeys []string
+}
+
+// LoadStack reads Pulumi.yaml and Pulumi.<stack>.yaml from dir with
+// Pulumi's own loaders.
+func LoadStack(dir, stack string) (*Stack, error) {
+	proj, err := workspace.LoadProject(filepath.Join(dir, "Pulumi.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, "Pulumi."+stack+".yaml")
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("stack %q: %w", stack, err)
+	}
+	sink := diag.DefaultSink(io.Discard, os.Stderr, diag.FormatOptions{Color: colors.Never})
+	ps, err := workspace.LoadProjectStack(sink, proj, path)
+	if err != nil {
+		return nil, err
+	}
+	st := &Stack{Project: proj.Name.String(), Name: stack, Values: map[string]string{}}
+	for k, v := range ps.Config {
+		s, err := v.Value(pconfig.NewBlindingDecrypter())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", path, k, err)
+		}
+		st.Values[k.String()] = s
+		if v.Secure() {
+			st.SecretKeys = append(st.SecretKeys, k.String())
+		}
+	}
+	sort.Strings(st.SecretKeys)
+	return st, nil
+}
+
+// Result is what a synthesized stack would create.
+type Result struct {
+	Project, Stack string
+	Config         *config.Config
+	Engine         *mockengine.Engine
+	Resources      []*mockengine.Resource // sorted by URN
+	Outputs        map[string]any         // stack exports, rendered
+}
+
+// Run synthesizes the stack. A configuration problem is returned as
+// config.Errors before anything runs.
+func Run(st *Stack) (*Result, error) {
+	src := config.Source{Project: st.Project, Stack: st.Name, Values: st.Values, SecretKeys: st.SecretKeys}
+	cfg, err := config.Load(src)
+	if err != nil {
+		return nil, err
+	}
+	eng := mockengine.New(st.Project, st.Name, cfg.Region)
+	keys := make([]string, 0, len(st.Values))
+	for k := range st.Values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+
+	outputs := map[string]any{}
+	err = pulumi.RunErr(func(ctx *pulumi.Context) error {
+		if err := stacks.RunWithKeys(ctx, keys); err != nil {
+			return err
+		}
+		for name, v := range ctx.GetCurrentExportMap() {
+			res, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(v))
+			if err != nil {
+				return fmt.Errorf("output %s: %w", name, err)
+			}
+			switch {
+			case res.Secret:
+				outputs[name] = mockengine.Redacted
+			case !res.Known:
+				outputs[name] = mockengine.Unknown
+			default:
+				outputs[name] = res.Value
+			}
+		}
+		return nil
+	}, eng.RunOption(), WithConfig(st.Values, st.SecretKeys))
+	if err != nil {
+		if es, ok := config.AsErrors(err); ok {
+			return nil, es
+		}
+		return nil, err
+	}
+	return &Result{
+		Project: st.Project, Stack: st.Name, Config: cfg, Engine: eng,
+		Resources: eng.Resources(), Outputs: outputs,
+	}, nil
+}
+
+// WithConfig is the run option that hands a config map to a mocked run.
+func WithConfig(values map[string]string, secretKeys []string) pulumi.RunOption {
+	return func(info *pulumi.RunInfo) {
+		info.Config = values
+		info.ConfigSecretKeys = secretKeys
+	}
+}
+
+// IsConfigError reports whether err is a configuration problem (exit 2).
+func IsConfigError(err error) bool {
+	var es config.Errors
+	return errors.As(err, &es)
+}

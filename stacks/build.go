@@ -1,0 +1,82 @@
+package stacks
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/config"
+)
+
+// GlobalRegion is where CloudFront certificates and CLOUDFRONT-scope WAF live.
+const GlobalRegion = "us-east-1"
+
+// Providers are the explicit AWS providers handed down the component tree.
+type Providers struct {
+	// Regional deploys into the stack's region (aws:region).
+	Regional *aws.Provider
+	// Global deploys into us-east-1, whatever the stack's region.
+	Global *aws.Provider
+}
+
+// Build creates the stack from a validated configuration.
+func Build(ctx *pulumi.Context, cfg *config.Config) error {
+	providers, err := NewProviders(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	net, err := network.New(ctx, "network", &network.Args{
+		Spec:      cfg.Network,
+		Region:    cfg.Region,
+		Partition: cfg.Partition(),
+	}, pulumi.Providers(providers.Regional))
+	if err != nil {
+		return err
+	}
+
+	ctx.Export("role", pulumi.String(string(cfg.Role)))
+	ctx.Export("region", pulumi.String(cfg.Region))
+	ctx.Export("vpcId", net.VpcID)
+	ctx.Export("vpcCidr", net.CidrBlock)
+	ctx.Export("publicSubnetIds", net.PublicSubnetIDs)
+	ctx.Export("privateSubnetIds", net.PrivateSubnetIDs)
+	ctx.Export("isolatedSubnetIds", net.IsolatedSubnetIDs)
+	ctx.Export("endpointSecurityGroupId", net.EndpointSecurityGroupID)
+	return nil
+}
+
+// Tags are the tags every taggable resource carries, applied through the
+// providers' defaultTags.
+func Tags(cfg *config.Config) map[string]string {
+	tags := map[string]string{
+		"project":     cfg.Project,
+		"stack":       cfg.Stack,
+		"role":        string(cfg.Role),
+		"environment": cfg.Environment,
+	}
+	for k, v := range cfg.Tags {
+		tags[k] = v
+	}
+	return tags
+}
+
+// NewProviders creates the regional and the us-east-1 provider, both
+// tagging everything they create.
+func NewProviders(ctx *pulumi.Context, cfg *config.Config) (*Providers, error) {
+	tags := &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(Tags(cfg))}
+	regional, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{
+		Region:      pulumi.String(cfg.Region),
+		DefaultTags: tags,
+	})
+	if err != nil {
+		return nil, err
+	}
+	global, err := aws.NewProvider(ctx, GlobalRegion, &aws.ProviderArgs{
+		Region:      pulumi.String(GlobalRegion),
+		DefaultTags: tags,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Providers{Regional: regional, Global: global}, nil
+}
