@@ -211,7 +211,9 @@ func Load(src Source) (*Config, error) {
 		}
 	}
 	cfg.applyDefaults()
-	cfg.validate(c)
+	v := &collector{ns: src.Project}
+	cfg.validate(v)
+	c.merge(v)
 	if len(c.errs) > 0 {
 		return nil, c.sorted()
 	}

@@ -137,12 +137,12 @@ func decodeTopLevel(c *collector, key, raw string, out reflect.Value) {
 	default:
 		dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
 		dec.UseNumber()
-		if err := dec.Decode(&in); err != nil {
-			want := "an object"
+		if !json.Valid([]byte(raw)) || dec.Decode(&in) != nil {
+			article, want := "an", "object"
 			if out.Kind() == reflect.Slice {
-				want = "a list"
+				article, want = "a", "list"
 			}
-			c.addf(key, "set it as a YAML "+strings.TrimPrefix(want, "a ")+" in the stack file", "expected %s, got %q", want, raw)
+			c.addf(key, "set it as a YAML "+want+" in the stack file", "expected %s %s, got %q", article, want, raw)
 			return
 		}
 	}

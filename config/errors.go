@@ -72,15 +72,25 @@ func (c *collector) addf(path, valid, format string, args ...any) {
 	c.add(path, fmt.Sprintf(format, args...), valid)
 }
 
-// has reports whether a problem was already recorded at path or beneath it,
-// so that validation does not repeat what decoding said.
-func (c *collector) has(path string) bool {
-	for _, e := range c.errs {
-		if e.Path == path || strings.HasPrefix(e.Path, path+".") || strings.HasPrefix(e.Path, path+"[") {
-			return true
+// merge adds the validation problems in v, except those about a path that
+// already failed to decode (or lies above or below one): validation would
+// only repeat what decoding said, about a value that was never read.
+func (c *collector) merge(v *collector) {
+	decoded := append(Errors(nil), c.errs...)
+	for _, e := range v.errs {
+		skip := false
+		for _, d := range decoded {
+			skip = skip || (d.Namespace == e.Namespace && (related(d.Path, e.Path) || related(e.Path, d.Path)))
+		}
+		if !skip {
+			c.errs = append(c.errs, e)
 		}
 	}
-	return false
+}
+
+// related reports whether path is base or lies beneath it.
+func related(base, path string) bool {
+	return path == base || strings.HasPrefix(path, base+".") || strings.HasPrefix(path, base+"[")
 }
 
 // sorted returns the errors ordered by namespace and path, so output is stable.

@@ -18,35 +18,25 @@ var reservedTags = []string{"project", "stack", "role", "environment"}
 // requiredTags must be given in `tags`.
 var requiredTags = []string{"owner", "cost-center"}
 
-// validate records every problem of a defaulted Config. Paths that already
-// failed to decode are not checked again.
+// validate records every problem of a defaulted Config.
 func (cfg *Config) validate(c *collector) {
-	check := func(path string, fn func()) {
-		if !c.has(path) {
-			fn()
-		}
+	switch cfg.Role {
+	case RolePrimary, RoleRecovery:
+	case "":
+		c.add("role", "is required", "set primary or recovery")
+	default:
+		c.addf("role", "use primary or recovery", "unknown role %q", cfg.Role)
 	}
-	check("role", func() {
-		switch cfg.Role {
-		case RolePrimary, RoleRecovery:
-		case "":
-			c.add("role", "is required", "set primary or recovery")
-		default:
-			c.addf("role", "use primary or recovery", "unknown role %q", cfg.Role)
-		}
-	})
-	check("environment", func() {
-		switch {
-		case cfg.Environment == "":
-			c.add("environment", "is required", "set a lowercase name such as production")
-		case !environmentRe.MatchString(cfg.Environment):
-			c.addf("environment", "use 1-32 lowercase letters, digits and dashes, starting with a letter", "%q is not a valid environment name", cfg.Environment)
-		}
-	})
+	switch {
+	case cfg.Environment == "":
+		c.add("environment", "is required", "set a lowercase name such as production")
+	case !environmentRe.MatchString(cfg.Environment):
+		c.addf("environment", "use 1-32 lowercase letters, digits and dashes, starting with a letter", "%q is not a valid environment name", cfg.Environment)
+	}
 	validateRegion(cfg.Region, c)
-	check("domain", func() { validateDomain(cfg.Domain, c) })
-	check("tags", func() { validateTags(cfg.Tags, c) })
-	check("network", func() { validateNetwork(cfg.Network, c) })
+	validateDomain(cfg.Domain, c)
+	validateTags(cfg.Tags, c)
+	validateNetwork(cfg.Network, c)
 }
 
 func validateRegion(region string, c *collector) {

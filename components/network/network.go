@@ -68,6 +68,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	parent := pulumi.Parent(n)
 
+	// The awsx VPC is a remote component: its children are created by the
+	// awsx plugin, which receives only the providers its own registration
+	// names. Hand it ours explicitly rather than rely on engine inheritance.
+	vpcOpts, err := providersOf(opts)
+	if err != nil {
+		return nil, err
+	}
 	vpc, err := awsxec2.NewVpc(ctx, "vpc", &awsxec2.VpcArgs{
 		CidrBlock:          pulumi.StringRef(args.Spec.CIDR),
 		EnableDnsHostnames: pulumi.Bool(true),
@@ -79,7 +86,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			{Type: awsxec2.SubnetTypeIsolated, Name: pulumi.StringRef("isolated"), CidrBlocks: layout[config.TierIsolated]},
 		},
 		NatGateways: &awsxec2.NatGatewayConfigurationArgs{Strategy: natStrategy(args.Spec.NATGateways)},
-	}, parent)
+	}, append(vpcOpts, parent)...)
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +127,22 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"endpointSecurityGroupId": n.EndpointSecurityGroupID,
 		"flowLogGroupName":        n.FlowLogGroupName,
 	})
+}
+
+// providersOf returns an option naming the providers passed to the component.
+func providersOf(opts []pulumi.ResourceOption) ([]pulumi.ResourceOption, error) {
+	ro, err := pulumi.NewResourceOptions(opts...)
+	if err != nil {
+		return nil, err
+	}
+	providers := ro.Providers
+	if ro.Provider != nil {
+		providers = append(providers, ro.Provider)
+	}
+	if len(providers) == 0 {
+		return nil, nil
+	}
+	return []pulumi.ResourceOption{pulumi.Providers(providers...)}, nil
 }
 
 func natStrategy(s string) awsxec2.NatGatewayStrategy {

@@ -268,3 +268,9 @@ func hashOf(parts ...string) string {
 	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(h[:])
 }
+
+// Run runs a program under this engine, e.g. a component test's small
+// program. opts can add config (see synth.WithConfig).
+func (e *Engine) Run(program pulumi.RunFunc, opts ...pulumi.RunOption) error {
+	return pulumi.RunErr(program, append([]pulumi.RunOption{e.RunOption()}, opts...)...)
+}

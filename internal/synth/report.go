@@ -20,6 +20,7 @@ type JSONResource struct {
 	Custom       bool               `json:"custom"`
 	Parent       string             `json:"parent"`
 	Provider     string             `json:"provider"`
+	Providers    map[string]string  `json:"providers,omitempty"` // package -> provider URN handed to a component
 	Dependencies []string           `json:"dependencies"`
 	Inputs       map[string]any     `json:"inputs"`
 	Options      mockengine.Options `json:"options"`
@@ -49,7 +50,7 @@ func (r *Result) JSON() JSONReport {
 		}
 		rep.Resources = append(rep.Resources, JSONResource{
 			URN: res.URN, Type: res.Type, Name: res.Name, Custom: res.Custom, Parent: res.Parent,
-			Provider: res.Provider, Dependencies: deps, Inputs: res.In(), Options: opts,
+			Provider: res.Provider, Providers: res.Providers, Dependencies: deps, Inputs: res.In(), Options: opts,
 		})
 	}
 	return rep

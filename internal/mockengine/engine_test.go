@@ -1,0 +1,150 @@
+package mockengine
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func TestRecordsRegistrationsWithOptionsAndRegionalARNs(t *testing.T) {
+	t.Parallel()
+	eng := New("dbay", "test", "us-east-1")
+	err := eng.Run(func(ctx *pulumi.Context) error {
+		west, err := aws.NewProvider(ctx, "west", &aws.ProviderArgs{Region: pulumi.String("us-west-2")})
+		if err != nil {
+			return err
+		}
+		k1, err := kms.NewKey(ctx, "default-region", &kms.KeyArgs{EnableKeyRotation: pulumi.Bool(true)},
+			pulumi.Protect(true), pulumi.IgnoreChanges([]string{"description"}))
+		if err != nil {
+			return err
+		}
+		_, err = kms.NewKey(ctx, "west-key", &kms.KeyArgs{Description: k1.Arn},
+			pulumi.Provider(west), pulumi.RetainOnDelete(true), pulumi.DeleteBeforeReplace(true))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	east := eng.Get("aws:kms/key:Key", "default-region")
+	west := eng.Get("aws:kms/key:Key", "west-key")
+	if east == nil || west == nil {
+		t.Fatalf("keys not recorded: %v", eng.Resources())
+	}
+	if !east.Options.Protect || !reflect.DeepEqual(east.Options.IgnoreChanges, []string{"description"}) {
+		t.Errorf("east options = %+v", east.Options)
+	}
+	if !west.Options.RetainOnDelete || !west.Options.DeleteBeforeReplace {
+		t.Errorf("west options = %+v", west.Options)
+	}
+	if !strings.HasPrefix(east.Out()["arn"].(string), "arn:aws:kms:us-east-1:123456789012:key/") {
+		t.Errorf("east arn = %v", east.Out()["arn"])
+	}
+	if !strings.HasPrefix(west.Out()["arn"].(string), "arn:aws:kms:us-west-2:123456789012:key/") || west.Region != "us-west-2" {
+		t.Errorf("west arn = %v region %s", west.Out()["arn"], west.Region)
+	}
+	if west.Provider != "urn:pulumi:test::dbay::pulumi:providers:aws::west" {
+		t.Errorf("west provider = %q", west.Provider)
+	}
+	if west.In()["description"] != east.Out()["arn"] {
+		t.Errorf("an output did not flow into an input: %v", west.In()["description"])
+	}
+	if !reflect.DeepEqual(west.Dependencies, []string{east.URN}) {
+		t.Errorf("dependencies = %v", west.Dependencies)
+	}
+}
+
+func TestRendersPolicyDocuments(t *testing.T) {
+	t.Parallel()
+	eng := New("dbay", "test", "us-east-1")
+	var doc string
+	err := eng.Run(func(ctx *pulumi.Context) error {
+		res, err := iam.GetPolicyDocument(ctx, &iam.GetPolicyDocumentArgs{Statements: []iam.GetPolicyDocumentStatement{
+			{Sid: pulumi.StringRef("One"), Actions: []string{"s3:GetObject"}, Resources: []string{"arn:aws:s3:::b/*"},
+				Principals: []iam.GetPolicyDocumentStatementPrincipal{{Type: "AWS", Identifiers: []string{"arn:aws:iam::123456789012:root"}}}},
+			{Effect: pulumi.StringRef("Deny"), Actions: []string{"secretsmanager:GetSecretValue", "kms:Decrypt"}, Resources: []string{"*"},
+				Principals: []iam.GetPolicyDocumentStatementPrincipal{{Type: "*", Identifiers: []string{"*"}}},
+				Conditions: []iam.GetPolicyDocumentStatementCondition{{Test: "StringNotEquals", Variable: "aws:PrincipalArn", Values: []string{"a", "b"}}}},
+		}})
+		if err != nil {
+			return err
+		}
+		doc = res.Json
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"Version":"2012-10-17","Statement":[` +
+		`{"Sid":"One","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},` +
+		`{"Effect":"Deny","Principal":"*","Action":["secretsmanager:GetSecretValue","kms:Decrypt"],"Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalArn":["a","b"]}}}]}`
+	if doc != want {
+		t.Errorf("policy\n got %s\nwant %s", doc, want)
+	}
+	var parsed PolicyDocument
+	if err := json.Unmarshal([]byte(doc), &parsed); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestUnknownInvokeFails(t *testing.T) {
+	t.Parallel()
+	eng := New("dbay", "test", "us-east-1")
+	err := eng.Run(func(ctx *pulumi.Context) error {
+		_, err := iam.LookupRole(ctx, &iam.LookupRoleArgs{Name: "x"})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "no mock answer for this invoke") {
+		t.Errorf("err = %v, want a missing-mock error", err)
+	}
+}
+
+func TestStackReferenceAnswersMockedOutputs(t *testing.T) {
+	t.Parallel()
+	eng := New("dbay", "dr", "us-west-2")
+	eng.SetStackOutputs("organization/dbay/prod", map[string]any{"vpcCidr": "10.0.0.0/16"})
+	var got string
+	err := eng.Run(func(ctx *pulumi.Context) error {
+		ref, err := pulumi.NewStackReference(ctx, "organization/dbay/prod", nil)
+		if err != nil {
+			return err
+		}
+		ref.GetStringOutput(pulumi.String("vpcCidr")).ApplyT(func(s string) string { got = s; return s })
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "10.0.0.0/16" {
+		t.Errorf("vpcCidr = %q", got)
+	}
+	missing := New("dbay", "dr", "us-west-2")
+	err = missing.Run(func(ctx *pulumi.Context) error {
+		_, err := pulumi.NewStackReference(ctx, "organization/dbay/nope", nil)
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), `no outputs mocked for stack "organization/dbay/nope"`) {
+		t.Errorf("missing stack err = %v", err)
+	}
+}
+
+func TestRenderRedactsSecrets(t *testing.T) {
+	t.Parallel()
+	eng := New("dbay", "test", "us-east-1")
+	err := eng.Run(func(ctx *pulumi.Context) error {
+		_, err := kms.NewKey(ctx, "k", &kms.KeyArgs{Description: pulumi.ToSecret(pulumi.String("hunter2")).(pulumi.StringOutput)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := eng.Get("aws:kms/key:Key", "k").In()["description"]; got != Redacted {
+		t.Errorf("secret input rendered as %v", got)
+	}
+}

@@ -1,0 +1,291 @@
+// Package tests runs every shipped stack configuration of the program under
+// the mock engine and checks what the whole stack would create.
+package tests
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/stacks"
+)
+
+// root is the repository root, where Pulumi.yaml lives.
+const root = ".."
+
+var (
+	cacheMu sync.Mutex
+	cache   = map[string]*synth.Result{}
+)
+
+// synthesize runs a shipped stack once per test binary.
+func synthesize(t *testing.T, dir, stack string) *synth.Result {
+	t.Helper()
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	key := dir + "/" + stack
+	if r, ok := cache[key]; ok {
+		return r
+	}
+	st, err := synth.LoadStack(dir, stack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := synth.Run(st)
+	if err != nil {
+		t.Fatalf("%s: %v", key, err)
+	}
+	cache[key] = r
+	return r
+}
+
+func countTypes(r *synth.Result) map[string]int {
+	out := map[string]int{}
+	for _, res := range r.Resources {
+		out[res.Type]++
+	}
+	return out
+}
+
+// The golden list of resource types per stack. A change here is a change
+// in what `pulumi up` creates: update it on purpose, in the same commit.
+func TestGoldenResourceTypes(t *testing.T) {
+	t.Parallel()
+	network := map[string]int{
+		"pulumi:providers:aws":                              2,
+		"dbay:components:Network":                           1,
+		"awsx:ec2:Vpc":                                      1,
+		"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
+		"aws:kms/key:Key":                                   1,
+		"aws:cloudwatch/logGroup:LogGroup":                  1,
+		"aws:iam/role:Role":                                 1,
+		"aws:iam/rolePolicy:RolePolicy":                     1,
+		"aws:ec2/flowLog:FlowLog":                           1,
+		"aws:ec2/securityGroup:SecurityGroup":               1,
+		"aws:ec2/vpcEndpoint:VpcEndpoint":                   7,
+	}
+	for _, stack := range []string{"prod", "dr"} {
+		r := synthesize(t, root, stack)
+		if got := countTypes(r); !reflect.DeepEqual(got, network) {
+			t.Errorf("%s resource types\n got %v\nwant %v", stack, got, network)
+		}
+		if len(r.Resources) != 18 {
+			t.Errorf("%s: %d resources, want 18", stack, len(r.Resources))
+		}
+	}
+}
+
+func TestStackRolesRegionsAndNetworks(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		stack, role, region, cidr, nat string
+	}{
+		{"prod", "primary", "us-east-1", "10.0.0.0/16", "OnePerAz"},
+		{"dr", "recovery", "us-west-2", "10.1.0.0/16", "Single"},
+	}
+	for _, tt := range tests {
+		r := synthesize(t, root, tt.stack)
+		if r.Outputs["role"] != tt.role || r.Outputs["region"] != tt.region || r.Outputs["vpcCidr"] != tt.cidr {
+			t.Errorf("%s outputs = %v", tt.stack, r.Outputs)
+		}
+		vpc := r.Engine.Get("awsx:ec2:Vpc", "vpc")
+		if vpc.In()["natGateways"].(map[string]any)["strategy"] != tt.nat {
+			t.Errorf("%s NAT = %v, want %s", tt.stack, vpc.In()["natGateways"], tt.nat)
+		}
+		for _, ep := range r.Engine.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+			if !strings.HasPrefix(ep.In()["serviceName"].(string), "com.amazonaws."+tt.region+".") {
+				t.Errorf("%s endpoint %s serves %v", tt.stack, ep.Name, ep.In()["serviceName"])
+			}
+		}
+		if r.Outputs["vpcId"] != vpc.Out()["vpcId"] {
+			t.Errorf("%s vpcId export %v is not the VPC's %v", tt.stack, r.Outputs["vpcId"], vpc.Out()["vpcId"])
+		}
+	}
+}
+
+// Tags reach every taggable resource through the providers' defaultTags,
+// and no resource is left to a default (untagged) provider.
+func TestProvidersTagEverything(t *testing.T) {
+	t.Parallel()
+	for _, stack := range []string{"prod", "dr"} {
+		r := synthesize(t, root, stack)
+		regional := r.Engine.Get("pulumi:providers:aws", "regional")
+		global := r.Engine.Get("pulumi:providers:aws", "us-east-1")
+		if regional == nil || global == nil {
+			t.Fatalf("%s: providers missing", stack)
+		}
+		if regional.In()["region"] != r.Config.Region || global.In()["region"] != "us-east-1" {
+			t.Errorf("%s: provider regions %v / %v", stack, regional.In()["region"], global.In()["region"])
+		}
+		want := map[string]any{
+			"project": "dbay", "stack": stack, "role": string(r.Config.Role), "environment": "production",
+			"owner": "platform-team", "cost-center": "dbay-" + stack,
+		}
+		if stack == "prod" {
+			want["cost-center"] = "dbay-production"
+		}
+		for _, p := range []*mockengine.Resource{regional, global} {
+			got := p.In()["defaultTags"].(map[string]any)["tags"]
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s provider %s defaultTags = %v, want %v", stack, p.Name, got, want)
+			}
+		}
+		for _, res := range r.Resources {
+			switch {
+			case res.Custom && strings.HasPrefix(res.Type, "aws:") && res.Provider == "":
+				t.Errorf("%s: %s %s uses the default provider", stack, res.Type, res.Name)
+			case !res.Custom && res.Providers["aws"] == "":
+				t.Errorf("%s: component %s %s was handed no aws provider", stack, res.Type, res.Name)
+			}
+		}
+	}
+}
+
+// A bad config registers nothing: the program returns every problem before
+// the first resource.
+func TestBadConfigRegistersNothing(t *testing.T) {
+	t.Parallel()
+	st, err := synth.LoadStack(root, "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Values["dbay:netwrok"] = `{}`
+	st.Values["dbay:network"] = `{"cidr":"10.0.0.0/33","azCount":9}`
+	st.Values["aws:region"] = "moon-1"
+	keys := make([]string, 0, len(st.Values))
+	for k := range st.Values {
+		keys = append(keys, k)
+	}
+	eng := mockengine.New("dbay", "prod", "us-east-1")
+	err = eng.Run(func(ctx *pulumi.Context) error { return stacks.RunWithKeys(ctx, keys) },
+		synth.WithConfig(st.Values, st.SecretKeys))
+	es, ok := config.AsErrors(err)
+	if !ok {
+		t.Fatalf("err = %v, want config errors", err)
+	}
+	if len(es) != 4 {
+		t.Errorf("want 4 problems, got %d:\n%v", len(es), es)
+	}
+	if n := len(eng.Resources()); n != 0 {
+		t.Errorf("a bad config registered %d resources", n)
+	}
+}
+
+// The synth command: exit 0 with the JSON contract; exit 2 with one
+// problem per line on stderr and nothing on stdout; exit 1 otherwise.
+func TestSynthCommand(t *testing.T) {
+	t.Parallel()
+	var out, errOut bytes.Buffer
+	if code := synth.Main([]string{"--dir", root, "--stack", "prod", "--format", "json"}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var rep synth.JSONReport
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Project != "dbay" || rep.Stack != "prod" || rep.Config["role"] != "primary" || rep.Outputs["vpcId"] == nil {
+		t.Errorf("report header = %s/%s config %v outputs %v", rep.Project, rep.Stack, rep.Config, rep.Outputs)
+	}
+	if !sort.SliceIsSorted(rep.Resources, func(i, j int) bool { return rep.Resources[i].URN < rep.Resources[j].URN }) {
+		t.Error("resources are not sorted by URN")
+	}
+	var sawNetwork bool
+	for _, r := range rep.Resources {
+		sawNetwork = sawNetwork || r.Type == "dbay:components:Network"
+		if r.Options.IgnoreChanges == nil || r.Dependencies == nil || r.Inputs == nil {
+			t.Errorf("%s: lists must be present, even empty: %+v", r.URN, r)
+		}
+	}
+	if !sawNetwork {
+		t.Error("no Network component in the report")
+	}
+
+	// Two runs produce byte-identical output, so reports diff cleanly.
+	var again bytes.Buffer
+	synth.Main([]string{"--dir", root, "--stack", "prod", "--format", "json"}, &again, &errOut)
+	if !bytes.Equal(out.Bytes(), again.Bytes()) {
+		t.Error("two synth runs differ")
+	}
+
+	for _, format := range []string{"text", "markdown"} {
+		var o, e bytes.Buffer
+		if code := synth.Main([]string{"--dir", root, "--stack", "dr", "--format", format}, &o, &e); code != 0 || !strings.Contains(o.String(), "dbay:components:Network") {
+			t.Errorf("%s: exit %d, output %q, stderr %q", format, code, o.String(), e.String())
+		}
+	}
+
+	dir := t.TempDir()
+	write(t, dir, "Pulumi.yaml", "name: dbay\nruntime: go\n")
+	write(t, dir, "Pulumi.bad.yaml", `config:
+  aws:region: us-east-1
+  dbay:role: primary
+  dbay:environment: production
+  dbay:domain: ""
+  dbay:tags: {owner: a, cost-center: b}
+  dbay:netwrok: {cidr: 10.0.0.0/16}
+  dbay:network: {cidr: 10.0.0.0/16, azCount: 7}
+`)
+	var o, e bytes.Buffer
+	if code := synth.Main([]string{"--dir", dir, "--stack", "bad"}, &o, &e); code != 2 {
+		t.Errorf("bad config: exit %d, want 2", code)
+	}
+	if o.Len() != 0 {
+		t.Errorf("bad config printed to stdout: %q", o.String())
+	}
+	wantErr := "dbay:domain: is required; set the apex DNS name the stack serves, e.g. dbay.example.com\n" +
+		"dbay:network.azCount: 7 is outside 2..6; use 2, 3, 4, 5 or 6\n" +
+		"dbay:netwrok: unknown key; did you mean network?\n"
+	if e.String() != wantErr {
+		t.Errorf("stderr\n got %q\nwant %q", e.String(), wantErr)
+	}
+
+	o.Reset()
+	e.Reset()
+	if code := synth.Main([]string{"--dir", dir, "--stack", "missing"}, &o, &e); code != 1 || o.Len() != 0 {
+		t.Errorf("missing stack: exit %d, stdout %q", code, o.String())
+	}
+	if code := synth.Main([]string{"--dir", dir}, &o, &e); code != 2 {
+		t.Errorf("no --stack: exit %d, want 2", code)
+	}
+}
+
+func TestSecretConfigIsRedactedInReports(t *testing.T) {
+	t.Parallel()
+	st, err := synth.LoadStack(root, "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.SecretKeys = append(st.SecretKeys, "dbay:domain")
+	r, err := synth.Run(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := r.WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "dbay.example.com") {
+		t.Error("a secret config value appears in the synth report")
+	}
+	if r.JSON().Config["domain"] != "[secret]" {
+		t.Errorf("domain = %v", r.JSON().Config["domain"])
+	}
+}
+
+func write(t *testing.T, dir, name, body string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
