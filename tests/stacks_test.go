@@ -63,17 +63,17 @@ func countTypes(r *synth.Result) map[string]int {
 func TestGoldenResourceTypes(t *testing.T) {
 	t.Parallel()
 	network := map[string]int{
-		"pulumi:providers:aws":                              2,
-		"dbay:components:Network":                           1,
-		"awsx:ec2:Vpc":                                      1,
+		"pulumi:providers:aws":    2,
+		"dbay:components:Network": 1,
+		"awsx:ec2:Vpc":            1,
 		"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
-		"aws:kms/key:Key":                                   1,
-		"aws:cloudwatch/logGroup:LogGroup":                  1,
-		"aws:iam/role:Role":                                 1,
-		"aws:iam/rolePolicy:RolePolicy":                     1,
-		"aws:ec2/flowLog:FlowLog":                           1,
-		"aws:ec2/securityGroup:SecurityGroup":               1,
-		"aws:ec2/vpcEndpoint:VpcEndpoint":                   7,
+		"aws:kms/key:Key":                     1,
+		"aws:cloudwatch/logGroup:LogGroup":    1,
+		"aws:iam/role:Role":                   1,
+		"aws:iam/rolePolicy:RolePolicy":       1,
+		"aws:ec2/flowLog:FlowLog":             1,
+		"aws:ec2/securityGroup:SecurityGroup": 1,
+		"aws:ec2/vpcEndpoint:VpcEndpoint":     7,
 	}
 	for _, stack := range []string{"prod", "dr"} {
 		r := synthesize(t, root, stack)
