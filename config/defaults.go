@@ -1,6 +1,7 @@
 package config
 
-// Defaults, all in one place. Each value is documented on its field in config.go.
+// Default values, all in one place. Each is documented on its field; each
+// section applies its own in applyDefaults, called from Config.applyDefaults.
 const (
 	DefaultAZCount           = 3
 	DefaultPublicMask        = 24
@@ -12,35 +13,7 @@ const (
 )
 
 func (cfg *Config) applyDefaults() {
-	n := &cfg.Network
-	if n.AZCount == 0 {
-		n.AZCount = DefaultAZCount
-	}
-	if n.NATGateways == "" {
-		n.NATGateways = NATPerAZ
-		if cfg.Role == RoleRecovery {
-			n.NATGateways = NATSingle
-		}
-	}
-	if n.Subnets.Public == 0 {
-		n.Subnets.Public = DefaultPublicMask
-	}
-	if n.Subnets.Private == 0 {
-		n.Subnets.Private = DefaultPrivateMask
-	}
-	if n.Subnets.Isolated == 0 {
-		n.Subnets.Isolated = DefaultIsolatedMask
-	}
-	if n.FlowLogs.RetentionDays == 0 {
-		n.FlowLogs.RetentionDays = DefaultFlowLogsRetention
-	}
-	for _, b := range []**bool{&n.Endpoints.S3, &n.Endpoints.ECRAPI, &n.Endpoints.ECRDKR, &n.Endpoints.Logs,
-		&n.Endpoints.SecretsManager, &n.Endpoints.STS, &n.Endpoints.KMS} {
-		if *b == nil {
-			t := true
-			*b = &t
-		}
-	}
+	cfg.Network.applyDefaults(cfg.Role)
 	if cfg.Tags == nil {
 		cfg.Tags = map[string]string{}
 	}

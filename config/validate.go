@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"net/netip"
 	"regexp"
 	"strings"
@@ -36,7 +35,7 @@ func (cfg *Config) validate(c *collector) {
 	validateRegion(cfg.Region, c)
 	validateDomain(cfg.Domain, c)
 	validateTags(cfg.Tags, c)
-	validateNetwork(cfg.Network, c)
+	cfg.Network.validate(c)
 }
 
 func validateRegion(region string, c *collector) {
@@ -87,52 +86,6 @@ func validateTags(tags map[string]string, c *collector) {
 		case len(v) > 256:
 			c.addf("tags."+k, "use at most 256 characters", "the value is %d characters long", len(v))
 		}
-	}
-}
-
-func validateNetwork(n Network, c *collector) {
-	vpc, vpcOK := parseCIDR("network.cidr", n.CIDR, true, c)
-	if vpcOK {
-		switch {
-		case vpc.Bits() < 16 || vpc.Bits() > 24:
-			c.addf("network.cidr", "use a prefix between /16 and /24", "/%d is outside what a VPC with three subnet tiers can use", vpc.Bits())
-		case !isPrivate(vpc):
-			c.addf("network.cidr", "use a private range: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10", "%s is not a private address range", n.CIDR)
-		}
-	}
-	if n.PeerCIDR != "" {
-		peer, peerOK := parseCIDR("network.peerCidr", n.PeerCIDR, false, c)
-		if vpcOK && peerOK && vpc.Overlaps(peer) {
-			c.addf("network.cidr", "give each region its own block, e.g. 10.0.0.0/16 (prod) and 10.1.0.0/16 (dr)", "%s overlaps the peer stack's %s", n.CIDR, n.PeerCIDR)
-		}
-	}
-	azOK := n.AZCount >= 2 && n.AZCount <= 6
-	if !azOK {
-		c.addf("network.azCount", "use 2, 3, 4, 5 or 6", "%d is outside 2..6", n.AZCount)
-	}
-	if n.NATGateways != NATPerAZ && n.NATGateways != NATSingle {
-		c.addf("network.natGateways", "use perAz or single", "unknown NAT strategy %q", n.NATGateways)
-	}
-	masksOK := true
-	for _, m := range []struct {
-		key  string
-		mask int
-	}{{"public", n.Subnets.Public}, {"private", n.Subnets.Private}, {"isolated", n.Subnets.Isolated}} {
-		if m.mask < 16 || m.mask > 28 {
-			c.addf("network.subnets."+m.key, "use a prefix length between 16 and 28", "/%d is not a valid subnet size", m.mask)
-			masksOK = false
-		} else if vpcOK && m.mask < vpc.Bits() {
-			c.addf("network.subnets."+m.key, fmt.Sprintf("use /%d or longer", vpc.Bits()), "a /%d subnet is larger than the /%d VPC", m.mask, vpc.Bits())
-			masksOK = false
-		}
-	}
-	if vpcOK && azOK && masksOK {
-		if _, err := n.Layout(); err != nil {
-			c.add("network.subnets", err.Error(), "use a larger network.cidr, smaller subnets or fewer AZs")
-		}
-	}
-	if !IsLogRetention(n.FlowLogs.RetentionDays) {
-		c.addf("network.flowLogs.retentionDays", fmt.Sprintf("use one of %v", logRetentionDays), "%d is not a CloudWatch Logs retention", n.FlowLogs.RetentionDays)
 	}
 }
 
