@@ -47,9 +47,30 @@ type Config struct {
 	Tags map[string]string `json:"tags"`
 	// Network configures the VPC. Its `cidr` is required.
 	Network Network `json:"network"`
+	// Protect marks every stateful resource (databases, caches, search,
+	// buckets, keys, secrets, user pools) `protect` and turns on deletion
+	// protection. Absent: true; only throwaway stacks set false.
+	Protect *bool `json:"protect"`
+	// Secrets declares the stack's Secrets Manager secrets.
+	Secrets Secrets `json:"secrets"`
+	// SecretValues holds the values of `source: config` secrets, by name.
+	// Set each with `pulumi config set --secret --path 'secretValues.NAME'`.
+	SecretValues map[string]string `json:"secretValues"`
+	// Data configures the stores of the DataLayer component.
+	Data Data `json:"data"`
 
 	// secretKeys lists the top-level keys whose value was set with --secret.
 	secretKeys map[string]bool
+}
+
+// Protected reports whether stateful resources are protected.
+func (c *Config) Protected() bool { return c.Protect == nil || *c.Protect }
+
+// Principals are the names of the services and functions the stack
+// declares: the grantees a single-reader secret may name. The sections that
+// declare roles (fleet services, serverless functions) add theirs here.
+func (c *Config) Principals() map[string]bool {
+	return map[string]bool{}
 }
 
 // Partition is the AWS partition of the stack's region.

@@ -10,10 +10,19 @@ const (
 	DefaultFlowLogsRetention = 365
 	NATPerAZ                 = "perAz"
 	NATSingle                = "single"
+
+	DefaultSecretRecoveryDays  = 30
+	DefaultSecretLength        = 64
+	DefaultBackupRetentionDays = 30            // Dhanam "Backup and Recovery"
+	DefaultBackupWindow        = "03:00-04:00" // Dhanam "Backup and Recovery", UTC
+	DefaultMaintenanceWindow   = "sun:05:00-sun:06:00"
 )
 
 func (cfg *Config) applyDefaults() {
 	cfg.Network.applyDefaults(cfg.Role)
+	defBool(&cfg.Protect, true)
+	cfg.Secrets.applyDefaults()
+	cfg.Data.applyDefaults(cfg.Project)
 	if cfg.Tags == nil {
 		cfg.Tags = map[string]string{}
 	}

@@ -36,6 +36,8 @@ func (cfg *Config) validate(c *collector) {
 	validateDomain(cfg.Domain, c)
 	validateTags(cfg.Tags, c)
 	cfg.Network.validate(c)
+	cfg.Secrets.validate(c, cfg.SecretValues, cfg.secretKeys["secretValues"], cfg.Region, cfg.Principals())
+	cfg.Data.validate(c, cfg.Network.AZCount)
 }
 
 func validateRegion(region string, c *collector) {

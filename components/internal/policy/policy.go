@@ -52,3 +52,26 @@ func ServiceTrust(ctx *pulumi.Context, parent pulumi.Resource, service string, a
 		}},
 	}, pulumi.Parent(parent)).Json()
 }
+
+// Grantee is a principal a component grants access to: a role and the short,
+// stable name its policies are named after ("listing", "build-and-sign-tx").
+type Grantee struct {
+	Name string
+	Role *iam.Role
+}
+
+// Attach gives the grantee's role an inline policy named
+// "<grantee>-<what>", parented to the component that owns the resources.
+// Owners call it from their Grant* methods; callers never write IAM.
+func Attach(ctx *pulumi.Context, owner pulumi.Resource, g Grantee, what string,
+	statements iam.GetPolicyDocumentStatementArray,
+) (*iam.RolePolicy, error) {
+	if g.Role == nil || g.Name == "" {
+		return nil, fmt.Errorf("grant %s: the grantee needs a name and a role", what)
+	}
+	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: statements}, pulumi.Parent(owner))
+	return iam.NewRolePolicy(ctx, g.Name+"-"+what, &iam.RolePolicyArgs{
+		Role:   g.Role.Name,
+		Policy: doc.Json(),
+	}, pulumi.Parent(owner))
+}
