@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
@@ -45,6 +46,8 @@ func (e *Engine) invoke(tok string, args resource.PropertyMap, region string) (r
 		return resource.NewPropertyMapFromMap(map[string]any{"id": hashOf(doc)[:10], "json": doc, "minifiedJson": doc}), nil
 	case "aws:ec2/getRouteTables:getRouteTables":
 		return e.routeTables(args)
+	case "aws:route53/getZone:getZone":
+		return hostedZone(args, partition)
 	}
 	return nil, fmt.Errorf("no mock answer for this invoke; add one to internal/mockengine/invokes.go")
 }
@@ -210,4 +213,34 @@ func plain(v resource.PropertyValue) any {
 	default:
 		return v.V
 	}
+}
+
+// hostedZone answers getZone for a public zone looked up by name (or id):
+// the id is stable for the name, the name comes back with its trailing dot.
+func hostedZone(args resource.PropertyMap, partition string) (resource.PropertyMap, error) {
+	name, id := "", ""
+	if v, ok := args["name"]; ok && v.IsString() {
+		name = strings.TrimSuffix(v.StringValue(), ".")
+	}
+	if v, ok := args["zoneId"]; ok && v.IsString() {
+		id = v.StringValue()
+	}
+	if name == "" && id == "" {
+		return nil, fmt.Errorf("getZone needs a name or a zoneId")
+	}
+	if id == "" {
+		id = "Z" + strings.ToUpper(hashOf("hostedzone", name)[:13])
+	}
+	if name == "" {
+		name = strings.ToLower(id) + ".example.com"
+	}
+	return resource.NewPropertyMapFromMap(map[string]any{
+		"id": id, "zoneId": id, "name": name + ".", "privateZone": false, "comment": "",
+		"arn":                    fmt.Sprintf("arn:%s:route53:::hostedzone/%s", partition, id),
+		"callerReference":        hashOf("caller", name)[:20],
+		"nameServers":            []any{"ns-101.awsdns-12.com", "ns-632.awsdns-15.net", "ns-1317.awsdns-36.org", "ns-1914.awsdns-47.co.uk"},
+		"primaryNameServer":      "ns-101.awsdns-12.com",
+		"resourceRecordSetCount": 2,
+		"tags":                   map[string]any{},
+	}), nil
 }

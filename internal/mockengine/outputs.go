@@ -92,6 +92,15 @@ var responders = map[string]responder{
 	"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":   ec2ID("sgr"),
 	"aws:kms/key:Key": func(r res, out resource.PropertyMap) string {
 		id := r.uuid()
+		if v, ok := r.Inputs["multiRegion"]; ok && v.IsBool() && v.BoolValue() {
+			id = "mrk-" + r.hash[:32]
+		}
+		set(out, "arn", r.arn("kms", "key/"+id), "keyId", id)
+		return id
+	},
+	"aws:kms/replicaKey:ReplicaKey": func(r res, out resource.PropertyMap) string {
+		primary := r.str("primaryKeyArn")
+		id := primary[strings.LastIndex(primary, "/")+1:]
 		set(out, "arn", r.arn("kms", "key/"+id), "keyId", id)
 		return id
 	},
@@ -231,10 +240,115 @@ var responders = map[string]responder{
 			"nameServers", []any{"ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net"})
 		return id
 	},
+	"aws:docdb/cluster:Cluster": func(r res, out resource.PropertyMap) string {
+		id := r.str("clusterIdentifier")
+		if id == "" {
+			id = strings.ToLower(r.physical)
+		}
+		host := fmt.Sprintf("%s.cluster-c%s.%s.docdb.amazonaws.com", id, r.hash[:10], r.Region)
+		set(out, "arn", r.arn("rds", "cluster:"+id), "clusterIdentifier", id, "endpoint", host,
+			"readerEndpoint", strings.Replace(host, ".cluster-", ".cluster-ro-", 1), "port", 27017,
+			"clusterResourceId", "cluster-"+strings.ToUpper(r.hash[:26]))
+		if v, ok := r.Inputs["manageMasterUserPassword"]; ok && v.IsBool() && v.BoolValue() {
+			set(out, "masterUserSecrets", []any{map[string]any{
+				"secretArn":    r.arn("secretsmanager", "secret:rds!cluster-"+r.uuid()+"-"+suffix6(r.hash)),
+				"kmsKeyId":     r.arn("kms", "alias/aws/secretsmanager"),
+				"secretStatus": "active",
+			}})
+		}
+		return id
+	},
+	"aws:elasticache/replicationGroup:ReplicationGroup": func(r res, out resource.PropertyMap) string {
+		id := r.str("replicationGroupId")
+		if id == "" {
+			id = strings.ToLower(truncate(r.physical, 40))
+		}
+		set(out, "arn", r.arn("elasticache", "replicationgroup:"+id), "replicationGroupId", id,
+			"primaryEndpointAddress", fmt.Sprintf("master.%s.%s.%s.cache.amazonaws.com", id, r.hash[:6], shortRegion(r.Region)),
+			"readerEndpointAddress", fmt.Sprintf("replica.%s.%s.%s.cache.amazonaws.com", id, r.hash[:6], shortRegion(r.Region)))
+		return id
+	},
+	"aws:elasticache/cluster:Cluster": func(r res, out resource.PropertyMap) string {
+		id := r.str("clusterId")
+		if id == "" {
+			id = strings.ToLower(truncate(r.physical, 40))
+		}
+		addr := fmt.Sprintf("%s.%s.cfg.%s.cache.amazonaws.com", id, r.hash[:6], shortRegion(r.Region))
+		set(out, "arn", r.arn("elasticache", "cluster:"+id), "clusterId", id, "clusterAddress", addr,
+			"configurationEndpoint", addr+":11211")
+		return id
+	},
+	"aws:opensearch/domain:Domain": func(r res, out resource.PropertyMap) string {
+		name := r.str("domainName")
+		if name == "" {
+			name = strings.ToLower(truncate(r.physical, 28))
+		}
+		set(out, "arn", r.arn("es", "domain/"+name), "domainName", name, "domainId", Account+"/"+name,
+			"endpoint", fmt.Sprintf("vpc-%s-%s.%s.es.amazonaws.com", name, r.hash[:26], r.Region))
+		return name
+	},
 	"random:index/randomPassword:RandomPassword": func(r res, out resource.PropertyMap) string {
 		out["result"] = resource.MakeSecret(resource.NewProperty("mock-" + r.hash[:32]))
 		return "none"
 	},
+	"aws:cloudfront/originAccessControl:OriginAccessControl": func(r res, out resource.PropertyMap) string {
+		set(out, "etag", "E"+strings.ToUpper(r.hash[13:26]))
+		return "E" + strings.ToUpper(r.hash[:13])
+	},
+	"aws:cloudfront/cachePolicy:CachePolicy":                     cloudfrontPolicy,
+	"aws:cloudfront/originRequestPolicy:OriginRequestPolicy":     cloudfrontPolicy,
+	"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": cloudfrontPolicy,
+	"aws:cloudfront/function:Function": func(r res, out resource.PropertyMap) string {
+		set(out, "arn", r.globalARN("cloudfront", "function/"+r.physical), "name", r.physical,
+			"etag", "E"+strings.ToUpper(r.hash[:13]), "liveStageEtag", "E"+strings.ToUpper(r.hash[:13]), "status", "UNASSOCIATED")
+		return r.physical
+	},
+	"aws:wafv2/webAcl:WebAcl": wafv2ARN("webacl"),
+	"aws:wafv2/ipSet:IpSet":   wafv2ARN("ipset"),
+	"aws:cognito/userPoolClient:UserPoolClient": func(r res, out resource.PropertyMap) string {
+		return r.hash[:26] // app client ids are 26 lowercase alphanumerics
+	},
+	"aws:cognito/userPoolDomain:UserPoolDomain": func(r res, out resource.PropertyMap) string {
+		dist := "E" + strings.ToUpper(r.hash[:13])
+		set(out, "awsAccountId", Account, "version", "1",
+			"cloudfrontDistribution", "d"+r.hash[13:26]+".cloudfront.net", "cloudfrontDistributionZoneId", "Z2FDTNDATAQYW2",
+			"cloudfrontDistributionArn", r.globalARN("cloudfront", "distribution/"+dist))
+		return r.str("domain")
+	},
+	"aws:route53/record:Record": func(r res, out resource.PropertyMap) string {
+		name := strings.TrimSuffix(r.str("name"), ".")
+		set(out, "fqdn", name)
+		return r.str("zoneId") + "_" + name + "_" + r.str("type")
+	},
+	"aws:route53/healthCheck:HealthCheck": func(r res, out resource.PropertyMap) string {
+		set(out, "arn", r.globalARN("route53", "healthcheck/"+r.uuid()))
+		return r.uuid()
+	},
+	"aws:acm/certificateValidation:CertificateValidation": func(r res, out resource.PropertyMap) string {
+		return r.str("certificateArn")
+	},
+}
+
+// cloudfrontPolicy answers CloudFront cache, origin-request and
+// response-headers policies: a UUID id and an etag.
+func cloudfrontPolicy(r res, out resource.PropertyMap) string {
+	set(out, "etag", "E"+strings.ToUpper(r.hash[20:33]))
+	return r.uuid()
+}
+
+// wafv2ARN answers a WAFv2 web ACL or IP set. A CLOUDFRONT-scope one is
+// global/ and lives in us-east-1 (the region of the provider it was created
+// with, so a wrong provider shows in the ARN); a REGIONAL one is regional/.
+func wafv2ARN(kind string) responder {
+	return func(r res, out resource.PropertyMap) string {
+		id := r.uuid()
+		scope := "regional"
+		if r.str("scope") == "CLOUDFRONT" {
+			scope = "global"
+		}
+		set(out, "arn", r.arn("wafv2", scope+"/"+kind+"/"+r.physical+"/"+id), "name", r.physical, "lockToken", r.hash[32:40]+"-"+r.hash[40:44])
+		return id
+	}
 }
 
 func bucket(r res, out resource.PropertyMap) string {
@@ -290,6 +404,9 @@ func (e *Engine) respond(r *Resource, importID string) (string, resource.Propert
 		// Any other AWS type: a generic ARN in the resource's region.
 		if id == "" {
 			id = rr.physical
+		}
+		if _, has := out["name"]; !has {
+			set(out, "name", rr.physical)
 		}
 		if _, has := out["arn"]; !has && strings.HasPrefix(r.Type, "aws:") {
 			set(out, "arn", rr.arn(moduleOf(r.Type), kebab(typeName(r.Type))+"/"+id))
@@ -398,6 +515,15 @@ func suffix6(h string) string {
 		b[i] = alphabet[int(h[i])%len(alphabet)]
 	}
 	return string(b[:])
+}
+
+// shortRegion is the region code ElastiCache puts in endpoints: us-east-1 -> use1.
+func shortRegion(region string) string {
+	parts := strings.Split(region, "-")
+	if len(parts) != 3 {
+		return region
+	}
+	return parts[0] + string(parts[1][0]) + parts[2]
 }
 
 func truncate(s string, n int) string {

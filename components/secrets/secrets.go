@@ -1,0 +1,300 @@
+// Package secrets is the Secrets component: the stack's Secrets Manager
+// secrets, the multi-Region KMS key that encrypts them (with a replica key
+// in every replica region), and the grant methods that hand out
+// least-privilege read access. Single-reader secrets (the wallet xpriv)
+// get a resource policy denying every principal but their named readers.
+package secrets
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/config"
+)
+
+const typeToken = "dbay:components:Secrets"
+
+// Args configures the secrets.
+type Args struct {
+	// Spec is the validated `secrets` config section. Required.
+	Spec config.Secrets
+	// Values are the `secretValues` of source-config secrets, by name.
+	Values map[string]string
+	// Project and Stack name the secrets: "<project>/<stack>/<NAME>". Required.
+	Project, Stack string
+	// Region and Partition of the stack. Required.
+	Region, Partition string
+	// Protect marks generated and config secrets and the key protected.
+	// External secrets are always protected: their value exists nowhere else.
+	Protect bool
+	// ReplicaProviders has one provider per Spec.ReplicaRegions entry, for
+	// the replica KMS keys.
+	ReplicaProviders map[string]*aws.Provider
+}
+
+// Secrets is the component.
+type Secrets struct {
+	pulumi.ResourceState
+
+	// KeyArn is the (multi-Region primary) key encrypting every secret.
+	KeyArn pulumi.StringOutput `pulumi:"keyArn"`
+	// ARNs of the secrets by name.
+	ARNs pulumi.StringMapOutput `pulumi:"arns"`
+	// ReplicaKeyArns by region.
+	ReplicaKeyArns pulumi.StringMapOutput `pulumi:"replicaKeyArns"`
+	// PutCommands are the operator's commands that set each external secret.
+	PutCommands pulumi.StringMapOutput `pulumi:"putCommands"`
+
+	args    *Args
+	key     *kms.Key
+	secrets map[string]*secretsmanager.Secret
+	// readers records, for each single-reader secret, the granted roles.
+	readers map[string][]pulumi.StringOutput
+	sealed  bool
+}
+
+// New creates the key and the declared secrets.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Secrets, error) {
+	if args == nil || args.Project == "" || args.Stack == "" || args.Region == "" {
+		return nil, errors.New("secrets: Args.Project, Stack and Region are required")
+	}
+	if args.Partition == "" {
+		args.Partition = "aws"
+	}
+	s := &Secrets{args: args, secrets: map[string]*secretsmanager.Secret{}, readers: map[string][]pulumi.StringOutput{}}
+	if err := ctx.RegisterComponentResource(typeToken, name, s, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(s)
+	account := policy.Account(ctx, s)
+	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{policy.AccountRoot(account, args.Partition)},
+	}, parent)
+	key, err := kms.NewKey(ctx, "secrets-key", &kms.KeyArgs{
+		Description:          pulumi.Sprintf("%s/%s Secrets Manager secrets", args.Project, args.Stack),
+		EnableKeyRotation:    pulumi.Bool(true),
+		DeletionWindowInDays: pulumi.Int(30),
+		MultiRegion:          pulumi.Bool(len(args.Spec.ReplicaRegions) > 0),
+		Policy:               keyPolicy.Json(),
+	}, parent, pulumi.Protect(args.Protect))
+	if err != nil {
+		return nil, err
+	}
+	s.key = key
+
+	replicaKeys := pulumi.StringMap{}
+	var replicas secretsmanager.SecretReplicaArray
+	for _, region := range args.Spec.ReplicaRegions {
+		p := args.ReplicaProviders[region]
+		if p == nil {
+			return nil, fmt.Errorf("secrets: no provider for replica region %s", region)
+		}
+		rk, err := kms.NewReplicaKey(ctx, "secrets-key-"+region, &kms.ReplicaKeyArgs{
+			Description:          pulumi.Sprintf("%s/%s secrets, replica in %s", args.Project, args.Stack, region),
+			PrimaryKeyArn:        key.Arn,
+			DeletionWindowInDays: pulumi.Int(30),
+			Policy:               keyPolicy.Json(),
+		}, parent, pulumi.Provider(p), pulumi.Protect(args.Protect))
+		if err != nil {
+			return nil, err
+		}
+		replicaKeys[region] = rk.Arn
+		replicas = append(replicas, secretsmanager.SecretReplicaArgs{Region: pulumi.String(region), KmsKeyId: rk.Arn})
+	}
+
+	arns := pulumi.StringMap{}
+	puts := pulumi.StringMap{}
+	for _, name := range sortedNames(args.Spec.Items) {
+		item := args.Spec.Items[name]
+		sec, err := secretsmanager.NewSecret(ctx, name, &secretsmanager.SecretArgs{
+			Name:                 pulumi.Sprintf("%s/%s/%s", args.Project, args.Stack, name),
+			Description:          pulumi.String(item.Description),
+			KmsKeyId:             key.Arn,
+			RecoveryWindowInDays: pulumi.Int(args.Spec.RecoveryWindowDays),
+			Replicas:             replicas,
+		}, parent, pulumi.Protect(args.Protect || item.Source == config.SourceExternal))
+		if err != nil {
+			return nil, err
+		}
+		s.secrets[name] = sec
+		arns[name] = sec.Arn
+		if err := s.setValue(ctx, name, item, sec); err != nil {
+			return nil, err
+		}
+		if item.Source == config.SourceExternal {
+			puts[name] = pulumi.Sprintf("aws secretsmanager put-secret-value --region %s --secret-id %s --secret-string file://%s.txt",
+				args.Region, sec.Arn, name)
+		}
+	}
+	s.KeyArn = key.Arn
+	s.ARNs = arns.ToStringMapOutput()
+	s.ReplicaKeyArns = replicaKeys.ToStringMapOutput()
+	s.PutCommands = puts.ToStringMapOutput()
+	return s, ctx.RegisterResourceOutputs(s, pulumi.Map{
+		"keyArn": s.KeyArn, "arns": s.ARNs, "replicaKeyArns": s.ReplicaKeyArns, "putCommands": s.PutCommands,
+	})
+}
+
+// setValue writes the value of a generated or config secret. External
+// secrets get no version: their value never passes through Pulumi.
+func (s *Secrets) setValue(ctx *pulumi.Context, name string, item config.SecretItem, sec *secretsmanager.Secret) error {
+	var value pulumi.StringOutput
+	switch item.Source {
+	case config.SourceGenerated:
+		pw, err := random.NewRandomPassword(ctx, name, &random.RandomPasswordArgs{
+			Length:  pulumi.Int(item.Length),
+			Special: pulumi.Bool(false),
+		}, pulumi.Parent(s))
+		if err != nil {
+			return err
+		}
+		value = pw.Result
+	case config.SourceConfig:
+		v, ok := s.args.Values[name]
+		if !ok {
+			return fmt.Errorf("secrets: %s has source config but no value", name)
+		}
+		value = pulumi.ToSecret(pulumi.String(v)).(pulumi.StringOutput)
+	default:
+		return nil
+	}
+	_, err := secretsmanager.NewSecretVersion(ctx, name, &secretsmanager.SecretVersionArgs{
+		SecretId:     sec.ID(),
+		SecretString: pulumi.ToSecret(value).(pulumi.StringOutput),
+	}, pulumi.Parent(s))
+	return err
+}
+
+// ARN returns a declared secret's ARN; an undeclared name is an error.
+func (s *Secrets) ARN(name string) (pulumi.StringOutput, error) {
+	sec, ok := s.secrets[name]
+	if !ok {
+		return pulumi.StringOutput{}, fmt.Errorf("secrets: %q is not declared in secrets.items (declared: %v)", name, sortedNames(s.args.Spec.Items))
+	}
+	return sec.Arn, nil
+}
+
+// Has reports whether a secret is declared.
+func (s *Secrets) Has(name string) bool { _, ok := s.secrets[name]; return ok }
+
+// GrantRead lets the grantee read exactly the named secrets:
+// secretsmanager:GetSecretValue on those ARNs, and kms:Decrypt on the key
+// only through Secrets Manager. Asking for an undeclared secret, or for a
+// single-reader secret the grantee is not a reader of, is an error.
+func (s *Secrets) GrantRead(ctx *pulumi.Context, g policy.Grantee, names ...string) error {
+	if len(names) == 0 {
+		return fmt.Errorf("secrets: GrantRead(%s) names no secret", g.Name)
+	}
+	if s.sealed {
+		return fmt.Errorf("secrets: GrantRead(%s) after Seal: single-reader policies are already written", g.Name)
+	}
+	if g.Role == nil {
+		return fmt.Errorf("secrets: GrantRead(%s) has no role", g.Name)
+	}
+	sorted := append([]string(nil), names...)
+	sort.Strings(sorted)
+	var arns pulumi.StringArray
+	for _, name := range sorted {
+		arn, err := s.ARN(name)
+		if err != nil {
+			return err
+		}
+		if readers := s.args.Spec.Items[name].Readers; len(readers) > 0 {
+			if !contains(readers, g.Name) {
+				return fmt.Errorf("secrets: %s is single-reader (%v); %s may not read it", name, readers, g.Name)
+			}
+			s.readers[name] = append(s.readers[name], g.Role.Arn)
+		}
+		arns = append(arns, arn)
+	}
+	_, err := policy.Attach(ctx, s, g, "secrets", iam.GetPolicyDocumentStatementArray{
+		iam.GetPolicyDocumentStatementArgs{
+			Sid:       pulumi.String("ReadDeclaredSecrets"),
+			Actions:   pulumi.ToStringArray([]string{"secretsmanager:GetSecretValue"}),
+			Resources: arns,
+		},
+		iam.GetPolicyDocumentStatementArgs{
+			Sid:       pulumi.String("DecryptThroughSecretsManager"),
+			Actions:   pulumi.ToStringArray([]string{"kms:Decrypt"}),
+			Resources: pulumi.StringArray{s.key.Arn},
+			Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+				Test: pulumi.String("StringEquals"), Variable: pulumi.String("kms:ViaService"),
+				Values: pulumi.ToStringArray([]string{fmt.Sprintf("secretsmanager.%s.amazonaws.com", s.args.Region)}),
+			}},
+		},
+	})
+	return err
+}
+
+// Seal writes the resource policy of every single-reader secret: deny
+// GetSecretValue to every principal whose ARN is not one of the granted
+// readers (to everyone when no reader was granted). The stack calls it once,
+// after all components are built.
+func (s *Secrets) Seal(ctx *pulumi.Context) error {
+	if s.sealed {
+		return errors.New("secrets: Seal called twice")
+	}
+	s.sealed = true
+	for _, name := range sortedNames(s.args.Spec.Items) {
+		if len(s.args.Spec.Items[name].Readers) == 0 {
+			continue
+		}
+		deny := iam.GetPolicyDocumentStatementArgs{
+			Sid:     pulumi.String("OnlyTheNamedReaders"),
+			Effect:  pulumi.String("Deny"),
+			Actions: pulumi.ToStringArray([]string{"secretsmanager:GetSecretValue"}),
+			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+				Type: pulumi.String("*"), Identifiers: pulumi.ToStringArray([]string{"*"}),
+			}},
+			Resources: pulumi.ToStringArray([]string{"*"}),
+		}
+		if readers := s.readers[name]; len(readers) > 0 {
+			var arns pulumi.StringArray
+			for _, r := range readers {
+				arns = append(arns, r)
+			}
+			deny.Conditions = iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+				Test: pulumi.String("ArnNotEquals"), Variable: pulumi.String("aws:PrincipalArn"),
+				Values: arns,
+			}}
+		}
+		doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+			Statements: iam.GetPolicyDocumentStatementArray{deny},
+		}, pulumi.Parent(s))
+		if _, err := secretsmanager.NewSecretPolicy(ctx, name, &secretsmanager.SecretPolicyArgs{
+			SecretArn:         s.secrets[name].Arn,
+			Policy:            doc.Json(),
+			BlockPublicPolicy: pulumi.Bool(true),
+		}, pulumi.Parent(s)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedNames(items map[string]config.SecretItem) []string {
+	names := make([]string, 0, len(items))
+	for n := range items {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,254 @@
+package secrets
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/mockengine"
+)
+
+const (
+	tSecret  = "aws:secretsmanager/secret:Secret"
+	tVersion = "aws:secretsmanager/secretVersion:SecretVersion"
+	tPolicy  = "aws:secretsmanager/secretPolicy:SecretPolicy"
+	tRolePol = "aws:iam/rolePolicy:RolePolicy"
+	westURN  = "urn:pulumi:prod::dbay::pulumi:providers:aws::us-west-2"
+)
+
+// dbaySecrets is DBay's declaration: the wallet keys and RPC credentials
+// are external (set by an operator), Django's key is generated, and the
+// xpriv may be read only by the BuildAndSignTx function.
+func dbaySecrets() config.Secrets {
+	return config.Secrets{
+		RecoveryWindowDays: 30,
+		ReplicaRegions:     []string{"us-west-2"},
+		Items: map[string]config.SecretItem{
+			"DJANGO_SECRET_KEY":     {Source: config.SourceGenerated, Length: 64, Description: "d"},
+			"WALLET_MASTER_XPRIV":   {Source: config.SourceExternal, Readers: []string{"build-and-sign-tx"}, Description: "x"},
+			"WALLET_MASTER_XPUB":    {Source: config.SourceExternal, Description: "x"},
+			"DOGECOIN_RPC_PASSWORD": {Source: config.SourceExternal, Description: "x"},
+			"SENTRY_DSN":            {Source: config.SourceConfig, Description: "c"},
+		},
+	}
+}
+
+type grant struct {
+	grantee string
+	names   []string
+}
+
+// synth builds the component with two roles and the given grants, then seals.
+func synth(t *testing.T, protect bool, grants ...grant) (*mockengine.Engine, error) {
+	t.Helper()
+	eng := mockengine.New("dbay", "prod", "us-east-1")
+	err := eng.Run(func(ctx *pulumi.Context) error {
+		regional, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
+		if err != nil {
+			return err
+		}
+		west, err := aws.NewProvider(ctx, "us-west-2", &aws.ProviderArgs{Region: pulumi.String("us-west-2")})
+		if err != nil {
+			return err
+		}
+		s, err := New(ctx, "secrets", &Args{
+			Spec: dbaySecrets(), Values: map[string]string{"SENTRY_DSN": "https://key@sentry.example/1"},
+			Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws", Protect: protect,
+			ReplicaProviders: map[string]*aws.Provider{"us-west-2": west},
+		}, pulumi.Providers(regional))
+		if err != nil {
+			return err
+		}
+		roles := map[string]*iam.Role{}
+		for _, name := range []string{"build-and-sign-tx", "wallet"} {
+			r, err := iam.NewRole(ctx, name, &iam.RoleArgs{AssumeRolePolicy: pulumi.String(`{}`)}, pulumi.Provider(regional))
+			if err != nil {
+				return err
+			}
+			roles[name] = r
+		}
+		for _, g := range grants {
+			if err := s.GrantRead(ctx, policy.Grantee{Name: g.grantee, Role: roles[g.grantee]}, g.names...); err != nil {
+				return err
+			}
+		}
+		return s.Seal(ctx)
+	})
+	return eng, err
+}
+
+func TestKeyAndReplicaKey(t *testing.T) {
+	t.Parallel()
+	eng, err := synth(t, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := eng.Get("aws:kms/key:Key", "secrets-key")
+	in := key.In()
+	if in["enableKeyRotation"] != true || in["deletionWindowInDays"] != 30.0 || in["multiRegion"] != true || !key.Options.Protect {
+		t.Errorf("key = %v protect=%v", in, key.Options.Protect)
+	}
+	if strings.Contains(in["policy"].(string), `"Principal":"*"`) || strings.Contains(in["policy"].(string), `"AWS":"*"`) {
+		t.Errorf("key policy has a wildcard principal: %s", in["policy"])
+	}
+	replica := eng.Get("aws:kms/replicaKey:ReplicaKey", "secrets-key-us-west-2")
+	if replica == nil || replica.Provider != westURN || replica.In()["primaryKeyArn"] != key.Out()["arn"] {
+		t.Fatalf("replica key = %+v", replica)
+	}
+	if !strings.HasPrefix(replica.Out()["arn"].(string), "arn:aws:kms:us-west-2:123456789012:key/mrk-") {
+		t.Errorf("replica key arn = %v", replica.Out()["arn"])
+	}
+}
+
+func TestSecretsPerSource(t *testing.T) {
+	t.Parallel()
+	eng, err := synth(t, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := eng.Get("aws:kms/key:Key", "secrets-key").Out()["arn"]
+	replicaKey := eng.Get("aws:kms/replicaKey:ReplicaKey", "secrets-key-us-west-2").Out()["arn"]
+	for name, item := range dbaySecrets().Items {
+		sec := eng.Get(tSecret, name)
+		if sec == nil {
+			t.Fatalf("no secret %s", name)
+		}
+		in := sec.In()
+		if in["name"] != "dbay/prod/"+name || in["kmsKeyId"] != key || in["recoveryWindowInDays"] != 30.0 {
+			t.Errorf("%s = %v", name, in)
+		}
+		wantReplicas := []any{map[string]any{"region": "us-west-2", "kmsKeyId": replicaKey}}
+		if !reflect.DeepEqual(in["replicas"], wantReplicas) {
+			t.Errorf("%s replicas = %v, want %v", name, in["replicas"], wantReplicas)
+		}
+		version := eng.Get(tVersion, name)
+		switch item.Source {
+		case config.SourceExternal:
+			if version != nil {
+				t.Errorf("external %s has a version: its value would pass through Pulumi", name)
+			}
+			if !sec.Options.Protect {
+				t.Errorf("external %s is not protected even with protect off", name)
+			}
+		default:
+			if version == nil || version.In()["secretString"] != mockengine.Redacted || version.In()["secretId"] != sec.ID {
+				t.Errorf("%s version = %+v", name, version)
+			}
+			if sec.Options.Protect {
+				t.Errorf("%s is protected with protect off", name)
+			}
+		}
+	}
+	if pw := eng.Get("random:index/randomPassword:RandomPassword", "DJANGO_SECRET_KEY"); pw == nil || pw.In()["length"] != 64.0 {
+		t.Errorf("generated secret password = %+v", pw)
+	}
+	for _, r := range eng.Resources() {
+		b, _ := json.Marshal(r.In())
+		if strings.Contains(string(b), "sentry.example") {
+			t.Errorf("a config secret value appears in the inputs of %s", r.URN)
+		}
+	}
+}
+
+func TestGrantReadIsLeastPrivilege(t *testing.T) {
+	t.Parallel()
+	eng, err := synth(t, true, grant{"wallet", []string{"WALLET_MASTER_XPUB", "DJANGO_SECRET_KEY"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := eng.Get(tRolePol, "wallet-secrets")
+	if rp == nil || rp.In()["role"] != eng.Get("aws:iam/role:Role", "wallet").Out()["name"] {
+		t.Fatalf("wallet policy = %+v", rp)
+	}
+	doc := parse(t, rp.In()["policy"])
+	want := []any{eng.Get(tSecret, "DJANGO_SECRET_KEY").Out()["arn"], eng.Get(tSecret, "WALLET_MASTER_XPUB").Out()["arn"]}
+	if doc.Statement[0].Action != "secretsmanager:GetSecretValue" || !reflect.DeepEqual(doc.Statement[0].Resource, want) {
+		t.Errorf("read statement = %+v, want GetSecretValue on %v", doc.Statement[0], want)
+	}
+	kms := doc.Statement[1]
+	if kms.Action != "kms:Decrypt" || kms.Resource != eng.Get("aws:kms/key:Key", "secrets-key").Out()["arn"] ||
+		kms.Condition["StringEquals"]["kms:ViaService"] != "secretsmanager.us-east-1.amazonaws.com" {
+		t.Errorf("kms statement = %+v", kms)
+	}
+}
+
+func TestGrantErrors(t *testing.T) {
+	t.Parallel()
+	if _, err := synth(t, true, grant{"wallet", []string{"NOPE"}}); err == nil || !strings.Contains(err.Error(), `"NOPE" is not declared`) {
+		t.Errorf("undeclared secret: err = %v", err)
+	}
+	if _, err := synth(t, true, grant{"wallet", []string{"WALLET_MASTER_XPRIV"}}); err == nil ||
+		!strings.Contains(err.Error(), "WALLET_MASTER_XPRIV is single-reader ([build-and-sign-tx]); wallet may not read it") {
+		t.Errorf("non-reader grant: err = %v", err)
+	}
+}
+
+// The xpriv has exactly one reader: its resource policy denies everyone but
+// the BuildAndSignTx role, and no IAM policy in the run but that role's
+// names the xpriv.
+func TestSingleReaderSecret(t *testing.T) {
+	t.Parallel()
+	eng, err := synth(t, true,
+		grant{"build-and-sign-tx", []string{"WALLET_MASTER_XPRIV", "WALLET_MASTER_XPUB"}},
+		grant{"wallet", []string{"WALLET_MASTER_XPUB", "DOGECOIN_RPC_PASSWORD"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	xpriv := eng.Get(tSecret, "WALLET_MASTER_XPRIV").Out()["arn"].(string)
+	reader := eng.Get("aws:iam/role:Role", "build-and-sign-tx").Out()["arn"]
+
+	pols := eng.ByType(tPolicy)
+	if len(pols) != 1 || pols[0].Name != "WALLET_MASTER_XPRIV" || pols[0].In()["secretArn"] != xpriv || pols[0].In()["blockPublicPolicy"] != true {
+		t.Fatalf("secret policies = %v", pols)
+	}
+	deny := parse(t, pols[0].In()["policy"]).Statement[0]
+	if deny.Effect != "Deny" || deny.Principal != "*" || deny.Action != "secretsmanager:GetSecretValue" ||
+		deny.Condition["ArnNotEquals"]["aws:PrincipalArn"] != reader {
+		t.Errorf("xpriv policy = %+v, want a deny for all but %v", deny, reader)
+	}
+	var readers []string
+	for _, rp := range eng.ByType(tRolePol) {
+		if strings.Contains(rp.In()["policy"].(string), xpriv) {
+			readers = append(readers, rp.Name)
+		}
+	}
+	if !reflect.DeepEqual(readers, []string{"build-and-sign-tx-secrets"}) {
+		t.Errorf("IAM policies naming the xpriv: %v, want only build-and-sign-tx-secrets", readers)
+	}
+
+	// With no reader granted, the policy denies everyone.
+	eng, err = synth(t, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deny = parse(t, eng.Get(tPolicy, "WALLET_MASTER_XPRIV").In()["policy"]).Statement[0]
+	if deny.Effect != "Deny" || deny.Condition != nil {
+		t.Errorf("ungranted xpriv policy = %+v, want an unconditional deny", deny)
+	}
+}
+
+type doc struct {
+	Statement []struct {
+		Effect    string
+		Principal any
+		Action    any
+		Resource  any
+		Condition map[string]map[string]any
+	}
+}
+
+func parse(t *testing.T, v any) doc {
+	t.Helper()
+	var d doc
+	if err := json.Unmarshal([]byte(v.(string)), &d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
