@@ -4,7 +4,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
 )
 
@@ -17,6 +19,9 @@ type Providers struct {
 	Regional *aws.Provider
 	// Global deploys into us-east-1, whatever the stack's region.
 	Global *aws.Provider
+	// ByRegion has a provider for every region the stack touches (its own,
+	// us-east-1, and each secrets replica region).
+	ByRegion map[string]*aws.Provider
 }
 
 // Build creates the stack from a validated configuration.
@@ -25,12 +30,37 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	regional := pulumi.Providers(providers.Regional)
 	net, err := network.New(ctx, "network", &network.Args{
 		Spec:      cfg.Network,
 		Region:    cfg.Region,
 		Partition: cfg.Partition(),
-	}, pulumi.Providers(providers.Regional))
+	}, regional)
 	if err != nil {
+		return err
+	}
+	sec, err := secrets.New(ctx, "secrets", &secrets.Args{
+		Spec: cfg.Secrets, Values: cfg.SecretValues,
+		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
+		Protect: cfg.Protected(), ReplicaProviders: providers.ByRegion,
+	}, regional)
+	if err != nil {
+		return err
+	}
+	data, err := datalayer.New(ctx, "data", &datalayer.Args{
+		Spec: cfg.Data, Network: net,
+		Project: cfg.Project, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
+		Protect: cfg.Protected(),
+	}, regional)
+	if err != nil {
+		return err
+	}
+
+	// Every grant has been made: write the policies that name the grantees.
+	if err := sec.Seal(ctx); err != nil {
+		return err
+	}
+	if err := data.Seal(ctx); err != nil {
 		return err
 	}
 
@@ -42,6 +72,12 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	ctx.Export("privateSubnetIds", net.PrivateSubnetIDs)
 	ctx.Export("isolatedSubnetIds", net.IsolatedSubnetIDs)
 	ctx.Export("endpointSecurityGroupId", net.EndpointSecurityGroupID)
+	ctx.Export("secretsKeyArn", sec.KeyArn)
+	ctx.Export("secretArns", sec.ARNs)
+	ctx.Export("secretPutCommands", sec.PutCommands)
+	ctx.Export("dataKeyArn", data.KeyArn)
+	ctx.Export("postgresEndpoint", data.PostgresEndpoint)
+	ctx.Export("postgresReplicaEndpoints", data.ReplicaEndpoints)
 	return nil
 }
 
@@ -78,5 +114,19 @@ func NewProviders(ctx *pulumi.Context, cfg *config.Config) (*Providers, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Providers{Regional: regional, Global: global}, nil
+	ps := &Providers{Regional: regional, Global: global, ByRegion: map[string]*aws.Provider{cfg.Region: regional}}
+	if _, ok := ps.ByRegion[GlobalRegion]; !ok {
+		ps.ByRegion[GlobalRegion] = global
+	}
+	for _, region := range cfg.Secrets.ReplicaRegions {
+		if _, ok := ps.ByRegion[region]; ok {
+			continue
+		}
+		p, err := aws.NewProvider(ctx, region, &aws.ProviderArgs{Region: pulumi.String(region), DefaultTags: tags})
+		if err != nil {
+			return nil, err
+		}
+		ps.ByRegion[region] = p
+	}
+	return ps, nil
 }

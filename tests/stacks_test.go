@@ -58,32 +58,33 @@ func countTypes(r *synth.Result) map[string]int {
 	return out
 }
 
-// The golden list of resource types per stack. A change here is a change
-// in what `pulumi up` creates: update it on purpose, in the same commit.
+// The golden list of resource types per stack (golden_test.go). A change
+// there is a change in what `pulumi up` creates: update it on purpose, in
+// the same commit.
 func TestGoldenResourceTypes(t *testing.T) {
 	t.Parallel()
-	network := map[string]int{
-		"pulumi:providers:aws":    2,
-		"dbay:components:Network": 1,
-		"awsx:ec2:Vpc":            1,
-		"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
-		"aws:kms/key:Key":                     1,
-		"aws:cloudwatch/logGroup:LogGroup":    1,
-		"aws:iam/role:Role":                   1,
-		"aws:iam/rolePolicy:RolePolicy":       1,
-		"aws:ec2/flowLog:FlowLog":             1,
-		"aws:ec2/securityGroup:SecurityGroup": 1,
-		"aws:ec2/vpcEndpoint:VpcEndpoint":     7,
-	}
-	for _, stack := range []string{"prod", "dr"} {
+	for stack, want := range goldenTypes {
 		r := synthesize(t, root, stack)
-		if got := countTypes(r); !reflect.DeepEqual(got, network) {
-			t.Errorf("%s resource types\n got %v\nwant %v", stack, got, network)
-		}
-		if len(r.Resources) != 18 {
-			t.Errorf("%s: %d resources, want 18", stack, len(r.Resources))
+		got := countTypes(r)
+		if !reflect.DeepEqual(got, want) {
+			for typ := range merge(got, want) {
+				if got[typ] != want[typ] {
+					t.Errorf("%s: %s: %d, golden %d", stack, typ, got[typ], want[typ])
+				}
+			}
 		}
 	}
+}
+
+func merge(a, b map[string]int) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
 
 func TestStackRolesRegionsAndNetworks(t *testing.T) {
@@ -260,13 +261,24 @@ func TestSynthCommand(t *testing.T) {
 	}
 }
 
+// A value set with `pulumi config set --secret` never appears in a report:
+// not in the config section, not in any resource input, not in outputs.
 func TestSecretConfigIsRedactedInReports(t *testing.T) {
 	t.Parallel()
 	st, err := synth.LoadStack(root, "prod")
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.SecretKeys = append(st.SecretKeys, "dbay:domain")
+	const value = "https://0123456789abcdef@o1.ingest.sentry.example/42"
+	var secrets map[string]any
+	if err := json.Unmarshal([]byte(st.Values["dbay:secrets"]), &secrets); err != nil {
+		t.Fatal(err)
+	}
+	secrets["items"].(map[string]any)["SENTRY_DSN"] = map[string]any{"source": "config"}
+	b, _ := json.Marshal(secrets)
+	st.Values["dbay:secrets"] = string(b)
+	st.Values["dbay:secretValues"] = `{"SENTRY_DSN":"` + value + `"}`
+	st.SecretKeys = append(st.SecretKeys, "dbay:secretValues")
 	r, err := synth.Run(st)
 	if err != nil {
 		t.Fatal(err)
@@ -275,11 +287,20 @@ func TestSecretConfigIsRedactedInReports(t *testing.T) {
 	if err := r.WriteJSON(&buf); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(buf.String(), "dbay.example.com") {
+	if strings.Contains(buf.String(), "sentry.example") {
 		t.Error("a secret config value appears in the synth report")
 	}
-	if r.JSON().Config["domain"] != "[secret]" {
-		t.Errorf("domain = %v", r.JSON().Config["domain"])
+	if r.JSON().Config["secretValues"] != "[secret]" {
+		t.Errorf("secretValues = %v", r.JSON().Config["secretValues"])
+	}
+	if v := r.Engine.Get("aws:secretsmanager/secretVersion:SecretVersion", "SENTRY_DSN"); v == nil || v.In()["secretString"] != "[secret]" {
+		t.Errorf("SENTRY_DSN version = %+v", v)
+	}
+
+	// Set in plain text, the same value is refused before anything runs.
+	st.SecretKeys = nil
+	if _, err := synth.Run(st); err == nil || !strings.Contains(err.Error(), "dbay:secretValues: is stored in plain text") {
+		t.Errorf("plain secretValues: err = %v", err)
 	}
 }
 

@@ -1,0 +1,256 @@
+package datalayer
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/config"
+)
+
+const (
+	// abortUploadDays after which incomplete multipart uploads are removed.
+	abortUploadDays = 7
+	// logNoncurrentDays a deleted or overwritten access log stays recoverable.
+	logNoncurrentDays = 30
+)
+
+// newBuckets creates every configured bucket and, when there is one, the
+// access-log bucket they all log to.
+func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
+	specs := d.args.Spec.Buckets
+	if len(specs) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(specs))
+	for n := range specs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+
+	// S3 server access logging only supports SSE-S3 as the default
+	// encryption of the target bucket: "You can use default bucket
+	// encryption on the destination bucket only if you use server-side
+	// encryption with Amazon S3 managed keys (SSE-S3) ... Default
+	// server-side encryption with AWS KMS keys (SSE-KMS) is not supported."
+	// (AWS S3 User Guide, enable-server-access-logging.html, as quoted in
+	// ministryofjustice/modernisation-platform-environments#12965 and
+	// airbnb/binaryalert#122, where logs stopped arriving under SSE-KMS.)
+	logs, err := s3.NewBucketV2(ctx, config.LogBucketName, &s3.BucketV2Args{}, d.protect()...)
+	if err != nil {
+		return err
+	}
+	logsBlock, err := d.secureBucket(ctx, config.LogBucketName, logs,
+		s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{SseAlgorithm: pulumi.String("AES256")})
+	if err != nil {
+		return err
+	}
+
+	var (
+		sources      pulumi.StringArray // the buckets allowed to deliver logs
+		prefixes     pulumi.StringArray // where each delivers
+		logLifecycle = s3.BucketLifecycleConfigurationV2RuleArray{abortUploads(), expireNoncurrent(logNoncurrentDays)}
+	)
+	for _, name := range names {
+		spec := specs[name]
+		b, err := d.newBucket(ctx, name, spec, logs)
+		if err != nil {
+			return err
+		}
+		d.buckets[name] = b
+		sources = append(sources, b.Arn)
+		prefixes = append(prefixes, pulumi.Sprintf("%s/%s/*", logs.Arn, name))
+		logLifecycle = append(logLifecycle, s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:         pulumi.String("expire-" + name),
+			Status:     pulumi.String("Enabled"),
+			Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(name + "/")},
+			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(spec.AccessLogDays)},
+		})
+	}
+	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, config.LogBucketName, &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: logs.Bucket, Rules: logLifecycle,
+	}, pulumi.Parent(d)); err != nil {
+		return err
+	}
+	delivery := iam.GetPolicyDocumentStatementArgs{
+		Sid:     pulumi.String("S3ServerAccessLogDelivery"),
+		Effect:  pulumi.String("Allow"),
+		Actions: pulumi.ToStringArray([]string{"s3:PutObject"}),
+		Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+			Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"logging.s3.amazonaws.com"}),
+		}},
+		Resources: prefixes,
+		Conditions: iam.GetPolicyDocumentStatementConditionArray{
+			iam.GetPolicyDocumentStatementConditionArgs{
+				Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"), Values: pulumi.StringArray{d.account},
+			},
+			iam.GetPolicyDocumentStatementConditionArgs{
+				Test: pulumi.String("ArnLike"), Variable: pulumi.String("aws:SourceArn"), Values: sources,
+			},
+		},
+	}
+	d.outputs["logBucketName"] = logs.Bucket
+	return d.bucketPolicy(ctx, config.LogBucketName, logs, logsBlock, delivery)
+}
+
+// newBucket creates one data bucket: encrypted with the layer key, logged,
+// versioned with old versions expiring, and open to browser uploads from
+// the configured origins only.
+func (d *DataLayer) newBucket(ctx *pulumi.Context, name string, spec config.Bucket, logs *s3.BucketV2) (*Bucket, error) {
+	args := &s3.BucketV2Args{}
+	if spec.Name != "" {
+		args.Bucket = pulumi.String(spec.Name)
+	}
+	b, err := s3.NewBucketV2(ctx, name, args, d.protect()...)
+	if err != nil {
+		return nil, err
+	}
+	block, err := d.secureBucket(ctx, name, b, s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+		SseAlgorithm: pulumi.String("aws:kms"), KmsMasterKeyId: d.key.Arn,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := d.bucketPolicy(ctx, name, b, block); err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketLoggingV2(ctx, name, &s3.BucketLoggingV2Args{
+		Bucket: b.Bucket, TargetBucket: logs.Bucket, TargetPrefix: pulumi.String(name + "/"),
+		TargetObjectKeyFormat: &s3.BucketLoggingV2TargetObjectKeyFormatArgs{
+			PartitionedPrefix: &s3.BucketLoggingV2TargetObjectKeyFormatPartitionedPrefixArgs{PartitionDateSource: pulumi.String("EventTime")},
+		},
+	}, pulumi.Parent(d)); err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: b.Bucket,
+		Rules:  s3.BucketLifecycleConfigurationV2RuleArray{abortUploads(), expireNoncurrent(spec.NoncurrentVersionDays)},
+	}, pulumi.Parent(d)); err != nil {
+		return nil, err
+	}
+	origins := spec.CorsOrigins
+	if len(origins) == 0 {
+		origins = []string{"https://app." + d.args.Domain}
+	}
+	if _, err := s3.NewBucketCorsConfigurationV2(ctx, name, &s3.BucketCorsConfigurationV2Args{
+		Bucket: b.Bucket,
+		CorsRules: s3.BucketCorsConfigurationV2CorsRuleArray{s3.BucketCorsConfigurationV2CorsRuleArgs{
+			Id:             pulumi.String("browser-uploads"),
+			AllowedMethods: pulumi.ToStringArray([]string{"GET", "PUT", "POST", "HEAD"}),
+			AllowedOrigins: pulumi.ToStringArray(origins),
+			AllowedHeaders: pulumi.ToStringArray([]string{"*"}),
+			ExposeHeaders:  pulumi.ToStringArray([]string{"ETag"}), // multipart uploads read it
+			MaxAgeSeconds:  pulumi.Int(3000),
+		}},
+	}, pulumi.Parent(d)); err != nil {
+		return nil, err
+	}
+	return &Bucket{Name: b.Bucket, Arn: b.Arn, logical: name, envVar: spec.EnvVar, d: d}, nil
+}
+
+// secureBucket gives a bucket what every bucket of the layer has:
+// versioning, default encryption, all four public-access blocks and
+// ACLs disabled (BucketOwnerEnforced). It returns the public-access block,
+// which the bucket policy waits for (S3 refuses concurrent changes).
+func (d *DataLayer) secureBucket(ctx *pulumi.Context, name string, b *s3.BucketV2,
+	sse s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs,
+) (*s3.BucketPublicAccessBlock, error) {
+	if _, err := s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
+		Bucket:                  b.Bucket,
+		VersioningConfiguration: s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
+	}, pulumi.Parent(d)); err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: b.Bucket,
+		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+			ApplyServerSideEncryptionByDefault: sse,
+			// Bucket keys cut KMS calls; they do nothing under SSE-S3, so only set them for KMS.
+			BucketKeyEnabled: pulumi.Bool(sse.KmsMasterKeyId != nil),
+		}},
+	}, pulumi.Parent(d)); err != nil {
+		return nil, err
+	}
+	block, err := s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
+		Bucket:                b.Bucket,
+		BlockPublicAcls:       pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
+	}, pulumi.Parent(d))
+	if err != nil {
+		return nil, err
+	}
+	_, err = s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
+		Bucket: b.Bucket,
+		Rule:   s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, pulumi.Parent(d))
+	return block, err
+}
+
+// bucketPolicy refuses every request not made over TLS, plus the extra
+// statements given.
+func (d *DataLayer) bucketPolicy(ctx *pulumi.Context, name string, b *s3.BucketV2, block *s3.BucketPublicAccessBlock,
+	extra ...iam.GetPolicyDocumentStatementInput,
+) error {
+	statements := append([]iam.GetPolicyDocumentStatementInput{
+		denyInsecureTransport("s3:*", b.Arn, pulumi.Sprintf("%s/*", b.Arn)),
+	}, extra...)
+	_, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
+		Bucket: b.Bucket,
+		Policy: d.policyJSON(ctx, statements...),
+	}, pulumi.Parent(d), pulumi.DependsOn([]pulumi.Resource{block}))
+	return err
+}
+
+func abortUploads() s3.BucketLifecycleConfigurationV2RuleArgs {
+	return s3.BucketLifecycleConfigurationV2RuleArgs{
+		Id:     pulumi.String("abort-incomplete-uploads"),
+		Status: pulumi.String("Enabled"),
+		Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{},
+		AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
+			DaysAfterInitiation: pulumi.Int(abortUploadDays),
+		},
+	}
+}
+
+func expireNoncurrent(days int) s3.BucketLifecycleConfigurationV2RuleArgs {
+	return s3.BucketLifecycleConfigurationV2RuleArgs{
+		Id:                          pulumi.String("expire-noncurrent-versions"),
+		Status:                      pulumi.String("Enabled"),
+		Filter:                      &s3.BucketLifecycleConfigurationV2RuleFilterArgs{},
+		NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(days)},
+		Expiration:                  &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{ExpiredObjectDeleteMarker: pulumi.Bool(true)},
+	}
+}
+
+// GrantRead lets the grantee list the bucket and read its objects,
+// decrypting with the layer key through S3 only.
+func (b *Bucket) GrantRead(ctx *pulumi.Context, g policy.Grantee) error {
+	return b.grant(ctx, g, "read", []string{"s3:GetObject"}, "kms:Decrypt")
+}
+
+// GrantReadWrite lets the grantee list the bucket and read, write and
+// delete its objects, using the layer key through S3 only.
+func (b *Bucket) GrantReadWrite(ctx *pulumi.Context, g policy.Grantee) error {
+	return b.grant(ctx, g, "readwrite", []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, "kms:GenerateDataKey", "kms:Decrypt")
+}
+
+func (b *Bucket) grant(ctx *pulumi.Context, g policy.Grantee, what string, objectActions []string, keyActions ...string) error {
+	_, err := policy.Attach(ctx, b.d, g, fmt.Sprintf("%s-%s", b.logical, what), iam.GetPolicyDocumentStatementArray{
+		allowOn("Objects", objectActions, pulumi.Sprintf("%s/*", b.Arn)),
+		allowOn("List", []string{"s3:ListBucket"}, b.Arn),
+		b.d.keyVia("s3", keyActions...),
+	})
+	return err
+}
+
+// Env is the bucket's connection variable: its name under the configured
+// variable (AWS_S3_BUCKET_NAME unless data.buckets.<name>.envVar says otherwise).
+func (b *Bucket) Env() map[string]pulumi.StringOutput {
+	return map[string]pulumi.StringOutput{b.envVar: b.Name}
+}

@@ -1,0 +1,212 @@
+// Package datalayer is the DataLayer component: every store of the stack —
+// RDS PostgreSQL (+ read replicas), DocumentDB, ElastiCache Redis and
+// Memcached, OpenSearch, S3 buckets, the EventBridge bus, SQS queues and the
+// SES identity — encrypted with the layer's KMS key, each behind a security
+// group that admits nothing until a consumer is connected with AllowFrom.
+//
+// Consumers never write IAM or security-group rules for a store: they call
+// the owner's methods (AllowFrom, Connection, GrantCredentials, Bucket(...).
+// GrantReadWrite, Bus().GrantPut, Queue(...).GrantConsume, GrantSendEmail).
+package datalayer
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/netrule"
+	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/config"
+)
+
+const typeToken = "dbay:components:DataLayer"
+
+// Store names a kind of store; it is also how services declare what they use.
+type Store string
+
+const (
+	Postgres   Store = "postgres"
+	DocumentDB Store = "mongo"
+	Redis      Store = "redis"
+	Memcached  Store = "memcached"
+	OpenSearch Store = "search"
+)
+
+// Args configures the data layer.
+type Args struct {
+	// Spec is the validated `data` config section. Required.
+	Spec config.Data
+	// Network is where the stores live (isolated subnets). Required.
+	Network *network.Network
+	// Project names things ("dbay"). Required.
+	Project string
+	// Region and Partition of the stack. Required.
+	Region, Partition string
+	// Domain is the stack's apex domain: SES identity, bucket CORS. Required.
+	Domain string
+	// Protect marks stateful resources protected (prod: true).
+	Protect bool
+	// ZoneID is the Route53 hosted zone of Domain; when set, SES DKIM and
+	// verification records are created in it. Nil: the records are outputs.
+	ZoneID pulumi.StringInput
+}
+
+// DataLayer is the component.
+type DataLayer struct {
+	pulumi.ResourceState
+
+	// KeyArn is the CMK every store is encrypted with.
+	KeyArn pulumi.StringOutput `pulumi:"keyArn"`
+	// PostgresEndpoint is the writer's host:port ("" without PostgreSQL).
+	PostgresEndpoint pulumi.StringOutput `pulumi:"postgresEndpoint"`
+	// ReplicaEndpoints are the read replicas' host:port by purpose.
+	ReplicaEndpoints pulumi.StringMapOutput `pulumi:"replicaEndpoints"`
+	// SecurityGroupIDs are each store's security group by store name.
+	SecurityGroupIDs pulumi.StringMapOutput `pulumi:"securityGroupIds"`
+
+	args    *Args
+	account pulumi.StringOutput
+	key     *kms.Key
+	stores  map[Store]*store
+	// credentials are the secrets holding each store's credentials.
+	credentials      map[Store]pulumi.StringOutput
+	cacheSubnetGroup *elasticache.SubnetGroup
+	// searchReaders are the roles granted OpenSearch access (domain policy).
+	searchReaders []pulumi.StringOutput
+	search        *opensearch.Domain
+	searchMaster  *iam.Role
+	sealed        bool
+	// messaging (messaging.go and the files it calls)
+	buckets map[string]*Bucket
+	bus     *Bus
+	queues  map[string]*Queue
+	ses     *SES
+	outputs pulumi.Map
+}
+
+// store is one network-reachable store: its security group, port and
+// connection information.
+type store struct {
+	sg   *ec2.SecurityGroup
+	port int
+	conn Connection
+}
+
+// Connection is how a consumer reaches one store: the plain environment
+// variables it sets (never a password) and the variables it takes from
+// Secrets Manager.
+type Connection struct {
+	Store Store
+	// Env are plain variables, e.g. DATABASE_URL without a password.
+	Env map[string]pulumi.StringOutput
+	// Secrets are variables injected from Secrets Manager, e.g. PGPASSWORD
+	// from the RDS-managed secret's "password" key.
+	Secrets map[string]SecretRef
+}
+
+// SecretRef points at a secret, or at one JSON key of it.
+type SecretRef struct {
+	ARN pulumi.StringOutput
+	// Key is the JSON key inside the secret; "" for the whole value.
+	Key string
+}
+
+// ValueFrom is the ECS `valueFrom` for the reference: the ARN, or
+// "<arn>:<key>::" for a JSON key.
+func (s SecretRef) ValueFrom() pulumi.StringOutput {
+	if s.Key == "" {
+		return s.ARN
+	}
+	return pulumi.Sprintf("%s:%s::", s.ARN, s.Key)
+}
+
+// New creates the data layer.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*DataLayer, error) {
+	if args == nil || args.Network == nil || args.Project == "" || args.Region == "" || args.Domain == "" {
+		return nil, errors.New("datalayer: Args.Network, Project, Region and Domain are required")
+	}
+	if args.Partition == "" {
+		args.Partition = "aws"
+	}
+	d := &DataLayer{args: args, stores: map[Store]*store{}, credentials: map[Store]pulumi.StringOutput{}, buckets: map[string]*Bucket{}, queues: map[string]*Queue{}, outputs: pulumi.Map{}}
+	if err := ctx.RegisterComponentResource(typeToken, name, d, opts...); err != nil {
+		return nil, err
+	}
+	d.account = policy.Account(ctx, d)
+	steps := []func(*pulumi.Context) error{d.newKey, d.newPostgres, d.newDocumentDB, d.newRedis, d.newMemcached, d.newOpenSearch, d.newMessaging}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return nil, err
+		}
+	}
+	d.KeyArn = d.key.Arn
+	sgs := pulumi.StringMap{}
+	for _, s := range d.storeNames() {
+		sgs[string(s)] = d.stores[s].sg.ID().ToStringOutput()
+	}
+	d.SecurityGroupIDs = sgs.ToStringMapOutput()
+	if d.PostgresEndpoint == (pulumi.StringOutput{}) {
+		d.PostgresEndpoint = pulumi.String("").ToStringOutput()
+		d.ReplicaEndpoints = pulumi.StringMap{}.ToStringMapOutput()
+	}
+	d.outputs["keyArn"] = d.KeyArn
+	d.outputs["postgresEndpoint"] = d.PostgresEndpoint
+	d.outputs["replicaEndpoints"] = d.ReplicaEndpoints
+	d.outputs["securityGroupIds"] = d.SecurityGroupIDs
+	return d, ctx.RegisterResourceOutputs(d, d.outputs)
+}
+
+func (d *DataLayer) storeNames() []Store {
+	names := make([]Store, 0, len(d.stores))
+	for s := range d.stores {
+		names = append(names, s)
+	}
+	sort.Slice(names, func(i, j int) bool { return names[i] < names[j] })
+	return names
+}
+
+// Stores lists the stores this layer created.
+func (d *DataLayer) Stores() []Store { return d.storeNames() }
+
+// Connection returns how to reach a store. Asking for a store the layer
+// does not have is an error.
+func (d *DataLayer) Connection(s Store) (Connection, error) {
+	st, ok := d.stores[s]
+	if !ok {
+		return Connection{}, fmt.Errorf("datalayer: no %s store in this stack (have %v)", s, d.storeNames())
+	}
+	return st.conn, nil
+}
+
+// AllowFrom lets traffic from the security group sg (of consumer `name`)
+// reach the given stores, each on its own port; with no stores named, every
+// store of the layer. Both sides are written: the store's ingress and the
+// consumer's egress, so consumers need no default allow-all egress.
+func (d *DataLayer) AllowFrom(ctx *pulumi.Context, name string, sg *ec2.SecurityGroup, stores ...Store) error {
+	if len(stores) == 0 {
+		stores = d.storeNames()
+	}
+	for _, s := range stores {
+		st, ok := d.stores[s]
+		if !ok {
+			return fmt.Errorf("datalayer: %s cannot be allowed to %s: no such store in this stack (have %v)", name, s, d.storeNames())
+		}
+		if err := netrule.Allow(ctx, d, fmt.Sprintf("%s-to-%s", name, s), sg, st.sg, st.port, fmt.Sprintf("%s to %s", name, s)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newMessaging creates the buckets, bus, queues and SES identity.
+func (d *DataLayer) newMessaging(ctx *pulumi.Context) error {
+	return d.buildMessaging(ctx)
+}

@@ -1,0 +1,93 @@
+package datalayer
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/docdb"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/config"
+)
+
+// newDocumentDB creates the DocumentDB cluster (TLS enforced, audit logs on,
+// credentials managed by DocumentDB in Secrets Manager) and one instance per
+// configured count, spread over the AZs by DocumentDB.
+func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
+	m := d.args.Spec.DocumentDB
+	if m == nil {
+		return nil
+	}
+	parent := pulumi.Parent(d)
+	sg, err := d.newStoreSG(ctx, DocumentDB, config.DocumentDBPort, "DocumentDB: 27017 from connected consumers only")
+	if err != nil {
+		return err
+	}
+	subnets, err := docdb.NewSubnetGroup(ctx, "mongo", &docdb.SubnetGroupArgs{
+		Description: pulumi.String("DocumentDB in the isolated subnets"),
+		SubnetIds:   d.args.Network.IsolatedSubnetIDs,
+	}, parent)
+	if err != nil {
+		return err
+	}
+	params, err := docdb.NewClusterParameterGroup(ctx, "mongo", &docdb.ClusterParameterGroupArgs{
+		Family:      pulumi.String("docdb5.0"),
+		Description: pulumi.String("DocumentDB: TLS required, audit logs on"),
+		Parameters: docdb.ClusterParameterGroupParameterArray{
+			docdb.ClusterParameterGroupParameterArgs{Name: pulumi.String("audit_logs"), Value: pulumi.String("enabled"), ApplyMethod: pulumi.String("pending-reboot")},
+			docdb.ClusterParameterGroupParameterArgs{Name: pulumi.String("tls"), Value: pulumi.String("enabled"), ApplyMethod: pulumi.String("pending-reboot")},
+		},
+	}, parent)
+	if err != nil {
+		return err
+	}
+	cluster, err := docdb.NewCluster(ctx, "mongo", &docdb.ClusterArgs{
+		Engine:                       pulumi.String("docdb"),
+		EngineVersion:                pulumi.String(m.EngineVersion),
+		MasterUsername:               pulumi.String(m.Username),
+		ManageMasterUserPassword:     pulumi.Bool(true),
+		StorageEncrypted:             pulumi.Bool(true),
+		KmsKeyId:                     d.key.Arn,
+		DbSubnetGroupName:            subnets.Name,
+		DbClusterParameterGroupName:  params.Name,
+		VpcSecurityGroupIds:          pulumi.StringArray{sg.ID()},
+		BackupRetentionPeriod:        pulumi.Int(m.BackupRetentionDays),
+		PreferredBackupWindow:        pulumi.String(m.BackupWindow),
+		PreferredMaintenanceWindow:   pulumi.String(m.MaintenanceWindow),
+		EnabledCloudwatchLogsExports: pulumi.ToStringArray([]string{"audit", "profiler"}),
+		DeletionProtection:           pulumi.Bool(d.args.Protect),
+		SkipFinalSnapshot:            pulumi.Bool(false),
+		FinalSnapshotIdentifier:      pulumi.Sprintf("%s-%s-mongo-final", d.args.Project, ctx.Stack()),
+	}, d.protect()...)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < m.Instances; i++ {
+		if _, err := docdb.NewClusterInstance(ctx, fmt.Sprintf("mongo-%d", i+1), &docdb.ClusterInstanceArgs{
+			ClusterIdentifier:          cluster.ClusterIdentifier,
+			InstanceClass:              pulumi.String(m.InstanceClass),
+			AutoMinorVersionUpgrade:    pulumi.Bool(true),
+			PreferredMaintenanceWindow: pulumi.String(m.MaintenanceWindow),
+			PromotionTier:              pulumi.Int(i),
+		}, parent); err != nil {
+			return err
+		}
+	}
+	secret := cluster.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
+	d.stores[DocumentDB].conn = Connection{
+		Store: DocumentDB,
+		Env: map[string]pulumi.StringOutput{
+			// No credentials in the URI: the app reads MONGO_USERNAME and
+			// MONGO_PASSWORD (README, "Store credentials").
+			"MONGO_URI": pulumi.Sprintf("mongodb://%s:%d/?tls=true&tlsCAFile=global-bundle.pem&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false",
+				cluster.Endpoint, config.DocumentDBPort),
+		},
+		Secrets: map[string]SecretRef{
+			"MONGO_USERNAME": {ARN: secret, Key: "username"},
+			"MONGO_PASSWORD": {ARN: secret, Key: "password"},
+		},
+	}
+	d.credentials[DocumentDB] = secret
+	d.outputs["mongoEndpoint"] = cluster.Endpoint
+	d.outputs["mongoClusterArn"] = cluster.Arn
+	return nil
+}

@@ -1,0 +1,93 @@
+package datalayer
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/policy"
+)
+
+// GrantCredentials lets the grantee read the credentials of the given
+// stores (the RDS- and DocumentDB-managed secrets, the Redis URL secret):
+// what an ECS execution role needs to inject them. Stores without
+// credentials (Memcached, OpenSearch) are an error, as are absent stores.
+func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g policy.Grantee, stores ...Store) error {
+	if len(stores) == 0 {
+		return errors.New("datalayer: GrantCredentials needs at least one store")
+	}
+	var arns pulumi.StringArray
+	for _, s := range stores {
+		arn, ok := d.credentials[s]
+		if !ok {
+			return fmt.Errorf("datalayer: %s has no credentials in this stack to grant to %s", s, g.Name)
+		}
+		arns = append(arns, arn)
+	}
+	_, err := policy.Attach(ctx, d, g, "store-credentials", iam.GetPolicyDocumentStatementArray{
+		iam.GetPolicyDocumentStatementArgs{
+			Sid:       pulumi.String("ReadStoreCredentials"),
+			Actions:   pulumi.ToStringArray([]string{"secretsmanager:GetSecretValue"}),
+			Resources: arns,
+		},
+		d.keyVia("secretsmanager", "kms:Decrypt"),
+	})
+	return err
+}
+
+// GrantSearch lets the grantee call the OpenSearch HTTP API; its role is
+// also named in the domain's access policy when Seal runs.
+func (d *DataLayer) GrantSearch(ctx *pulumi.Context, g policy.Grantee) error {
+	if d.search == nil {
+		return fmt.Errorf("datalayer: no OpenSearch domain in this stack to grant to %s", g.Name)
+	}
+	if d.sealed {
+		return fmt.Errorf("datalayer: GrantSearch(%s) after Seal: the access policy is already written", g.Name)
+	}
+	d.searchReaders = append(d.searchReaders, g.Role.Arn)
+	_, err := policy.Attach(ctx, d, g, "search", iam.GetPolicyDocumentStatementArray{
+		iam.GetPolicyDocumentStatementArgs{
+			Sid:       pulumi.String("SearchHTTP"),
+			Actions:   pulumi.ToStringArray(searchActions),
+			Resources: pulumi.StringArray{d.search.Arn, pulumi.Sprintf("%s/*", d.search.Arn)},
+		},
+	})
+	return err
+}
+
+var searchActions = []string{"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"}
+
+// Seal writes what depends on every grant having been made: the OpenSearch
+// access policy, naming the master role and the granted roles only. The
+// stack calls it once, after all components are built.
+func (d *DataLayer) Seal(ctx *pulumi.Context) error {
+	if d.sealed {
+		return errors.New("datalayer: Seal called twice")
+	}
+	d.sealed = true
+	if d.search == nil {
+		return nil
+	}
+	principals := pulumi.StringArray{d.searchMaster.Arn}
+	for _, arn := range d.searchReaders {
+		principals = append(principals, arn)
+	}
+	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+			Sid:     pulumi.String("GrantedRolesOnly"),
+			Actions: pulumi.ToStringArray(searchActions),
+			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+				Type: pulumi.String("AWS"), Identifiers: principals,
+			}},
+			Resources: pulumi.StringArray{pulumi.Sprintf("%s/*", d.search.Arn)},
+		}},
+	}, pulumi.Parent(d))
+	_, err := opensearch.NewDomainPolicy(ctx, "search", &opensearch.DomainPolicyArgs{
+		DomainName:     d.search.DomainName,
+		AccessPolicies: doc.Json(),
+	}, pulumi.Parent(d))
+	return err
+}

@@ -1,0 +1,348 @@
+package datalayer_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+
+	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/mockengine"
+)
+
+// dbayMessaging is DBay's messaging and storage, as its Pulumi.prod.yaml
+// sets it (seed §3, §4.2, §4.5, §4.7, §10.2), plus a second, auto-named
+// bucket and an unsubscribed queue with non-default values.
+const dbayMessaging = `{
+	"buckets": {
+		"listing-images": {"name": "dbay-listing-images-prod"},
+		"uploads": {"corsOrigins": ["https://app.dbay.example.com", "https://admin.dbay.example.com"],
+			"noncurrentVersionDays": 30, "accessLogDays": 90}
+	},
+	"bus": {"name": "dbay-events"},
+	"queues": {
+		"notifications": {"maxReceiveCount": 4,
+			"sources": ["dbay.orders", "dbay.auctions", "dbay.wallet", "dbay.messaging"],
+			"detailTypes": ["order.created", "order.paid", "auction.won", "auction.outbid", "withdrawal.completed", "deposit.credited", "message.received"]},
+		"outbox": {"visibilityTimeoutSeconds": 120, "messageRetentionSeconds": 86400}
+	},
+	"ses": {}
+}`
+
+const (
+	tBucket   = "aws:s3/bucketV2:BucketV2"
+	tQueue    = "aws:sqs/queue:Queue"
+	tPolicy   = "aws:iam/rolePolicy:RolePolicy"
+	tRule     = "aws:cloudwatch/eventRule:EventRule"
+	tRecord   = "aws:route53/record:Record"
+	component = "dbay:components:DataLayer"
+)
+
+// messagingStack is what a test program gives the layer and gets back.
+type messagingStack struct {
+	project, domain, data string
+	zone                  bool
+	// use runs after the layer is built, e.g. to call its grant methods.
+	use func(ctx *pulumi.Context, d *datalayer.DataLayer) error
+}
+
+type messagingRun struct {
+	eng *mockengine.Engine
+	key string // the layer key's ARN
+	err error  // what New or use returned
+}
+
+// messagingSpec loads a data section through the real config loader, so
+// defaults are the ones a stack gets.
+func messagingSpec(t *testing.T, project, domain, data string) *config.Config {
+	t.Helper()
+	cfg, err := config.Load(config.Source{Project: project, Stack: "test", Values: map[string]string{
+		"aws:region": "us-east-1", project + ":role": "primary", project + ":environment": "production",
+		project + ":domain": domain, project + ":tags": `{"owner":"o","cost-center":"c"}`,
+		project + ":network": `{"cidr":"10.0.0.0/16"}`, project + ":data": data,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func synthMessaging(t *testing.T, s messagingStack) messagingRun {
+	t.Helper()
+	if s.project == "" {
+		s.project, s.domain = "dbay", "dbay.example.com"
+	}
+	cfg := messagingSpec(t, s.project, s.domain, s.data)
+	eng := mockengine.New(s.project, "test", "us-east-1")
+	var runErr error
+	err := eng.Run(func(ctx *pulumi.Context) error {
+		p, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
+		if err != nil {
+			return err
+		}
+		n, err := network.New(ctx, "network", &network.Args{Spec: cfg.Network, Region: "us-east-1", Partition: "aws"}, pulumi.Providers(p))
+		if err != nil {
+			return err
+		}
+		args := &datalayer.Args{Spec: cfg.Data, Network: n, Project: s.project, Region: "us-east-1", Partition: "aws", Domain: s.domain, Protect: true}
+		if s.zone {
+			args.ZoneID = pulumi.String("Z0123456789ABC")
+		}
+		d, err := datalayer.New(ctx, "data", args, pulumi.Providers(p))
+		if err == nil && s.use != nil {
+			err = s.use(ctx, d)
+		}
+		runErr = err
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := messagingRun{eng: eng, err: runErr}
+	if k := eng.Get("aws:kms/key:Key", "data-key"); k != nil {
+		r.key, _ = k.Out()["arn"].(string)
+	}
+	return r
+}
+
+func (r messagingRun) one(t *testing.T, typ, name string) *mockengine.Resource {
+	t.Helper()
+	res := r.eng.Get(typ, name)
+	if res == nil {
+		t.Fatalf("no %s %q was created", typ, name)
+	}
+	return res
+}
+
+// await resolves an output inside a test program.
+func await(ctx *pulumi.Context, o pulumi.Output) (any, error) {
+	v, err := internals.UnsafeAwaitOutput(ctx.Context(), o)
+	return v.Value, err
+}
+
+// resolveEnv resolves connection variables into plain strings.
+func resolveEnv(ctx *pulumi.Context, into map[string]string, env map[string]pulumi.StringOutput) error {
+	for k, o := range env {
+		v, err := await(ctx, o)
+		if err != nil {
+			return err
+		}
+		into[k], _ = v.(string)
+	}
+	return nil
+}
+
+type statement struct {
+	Sid       string
+	Effect    string
+	Principal any
+	Action    any
+	Resource  any
+	Condition map[string]map[string]any
+}
+
+func statements(t *testing.T, v any) []statement {
+	t.Helper()
+	var doc struct{ Statement []statement }
+	s, _ := v.(string)
+	if err := json.Unmarshal([]byte(s), &doc); err != nil || len(doc.Statement) == 0 {
+		t.Fatalf("not a policy document: %v (%v)", v, err)
+	}
+	return doc.Statement
+}
+
+// list reads a one-or-many policy field as a sorted list.
+func list(v any) []string {
+	if s, ok := v.(string); ok {
+		return []string{s}
+	}
+	return mockengine.Strings(v)
+}
+
+func sorted(s ...string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+// granted is a role policy's statements, checked to belong to the role.
+func granted(t *testing.T, r messagingRun, name string, role *mockengine.Resource) []statement {
+	t.Helper()
+	p := r.one(t, tPolicy, name)
+	if p.In()["role"] != role.Out()["name"] {
+		t.Errorf("%s is attached to %v, want %v", name, p.In()["role"], role.Out()["name"])
+	}
+	if p.Parent != r.one(t, component, "data").URN {
+		t.Errorf("%s is parented to %s, want the data layer", name, p.Parent)
+	}
+	return statements(t, p.In()["policy"])
+}
+
+func newRole(ctx *pulumi.Context, name string) (policy.Grantee, error) {
+	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{AssumeRolePolicy: pulumi.String(`{"Version":"2012-10-17","Statement":[]}`)})
+	return policy.Grantee{Name: name, Role: role}, err
+}
+
+// Grants are methods: each emits exactly the actions and resources the
+// owner knows, with the layer key usable only through the owning service.
+func TestGrantsAreLeastPrivilege(t *testing.T) {
+	t.Parallel()
+	r := synthMessaging(t, messagingStack{data: dbayMessaging, zone: true, use: func(ctx *pulumi.Context, d *datalayer.DataLayer) error {
+		listing, err := newRole(ctx, "listing")
+		if err != nil {
+			return err
+		}
+		notification, err := newRole(ctx, "notification")
+		if err != nil {
+			return err
+		}
+		b, err := d.Bucket("listing-images")
+		if err != nil {
+			return err
+		}
+		u, err := d.Bucket("uploads")
+		if err != nil {
+			return err
+		}
+		bus, err := d.Bus()
+		if err != nil {
+			return err
+		}
+		q, err := d.Queue("notifications")
+		if err != nil {
+			return err
+		}
+		for _, grant := range []func() error{
+			func() error { return b.GrantReadWrite(ctx, listing) },
+			func() error { return u.GrantRead(ctx, notification) },
+			func() error { return bus.GrantPut(ctx, listing) },
+			func() error { return q.GrantConsume(ctx, notification) },
+			func() error { return q.GrantSend(ctx, listing) },
+			func() error { return d.GrantSendEmail(ctx, notification) },
+		} {
+			if err := grant(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	listing, notification := r.one(t, "aws:iam/role:Role", "listing"), r.one(t, "aws:iam/role:Role", "notification")
+	bucket := r.one(t, tBucket, "listing-images").Out()["arn"].(string)
+	uploads := r.one(t, tBucket, "uploads").Out()["arn"].(string)
+	bus := r.one(t, "aws:cloudwatch/eventBus:EventBus", "bus").Out()["arn"].(string)
+	queue := r.one(t, tQueue, "notifications").Out()["arn"].(string)
+	identity := r.one(t, "aws:sesv2/emailIdentity:EmailIdentity", "ses").Out()["arn"].(string)
+	set := r.one(t, "aws:sesv2/configurationSet:ConfigurationSet", "ses").Out()["arn"].(string)
+	via := func(service string) map[string]map[string]any {
+		return map[string]map[string]any{"StringEquals": {"kms:ViaService": service + ".us-east-1.amazonaws.com"}}
+	}
+	type want struct {
+		actions, resources []string
+		condition          map[string]map[string]any
+	}
+	tests := []struct {
+		policy string
+		role   *mockengine.Resource
+		want   []want
+	}{
+		{"listing-listing-images-readwrite", listing, []want{
+			{[]string{"s3:DeleteObject", "s3:GetObject", "s3:PutObject"}, []string{bucket + "/*"}, nil},
+			{[]string{"s3:ListBucket"}, []string{bucket}, nil},
+			{[]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{r.key}, via("s3")},
+		}},
+		{"notification-uploads-read", notification, []want{
+			{[]string{"s3:GetObject"}, []string{uploads + "/*"}, nil},
+			{[]string{"s3:ListBucket"}, []string{uploads}, nil},
+			{[]string{"kms:Decrypt"}, []string{r.key}, via("s3")},
+		}},
+		{"listing-bus-put", listing, []want{{[]string{"events:PutEvents"}, []string{bus}, nil}}},
+		{"notification-notifications-consume", notification, []want{
+			{[]string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, []string{queue}, nil},
+			{[]string{"kms:Decrypt"}, []string{r.key}, via("sqs")},
+		}},
+		{"listing-notifications-send", listing, []want{
+			{[]string{"sqs:SendMessage"}, []string{queue}, nil},
+			{[]string{"kms:Decrypt", "kms:GenerateDataKey"}, []string{r.key}, via("sqs")},
+		}},
+		{"notification-ses-send", notification, []want{
+			{[]string{"ses:SendEmail", "ses:SendRawEmail"}, sorted(identity, set),
+				map[string]map[string]any{"StringEquals": {"ses:FromAddress": "noreply@dbay.example.com"}}},
+		}},
+	}
+	for _, tt := range tests {
+		got := granted(t, r, tt.policy, tt.role)
+		if len(got) != len(tt.want) {
+			t.Errorf("%s has %d statements, want %d: %+v", tt.policy, len(got), len(tt.want), got)
+			continue
+		}
+		for i, w := range tt.want {
+			st := got[i]
+			if st.Effect != "Allow" || !reflect.DeepEqual(list(st.Action), w.actions) || !reflect.DeepEqual(list(st.Resource), w.resources) ||
+				(w.condition != nil || st.Condition != nil) && !reflect.DeepEqual(st.Condition, w.condition) {
+				t.Errorf("%s statement %d = %+v\nwant %+v", tt.policy, i, st, w)
+			}
+		}
+	}
+}
+
+// Asking for what the stack does not have names what it has.
+func TestUnknownNamesAreErrors(t *testing.T) {
+	t.Parallel()
+	var errs []string
+	r := synthMessaging(t, messagingStack{data: dbayMessaging, use: func(ctx *pulumi.Context, d *datalayer.DataLayer) error {
+		_, err1 := d.Bucket("avatars")
+		_, err2 := d.Queue("emails")
+		for _, err := range []error{err1, err2} {
+			if err != nil {
+				errs = append(errs, err.Error())
+			}
+		}
+		return nil
+	}})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	want := []string{
+		`datalayer: no bucket "avatars" in this stack (have listing-images, uploads)`,
+		`datalayer: no queue "emails" in this stack (have notifications, outbox)`,
+	}
+	if !reflect.DeepEqual(errs, want) {
+		t.Errorf("errors = %q\nwant %q", errs, want)
+	}
+
+	errs = nil
+	r = synthMessaging(t, messagingStack{data: `{}`, use: func(ctx *pulumi.Context, d *datalayer.DataLayer) error {
+		_, err1 := d.Bus()
+		_, err2 := d.SES()
+		_, err3 := d.Bucket("listing-images")
+		for _, err := range []error{err1, err2, err3} {
+			if err != nil {
+				errs = append(errs, err.Error())
+			}
+		}
+		return nil
+	}})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if len(errs) != 3 || !strings.Contains(errs[2], "(have none)") {
+		t.Errorf("without messaging config: errors = %q", errs)
+	}
+	for _, typ := range []string{tBucket, tQueue, tRule, "aws:cloudwatch/eventBus:EventBus", "aws:sesv2/emailIdentity:EmailIdentity"} {
+		if got := r.eng.ByType(typ); len(got) != 0 {
+			t.Errorf("without messaging config, %d %s were created", len(got), typ)
+		}
+	}
+}

@@ -1,0 +1,148 @@
+package datalayer
+
+import (
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/config"
+)
+
+// staticPostgresParameters take effect only after a reboot.
+var staticPostgresParameters = map[string]bool{
+	"max_connections": true, "shared_buffers": true, "shared_preload_libraries": true,
+	"max_worker_processes": true, "max_wal_senders": true, "wal_buffers": true,
+}
+
+// newPostgres creates the PostgreSQL primary, its parameter group and
+// subnet group, the enhanced-monitoring role and the read replicas.
+func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
+	p := d.args.Spec.Postgres
+	if p == nil {
+		return nil
+	}
+	parent := pulumi.Parent(d)
+	sg, err := d.newStoreSG(ctx, Postgres, config.PostgresPort, "PostgreSQL: 5432 from connected consumers only")
+	if err != nil {
+		return err
+	}
+	subnets, err := rds.NewSubnetGroup(ctx, "postgres", &rds.SubnetGroupArgs{
+		Description: pulumi.String("PostgreSQL in the isolated subnets"),
+		SubnetIds:   d.args.Network.IsolatedSubnetIDs,
+	}, parent)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(p.Parameters))
+	for k := range p.Parameters {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var params rds.ParameterGroupParameterArray
+	for _, k := range names {
+		method := "immediate"
+		if staticPostgresParameters[k] {
+			method = "pending-reboot"
+		}
+		params = append(params, rds.ParameterGroupParameterArgs{
+			Name: pulumi.String(k), Value: pulumi.String(p.Parameters[k]), ApplyMethod: pulumi.String(method),
+		})
+	}
+	pg, err := rds.NewParameterGroup(ctx, "postgres", &rds.ParameterGroupArgs{
+		Family:      pulumi.String("postgres16"),
+		Description: pulumi.String("PostgreSQL 16: Dhanam tuning and TLS-only connections"),
+		Parameters:  params,
+	}, parent)
+	if err != nil {
+		return err
+	}
+	monitoring, err := iam.NewRole(ctx, "postgres-monitoring", &iam.RoleArgs{
+		Description:      pulumi.String("RDS enhanced monitoring for PostgreSQL"),
+		AssumeRolePolicy: policy.ServiceTrust(ctx, d, "monitoring.rds.amazonaws.com", d.account),
+	}, parent)
+	if err != nil {
+		return err
+	}
+	if _, err := iam.NewRolePolicyAttachment(ctx, "postgres-monitoring", &iam.RolePolicyAttachmentArgs{
+		Role:      monitoring.Name,
+		PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", d.args.Partition),
+	}, parent); err != nil {
+		return err
+	}
+
+	common := func(a *rds.InstanceArgs) *rds.InstanceArgs {
+		a.InstanceClass = pulumi.String(p.InstanceClass)
+		a.StorageEncrypted = pulumi.Bool(true)
+		a.KmsKeyId = d.key.Arn
+		a.ParameterGroupName = pg.Name
+		a.VpcSecurityGroupIds = pulumi.StringArray{sg.ID()}
+		a.PubliclyAccessible = pulumi.Bool(false)
+		a.PerformanceInsightsEnabled = pulumi.Bool(true)
+		a.PerformanceInsightsKmsKeyId = d.key.Arn
+		a.PerformanceInsightsRetentionPeriod = pulumi.Int(p.PerformanceInsightsRetentionDays)
+		a.MonitoringInterval = pulumi.Int(p.MonitoringInterval)
+		a.MonitoringRoleArn = monitoring.Arn
+		a.EnabledCloudwatchLogsExports = pulumi.ToStringArray([]string{"postgresql", "upgrade"})
+		a.IamDatabaseAuthenticationEnabled = pulumi.Bool(true)
+		a.AutoMinorVersionUpgrade = pulumi.Bool(true)
+		a.CopyTagsToSnapshot = pulumi.Bool(true)
+		a.DeletionProtection = pulumi.Bool(d.args.Protect)
+		a.MaintenanceWindow = pulumi.String(p.MaintenanceWindow)
+		return a
+	}
+	primary, err := rds.NewInstance(ctx, "postgres", common(&rds.InstanceArgs{
+		Engine:                   pulumi.String("postgres"),
+		EngineVersion:            pulumi.String(p.EngineVersion),
+		AllocatedStorage:         pulumi.Int(p.AllocatedStorage),
+		MaxAllocatedStorage:      pulumi.Int(p.MaxAllocatedStorage),
+		StorageType:              pulumi.String("gp3"),
+		MultiAz:                  pulumi.Bool(*p.MultiAZ),
+		DbName:                   pulumi.String(p.DatabaseName),
+		Username:                 pulumi.String(p.Username),
+		ManageMasterUserPassword: pulumi.Bool(true),
+		MasterUserSecretKmsKeyId: d.key.Arn,
+		DbSubnetGroupName:        subnets.Name,
+		BackupRetentionPeriod:    pulumi.Int(p.BackupRetentionDays),
+		BackupWindow:             pulumi.String(p.BackupWindow),
+		DeleteAutomatedBackups:   pulumi.Bool(false),
+		SkipFinalSnapshot:        pulumi.Bool(false),
+		FinalSnapshotIdentifier:  pulumi.Sprintf("%s-%s-postgres-final", d.args.Project, ctx.Stack()),
+	}), d.protect()...)
+	if err != nil {
+		return err
+	}
+
+	replicas := pulumi.StringMap{}
+	for _, name := range p.ReadReplicas {
+		r, err := rds.NewInstance(ctx, "postgres-"+name, common(&rds.InstanceArgs{
+			ReplicateSourceDb: primary.Identifier,
+			SkipFinalSnapshot: pulumi.Bool(true), // a replica holds no data of its own
+			Tags:              pulumi.StringMap{"replica-purpose": pulumi.String(name)},
+		}), d.protect()...)
+		if err != nil {
+			return err
+		}
+		replicas[name] = r.Endpoint
+	}
+
+	secret := primary.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
+	d.stores[Postgres].conn = Connection{
+		Store: Postgres,
+		Env: map[string]pulumi.StringOutput{
+			// No password in the URL: libpq (psycopg, Django) reads PGPASSWORD.
+			"DATABASE_URL": pulumi.Sprintf("postgresql://%s@%s:%d/%s?sslmode=require",
+				p.Username, primary.Address, config.PostgresPort, p.DatabaseName),
+		},
+		Secrets: map[string]SecretRef{"PGPASSWORD": {ARN: secret, Key: "password"}},
+	}
+	d.credentials[Postgres] = secret
+	d.PostgresEndpoint = primary.Endpoint
+	d.ReplicaEndpoints = replicas.ToStringMapOutput()
+	d.outputs["postgresInstanceId"] = primary.Identifier
+	d.outputs["postgresSecretArn"] = secret
+	d.outputs["postgresParameterGroup"] = pg.Name
+	return nil
+}
