@@ -86,3 +86,31 @@ func TestSingleReaderSecretsHaveOnlyTheirReaders(t *testing.T) {
 		}
 	}
 }
+
+// The Dhanam shape comes from config alone: RDS db.r5.large with 100 GB and
+// two read replicas, Redis, the assets bucket — no DocumentDB, no OpenSearch.
+func TestDhanamDataShape(t *testing.T) {
+	t.Parallel()
+	r := synthesize(t, "../examples/dhanam", "prod")
+	count := countTypes(r)
+	if count["aws:rds/instance:Instance"] != 3 || count["aws:elasticache/replicationGroup:ReplicationGroup"] != 1 ||
+		count["aws:docdb/cluster:Cluster"] != 0 || count["aws:opensearch/domain:Domain"] != 0 {
+		t.Errorf("dhanam stores = %v", count)
+	}
+	db := r.Engine.Get("aws:rds/instance:Instance", "postgres").In()
+	if db["instanceClass"] != "db.r5.large" || db["allocatedStorage"] != 100.0 || db["multiAz"] != true ||
+		db["backupRetentionPeriod"] != 30.0 || db["backupWindow"] != "03:00-04:00" {
+		t.Errorf("dhanam postgres = %v", db)
+	}
+	for _, name := range []string{"postgres-dashboards", "postgres-analytics"} {
+		if r.Engine.Get("aws:rds/instance:Instance", name) == nil {
+			t.Errorf("no %s replica", name)
+		}
+	}
+	if b := r.Engine.Get("aws:s3/bucketV2:BucketV2", "assets"); b == nil || b.In()["bucket"] != "dhanam-production-assets" {
+		t.Errorf("assets bucket = %+v", b)
+	}
+	if r.Project != "dhanam" || r.Config.Domain != "dhanam.io" {
+		t.Errorf("project %s domain %s", r.Project, r.Config.Domain)
+	}
+}
