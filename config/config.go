@@ -58,6 +58,10 @@ type Config struct {
 	SecretValues map[string]string `json:"secretValues"`
 	// Data configures the stores of the DataLayer component.
 	Data Data `json:"data"`
+	// Frontend configures the site, CDN, WAF and DNS. Absent: none in this stack.
+	Frontend *Frontend `json:"frontend"`
+	// Auth configures Cognito. Absent: no user pool (Dhanam has its own JWT auth).
+	Auth *Auth `json:"auth"`
 
 	// secretKeys lists the top-level keys whose value was set with --secret.
 	secretKeys map[string]bool

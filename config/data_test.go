@@ -111,6 +111,8 @@ func TestStoreAndSecretRules(t *testing.T) {
 			`dbay:secrets.items.WALLET_MASTER_XPRIV.readers[0]: no role named "build-and-sign-tx"; name a service or function this stack declares (none is declared yet)`},
 		{"config secret without a value", sec(`{"items":{"SENTRY_DSN":{"source":"config"}}}`),
 			"dbay:secrets.items.SENTRY_DSN: has source config but no value; set it with `pulumi config set --secret --path 'secretValues.SENTRY_DSN' <value>`"},
+		{"custom auth domain without a frontend", func(m map[string]string) { m["dbay:auth"] = `{"customDomain":true}` },
+			"dbay:auth.customDomain: needs a frontend section: the hosted zone and the apex record come from it; add frontend or set customDomain false"},
 		{"a value nobody declared", func(m map[string]string) { m["dbay:secretValues"] = `{"STRAY":"x"}` },
 			"dbay:secretValues.STRAY: has no secrets.items entry with source config; declare it or remove the value"},
 	}

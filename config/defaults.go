@@ -23,6 +23,12 @@ func (cfg *Config) applyDefaults() {
 	defBool(&cfg.Protect, true)
 	cfg.Secrets.applyDefaults()
 	cfg.Data.applyDefaults(cfg.Project)
+	if cfg.Frontend != nil {
+		cfg.Frontend.applyDefaults(cfg.Domain)
+	}
+	if cfg.Auth != nil {
+		cfg.Auth.applyDefaults(cfg.Domain)
+	}
 	if cfg.Tags == nil {
 		cfg.Tags = map[string]string{}
 	}

@@ -38,6 +38,15 @@ func (cfg *Config) validate(c *collector) {
 	cfg.Network.validate(c)
 	cfg.Secrets.validate(c, cfg.SecretValues, cfg.secretKeys["secretValues"], cfg.Region, cfg.Principals())
 	cfg.Data.validate(c, cfg.Network.AZCount)
+	if cfg.Frontend != nil {
+		cfg.Frontend.validate(c, cfg.Domain)
+	}
+	if cfg.Auth != nil {
+		cfg.Auth.validate(c, cfg.Domain)
+		if cfg.Auth.CustomDomain && cfg.Frontend == nil {
+			c.add("auth.customDomain", "needs a frontend section: the hosted zone and the apex record come from it", "add frontend or set customDomain false")
+		}
+	}
 }
 
 func validateRegion(region string, c *collector) {

@@ -56,6 +56,10 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		return err
 	}
 
+	if err := buildEdge(ctx, cfg, providers); err != nil {
+		return err
+	}
+
 	// Every grant has been made: write the policies that name the grantees.
 	if err := sec.Seal(ctx); err != nil {
 		return err

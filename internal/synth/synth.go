@@ -4,6 +4,7 @@
 package synth
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -104,7 +105,7 @@ func Run(st *Stack) (*Result, error) {
 			case !res.Known:
 				outputs[name] = mockengine.Unknown
 			default:
-				outputs[name] = res.Value
+				outputs[name] = plainJSON(res.Value)
 			}
 		}
 		return nil
@@ -119,6 +120,20 @@ func Run(st *Stack) (*Result, error) {
 		Project: st.Project, Stack: st.Name, Config: cfg, Engine: eng,
 		Resources: eng.Resources(), Outputs: outputs,
 	}, nil
+}
+
+// plainJSON turns a resolved Go value ([]string, map[string]string, ...)
+// into the JSON shapes ([]any, map[string]any) every report uses.
+func plainJSON(v any) any {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return fmt.Sprint(v)
+	}
+	return out
 }
 
 // WithConfig is the run option that hands a config map to a mocked run.

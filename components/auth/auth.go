@@ -1,0 +1,231 @@
+// Package auth is the Auth component: the Cognito user pool (email sign-in,
+// strong passwords, TOTP MFA, threat protection enforced), the SPA's public
+// app client (authorization code + PKCE), the hosted UI domain and the user
+// groups, plus the values the frontend build and the API authorizer need.
+package auth
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/config"
+)
+
+const typeToken = "dbay:components:Auth"
+
+// fixedAtCreation are the user pool properties Cognito cannot change in
+// place: a change replaces the pool, and a new pool has no users. They are
+// ignored after creation unless the config's schemaMigration flag is set.
+var fixedAtCreation = []string{"schemas", "usernameAttributes", "aliasAttributes", "usernameConfiguration"}
+
+// Args configures the auth component.
+type Args struct {
+	// Spec is the validated `auth` config section (defaults applied). Required.
+	Spec config.Auth
+	// Domain is the stack's apex domain. Required.
+	Domain string
+	// APIBaseURL is the API the SPA calls (VITE_API_BASE_URL), e.g. the API
+	// Gateway stage URL + "/api/v1", or https://app.<domain>/api/v1 when the
+	// distribution routes /api/* to it. Required.
+	APIBaseURL pulumi.StringInput
+	// GlobalProvider is an AWS provider in us-east-1, where Cognito wants the
+	// custom domain's certificate. Required when Spec.CustomDomain.
+	GlobalProvider *aws.Provider
+	// ZoneID is the hosted zone of the domain, for the certificate
+	// validation and auth.<domain> records. Required when Spec.CustomDomain.
+	ZoneID pulumi.StringInput
+	// ParentRecord is the domain's own A record (the frontend's apex alias):
+	// Cognito refuses a custom domain whose parent does not resolve, so the
+	// hosted UI domain waits for it. nil: no wait.
+	ParentRecord pulumi.Resource
+	// Protect protects the user pool from deletion by Pulumi (true in prod).
+	Protect bool
+}
+
+// Auth is the Cognito user pool and what hangs off it.
+type Auth struct {
+	pulumi.ResourceState
+
+	UserPoolID       pulumi.StringOutput `pulumi:"userPoolId"`
+	UserPoolArn      pulumi.StringOutput `pulumi:"userPoolArn"`
+	UserPoolClientID pulumi.StringOutput `pulumi:"userPoolClientId"`
+	// Region is the region the pool lives in, read from its ARN.
+	Region pulumi.StringOutput `pulumi:"region"`
+	// Issuer is the token issuer the API's JWT authorizer trusts.
+	Issuer pulumi.StringOutput `pulumi:"issuer"`
+	// HostedUIDomain is the hosted UI's host name (auth.<domain>, or the
+	// prefix domain under amazoncognito.com).
+	HostedUIDomain pulumi.StringOutput `pulumi:"hostedUiDomain"`
+	// ViteEnv are the frontend's build-time variables (seed §7).
+	ViteEnv pulumi.StringMapOutput `pulumi:"viteEnv"`
+}
+
+// New creates the user pool, its SPA client, its domain and groups. Children
+// inherit the (regional) providers passed in opts; the custom domain's
+// certificate uses Args.GlobalProvider.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Auth, error) {
+	if err := args.check(); err != nil {
+		return nil, err
+	}
+	a := &Auth{}
+	if err := ctx.RegisterComponentResource(typeToken, name, a, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(a)
+	spec := args.Spec
+
+	poolOpts := []pulumi.ResourceOption{parent, pulumi.Protect(args.Protect)}
+	if !spec.SchemaMigration {
+		poolOpts = append(poolOpts, pulumi.IgnoreChanges(fixedAtCreation))
+	}
+	pool, err := cognito.NewUserPool(ctx, "users", &cognito.UserPoolArgs{
+		UsernameAttributes:     pulumi.ToStringArray([]string{"email"}),
+		AutoVerifiedAttributes: pulumi.ToStringArray([]string{"email"}),
+		UsernameConfiguration:  &cognito.UserPoolUsernameConfigurationArgs{CaseSensitive: pulumi.Bool(false)},
+		Schemas:                schema(),
+		PasswordPolicy: &cognito.UserPoolPasswordPolicyArgs{
+			MinimumLength:                 pulumi.Int(spec.PasswordMinLength),
+			RequireLowercase:              pulumi.Bool(true),
+			RequireUppercase:              pulumi.Bool(true),
+			RequireNumbers:                pulumi.Bool(true),
+			RequireSymbols:                pulumi.Bool(true),
+			TemporaryPasswordValidityDays: pulumi.Int(spec.TemporaryPasswordDays),
+		},
+		MfaConfiguration:              pulumi.String(spec.MFA),
+		SoftwareTokenMfaConfiguration: &cognito.UserPoolSoftwareTokenMfaConfigurationArgs{Enabled: pulumi.Bool(true)},
+		// Threat protection (advanced security) needs the Plus feature plan.
+		UserPoolTier:   pulumi.String("PLUS"),
+		UserPoolAddOns: &cognito.UserPoolUserPoolAddOnsArgs{AdvancedSecurityMode: pulumi.String("ENFORCED")},
+		AccountRecoverySetting: &cognito.UserPoolAccountRecoverySettingArgs{
+			RecoveryMechanisms: cognito.UserPoolAccountRecoverySettingRecoveryMechanismArray{
+				cognito.UserPoolAccountRecoverySettingRecoveryMechanismArgs{Name: pulumi.String("verified_email"), Priority: pulumi.Int(1)},
+			},
+		},
+		VerificationMessageTemplate: &cognito.UserPoolVerificationMessageTemplateArgs{DefaultEmailOption: pulumi.String("CONFIRM_WITH_CODE")},
+		DeletionProtection:          pulumi.String("ACTIVE"),
+	}, poolOpts...)
+	if err != nil {
+		return nil, err
+	}
+
+	client, err := cognito.NewUserPoolClient(ctx, "spa", &cognito.UserPoolClientArgs{
+		UserPoolId: pool.ID(),
+		// A browser cannot keep a secret: the client is public and relies on
+		// the authorization code flow with PKCE.
+		GenerateSecret:                  pulumi.Bool(false),
+		AllowedOauthFlowsUserPoolClient: pulumi.Bool(true),
+		AllowedOauthFlows:               pulumi.ToStringArray([]string{"code"}),
+		AllowedOauthScopes:              pulumi.ToStringArray([]string{"openid", "email", "profile"}),
+		SupportedIdentityProviders:      pulumi.ToStringArray([]string{"COGNITO"}),
+		CallbackUrls:                    pulumi.ToStringArray(spec.CallbackURLs),
+		LogoutUrls:                      pulumi.ToStringArray(spec.LogoutURLs),
+		ExplicitAuthFlows:               pulumi.ToStringArray([]string{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}),
+		PreventUserExistenceErrors:      pulumi.String("ENABLED"),
+		EnableTokenRevocation:           pulumi.Bool(true),
+		AccessTokenValidity:             pulumi.Int(spec.TokenValidity.AccessMinutes),
+		IdTokenValidity:                 pulumi.Int(spec.TokenValidity.IDMinutes),
+		RefreshTokenValidity:            pulumi.Int(spec.TokenValidity.RefreshDays),
+		TokenValidityUnits: &cognito.UserPoolClientTokenValidityUnitsArgs{
+			AccessToken:  pulumi.String("minutes"),
+			IdToken:      pulumi.String("minutes"),
+			RefreshToken: pulumi.String("days"),
+		},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	for i, g := range spec.Groups {
+		if _, err := cognito.NewUserGroup(ctx, "group-"+g, &cognito.UserGroupArgs{
+			UserPoolId:  pool.ID(),
+			Name:        pulumi.String(g),
+			Description: pulumi.String("Managed by Pulumi"),
+			Precedence:  pulumi.Int(i),
+		}, parent); err != nil {
+			return nil, err
+		}
+	}
+
+	region := pool.Arn.ApplyT(regionOf).(pulumi.StringOutput)
+	host, err := a.domain(ctx, pool, region, args)
+	if err != nil {
+		return nil, err
+	}
+
+	a.UserPoolID = pool.ID().ToStringOutput()
+	a.UserPoolArn = pool.Arn
+	a.UserPoolClientID = client.ID().ToStringOutput()
+	a.Region = region
+	a.Issuer = pulumi.Sprintf("https://%s", pool.Endpoint)
+	a.HostedUIDomain = host
+	a.ViteEnv = pulumi.StringMap{
+		"VITE_USE_COGNITO":          pulumi.String("true"),
+		"VITE_COGNITO_USER_POOL_ID": a.UserPoolID,
+		"VITE_COGNITO_CLIENT_ID":    a.UserPoolClientID,
+		"VITE_AWS_REGION":           region,
+		"VITE_API_BASE_URL":         args.APIBaseURL,
+		"VITE_COGNITO_DOMAIN":       host,
+	}.ToStringMapOutput()
+
+	return a, ctx.RegisterResourceOutputs(a, pulumi.Map{
+		"userPoolId":       a.UserPoolID,
+		"userPoolArn":      a.UserPoolArn,
+		"userPoolClientId": a.UserPoolClientID,
+		"region":           a.Region,
+		"issuer":           a.Issuer,
+		"hostedUiDomain":   a.HostedUIDomain,
+		"viteEnv":          a.ViteEnv,
+	})
+}
+
+func (args *Args) check() error {
+	var errs []error
+	if args == nil {
+		return errors.New("auth: Args are required")
+	}
+	if args.Domain == "" {
+		errs = append(errs, errors.New("auth: Args.Domain is required"))
+	}
+	if args.APIBaseURL == nil {
+		errs = append(errs, errors.New("auth: Args.APIBaseURL is required (VITE_API_BASE_URL)"))
+	}
+	if args.Spec.CustomDomain && (args.GlobalProvider == nil || args.ZoneID == nil) {
+		errs = append(errs, errors.New("auth: a custom domain needs Args.GlobalProvider (us-east-1) and Args.ZoneID"))
+	}
+	if len(args.Spec.Groups) == 0 || args.Spec.PasswordMinLength == 0 {
+		errs = append(errs, errors.New("auth: Args.Spec must be a defaulted, validated config.Auth"))
+	}
+	return errors.Join(errs...)
+}
+
+// schema is the pool's attribute schema, fixed at creation (see
+// fixedAtCreation). email is the username and is required.
+func schema() cognito.UserPoolSchemaArray {
+	return cognito.UserPoolSchemaArray{
+		cognito.UserPoolSchemaArgs{
+			Name:              pulumi.String("email"),
+			AttributeDataType: pulumi.String("String"),
+			Required:          pulumi.Bool(true),
+			Mutable:           pulumi.Bool(true),
+			// Stated explicitly: Cognito reports these limits back, and an
+			// absent block would show as a perpetual diff.
+			StringAttributeConstraints: &cognito.UserPoolSchemaStringAttributeConstraintsArgs{
+				MinLength: pulumi.String("0"),
+				MaxLength: pulumi.String("2048"),
+			},
+		},
+	}
+}
+
+// regionOf reads the region out of an ARN (arn:aws:cognito-idp:<region>:...).
+func regionOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 5)
+	if len(parts) < 4 {
+		return ""
+	}
+	return parts[3]
+}

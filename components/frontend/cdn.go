@@ -1,0 +1,295 @@
+package frontend
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Cache lifetimes from the Dhanam guide's CDN section.
+const (
+	ttlHashedAssets = 31536000 // static assets: 1 year (content-hashed names)
+	ttlHTML         = 3600     // HTML pages: 1 hour
+)
+
+// AWS managed policies (ids are fixed by AWS).
+const (
+	// managedCachingDisabled: TTL 0, nothing in the cache key.
+	managedCachingDisabled = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+	// managedAllViewer forwards every header (Host included), cookie and query string.
+	managedAllViewer = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+	// managedAllViewerExceptHost: the same without Host, which API Gateway
+	// must receive as its own name.
+	managedAllViewerExceptHost = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+)
+
+const (
+	originSite = "site"
+	originAPI  = "api"
+	originALB  = "alb"
+)
+
+var (
+	allMethods    = []string{"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
+	readMethods   = []string{"GET", "HEAD"}
+	cachedMethods = []string{"GET", "HEAD"}
+)
+
+// spaRouting rewrites every path without a file extension to /index.html,
+// so deep links load the SPA. It runs on the bucket's default behavior only,
+// where an API shares the distribution: custom error responses would be
+// distribution-wide and turn the API's 403/404 into 200 HTML.
+const spaRouting = `function handler(event) {
+  var request = event.request;
+  var uri = request.uri;
+  if (uri.endsWith('/') || uri.lastIndexOf('.') <= uri.lastIndexOf('/')) {
+    request.uri = '/index.html';
+  }
+  return request;
+}
+`
+
+type distributionInputs struct {
+	certArn pulumi.StringOutput
+	aclArn  pulumi.StringOutput
+	site    *s3.BucketV2
+	logs    *bucketSet
+	secret  pulumi.StringOutput
+}
+
+// distribution creates the CloudFront distribution and its policies.
+func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distributionInputs) (*cloudfront.Distribution, error) {
+	parent := pulumi.Parent(f)
+	spec := args.Spec
+	oac, err := cloudfront.NewOriginAccessControl(ctx, "site", &cloudfront.OriginAccessControlArgs{
+		Description:                   pulumi.String("CloudFront reads the site bucket with SigV4"),
+		OriginAccessControlOriginType: pulumi.String("s3"),
+		SigningBehavior:               pulumi.String("always"),
+		SigningProtocol:               pulumi.String("sigv4"),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	assets, err := cachePolicy(ctx, "hashed-assets", "Content-hashed build output: 1 year", ttlHashedAssets, ttlHashedAssets, ttlHashedAssets, nil, parent)
+	if err != nil {
+		return nil, err
+	}
+	headers, err := securityHeaders(ctx, parent)
+	if err != nil {
+		return nil, err
+	}
+
+	origins := cloudfront.DistributionOriginArray{cloudfront.DistributionOriginArgs{
+		OriginId:              pulumi.String(originSite),
+		DomainName:            in.site.BucketRegionalDomainName,
+		OriginAccessControlId: oac.ID(),
+	}}
+	behavior := func(pattern, origin string, cachePolicy pulumi.StringInput, requestPolicy string, methods []string) cloudfront.DistributionOrderedCacheBehaviorArgs {
+		b := cloudfront.DistributionOrderedCacheBehaviorArgs{
+			PathPattern:             pulumi.String(pattern),
+			TargetOriginId:          pulumi.String(origin),
+			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
+			AllowedMethods:          pulumi.ToStringArray(methods),
+			CachedMethods:           pulumi.ToStringArray(cachedMethods),
+			CachePolicyId:           cachePolicy,
+			ResponseHeadersPolicyId: headers.ID(),
+			Compress:                pulumi.Bool(true),
+		}
+		if requestPolicy != "" {
+			b.OriginRequestPolicyId = pulumi.String(requestPolicy)
+		}
+		return b
+	}
+
+	// API paths: never cached, everything forwarded. API Gateway must see
+	// its own Host; the ALB routes on the viewer's.
+	var ordered cloudfront.DistributionOrderedCacheBehaviorArray
+	apiOrigin, apiRequestPolicy := "", ""
+	switch {
+	case args.APIOrigin != nil:
+		origins = append(origins, cloudfront.DistributionOriginArgs{
+			OriginId:           pulumi.String(originAPI),
+			DomainName:         args.APIOrigin.DomainName,
+			OriginPath:         pulumi.String(args.APIOrigin.OriginPath),
+			CustomOriginConfig: httpsOnly(),
+		})
+		apiOrigin, apiRequestPolicy = originAPI, managedAllViewerExceptHost
+	case args.ALBOrigin != nil:
+		apiOrigin, apiRequestPolicy = originALB, managedAllViewer
+	}
+	if args.ALBOrigin != nil {
+		origins = append(origins, cloudfront.DistributionOriginArgs{
+			OriginId:           pulumi.String(originALB),
+			DomainName:         args.ALBOrigin.DomainName,
+			CustomOriginConfig: httpsOnly(),
+			CustomHeaders: cloudfront.DistributionOriginCustomHeaderArray{cloudfront.DistributionOriginCustomHeaderArgs{
+				Name: pulumi.String(OriginVerifyHeader), Value: in.secret,
+			}},
+		})
+	}
+	if apiOrigin != "" {
+		for _, p := range spec.APIPaths {
+			ordered = append(ordered, behavior(p, apiOrigin, pulumi.String(managedCachingDisabled), apiRequestPolicy, allMethods))
+		}
+	}
+	for _, p := range spec.HashedPaths {
+		ordered = append(ordered, behavior(p, originSite, assets.ID(), "", readMethods))
+	}
+
+	def := cloudfront.DistributionDefaultCacheBehaviorArgs{
+		ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
+		CachedMethods:           pulumi.ToStringArray(cachedMethods),
+		ResponseHeadersPolicyId: headers.ID(),
+		Compress:                pulumi.Bool(true),
+	}
+	var errorResponses cloudfront.DistributionCustomErrorResponseArray
+	var rootObject pulumi.StringPtrInput // the ALB's app serves "/" itself
+	if args.ALBOrigin != nil {
+		// The app (Next.js) renders HTML per host: the ALB sees the viewer's
+		// Host and CloudFront keys on it. Responses are cached only as far
+		// as the app allows (s-maxage), capped at the seed's HTML hour; the
+		// API answers no-store and is never cached.
+		dynamic, err := cachePolicy(ctx, "dynamic", "App HTML per host, as the origin allows, at most 1 hour", 0, 0, ttlHTML, []string{"Host"}, parent)
+		if err != nil {
+			return nil, err
+		}
+		def.TargetOriginId = pulumi.String(originALB)
+		def.AllowedMethods = pulumi.ToStringArray(allMethods)
+		def.CachePolicyId = dynamic.ID()
+		def.OriginRequestPolicyId = pulumi.String(managedAllViewer)
+	} else {
+		html, err := cachePolicy(ctx, "html", "SPA HTML: 1 hour", 0, ttlHTML, ttlHTML, nil, parent)
+		if err != nil {
+			return nil, err
+		}
+		def.TargetOriginId = pulumi.String(originSite)
+		def.AllowedMethods = pulumi.ToStringArray(readMethods)
+		def.CachePolicyId = html.ID()
+		rootObject = pulumi.String("index.html")
+		if args.APIOrigin == nil {
+			// Only the bucket answers: missing paths are SPA routes.
+			for _, code := range []int{403, 404} {
+				errorResponses = append(errorResponses, cloudfront.DistributionCustomErrorResponseArgs{
+					ErrorCode: pulumi.Int(code), ResponseCode: pulumi.Int(200),
+					ResponsePagePath: pulumi.String("/index.html"), ErrorCachingMinTtl: pulumi.Int(10),
+				})
+			}
+		} else {
+			fn, err := cloudfront.NewFunction(ctx, "spa-routing", &cloudfront.FunctionArgs{
+				Runtime: pulumi.String("cloudfront-js-2.0"),
+				Comment: pulumi.String("SPA deep links: extension-less paths serve /index.html"),
+				Code:    pulumi.String(spaRouting),
+				Publish: pulumi.Bool(true),
+			}, parent)
+			if err != nil {
+				return nil, err
+			}
+			def.FunctionAssociations = cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArray{
+				cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs{EventType: pulumi.String("viewer-request"), FunctionArn: fn.Arn},
+			}
+		}
+	}
+
+	return cloudfront.NewDistribution(ctx, "cdn", &cloudfront.DistributionArgs{
+		Enabled:           pulumi.Bool(true),
+		Comment:           pulumi.String(args.Spec.Aliases[0]),
+		Aliases:           pulumi.ToStringArray(spec.Aliases),
+		HttpVersion:       pulumi.String("http2and3"),
+		IsIpv6Enabled:     pulumi.Bool(true),
+		PriceClass:        pulumi.String(spec.PriceClass),
+		DefaultRootObject: rootObject,
+		WebAclId:          in.aclArn,
+		ViewerCertificate: cloudfront.DistributionViewerCertificateArgs{
+			AcmCertificateArn:      in.certArn,
+			SslSupportMethod:       pulumi.String("sni-only"),
+			MinimumProtocolVersion: pulumi.String(spec.MinimumProtocolVersion),
+		},
+		Restrictions: cloudfront.DistributionRestrictionsArgs{GeoRestriction: cloudfront.DistributionRestrictionsGeoRestrictionArgs{
+			RestrictionType: pulumi.String(spec.GeoRestriction.Type),
+			Locations:       pulumi.ToStringArray(spec.GeoRestriction.Locations),
+		}},
+		LoggingConfig: &cloudfront.DistributionLoggingConfigArgs{
+			Bucket:         in.logs.bucket.BucketDomainName,
+			Prefix:         pulumi.String("cloudfront/"),
+			IncludeCookies: pulumi.Bool(false),
+		},
+		Origins:               origins,
+		DefaultCacheBehavior:  def,
+		OrderedCacheBehaviors: ordered,
+		CustomErrorResponses:  errorResponses,
+	}, parent, pulumi.DependsOn(in.logs.ready))
+}
+
+// httpsOnly is a custom origin reached over HTTPS with TLS 1.2 only.
+func httpsOnly() *cloudfront.DistributionOriginCustomOriginConfigArgs {
+	return &cloudfront.DistributionOriginCustomOriginConfigArgs{
+		HttpPort:             pulumi.Int(80),
+		HttpsPort:            pulumi.Int(443),
+		OriginProtocolPolicy: pulumi.String("https-only"),
+		OriginSslProtocols:   pulumi.ToStringArray([]string{"TLSv1.2"}),
+	}
+}
+
+// cachePolicy keys on nothing but the path (and the listed headers, and
+// every query string when headers are keyed), with gzip and brotli.
+func cachePolicy(ctx *pulumi.Context, name, comment string, minTTL, defaultTTL, maxTTL int, keyHeaders []string, opts ...pulumi.ResourceOption) (*cloudfront.CachePolicy, error) {
+	headers := cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{HeaderBehavior: pulumi.String("none")}
+	queries := "none"
+	if len(keyHeaders) > 0 {
+		headers = cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{
+			HeaderBehavior: pulumi.String("whitelist"),
+			Headers:        &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeadersArgs{Items: pulumi.ToStringArray(keyHeaders)},
+		}
+		queries = "all"
+	}
+	return cloudfront.NewCachePolicy(ctx, name, &cloudfront.CachePolicyArgs{
+		Comment:    pulumi.String(comment),
+		MinTtl:     pulumi.Int(minTTL),
+		DefaultTtl: pulumi.Int(defaultTTL),
+		MaxTtl:     pulumi.Int(maxTTL),
+		ParametersInCacheKeyAndForwardedToOrigin: cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
+			EnableAcceptEncodingGzip:   pulumi.Bool(true),
+			EnableAcceptEncodingBrotli: pulumi.Bool(true),
+			HeadersConfig:              headers,
+			CookiesConfig:              cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs{CookieBehavior: pulumi.String("none")},
+			QueryStringsConfig:         cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs{QueryStringBehavior: pulumi.String(queries)},
+		},
+	}, opts...)
+}
+
+// securityHeaders adds HSTS (2 years, subdomains), nosniff, DENY framing
+// and a strict referrer policy to every response, overriding the origin's.
+func securityHeaders(ctx *pulumi.Context, opts ...pulumi.ResourceOption) (*cloudfront.ResponseHeadersPolicy, error) {
+	return cloudfront.NewResponseHeadersPolicy(ctx, "security-headers", &cloudfront.ResponseHeadersPolicyArgs{
+		Comment: pulumi.String("HSTS, nosniff, frame DENY, strict-origin-when-cross-origin"),
+		SecurityHeadersConfig: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
+			StrictTransportSecurity: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
+				AccessControlMaxAgeSec: pulumi.Int(63072000),
+				IncludeSubdomains:      pulumi.Bool(true),
+				Preload:                pulumi.Bool(false),
+				Override:               pulumi.Bool(true),
+			},
+			ContentTypeOptions: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs{Override: pulumi.Bool(true)},
+			FrameOptions: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs{
+				FrameOption: pulumi.String("DENY"), Override: pulumi.Bool(true),
+			},
+			ReferrerPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs{
+				ReferrerPolicy: pulumi.String("strict-origin-when-cross-origin"), Override: pulumi.Bool(true),
+			},
+		},
+	}, opts...)
+}
+
+// originSecret is the value CloudFront sends in OriginVerifyHeader: a
+// generated Pulumi secret, never a plain value in state.
+func (f *Frontend) originSecret(ctx *pulumi.Context) (pulumi.StringOutput, error) {
+	p, err := random.NewRandomPassword(ctx, "origin-verify", &random.RandomPasswordArgs{
+		Length:  pulumi.Int(48),
+		Special: pulumi.Bool(false),
+	}, pulumi.Parent(f))
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return p.Result, nil
+}

@@ -1,0 +1,313 @@
+// Package frontend is the Frontend component: a private, versioned, KMS
+// encrypted site bucket readable only by its CloudFront distribution (Origin
+// Access Control); the distribution with a us-east-1 certificate, seed cache
+// policies, security headers and standard logs; WAFv2 web ACLs (CLOUDFRONT
+// scope in us-east-1, and REGIONAL for an internet-facing ALB origin); the
+// Route53 records, and a health check for DR failover.
+//
+// Two shapes are supported, chosen by which origins the stack passes:
+//   - SPA (DBay): the bucket serves the site; APIOrigin adds /api/* → API Gateway.
+//   - ALB (Dhanam): the ALB serves the api and web hosts (Host is forwarded,
+//     the ALB routes by host); only requests carrying the secret origin
+//     header reach its targets. The bucket still serves the hashed assets.
+package frontend
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/config"
+)
+
+const typeToken = "dbay:components:Frontend"
+
+// OriginVerifyHeader is the header CloudFront adds to every request to the
+// ALB origin; the ALB's listener rules forward only requests carrying it.
+const OriginVerifyHeader = "X-Origin-Verify"
+
+// Args configures the frontend.
+type Args struct {
+	// Spec is the validated `frontend` config section (defaults applied). Required.
+	Spec config.Frontend
+	// Domain is the stack's apex domain. Required.
+	Domain string
+	// Region is the stack's region (the regional provider's). Required.
+	Region string
+	// Partition is the AWS partition of Region. Empty: "aws".
+	Partition string
+	// GlobalProvider is an AWS provider in us-east-1: CloudFront's
+	// certificate and CLOUDFRONT-scope WAF resources live there whatever the
+	// stack's region. Required.
+	GlobalProvider *aws.Provider
+	// Protect protects the buckets (and a created zone) from deletion by
+	// Pulumi (true in prod).
+	Protect bool
+	// APIOrigin routes Spec.APIPaths to an API Gateway stage. nil: no API
+	// origin (the ALB takes the API paths when there is one).
+	APIOrigin *APIOrigin
+	// ALBOrigin makes an ALB the default origin. nil: the bucket is.
+	ALBOrigin *ALBOrigin
+	// Records are alias records of other components' endpoints (api.,
+	// ws.) in the zone. nil: none.
+	Records []AliasRecord
+}
+
+// APIOrigin is an API Gateway endpoint reached over HTTPS.
+type APIOrigin struct {
+	// DomainName is the API's host, e.g. abc123.execute-api.us-east-1.amazonaws.com. Required.
+	DomainName pulumi.StringInput
+	// OriginPath is the stage prefix, e.g. "/prod". Empty: none ($default stage).
+	OriginPath string
+}
+
+// ALBOrigin is an Application Load Balancer reached over HTTPS (TLS 1.2),
+// with the viewer's Host forwarded: its certificate must cover the aliases.
+type ALBOrigin struct {
+	// DomainName is the ALB's DNS name. Required.
+	DomainName pulumi.StringInput
+	// InternetFacing puts a REGIONAL web ACL on the ALB (LoadBalancerArn
+	// then required).
+	InternetFacing bool
+	// LoadBalancerArn is the ALB, for the REGIONAL web ACL association.
+	LoadBalancerArn pulumi.StringInput
+	// ListenerArn is the ALB's HTTPS listener; Routes become its rules,
+	// each requiring OriginVerifyHeader. nil: the owner of the listener
+	// writes those rules with OriginVerifySecret.
+	ListenerArn pulumi.StringInput
+	// Routes forward each host to its target group (Dhanam: api. and app.).
+	Routes []HostRoute
+}
+
+// HostRoute forwards one host to a target group.
+type HostRoute struct {
+	Host           string             // one of Spec.Aliases
+	TargetGroupArn pulumi.StringInput // required
+	Priority       int                // listener rule priority, 1..50000, unique
+}
+
+// AliasRecord is an A (and optionally AAAA) alias to another endpoint.
+type AliasRecord struct {
+	Name   string             // full name under Domain, e.g. api.dbay.example.com
+	Target pulumi.StringInput // the endpoint's DNS name
+	ZoneID pulumi.StringInput // the endpoint's hosted zone id
+	IPv6   bool               // also create the AAAA alias
+}
+
+// Frontend is the site, its CDN, firewall and DNS.
+type Frontend struct {
+	pulumi.ResourceState
+
+	protect bool // Args.Protect: keys and buckets
+
+	BucketName             pulumi.StringOutput      `pulumi:"bucketName"`
+	BucketArn              pulumi.StringOutput      `pulumi:"bucketArn"`
+	LogBucketName          pulumi.StringOutput      `pulumi:"logBucketName"`
+	DistributionID         pulumi.StringOutput      `pulumi:"distributionId"`
+	DistributionArn        pulumi.StringOutput      `pulumi:"distributionArn"`
+	DistributionDomainName pulumi.StringOutput      `pulumi:"distributionDomainName"`
+	CertificateArn         pulumi.StringOutput      `pulumi:"certificateArn"`
+	WebACLArn              pulumi.StringOutput      `pulumi:"webAclArn"`
+	RegionalWebACLArn      pulumi.StringOutput      `pulumi:"regionalWebAclArn"` // "" without an internet-facing ALB
+	ZoneID                 pulumi.StringOutput      `pulumi:"zoneId"`
+	NameServers            pulumi.StringArrayOutput `pulumi:"nameServers"`
+	HealthCheckID          pulumi.StringOutput      `pulumi:"healthCheckId"`
+	SiteURL                pulumi.StringOutput      `pulumi:"siteUrl"`
+	// OriginVerifySecret is the value of OriginVerifyHeader (a secret); "" without an ALB origin.
+	OriginVerifySecret pulumi.StringOutput `pulumi:"originVerifySecret"`
+	// SyncCommands upload a build with the right Cache-Control per file
+	// class, hashed assets first and HTML last; InvalidateCommand follows them.
+	SyncCommands      pulumi.StringArrayOutput `pulumi:"syncCommands"`
+	InvalidateCommand pulumi.StringOutput      `pulumi:"invalidateCommand"`
+
+	// ApexRecord is the A alias of the domain itself, nil when the apex is
+	// not an alias. Auth's custom domain waits for it (Args.ParentRecord).
+	ApexRecord pulumi.Resource
+}
+
+// New creates the frontend. Children inherit the regional providers passed
+// in opts; the certificate and CLOUDFRONT-scope WAF use Args.GlobalProvider.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Frontend, error) {
+	if err := args.check(); err != nil {
+		return nil, err
+	}
+	f := &Frontend{protect: args.Protect}
+	if err := ctx.RegisterComponentResource(typeToken, name, f, opts...); err != nil {
+		return nil, err
+	}
+	partition := args.Partition
+	if partition == "" {
+		partition = "aws"
+	}
+	account := policy.Account(ctx, f)
+
+	zoneID, err := f.zone(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	certArn, err := f.certificate(ctx, zoneID, args)
+	if err != nil {
+		return nil, err
+	}
+	logs, err := f.logBucket(ctx, args, account, partition)
+	if err != nil {
+		return nil, err
+	}
+	site, err := f.siteBucket(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	acl, err := f.edgeACL(ctx, name, args, account, partition)
+	if err != nil {
+		return nil, err
+	}
+	secret := pulumi.String("").ToStringOutput()
+	if args.ALBOrigin != nil {
+		if secret, err = f.originSecret(ctx); err != nil {
+			return nil, err
+		}
+	}
+	dist, err := f.distribution(ctx, args, distributionInputs{
+		certArn: certArn, aclArn: acl.Arn, site: site.bucket, logs: logs, secret: secret,
+	})
+	if err != nil {
+		return nil, err
+	}
+	sse, err := f.lockSite(ctx, args, site, dist.Arn, account, partition)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.records(ctx, zoneID, dist.DomainName, dist.HostedZoneId, args); err != nil {
+		return nil, err
+	}
+	f.RegionalWebACLArn = pulumi.String("").ToStringOutput()
+	if alb := args.ALBOrigin; alb != nil {
+		if alb.InternetFacing {
+			regional, err := f.regionalACL(ctx, name, args, account, partition)
+			if err != nil {
+				return nil, err
+			}
+			f.RegionalWebACLArn = regional.Arn
+		}
+		if err := f.listenerRules(ctx, alb, secret); err != nil {
+			return nil, err
+		}
+	}
+	if err := f.release(ctx, args, site.bucket, sse, dist.ID().ToStringOutput()); err != nil {
+		return nil, err
+	}
+
+	f.BucketName = site.bucket.Bucket
+	f.BucketArn = site.bucket.Arn
+	f.LogBucketName = logs.bucket.Bucket
+	f.DistributionID = dist.ID().ToStringOutput()
+	f.DistributionArn = dist.Arn
+	f.DistributionDomainName = dist.DomainName
+	f.CertificateArn = certArn
+	f.WebACLArn = acl.Arn
+	f.ZoneID = zoneID
+	f.SiteURL = pulumi.String("https://" + args.Spec.Aliases[0]).ToStringOutput()
+	f.OriginVerifySecret = pulumi.ToSecret(secret).(pulumi.StringOutput)
+
+	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{
+		"bucketName":             f.BucketName,
+		"bucketArn":              f.BucketArn,
+		"logBucketName":          f.LogBucketName,
+		"distributionId":         f.DistributionID,
+		"distributionArn":        f.DistributionArn,
+		"distributionDomainName": f.DistributionDomainName,
+		"certificateArn":         f.CertificateArn,
+		"webAclArn":              f.WebACLArn,
+		"regionalWebAclArn":      f.RegionalWebACLArn,
+		"zoneId":                 f.ZoneID,
+		"nameServers":            f.NameServers,
+		"healthCheckId":          f.HealthCheckID,
+		"siteUrl":                f.SiteURL,
+		"originVerifySecret":     f.OriginVerifySecret,
+		"syncCommands":           f.SyncCommands,
+		"invalidateCommand":      f.InvalidateCommand,
+	})
+}
+
+// check reports every wiring mistake at once, before anything is registered.
+func (args *Args) check() error {
+	if args == nil {
+		return errors.New("frontend: Args are required")
+	}
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("frontend: "+format, a...)) }
+	if args.Domain == "" || args.Region == "" {
+		bad("Args.Domain and Args.Region are required")
+	}
+	if args.GlobalProvider == nil {
+		bad("Args.GlobalProvider (us-east-1) is required: CloudFront's certificate and web ACL live there")
+	}
+	if len(args.Spec.Aliases) == 0 || args.Spec.WAF.RateLimit == 0 || args.Spec.HealthCheck.Path == "" {
+		bad("Args.Spec must be a defaulted, validated config.Frontend")
+	}
+	if o := args.APIOrigin; o != nil {
+		if o.DomainName == nil {
+			bad("APIOrigin.DomainName is required")
+		}
+		if o.OriginPath != "" && (!strings.HasPrefix(o.OriginPath, "/") || strings.HasSuffix(o.OriginPath, "/")) {
+			bad("APIOrigin.OriginPath %q must start with / and not end with one", o.OriginPath)
+		}
+	}
+	if o := args.ALBOrigin; o != nil {
+		if o.DomainName == nil {
+			bad("ALBOrigin.DomainName is required")
+		}
+		if o.InternetFacing && o.LoadBalancerArn == nil {
+			bad("ALBOrigin.LoadBalancerArn is required for an internet-facing ALB (its REGIONAL web ACL)")
+		}
+		if len(o.Routes) > 0 && o.ListenerArn == nil {
+			bad("ALBOrigin.Routes need ALBOrigin.ListenerArn")
+		}
+		priorities := map[int]bool{}
+		for _, r := range o.Routes {
+			if !contains(args.Spec.Aliases, r.Host) {
+				bad("ALBOrigin route host %q is not one of the aliases %v", r.Host, args.Spec.Aliases)
+			}
+			if r.TargetGroupArn == nil {
+				bad("ALBOrigin route %q has no TargetGroupArn", r.Host)
+			}
+			if r.Priority < 1 || r.Priority > 50000 || priorities[r.Priority] {
+				bad("ALBOrigin route %q priority %d must be unique and within 1..50000", r.Host, r.Priority)
+			}
+			priorities[r.Priority] = true
+		}
+	}
+	for _, r := range args.Records {
+		if args.Domain != "" && !strings.HasSuffix(r.Name, "."+args.Domain) {
+			bad("record %q is not below the domain %s", r.Name, args.Domain)
+		}
+		if contains(args.Spec.Aliases, r.Name) {
+			bad("record %q is already an alias of the distribution", r.Name)
+		}
+		if r.Target == nil || r.ZoneID == nil {
+			bad("record %q needs Target and ZoneID", r.Name)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// label names a record after its host: "apex" for the domain itself.
+func label(host, domain string) string {
+	if host == domain {
+		return "apex"
+	}
+	return strings.TrimSuffix(host, "."+domain)
+}

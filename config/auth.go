@@ -1,0 +1,210 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Auth configures the Auth component: the Cognito user pool, its SPA app
+// client, hosted UI domain and groups.
+type Auth struct {
+	// MFA is the pool's MFA setting with TOTP authenticator apps: OPTIONAL
+	// (each user may enrol; Dhanam's admin does) or ON (every user must).
+	// Absent: OPTIONAL.
+	MFA string `json:"mfa"`
+	// PasswordMinLength is the shortest password accepted, 12..99; every
+	// character class is always required. Absent: 12.
+	PasswordMinLength int `json:"passwordMinLength"`
+	// TemporaryPasswordDays is how long an administrator-issued temporary
+	// password stays valid, 1..7. Absent: 7.
+	TemporaryPasswordDays int `json:"temporaryPasswordDays"`
+	// TokenValidity are the SPA client's token lifetimes.
+	TokenValidity TokenValidity `json:"tokenValidity"`
+	// CallbackURLs are where the hosted UI may return a user after sign-in;
+	// https only. Absent: [https://app.<domain>/].
+	CallbackURLs []string `json:"callbackUrls"`
+	// LogoutURLs are where the hosted UI may return a user after sign-out;
+	// https only. Absent: [https://app.<domain>/].
+	LogoutURLs []string `json:"logoutUrls"`
+	// Groups are the user pool groups, highest precedence first.
+	// Absent: [admin].
+	Groups []string `json:"groups"`
+	// CustomDomain serves the hosted UI on auth.<domain> with a us-east-1
+	// certificate; Cognito requires an A record on the domain itself first
+	// (the frontend's apex alias). Absent: false, a Cognito prefix domain.
+	CustomDomain bool `json:"customDomain"`
+	// DomainPrefix is the hosted UI prefix (<prefix>.auth.<region>.amazoncognito.com)
+	// when CustomDomain is false. Absent: the domain with dots as dashes.
+	DomainPrefix string `json:"domainPrefix"`
+	// SchemaMigration lets a change to the attributes that Cognito fixes at
+	// pool creation (schema, username attributes) reach the pool. Such a
+	// change replaces the pool and loses every user, so it is ignored unless
+	// this is true (and the pool is still protected: see the README runbook).
+	// Absent: false.
+	SchemaMigration bool `json:"schemaMigration"`
+}
+
+// TokenValidity are token lifetimes within Cognito's limits.
+type TokenValidity struct {
+	// AccessMinutes is the access token lifetime, 5..1440. Absent: 15 (the
+	// Dhanam guide's JWT_EXPIRES_IN).
+	AccessMinutes int `json:"accessMinutes"`
+	// IDMinutes is the ID token lifetime, 5..1440. Absent: 15.
+	IDMinutes int `json:"idMinutes"`
+	// RefreshDays is the refresh token lifetime, 1..3650. Absent: 30 (the
+	// Dhanam guide's REFRESH_TOKEN_EXPIRES_IN).
+	RefreshDays int `json:"refreshDays"`
+}
+
+// Auth defaults and Cognito's limits.
+const (
+	MFAOptional                  = "OPTIONAL"
+	MFAOn                        = "ON"
+	DefaultPasswordMinLength     = 12
+	DefaultTemporaryPasswordDays = 7
+	DefaultAccessTokenMinutes    = 15
+	DefaultIDTokenMinutes        = 15
+	DefaultRefreshTokenDays      = 30
+	DefaultAuthGroup             = "admin"
+	maxCognitoURLs               = 100
+)
+
+var (
+	// groupNameRe is Cognito's group name pattern.
+	groupNameRe = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
+	// domainPrefixRe is Cognito's prefix domain pattern.
+	domainPrefixRe = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+)
+
+// applyDefaults fills every absent auth setting. domain is the stack's domain.
+func (a *Auth) applyDefaults(domain string) {
+	if a.MFA == "" {
+		a.MFA = MFAOptional
+	}
+	if a.PasswordMinLength == 0 {
+		a.PasswordMinLength = DefaultPasswordMinLength
+	}
+	if a.TemporaryPasswordDays == 0 {
+		a.TemporaryPasswordDays = DefaultTemporaryPasswordDays
+	}
+	if a.TokenValidity.AccessMinutes == 0 {
+		a.TokenValidity.AccessMinutes = DefaultAccessTokenMinutes
+	}
+	if a.TokenValidity.IDMinutes == 0 {
+		a.TokenValidity.IDMinutes = DefaultIDTokenMinutes
+	}
+	if a.TokenValidity.RefreshDays == 0 {
+		a.TokenValidity.RefreshDays = DefaultRefreshTokenDays
+	}
+	if domain != "" {
+		if a.CallbackURLs == nil {
+			a.CallbackURLs = []string{"https://app." + domain + "/"}
+		}
+		if a.LogoutURLs == nil {
+			a.LogoutURLs = []string{"https://app." + domain + "/"}
+		}
+		if a.DomainPrefix == "" && !a.CustomDomain {
+			a.DomainPrefix = strings.ReplaceAll(domain, ".", "-")
+		}
+	}
+	if a.Groups == nil {
+		a.Groups = []string{DefaultAuthGroup}
+	}
+}
+
+// validate records every problem of a defaulted auth section.
+func (a Auth) validate(c *collector, domain string) {
+	switch a.MFA {
+	case MFAOptional, MFAOn:
+	case "OFF":
+		c.add("auth.mfa", "OFF would leave administrators without a second factor", "use OPTIONAL (users may enrol TOTP) or ON")
+	default:
+		c.addf("auth.mfa", "use OPTIONAL or ON", "unknown MFA setting %q", a.MFA)
+	}
+	if a.PasswordMinLength < 12 || a.PasswordMinLength > 99 {
+		c.addf("auth.passwordMinLength", "use 12..99", "%d is outside 12..99", a.PasswordMinLength)
+	}
+	if a.TemporaryPasswordDays < 1 || a.TemporaryPasswordDays > 7 {
+		c.addf("auth.temporaryPasswordDays", "use 1..7", "%d days is outside 1..7", a.TemporaryPasswordDays)
+	}
+	tv := a.TokenValidity
+	if tv.AccessMinutes < 5 || tv.AccessMinutes > 1440 {
+		c.addf("auth.tokenValidity.accessMinutes", "use 5..1440 (Cognito's limits: 5 minutes to 1 day)", "%d minutes is outside Cognito's limits", tv.AccessMinutes)
+	}
+	if tv.IDMinutes < 5 || tv.IDMinutes > 1440 {
+		c.addf("auth.tokenValidity.idMinutes", "use 5..1440 (Cognito's limits: 5 minutes to 1 day)", "%d minutes is outside Cognito's limits", tv.IDMinutes)
+	}
+	if tv.RefreshDays < 1 || tv.RefreshDays > 3650 {
+		c.addf("auth.tokenValidity.refreshDays", "use 1..3650 (Cognito's limits: 1 day to 10 years)", "%d days is outside Cognito's limits", tv.RefreshDays)
+	}
+	validateURLs(c, "auth.callbackUrls", a.CallbackURLs)
+	validateURLs(c, "auth.logoutUrls", a.LogoutURLs)
+
+	if len(a.Groups) == 0 {
+		c.add("auth.groups", "is empty", "list at least the admin group")
+	}
+	seen := map[string]bool{}
+	for i, g := range a.Groups {
+		path := fmt.Sprintf("auth.groups[%d]", i)
+		switch {
+		case utf8.RuneCountInString(g) < 1 || utf8.RuneCountInString(g) > 128 || !groupNameRe.MatchString(g):
+			c.addf(path, "use 1-128 letters, digits or punctuation, without spaces", "%q is not a Cognito group name", g)
+		case seen[g]:
+			c.addf(path, "list each group once", "%q is listed twice", g)
+		}
+		seen[g] = true
+	}
+
+	switch {
+	case a.CustomDomain && a.DomainPrefix != "":
+		c.add("auth.domainPrefix", "is set but customDomain is true", "the hosted UI is auth."+domain+"; remove domainPrefix or set customDomain to false")
+	case !a.CustomDomain && a.DomainPrefix == "" && domain != "":
+		c.add("auth.domainPrefix", "is empty", "set a hosted UI prefix such as "+strings.ReplaceAll(domain, ".", "-"))
+	case !a.CustomDomain && a.DomainPrefix != "" && !domainPrefixRe.MatchString(a.DomainPrefix):
+		c.addf("auth.domainPrefix", "use 1-63 lowercase letters, digits and dashes", "%q is not a Cognito domain prefix", a.DomainPrefix)
+	case !a.CustomDomain:
+		for _, w := range []string{"aws", "amazon", "cognito"} {
+			if strings.Contains(a.DomainPrefix, w) {
+				c.addf("auth.domainPrefix", "choose a prefix without aws, amazon or cognito", "%q contains the reserved word %q", a.DomainPrefix, w)
+				break
+			}
+		}
+	}
+}
+
+// validateURLs checks redirect URLs: absolute https, with a host, no fragment.
+func validateURLs(c *collector, path string, urls []string) {
+	if len(urls) == 0 {
+		c.add(path, "is empty", "list at least one https URL of the site")
+	}
+	if len(urls) > maxCognitoURLs {
+		c.addf(path, fmt.Sprintf("use at most %d", maxCognitoURLs), "%d URLs exceed Cognito's limit", len(urls))
+	}
+	seen := map[string]bool{}
+	for i, raw := range urls {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		u, err := url.Parse(raw)
+		switch {
+		case err != nil || u.Host == "":
+			c.addf(p, "use an absolute URL such as https://app.example.com/", "%q is not an absolute URL", raw)
+		case u.Scheme != "https":
+			c.addf(p, "use https", "%q is not https", raw)
+		case u.Fragment != "" || strings.Contains(raw, "#"):
+			c.addf(p, "remove the #fragment", "%q has a fragment, which OAuth redirect URIs cannot carry", raw)
+		case seen[raw]:
+			c.addf(p, "list each URL once", "%q is listed twice", raw)
+		}
+		seen[raw] = true
+	}
+}
+
+// LoadAuth decodes, defaults and validates an `auth` section on its own, as
+// Load does within a stack: raw is the section's JSON ("" for absent).
+func LoadAuth(project, domain, raw string) (Auth, error) {
+	var a Auth
+	err := loadSection(project, "auth", raw, &a, func() { a.applyDefaults(domain) }, func(c *collector) { a.validate(c, domain) })
+	return a, err
+}

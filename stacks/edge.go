@@ -1,0 +1,58 @@
+package stacks
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/auth"
+	"github.com/dbay/infra/components/frontend"
+	"github.com/dbay/infra/config"
+)
+
+// buildEdge creates what users reach first: the site (S3 + CloudFront + WAF
+// + DNS) and the Cognito user pool, when the stack configures them.
+func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers) error {
+	regional := pulumi.Providers(providers.Regional)
+	var fe *frontend.Frontend
+	if cfg.Frontend != nil {
+		var err error
+		fe, err = frontend.New(ctx, "frontend", &frontend.Args{
+			Spec: *cfg.Frontend, Domain: cfg.Domain, Region: cfg.Region, Partition: cfg.Partition(),
+			GlobalProvider: providers.Global, Protect: cfg.Protected(),
+		}, regional)
+		if err != nil {
+			return err
+		}
+		ctx.Export("siteUrl", fe.SiteURL)
+		ctx.Export("siteBucketName", fe.BucketName)
+		ctx.Export("distributionId", fe.DistributionID)
+		ctx.Export("distributionDomainName", fe.DistributionDomainName)
+		ctx.Export("webAclArn", fe.WebACLArn)
+		ctx.Export("zoneId", fe.ZoneID)
+		ctx.Export("siteHealthCheckId", fe.HealthCheckID)
+		ctx.Export("siteSyncCommands", fe.SyncCommands)
+		ctx.Export("siteInvalidateCommand", fe.InvalidateCommand)
+	}
+	if cfg.Auth == nil {
+		return nil
+	}
+	args := &auth.Args{
+		Spec: *cfg.Auth, Domain: cfg.Domain, GlobalProvider: providers.Global, Protect: cfg.Protected(),
+		// The SPA calls the API through the distribution's /api/* behaviour.
+		APIBaseURL: pulumi.Sprintf("https://%s/api/v1", cfg.Domain),
+	}
+	if fe != nil {
+		args.APIBaseURL = pulumi.Sprintf("https://%s/api/v1", cfg.Frontend.Aliases[0])
+		args.ZoneID = fe.ZoneID
+		args.ParentRecord = fe.ApexRecord
+	}
+	au, err := auth.New(ctx, "auth", args, regional)
+	if err != nil {
+		return err
+	}
+	ctx.Export("userPoolId", au.UserPoolID)
+	ctx.Export("userPoolClientId", au.UserPoolClientID)
+	ctx.Export("cognitoIssuer", au.Issuer)
+	ctx.Export("hostedUiDomain", au.HostedUIDomain)
+	ctx.Export("viteEnv", au.ViteEnv)
+	return nil
+}
