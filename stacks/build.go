@@ -35,6 +35,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		Spec:      cfg.Network,
 		Region:    cfg.Region,
 		Partition: cfg.Partition(),
+		Protect:   cfg.Protected(),
 	}, regional)
 	if err != nil {
 		return err

@@ -44,7 +44,7 @@ func TestProdStatefulResourcesAreProtected(t *testing.T) {
 	}
 	seen := 0
 	for _, res := range r.Resources {
-		if !stateful[res.Type] && !(res.Type == "aws:kms/key:Key" && res.Name != "flow-logs-key") {
+		if !stateful[res.Type] && res.Type != "aws:kms/key:Key" {
 			continue
 		}
 		seen++

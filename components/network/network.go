@@ -29,6 +29,9 @@ type Args struct {
 	Region string
 	// Partition is the AWS partition of Region. Empty: "aws".
 	Partition string
+	// Protect protects the flow-log key: deleting it would make the logs
+	// unreadable (prod: true).
+	Protect bool
 }
 
 // Network is the VPC and everything attached to it.
@@ -184,7 +187,7 @@ func (n *Network) flowLogs(ctx *pulumi.Context, vpcID pulumi.StringOutput, args 
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
 		Policy:               keyPolicy.Json(),
-	}, parent)
+	}, parent, pulumi.Protect(args.Protect))
 	if err != nil {
 		return nil, err
 	}

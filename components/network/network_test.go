@@ -48,7 +48,7 @@ func synth(t *testing.T, region string, s config.Network) run {
 		if err != nil {
 			return err
 		}
-		n, err := New(ctx, "network", &Args{Spec: s, Region: region, Partition: "aws"}, pulumi.Providers(p))
+		n, err := New(ctx, "network", &Args{Spec: s, Region: region, Partition: "aws", Protect: true}, pulumi.Providers(p))
 		if err != nil {
 			return err
 		}
@@ -152,7 +152,7 @@ func TestFlowLogsCaptureAllTrafficIntoAnEncryptedGroup(t *testing.T) {
 	if lg.In()["retentionInDays"] != 400.0 || lg.In()["kmsKeyId"] != key.Out()["arn"] {
 		t.Errorf("log group = %v", lg.In())
 	}
-	if key.In()["enableKeyRotation"] != true || key.In()["deletionWindowInDays"] != 30.0 {
+	if key.In()["enableKeyRotation"] != true || key.In()["deletionWindowInDays"] != 30.0 || !key.Options.Protect {
 		t.Errorf("key = %v", key.In())
 	}
 
