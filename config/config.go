@@ -62,6 +62,8 @@ type Config struct {
 	Frontend *Frontend `json:"frontend"`
 	// Auth configures Cognito. Absent: no user pool (Dhanam has its own JWT auth).
 	Auth *Auth `json:"auth"`
+	// Monitoring configures alerts, alarms, the dashboard and backups.
+	Monitoring Monitoring `json:"monitoring"`
 
 	// secretKeys lists the top-level keys whose value was set with --secret.
 	secretKeys map[string]bool

@@ -23,6 +23,7 @@ func (cfg *Config) applyDefaults() {
 	defBool(&cfg.Protect, true)
 	cfg.Secrets.applyDefaults()
 	cfg.Data.applyDefaults(cfg.Project)
+	cfg.Monitoring.applyDefaults()
 	if cfg.Frontend != nil {
 		cfg.Frontend.applyDefaults(cfg.Domain)
 	}

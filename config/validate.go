@@ -38,6 +38,7 @@ func (cfg *Config) validate(c *collector) {
 	cfg.Network.validate(c)
 	cfg.Secrets.validate(c, cfg.SecretValues, cfg.secretKeys["secretValues"], cfg.Region, cfg.Principals())
 	cfg.Data.validate(c, cfg.Network.AZCount)
+	cfg.Monitoring.validate(c, cfg.Region)
 	if cfg.Frontend != nil {
 		cfg.Frontend.validate(c, cfg.Domain)
 	}

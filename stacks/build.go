@@ -4,7 +4,9 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/monitoring"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
@@ -51,13 +53,26 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	data, err := datalayer.New(ctx, "data", &datalayer.Args{
 		Spec: cfg.Data, Network: net,
 		Project: cfg.Project, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
-		Protect: cfg.Protected(),
+		Protect: cfg.Protected(), BackupTag: backupTag(cfg),
 	}, regional)
 	if err != nil {
 		return err
 	}
 
-	if err := buildEdge(ctx, cfg, providers); err != nil {
+	fe, err := buildEdge(ctx, cfg, providers)
+	if err != nil {
+		return err
+	}
+	sources := []alarm.Source{data}
+	if fe != nil {
+		sources = append(sources, fe)
+	}
+	mon, err := monitoring.New(ctx, "monitoring", &monitoring.Args{
+		Spec: cfg.Monitoring, Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
+		Protect: cfg.Protected(), GlobalProvider: providers.Global, CopyProvider: providers.ByRegion[cfg.Monitoring.Backup.CopyToRegion],
+		BackupTag: backupTag(cfg), Sources: sources,
+	}, regional)
+	if err != nil {
 		return err
 	}
 
@@ -83,8 +98,16 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	ctx.Export("dataKeyArn", data.KeyArn)
 	ctx.Export("postgresEndpoint", data.PostgresEndpoint)
 	ctx.Export("postgresReplicaEndpoints", data.ReplicaEndpoints)
+	ctx.Export("alertTopicArn", mon.AlertTopicArn)
+	ctx.Export("dashboardName", mon.DashboardName)
+	ctx.Export("backupVaultArn", mon.BackupVaultArn)
+	ctx.Export("backupCopyVaultArn", mon.CopyVaultArn)
 	return nil
 }
+
+// backupTag is the `backup` tag value AWS Backup selects this stack's
+// databases and data buckets by.
+func backupTag(cfg *config.Config) string { return cfg.Project + "-" + cfg.Stack }
 
 // Tags are the tags every taggable resource carries, applied through the
 // providers' defaultTags.
@@ -123,7 +146,11 @@ func NewProviders(ctx *pulumi.Context, cfg *config.Config) (*Providers, error) {
 	if _, ok := ps.ByRegion[GlobalRegion]; !ok {
 		ps.ByRegion[GlobalRegion] = global
 	}
-	for _, region := range cfg.Secrets.ReplicaRegions {
+	regions := append([]string(nil), cfg.Secrets.ReplicaRegions...)
+	if r := cfg.Monitoring.Backup.CopyToRegion; r != "" {
+		regions = append(regions, r)
+	}
+	for _, region := range regions {
 		if _, ok := ps.ByRegion[region]; ok {
 			continue
 		}

@@ -10,7 +10,7 @@ import (
 
 // buildEdge creates what users reach first: the site (S3 + CloudFront + WAF
 // + DNS) and the Cognito user pool, when the stack configures them.
-func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers) error {
+func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers) (*frontend.Frontend, error) {
 	regional := pulumi.Providers(providers.Regional)
 	var fe *frontend.Frontend
 	if cfg.Frontend != nil {
@@ -20,7 +20,7 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers) er
 			GlobalProvider: providers.Global, Protect: cfg.Protected(),
 		}, regional)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ctx.Export("siteUrl", fe.SiteURL)
 		ctx.Export("siteBucketName", fe.BucketName)
@@ -33,7 +33,7 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers) er
 		ctx.Export("siteInvalidateCommand", fe.InvalidateCommand)
 	}
 	if cfg.Auth == nil {
-		return nil
+		return fe, nil
 	}
 	args := &auth.Args{
 		Spec: *cfg.Auth, Domain: cfg.Domain, GlobalProvider: providers.Global, Protect: cfg.Protected(),
@@ -47,12 +47,12 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers) er
 	}
 	au, err := auth.New(ctx, "auth", args, regional)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ctx.Export("userPoolId", au.UserPoolID)
 	ctx.Export("userPoolClientId", au.UserPoolClientID)
 	ctx.Export("cognitoIssuer", au.Issuer)
 	ctx.Export("hostedUiDomain", au.HostedUIDomain)
 	ctx.Export("viteEnv", au.ViteEnv)
-	return nil
+	return fe, nil
 }

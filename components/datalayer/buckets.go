@@ -101,7 +101,7 @@ func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
 // versioned with old versions expiring, and open to browser uploads from
 // the configured origins only.
 func (d *DataLayer) newBucket(ctx *pulumi.Context, name string, spec config.Bucket, logs *s3.BucketV2) (*Bucket, error) {
-	args := &s3.BucketV2Args{}
+	args := &s3.BucketV2Args{Tags: d.backupTags()}
 	if spec.Name != "" {
 		args.Bucket = pulumi.String(spec.Name)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/internal/netrule"
 	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/components/network"
@@ -54,6 +55,9 @@ type Args struct {
 	Domain string
 	// Protect marks stateful resources protected (prod: true).
 	Protect bool
+	// BackupTag, when set, tags the databases and data buckets
+	// `backup: <BackupTag>`: Monitoring's AWS Backup selection picks them up.
+	BackupTag string
 	// ZoneID is the Route53 hosted zone of Domain; when set, SES DKIM and
 	// verification records are created in it. Nil: the records are outputs.
 	ZoneID pulumi.StringInput
@@ -90,6 +94,8 @@ type DataLayer struct {
 	queues  map[string]*Queue
 	ses     *SES
 	outputs pulumi.Map
+	// alarms are the metrics Monitoring watches (alarms.go).
+	alarms []alarm.Spec
 }
 
 // store is one network-reachable store: its security group, port and

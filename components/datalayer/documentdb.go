@@ -57,6 +57,7 @@ func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 		DeletionProtection:           pulumi.Bool(d.args.Protect),
 		SkipFinalSnapshot:            pulumi.Bool(false),
 		FinalSnapshotIdentifier:      pulumi.Sprintf("%s-%s-mongo-final", d.args.Project, ctx.Stack()),
+		Tags:                         d.backupTags(),
 	}, d.protect()...)
 	if err != nil {
 		return err
@@ -72,6 +73,7 @@ func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 			return err
 		}
 	}
+	d.watchDocumentDB(cluster.ClusterIdentifier)
 	secret := cluster.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
 	d.stores[DocumentDB].conn = Connection{
 		Store: DocumentDB,

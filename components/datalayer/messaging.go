@@ -29,8 +29,10 @@ type Bus struct {
 type Queue struct {
 	// URL and Arn of the queue; DLQArn of its dead-letter queue.
 	URL, Arn, DLQArn pulumi.StringOutput
-	logical          string
-	d                *DataLayer
+	// Name and DLQName are the physical queue names (metric dimensions).
+	Name, DLQName pulumi.StringOutput
+	logical       string
+	d             *DataLayer
 }
 
 // SES is the sending identity (ses.go).

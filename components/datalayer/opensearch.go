@@ -122,6 +122,7 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 		return err
 	}
 	d.search = domain
+	d.watchOpenSearch(domain.DomainName)
 	d.searchMaster = master
 	d.stores[OpenSearch].conn = Connection{
 		Store:   OpenSearch,

@@ -110,11 +110,13 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 		DeleteAutomatedBackups:   pulumi.Bool(false),
 		SkipFinalSnapshot:        pulumi.Bool(false),
 		FinalSnapshotIdentifier:  pulumi.Sprintf("%s-%s-postgres-final", d.args.Project, ctx.Stack()),
+		Tags:                     d.backupTags(),
 	}), d.protect()...)
 	if err != nil {
 		return err
 	}
 
+	d.watchPostgres("postgres", primary.Identifier, false)
 	replicas := pulumi.StringMap{}
 	for _, name := range p.ReadReplicas {
 		r, err := rds.NewInstance(ctx, "postgres-"+name, common(&rds.InstanceArgs{
@@ -126,6 +128,7 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 			return err
 		}
 		replicas[name] = r.Endpoint
+		d.watchPostgres("postgres-"+name, r.Identifier, true)
 	}
 
 	secret := primary.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()

@@ -123,7 +123,7 @@ func (d *DataLayer) newQueue(ctx *pulumi.Context, name string, spec config.Queue
 			return nil, err
 		}
 	}
-	return &Queue{URL: q.Url, Arn: q.Arn, DLQArn: dlq.Arn, logical: name, d: d}, nil
+	return &Queue{URL: q.Url, Arn: q.Arn, DLQArn: dlq.Arn, Name: q.Name, DLQName: dlq.Name, logical: name, d: d}, nil
 }
 
 // ruleDelivers admits EventBridge to a queue on behalf of one rule only.

@@ -20,6 +20,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/config"
 )
@@ -103,6 +104,7 @@ type Frontend struct {
 	pulumi.ResourceState
 
 	protect bool // Args.Protect: keys and buckets
+	alarms  []alarm.Spec
 
 	BucketName             pulumi.StringOutput      `pulumi:"bucketName"`
 	BucketArn              pulumi.StringOutput      `pulumi:"bucketArn"`
@@ -209,6 +211,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	f.DistributionDomainName = dist.DomainName
 	f.CertificateArn = certArn
 	f.WebACLArn = acl.Arn
+	f.watch(f.DistributionID, acl.Name)
 	f.ZoneID = zoneID
 	f.SiteURL = pulumi.String("https://" + args.Spec.Aliases[0]).ToStringOutput()
 	f.OriginVerifySecret = pulumi.ToSecret(secret).(pulumi.StringOutput)

@@ -48,6 +48,49 @@ func (e *Engine) invoke(tok string, args resource.PropertyMap, region string) (r
 		return e.routeTables(args)
 	case "aws:route53/getZone:getZone":
 		return hostedZone(args, partition)
+	case "aws:ec2/getManagedPrefixList:getManagedPrefixList":
+		// AWS-managed prefix lists by name; the ids are the real ones where known.
+		name := ""
+		if v, ok := args["name"]; ok && v.IsString() {
+			name = v.StringValue()
+		}
+		known := map[string]string{
+			"com.amazonaws.global.cloudfront.origin-facing/us-east-1": "pl-3b927c52",
+			"com.amazonaws.global.cloudfront.origin-facing/us-west-2": "pl-82a045eb",
+			"com.amazonaws.us-east-1.s3/us-east-1":                    "pl-63a5400a",
+			"com.amazonaws.us-west-2.s3/us-west-2":                    "pl-68a54001",
+		}
+		if name == "" || (!strings.HasPrefix(name, "com.amazonaws.") && !strings.HasPrefix(name, "cn.com.amazonaws.")) {
+			return nil, fmt.Errorf("only AWS-managed prefix lists are mocked, looked up by name (got %q)", name)
+		}
+		id, ok := known[name+"/"+region]
+		if !ok {
+			id = "pl-" + hashOf(name, region)[:8]
+		}
+		maxEntries := 0
+		if strings.Contains(name, "cloudfront") {
+			maxEntries = 55
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id": id, "name": name, "addressFamily": "IPv4", "ownerId": "AWS", "maxEntries": maxEntries, "version": 1,
+			"arn": fmt.Sprintf("arn:%s:ec2:%s:aws:prefix-list/%s", partition, region, id), "entries": []any{}, "tags": map[string]any{},
+		}), nil
+	case "aws:elb/getServiceAccount:getServiceAccount":
+		// The account ELB delivers access logs from, in regions opened before August 2022.
+		accounts := map[string]string{
+			"us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980", "us-west-2": "797873946194",
+			"eu-west-1": "156460612806", "eu-central-1": "054676820928",
+		}
+		if v, ok := args["region"]; ok && v.IsString() && v.StringValue() != "" {
+			region = v.StringValue()
+		}
+		acct, ok := accounts[region]
+		if !ok {
+			return nil, fmt.Errorf("no ELB log delivery account mocked for %s", region)
+		}
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"id": acct, "region": region, "arn": fmt.Sprintf("arn:%s:iam::%s:root", partition, acct),
+		}), nil
 	}
 	return nil, fmt.Errorf("no mock answer for this invoke; add one to internal/mockengine/invokes.go")
 }

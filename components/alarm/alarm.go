@@ -1,0 +1,65 @@
+// Package alarm is how a component says what should be watched: each
+// component that creates an alarm-worthy resource describes its metrics as
+// Specs, and the Monitoring component turns every Spec of every Source into
+// a CloudWatch alarm (thresholds from config.AlarmKinds, overridable per
+// stack) and a dashboard widget. A component that adds a resource gets its
+// alarms without the stack asking.
+package alarm
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Spec is one metric to alarm on (and chart).
+type Spec struct {
+	// Kind is a key of config.AlarmKinds ("rds.cpu"): it picks the default
+	// threshold and periods and the stack's override.
+	Kind string
+	// Name is unique in the stack and stable: "<resource>-<what>".
+	Name string
+	// Description says what breached and what to check first.
+	Description string
+	Namespace   string
+	Metric      string
+	Dimensions  pulumi.StringMap
+	// Statistic is Sum, Average, Minimum or Maximum.
+	Statistic string
+	// Period in seconds (a multiple of 60).
+	Period int
+	// Comparison is a CloudWatch comparison operator.
+	Comparison string
+	// Scale multiplies the configured threshold into the metric's unit
+	// (GiB -> bytes). Zero means 1.
+	Scale float64
+	// Threshold, when set, is this resource's own threshold (a service's
+	// minimum task count) and ignores the kind's default.
+	Threshold *float64
+	// TreatMissingData: missing, notBreaching, breaching, ignore. Empty: missing.
+	TreatMissingData string
+	// Global alarms watch us-east-1 metrics (CloudFront, CLOUDFRONT-scope WAF).
+	Global bool
+	// DashboardOnly metrics are charted but raise no alarm (request counts);
+	// their Kind only names the widget.
+	DashboardOnly bool
+}
+
+// Source is a component with resources to watch.
+type Source interface {
+	Alarms() []Spec
+}
+
+// LogGroup is an application log group whose ERROR lines are counted.
+type LogGroup struct {
+	// Name is the workload's short name ("listing").
+	Name string
+	// LogGroupName is the CloudWatch log group.
+	LogGroupName pulumi.StringOutput
+}
+
+// LogSource is a component whose workloads write application logs.
+type LogSource interface {
+	ErrorLogs() []LogGroup
+}
+
+// Float is a helper for Spec.Threshold.
+func Float(f float64) *float64 { return &f }

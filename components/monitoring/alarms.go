@@ -1,0 +1,211 @@
+package monitoring
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/alarm"
+)
+
+// collect gathers every source's specs and the component's own, and refuses
+// duplicate names (an alarm name is the stable identity of the alarm).
+func (m *Monitoring) collect() ([]alarm.Spec, error) {
+	var specs []alarm.Spec
+	for _, s := range m.args.Sources {
+		specs = append(specs, s.Alarms()...)
+	}
+	specs = append(specs, m.own...)
+	seen := map[string]bool{}
+	for _, s := range specs {
+		if seen[s.Name] {
+			return nil, fmt.Errorf("monitoring: two alarms are named %q", s.Name)
+		}
+		seen[s.Name] = true
+		if s.Period%60 != 0 || s.Period == 0 {
+			return nil, fmt.Errorf("monitoring: %s: period %d s is not a multiple of 60", s.Name, s.Period)
+		}
+	}
+	return specs, nil
+}
+
+// alarms creates one CloudWatch alarm per enabled spec, with alarm and OK
+// actions on the alert topic of the alarm's region.
+func (m *Monitoring) alarms(ctx *pulumi.Context, specs []alarm.Spec) (pulumi.StringArrayOutput, error) {
+	var names pulumi.StringArray
+	for _, s := range specs {
+		if s.DashboardOnly {
+			continue
+		}
+		threshold, periods, on := m.args.Spec.Threshold(s.Kind)
+		if !on {
+			continue
+		}
+		if s.Threshold != nil {
+			threshold = *s.Threshold
+		}
+		if s.Scale != 0 {
+			threshold *= s.Scale
+		}
+		treat := s.TreatMissingData
+		if treat == "" {
+			treat = "missing"
+		}
+		topic := m.topics[s.Global]
+		opts := []pulumi.ResourceOption{pulumi.Parent(m)}
+		if s.Global && m.args.Region != GlobalRegion {
+			opts = append(opts, pulumi.Provider(m.args.GlobalProvider))
+		}
+		name := fmt.Sprintf("%s-%s-%s", m.args.Project, m.args.Stack, s.Name)
+		a, err := cloudwatch.NewMetricAlarm(ctx, s.Name, &cloudwatch.MetricAlarmArgs{
+			Name:               pulumi.String(name),
+			AlarmDescription:   pulumi.Sprintf("[%s] %s", s.Kind, s.Description),
+			Namespace:          pulumi.String(s.Namespace),
+			MetricName:         pulumi.String(s.Metric),
+			Dimensions:         s.Dimensions,
+			Statistic:          pulumi.String(s.Statistic),
+			Period:             pulumi.Int(s.Period),
+			EvaluationPeriods:  pulumi.Int(periods),
+			DatapointsToAlarm:  pulumi.Int(periods),
+			Threshold:          pulumi.Float64(threshold),
+			ComparisonOperator: pulumi.String(s.Comparison),
+			TreatMissingData:   pulumi.String(treat),
+			ActionsEnabled:     pulumi.Bool(true),
+			AlarmActions:       pulumi.Array{topic.Arn},
+			OkActions:          pulumi.Array{topic.Arn},
+		}, opts...)
+		if err != nil {
+			return pulumi.StringArrayOutput{}, err
+		}
+		names = append(names, a.Name)
+	}
+	return names.ToStringArrayOutput(), nil
+}
+
+// logFilters counts ERROR lines of every application log group into a
+// metric, and alarms on it (kind app.errors).
+func (m *Monitoring) logFilters(ctx *pulumi.Context) error {
+	namespace := fmt.Sprintf("%s/%s/app", m.args.Project, m.args.Stack)
+	var specs []alarm.Spec
+	for _, src := range m.args.LogSources {
+		for _, lg := range src.ErrorLogs() {
+			metric := lg.Name + "-errors"
+			if _, err := cloudwatch.NewLogMetricFilter(ctx, metric, &cloudwatch.LogMetricFilterArgs{
+				LogGroupName: lg.LogGroupName,
+				Pattern:      pulumi.String("ERROR"),
+				MetricTransformation: &cloudwatch.LogMetricFilterMetricTransformationArgs{
+					Name: pulumi.String(metric), Namespace: pulumi.String(namespace),
+					Value: pulumi.String("1"), DefaultValue: pulumi.String("0"), Unit: pulumi.String("Count"),
+				},
+			}, pulumi.Parent(m)); err != nil {
+				return err
+			}
+			specs = append(specs, alarm.Spec{Kind: "app.errors", Name: metric,
+				Description: lg.Name + " logs ERROR lines above the threshold per 5 minutes: read its log group.",
+				Namespace:   namespace, Metric: metric, Statistic: "Sum", Period: 300,
+				Comparison: "GreaterThanThreshold", TreatMissingData: "notBreaching"})
+		}
+	}
+	names, err := m.alarms(ctx, specs)
+	if err != nil {
+		return err
+	}
+	m.AlarmNames = pulumi.All(m.AlarmNames, names).ApplyT(func(v []any) []string {
+		return append(append([]string{}, v[0].([]string)...), v[1].([]string)...)
+	}).(pulumi.StringArrayOutput)
+	return nil
+}
+
+// widgetTitles name the dashboard's widgets by alarm kind; the seed's
+// metrics come first (response time, error rate, database connections).
+var widgetTitles = []struct{ kind, title string }{
+	{"alb.requests", "Requests per second (ALB)"},
+	{"alb.latency", "Response time (ALB target, s)"},
+	{"alb.5xx", "Error rate (ALB target 5xx)"},
+	{"apigw.5xx", "API Gateway 5xx"},
+	{"apigw.latency", "API Gateway latency (ms)"},
+	{"rds.connections", "Database connections"},
+	{"rds.cpu", "Database CPU %"},
+	{"sqs.age", "Queue depth: oldest message age (s)"},
+	{"sqs.dlq", "Dead-letter queues"},
+	{"sfn.failed", "Workflow failures"},
+	{"lambda.errors", "Lambda errors"},
+	{"ecs.cpu", "Service CPU %"},
+	{"redis.memory", "Redis memory %"},
+	{"search.jvm", "OpenSearch JVM pressure %"},
+	{"cloudfront.5xx", "CloudFront 5xx rate %"},
+	{"waf.blocked", "WAF blocked requests"},
+}
+
+// dashboard builds the stack's dashboard from the specs: one widget per
+// kind above that has metrics, each metric with its dimensions.
+func (m *Monitoring) dashboard(ctx *pulumi.Context, specs []alarm.Spec) (pulumi.StringOutput, error) {
+	byKind := map[string][]alarm.Spec{}
+	for _, s := range specs {
+		byKind[s.Kind] = append(byKind[s.Kind], s)
+	}
+	type metricLine struct {
+		spec alarm.Spec
+		dims pulumi.StringMapOutput
+	}
+	var lines []metricLine
+	var inputs []any
+	for _, w := range widgetTitles {
+		for _, s := range byKind[w.kind] {
+			d := s.Dimensions.ToStringMapOutput()
+			lines = append(lines, metricLine{s, d})
+			inputs = append(inputs, d)
+		}
+	}
+	body := pulumi.All(inputs...).ApplyT(func(resolved []any) (string, error) {
+		widgets := []map[string]any{}
+		i, y := 0, 0
+		for _, w := range widgetTitles {
+			var metrics [][]any
+			region, stat, period := m.args.Region, "", 300
+			for _, s := range byKind[w.kind] {
+				dims := resolved[i].(map[string]string)
+				i++
+				line := []any{s.Namespace, s.Metric}
+				keys := make([]string, 0, len(dims))
+				for k := range dims {
+					keys = append(keys, k)
+				}
+				sort.Strings(keys)
+				for _, k := range keys {
+					line = append(line, k, dims[k])
+				}
+				metrics = append(metrics, line)
+				stat, period = s.Statistic, s.Period
+				if s.Global {
+					region = GlobalRegion
+				}
+			}
+			if len(metrics) == 0 {
+				continue
+			}
+			widgets = append(widgets, map[string]any{
+				"type": "metric", "x": (len(widgets) % 2) * 12, "y": y, "width": 12, "height": 6,
+				"properties": map[string]any{"title": w.title, "region": region, "stat": stat, "period": period,
+					"metrics": metrics, "view": "timeSeries"},
+			})
+			if len(widgets)%2 == 0 {
+				y += 6
+			}
+		}
+		b, err := json.Marshal(map[string]any{"widgets": widgets})
+		return string(b), err
+	}).(pulumi.StringOutput)
+	name := fmt.Sprintf("%s-%s", m.args.Project, m.args.Stack)
+	dash, err := cloudwatch.NewDashboard(ctx, "dashboard", &cloudwatch.DashboardArgs{
+		DashboardName: pulumi.String(name),
+		DashboardBody: body,
+	}, pulumi.Parent(m))
+	if err != nil {
+		return pulumi.StringOutput{}, err
+	}
+	return dash.DashboardName, nil
+}

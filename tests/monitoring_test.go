@@ -1,0 +1,115 @@
+package tests
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dbay/infra/internal/mockengine"
+)
+
+// alarmsOn lists the alarm names whose dimensions name value.
+func alarmsOn(r interface {
+	ByType(string) []*mockengine.Resource
+}, value string) []string {
+	var out []string
+	for _, a := range r.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+		dims, _ := a.In()["dimensions"].(map[string]any)
+		for _, v := range dims {
+			if v == value {
+				out = append(out, a.Name)
+			}
+		}
+	}
+	return out
+}
+
+// Every database, cache node, search domain and dead-letter queue of the
+// stack has alarms, without the stack naming them; every alarm pages.
+func TestEveryStoreHasAlarms(t *testing.T) {
+	t.Parallel()
+	for _, dir := range []string{root, "../examples/dhanam"} {
+		r := synthesize(t, dir, "prod")
+		eng := r.Engine
+		for _, db := range eng.ByType("aws:rds/instance:Instance") {
+			got := alarmsOn(eng, db.Out()["identifier"].(string))
+			want := 4
+			if db.In()["replicateSourceDb"] != nil {
+				want = 5 // + replica lag
+			}
+			if len(got) != want {
+				t.Errorf("%s: rds %s has alarms %v, want %d", dir, db.Name, got, want)
+			}
+		}
+		for _, c := range eng.ByType("aws:docdb/cluster:Cluster") {
+			if n := len(alarmsOn(eng, c.Out()["clusterIdentifier"].(string))); n != 3 {
+				t.Errorf("%s: docdb %s has %d alarms", dir, c.Name, n)
+			}
+		}
+		for _, g := range eng.ByType("aws:elasticache/replicationGroup:ReplicationGroup") {
+			for i, m := range g.Out()["memberClusters"].([]any) {
+				want := 3
+				if i > 0 {
+					want = 4
+				}
+				if n := len(alarmsOn(eng, m.(string))); n != want {
+					t.Errorf("%s: redis node %s has %d alarms, want %d", dir, m, n, want)
+				}
+			}
+		}
+		for _, d := range eng.ByType("aws:opensearch/domain:Domain") {
+			if n := len(alarmsOn(eng, d.Out()["domainName"].(string))); n != 4 {
+				t.Errorf("%s: opensearch has %d alarms", dir, n)
+			}
+		}
+		for _, q := range eng.ByType("aws:sqs/queue:Queue") {
+			if n := len(alarmsOn(eng, q.Out()["name"].(string))); n != 1 {
+				t.Errorf("%s: queue %s has %d alarms, want 1 (age, or messages on a DLQ)", dir, q.Name, n)
+			}
+		}
+		for _, a := range eng.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+			in := a.In()
+			if len(mockengine.Strings(in["alarmActions"])) == 0 || len(mockengine.Strings(in["okActions"])) == 0 {
+				t.Errorf("%s: alarm %s has no actions", dir, a.Name)
+			}
+		}
+	}
+}
+
+// AWS Backup covers every RDS instance that holds data, every DocumentDB
+// cluster and every data bucket, and copies to the DR region.
+func TestBackupCoversEveryDatabaseAndBucket(t *testing.T) {
+	t.Parallel()
+	for _, dir := range []string{root, "../examples/dhanam"} {
+		r := synthesize(t, dir, "prod")
+		eng := r.Engine
+		sel := eng.Get("aws:backup/selection:Selection", "tagged")
+		if sel == nil {
+			t.Fatalf("%s: no backup selection", dir)
+		}
+		tag := sel.In()["conditions"].([]any)[0].(map[string]any)["stringEquals"].([]any)[0].(map[string]any)["value"]
+		covered := func(typ, name string, res *mockengine.Resource) {
+			tags, _ := res.In()["tags"].(map[string]any)
+			if tags["backup"] != tag {
+				t.Errorf("%s: %s %s is not selected (tags %v, selection %v)", dir, typ, name, tags, tag)
+			}
+		}
+		for _, db := range eng.ByType("aws:rds/instance:Instance") {
+			if db.In()["replicateSourceDb"] == nil {
+				covered("rds", db.Name, db)
+			}
+		}
+		for _, c := range eng.ByType("aws:docdb/cluster:Cluster") {
+			covered("docdb", c.Name, c)
+		}
+		for _, b := range eng.ByType("aws:s3/bucketV2:BucketV2") {
+			if b.Parent == eng.Get("dbay:components:DataLayer", "data").URN && b.Name != "access-logs" {
+				covered("bucket", b.Name, b)
+			}
+		}
+		rule := eng.Get("aws:backup/plan:Plan", "plan").In()["rules"].([]any)[0].(map[string]any)
+		dest := rule["copyActions"].([]any)[0].(map[string]any)["destinationVaultArn"].(string)
+		if !strings.Contains(dest, ":us-west-2:") || rule["lifecycle"].(map[string]any)["deleteAfter"] != 30.0 {
+			t.Errorf("%s: backup rule = %v", dir, rule)
+		}
+	}
+}
