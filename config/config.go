@@ -40,6 +40,10 @@ type Config struct {
 	// Environment names the deployment ("production"); it becomes the
 	// `environment` tag. Required: lowercase letters, digits and dashes.
 	Environment string `json:"environment"`
+	// DRRegion is the recovery region of a primary stack: secrets replicate
+	// there, backups are copied there and ECR replicates there unless their
+	// sections say otherwise. Absent: no DR region.
+	DRRegion string `json:"drRegion"`
 	// Domain is the apex DNS name the stack serves ("dbay.example.com"). Required.
 	Domain string `json:"domain"`
 	// Tags are added to every taggable resource next to project, stack, role
@@ -58,6 +62,9 @@ type Config struct {
 	SecretValues map[string]string `json:"secretValues"`
 	// Data configures the stores of the DataLayer component.
 	Data Data `json:"data"`
+	// Fleet configures the ServiceFleet: the services, their runtime and the
+	// load balancer. Absent: no services in this stack.
+	Fleet *Fleet `json:"fleet"`
 	// Frontend configures the site, CDN, WAF and DNS. Absent: none in this stack.
 	Frontend *Frontend `json:"frontend"`
 	// Auth configures Cognito. Absent: no user pool (Dhanam has its own JWT auth).
@@ -76,7 +83,13 @@ func (c *Config) Protected() bool { return c.Protect == nil || *c.Protect }
 // declares: the grantees a single-reader secret may name. The sections that
 // declare roles (fleet services, serverless functions) add theirs here.
 func (c *Config) Principals() map[string]bool {
-	return map[string]bool{}
+	out := map[string]bool{}
+	if c.Fleet != nil {
+		for _, p := range c.Fleet.principals() {
+			out[p] = true
+		}
+	}
+	return out
 }
 
 // Partition is the AWS partition of the stack's region.

@@ -113,6 +113,10 @@ func TestStoreAndSecretRules(t *testing.T) {
 			"dbay:secrets.items.SENTRY_DSN: has source config but no value; set it with `pulumi config set --secret --path 'secretValues.SENTRY_DSN' <value>`"},
 		{"custom auth domain without a frontend", func(m map[string]string) { m["dbay:auth"] = `{"customDomain":true}` },
 			"dbay:auth.customDomain: needs a frontend section: the hosted zone and the apex record come from it; add frontend or set customDomain false"},
+		{"dr region is the stack's region", func(m map[string]string) { m["dbay:drRegion"] = "us-east-1" },
+			"dbay:drRegion: is the stack's own region; recover into another region"},
+		{"dr region not a region", func(m map[string]string) { m["dbay:drRegion"] = "mars" },
+			`dbay:drRegion: "mars" is not an AWS region; use an AWS region such as us-west-2`},
 		{"a value nobody declared", func(m map[string]string) { m["dbay:secretValues"] = `{"STRAY":"x"}` },
 			"dbay:secretValues.STRAY: has no secrets.items entry with source config; declare it or remove the value"},
 	}

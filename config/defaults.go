@@ -23,7 +23,16 @@ func (cfg *Config) applyDefaults() {
 	defBool(&cfg.Protect, true)
 	cfg.Secrets.applyDefaults()
 	cfg.Data.applyDefaults(cfg.Project)
+	if cfg.DRRegion != "" && cfg.Role == RolePrimary {
+		if cfg.Secrets.ReplicaRegions == nil {
+			cfg.Secrets.ReplicaRegions = []string{cfg.DRRegion}
+		}
+		def(&cfg.Monitoring.Backup.CopyToRegion, cfg.DRRegion)
+	}
 	cfg.Monitoring.applyDefaults()
+	if cfg.Fleet != nil {
+		cfg.Fleet.applyDefaults(cfg.Project)
+	}
 	if cfg.Frontend != nil {
 		cfg.Frontend.applyDefaults(cfg.Domain)
 	}

@@ -33,12 +33,23 @@ func (cfg *Config) validate(c *collector) {
 		c.addf("environment", "use 1-32 lowercase letters, digits and dashes, starting with a letter", "%q is not a valid environment name", cfg.Environment)
 	}
 	validateRegion(cfg.Region, c)
+	if cfg.DRRegion != "" {
+		switch {
+		case !IsAWSRegion(cfg.DRRegion):
+			c.addf("drRegion", "use an AWS region such as us-west-2", "%q is not an AWS region", cfg.DRRegion)
+		case cfg.DRRegion == cfg.Region:
+			c.add("drRegion", "is the stack's own region", "recover into another region")
+		}
+	}
 	validateDomain(cfg.Domain, c)
 	validateTags(cfg.Tags, c)
 	cfg.Network.validate(c)
 	cfg.Secrets.validate(c, cfg.SecretValues, cfg.secretKeys["secretValues"], cfg.Region, cfg.Principals())
 	cfg.Data.validate(c, cfg.Network.AZCount)
 	cfg.Monitoring.validate(c, cfg.Region)
+	if cfg.Fleet != nil {
+		cfg.Fleet.validate(c, cfg.Domain, cfg.Data.UsableStores(), cfg.Secrets.Items)
+	}
 	if cfg.Frontend != nil {
 		cfg.Frontend.validate(c, cfg.Domain)
 	}

@@ -50,27 +50,37 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	zone := zoneID(ctx, cfg, providers)
 	data, err := datalayer.New(ctx, "data", &datalayer.Args{
 		Spec: cfg.Data, Network: net,
 		Project: cfg.Project, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
-		Protect: cfg.Protected(), BackupTag: backupTag(cfg),
+		Protect: cfg.Protected(), BackupTag: backupTag(cfg), ZoneID: zone,
 	}, regional)
 	if err != nil {
 		return err
+	}
+	sources := []alarm.Source{data}
+	var logSources []alarm.LogSource
+	if cfg.Fleet != nil {
+		fl, err := buildFleet(ctx, cfg, providers, net, sec, data, zone)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, fl)
+		logSources = append(logSources, fl)
 	}
 
 	fe, err := buildEdge(ctx, cfg, providers)
 	if err != nil {
 		return err
 	}
-	sources := []alarm.Source{data}
 	if fe != nil {
 		sources = append(sources, fe)
 	}
 	mon, err := monitoring.New(ctx, "monitoring", &monitoring.Args{
 		Spec: cfg.Monitoring, Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
 		Protect: cfg.Protected(), GlobalProvider: providers.Global, CopyProvider: providers.ByRegion[cfg.Monitoring.Backup.CopyToRegion],
-		BackupTag: backupTag(cfg), Sources: sources,
+		BackupTag: backupTag(cfg), Sources: sources, LogSources: logSources,
 	}, regional)
 	if err != nil {
 		return err

@@ -1,0 +1,165 @@
+package fleet
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/secrets"
+	"github.com/dbay/infra/config"
+)
+
+// environment is what one service's container receives — plain variables
+// and secrets (ECS `valueFrom` ARNs, or "<arn>:<key>::" for a JSON key) —
+// and the owners' objects its `uses` name, which its grants and network
+// rules come from.
+type environment struct {
+	Env     map[string]pulumi.StringOutput
+	Secrets map[string]pulumi.StringOutput
+	// from names where each variable came from ("uses redis", "calls wallet").
+	from map[string]string
+
+	stores      []datalayer.Store // reached over the network (AllowFrom)
+	credentials []datalayer.Store // whose credentials the execution role reads
+	secretNames []string          // Secrets component secrets the execution role reads
+	buckets     []*datalayer.Bucket
+	queues      []*datalayer.Queue
+	bus         *datalayer.Bus
+	ses         *datalayer.SES
+	search      bool
+}
+
+// buildEnvironment derives a service's variables from what it declares:
+// AWS_REGION, each used store's, bucket's, queue's, bus's and SES's
+// connection variables (from their owner), a <NAME>_SERVICE_URL per called
+// service, its plain env and its named secrets. A variable set twice is an
+// error: every variable comes from one place.
+func buildEnvironment(s config.FleetService, all []config.FleetService, region string,
+	data *datalayer.DataLayer, sec *secrets.Secrets,
+) (environment, error) {
+	e := environment{Env: map[string]pulumi.StringOutput{}, Secrets: map[string]pulumi.StringOutput{}, from: map[string]string{}}
+	put := func(secret bool, k string, v pulumi.StringOutput, from string) error {
+		if prev, dup := e.from[k]; dup {
+			return fmt.Errorf("%s is set by both %s and %s", k, prev, from)
+		}
+		e.from[k] = from
+		if secret {
+			e.Secrets[k] = v
+		} else {
+			e.Env[k] = v
+		}
+		return nil
+	}
+	putAll := func(env map[string]pulumi.StringOutput, from string) error {
+		for _, k := range sortedKeys(env) {
+			if err := put(false, k, env[k], from); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := put(false, "AWS_REGION", pulumi.String(region).ToStringOutput(), "the fleet"); err != nil {
+		return e, err
+	}
+	for _, u := range s.Uses {
+		if err := e.use(u, data, put, putAll); err != nil {
+			return e, err
+		}
+	}
+	ports := map[string]int{}
+	for _, o := range all {
+		ports[o.Name] = o.Port
+	}
+	for _, callee := range s.Calls {
+		port, ok := ports[callee]
+		if !ok || callee == s.Name {
+			return e, fmt.Errorf("calls %q, which is not another service of the fleet", callee)
+		}
+		if err := put(false, config.ServiceURLVariable(callee), pulumi.String(config.ServiceURL(callee, port)).ToStringOutput(), "calls "+callee); err != nil {
+			return e, err
+		}
+	}
+	for _, k := range sortedKeys(s.Env) {
+		if err := put(false, k, pulumi.String(s.Env[k]).ToStringOutput(), "env"); err != nil {
+			return e, err
+		}
+	}
+	for _, name := range s.Secrets {
+		if sec == nil {
+			return e, fmt.Errorf("names secret %s, but the stack has no Secrets component", name)
+		}
+		arn, err := sec.ARN(name)
+		if err != nil {
+			return e, err
+		}
+		if err := put(true, name, arn, "secrets"); err != nil {
+			return e, err
+		}
+		e.secretNames = append(e.secretNames, name)
+	}
+	return e, nil
+}
+
+// use adds one `uses` entry: the owner's connection variables and the
+// object its grants and rules come from.
+func (e *environment) use(u string, data *datalayer.DataLayer,
+	put func(bool, string, pulumi.StringOutput, string) error, putAll func(map[string]pulumi.StringOutput, string) error,
+) error {
+	if data == nil {
+		return fmt.Errorf("uses %s, but the stack has no data layer", u)
+	}
+	from := "uses " + u
+	kind, name := config.ParseUse(u)
+	switch kind {
+	case config.UseStore:
+		st := datalayer.Store(name)
+		conn, err := data.Connection(st)
+		if err != nil {
+			return err
+		}
+		if err := putAll(conn.Env, from); err != nil {
+			return err
+		}
+		for _, k := range sortedKeys(conn.Secrets) {
+			if err := put(true, k, conn.Secrets[k].ValueFrom(), from); err != nil {
+				return err
+			}
+		}
+		e.stores = append(e.stores, st)
+		if len(conn.Secrets) > 0 {
+			e.credentials = append(e.credentials, st)
+		}
+		e.search = e.search || st == datalayer.OpenSearch
+		return nil
+	case config.UseBucket:
+		b, err := data.Bucket(name)
+		if err != nil {
+			return err
+		}
+		e.buckets = append(e.buckets, b)
+		return putAll(b.Env(), from)
+	case config.UseQueue:
+		q, err := data.Queue(name)
+		if err != nil {
+			return err
+		}
+		e.queues = append(e.queues, q)
+		return putAll(q.Env(), from)
+	case config.UseBus:
+		b, err := data.Bus()
+		if err != nil {
+			return err
+		}
+		e.bus = b
+		return putAll(b.Env(), from)
+	case config.UseSES:
+		s, err := data.SES()
+		if err != nil {
+			return err
+		}
+		e.ses = s
+		return putAll(s.Env(), from)
+	}
+	return fmt.Errorf("uses %q, which is not a store, bucket:<name>, queue:<name>, bus or ses", u)
+}

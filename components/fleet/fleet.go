@@ -1,0 +1,221 @@
+// Package fleet is the ServiceFleet component: the stack's long-running
+// services on ECS Fargate — an ECR repository per service, the cluster with
+// Service Connect, one task definition, service, role pair, security group
+// and autoscaling target per service, and the ALB in front of the public
+// ones — all described by the `fleet` config section.
+//
+// Everything a service needs is derived from what it declares: `uses`
+// (stores, buckets, the bus, queues, SES) gives it the owner's connection
+// variables, grants and network access through the owner's methods;
+// `calls` gives it the callee's Service Connect URL and port; `secrets`
+// are injected by its execution role. Nothing here names a service.
+package fleet
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/alarm"
+	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/components/secrets"
+	"github.com/dbay/infra/config"
+)
+
+const typeToken = "dbay:components:ServiceFleet"
+
+// Args configures the fleet.
+type Args struct {
+	// Spec is the validated `fleet` section (defaults applied). Required.
+	Spec config.Fleet
+	// Network is where the tasks (private subnets) and the ALB run. Required.
+	Network *network.Network
+	// Data owns the stores the services use. Nil: no service may use one.
+	Data *datalayer.DataLayer
+	// Secrets owns the secrets the services name. Nil: no service may name one.
+	Secrets *secrets.Secrets
+	// Project, Stack, Region, Partition and Domain of the stack. Required
+	// (Partition: "aws" when empty).
+	Project, Stack, Region, Partition, Domain string
+	// Environment names the cluster <project>-<environment> (Dhanam's
+	// dhanam-production). Empty: the stack name.
+	Environment string
+	// Role is primary or recovery; the recovery role runs the standby
+	// capacity (config fleet.standby).
+	Role config.Role
+	// Protect protects the key, repositories and log bucket and turns on
+	// the ALB's deletion protection.
+	Protect bool
+	// ReplicaRegion receives every repository's images through the
+	// registry's replication configuration. "": no replication.
+	ReplicaRegion string
+	// ZoneID is the Route53 zone of Domain for the certificate's DNS
+	// validation. Nil: the validation records are the output
+	// certificateValidationRecords, to publish by hand before the HTTPS
+	// listener can be created.
+	ZoneID pulumi.StringInput
+}
+
+// Fleet is the component.
+type Fleet struct {
+	pulumi.ResourceState
+
+	// ServiceURLs are the Service Connect URLs by service (the seed's
+	// *_SERVICE_URL values). They resolve only inside fleet tasks.
+	ServiceURLs pulumi.StringMapOutput `pulumi:"serviceUrls"`
+	// AlbDNSName, AlbZoneID and AlbArn of the load balancer.
+	AlbDNSName pulumi.StringOutput `pulumi:"albDnsName"`
+	AlbZoneID  pulumi.StringOutput `pulumi:"albZoneId"`
+	AlbArn     pulumi.StringOutput `pulumi:"albArn"`
+	// HTTPSListenerArn is what an API Gateway VPC link integration targets.
+	HTTPSListenerArn pulumi.StringOutput `pulumi:"httpsListenerArn"`
+	// ClusterName and ClusterArn of the ECS cluster.
+	ClusterName pulumi.StringOutput `pulumi:"clusterName"`
+	ClusterArn  pulumi.StringOutput `pulumi:"clusterArn"`
+	// RepositoryURLs by service: where CI pushes.
+	RepositoryURLs pulumi.StringMapOutput `pulumi:"repositoryUrls"`
+	// MigrationCommands by service: the exact `aws ecs run-task` command.
+	MigrationCommands pulumi.StringMapOutput `pulumi:"migrationCommands"`
+	// VpcLinkSecurityGroupID is the SG to give the API Gateway VPC link
+	// (ingress vpclink); "" otherwise.
+	VpcLinkSecurityGroupID pulumi.StringOutput `pulumi:"vpcLinkSecurityGroupId"`
+	// ServiceSecurityGroupIDs and TaskRoleArns by service.
+	ServiceSecurityGroupIDs pulumi.StringMapOutput `pulumi:"serviceSecurityGroupIds"`
+	TaskRoleArns            pulumi.StringMapOutput `pulumi:"taskRoleArns"`
+
+	args    *Args
+	account pulumi.StringOutput
+	key     *kms.Key
+	cluster *ecs.Cluster
+	// capacity is the cluster's capacity provider association services wait for.
+	capacity  pulumi.Resource
+	execLogs  *cloudwatch.LogGroup
+	namespace pulumi.StringOutput
+	albSG     *ec2.SecurityGroup
+	albSuffix pulumi.StringOutput
+	units     map[string]*unit
+	alarms    []alarm.Spec
+	outputs   pulumi.Map
+}
+
+// unit is everything the fleet creates for one service.
+type unit struct {
+	spec     config.FleetService
+	env      environment
+	sg       *ec2.SecurityGroup
+	repo     *ecr.Repository
+	logs     *cloudwatch.LogGroup
+	taskRole pulumi.StringOutput
+	execRole pulumi.StringOutput
+	target   pulumi.StringOutput // target group ARN; zero for internal services
+	rule     pulumi.Resource     // listener rule the service waits for
+}
+
+// New creates the fleet. Children inherit the providers passed in opts.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Fleet, error) {
+	if args == nil || args.Network == nil || args.Project == "" || args.Stack == "" || args.Region == "" || args.Domain == "" {
+		return nil, errors.New("fleet: Args.Network, Project, Stack, Region and Domain are required")
+	}
+	if args.Spec.Runtime == config.RuntimeEKS {
+		return nil, errors.New("fleet: the eks runtime is not built yet (set fleet.runtime: ecs)")
+	}
+	if len(args.Spec.Services) == 0 {
+		return nil, errors.New("fleet: Spec.Services is empty")
+	}
+	for _, s := range args.Spec.Services {
+		if s.ReadOnlyRootFilesystem == nil || s.User == nil || s.Port == 0 {
+			return nil, fmt.Errorf("fleet: service %q has no defaults applied (config.Fleet.WithDefaults)", s.Name)
+		}
+	}
+	if args.ReplicaRegion == args.Region {
+		return nil, fmt.Errorf("fleet: ReplicaRegion %s is the stack's own region", args.Region)
+	}
+	if args.Partition == "" {
+		args.Partition = "aws"
+	}
+	if args.Environment == "" {
+		args.Environment = args.Stack
+	}
+	f := &Fleet{args: args, units: map[string]*unit{}, outputs: pulumi.Map{}}
+	for _, s := range args.Spec.Services {
+		f.units[s.Name] = &unit{spec: s}
+	}
+	// Environments first: a wrong reference fails before anything is registered.
+	for _, s := range args.Spec.Services {
+		env, err := buildEnvironment(s, args.Spec.Services, args.Region, args.Data, args.Secrets)
+		if err != nil {
+			return nil, fmt.Errorf("fleet: %s: %w", s.Name, err)
+		}
+		f.units[s.Name].env = env
+	}
+	if err := ctx.RegisterComponentResource(typeToken, name, f, opts...); err != nil {
+		return nil, err
+	}
+	f.account = policy.Account(ctx, f)
+	steps := []func(*pulumi.Context) error{f.newKey, f.newRepositories, f.newCluster, f.newSecurityGroups, f.newALB, f.newRoles, f.newServices}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return nil, err
+		}
+	}
+	f.collectOutputs()
+	return f, ctx.RegisterResourceOutputs(f, f.outputs)
+}
+
+// names returns the service names in config order.
+func (f *Fleet) names() []string {
+	out := make([]string, 0, len(f.args.Spec.Services))
+	for _, s := range f.args.Spec.Services {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// clusterName is <project>-<environment>, as the Dhanam guide's commands name it.
+func (f *Fleet) clusterName() string { return f.args.Project + "-" + f.args.Environment }
+
+// family is a service's task definition family and ECS service name,
+// <project>-<service> (the guide's dhanam-api).
+func (f *Fleet) family(service string) string { return f.args.Project + "-" + service }
+
+func (f *Fleet) collectOutputs() {
+	urls, repos, sgs, roles := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
+	for _, n := range f.names() {
+		u := f.units[n]
+		urls[n] = pulumi.String(config.ServiceURL(n, u.spec.Port))
+		repos[n] = u.repo.RepositoryUrl
+		sgs[n] = u.sg.ID().ToStringOutput()
+		roles[n] = u.taskRole
+	}
+	f.ServiceURLs = urls.ToStringMapOutput()
+	f.RepositoryURLs = repos.ToStringMapOutput()
+	f.ServiceSecurityGroupIDs = sgs.ToStringMapOutput()
+	f.TaskRoleArns = roles.ToStringMapOutput()
+	for k, v := range map[string]pulumi.Output{
+		"serviceUrls": f.ServiceURLs, "albDnsName": f.AlbDNSName, "albZoneId": f.AlbZoneID, "albArn": f.AlbArn,
+		"httpsListenerArn": f.HTTPSListenerArn, "clusterName": f.ClusterName, "clusterArn": f.ClusterArn,
+		"repositoryUrls": f.RepositoryURLs, "migrationCommands": f.MigrationCommands,
+		"vpcLinkSecurityGroupId": f.VpcLinkSecurityGroupID, "serviceSecurityGroupIds": f.ServiceSecurityGroupIDs,
+		"taskRoleArns": f.TaskRoleArns,
+	} {
+		f.outputs[k] = v
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

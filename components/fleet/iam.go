@@ -1,0 +1,122 @@
+package fleet
+
+import (
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/policy"
+)
+
+// execActions are what the SSM agent in a task needs for ECS Exec.
+var execActions = []string{"ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"}
+
+// newRoles creates each service's two roles, both assumable by ECS tasks
+// of this account only:
+//
+//   - the task role (grantee name <service>) is what the application's AWS
+//     SDK uses. It gets exactly what the service's `uses` imply, each
+//     granted by the owner (Bucket.GrantReadWrite, Bus.GrantPut,
+//     Queue.GrantConsume, SES.GrantSendEmail, DataLayer.GrantSearch), and
+//     the ECS Exec channel when Exec is on for it.
+//   - the execution role (grantee name <service>-exec) is what ECS uses to
+//     start the task: pull its own repository, write its own log group,
+//     and read its own secrets (Secrets.GrantRead) and store credentials
+//     (DataLayer.GrantCredentials). A single-reader secret a service
+//     receives must list <service>-exec among its readers.
+func (f *Fleet) newRoles(ctx *pulumi.Context) error {
+	parent := pulumi.Parent(f)
+	trust := policy.ServiceTrust(ctx, f, "ecs-tasks.amazonaws.com", f.account)
+	for _, n := range f.names() {
+		u := f.units[n]
+		taskRole, err := iam.NewRole(ctx, n+"-task", &iam.RoleArgs{
+			Description:      pulumi.Sprintf("%s tasks: the application's AWS permissions", n),
+			AssumeRolePolicy: trust,
+		}, parent)
+		if err != nil {
+			return err
+		}
+		execRole, err := iam.NewRole(ctx, n+"-exec", &iam.RoleArgs{
+			Description:      pulumi.Sprintf("%s tasks: what ECS needs to start them (image, logs, secrets)", n),
+			AssumeRolePolicy: trust,
+		}, parent)
+		if err != nil {
+			return err
+		}
+		u.taskRole, u.execRole = taskRole.Arn, execRole.Arn
+		if err := f.grantTask(ctx, u, policy.Grantee{Name: n, Role: taskRole}); err != nil {
+			return err
+		}
+		if err := f.grantExecution(ctx, u, policy.Grantee{Name: n + "-exec", Role: execRole}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *Fleet) grantTask(ctx *pulumi.Context, u *unit, g policy.Grantee) error {
+	e := u.env
+	for _, b := range e.buckets {
+		if err := b.GrantReadWrite(ctx, g); err != nil {
+			return err
+		}
+	}
+	if e.bus != nil {
+		if err := e.bus.GrantPut(ctx, g); err != nil {
+			return err
+		}
+	}
+	for _, q := range e.queues {
+		if err := q.GrantConsume(ctx, g); err != nil {
+			return err
+		}
+	}
+	if e.ses != nil {
+		if err := e.ses.GrantSendEmail(ctx, g); err != nil {
+			return err
+		}
+	}
+	if e.search {
+		if err := f.args.Data.GrantSearch(ctx, g); err != nil {
+			return err
+		}
+	}
+	if !f.args.Spec.ExecEnabled(u.spec) {
+		return nil
+	}
+	_, err := policy.Attach(ctx, f, g, "ecs-exec", iam.GetPolicyDocumentStatementArray{
+		allow("ExecChannel", execActions, pulumi.String("*")),
+		allow("ExecSessionKey", []string{"kms:Decrypt"}, f.key.Arn),
+		allow("ExecSessionLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+			f.execLogs.Arn, pulumi.Sprintf("%s:*", f.execLogs.Arn)),
+		allow("ExecFindLogGroup", []string{"logs:DescribeLogGroups"}, pulumi.String("*")),
+	})
+	return err
+}
+
+func (f *Fleet) grantExecution(ctx *pulumi.Context, u *unit, g policy.Grantee) error {
+	if _, err := policy.Attach(ctx, f, g, "pull-and-log", iam.GetPolicyDocumentStatementArray{
+		allow("ECRLogin", []string{"ecr:GetAuthorizationToken"}, pulumi.String("*")),
+		allow("PullOwnImage", []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"}, u.repo.Arn),
+		// The repository is encrypted with the fleet key.
+		allow("DecryptImageLayers", []string{"kms:Decrypt"}, f.key.Arn),
+		allow("WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, u.logs.Arn, pulumi.Sprintf("%s:*", u.logs.Arn)),
+	}); err != nil {
+		return err
+	}
+	if len(u.env.credentials) > 0 {
+		if err := f.args.Data.GrantCredentials(ctx, g, u.env.credentials...); err != nil {
+			return err
+		}
+	}
+	if len(u.env.secretNames) > 0 {
+		return f.args.Secrets.GrantRead(ctx, g, u.env.secretNames...)
+	}
+	return nil
+}
+
+func allow(sid string, actions []string, resources ...pulumi.StringInput) iam.GetPolicyDocumentStatementArgs {
+	return iam.GetPolicyDocumentStatementArgs{
+		Sid: pulumi.String(sid), Effect: pulumi.String("Allow"),
+		Actions: pulumi.ToStringArray(actions), Resources: pulumi.StringArray(resources),
+	}
+}
