@@ -65,12 +65,18 @@ type Config struct {
 	// Fleet configures the ServiceFleet: the services, their runtime and the
 	// load balancer. Absent: no services in this stack.
 	Fleet *Fleet `json:"fleet"`
+	// Serverless configures the Lambdas, workflows, rules, schedules and the
+	// HTTP and WebSocket APIs. Absent: no functions or APIs.
+	Serverless *Serverless `json:"serverless"`
 	// Frontend configures the site, CDN, WAF and DNS. Absent: none in this stack.
 	Frontend *Frontend `json:"frontend"`
 	// Auth configures Cognito. Absent: no user pool (Dhanam has its own JWT auth).
 	Auth *Auth `json:"auth"`
 	// Monitoring configures alerts, alarms, the dashboard and backups.
 	Monitoring Monitoring `json:"monitoring"`
+	// Policy holds the waivers of the policy pack (`synth --policy`), each
+	// with its written reason. Absent: no waivers.
+	Policy Policy `json:"policy"`
 
 	// secretKeys lists the top-level keys whose value was set with --secret.
 	secretKeys map[string]bool
@@ -88,6 +94,9 @@ func (c *Config) Principals() map[string]bool {
 		for _, p := range c.Fleet.principals() {
 			out[p] = true
 		}
+	}
+	for p := range c.Serverless.Principals() {
+		out[p] = true
 	}
 	return out
 }

@@ -33,6 +33,9 @@ func (cfg *Config) applyDefaults() {
 	if cfg.Fleet != nil {
 		cfg.Fleet.applyDefaults(cfg.Project)
 	}
+	if cfg.Serverless != nil {
+		cfg.Serverless.applyDefaults(cfg.Domain)
+	}
 	if cfg.Frontend != nil {
 		cfg.Frontend.applyDefaults(cfg.Domain)
 	}

@@ -32,6 +32,9 @@ type Fleet struct {
 	ALB FleetALB `json:"alb"`
 	// ECR configures the image repositories.
 	ECR FleetECR `json:"ecr"`
+	// EKS configures the EKS runtime (fleet_eks.go); ignored unless
+	// runtime is eks.
+	EKS FleetEKS `json:"eks"`
 	// Services in order: a service's listener rule priority is 10 × its
 	// position (1-based). Required: at least one.
 	Services []FleetService `json:"services"`
@@ -211,6 +214,9 @@ func (f *Fleet) applyDefaults(project string) {
 			s.User = &u
 		}
 	}
+	if f.Runtime == RuntimeEKS {
+		f.EKS.applyDefaults(project, f.Services)
+	}
 }
 
 // WithDefaults applies the section's defaults, as Load does.
@@ -378,7 +384,7 @@ func (f Fleet) principals() []string {
 	for _, s := range f.Services {
 		out = append(out, s.Name, s.Name+"-exec")
 	}
-	return out
+	return append(out, f.eksPrincipals()...)
 }
 
 var (
@@ -441,6 +447,9 @@ func (f Fleet) validate(c *collector, domain string, stores map[string][]string,
 		if s.Migrations != nil && len(s.Migrations.Command) == 0 {
 			c.add(p+".migrations.command", "is required", "give the command, e.g. [python, manage.py, migrate]")
 		}
+	}
+	if f.Runtime == RuntimeEKS {
+		f.EKS.validate(c, f.Services, secrets)
 	}
 }
 

@@ -47,8 +47,13 @@ func (cfg *Config) validate(c *collector) {
 	cfg.Secrets.validate(c, cfg.SecretValues, cfg.secretKeys["secretValues"], cfg.Region, cfg.Principals())
 	cfg.Data.validate(c, cfg.Network.AZCount)
 	cfg.Monitoring.validate(c, cfg.Region)
+	cfg.Policy.validate(c)
 	if cfg.Fleet != nil {
 		cfg.Fleet.validate(c, cfg.Domain, cfg.Data.UsableStores(), cfg.Secrets.Items)
+	}
+	if cfg.Serverless != nil {
+		cfg.Serverless.validate(c, ServerlessScope{Stores: cfg.Data.UsableStores(), Services: cfg.Fleet.ServiceNames(),
+			Secrets: cfg.Secrets.Items, HasZone: cfg.Frontend != nil})
 	}
 	if cfg.Frontend != nil {
 		cfg.Frontend.validate(c, cfg.Domain)

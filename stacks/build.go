@@ -6,6 +6,7 @@ import (
 
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/monitoring"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/components/secrets"
@@ -61,8 +62,9 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	}
 	sources := []alarm.Source{data}
 	var logSources []alarm.LogSource
+	var fl *fleet.Fleet
 	if cfg.Fleet != nil {
-		fl, err := buildFleet(ctx, cfg, providers, net, sec, data, zone)
+		fl, err = buildFleet(ctx, cfg, providers, net, sec, data, zone)
 		if err != nil {
 			return err
 		}
@@ -70,12 +72,19 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		logSources = append(logSources, fl)
 	}
 
-	fe, err := buildEdge(ctx, cfg, providers)
+	fe, au, err := buildEdge(ctx, cfg, providers)
 	if err != nil {
 		return err
 	}
 	if fe != nil {
 		sources = append(sources, fe)
+	}
+	if cfg.Serverless != nil {
+		sl, err := buildServerless(ctx, cfg, providers, net, sec, data, fl, au, zone)
+		if err != nil {
+			return err
+		}
+		sources = append(sources, sl)
 	}
 	mon, err := monitoring.New(ctx, "monitoring", &monitoring.Args{
 		Spec: cfg.Monitoring, Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),

@@ -10,17 +10,23 @@ import (
 
 // buildEdge creates what users reach first: the site (S3 + CloudFront + WAF
 // + DNS) and the Cognito user pool, when the stack configures them.
-func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers) (*frontend.Frontend, error) {
+func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers) (*frontend.Frontend, *auth.Auth, error) {
 	regional := pulumi.Providers(providers.Regional)
 	var fe *frontend.Frontend
 	if cfg.Frontend != nil {
 		var err error
-		fe, err = frontend.New(ctx, "frontend", &frontend.Args{
+		args := &frontend.Args{
 			Spec: *cfg.Frontend, Domain: cfg.Domain, Region: cfg.Region, Partition: cfg.Partition(),
 			GlobalProvider: providers.Global, Protect: cfg.Protected(),
-		}, regional)
+		}
+		if s := cfg.Serverless; s != nil && s.API != nil && s.API.CustomDomain {
+			// /api/* goes to the HTTP API's custom domain (a fixed name: the
+			// Serverless component, built later, owns its record).
+			args.APIOrigin = &frontend.APIOrigin{DomainName: pulumi.String("api." + cfg.Domain)}
+		}
+		fe, err = frontend.New(ctx, "frontend", args, regional)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		ctx.Export("siteUrl", fe.SiteURL)
 		ctx.Export("siteBucketName", fe.BucketName)
@@ -33,7 +39,7 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers) (*
 		ctx.Export("siteInvalidateCommand", fe.InvalidateCommand)
 	}
 	if cfg.Auth == nil {
-		return fe, nil
+		return fe, nil, nil
 	}
 	args := &auth.Args{
 		Spec: *cfg.Auth, Domain: cfg.Domain, GlobalProvider: providers.Global, Protect: cfg.Protected(),
@@ -47,12 +53,12 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers) (*
 	}
 	au, err := auth.New(ctx, "auth", args, regional)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ctx.Export("userPoolId", au.UserPoolID)
 	ctx.Export("userPoolClientId", au.UserPoolClientID)
 	ctx.Export("cognitoIssuer", au.Issuer)
 	ctx.Export("hostedUiDomain", au.HostedUIDomain)
 	ctx.Export("viteEnv", au.ViteEnv)
-	return fe, nil
+	return fe, au, nil
 }

@@ -19,6 +19,9 @@ type environment struct {
 	Secrets map[string]pulumi.StringOutput
 	// from names where each variable came from ("uses redis", "calls wallet").
 	from map[string]string
+	// refs are the Secrets' sources as secret ARN and JSON key, for a
+	// runtime that does not read ECS valueFrom strings (EKS ExternalSecrets).
+	refs map[string]datalayer.SecretRef
 
 	stores      []datalayer.Store // reached over the network (AllowFrom)
 	credentials []datalayer.Store // whose credentials the execution role reads
@@ -34,11 +37,22 @@ type environment struct {
 // AWS_REGION, each used store's, bucket's, queue's, bus's and SES's
 // connection variables (from their owner), a <NAME>_SERVICE_URL per called
 // service, its plain env and its named secrets. A variable set twice is an
-// error: every variable comes from one place.
+// error: every variable comes from one place. Service URLs are ECS Service
+// Connect's (config.ServiceURL); buildRuntimeEnvironment takes the runtime's.
 func buildEnvironment(s config.FleetService, all []config.FleetService, region string,
 	data *datalayer.DataLayer, sec *secrets.Secrets,
 ) (environment, error) {
-	e := environment{Env: map[string]pulumi.StringOutput{}, Secrets: map[string]pulumi.StringOutput{}, from: map[string]string{}}
+	return buildRuntimeEnvironment(s, all, region, data, sec, config.ServiceURL)
+}
+
+// buildRuntimeEnvironment is buildEnvironment with the runtime's service
+// URL function (config.Fleet.CallURL): the one source of every
+// service's variables and secrets for both runtimes.
+func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, region string,
+	data *datalayer.DataLayer, sec *secrets.Secrets, serviceURL func(name string, port int) string,
+) (environment, error) {
+	e := environment{Env: map[string]pulumi.StringOutput{}, Secrets: map[string]pulumi.StringOutput{}, from: map[string]string{},
+		refs: map[string]datalayer.SecretRef{}}
 	put := func(secret bool, k string, v pulumi.StringOutput, from string) error {
 		if prev, dup := e.from[k]; dup {
 			return fmt.Errorf("%s is set by both %s and %s", k, prev, from)
@@ -76,7 +90,7 @@ func buildEnvironment(s config.FleetService, all []config.FleetService, region s
 		if !ok || callee == s.Name {
 			return e, fmt.Errorf("calls %q, which is not another service of the fleet", callee)
 		}
-		if err := put(false, config.ServiceURLVariable(callee), pulumi.String(config.ServiceURL(callee, port)).ToStringOutput(), "calls "+callee); err != nil {
+		if err := put(false, config.ServiceURLVariable(callee), pulumi.String(serviceURL(callee, port)).ToStringOutput(), "calls "+callee); err != nil {
 			return e, err
 		}
 	}
@@ -96,6 +110,7 @@ func buildEnvironment(s config.FleetService, all []config.FleetService, region s
 		if err := put(true, name, arn, "secrets"); err != nil {
 			return e, err
 		}
+		e.refs[name] = datalayer.SecretRef{ARN: arn}
 		e.secretNames = append(e.secretNames, name)
 	}
 	return e, nil
@@ -125,6 +140,7 @@ func (e *environment) use(u string, data *datalayer.DataLayer,
 			if err := put(true, k, conn.Secrets[k].ValueFrom(), from); err != nil {
 				return err
 			}
+			e.refs[k] = conn.Secrets[k]
 		}
 		e.stores = append(e.stores, st)
 		if len(conn.Secrets) > 0 {

@@ -72,6 +72,10 @@ type Fleet struct {
 	// ServiceURLs are the Service Connect URLs by service (the seed's
 	// *_SERVICE_URL values). They resolve only inside fleet tasks.
 	ServiceURLs pulumi.StringMapOutput `pulumi:"serviceUrls"`
+	// InternalURLs reach each service from anywhere in the VPC (Cloud Map
+	// DNS): http://<name>-service.svc.<project>.internal:<port>. The
+	// Lambdas' *_SERVICE_URL values.
+	InternalURLs pulumi.StringMapOutput `pulumi:"internalUrls"`
 	// AlbDNSName, AlbZoneID and AlbArn of the load balancer.
 	AlbDNSName pulumi.StringOutput `pulumi:"albDnsName"`
 	AlbZoneID  pulumi.StringOutput `pulumi:"albZoneId"`
@@ -117,6 +121,7 @@ type unit struct {
 	taskRole pulumi.StringOutput
 	execRole pulumi.StringOutput
 	target   pulumi.StringOutput // target group ARN; zero for internal services
+	registry pulumi.StringOutput // Cloud Map DNS service ARN (discovery.go)
 	rule     pulumi.Resource     // listener rule the service waits for
 }
 
@@ -125,8 +130,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if args == nil || args.Network == nil || args.Project == "" || args.Stack == "" || args.Region == "" || args.Domain == "" {
 		return nil, errors.New("fleet: Args.Network, Project, Stack, Region and Domain are required")
 	}
-	if args.Spec.Runtime == config.RuntimeEKS {
-		return nil, errors.New("fleet: the eks runtime is not built yet (set fleet.runtime: ecs)")
+	if err := checkEKSSpec(args.Spec); err != nil { // eks.go
+		return nil, err
 	}
 	if len(args.Spec.Services) == 0 {
 		return nil, errors.New("fleet: Spec.Services is empty")
@@ -151,7 +156,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	// Environments first: a wrong reference fails before anything is registered.
 	for _, s := range args.Spec.Services {
-		env, err := buildEnvironment(s, args.Spec.Services, args.Region, args.Data, args.Secrets)
+		env, err := buildRuntimeEnvironment(s, args.Spec.Services, args.Region, args.Data, args.Secrets, args.Spec.CallURL)
 		if err != nil {
 			return nil, fmt.Errorf("fleet: %s: %w", s.Name, err)
 		}
@@ -161,7 +166,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	f.account = policy.Account(ctx, f)
-	steps := []func(*pulumi.Context) error{f.newKey, f.newRepositories, f.newCluster, f.newSecurityGroups, f.newALB, f.newRoles, f.newServices}
+	steps := []func(*pulumi.Context) error{f.newKey, f.newRepositories, f.newCluster, f.newSecurityGroups, f.newALB, f.newRoles, f.newDiscovery, f.newServices}
+	if args.Spec.Runtime == config.RuntimeEKS {
+		steps = f.eksSteps() // eks.go
+	}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err
@@ -191,7 +199,7 @@ func (f *Fleet) collectOutputs() {
 	urls, repos, sgs, roles := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
 	for _, n := range f.names() {
 		u := f.units[n]
-		urls[n] = pulumi.String(config.ServiceURL(n, u.spec.Port))
+		urls[n] = pulumi.String(f.args.Spec.CallURL(n, u.spec.Port))
 		repos[n] = u.repo.RepositoryUrl
 		sgs[n] = u.sg.ID().ToStringOutput()
 		roles[n] = u.taskRole
@@ -201,7 +209,7 @@ func (f *Fleet) collectOutputs() {
 	f.ServiceSecurityGroupIDs = sgs.ToStringMapOutput()
 	f.TaskRoleArns = roles.ToStringMapOutput()
 	for k, v := range map[string]pulumi.Output{
-		"serviceUrls": f.ServiceURLs, "albDnsName": f.AlbDNSName, "albZoneId": f.AlbZoneID, "albArn": f.AlbArn,
+		"serviceUrls": f.ServiceURLs, "internalUrls": f.InternalURLs, "albDnsName": f.AlbDNSName, "albZoneId": f.AlbZoneID, "albArn": f.AlbArn,
 		"httpsListenerArn": f.HTTPSListenerArn, "clusterName": f.ClusterName, "clusterArn": f.ClusterArn,
 		"repositoryUrls": f.RepositoryURLs, "migrationCommands": f.MigrationCommands,
 		"vpcLinkSecurityGroupId": f.VpcLinkSecurityGroupID, "serviceSecurityGroupIds": f.ServiceSecurityGroupIDs,

@@ -102,19 +102,6 @@ func TestOutputs(t *testing.T) {
 	}
 }
 
-func TestEKSIsNotBuiltYet(t *testing.T) {
-	t.Parallel()
-	fx := dhanam(t)
-	fx.fleet.Runtime = config.RuntimeEKS
-	r := synth(t, fx, nil)
-	if r.err == nil || !strings.Contains(r.err.Error(), "the eks runtime is not built yet") {
-		t.Fatalf("eks: error %v", r.err)
-	}
-	if r.eng.Get(typeToken, "fleet") != nil {
-		t.Error("the eks runtime registered a fleet before refusing")
-	}
-}
-
 func TestEveryChildIsParentedAndUsesTheGivenProvider(t *testing.T) {
 	t.Parallel()
 	r := synth(t, dbay(t), nil).must(t)

@@ -54,7 +54,26 @@ func (f *Fleet) newRoles(ctx *pulumi.Context) error {
 }
 
 func (f *Fleet) grantTask(ctx *pulumi.Context, u *unit, g policy.Grantee) error {
-	e := u.env
+	if err := f.grantOwners(ctx, u.env, g); err != nil {
+		return err
+	}
+	if !f.args.Spec.ExecEnabled(u.spec) {
+		return nil
+	}
+	_, err := policy.Attach(ctx, f, g, "ecs-exec", iam.GetPolicyDocumentStatementArray{
+		allow("ExecChannel", execActions, pulumi.String("*")),
+		allow("ExecSessionKey", []string{"kms:Decrypt"}, f.key.Arn),
+		allow("ExecSessionLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
+			f.execLogs.Arn, pulumi.Sprintf("%s:*", f.execLogs.Arn)),
+		allow("ExecFindLogGroup", []string{"logs:DescribeLogGroups"}, pulumi.String("*")),
+	})
+	return err
+}
+
+// grantOwners gives the application's role exactly what the service's
+// `uses` imply, each granted by the owner: the one source of a service's
+// AWS permissions for both runtimes (the ECS task role, the EKS IRSA role).
+func (f *Fleet) grantOwners(ctx *pulumi.Context, e environment, g policy.Grantee) error {
 	for _, b := range e.buckets {
 		if err := b.GrantReadWrite(ctx, g); err != nil {
 			return err
@@ -76,21 +95,9 @@ func (f *Fleet) grantTask(ctx *pulumi.Context, u *unit, g policy.Grantee) error 
 		}
 	}
 	if e.search {
-		if err := f.args.Data.GrantSearch(ctx, g); err != nil {
-			return err
-		}
+		return f.args.Data.GrantSearch(ctx, g)
 	}
-	if !f.args.Spec.ExecEnabled(u.spec) {
-		return nil
-	}
-	_, err := policy.Attach(ctx, f, g, "ecs-exec", iam.GetPolicyDocumentStatementArray{
-		allow("ExecChannel", execActions, pulumi.String("*")),
-		allow("ExecSessionKey", []string{"kms:Decrypt"}, f.key.Arn),
-		allow("ExecSessionLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
-			f.execLogs.Arn, pulumi.Sprintf("%s:*", f.execLogs.Arn)),
-		allow("ExecFindLogGroup", []string{"logs:DescribeLogGroups"}, pulumi.String("*")),
-	})
-	return err
+	return nil
 }
 
 func (f *Fleet) grantExecution(ctx *pulumi.Context, u *unit, g policy.Grantee) error {

@@ -72,7 +72,10 @@ func (f *Fleet) service(ctx *pulumi.Context, u *unit, td *ecs.TaskDefinition) (*
 		ForceNewDeployment:   pulumi.Bool(true),
 		EnableExecuteCommand: pulumi.Bool(f.args.Spec.ExecEnabled(s)),
 		EnableEcsManagedTags: pulumi.Bool(true),
-		PropagateTags:        pulumi.String("SERVICE"),
+		// Cloud Map DNS for callers outside the fleet (discovery.go), next
+		// to Service Connect for the services themselves.
+		ServiceRegistries: &ecs.ServiceServiceRegistriesArgs{RegistryArn: u.registry},
+		PropagateTags:     pulumi.String("SERVICE"),
 		ServiceConnectConfiguration: &ecs.ServiceServiceConnectConfigurationArgs{
 			Enabled:   pulumi.Bool(true),
 			Namespace: f.namespace,

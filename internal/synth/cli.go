@@ -7,18 +7,21 @@ import (
 	"io"
 
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/policy"
 )
 
 // Main is the synth command: it parses args, runs the stack and writes the
 // report to stdout. It returns the process exit status: 0 on success, 2 on
 // a usage or configuration error (one problem per line on stderr, nothing
-// on stdout), 1 on any other failure.
+// on stdout), 1 on any other failure, and — with --policy — 3 when a policy
+// rule has an unwaived violation (after the whole report is printed).
 func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("synth", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	stack := fs.String("stack", "", "stack name: reads Pulumi.<stack>.yaml (required)")
 	dir := fs.String("dir", ".", "directory holding Pulumi.yaml and the stack files")
 	format := fs.String("format", "text", "output format: text, json or markdown")
+	withPolicy := fs.Bool("policy", false, "evaluate the policy rules and append the report; exit 3 on unwaived violations")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -26,10 +29,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "synth: --stack is required (e.g. --stack prod)")
 		return 2
 	}
-	write := map[string]func(*Result, io.Writer) error{
-		"text":     (*Result).WriteText,
-		"json":     (*Result).WriteJSON,
-		"markdown": (*Result).WriteMarkdown,
+	write := map[string]func(*Result, io.Writer, *policy.Report) error{
+		"text":     (*Result).writeText,
+		"json":     (*Result).writeJSON,
+		"markdown": (*Result).writeMarkdown,
 	}[*format]
 	if write == nil {
 		fmt.Fprintf(stderr, "synth: --format %q is not one of text, json, markdown\n", *format)
@@ -52,13 +55,38 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "synth: %v\n", err)
 		return 1
 	}
+	var rep *policy.Report
+	if *withPolicy {
+		p := res.EvaluatePolicy()
+		rep = &p
+	}
 	var out bytes.Buffer // no partial output: write only once everything succeeded
-	if err := write(res, &out); err != nil {
+	if err := write(res, &out, rep); err != nil {
 		fmt.Fprintf(stderr, "synth: %v\n", err)
 		return 1
 	}
 	if _, err := stdout.Write(out.Bytes()); err != nil {
 		return 1
 	}
+	if rep != nil && rep.Failed() {
+		fmt.Fprintln(stderr, "synth: "+rep.Summary())
+		return 3
+	}
 	return 0
+}
+
+// EvaluatePolicy runs every policy rule on the synthesized stack with the
+// stack's waivers.
+func (r *Result) EvaluatePolicy() policy.Report {
+	return policy.EvaluateWith(r.Resources, Waivers(r.Config), policy.Options{Unprotected: !r.Config.Protected()})
+}
+
+// Waivers are the policy waivers of a stack's config (<project>:policy.waivers).
+func Waivers(cfg *config.Config) []policy.Waiver {
+	w := cfg.Policy.PolicyWaivers()
+	out := make([]policy.Waiver, len(w))
+	for i, x := range w {
+		out[i] = policy.Waiver(x)
+	}
+	return out
 }

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/policy"
 )
 
 // JSONResource is one resource in the JSON contract.
@@ -33,10 +34,22 @@ type JSONReport struct {
 	Config    map[string]any `json:"config"`
 	Resources []JSONResource `json:"resources"`
 	Outputs   map[string]any `json:"outputs"`
+	// Policy is present only when the policy was evaluated (synth --policy).
+	Policy *JSONPolicy `json:"policy,omitempty"`
+}
+
+// JSONPolicy is the policy section of the JSON contract.
+type JSONPolicy struct {
+	Passed     bool               `json:"passed"` // no unwaived violation
+	Rules      int                `json:"rules"`
+	Violations []policy.Violation `json:"violations"` // unwaived first, then waived (with their reason)
 }
 
 // JSON builds the contract value.
-func (r *Result) JSON() JSONReport {
+func (r *Result) JSON() JSONReport { return r.jsonReport(nil) }
+
+// jsonReport builds the contract value, with the policy section when p is not nil.
+func (r *Result) jsonReport(p *policy.Report) JSONReport {
 	rep := JSONReport{Project: r.Project, Stack: r.Stack, Config: r.Config.Redacted(), Outputs: r.Outputs,
 		Resources: make([]JSONResource, 0, len(r.Resources))}
 	for _, res := range r.Resources {
@@ -53,14 +66,19 @@ func (r *Result) JSON() JSONReport {
 			Provider: res.Provider, Providers: res.Providers, Dependencies: deps, Inputs: res.In(), Options: opts,
 		})
 	}
+	if p != nil {
+		rep.Policy = &JSONPolicy{Passed: !p.Failed(), Rules: p.Rules, Violations: p.Violations}
+	}
 	return rep
 }
 
 // WriteJSON writes the JSON contract, indented, resources sorted by URN.
-func (r *Result) WriteJSON(w io.Writer) error {
+func (r *Result) WriteJSON(w io.Writer) error { return r.writeJSON(w, nil) }
+
+func (r *Result) writeJSON(w io.Writer, p *policy.Report) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r.JSON())
+	return enc.Encode(r.jsonReport(p))
 }
 
 // Summary counts resources by top-level component and by type.
@@ -156,7 +174,10 @@ func (r *Result) tree(w io.Writer) {
 }
 
 // WriteText writes the summary and the tree for a terminal.
-func (r *Result) WriteText(w io.Writer) error {
+func (r *Result) WriteText(w io.Writer) error { return r.writeText(w, nil) }
+
+// writeText is WriteText followed by the policy report when p is not nil.
+func (r *Result) writeText(w io.Writer, p *policy.Report) error {
 	var b bytes.Buffer
 	s := r.Summarize()
 	fmt.Fprintf(&b, "%s/%s  role=%s region=%s\n", r.Project, r.Stack, r.Config.Role, r.Config.Region)
@@ -181,12 +202,21 @@ func (r *Result) WriteText(w io.Writer) error {
 		v, _ := json.Marshal(r.Outputs[k])
 		fmt.Fprintf(&b, "%s = %s\n", k, v)
 	}
+	if p != nil {
+		fmt.Fprintln(&b)
+		if err := p.WriteText(&b); err != nil {
+			return err
+		}
+	}
 	_, err := w.Write(b.Bytes())
 	return err
 }
 
 // WriteMarkdown writes the summary and tree as a pull-request comment.
-func (r *Result) WriteMarkdown(w io.Writer) error {
+func (r *Result) WriteMarkdown(w io.Writer) error { return r.writeMarkdown(w, nil) }
+
+// writeMarkdown is WriteMarkdown followed by the policy section when p is not nil.
+func (r *Result) writeMarkdown(w io.Writer, p *policy.Report) error {
 	var b bytes.Buffer
 	s := r.Summarize()
 	fmt.Fprintf(&b, "## `%s/%s` synth (role `%s`, region `%s`)\n\n", r.Project, r.Stack, r.Config.Role, r.Config.Region)
@@ -202,6 +232,12 @@ func (r *Result) WriteMarkdown(w io.Writer) error {
 	fmt.Fprintln(&b, "\n<details><summary>Resource tree</summary>\n\n```")
 	r.tree(&b)
 	fmt.Fprintln(&b, "```\n\n</details>")
+	if p != nil {
+		fmt.Fprintln(&b)
+		if err := p.WriteMarkdown(&b); err != nil {
+			return err
+		}
+	}
 	_, err := w.Write(b.Bytes())
 	return err
 }

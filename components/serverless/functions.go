@@ -1,0 +1,328 @@
+package serverless
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/config"
+)
+
+const (
+	// Asynchronous invocations are retried twice, for at most an hour,
+	// then land in the functions DLQ.
+	asyncRetryAttempts   = 2
+	asyncMaxEventSeconds = 3600
+)
+
+// function is one created function.
+type function struct {
+	spec     config.LambdaFunction
+	grantee  policy.Grantee
+	fn       *lambda.Function
+	logGroup *cloudwatch.LogGroup
+}
+
+// newFunctions creates every configured function.
+func (s *Serverless) newFunctions(ctx *pulumi.Context) error {
+	for _, name := range sortedKeys(s.args.Spec.Functions) {
+		if err := s.newFunction(ctx, name, s.args.Spec.Functions[name]); err != nil {
+			return fmt.Errorf("serverless: function %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// newFunction creates one function: its log group first (fixed name, the
+// component key, the configured retention), its role with exactly its
+// grants, then the function in the private subnets with its KMS-encrypted
+// environment, JSON logs to that group and X-Ray tracing; an async
+// function also gets its on-failure destination.
+func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.LambdaFunction) error {
+	a := s.args
+	parent := pulumi.Parent(s)
+	physical := physicalName(a, name)
+	grantee := config.FunctionGrantee(name)
+	lg, err := s.logGroup(ctx, grantee, "/aws/lambda/"+physical)
+	if err != nil {
+		return err
+	}
+	role, err := iam.NewRole(ctx, grantee, &iam.RoleArgs{
+		Description:      pulumi.Sprintf("Runs the %s function", name),
+		AssumeRolePolicy: policy.ServiceTrust(ctx, s, "lambda.amazonaws.com", s.account),
+	}, parent)
+	if err != nil {
+		return err
+	}
+	g := policy.Grantee{Name: grantee, Role: role}
+	runtime, err := policy.Attach(ctx, s, g, "runtime", s.runtimeStatements(name, f, physical, lg))
+	if err != nil {
+		return err
+	}
+	env, err := s.environment(name, f)
+	if err != nil {
+		return err
+	}
+	if err := s.grant(ctx, f, g); err != nil {
+		return err
+	}
+
+	reserved := config.UnreservedConcurrency
+	if f.ReservedConcurrency != nil {
+		reserved = *f.ReservedConcurrency
+	}
+	args := &lambda.FunctionArgs{
+		Name:                         pulumi.String(physical),
+		Role:                         role.Arn,
+		Architectures:                pulumi.StringArray{pulumi.String(a.Spec.Architecture)},
+		MemorySize:                   pulumi.Int(f.Memory),
+		Timeout:                      pulumi.Int(f.Timeout),
+		ReservedConcurrentExecutions: pulumi.Int(reserved),
+		KmsKeyArn:                    s.key.Arn,
+		TracingConfig:                &lambda.FunctionTracingConfigArgs{Mode: pulumi.String(f.Tracing)},
+		VpcConfig: &lambda.FunctionVpcConfigArgs{
+			SubnetIds:        a.Network.PrivateSubnetIDs,
+			SecurityGroupIds: pulumi.StringArray{s.sgs[sgOf(f)].ID()},
+		},
+		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
+			LogFormat:           pulumi.String("JSON"),
+			LogGroup:            lg.Name,
+			ApplicationLogLevel: pulumi.String("INFO"),
+			SystemLogLevel:      pulumi.String("INFO"),
+		},
+	}
+	if f.Description != "" {
+		args.Description = pulumi.String(f.Description)
+	}
+	if len(env) > 0 {
+		args.Environment = &lambda.FunctionEnvironmentArgs{Variables: env}
+	}
+	if f.Image != "" {
+		args.PackageType = pulumi.String("Image")
+		args.ImageUri = pulumi.String(f.Image)
+	} else {
+		code := a.Spec.CodeOf(name)
+		args.PackageType = pulumi.String("Zip")
+		args.Handler = pulumi.String(f.Handler)
+		args.Runtime = pulumi.String(f.Runtime)
+		args.S3Bucket = pulumi.String(code.Bucket)
+		args.S3Key = pulumi.String(code.Key)
+	}
+	// The role must be able to create the VPC network interfaces and write
+	// to its group before Lambda accepts the function.
+	fn, err := lambda.NewFunction(ctx, grantee, args, parent, pulumi.DependsOn([]pulumi.Resource{lg, runtime}))
+	if err != nil {
+		return err
+	}
+	if f.Async {
+		if _, err := lambda.NewFunctionEventInvokeConfig(ctx, grantee, &lambda.FunctionEventInvokeConfigArgs{
+			FunctionName:             fn.Name,
+			MaximumRetryAttempts:     pulumi.Int(asyncRetryAttempts),
+			MaximumEventAgeInSeconds: pulumi.Int(asyncMaxEventSeconds),
+			DestinationConfig: &lambda.FunctionEventInvokeConfigDestinationConfigArgs{
+				OnFailure: &lambda.FunctionEventInvokeConfigDestinationConfigOnFailureArgs{Destination: s.fnDLQ.Arn},
+			},
+		}, parent); err != nil {
+			return err
+		}
+	}
+	s.functions[name] = &function{spec: f, grantee: g, fn: fn, logGroup: lg}
+	return nil
+}
+
+// runtimeStatements are what every function needs to run: network
+// interfaces in the VPC (these EC2 actions have no resource-level
+// permissions, hence "*", as in AWSLambdaVPCAccessExecutionRole but
+// without its logs:* on "*"), its own log group, X-Ray (no resource-level
+// permissions either), decrypting its own environment, and, when async,
+// sending failed events to the functions DLQ.
+func (s *Serverless) runtimeStatements(name string, f config.LambdaFunction, physical string, lg *cloudwatch.LogGroup) iam.GetPolicyDocumentStatementArray {
+	decrypt := allow("DecryptOwnEnvironment", []string{"kms:Decrypt"}, s.key.Arn)
+	decrypt.Conditions = iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+		Test: pulumi.String("StringEquals"), Variable: pulumi.String("kms:EncryptionContext:LambdaFunctionName"),
+		Values: pulumi.ToStringArray([]string{physical}),
+	}}
+	out := iam.GetPolicyDocumentStatementArray{
+		allow("VpcNetworkInterfaces", []string{
+			"ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+			"ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+		}, pulumi.String("*")),
+		allow("WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, lg.Arn, pulumi.Sprintf("%s:*", lg.Arn)),
+		allow("Tracing", []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, pulumi.String("*")),
+		decrypt,
+	}
+	if f.Async {
+		out = append(out, allow("SendFailedEvents", []string{"sqs:SendMessage"}, s.fnDLQ.Arn), s.keyViaSQS())
+	}
+	if ws := s.ws; ws != nil && s.args.Spec.WebSocket.Function == name {
+		out = append(out, allow("ManageConnections", []string{"execute-api:ManageConnections"},
+			pulumi.Sprintf("%s/%s/POST/@connections/*", ws.api.ExecutionArn, wsStage)))
+	}
+	return out
+}
+
+// environment is a function's variables: its plain env, the URLs of the
+// services it calls, each store's connection (credentials as secret ARNs),
+// the ARNs of its secrets, and for API functions the user pool and the
+// WebSocket callback URL. A variable set twice is an error.
+func (s *Serverless) environment(name string, f config.LambdaFunction) (pulumi.StringMap, error) {
+	a := s.args
+	env := pulumi.StringMap{}
+	var dup []string
+	add := func(k string, v pulumi.StringInput) {
+		if _, ok := env[k]; ok {
+			dup = append(dup, k)
+		}
+		env[k] = v
+	}
+	addSecret := func(k string, ref datalayer.SecretRef) {
+		add(config.SecretARNVar(k), ref.ARN)
+		if ref.Key != "" {
+			add(k+"_SECRET_JSON_KEY", pulumi.String(ref.Key))
+		}
+	}
+	for _, k := range sortedKeys(f.Env) {
+		add(k, pulumi.String(f.Env[k]))
+	}
+	for _, svc := range f.Calls {
+		svc := svc
+		add(config.ServiceURLVar(svc), a.ServiceURLs.ToStringMapOutput().ApplyT(func(urls map[string]string) (string, error) {
+			u, ok := urls[svc]
+			if !ok {
+				return "", fmt.Errorf("serverless: %s calls %s, which has no URL in Args.ServiceURLs", name, svc)
+			}
+			return u, nil
+		}).(pulumi.StringOutput))
+	}
+	for _, u := range f.Uses {
+		vars, secretRefs, err := s.connection(u)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range sortedKeys(vars) {
+			add(k, vars[k])
+		}
+		for _, k := range sortedKeys(secretRefs) {
+			addSecret(k, secretRefs[k])
+		}
+	}
+	for _, sec := range f.Secrets {
+		arn, err := a.Secrets.ARN(sec)
+		if err != nil {
+			return nil, err
+		}
+		add(config.SecretARNVar(sec), arn)
+	}
+	if s.isAuthorizer(name) {
+		add("COGNITO_USER_POOL_ID", a.UserPoolID)
+		if a.UserPoolClientID != nil {
+			add("COGNITO_CLIENT_ID", a.UserPoolClientID)
+		}
+	}
+	if ws := s.ws; ws != nil && a.Spec.WebSocket.Function == name {
+		add("WEBSOCKET_CALLBACK_URL", ws.callbackURL)
+	}
+	if len(dup) > 0 {
+		return nil, fmt.Errorf("variables %v are set twice (by env and by what the function uses)", dup)
+	}
+	return env, nil
+}
+
+// connection is what one `uses` entry puts in the environment.
+func (s *Serverless) connection(use string) (map[string]pulumi.StringOutput, map[string]datalayer.SecretRef, error) {
+	d := s.args.Data
+	if st, ok := networkStores[use]; ok {
+		c, err := d.Connection(st)
+		return c.Env, c.Secrets, err
+	}
+	kind, name, _ := strings.Cut(use, ":")
+	switch kind {
+	case "bus":
+		b, err := d.Bus()
+		if err != nil {
+			return nil, nil, err
+		}
+		return b.Env(), nil, nil
+	case "queue":
+		q, err := d.Queue(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		return q.Env(), nil, nil
+	case "bucket":
+		b, err := d.Bucket(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		return b.Env(), nil, nil
+	case "ses":
+		e, err := d.SES()
+		if err != nil {
+			return nil, nil, err
+		}
+		return e.Env(), nil, nil
+	}
+	return nil, nil, fmt.Errorf("unknown store %q", use)
+}
+
+// grant asks each owner for exactly what the function uses: its secrets,
+// its stores' credentials, search, the bus, a queue (send), a bucket (read
+// and write), SES (send from the configured address).
+func (s *Serverless) grant(ctx *pulumi.Context, f config.LambdaFunction, g policy.Grantee) error {
+	a := s.args
+	if len(f.Secrets) > 0 {
+		if err := a.Secrets.GrantRead(ctx, g, f.Secrets...); err != nil {
+			return err
+		}
+	}
+	var creds []datalayer.Store
+	for _, u := range f.Uses {
+		if st, ok := networkStores[u]; ok {
+			if c, err := a.Data.Connection(st); err == nil && len(c.Secrets) > 0 {
+				creds = append(creds, st)
+			}
+		}
+		kind, name, _ := strings.Cut(u, ":")
+		var err error
+		switch kind {
+		case "search":
+			err = a.Data.GrantSearch(ctx, g)
+		case "bus":
+			var b *datalayer.Bus
+			if b, err = a.Data.Bus(); err == nil {
+				err = b.GrantPut(ctx, g)
+			}
+		case "queue":
+			var q *datalayer.Queue
+			if q, err = a.Data.Queue(name); err == nil {
+				err = q.GrantSend(ctx, g)
+			}
+		case "bucket":
+			var b *datalayer.Bucket
+			if b, err = a.Data.Bucket(name); err == nil {
+				err = b.GrantReadWrite(ctx, g)
+			}
+		case "ses":
+			err = a.Data.GrantSendEmail(ctx, g)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if len(creds) > 0 {
+		return a.Data.GrantCredentials(ctx, g, creds...)
+	}
+	return nil
+}
+
+// isAuthorizer reports whether the function authorizes an API.
+func (s *Serverless) isAuthorizer(name string) bool {
+	spec := s.args.Spec
+	return (spec.API != nil && spec.API.Authorizer == name) || (spec.WebSocket != nil && spec.WebSocket.Authorizer == name)
+}

@@ -1,0 +1,272 @@
+package serverless
+
+import (
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/mockengine"
+)
+
+// The variables each DBay function gets, written out from the seed's
+// tables (§6.1 SAM parameters, §11 "where each variable is used"): secrets
+// as <NAME>_SECRET_ARN (the Lambda secret contract), never values.
+var wantEnv = map[string][]string{
+	"authorizer":             {"COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "USER_SERVICE_URL"},
+	"deposit_watcher":        {"EVENT_BUS_NAME", "REDIS_URL_SECRET_ARN", "WALLET_SERVICE_URL", "DOGECOIN_RPC_URL_SECRET_ARN", "DOGECOIN_RPC_USER_SECRET_ARN", "DOGECOIN_RPC_PASSWORD_SECRET_ARN"},
+	"check_confirmations":    {"DOGECOIN_RPC_URL_SECRET_ARN", "DOGECOIN_RPC_USER_SECRET_ARN", "DOGECOIN_RPC_PASSWORD_SECRET_ARN"},
+	"credit_user":            {"WALLET_SERVICE_URL"},
+	"validate_balance":       {"WALLET_SERVICE_URL"},
+	"fraud_check":            {"WALLET_SERVICE_URL"},
+	"debit_ledger":           {"WALLET_SERVICE_URL"},
+	"build_and_sign_tx":      {"WALLET_MASTER_XPRIV_SECRET_ARN", "WALLET_MASTER_XPUB_SECRET_ARN", "DOGECOIN_RPC_URL_SECRET_ARN", "DOGECOIN_RPC_USER_SECRET_ARN", "DOGECOIN_RPC_PASSWORD_SECRET_ARN"},
+	"blockchain_broadcaster": {"DOGECOIN_RPC_URL_SECRET_ARN", "DOGECOIN_RPC_USER_SECRET_ARN", "DOGECOIN_RPC_PASSWORD_SECRET_ARN"},
+	"finalize_ledger":        {"WALLET_SERVICE_URL"},
+	"lock_escrow":            {"WALLET_SERVICE_URL"},
+	"create_order":           {"ORDER_SERVICE_URL"},
+	"update_order_paid":      {"ORDER_SERVICE_URL"},
+	"auction_closer":         {"EVENT_BUS_NAME", "REDIS_URL_SECRET_ARN"},
+	"search_indexer":         {"ELASTICSEARCH_URL", "LISTING_SERVICE_URL"},
+	"ws_router":              {"MESSAGING_SERVICE_URL", "WEBSOCKET_CALLBACK_URL"},
+}
+
+func TestEnvironmentPerFunctionFollowsTheSeed(t *testing.T) {
+	t.Parallel()
+	r := synth(t, dbaySpec(t, nil), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	arnOf := func(typ, name string) string { return r.one(t, typ, name).Out()["arn"].(string) }
+	want := map[string]string{ // values the variables must carry
+		"WALLET_SERVICE_URL": "http://wallet-service:8000", "USER_SERVICE_URL": "http://user-service:8000",
+		"ORDER_SERVICE_URL": "http://order-service:8000", "LISTING_SERVICE_URL": "http://listing-service:8000",
+		"MESSAGING_SERVICE_URL": "http://messaging-service:8000", "EVENT_BUS_NAME": "dbay-events",
+		"COGNITO_USER_POOL_ID": poolID, "COGNITO_CLIENT_ID": "client0123456789abcdefghij",
+		"REDIS_URL_SECRET_ARN": arnOf("aws:secretsmanager/secret:Secret", "redis-url"),
+		"ELASTICSEARCH_URL":    "https://" + r.one(t, "aws:opensearch/domain:Domain", "search").Out()["endpoint"].(string),
+		"WEBSOCKET_CALLBACK_URL": "https://" + r.one(t, "aws:apigatewayv2/api:Api", "websocket").ID +
+			".execute-api.us-east-1.amazonaws.com/v1",
+	}
+	for _, s := range []string{"WALLET_MASTER_XPRIV", "WALLET_MASTER_XPUB", "DOGECOIN_RPC_URL", "DOGECOIN_RPC_USER", "DOGECOIN_RPC_PASSWORD"} {
+		want[s+"_SECRET_ARN"] = arnOf("aws:secretsmanager/secret:Secret", s)
+	}
+	if n := len(r.children(tFunction)); n != len(wantEnv) {
+		t.Errorf("%d functions, want %d", n, len(wantEnv))
+	}
+	for fn, keys := range wantEnv {
+		in := r.one(t, tFunction, config.FunctionGrantee(fn)).In()
+		env, _ := in["environment"].(map[string]any)["variables"].(map[string]any)
+		var got []string
+		for k, v := range env {
+			got = append(got, k)
+			if v != want[k] {
+				t.Errorf("%s: %s = %v, want %v", fn, k, v, want[k])
+			}
+			if s, _ := v.(string); s == mockengine.Redacted || strings.Contains(s, "mock-") {
+				t.Errorf("%s: %s carries a secret value", fn, k)
+			}
+		}
+		sort.Strings(got)
+		mustEqual(t, fn+" variables", got, sortedCopy(keys...))
+	}
+}
+
+// The xpriv is reachable from build_and_sign_tx only: its variable, the
+// only role policy naming its ARN, and the secret's deny-all-but policy.
+func TestXprivOnlyReachesBuildAndSignTx(t *testing.T) {
+	t.Parallel()
+	r := synth(t, dbaySpec(t, nil), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	xpriv := r.one(t, "aws:secretsmanager/secret:Secret", "WALLET_MASTER_XPRIV").Out()["arn"].(string)
+	for _, f := range r.eng.ByType(tFunction) {
+		env, _ := f.In()["environment"].(map[string]any)["variables"].(map[string]any)
+		for k, v := range env {
+			if (k == "WALLET_MASTER_XPRIV_SECRET_ARN" || v == xpriv) && f.Name != "build-and-sign-tx" {
+				t.Errorf("%s has %s = %v", f.Name, k, v)
+			}
+		}
+	}
+	var naming []string
+	for _, p := range r.eng.ByType(tRolePolicy) {
+		if strings.Contains(p.In()["policy"].(string), xpriv) {
+			naming = append(naming, p.Name)
+		}
+	}
+	mustEqual(t, "role policies naming the xpriv", naming, []string{"build-and-sign-tx-secrets"})
+	role := r.one(t, tRole, "build-and-sign-tx")
+	if p := r.one(t, tRolePolicy, "build-and-sign-tx-secrets"); p.In()["role"] != role.Out()["name"] {
+		t.Errorf("the xpriv grant is attached to %v", p.In()["role"])
+	}
+	deny := statements(t, r.one(t, "aws:secretsmanager/secretPolicy:SecretPolicy", "WALLET_MASTER_XPRIV").In()["policy"])[0]
+	if deny.Effect != "Deny" || deny.Condition["ArnNotEquals"]["aws:PrincipalArn"] != role.Out()["arn"] {
+		t.Errorf("xpriv resource policy = %+v, want deny to all but %v", deny, role.Out()["arn"])
+	}
+}
+
+func TestEveryFunctionIsTracedEncryptedLoggedAndInTheVPC(t *testing.T) {
+	t.Parallel()
+	r := synth(t, dbaySpec(t, nil), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	key := r.one(t, "aws:kms/key:Key", "serverless-key")
+	if in := key.In(); in["enableKeyRotation"] != true || in["deletionWindowInDays"] != 30.0 || !key.Options.Protect {
+		t.Errorf("key = %v", in)
+	}
+	keyArn := key.Out()["arn"]
+	private := r.eng.Get("awsx:ec2:Vpc", "vpc").Out()["privateSubnetIds"].([]any)
+	sgs := map[string]any{sgPrivate: r.one(t, tSG, sgPrivate).ID, sgInternet: r.one(t, tSG, sgInternet).ID}
+	internet := map[string]bool{"deposit-watcher": true, "check-confirmations": true, "build-and-sign-tx": true,
+		"blockchain-broadcaster": true, "auction-closer": true}
+	for _, f := range r.children(tFunction) {
+		in, name := f.In(), f.Name
+		physical := "dbay-prod-" + name
+		lg := r.one(t, tLogGroup, name)
+		role := r.one(t, tRole, name)
+		switch {
+		case in["name"] != physical:
+			t.Errorf("%s is named %v", name, in["name"])
+		case in["tracingConfig"].(map[string]any)["mode"] != "Active":
+			t.Errorf("%s tracing = %v", name, in["tracingConfig"])
+		case in["kmsKeyArn"] != keyArn:
+			t.Errorf("%s environment key = %v", name, in["kmsKeyArn"])
+		case in["role"] != role.Out()["arn"]:
+			t.Errorf("%s role = %v", name, in["role"])
+		case in["architectures"].([]any)[0] != "arm64" || in["runtime"] != "python3.12" || in["packageType"] != "Zip":
+			t.Errorf("%s runtime = %v %v %v", name, in["architectures"], in["runtime"], in["packageType"])
+		case in["s3Bucket"] != "dbay-serverless-artifacts-prod" || in["s3Key"] != "releases/current/"+strings.ReplaceAll(name, "-", "_")+".zip":
+			t.Errorf("%s code = s3://%v/%v", name, in["s3Bucket"], in["s3Key"])
+		}
+		logging := in["loggingConfig"].(map[string]any)
+		if logging["logGroup"] != "/aws/lambda/"+physical || logging["logFormat"] != "JSON" ||
+			lg.In()["name"] != logging["logGroup"] || lg.In()["retentionInDays"] != 365.0 || lg.In()["kmsKeyId"] != keyArn {
+			t.Errorf("%s logging = %v, group = %v", name, logging, lg.In())
+		}
+		if !contains(f.Dependencies, lg.URN) {
+			t.Errorf("%s does not wait for its log group", name)
+		}
+		vpc := in["vpcConfig"].(map[string]any)
+		wantSG := sgs[sgPrivate]
+		if internet[name] {
+			wantSG = sgs[sgInternet]
+		}
+		if !reflect.DeepEqual(vpc["subnetIds"], private) || len(private) < 2 || !reflect.DeepEqual(vpc["securityGroupIds"], []any{wantSG}) {
+			t.Errorf("%s vpc = %v, want the private subnets and %v", name, vpc, wantSG)
+		}
+		trust := statements(t, role.In()["assumeRolePolicy"])[0]
+		if !reflect.DeepEqual(trust.Principal, map[string]any{"Service": "lambda.amazonaws.com"}) ||
+			trust.Condition["StringEquals"]["aws:SourceAccount"] != mockengine.Account {
+			t.Errorf("%s trust = %+v", name, trust)
+		}
+		runtime := statements(t, r.one(t, tRolePolicy, name+"-runtime").In()["policy"])
+		logs, decrypt := runtime[1], runtime[3]
+		if !reflect.DeepEqual(list(logs.Resource), sortedCopy(lg.Out()["arn"].(string), lg.Out()["arn"].(string)+":*")) ||
+			decrypt.Condition["StringEquals"]["kms:EncryptionContext:LambdaFunctionName"] != physical {
+			t.Errorf("%s runtime policy = %+v", name, runtime)
+		}
+	}
+	if fn := r.one(t, tFunction, "deposit-watcher").In(); fn["reservedConcurrentExecutions"] != 1.0 || fn["timeout"] != 120.0 || fn["memorySize"] != 512.0 {
+		t.Errorf("deposit_watcher sizing = %v", fn)
+	}
+	if fn := r.one(t, tFunction, "credit-user").In(); fn["reservedConcurrentExecutions"] != -1.0 || fn["handler"] != "handlers.credit_user.handler" {
+		t.Errorf("credit_user = %v", fn)
+	}
+}
+
+// Security groups: no ingress; HTTPS out to the endpoints; HTTPS anywhere
+// only on lambdas-internet; stores opened by the data layer's AllowFrom;
+// the services the stack opens through the fleet are listed per group.
+func TestSecurityGroups(t *testing.T) {
+	t.Parallel()
+	r := synth(t, dbaySpec(t, nil), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	endpoints := r.one(t, tSG, "endpoints").ID
+	for _, name := range []string{sgPrivate, sgInternet} {
+		sg := r.one(t, tSG, name)
+		if _, has := sg.In()["ingress"]; has {
+			t.Errorf("%s has ingress", name)
+		}
+		e := r.one(t, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", name+"-to-endpoints").In()
+		if e["securityGroupId"] != sg.ID || e["referencedSecurityGroupId"] != endpoints || e["fromPort"] != 443.0 {
+			t.Errorf("%s endpoint egress = %v", name, e)
+		}
+	}
+	open := r.one(t, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "lambdas-internet-to-internet").In()
+	if open["cidrIpv4"] != "0.0.0.0/0" || open["fromPort"] != 443.0 || open["toPort"] != 443.0 || open["description"] == "" {
+		t.Errorf("internet egress = %v", open)
+	}
+	if r.eng.Get("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "lambdas-to-internet") != nil {
+		t.Error("the lambdas group reaches the internet")
+	}
+	for rule, store := range map[string]string{"lambdas-to-search-in": "search", "lambdas-internet-to-redis-in": "redis"} {
+		in := r.one(t, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", rule).In()
+		if in["securityGroupId"] != r.one(t, tSG, store).ID {
+			t.Errorf("%s = %v", rule, in)
+		}
+	}
+	mustEqual(t, "consumers", r.outs["consumers"], map[string][]string{
+		sgPrivate:  {"listing", "messaging", "order", "user", "wallet"},
+		sgInternet: {"wallet"},
+	})
+	if r.outs["securityGroupId"] != r.one(t, tSG, sgPrivate).ID || r.outs["internetSecurityGroupId"] != r.one(t, tSG, sgInternet).ID {
+		t.Errorf("security group outputs = %v, %v", r.outs["securityGroupId"], r.outs["internetSecurityGroupId"])
+	}
+}
+
+// What a function uses decides its grants, and a bucket opens S3.
+func TestUsesBecomeGrants(t *testing.T) {
+	t.Parallel()
+	r := synth(t, dbaySpec(t, func(m map[string]any) {
+		f := m["functions"].(map[string]any)["credit_user"].(map[string]any)
+		f["uses"] = []any{"bucket:listing-images", "queue:notifications"}
+		f["image"] = "123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/credit-user:1.4.2"
+	}), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	for _, p := range []string{"credit-user-listing-images-readwrite", "credit-user-notifications-send",
+		"deposit-watcher-bus-put", "deposit-watcher-store-credentials", "search-indexer-search"} {
+		r.one(t, tRolePolicy, p)
+	}
+	fn := r.one(t, tFunction, "credit-user").In()
+	env := fn["environment"].(map[string]any)["variables"].(map[string]any)
+	if env["AWS_S3_BUCKET_NAME"] != "dbay-listing-images-prod" || !hasPrefix(env["SQS_QUEUE_URL"], "https://sqs.us-east-1.amazonaws.com/") ||
+		fn["packageType"] != "Image" || fn["imageUri"] == nil || fn["handler"] != nil || fn["s3Bucket"] != nil {
+		t.Errorf("credit_user = %v", fn)
+	}
+	s3 := r.one(t, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "lambdas-internet-to-s3").In()
+	if s3["prefixListId"] != "pl-63a5400a" || s3["fromPort"] != 443.0 {
+		t.Errorf("S3 egress = %v", s3)
+	}
+}
+
+func TestMissingOwnersAreErrors(t *testing.T) {
+	t.Parallel()
+	spec := dbaySpec(t, nil)
+	tests := []struct {
+		name string
+		edit func(a *Args)
+		want string
+	}{
+		{"no service URLs", func(a *Args) { a.ServiceURLs = nil }, "authorizer calls [user] but Args.ServiceURLs is nil"},
+		{"no listener", func(a *Args) { a.ServiceListenerArn = nil }, "the HTTP API routes need Args.ServiceListenerArn"},
+		{"no zone", func(a *Args) { a.ZoneID = nil }, "api.customDomain needs Args.ZoneID"},
+		{"no user pool", func(a *Args) { a.UserPoolID = nil }, "the authorizer needs Args.UserPoolID"},
+		{"long names", func(a *Args) { a.Stack = strings.Repeat("s", 40) }, "over Lambda's 64"},
+	}
+	for _, tt := range tests {
+		r := synth(t, spec, tt.edit)
+		if r.err == nil || !strings.Contains(r.err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want %q", tt.name, r.err, tt.want)
+		}
+		if got := r.eng.ByType(tFunction); len(got) != 0 {
+			t.Errorf("%s: %d functions were created before the error", tt.name, len(got))
+		}
+	}
+}

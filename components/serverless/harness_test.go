@@ -1,0 +1,254 @@
+package serverless
+
+import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
+
+	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/components/secrets"
+	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/mockengine"
+)
+
+const (
+	tFunction   = "aws:lambda/function:Function"
+	tRole       = "aws:iam/role:Role"
+	tRolePolicy = "aws:iam/rolePolicy:RolePolicy"
+	tLogGroup   = "aws:cloudwatch/logGroup:LogGroup"
+	tPermission = "aws:lambda/permission:Permission"
+	tRoute      = "aws:apigatewayv2/route:Route"
+	tMachine    = "aws:sfn/stateMachine:StateMachine"
+	tTarget     = "aws:cloudwatch/eventTarget:EventTarget"
+	tSchedule   = "aws:scheduler/schedule:Schedule"
+	tQueue      = "aws:sqs/queue:Queue"
+	tSG         = "aws:ec2/securityGroup:SecurityGroup"
+	domainName  = "dbay.example.com"
+	poolID      = "us-east-1_ABCDEF123"
+	zoneID      = "Z0123456789ABC"
+)
+
+// dbayData is the part of DBay's data layer the functions use (seed §3):
+// Redis, OpenSearch, the dbay-events bus and the notifications queue.
+const dbayData = `{"redis":{},"opensearch":{},"bus":{"name":"dbay-events"},
+	"queues":{"notifications":{"sources":["dbay.orders"],"detailTypes":["order.paid"]}},
+	"buckets":{"listing-images":{"name":"dbay-listing-images-prod"}}}`
+
+// dbaySecrets are DBay's secrets: the wallet keys and the RPC credentials
+// are external; the xpriv may be read by BuildAndSignTx only (seed §9).
+func dbaySecrets() config.Secrets {
+	return config.Secrets{RecoveryWindowDays: 30, Items: map[string]config.SecretItem{
+		"DJANGO_SECRET_KEY":     {Source: config.SourceGenerated, Length: 64},
+		"WALLET_MASTER_XPRIV":   {Source: config.SourceExternal, Readers: []string{"build-and-sign-tx"}},
+		"WALLET_MASTER_XPUB":    {Source: config.SourceExternal},
+		"DOGECOIN_RPC_URL":      {Source: config.SourceExternal},
+		"DOGECOIN_RPC_USER":     {Source: config.SourceExternal},
+		"DOGECOIN_RPC_PASSWORD": {Source: config.SourceExternal},
+	}}
+}
+
+// serviceURLs stand for the fleet's Service Connect URLs.
+var serviceURLs = map[string]string{
+	"listing": "http://listing-service:8000", "auction": "http://auction-service:8000", "wallet": "http://wallet-service:8000",
+	"user": "http://user-service:8000", "order": "http://order-service:8000", "notification": "http://notification-service:8000",
+	"search-gateway": "http://search-gateway-service:8000", "messaging": "http://messaging-service:8000",
+}
+
+// dbaySpec loads DBay's serverless section (testdata/dbay.json, the one
+// Pulumi.prod.yaml carries) through the real loader, edited by edit.
+func dbaySpec(t *testing.T, edit func(m map[string]any)) config.Serverless {
+	t.Helper()
+	raw, err := os.ReadFile("testdata/dbay.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		var m map[string]any
+		if err := json.Unmarshal(raw, &m); err != nil {
+			t.Fatal(err)
+		}
+		edit(m)
+		raw, _ = json.Marshal(m)
+	}
+	services := map[string]bool{}
+	for s := range serviceURLs {
+		services[s] = true
+	}
+	spec, err := config.LoadServerless("dbay", domainName, string(raw), config.ServerlessScope{
+		Stores: map[string][]string{"redis": {"REDIS_URL"}, "search": {"ELASTICSEARCH_URL"}, "bus": {"EVENT_BUS_NAME"},
+			"queue:notifications": {"SQS_QUEUE_URL"}, "bucket:listing-images": {"AWS_S3_BUCKET_NAME"}},
+		Services: services, Secrets: dbaySecrets().Items, HasZone: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spec
+}
+
+type run struct {
+	eng  *mockengine.Engine
+	outs map[string]any // the component's outputs, resolved
+	err  error          // what New returned
+}
+
+// synth builds network, secrets, the data layer and the component, then
+// seals the owners as the stack does. args edits the component's Args.
+func synth(t *testing.T, spec config.Serverless, args func(a *Args)) run {
+	t.Helper()
+	cfg, err := config.Load(config.Source{Project: "dbay", Stack: "prod", Values: map[string]string{
+		"aws:region": "us-east-1", "dbay:role": "primary", "dbay:environment": "production", "dbay:domain": domainName,
+		"dbay:tags": `{"owner":"o","cost-center":"c"}`, "dbay:network": `{"cidr":"10.0.0.0/16"}`, "dbay:data": dbayData,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := mockengine.New("dbay", "prod", "us-east-1")
+	r := run{eng: eng, outs: map[string]any{}}
+	err = eng.Run(func(ctx *pulumi.Context) error {
+		p, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
+		if err != nil {
+			return err
+		}
+		providers := pulumi.Providers(p)
+		net, err := network.New(ctx, "network", &network.Args{Spec: cfg.Network, Region: "us-east-1", Partition: "aws"}, providers)
+		if err != nil {
+			return err
+		}
+		sec, err := secrets.New(ctx, "secrets", &secrets.Args{Spec: dbaySecrets(), Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws"}, providers)
+		if err != nil {
+			return err
+		}
+		data, err := datalayer.New(ctx, "data", &datalayer.Args{Spec: cfg.Data, Network: net, Project: "dbay", Region: "us-east-1",
+			Partition: "aws", Domain: domainName, Protect: true}, providers)
+		if err != nil {
+			return err
+		}
+		a := &Args{
+			Spec: spec, Network: net, Data: data, Secrets: sec, Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws",
+			Domain: domainName, Protect: true, ServiceURLs: pulumi.ToStringMap(serviceURLs),
+			ServiceListenerArn:     pulumi.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/services/0123456789abcdef/fedcba9876543210"),
+			VpcLinkSecurityGroupID: pulumi.String("sg-0vpclink00000000"),
+			UserPoolID:             pulumi.String(poolID), UserPoolClientID: pulumi.String("client0123456789abcdefghij"),
+			ZoneID: pulumi.String(zoneID),
+		}
+		if args != nil {
+			args(a)
+		}
+		s, err := New(ctx, "serverless", a, providers)
+		if err != nil {
+			r.err = err
+			return nil
+		}
+		for k, o := range map[string]pulumi.Output{
+			"apiBaseUrl": s.APIBaseURL, "webSocketUrl": s.WebSocketURL, "apiHost": s.APIHost, "apiEndpointDomain": s.APIEndpointDomain,
+			"apiEndpointZoneId": s.APIEndpointZoneID, "functionArns": s.FunctionArns, "stateMachineArns": s.StateMachineArns,
+			"securityGroupId": s.SecurityGroupID, "internetSecurityGroupId": s.InternetSecurityGroupID,
+			"functionsDlqArn": s.FunctionsDLQArn, "eventsDlqArn": s.EventsDLQArn,
+		} {
+			v, err := internals.UnsafeAwaitOutput(ctx.Context(), o)
+			if err != nil {
+				return err
+			}
+			b, _ := json.Marshal(v.Value)
+			var plain any
+			_ = json.Unmarshal(b, &plain)
+			r.outs[k] = plain
+		}
+		consumers := map[string][]string{}
+		for _, c := range s.Consumers() {
+			consumers[c.Name] = c.Services
+		}
+		r.outs["consumers"] = consumers
+		if err := sec.Seal(ctx); err != nil {
+			return err
+		}
+		return data.Seal(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (r run) one(t *testing.T, typ, name string) *mockengine.Resource {
+	t.Helper()
+	res := r.eng.Get(typ, name)
+	if res == nil {
+		t.Fatalf("no %s %q was created", typ, name)
+	}
+	return res
+}
+
+// byURN finds a resource of a type by the URN of its parent component.
+func (r run) children(typ string) []*mockengine.Resource {
+	comp := r.eng.Get(typeToken, "serverless")
+	var out []*mockengine.Resource
+	for _, res := range r.eng.ByType(typ) {
+		if comp != nil && res.Parent == comp.URN {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+type statement struct {
+	Sid       string
+	Effect    string
+	Principal any
+	Action    any
+	Resource  any
+	Condition map[string]map[string]any
+}
+
+func statements(t *testing.T, v any) []statement {
+	t.Helper()
+	var doc struct{ Statement []statement }
+	s, _ := v.(string)
+	if err := json.Unmarshal([]byte(s), &doc); err != nil || len(doc.Statement) == 0 {
+		t.Fatalf("not a policy document: %v (%v)", v, err)
+	}
+	return doc.Statement
+}
+
+// list reads a one-or-many policy field as a sorted list.
+func list(v any) []string {
+	if s, ok := v.(string); ok {
+		return []string{s}
+	}
+	return mockengine.Strings(v)
+}
+
+func sortedCopy(s ...string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func mustEqual(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("%s\n got %v\nwant %v", what, got, want)
+	}
+}
+
+func hasPrefix(v any, prefix string) bool {
+	s, ok := v.(string)
+	return ok && strings.HasPrefix(s, prefix)
+}

@@ -1,0 +1,292 @@
+// Package serverless is the Serverless component: the Lambda functions the
+// application's CI publishes (each with its own role, KMS-encrypted
+// environment and log group, X-Ray, VPC networking), the Step Functions
+// workflows built from Go values (withdrawal with compensation, deposit,
+// order), the EventBridge rules and Scheduler schedules that start them,
+// and the API Gateway HTTP API (VPC link to the services, Lambda REQUEST
+// authorizer) and WebSocket API, with their custom domains.
+//
+// The Lambda secret contract: a function's environment carries only
+// non-secret values (service URLs, the bus name, store endpoints without
+// credentials, the user pool id) and, for every secret it reads,
+// <NAME>_SECRET_ARN (plus <NAME>_SECRET_JSON_KEY for a key inside a JSON
+// secret). The function fetches the value at runtime with
+// secretsmanager:GetSecretValue, which its role is granted on exactly those
+// ARNs. No secret value is ever in a function's configuration.
+package serverless
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/components/secrets"
+	"github.com/dbay/infra/config"
+)
+
+const typeToken = "dbay:components:Serverless"
+
+// Args configures the serverless component.
+type Args struct {
+	// Spec is the validated `serverless` config section (defaults applied). Required.
+	Spec config.Serverless
+	// Network is where the functions run (private subnets, ≥ 2 AZs). Required.
+	Network *network.Network
+	// Data owns the stores, the bus and the queues functions use. Required
+	// when a function uses one, or a workflow or rule needs the bus.
+	Data *datalayer.DataLayer
+	// Secrets owns the secrets functions read. Required when one does.
+	Secrets *secrets.Secrets
+	// Project and Stack name the functions: <project>-<stack>-<function>. Required.
+	Project, Stack string
+	// Region of the stack. Required. Partition: empty means "aws".
+	Region, Partition string
+	// Domain is the stack's apex domain: api.<domain>, ws.<domain>. Required.
+	Domain string
+	// Protect protects the component's key and dead-letter queues (prod: true).
+	Protect bool
+	// ServiceURLs are the services' internal URLs by service name
+	// (wallet → http://wallet-service:8000), from the fleet. Required when a
+	// function calls a service.
+	ServiceURLs pulumi.StringMapInput
+	// ServiceListenerArn is the services' ALB HTTPS listener the HTTP API
+	// reaches through its VPC link. Required with an HTTP API.
+	ServiceListenerArn pulumi.StringInput
+	// ServiceServerName is the name the listener's certificate covers; API
+	// Gateway verifies it and sends it as SNI. Empty: not set.
+	ServiceServerName string
+	// VpcLinkSecurityGroupID is the security group the fleet admits on the
+	// ALB for the VPC link. Required with an HTTP API.
+	VpcLinkSecurityGroupID pulumi.StringInput
+	// UserPoolID and UserPoolClientID are Cognito's (Auth component), for
+	// the authorizer's COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID. UserPoolID
+	// is required with an API; UserPoolClientID nil: not set.
+	UserPoolID, UserPoolClientID pulumi.StringInput
+	// ZoneID is the Route53 zone of Domain, for the api./ws. certificates
+	// and alias records. Required when a custom domain is configured.
+	ZoneID pulumi.StringInput
+}
+
+// Serverless is the component.
+type Serverless struct {
+	pulumi.ResourceState
+
+	// APIBaseURL is VITE_API_BASE_URL: https://api.<domain>/api/v1, or the
+	// execute-api URL + /api/v1 ("" without an HTTP API).
+	APIBaseURL pulumi.StringOutput `pulumi:"apiBaseUrl"`
+	// WebSocketURL is wss://ws.<domain>, or the execute-api stage URL ("" without one).
+	WebSocketURL pulumi.StringOutput `pulumi:"webSocketUrl"`
+	// APIHost is the host clients and CloudFront's API origin use.
+	APIHost pulumi.StringOutput `pulumi:"apiHost"`
+	// APIEndpointDomain and APIEndpointZoneID are the alias target of the
+	// API's custom domain (the execute-api host and "" without one).
+	APIEndpointDomain pulumi.StringOutput `pulumi:"apiEndpointDomain"`
+	APIEndpointZoneID pulumi.StringOutput `pulumi:"apiEndpointZoneId"`
+	// FunctionArns and FunctionNames by config name; StateMachineArns by workflow.
+	FunctionArns     pulumi.StringMapOutput `pulumi:"functionArns"`
+	FunctionNames    pulumi.StringMapOutput `pulumi:"functionNames"`
+	StateMachineArns pulumi.StringMapOutput `pulumi:"stateMachineArns"`
+	// SecurityGroupID is the functions' security group (no internet);
+	// InternetSecurityGroupID the one of functions with internet: true ("" if none).
+	SecurityGroupID         pulumi.StringOutput `pulumi:"securityGroupId"`
+	InternetSecurityGroupID pulumi.StringOutput `pulumi:"internetSecurityGroupId"`
+	// KeyArn encrypts environments, logs and dead-letter queues.
+	KeyArn pulumi.StringOutput `pulumi:"keyArn"`
+	// FunctionsDLQArn receives failed async invocations; EventsDLQArn
+	// events the bus or the scheduler could not deliver ("" when unused).
+	FunctionsDLQArn pulumi.StringOutput `pulumi:"functionsDlqArn"`
+	EventsDLQArn    pulumi.StringOutput `pulumi:"eventsDlqArn"`
+
+	args      *Args
+	account   pulumi.StringOutput
+	key       *kms.Key
+	sgs       map[string]*ec2.SecurityGroup // "lambdas", "lambdas-internet"
+	functions map[string]*function
+	machines  map[string]pulumi.StringOutput
+	fnDLQ     *sqs.Queue
+	eventsDLQ *sqs.Queue
+	// ruleArns are the rules delivering to the events DLQ; targets wait
+	// for its policy (deliveries).
+	ruleArns   pulumi.StringArray
+	deliveries []func(queuePolicy pulumi.Resource) error
+	http       *httpAPI
+	ws         *wsAPI
+}
+
+// Consumer is a security group of the component and the services its
+// functions call: the stack calls fleet.AllowFrom(ctx, c.Name, c.SG, c.Services...).
+type Consumer struct {
+	Name     string
+	SG       *ec2.SecurityGroup
+	Services []string
+}
+
+// New creates the functions, workflows, rules, schedules and APIs.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Serverless, error) {
+	if err := check(args); err != nil {
+		return nil, err
+	}
+	s := &Serverless{args: args, sgs: map[string]*ec2.SecurityGroup{}, functions: map[string]*function{}, machines: map[string]pulumi.StringOutput{}}
+	if err := ctx.RegisterComponentResource(typeToken, name, s, opts...); err != nil {
+		return nil, err
+	}
+	s.account = policy.Account(ctx, s)
+	steps := []func(*pulumi.Context) error{
+		s.newKey, s.newDLQs, s.newSecurityGroups, s.newAPIs, s.newFunctions,
+		s.newWorkflows, s.newRules, s.newSchedules, s.deliver, s.wireHTTPAPI, s.wireWebSocket,
+	}
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return s, s.outputs(ctx)
+}
+
+// check refuses Args that cannot build the configured section.
+func check(a *Args) error {
+	if a == nil || a.Network == nil || a.Project == "" || a.Stack == "" || a.Region == "" || a.Domain == "" {
+		return errors.New("serverless: Args.Network, Project, Stack, Region and Domain are required")
+	}
+	if a.Partition == "" {
+		a.Partition = "aws"
+	}
+	if n := len(a.Network.Layout[config.TierPrivate]); n < 2 && len(a.Spec.Functions) > 0 {
+		return fmt.Errorf("serverless: functions need private subnets in at least 2 AZs, the network has %d", n)
+	}
+	var problems []error
+	needsBus := len(a.Spec.Rules) > 0
+	for _, w := range a.Spec.Workflows {
+		needsBus = needsBus || w.Trigger != nil
+	}
+	for _, name := range sortedKeys(a.Spec.Functions) {
+		f := a.Spec.Functions[name]
+		if len(f.Calls) > 0 && a.ServiceURLs == nil {
+			problems = append(problems, fmt.Errorf("serverless: %s calls %v but Args.ServiceURLs is nil", name, f.Calls))
+		}
+		if len(f.Secrets) > 0 && a.Secrets == nil {
+			problems = append(problems, fmt.Errorf("serverless: %s reads secrets but Args.Secrets is nil", name))
+		}
+		if len(f.Uses) > 0 && a.Data == nil {
+			problems = append(problems, fmt.Errorf("serverless: %s uses %v but Args.Data is nil", name, f.Uses))
+		}
+		if n := len(physicalName(a, name)); n > 64 {
+			problems = append(problems, fmt.Errorf("serverless: the function name %s is %d characters, over Lambda's 64", physicalName(a, name), n))
+		}
+	}
+	if needsBus && a.Data == nil {
+		problems = append(problems, errors.New("serverless: rules and workflow triggers need Args.Data (its bus)"))
+	}
+	if api := a.Spec.API; api != nil {
+		if a.ServiceListenerArn == nil || a.VpcLinkSecurityGroupID == nil {
+			problems = append(problems, errors.New("serverless: the HTTP API routes need Args.ServiceListenerArn and Args.VpcLinkSecurityGroupID"))
+		}
+		if api.CustomDomain && a.ZoneID == nil {
+			problems = append(problems, errors.New("serverless: api.customDomain needs Args.ZoneID"))
+		}
+	}
+	if ws := a.Spec.WebSocket; ws != nil && ws.CustomDomain && a.ZoneID == nil {
+		problems = append(problems, errors.New("serverless: websocket.customDomain needs Args.ZoneID"))
+	}
+	if (a.Spec.API != nil || a.Spec.WebSocket != nil) && a.UserPoolID == nil {
+		problems = append(problems, errors.New("serverless: the authorizer needs Args.UserPoolID (COGNITO_USER_POOL_ID)"))
+	}
+	return errors.Join(problems...)
+}
+
+// physicalName is a function's name: <project>-<stack>-<grantee name>. It is
+// fixed (not auto-named) so its log group /aws/lambda/<name> can be created,
+// encrypted and retained before the function exists.
+func physicalName(a *Args, fn string) string {
+	return fmt.Sprintf("%s-%s-%s", a.Project, a.Stack, config.FunctionGrantee(fn))
+}
+
+// SecurityGroup is the functions' security group (functions without internet).
+func (s *Serverless) SecurityGroup() *ec2.SecurityGroup { return s.sgs[sgPrivate] }
+
+// Consumers are the component's security groups with the services their
+// functions call, for the fleet's AllowFrom.
+func (s *Serverless) Consumers() []Consumer {
+	var out []Consumer
+	for _, name := range sortedKeys(s.sgs) {
+		set := map[string]bool{}
+		for _, fn := range sortedKeys(s.args.Spec.Functions) {
+			if f := s.args.Spec.Functions[fn]; sgOf(f) == name {
+				for _, svc := range f.Calls {
+					set[svc] = true
+				}
+			}
+		}
+		out = append(out, Consumer{Name: name, SG: s.sgs[name], Services: sortedKeys(set)})
+	}
+	return out
+}
+
+func (s *Serverless) outputs(ctx *pulumi.Context) error {
+	arns, names, machines := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
+	for n, f := range s.functions {
+		arns[n] = f.fn.Arn
+		names[n] = f.fn.Name
+	}
+	for n, arn := range s.machines {
+		machines[n] = arn
+	}
+	empty := pulumi.String("").ToStringOutput()
+	s.FunctionArns = arns.ToStringMapOutput()
+	s.FunctionNames = names.ToStringMapOutput()
+	s.StateMachineArns = machines.ToStringMapOutput()
+	s.KeyArn = s.key.Arn
+	s.SecurityGroupID = s.sgs[sgPrivate].ID().ToStringOutput()
+	s.InternetSecurityGroupID, s.FunctionsDLQArn, s.EventsDLQArn = empty, empty, empty
+	if sg, ok := s.sgs[sgInternet]; ok {
+		s.InternetSecurityGroupID = sg.ID().ToStringOutput()
+	}
+	if s.fnDLQ != nil {
+		s.FunctionsDLQArn = s.fnDLQ.Arn
+	}
+	if s.eventsDLQ != nil {
+		s.EventsDLQArn = s.eventsDLQ.Arn
+	}
+	s.APIBaseURL, s.APIHost, s.APIEndpointDomain, s.APIEndpointZoneID, s.WebSocketURL = empty, empty, empty, empty, empty
+	if h := s.http; h != nil {
+		s.APIBaseURL, s.APIHost, s.APIEndpointDomain, s.APIEndpointZoneID = h.baseURL, h.host, h.targetDomain, h.targetZone
+	}
+	if w := s.ws; w != nil {
+		s.WebSocketURL = w.url
+	}
+	return ctx.RegisterResourceOutputs(s, pulumi.Map{
+		"apiBaseUrl": s.APIBaseURL, "webSocketUrl": s.WebSocketURL, "apiHost": s.APIHost,
+		"apiEndpointDomain": s.APIEndpointDomain, "apiEndpointZoneId": s.APIEndpointZoneID,
+		"functionArns": s.FunctionArns, "functionNames": s.FunctionNames, "stateMachineArns": s.StateMachineArns,
+		"securityGroupId": s.SecurityGroupID, "internetSecurityGroupId": s.InternetSecurityGroupID,
+		"keyArn": s.KeyArn, "functionsDlqArn": s.FunctionsDLQArn, "eventsDlqArn": s.EventsDLQArn,
+	})
+}
+
+// logGroup creates a log group under a fixed name, encrypted with the
+// component key, kept for the configured retention.
+func (s *Serverless) logGroup(ctx *pulumi.Context, logical, name string) (*cloudwatch.LogGroup, error) {
+	return cloudwatch.NewLogGroup(ctx, logical, &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(name),
+		RetentionInDays: pulumi.Int(s.args.Spec.LogRetentionDays),
+		KmsKeyId:        s.key.Arn,
+	}, pulumi.Parent(s))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,156 @@
+package serverless
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// wsStage is the WebSocket API's stage: wss://<id>.execute-api.<region>.amazonaws.com/v1.
+const wsStage = "v1"
+
+// wsAPI is the WebSocket API and its URLs.
+type wsAPI struct {
+	api *apigatewayv2.Api
+	// url is what clients connect to; callbackURL is the @connections
+	// endpoint the function posts replies to (WEBSOCKET_CALLBACK_URL).
+	url, callbackURL pulumi.StringOutput
+}
+
+// wsRoutes are the WebSocket routes by logical name. Only $connect can
+// carry an authorizer; the others run on an authorized connection.
+var wsRoutes = []struct{ logical, key string }{
+	{"connect", "$connect"}, {"disconnect", "$disconnect"}, {"default", "$default"},
+}
+
+// wireWebSocket sends every route to the configured function (WebSocket
+// APIs cannot use a VPC link to an ALB, so the function relays messages to
+// the messaging service's internal URL and posts replies through
+// @connections), authorizes $connect with the authorizer function reading
+// the token query parameter (browsers cannot set headers on the
+// handshake), and creates the stage with access and execution logs
+// (INFO, never full payloads) and throttling, and ws.<domain>.
+func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
+	w := s.ws
+	if w == nil {
+		return nil
+	}
+	a := s.args
+	spec := *a.Spec.WebSocket
+	parent := pulumi.Parent(s)
+	apiID := w.api.ID()
+	fn, authFn := s.functions[spec.Function], s.functions[spec.Authorizer]
+	integration, err := apigatewayv2.NewIntegration(ctx, "websocket", &apigatewayv2.IntegrationArgs{
+		ApiId:                   apiID,
+		Description:             pulumi.Sprintf("the %s function", spec.Function),
+		IntegrationType:         pulumi.String("AWS_PROXY"),
+		IntegrationMethod:       pulumi.String("POST"),
+		IntegrationUri:          fn.fn.InvokeArn,
+		ContentHandlingStrategy: pulumi.String("CONVERT_TO_TEXT"),
+		PassthroughBehavior:     pulumi.String("WHEN_NO_MATCH"),
+	}, parent)
+	if err != nil {
+		return err
+	}
+	authorizer, err := apigatewayv2.NewAuthorizer(ctx, "websocket", &apigatewayv2.AuthorizerArgs{
+		ApiId:           apiID,
+		Name:            pulumi.String("lambda"),
+		AuthorizerType:  pulumi.String("REQUEST"),
+		AuthorizerUri:   authFn.fn.InvokeArn,
+		IdentitySources: pulumi.ToStringArray([]string{"route.request.querystring.token"}),
+	}, parent)
+	if err != nil {
+		return err
+	}
+	if err := s.permit(ctx, "websocket-authorizer", authFn, pulumi.Sprintf("%s/authorizers/%s", w.api.ExecutionArn, authorizer.ID())); err != nil {
+		return err
+	}
+	target := pulumi.Sprintf("integrations/%s", integration.ID())
+	for _, r := range wsRoutes {
+		args := &apigatewayv2.RouteArgs{ApiId: apiID, RouteKey: pulumi.String(r.key), Target: target, AuthorizationType: pulumi.String("NONE")}
+		if r.key == "$connect" {
+			args.AuthorizationType = pulumi.String("CUSTOM")
+			args.AuthorizerId = authorizer.ID()
+		}
+		if _, err := apigatewayv2.NewRoute(ctx, "websocket-"+r.logical, args, parent); err != nil {
+			return err
+		}
+		if err := s.permit(ctx, "websocket-"+r.logical, fn, pulumi.Sprintf("%s/%s/%s", w.api.ExecutionArn, wsStage, r.key)); err != nil {
+			return err
+		}
+	}
+	account, err := s.apiGatewayLogging(ctx)
+	if err != nil {
+		return err
+	}
+	lg, err := s.logGroup(ctx, "websocket-access", fmt.Sprintf("/aws/apigateway/%s-%s-websocket", a.Project, a.Stack))
+	if err != nil {
+		return err
+	}
+	stage, err := apigatewayv2.NewStage(ctx, "websocket", &apigatewayv2.StageArgs{
+		ApiId:      apiID,
+		Name:       pulumi.String(wsStage),
+		AutoDeploy: pulumi.Bool(true),
+		AccessLogSettings: &apigatewayv2.StageAccessLogSettingsArgs{
+			DestinationArn: lg.Arn,
+			Format: pulumi.String(marshal(map[string]string{
+				"requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
+				"eventType": "$context.eventType", "routeKey": "$context.routeKey", "status": "$context.status",
+				"connectionId": "$context.connectionId", "integrationError": "$context.integrationErrorMessage",
+				"authorizerError": "$context.authorizer.error",
+			})),
+		},
+		DefaultRouteSettings: &apigatewayv2.StageDefaultRouteSettingsArgs{
+			LoggingLevel:           pulumi.String("INFO"),
+			DataTraceEnabled:       pulumi.Bool(false),
+			DetailedMetricsEnabled: pulumi.Bool(true),
+			ThrottlingBurstLimit:   pulumi.Int(spec.Throttle.Burst),
+			ThrottlingRateLimit:    pulumi.Float64(float64(spec.Throttle.Rate)),
+		},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{account}))
+	if err != nil {
+		return err
+	}
+	if spec.CustomDomain {
+		d, err := s.customDomain(ctx, "ws", apiID, stage.Name)
+		if err != nil {
+			return err
+		}
+		w.url = pulumi.Sprintf("wss://%s", d.host)
+	}
+	return nil
+}
+
+// apiGatewayLogging sets the region's API Gateway CloudWatch Logs role,
+// which WebSocket (and REST) stage logs need. It is an account-and-region
+// setting: the role uses AWS's managed push policy and a plain trust
+// (API Gateway does not pass aws:SourceAccount to it).
+func (s *Serverless) apiGatewayLogging(ctx *pulumi.Context) (pulumi.Resource, error) {
+	parent := pulumi.Parent(s)
+	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+			Effect:     pulumi.String("Allow"),
+			Actions:    pulumi.ToStringArray([]string{"sts:AssumeRole"}),
+			Principals: servicePrincipal("apigateway.amazonaws.com"),
+		}},
+	}, parent)
+	role, err := iam.NewRole(ctx, "apigateway-logs", &iam.RoleArgs{
+		Description:      pulumi.String("Lets API Gateway write WebSocket stage logs in this region"),
+		AssumeRolePolicy: trust.Json(),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	attach, err := iam.NewRolePolicyAttachment(ctx, "apigateway-logs", &iam.RolePolicyAttachmentArgs{
+		Role:      role.Name,
+		PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs", s.args.Partition),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	return apigateway.NewAccount(ctx, "apigateway-logs", &apigateway.AccountArgs{CloudwatchRoleArn: role.Arn},
+		parent, pulumi.DependsOn([]pulumi.Resource{attach}))
+}

@@ -1,0 +1,318 @@
+package config
+
+import (
+	"encoding/json"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// dbayServerlessFile is DBay's serverless section as Pulumi.prod.yaml sets
+// it (seed §1, §6.1, §9, §10, §11), shared with the component's tests: the
+// fifteen functions of the seed plus the WebSocket relay, the withdrawal,
+// deposit and order workflows, the listing-events rule and both APIs.
+const dbayServerlessFile = "../components/serverless/testdata/dbay.json"
+
+func dbayServerless(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(dbayServerlessFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// dbayServerlessScope is what DBay's section is checked against: its
+// stores (data.*), services (fleet.services) and secrets (secrets.items).
+func dbayServerlessScope() ServerlessScope {
+	return ServerlessScope{
+		Stores: map[string][]string{
+			"postgres": {"DATABASE_URL", "PGPASSWORD"}, "mongo": {"MONGO_URI"}, "redis": {"REDIS_URL"}, "search": {"ELASTICSEARCH_URL"},
+			"memcached": {"MEMCACHED_URL"}, "bus": {"EVENT_BUS_NAME"}, "ses": {"SES_FROM_EMAIL"},
+			"queue:notifications": {"SQS_QUEUE_URL"}, "bucket:listing-images": {"AWS_S3_BUCKET_NAME"},
+		},
+		Services: map[string]bool{"listing": true, "auction": true, "wallet": true, "user": true, "order": true,
+			"notification": true, "search-gateway": true, "messaging": true},
+		Secrets: map[string]SecretItem{
+			"DJANGO_SECRET_KEY":     {Source: SourceGenerated},
+			"WALLET_MASTER_XPRIV":   {Source: SourceExternal, Readers: []string{"build-and-sign-tx"}},
+			"WALLET_MASTER_XPUB":    {Source: SourceExternal},
+			"DOGECOIN_RPC_URL":      {Source: SourceExternal},
+			"DOGECOIN_RPC_USER":     {Source: SourceExternal},
+			"DOGECOIN_RPC_PASSWORD": {Source: SourceExternal},
+		},
+		HasZone: true,
+	}
+}
+
+func TestDBayServerlessLoadsWithDefaults(t *testing.T) {
+	t.Parallel()
+	s, err := LoadServerless("dbay", testDomain, dbayServerless(t), dbayServerlessScope())
+	if err != nil {
+		t.Fatalf("DBay's section is rejected:\n%v", err)
+	}
+	if len(s.Functions) != 16 {
+		t.Errorf("%d functions, want the seed's 15 and ws_router", len(s.Functions))
+	}
+	f := s.Functions["credit_user"]
+	if f.Handler != "handlers.credit_user.handler" || f.Runtime != "python3.12" || f.Memory != 256 || f.Timeout != 30 || f.Tracing != TracingActive || f.ReservedConcurrency != nil {
+		t.Errorf("credit_user defaults = %+v", f)
+	}
+	if got := s.CodeOf("credit_user"); got != (FunctionCode{Bucket: "dbay-serverless-artifacts-prod", Key: "releases/current/credit_user.zip"}) {
+		t.Errorf("credit_user code = %+v", got)
+	}
+	steps := s.Workflows["withdrawal"].Steps
+	if steps[3].TimeoutSeconds != 90 || steps[0].TimeoutSeconds != 60 {
+		t.Errorf("step timeouts = %d, %d; want the function's timeout + 30", steps[3].TimeoutSeconds, steps[0].TimeoutSeconds)
+	}
+	if p := s.Workflows["deposit"].Steps[0].Poll; *p != (WorkflowPoll{Field: "confirmations", AtLeast: 6, WaitSeconds: 60, MaxPolls: 180}) {
+		t.Errorf("deposit poll defaults = %+v", *p)
+	}
+	a := s.API
+	if a.Authorizer != "authorizer" || *a.AuthorizerCacheSeconds != 300 || !reflect.DeepEqual(a.CorsOrigins, []string{"https://app." + testDomain}) {
+		t.Errorf("api defaults = %+v", a)
+	}
+	if w := s.WebSocket; w.Authorizer != "authorizer" || w.Throttle != (APIThrottle{Burst: 500, Rate: 200}) {
+		t.Errorf("websocket = %+v", w)
+	}
+	if p := s.Principals(); !p["build-and-sign-tx"] || !p["deposit-watcher"] || len(p) != 16 {
+		t.Errorf("principals = %v", p)
+	}
+	if (*Serverless)(nil).Principals() == nil {
+		t.Error("an absent section has no principals, not a nil map")
+	}
+	if ServiceURLVar("search-gateway") != "SEARCH_GATEWAY_SERVICE_URL" || FunctionGrantee("build_and_sign_tx") != "build-and-sign-tx" {
+		t.Error("naming helpers")
+	}
+}
+
+// edit loads DBay's section changed by fn (on its decoded JSON).
+func slErrors(t *testing.T, fn func(m map[string]any), scope func(*ServerlessScope)) string {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(dbayServerless(t)), &m); err != nil {
+		t.Fatal(err)
+	}
+	fn(m)
+	b, _ := json.Marshal(m)
+	sc := dbayServerlessScope()
+	if scope != nil {
+		scope(&sc)
+	}
+	_, err := LoadServerless("dbay", testDomain, string(b), sc)
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func obj(m map[string]any, path ...string) map[string]any {
+	for _, p := range path {
+		m = m[p].(map[string]any)
+	}
+	return m
+}
+
+// Each "Bad input" rule has a passing row at its edge and a failing row
+// whose error names the key path.
+func TestServerlessRules(t *testing.T) {
+	t.Parallel()
+	fn := func(name string) func(m map[string]any) map[string]any {
+		return func(m map[string]any) map[string]any { return obj(m, "functions", name) }
+	}
+	credit := fn("credit_user")
+	tests := []struct {
+		name  string
+		edit  func(m map[string]any)
+		scope func(*ServerlessScope)
+		want  string // "" valid, else the start of the error line
+	}{
+		{"timeout 1", func(m map[string]any) { credit(m)["timeout"] = 1 }, nil, ""},
+		{"timeout 900", func(m map[string]any) { credit(m)["timeout"] = 900 }, nil, ""},
+		{"timeout 901", func(m map[string]any) { credit(m)["timeout"] = 901 }, nil, "dbay:serverless.functions.credit_user.timeout: 901 seconds is outside 1..900"},
+		{"timeout -1", func(m map[string]any) { credit(m)["timeout"] = -1 }, nil, "dbay:serverless.functions.credit_user.timeout: -1 seconds"},
+		{"memory 128", func(m map[string]any) { credit(m)["memory"] = 128 }, nil, ""},
+		{"memory 10240", func(m map[string]any) { credit(m)["memory"] = 10240 }, nil, ""},
+		{"memory 127", func(m map[string]any) { credit(m)["memory"] = 127 }, nil, "dbay:serverless.functions.credit_user.memory: 127 MB is outside 128..10240"},
+		{"memory 10241", func(m map[string]any) { credit(m)["memory"] = 10241 }, nil, "dbay:serverless.functions.credit_user.memory: 10241 MB"},
+		{"unknown secret", func(m map[string]any) { credit(m)["secrets"] = []any{"STRIPE_KEY"} }, nil,
+			`dbay:serverless.functions.credit_user.secrets[0]: "STRIPE_KEY" is not a declared secret`},
+		{"xpriv for another function", func(m map[string]any) { credit(m)["secrets"] = []any{"WALLET_MASTER_XPRIV"} }, nil,
+			"dbay:serverless.functions.credit_user.secrets[0]: WALLET_MASTER_XPRIV is single-reader ([build-and-sign-tx]); add credit-user"},
+		{"unknown store", func(m map[string]any) { credit(m)["uses"] = []any{"dynamodb"} }, nil,
+			`dbay:serverless.functions.credit_user.uses[0]: "dynamodb" is not a store of this stack`},
+		{"store the stack lacks", func(m map[string]any) { credit(m)["uses"] = []any{"postgres"} },
+			func(s *ServerlessScope) { delete(s.Stores, "postgres") }, `dbay:serverless.functions.credit_user.uses[0]: "postgres" is not a store`},
+		{"queue and bucket", func(m map[string]any) {
+			credit(m)["uses"] = []any{"queue:notifications", "bucket:listing-images", "ses"}
+		}, nil, ""},
+		{"unknown service", func(m map[string]any) { credit(m)["calls"] = []any{"payments"} }, nil,
+			`dbay:serverless.functions.credit_user.calls[0]: no service named "payments"`},
+		{"step naming an undeclared function", func(m map[string]any) {
+			obj(m, "workflows", "withdrawal")["steps"].([]any)[2].(map[string]any)["function"] = "debit"
+		}, nil, `dbay:serverless.workflows.withdrawal.steps[2].function: no function named "debit"`},
+		{"compensation from an unknown step", func(m map[string]any) {
+			obj(m, "workflows", "withdrawal", "compensation")["from"] = "Debit"
+		}, nil, `dbay:serverless.workflows.withdrawal.compensation.from: "Debit" is not a step`},
+		{"reserved state name", func(m map[string]any) {
+			obj(m, "workflows", "order")["steps"].([]any)[0].(map[string]any)["name"] = "Compensate"
+		}, nil, `dbay:serverless.workflows.order.steps[0].name: "Compensate" is a state the program adds`},
+		{"two polls", func(m map[string]any) {
+			obj(m, "workflows", "deposit")["steps"].([]any)[1].(map[string]any)["poll"] = map[string]any{"atLeast": 1}
+		}, nil, "dbay:serverless.workflows.deposit.steps[1].poll: a workflow has at most one polling step"},
+		{"trigger and schedule", func(m map[string]any) { obj(m, "workflows", "order")["schedule"] = "rate(1 hour)" }, nil,
+			"dbay:serverless.workflows.order.schedule: is set together with trigger"},
+		{"schedule rate(5 minutes)", func(m map[string]any) { fn("deposit_watcher")(m)["schedule"] = "rate(5 minutes)" }, nil, ""},
+		{"schedule cron", func(m map[string]any) { fn("deposit_watcher")(m)["schedule"] = "cron(0/5 * * * ? *)" }, nil, ""},
+		{"schedule that does not parse", func(m map[string]any) { fn("deposit_watcher")(m)["schedule"] = "every minute" }, nil,
+			`dbay:serverless.functions.deposit_watcher.schedule: "every minute" is neither rate(…) nor cron(…)`},
+		{"schedule without async", func(m map[string]any) { fn("deposit_watcher")(m)["async"] = false }, nil,
+			"dbay:serverless.functions.deposit_watcher.async: is false but the function has a schedule"},
+		{"rule target not async", func(m map[string]any) { fn("search_indexer")(m)["async"] = false }, nil,
+			"dbay:serverless.rules.listing-events.targets[0]: search_indexer is invoked asynchronously"},
+		{"rule without the bus", func(m map[string]any) {}, func(s *ServerlessScope) { delete(s.Stores, "bus") },
+			"dbay:serverless.functions.auction_closer.uses[0]"},
+		{"reserved concurrency -1", func(m map[string]any) { credit(m)["reservedConcurrency"] = -1 }, nil, ""},
+		{"reserved concurrency 0", func(m map[string]any) { credit(m)["reservedConcurrency"] = 0 }, nil, ""},
+		{"reserved concurrency -2", func(m map[string]any) { credit(m)["reservedConcurrency"] = -2 }, nil,
+			"dbay:serverless.functions.credit_user.reservedConcurrency: -2 is not a concurrency"},
+		{"plain env", func(m map[string]any) { credit(m)["env"] = map[string]any{"LOG_LEVEL": "info"} }, nil, ""},
+		{"AWS_ENDPOINT_URL", func(m map[string]any) {
+			credit(m)["env"] = map[string]any{"AWS_ENDPOINT_URL": "http://localstack:4566"}
+		}, nil,
+			"dbay:serverless.functions.credit_user.env.AWS_ENDPOINT_URL: AWS_ENDPOINT_URL is reserved"},
+		{"derived env", func(m map[string]any) { credit(m)["env"] = map[string]any{"WALLET_SERVICE_URL": "http://x"} }, nil,
+			"dbay:serverless.functions.credit_user.env.WALLET_SERVICE_URL: WALLET_SERVICE_URL is derived by the program"},
+		{"store env", func(m map[string]any) { credit(m)["env"] = map[string]any{"PGPASSWORD": "x"} }, nil,
+			"dbay:serverless.functions.credit_user.env.PGPASSWORD: PGPASSWORD is derived"},
+		{"secret value in env", func(m map[string]any) { credit(m)["env"] = map[string]any{"WALLET_MASTER_XPRIV": "xprv..."} }, nil,
+			"dbay:serverless.functions.credit_user.env.WALLET_MASTER_XPRIV: WALLET_MASTER_XPRIV is a secret"},
+		{"bad function name", func(m map[string]any) { obj(m, "functions")["Credit-User"] = map[string]any{} }, nil,
+			`dbay:serverless.functions.Credit-User: "Credit-User" is not a valid function name`},
+		{"function named like a service role", func(m map[string]any) { obj(m, "functions")["wallet"] = map[string]any{} }, nil,
+			"dbay:serverless.functions.wallet: its role name wallet is also a fleet service's role name"},
+		{"deprecated runtime", func(m map[string]any) { credit(m)["runtime"] = "python3.9" }, nil,
+			`dbay:serverless.functions.credit_user.runtime: "python3.9" is not a Lambda runtime`},
+		{"image function", func(m map[string]any) {
+			credit(m)["image"] = "123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/credit-user:1.4.2"
+		}, nil, ""},
+		{"image and handler", func(m map[string]any) {
+			credit(m)["image"] = "123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/credit-user:1.4.2"
+			credit(m)["handler"] = "x.y"
+		}, nil, "dbay:serverless.functions.credit_user.handler: an image function takes its handler"},
+		{"no code anywhere", func(m map[string]any) { delete(m, "code") }, nil, "dbay:serverless.functions.authorizer: has no code"},
+		{"public route outside a service", func(m map[string]any) {
+			obj(m, "api")["publicRoutes"] = []any{"GET /admin/{proxy+}"}
+		}, nil, `dbay:serverless.api.publicRoutes[0]: "GET /admin/{proxy+}" is not under /api/v1/<service>`},
+		{"public route that opens a service", func(m map[string]any) {
+			obj(m, "api")["publicRoutes"] = []any{"ANY /api/v1/wallet/{proxy+}"}
+		}, nil, `dbay:serverless.api.publicRoutes[0]: "ANY /api/v1/wallet/{proxy+}" would make the whole service public`},
+		{"route key without method", func(m map[string]any) { obj(m, "api")["publicRoutes"] = []any{"/api/v1/listings"} }, nil,
+			`dbay:serverless.api.publicRoutes[0]: "/api/v1/listings" is not a route key`},
+		{"authorizer that is async", func(m map[string]any) { obj(m, "api")["authorizer"] = "search_indexer" }, nil,
+			"dbay:serverless.api.authorizer: search_indexer authorizes every non-public route, so API Gateway invokes it synchronously"},
+		{"authorizer cache 3601", func(m map[string]any) { obj(m, "api")["authorizerCacheSeconds"] = 3601 }, nil,
+			"dbay:serverless.api.authorizerCacheSeconds: 3601 seconds is outside 0..3600"},
+		{"authorizer cache 0", func(m map[string]any) { obj(m, "api")["authorizerCacheSeconds"] = 0 }, nil, ""},
+		{"custom domain without zone", func(m map[string]any) {}, func(s *ServerlessScope) { s.HasZone = false },
+			"dbay:serverless.api.customDomain: needs the stack's hosted zone"},
+		{"unknown websocket function", func(m map[string]any) { obj(m, "websocket")["function"] = "router" }, nil,
+			`dbay:serverless.websocket.function: no function named "router"`},
+		{"unknown key", func(m map[string]any) { credit(m)["timout"] = 3 }, nil,
+			"dbay:serverless.functions.credit_user.timout: unknown key; did you mean timeout?"},
+	}
+	for _, tt := range tests {
+		got := slErrors(t, tt.edit, tt.scope)
+		switch {
+		case tt.want == "" && got != "":
+			t.Errorf("%s: rejected:\n%s", tt.name, got)
+		case tt.want != "" && !strings.Contains("\n"+got, "\n"+tt.want):
+			t.Errorf("%s: errors\n%s\nwant a line starting %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+// Every error of a broken section is reported at once.
+func TestServerlessReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	got := slErrors(t, func(m map[string]any) {
+		obj(m, "functions", "credit_user")["timeout"] = 0.5
+		obj(m, "functions", "fraud_check")["memory"] = 64
+		obj(m, "functions", "auction_closer")["schedule"] = "rate(1 minutes)"
+	}, nil)
+	for _, want := range []string{
+		"dbay:serverless.functions.credit_user.timeout: expected an integer",
+		"dbay:serverless.functions.fraud_check.memory: 64 MB",
+		"dbay:serverless.functions.auction_closer.schedule: rate(1 minutes): a value of 1 takes the singular minute",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("errors\n%s\nlack %q", got, want)
+		}
+	}
+}
+
+func TestParseSchedule(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		expr string
+		want string // "" valid, else part of the error
+	}{
+		{"rate(1 minute)", ""},
+		{"rate(5 minutes)", ""},
+		{"rate(1 hour)", ""},
+		{"rate(12 hours)", ""},
+		{"rate(1 day)", ""},
+		{"rate(7 days)", ""},
+		{"rate(1 minutes)", "takes the singular minute"},
+		{"rate(2 minute)", "takes the plural minutes"},
+		{"rate(0 minutes)", "positive whole number"},
+		{"rate(-1 minutes)", "positive whole number"},
+		{"rate(05 minutes)", "positive whole number"},
+		{"rate(1.5 hours)", "positive whole number"},
+		{"rate(5 weeks)", `"weeks" is not minute(s)`},
+		{"rate(5  minutes)", `is not minute(s)`},
+		{"rate(5minutes)", "positive whole number"},
+		{"cron(0 12 * * ? *)", ""},
+		{"cron(0/15 * * * ? *)", ""},
+		{"cron(*/5 8-17 ? * MON-FRI *)", ""},
+		{"cron(0 18 ? * 6L 2025-2030)", ""},
+		{"cron(0 10 ? * 2#1 *)", ""},
+		{"cron(15 10 L * ? *)", ""},
+		{"cron(0 9 15W * ? *)", ""},
+		{"cron(0 9 LW * ? *)", ""},
+		{"cron(0,30 1,13 1,15 JAN,JUL ? *)", ""},
+		{"cron(0 12 * * *)", "has 5 fields"},
+		{"cron(0 12 * * ? * *)", "has 7 fields"},
+		{"cron(0  12 * * ? *)", "has 7 fields"},
+		{"cron(60 12 * * ? *)", `minutes "60" is not 0..59`},
+		{"cron(0 24 * * ? *)", `hours "24" is not 0..23`},
+		{"cron(0 12 32 * ? *)", `day-of-month "32" is not 1..31`},
+		{"cron(0 12 0 * ? *)", `day-of-month "0" is not 1..31`},
+		{"cron(0 12 ? 13 MON *)", `month "13" is not 1..12`},
+		{"cron(0 12 ? * 8 *)", `day-of-week "8" is not 1..7`},
+		{"cron(0 12 ? * FUNDAY *)", `"FUNDAY" is not 1..7`},
+		{"cron(0 12 * * ? 1969)", `year "1969" is not 1970..2199`},
+		{"cron(0 12 * * * *)", "exactly one of day-of-month and day-of-week must be ?"},
+		{"cron(0 12 ? * ? *)", "exactly one of day-of-month and day-of-week must be ?"},
+		{"cron(0 12 1 * MON *)", "exactly one of day-of-month and day-of-week must be ?"},
+		{"cron(? 12 * * ? *)", `minutes "?" is only valid in day-of-month or day-of-week`},
+		{"cron(0 12 ? * 2#6 *)", "the nth weekday must be 1..5"},
+		{"cron(0 17-9 * * ? *)", "the range runs backwards"},
+		{"cron(0/0 * * * ? *)", "the increment must be 1..60"},
+		{"cron(0 12 L,15 * ? *)", `"L" cannot be part of a list`},
+		{"cron(0 12 * JAN-DEC ? *)", ""},
+		{"cron(0 12 * * ? *", "neither rate(…) nor cron(…)"},
+		{"at(2026-01-01T00:00:00)", "one-time schedule"},
+		{"", "neither rate(…) nor cron(…)"},
+	}
+	for _, tt := range tests {
+		err := ParseSchedule(tt.expr)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%q: %v", tt.expr, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%q: error %v, want one containing %q", tt.expr, err, tt.want)
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package ci
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// root is the repository root.
+const root = "../.."
+
+// actionlint runs `go tool actionlint` (pinned in go.mod) on files from
+// dir. It also runs shellcheck on every `run:` script when shellcheck is
+// on PATH (CI's runners have it).
+func actionlint(t *testing.T, dir string, files ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command("go", append([]string{"tool", "actionlint", "-no-color", "-oneline"}, files...)...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func workflows(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, pattern := range []string{"*.yml", "*.yaml"} {
+		m, err := filepath.Glob(filepath.Join(root, ".github", "workflows", pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, m...)
+	}
+	return files
+}
+
+// Every workflow passes actionlint with no finding.
+func TestWorkflowsPassActionlint(t *testing.T) {
+	t.Parallel()
+	files := workflows(t)
+	if len(files) < 2 {
+		t.Fatalf("workflows = %v, want pull-request.yml and deploy.yml", files)
+	}
+	if _, err := exec.LookPath("shellcheck"); err != nil {
+		t.Log("shellcheck is not on PATH: actionlint checks the workflows without it")
+	}
+	rel := make([]string, len(files))
+	for i, f := range files {
+		rel[i], _ = filepath.Rel(root, f)
+	}
+	out, err := actionlint(t, root, rel...)
+	if err != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("actionlint: %v\n%s", err, out)
+	}
+}
+
+// The check can fail: a workflow with an unknown action input and an
+// undefined expression is refused.
+func TestActionlintCatchesMistakes(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := `name: bad
+on: push
+jobs:
+  x:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-dept: 0
+      - run: echo "${{ github.event.pull_request.nope.nope }}" ${{ vars }}
+`
+	if err := os.WriteFile(filepath.Join(dir, "bad.yml"), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs(filepath.Join(dir, "bad.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := actionlint(t, root, abs)
+	if err == nil || !strings.Contains(out, "fetch-dept") {
+		t.Errorf("actionlint accepted a broken workflow: %v\n%s", err, out)
+	}
+}
+
+// What the issue asks of the pipelines, read from the files.
+func TestWorkflowsDoWhatTheIssueAsks(t *testing.T) {
+	t.Parallel()
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(root, ".github", "workflows", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	checks := map[string][]string{
+		"pull-request.yml": {
+			"pull_request:", "go vet ./...", "go test ./...", "--format markdown --policy", "diff -u",
+			"marocchino/sticky-pull-request-comment@v2",
+			"needs: checks", "if: github.event.pull_request.head.repo.full_name == github.repository",
+			"id-token: write", "aws-actions/configure-aws-credentials@v4", "role-to-assume: ${{ vars.AWS_PREVIEW_ROLE_ARN }}",
+			"pulumi/actions@v6", "command: preview", "stack-name: prod", "stack-name: dr", "comment-on-pr: true",
+			"pulumi preview --json --stack prod", "go run ./cmd/guard",
+		},
+		"deploy.yml": {
+			"branches: [main]", "environment: production", "environment: dr", "needs: prod",
+			"group: deploy-prod", "group: deploy-dr", "command: up", "go run ./cmd/guard",
+			"role-to-assume: ${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+		},
+	}
+	for file, wants := range checks {
+		body := read(file)
+		for _, want := range wants {
+			if !strings.Contains(body, want) {
+				t.Errorf("%s lacks %q", file, want)
+			}
+		}
+	}
+	// prod is previewed (and its guard run) before dr.
+	pr := read("pull-request.yml")
+	if strings.Index(pr, "stack-name: prod") > strings.Index(pr, "stack-name: dr") {
+		t.Error("pull-request.yml previews dr before prod")
+	}
+}

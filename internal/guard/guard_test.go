@@ -1,0 +1,104 @@
+package guard
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The fixtures in testdata are `pulumi preview --json` documents written
+// from Pulumi's PreviewDigest format (see the package comment).
+func TestGuardOnRecordedPreviews(t *testing.T) {
+	t.Parallel()
+	pg := "urn:pulumi:prod::dbay::dbay:components:DataLayer$aws:rds/instance:Instance::postgres"
+	tests := []struct {
+		file   string
+		args   []string
+		code   int
+		out    []string // lines stdout must contain
+		absent []string // text stdout must not contain
+		errOut string
+	}{
+		{file: "no-changes.json", code: 0, out: []string{"guard: 3 steps; nothing protected or stateful is deleted or replaced"}},
+		{file: "update-in-place.json", code: 0, out: []string{"nothing protected or stateful"}},
+		{file: "replace-stateless.json", code: 0, out: []string{"nothing protected or stateful"}},
+		{
+			file: "replace-protected-database.json", code: 1,
+			out: []string{
+				"guard: 1 protected or stateful resource would be deleted or replaced:",
+				"create-replacement+replace+delete-replaced  aws:rds/instance:Instance  " + pg + " (protected, holds data); replaced because of: dbName",
+			},
+			errOut: "the preview reported an error: unable to replace resource",
+		},
+		{file: "replace-protected-database.json", args: []string{"--allow", pg}, code: 0},
+		{
+			file: "delete-unprotected-bucket.json", code: 1,
+			out: []string{"delete  aws:s3/bucketV2:BucketV2  urn:pulumi:prod::dbay::dbay:components:DataLayer$aws:s3/bucketV2:BucketV2::listing-images (holds data)"},
+		},
+		{
+			file: "delete-protected-archive.json", code: 1,
+			out:    []string{"delete  aws:cloudwatch/eventArchive:EventArchive  urn:pulumi:prod::dbay::dbay:components:DataLayer$aws:cloudwatch/eventArchive:EventArchive::bus (protected)"},
+			absent: []string{"securityGroupIngressRule"},
+		},
+		{file: "truncated.json", code: 2, errOut: "guard: testdata/truncated.json: reading the preview"},
+		{file: "not-a-preview.json", code: 2, errOut: "not a `pulumi preview --json` document"},
+		{file: "missing.json", code: 2, errOut: "no such file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			args := append(append([]string{}, tt.args...), filepath.Join("testdata", tt.file))
+			if code := Main(args, nil, &out, &errOut); code != tt.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out.String(), errOut.String())
+			}
+			for _, want := range tt.out {
+				if !strings.Contains(out.String(), want) {
+					t.Errorf("stdout lacks %q:\n%s", want, out.String())
+				}
+			}
+			for _, no := range tt.absent {
+				if strings.Contains(out.String(), no) {
+					t.Errorf("stdout has %q:\n%s", no, out.String())
+				}
+			}
+			if tt.errOut != "" && !strings.Contains(errOut.String(), tt.errOut) {
+				t.Errorf("stderr lacks %q: %s", tt.errOut, errOut.String())
+			}
+		})
+	}
+}
+
+// The preview arrives on stdin in the workflow: `pulumi preview --json | go run ./cmd/guard`.
+func TestGuardReadsStdin(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("testdata/delete-unprotected-bucket.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := Main(nil, bytes.NewReader(data), &out, &errOut); code != 1 {
+		t.Errorf("exit %d: %s %s", code, out.String(), errOut.String())
+	}
+	if code := Main([]string{"-"}, strings.NewReader(""), &out, &errOut); code != 2 {
+		t.Errorf("empty stdin: exit %d", code)
+	}
+	if code := Main([]string{"a.json", "b.json"}, nil, &out, &errOut); code != 2 {
+		t.Errorf("two files: exit %d", code)
+	}
+}
+
+func TestTypeFromURN(t *testing.T) {
+	t.Parallel()
+	for urn, want := range map[string]string{
+		"urn:pulumi:prod::dbay::dbay:components:DataLayer$aws:rds/instance:Instance::postgres": "aws:rds/instance:Instance",
+		"urn:pulumi:prod::dbay::aws:kms/key:Key::data-key":                                     "aws:kms/key:Key",
+		"urn:pulumi:prod::dbay::a$b$aws:sqs/queue:Queue::name::with::colons":                   "aws:sqs/queue:Queue",
+		"garbage": "",
+	} {
+		if got := typeOf(Step{URN: urn}); got != want {
+			t.Errorf("typeOf(%s) = %q, want %q", urn, got, want)
+		}
+	}
+}

@@ -1,0 +1,236 @@
+package policy
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/dbay/infra/internal/mockengine"
+)
+
+// Index gives a rule lookups across the whole stack: resources by type, by
+// URN, by an identifier another resource's input carries (id, ARN, name,
+// bucket, URL), children of a component, and derived facts several rules
+// share (is this bucket's policy TLS-only? which security groups belong
+// to a load balancer?).
+type Index struct {
+	opts     Options
+	all      []*mockengine.Resource
+	byURN    map[string]*mockengine.Resource
+	byType   map[string][]*mockengine.Resource
+	byRef    map[string][]*mockengine.Resource
+	children map[string][]*mockengine.Resource
+	in       map[*mockengine.Resource]map[string]any
+}
+
+// refKeys are the outputs other resources use to point at a resource.
+var refKeys = []string{"id", "arn", "name", "bucket", "url", "keyId", "clusterIdentifier", "domainName"}
+
+// NewIndex indexes a stack's resources.
+func NewIndex(resources []*mockengine.Resource, opts Options) Index {
+	x := Index{
+		opts: opts, all: resources,
+		byURN:    map[string]*mockengine.Resource{},
+		byType:   map[string][]*mockengine.Resource{},
+		byRef:    map[string][]*mockengine.Resource{},
+		children: map[string][]*mockengine.Resource{},
+		in:       map[*mockengine.Resource]map[string]any{},
+	}
+	for _, r := range resources {
+		x.byURN[r.URN] = r
+		x.byType[r.Type] = append(x.byType[r.Type], r)
+		x.children[r.Parent] = append(x.children[r.Parent], r)
+		x.in[r] = r.In()
+		for _, ref := range refsOf(r) {
+			x.byRef[ref] = append(x.byRef[ref], r)
+		}
+	}
+	return x
+}
+
+func refsOf(r *mockengine.Resource) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if s != "" && s != mockengine.Unknown && s != mockengine.Redacted && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	add(r.ID)
+	outs := r.Out()
+	for _, k := range refKeys {
+		add(str(outs[k]))
+	}
+	return out
+}
+
+// Protected reports whether the stack requires protection (see Options).
+func (x Index) Protected() bool { return !x.opts.Unprotected }
+
+// In is r's rendered inputs (computed once per evaluation).
+func (x Index) In(r *mockengine.Resource) map[string]any {
+	if m, ok := x.in[r]; ok {
+		return m
+	}
+	return r.In()
+}
+
+// All is every resource of the stack, sorted as given.
+func (x Index) All() []*mockengine.Resource { return x.all }
+
+// ByType returns the resources of a type token.
+func (x Index) ByType(typ string) []*mockengine.Resource { return x.byType[typ] }
+
+// ByURN returns the resource with that URN, or nil.
+func (x Index) ByURN(urn string) *mockengine.Resource { return x.byURN[urn] }
+
+// ByRef returns the resources one of whose identifiers (id, ARN, name,
+// bucket, URL) is ref.
+func (x Index) ByRef(ref string) []*mockengine.Resource { return x.byRef[ref] }
+
+// Refs are the identifiers another resource may use to point at r.
+func (x Index) Refs(r *mockengine.Resource) []string { return refsOf(r) }
+
+// Children returns the resources whose parent is urn.
+func (x Index) Children(urn string) []*mockengine.Resource { return x.children[urn] }
+
+// Component is the name of the top-level component r was created under
+// ("DataLayer"), or "" for a resource of the stack itself.
+func (x Index) Component(r *mockengine.Resource) string {
+	top := ""
+	for p := x.byURN[r.Parent]; p != nil; p = x.byURN[p.Parent] {
+		if !p.Custom && p.Type != "pulumi:pulumi:Stack" {
+			top = p.Type
+		}
+	}
+	if i := strings.LastIndex(top, ":"); i >= 0 {
+		return top[i+1:]
+	}
+	return top
+}
+
+// Referencing returns the resources of type typ whose input key (a string)
+// is one of target's identifiers: the S3 configuration resources of a
+// bucket, the logging configuration of a web ACL, the flow log of a VPC.
+func (x Index) Referencing(typ, key string, target *mockengine.Resource) []*mockengine.Resource {
+	refs := map[string]bool{}
+	for _, ref := range x.Refs(target) {
+		refs[ref] = true
+	}
+	var out []*mockengine.Resource
+	for _, r := range x.byType[typ] {
+		if s := str(x.In(r)[key]); s != "" && refs[s] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Points reports whether v (a rendered input) is one of target's identifiers.
+func (x Index) Points(v any, target *mockengine.Resource) bool {
+	s := str(v)
+	if s == "" {
+		return false
+	}
+	for _, ref := range x.Refs(target) {
+		if ref == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Tags are r's effective tags: its provider's defaultTags overlaid with its own.
+func (x Index) Tags(r *mockengine.Resource) map[string]string {
+	out := map[string]string{}
+	if p := x.byURN[r.Provider]; p != nil {
+		for k, v := range obj(get(x.In(p), "defaultTags.tags")) {
+			out[k] = str(v)
+		}
+	}
+	for k, v := range obj(x.In(r)["tags"]) {
+		out[k] = str(v)
+	}
+	return out
+}
+
+// Types lists the types present in the stack, sorted.
+func (x Index) Types() []string {
+	out := make([]string, 0, len(x.byType))
+	for t := range x.byType {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// BucketTLSOnly reports whether a bucket policy of bucket denies every S3
+// action to every principal when aws:SecureTransport is false.
+func (x Index) BucketTLSOnly(bucket *mockengine.Resource) bool {
+	docs := x.Referencing("aws:s3/bucketPolicy:BucketPolicy", "bucket", bucket)
+	var sources []any
+	for _, p := range docs {
+		sources = append(sources, x.In(p)["policy"])
+	}
+	sources = append(sources, x.In(bucket)["policy"]) // aws:s3/bucket:Bucket's inline policy
+	for _, src := range sources {
+		doc, ok := parseDocument(src)
+		if !ok {
+			continue
+		}
+		for _, st := range doc.Statement {
+			if st.Effect == "Deny" && st.principalIsAnyone() && st.hasAction("s3:*") && st.deniesInsecureTransport() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// LoadBalancerSecurityGroups are the ids of the security groups attached
+// to any load balancer of the stack.
+func (x Index) LoadBalancerSecurityGroups() map[string]bool {
+	out := map[string]bool{}
+	for _, typ := range loadBalancerTypes {
+		for _, lb := range x.byType[typ] {
+			for _, id := range list(x.In(lb)["securityGroups"]) {
+				if s := str(id); s != "" {
+					out[s] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// LogTargetBuckets maps the names of buckets that receive logs to the
+// kind of logs: "s3" (server access logs), "alb" (load balancer access
+// logs) or "cloudfront" (standard logs). S3 and ALB log delivery need an
+// SSE-S3 target, and no log bucket logs itself.
+func (x Index) LogTargetBuckets() map[string]string {
+	out := map[string]string{}
+	for _, l := range x.byType[bucketLogging] {
+		out[str(x.In(l)["targetBucket"])] = "s3"
+	}
+	for _, b := range x.byType[bucketV1] {
+		for _, l := range list(x.In(b)["loggings"]) {
+			out[str(get(l, "targetBucket"))] = "s3"
+		}
+	}
+	for _, typ := range loadBalancerTypes {
+		for _, lb := range x.byType[typ] {
+			if truthy(get(x.In(lb), "accessLogs.enabled")) {
+				out[str(get(x.In(lb), "accessLogs.bucket"))] = "alb"
+			}
+		}
+	}
+	for _, d := range x.byType[distribution] {
+		// loggingConfig.bucket is the bucket's domain name: <name>.s3.amazonaws.com
+		if b := str(get(x.In(d), "loggingConfig.bucket")); b != "" {
+			name, _, _ := strings.Cut(b, ".s3.")
+			out[name] = "cloudfront"
+		}
+	}
+	delete(out, "")
+	return out
+}

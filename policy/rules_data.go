@@ -1,0 +1,279 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dbay/infra/internal/mockengine"
+)
+
+const (
+	rdsInstance        = "aws:rds/instance:Instance"
+	rdsCluster         = "aws:rds/cluster:Cluster"
+	rdsClusterInstance = "aws:rds/clusterInstance:ClusterInstance"
+	docdbCluster       = "aws:docdb/cluster:Cluster"
+	redisGroup         = "aws:elasticache/replicationGroup:ReplicationGroup"
+	searchDomain       = "aws:opensearch/domain:Domain"
+	dynamoTable        = "aws:dynamodb/table:Table"
+	efsFileSystem      = "aws:efs/fileSystem:FileSystem"
+)
+
+// minBackupDays is the shortest automated backup retention a production
+// database may keep (FSBP RDS.11 and DocumentDB.2 ask for 7).
+const minBackupDays = 7
+
+// isReplica reports whether an RDS instance is a read replica: it holds no
+// data of its own, so Multi-AZ, backups and final snapshots are its
+// source's business.
+func isReplica(in map[string]any) bool { return isSet(in["replicateSourceDb"]) }
+
+func dataRules() []Rule {
+	return []Rule{
+		{
+			ID: "rds-encrypted-cmk", Severity: High, Types: []string{rdsInstance, rdsCluster},
+			Title: "RDS storage is encrypted with a customer managed KMS key (FSBP RDS.3, checkov CKV_AWS_16/CKV_AWS_79)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				var out []string
+				if !isReplica(in) && !truthy(in["storageEncrypted"]) {
+					out = append(out, problem(r, "storageEncrypted is not true", "set storageEncrypted: true (storage encryption cannot be added later without a snapshot restore)"))
+				}
+				if !isCMK(in["kmsKeyId"]) {
+					out = append(out, problem(r, "no customer managed kmsKeyId", "set kmsKeyId to the data layer's CMK (the AWS managed aws/rds key cannot be shared with the DR region or restricted)"))
+				}
+				return out
+			},
+		},
+		{
+			ID: "rds-not-public", Severity: High, Types: []string{rdsInstance, rdsClusterInstance},
+			Title: "RDS instances are not publicly accessible (FSBP RDS.2)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				if truthy(x.In(r)["publiclyAccessible"]) {
+					return []string{problem(r, "publiclyAccessible is true", "set publiclyAccessible: false; databases live in the isolated subnets and are reached through AllowFrom")}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "rds-multi-az", Severity: Medium, Types: []string{rdsInstance},
+			Title: "RDS primaries are Multi-AZ (FSBP RDS.5); read replicas are exempt",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				if !isReplica(in) && !truthy(in["multiAz"]) {
+					return []string{problem(r, "multiAz is not true", "set multiAz: true (the DataLayer reads data.postgres.multiAz, default true)")}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "rds-deletion-protection", Severity: High, Types: []string{rdsInstance, rdsCluster},
+			Title: "RDS databases have deletion protection (FSBP RDS.8/RDS.7)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				if x.Protected() && !truthy(x.In(r)["deletionProtection"]) {
+					return []string{problem(r, "deletionProtection is not true", "set deletionProtection: true (the DataLayer sets it from <project>:protect)")}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "rds-backups", Severity: Medium, Types: []string{rdsInstance, rdsCluster},
+			Title: fmt.Sprintf("RDS automated backups are kept at least %d days and snapshots copy tags (FSBP RDS.11, RDS.17)", minBackupDays),
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				if isReplica(in) {
+					return nil
+				}
+				var out []string
+				if days, _ := num(in["backupRetentionPeriod"]); days < minBackupDays {
+					out = append(out, problem(r, fmt.Sprintf("backupRetentionPeriod is %v", orNone(in["backupRetentionPeriod"])),
+						fmt.Sprintf("set backupRetentionPeriod to at least %d (data.postgres.backupRetentionDays, default 30)", minBackupDays)))
+				}
+				if !truthy(in["copyTagsToSnapshot"]) {
+					out = append(out, problem(r, "copyTagsToSnapshot is not true", "set copyTagsToSnapshot: true so snapshots keep the stack's cost and backup tags"))
+				}
+				return out
+			},
+		},
+		{
+			ID: "rds-monitoring", Severity: Low, Types: []string{rdsInstance},
+			Title: "RDS instances have Performance Insights, enhanced monitoring and log exports (FSBP RDS.9, RDS.24 family)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				var out []string
+				if !truthy(in["performanceInsightsEnabled"]) {
+					out = append(out, problem(r, "performanceInsightsEnabled is not true", "set performanceInsightsEnabled: true with performanceInsightsKmsKeyId the data key"))
+				}
+				if v, _ := num(in["monitoringInterval"]); v <= 0 || !isSet(in["monitoringRoleArn"]) {
+					out = append(out, problem(r, "enhanced monitoring is off (monitoringInterval 0 or no monitoringRoleArn)", "set monitoringInterval (data.postgres.monitoringInterval, default 60) and monitoringRoleArn"))
+				}
+				logs := strs(in["enabledCloudwatchLogsExports"])
+				engine := str(in["engine"])
+				switch {
+				case len(logs) == 0:
+					out = append(out, problem(r, "enabledCloudwatchLogsExports is empty", "export the engine's logs (postgres: [postgresql, upgrade])"))
+				case strings.HasPrefix(engine, "postgres") && !contains(logs, "postgresql"):
+					out = append(out, problem(r, "enabledCloudwatchLogsExports lacks postgresql", "add postgresql to enabledCloudwatchLogsExports"))
+				}
+				return out
+			},
+		},
+		{
+			ID: "docdb-encrypted", Severity: High, Types: []string{docdbCluster},
+			Title: "DocumentDB clusters are encrypted with a customer managed key (FSBP DocumentDB.1)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				var out []string
+				if !truthy(in["storageEncrypted"]) {
+					out = append(out, problem(r, "storageEncrypted is not true", "set storageEncrypted: true"))
+				}
+				if !isCMK(in["kmsKeyId"]) {
+					out = append(out, problem(r, "no customer managed kmsKeyId", "set kmsKeyId to the data layer's CMK"))
+				}
+				return out
+			},
+		},
+		{
+			ID: "docdb-backups", Severity: Medium, Types: []string{docdbCluster},
+			Title: fmt.Sprintf("DocumentDB backups are kept at least %d days (FSBP DocumentDB.2)", minBackupDays),
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				if days, _ := num(in["backupRetentionPeriod"]); days < minBackupDays {
+					return []string{problem(r, fmt.Sprintf("backupRetentionPeriod is %v (DocumentDB's default is 1)", orNone(in["backupRetentionPeriod"])),
+						fmt.Sprintf("set backupRetentionPeriod to at least %d (data.documentdb.backupRetentionDays, default 30)", minBackupDays))}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "docdb-deletion-protection", Severity: High, Types: []string{docdbCluster},
+			Title: "DocumentDB clusters have deletion protection (FSBP DocumentDB.5)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				if x.Protected() && !truthy(x.In(r)["deletionProtection"]) {
+					return []string{problem(r, "deletionProtection is not true", "set deletionProtection: true (the DataLayer sets it from <project>:protect)")}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "db-managed-password", Severity: High, Types: []string{rdsInstance, rdsCluster, docdbCluster},
+			Title: "Database master passwords are managed (and rotated) by RDS in Secrets Manager, never in Pulumi state",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				if isReplica(in) || isSet(in["replicationSourceIdentifier"]) {
+					return nil
+				}
+				var out []string
+				if isSet(in["password"]) || isSet(in["masterPassword"]) || !truthy(in["manageMasterUserPassword"]) {
+					out = append(out, problem(r, "the master password is not managed by RDS", "drop password/masterPassword and set manageMasterUserPassword: true (RDS stores it in Secrets Manager and rotates it)"))
+				}
+				if r.Type != docdbCluster && truthy(in["manageMasterUserPassword"]) && !isCMK(in["masterUserSecretKmsKeyId"]) {
+					out = append(out, problem(r, "the managed master secret uses the AWS managed key", "set masterUserSecretKmsKeyId to the data layer's CMK"))
+				}
+				return out
+			},
+		},
+		{
+			ID: "redis-encryption", Severity: High, Types: []string{redisGroup},
+			Title: "Redis encrypts at rest and in transit (FSBP ElastiCache.4, ElastiCache.5)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				var out []string
+				if !truthy(in["atRestEncryptionEnabled"]) {
+					out = append(out, problem(r, "atRestEncryptionEnabled is not true", "set atRestEncryptionEnabled: true with kmsKeyId the data key (forces replacement: plan a migration)"))
+				}
+				if !truthy(in["transitEncryptionEnabled"]) || str(in["transitEncryptionMode"]) == "preferred" {
+					out = append(out, problem(r, "in-transit encryption is off or only preferred", "set transitEncryptionEnabled: true (mode required); clients use rediss://"))
+				}
+				return out
+			},
+		},
+		{
+			ID: "redis-auth", Severity: High, Types: []string{redisGroup},
+			Title: "Redis requires AUTH or RBAC user groups (FSBP ElastiCache.6)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				if !isSet(in["authToken"]) && len(list(in["userGroupIds"])) == 0 {
+					return []string{problem(r, "no authToken and no userGroupIds", "set authToken from a generated Pulumi secret (the DataLayer's redis-auth-token) or attach an RBAC user group")}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "redis-failover", Severity: Medium, Types: []string{redisGroup},
+			Title: "Redis has automatic failover across AZs (FSBP ElastiCache.3)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				if !truthy(in["automaticFailoverEnabled"]) || !truthy(in["multiAzEnabled"]) {
+					return []string{problem(r, "automaticFailoverEnabled or multiAzEnabled is not true", "set both with at least one replica (data.redis.replicas ≥ 1)")}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "opensearch-encryption", Severity: High, Types: []string{searchDomain},
+			Title: "OpenSearch encrypts at rest and node to node (FSBP Opensearch.1, Opensearch.3)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				var out []string
+				if !truthy(get(in, "encryptAtRest.enabled")) {
+					out = append(out, problem(r, "encryptAtRest.enabled is not true", "set encryptAtRest: {enabled: true, kmsKeyId: <data key>}"))
+				}
+				if !truthy(get(in, "nodeToNodeEncryption.enabled")) {
+					out = append(out, problem(r, "nodeToNodeEncryption.enabled is not true", "set nodeToNodeEncryption: {enabled: true}"))
+				}
+				return out
+			},
+		},
+		{
+			ID: "opensearch-https", Severity: High, Types: []string{searchDomain},
+			Title: "OpenSearch enforces HTTPS with a TLS 1.2 minimum policy (FSBP Opensearch.8)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				var out []string
+				if !truthy(get(in, "domainEndpointOptions.enforceHttps")) {
+					out = append(out, problem(r, "domainEndpointOptions.enforceHttps is not true", "set enforceHttps: true"))
+				}
+				if p := str(get(in, "domainEndpointOptions.tlsSecurityPolicy")); !contains(searchTLSPolicies, p) {
+					out = append(out, problem(r, fmt.Sprintf("tlsSecurityPolicy is %q", p), "set domainEndpointOptions.tlsSecurityPolicy to Policy-Min-TLS-1-2-PFS-2023-10"))
+				}
+				return out
+			},
+		},
+		{
+			ID: "opensearch-vpc", Severity: High, Types: []string{searchDomain},
+			Title: "OpenSearch domains live in a VPC (FSBP Opensearch.2)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				if len(list(get(x.In(r), "vpcOptions.subnetIds"))) == 0 {
+					return []string{problem(r, "no vpcOptions.subnetIds: the endpoint is public", "set vpcOptions with the isolated subnets and the domain's security group")}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "opensearch-fgac", Severity: High, Types: []string{searchDomain},
+			Title: "OpenSearch has fine-grained access control and no anonymous access (FSBP Opensearch.7)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				var out []string
+				if !truthy(get(in, "advancedSecurityOptions.enabled")) {
+					out = append(out, problem(r, "advancedSecurityOptions.enabled is not true", "enable fine-grained access control with an IAM master role"))
+				}
+				if truthy(get(in, "advancedSecurityOptions.anonymousAuthEnabled")) {
+					out = append(out, problem(r, "anonymousAuthEnabled is true", "set advancedSecurityOptions.anonymousAuthEnabled: false"))
+				}
+				return out
+			},
+		},
+	}
+}
+
+// searchTLSPolicies are the OpenSearch endpoint policies with a TLS 1.2 minimum.
+var searchTLSPolicies = []string{"Policy-Min-TLS-1-2-2019-07", "Policy-Min-TLS-1-2-PFS-2023-10"}
+
+// orNone renders an absent input as "absent" in messages.
+func orNone(v any) any {
+	if v == nil {
+		return "absent"
+	}
+	return v
+}

@@ -1,0 +1,108 @@
+package policy
+
+import (
+	"github.com/dbay/infra/internal/mockengine"
+)
+
+const (
+	bucketV2       = "aws:s3/bucketV2:BucketV2"
+	bucketV1       = "aws:s3/bucket:Bucket"
+	publicAccess   = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	bucketSSE      = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	bucketVersions = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	bucketLogging  = "aws:s3/bucketLoggingV2:BucketLoggingV2"
+)
+
+var bucketTypes = []string{bucketV2, bucketV1}
+
+func s3Rules() []Rule {
+	return []Rule{
+		{
+			ID: "s3-public-access-block", Severity: High, Types: bucketTypes,
+			Title: "Every bucket has a public access block with all four settings on (FSBP S3.8)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				for _, b := range x.Referencing(publicAccess, "bucket", r) {
+					in := x.In(b)
+					if truthy(in["blockPublicAcls"]) && truthy(in["blockPublicPolicy"]) && truthy(in["ignorePublicAcls"]) && truthy(in["restrictPublicBuckets"]) {
+						return nil
+					}
+				}
+				return []string{problem(r, "no BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true",
+					"add an aws:s3/bucketPublicAccessBlock for the bucket with all four set to true")}
+			},
+		},
+		{
+			ID: "s3-encryption", Severity: Medium, Types: bucketTypes,
+			Title: "Buckets default to SSE-KMS with a customer managed key (log delivery targets: SSE-S3)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				var rules []any
+				for _, c := range x.Referencing(bucketSSE, "bucket", r) {
+					rules = append(rules, list(x.In(c)["rules"])...)
+				}
+				rules = append(rules, list(get(x.In(r), "serverSideEncryptionConfiguration.rule"))...)
+				logTarget := x.isLogTarget(r, "s3", "alb")
+				for _, rule := range rules {
+					algo := str(get(rule, "applyServerSideEncryptionByDefault.sseAlgorithm"))
+					key := get(rule, "applyServerSideEncryptionByDefault.kmsMasterKeyId")
+					if (algo == "aws:kms" || algo == "aws:kms:dsse") && isCMK(key) || logTarget && algo == "AES256" {
+						return nil
+					}
+				}
+				if logTarget {
+					return []string{problem(r, "no default encryption", "add a BucketServerSideEncryptionConfigurationV2 with AES256 (log delivery to this bucket cannot use SSE-KMS)")}
+				}
+				return []string{problem(r, "default encryption is not SSE-KMS with a customer managed key",
+					"add a BucketServerSideEncryptionConfigurationV2 with sseAlgorithm aws:kms, kmsMasterKeyId the owner's CMK and bucketKeyEnabled: true")}
+			},
+		},
+		{
+			ID: "s3-tls-only", Severity: Medium, Types: bucketTypes,
+			Title: "Bucket policies deny requests without TLS (FSBP S3.5)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				if !x.BucketTLSOnly(r) {
+					return []string{problem(r, "no bucket policy statement denies s3:* to * when aws:SecureTransport is false",
+						"add the DenyInsecureTransport statement to the bucket's aws:s3/bucketPolicy")}
+				}
+				return nil
+			},
+		},
+		{
+			ID: "s3-access-logs", Severity: Low, Types: bucketTypes,
+			Title: "Buckets log server access to a log bucket (FSBP S3.9); log buckets themselves are exempt",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				if x.isLogTarget(r, "s3", "alb", "cloudfront") || len(x.Referencing(bucketLogging, "bucket", r)) > 0 || len(list(x.In(r)["loggings"])) > 0 {
+					return nil
+				}
+				return []string{problem(r, "no server access logging", "add an aws:s3/bucketLoggingV2 targeting the stack's access-log bucket (SSE-S3)")}
+			},
+		},
+		{
+			ID: "s3-versioning", Severity: Medium, Types: bucketTypes,
+			Title: "Buckets are versioned (checkov CKV_AWS_21)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				for _, v := range x.Referencing(bucketVersions, "bucket", r) {
+					if str(get(x.In(v), "versioningConfiguration.status")) == "Enabled" {
+						return nil
+					}
+				}
+				if truthy(get(x.In(r), "versioning.enabled")) {
+					return nil
+				}
+				return []string{problem(r, "versioning is not Enabled", "add an aws:s3/bucketVersioningV2 with versioningConfiguration.status Enabled (and a noncurrent-version expiry)")}
+			},
+		},
+	}
+}
+
+// isLogTarget reports whether bucket receives logs of one of kinds: "s3"
+// (server access logs), "alb" (load balancer access logs), "cloudfront"
+// (standard logs).
+func (x Index) isLogTarget(bucket *mockengine.Resource, kinds ...string) bool {
+	targets := x.LogTargetBuckets()
+	for _, ref := range x.Refs(bucket) {
+		if contains(kinds, targets[ref]) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,82 @@
+package tests
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// Seed §9: the xpriv is readable by the BuildAndSignTx function only — one
+// IAM policy in the whole prod stack names it, and its resource policy
+// denies every other principal.
+func TestXprivHasExactlyOneReaderInProd(t *testing.T) {
+	t.Parallel()
+	r := synthesize(t, root, "prod")
+	xpriv := r.Engine.Get("aws:secretsmanager/secret:Secret", "WALLET_MASTER_XPRIV").Out()["arn"].(string)
+	var naming []string
+	for _, p := range r.Engine.ByType("aws:iam/rolePolicy:RolePolicy") {
+		if strings.Contains(p.In()["policy"].(string), xpriv) {
+			naming = append(naming, p.Name+" on "+p.In()["role"].(string))
+		}
+	}
+	if len(naming) != 1 || !strings.HasPrefix(naming[0], "build-and-sign-tx-") {
+		t.Fatalf("IAM policies naming the xpriv: %v, want only build-and-sign-tx's", naming)
+	}
+	fn := r.Engine.Get("aws:lambda/function:Function", "build-and-sign-tx")
+	if fn == nil {
+		t.Fatal("no build-and-sign-tx function")
+	}
+	var doc struct {
+		Statement []struct {
+			Effect    string
+			Principal any
+			Condition map[string]map[string]any
+		}
+	}
+	pol := r.Engine.Get("aws:secretsmanager/secretPolicy:SecretPolicy", "WALLET_MASTER_XPRIV")
+	if pol == nil {
+		t.Fatal("the xpriv has no resource policy")
+	}
+	if err := json.Unmarshal([]byte(pol.In()["policy"].(string)), &doc); err != nil {
+		t.Fatal(err)
+	}
+	deny := doc.Statement[0]
+	if deny.Effect != "Deny" || deny.Principal != "*" || deny.Condition["ArnNotEquals"]["aws:PrincipalArn"] != fn.In()["role"] {
+		t.Errorf("xpriv policy = %+v, want a deny for all but %v", deny, fn.In()["role"])
+	}
+	env, _ := fn.In()["environment"].(map[string]any)["variables"].(map[string]any)
+	if env["WALLET_MASTER_XPRIV_SECRET_ARN"] != xpriv {
+		t.Errorf("build_and_sign_tx env = %v", env)
+	}
+	for _, other := range r.Engine.ByType("aws:lambda/function:Function") {
+		vars, _ := other.In()["environment"].(map[string]any)["variables"].(map[string]any)
+		if _, has := vars["WALLET_MASTER_XPRIV_SECRET_ARN"]; has && other.Name != "build-and-sign-tx" {
+			t.Errorf("%s carries the xpriv's ARN", other.Name)
+		}
+	}
+}
+
+// Seed §6.1, §7, §9: the three workflows exist, the SPA's API base URL ends
+// in /api/v1, and every function is traced and VPC-attached.
+func TestProdServerlessShape(t *testing.T) {
+	t.Parallel()
+	r := synthesize(t, root, "prod")
+	for _, wf := range []string{"withdrawal", "deposit", "order"} {
+		if r.Engine.Get("aws:sfn/stateMachine:StateMachine", wf) == nil {
+			t.Errorf("no %s state machine", wf)
+		}
+	}
+	if u, _ := r.Outputs["apiBaseUrl"].(string); u != "https://api.dbay.example.com/api/v1" {
+		t.Errorf("apiBaseUrl = %v", r.Outputs["apiBaseUrl"])
+	}
+	fns := r.Engine.ByType("aws:lambda/function:Function")
+	if len(fns) < 15 {
+		t.Errorf("%d functions, the seed names at least 15", len(fns))
+	}
+	for _, f := range fns {
+		in := f.In()
+		if in["tracingConfig"].(map[string]any)["mode"] != "Active" || len(in["vpcConfig"].(map[string]any)["subnetIds"].([]any)) < 2 || in["kmsKeyArn"] == nil {
+			t.Errorf("%s: tracing %v vpc %v kms %v", f.Name, in["tracingConfig"], in["vpcConfig"], in["kmsKeyArn"])
+		}
+	}
+}
