@@ -2,25 +2,24 @@ package config
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/dbay/infra/internal/stackfile"
 )
 
-// dbayServerlessFile is DBay's serverless section as Pulumi.prod.yaml sets
-// it (seed §1, §6.1, §9, §10, §11), shared with the component's tests: the
-// fifteen functions of the seed plus the WebSocket relay, the withdrawal,
-// deposit and order workflows, the listing-events rule and both APIs.
-const dbayServerlessFile = "../components/serverless/testdata/dbay.json"
-
+// dbayServerless is DBay's serverless section as Pulumi.prod.yaml sets it
+// (seed §1, §6.1, §9, §10, §11): the fifteen functions of the seed plus the
+// WebSocket relay, the withdrawal, deposit and order workflows, the
+// listing-events rule and both APIs.
 func dbayServerless(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(dbayServerlessFile)
+	st, err := stackfile.Load("..", "prod", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	return st.Values["dbay:serverless"]
 }
 
 // dbayServerlessScope is what DBay's section is checked against: its

@@ -2,18 +2,12 @@ package fleet
 
 import (
 	"encoding/json"
-	"io"
-	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
-	pconfig "github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
@@ -22,6 +16,7 @@ import (
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/stackfile"
 )
 
 // Resource types the tests read.
@@ -39,28 +34,15 @@ const (
 	tSecret     = "aws:secretsmanager/secret:Secret"
 )
 
-// stackValues reads a stack file with Pulumi's own loader: "ns:key" ->
-// value, structured values as JSON, as a real run hands them over.
+// stackValues reads a stack file with Pulumi's own loader, as a run hands
+// it over (internal/stackfile).
 func stackValues(t *testing.T, dir, stack string) map[string]string {
 	t.Helper()
-	proj, err := workspace.LoadProject(filepath.Join(dir, "Pulumi.yaml"))
+	st, err := stackfile.Load(dir, stack, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sink := diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: colors.Never})
-	ps, err := workspace.LoadProjectStack(sink, proj, filepath.Join(dir, "Pulumi."+stack+".yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	for k, v := range ps.Config {
-		s, err := v.Value(pconfig.NewBlindingDecrypter())
-		if err != nil {
-			t.Fatal(err)
-		}
-		out[k.String()] = s
-	}
-	return out
+	return st.Values
 }
 
 // fixture is one stack's sections, as the stack would hand them to the fleet.

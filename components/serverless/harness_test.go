@@ -2,7 +2,6 @@ package serverless
 
 import (
 	"encoding/json"
-	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/stackfile"
 )
 
 const (
@@ -62,14 +62,15 @@ var serviceURLs = map[string]string{
 	"search-gateway": "http://search-gateway-service:8000", "messaging": "http://messaging-service:8000",
 }
 
-// dbaySpec loads DBay's serverless section (testdata/dbay.json, the one
-// Pulumi.prod.yaml carries) through the real loader, edited by edit.
+// dbaySpec loads DBay's serverless section from the repository's
+// Pulumi.prod.yaml through the real loader, edited by edit.
 func dbaySpec(t *testing.T, edit func(m map[string]any)) config.Serverless {
 	t.Helper()
-	raw, err := os.ReadFile("testdata/dbay.json")
+	st, err := stackfile.Load("../..", "prod", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	raw := []byte(st.Values["dbay:serverless"])
 	if edit != nil {
 		var m map[string]any
 		if err := json.Unmarshal(raw, &m); err != nil {

@@ -7,20 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"sort"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/diag/colors"
-	pconfig "github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/stackfile"
 	"github.com/dbay/infra/stacks"
 )
 
@@ -35,34 +30,13 @@ type Stack struct {
 }
 
 // LoadStack reads Pulumi.yaml and Pulumi.<stack>.yaml from dir with
-// Pulumi's own loaders.
+// Pulumi's own loaders (internal/stackfile).
 func LoadStack(dir, stack string) (*Stack, error) {
-	proj, err := workspace.LoadProject(filepath.Join(dir, "Pulumi.yaml"))
+	st, err := stackfile.Load(dir, stack, os.Stderr)
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, "Pulumi."+stack+".yaml")
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("stack %q: %w", stack, err)
-	}
-	sink := diag.DefaultSink(io.Discard, os.Stderr, diag.FormatOptions{Color: colors.Never})
-	ps, err := workspace.LoadProjectStack(sink, proj, path)
-	if err != nil {
-		return nil, err
-	}
-	st := &Stack{Project: proj.Name.String(), Name: stack, Values: map[string]string{}}
-	for k, v := range ps.Config {
-		s, err := v.Value(pconfig.NewBlindingDecrypter())
-		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", path, k, err)
-		}
-		st.Values[k.String()] = s
-		if v.Secure() {
-			st.SecretKeys = append(st.SecretKeys, k.String())
-		}
-	}
-	sort.Strings(st.SecretKeys)
-	return st, nil
+	return &Stack{Project: st.Project, Name: st.Name, Values: st.Values, SecretKeys: st.SecretKeys}, nil
 }
 
 // Result is what a synthesized stack would create.
