@@ -223,9 +223,9 @@ func TestSynthCommand(t *testing.T) {
 		t.Error("two synth runs differ")
 	}
 
-	for _, format := range []string{"text", "markdown"} {
+	for format, want := range map[string]string{"text": "dbay:components:Network", "markdown": "dbay:components:Network", "dot": "digraph \"dbay/dr\""} {
 		var o, e bytes.Buffer
-		if code := synth.Main([]string{"--dir", root, "--stack", "dr", "--format", format}, &o, &e); code != 0 || !strings.Contains(o.String(), "dbay:components:Network") {
+		if code := synth.Main([]string{"--dir", root, "--stack", "dr", "--format", format}, &o, &e); code != 0 || !strings.Contains(o.String(), want) {
 			t.Errorf("%s: exit %d, output %q, stderr %q", format, code, o.String(), e.String())
 		}
 	}

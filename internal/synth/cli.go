@@ -20,7 +20,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	stack := fs.String("stack", "", "stack name: reads Pulumi.<stack>.yaml (required)")
 	dir := fs.String("dir", ".", "directory holding Pulumi.yaml and the stack files")
-	format := fs.String("format", "text", "output format: text, json or markdown")
+	format := fs.String("format", "text", "output format: text, json, markdown or dot")
 	withPolicy := fs.Bool("policy", false, "evaluate the policy rules and append the report; exit 3 on unwaived violations")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -33,9 +33,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		"text":     (*Result).writeText,
 		"json":     (*Result).writeJSON,
 		"markdown": (*Result).writeMarkdown,
+		"dot":      (*Result).writeDot,
 	}[*format]
 	if write == nil {
-		fmt.Fprintf(stderr, "synth: --format %q is not one of text, json, markdown\n", *format)
+		fmt.Fprintf(stderr, "synth: --format %q is not one of text, json, markdown, dot\n", *format)
 		return 2
 	}
 
