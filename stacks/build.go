@@ -63,8 +63,12 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	sources := []alarm.Source{data}
 	var logSources []alarm.LogSource
 	var fl *fleet.Fleet
+	ov, err := originVerify(ctx, cfg)
+	if err != nil {
+		return err
+	}
 	if cfg.Fleet != nil {
-		fl, err = buildFleet(ctx, cfg, providers, net, sec, data, zone)
+		fl, err = buildFleet(ctx, cfg, providers, net, sec, data, zone, ov)
 		if err != nil {
 			return err
 		}
@@ -72,7 +76,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		logSources = append(logSources, fl)
 	}
 
-	fe, au, err := buildEdge(ctx, cfg, providers)
+	fe, au, err := buildEdge(ctx, cfg, providers, fl, ov)
 	if err != nil {
 		return err
 	}

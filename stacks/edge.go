@@ -4,13 +4,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/auth"
+	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/frontend"
 	"github.com/dbay/infra/config"
 )
 
 // buildEdge creates what users reach first: the site (S3 + CloudFront + WAF
 // + DNS) and the Cognito user pool, when the stack configures them.
-func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers) (*frontend.Frontend, *auth.Auth, error) {
+func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl *fleet.Fleet, ov *fleet.OriginVerify) (*frontend.Frontend, *auth.Auth, error) {
 	regional := pulumi.Providers(providers.Regional)
 	var fe *frontend.Frontend
 	if cfg.Frontend != nil {
@@ -23,6 +24,14 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers) (*
 			// /api/* goes to the HTTP API's custom domain (a fixed name: the
 			// Serverless component, built later, owns its record).
 			args.APIOrigin = &frontend.APIOrigin{DomainName: pulumi.String("api." + cfg.Domain)}
+		}
+		if fl != nil && ov != nil {
+			// The ALB behind CloudFront (Dhanam): the distribution's default
+			// origin, with the header every fleet listener rule requires, and
+			// a REGIONAL web ACL on the internet-facing ALB itself.
+			args.ALBOrigin = &frontend.ALBOrigin{
+				DomainName: fl.AlbDNSName, InternetFacing: true, LoadBalancerArn: fl.AlbArn, Secret: ov.Value,
+			}
 		}
 		fe, err = frontend.New(ctx, "frontend", args, regional)
 		if err != nil {

@@ -2,10 +2,12 @@ package stacks
 
 import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/fleet"
+	"github.com/dbay/infra/components/frontend"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
@@ -31,7 +33,7 @@ func zoneID(ctx *pulumi.Context, cfg *config.Config, providers *Providers) pulum
 // buildFleet creates the services and exports what operators and the other
 // stacks need from them.
 func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, net *network.Network,
-	sec *secrets.Secrets, data *datalayer.DataLayer, zone pulumi.StringInput,
+	sec *secrets.Secrets, data *datalayer.DataLayer, zone pulumi.StringInput, ov *fleet.OriginVerify,
 ) (*fleet.Fleet, error) {
 	replica := ""
 	if cfg.Role == config.RolePrimary {
@@ -41,7 +43,7 @@ func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, n
 		Spec: *cfg.Fleet, Network: net, Data: data, Secrets: sec,
 		Project: cfg.Project, Stack: cfg.Stack, Environment: cfg.Environment, Region: cfg.Region,
 		Partition: cfg.Partition(), Domain: cfg.Domain, Role: cfg.Role, Protect: cfg.Protected(),
-		ReplicaRegion: replica, ZoneID: zone,
+		ReplicaRegion: replica, ZoneID: zone, OriginVerify: ov,
 	}, pulumi.Providers(providers.Regional))
 	if err != nil {
 		return nil, err
@@ -56,4 +58,22 @@ func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, n
 	ctx.Export("vpcLinkSecurityGroupId", fl.VpcLinkSecurityGroupID)
 	ctx.Export("taskRoleArns", fl.TaskRoleArns)
 	return fl, nil
+}
+
+// originVerify is the secret header that proves a request came through the
+// stack's CloudFront distribution, when the fleet's ALB sits behind it
+// (fleet.alb.ingress cloudfront and a frontend): generated once, required
+// by every fleet listener rule and sent by CloudFront to the ALB origin.
+// nil otherwise.
+func originVerify(ctx *pulumi.Context, cfg *config.Config) (*fleet.OriginVerify, error) {
+	if cfg.Fleet == nil || cfg.Frontend == nil || cfg.Fleet.ALB.Ingress != config.IngressCloudFront {
+		return nil, nil
+	}
+	secret, err := random.NewRandomPassword(ctx, "origin-verify", &random.RandomPasswordArgs{
+		Length: pulumi.Int(48), Special: pulumi.Bool(false),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &fleet.OriginVerify{Header: frontend.OriginVerifyHeader, Value: secret.Result}, nil
 }

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -60,4 +61,49 @@ func TestViteEnvIsWiredFromOutputs(t *testing.T) {
 	if r.Outputs["userPoolId"] != pool.ID {
 		t.Errorf("userPoolId export = %v", r.Outputs["userPoolId"])
 	}
+}
+
+// Dhanam "Architecture": CloudFront + WAF in front of the ALB, and no way
+// around them — every listener rule requires the secret header CloudFront
+// sends, and the internet-facing ALB has its own REGIONAL web ACL.
+func TestDhanamALBOnlyThroughCloudFront(t *testing.T) {
+	t.Parallel()
+	r := synthesize(t, "../examples/dhanam", "prod")
+	rules := r.Engine.ByType("aws:lb/listenerRule:ListenerRule")
+	if len(rules) != 2 {
+		t.Fatalf("%d listener rules, want api and web", len(rules))
+	}
+	for _, rule := range rules {
+		ok := false
+		for _, c := range rule.In()["conditions"].([]any) {
+			if h, has := c.(map[string]any)["httpHeader"]; has {
+				hh := h.(map[string]any)
+				ok = hh["httpHeaderName"] == "X-Origin-Verify" && strings.Contains(fmt.Sprint(hh["values"]), "[secret]")
+			}
+		}
+		if !ok {
+			t.Errorf("listener rule %s does not require the origin header: %v", rule.Name, rule.In()["conditions"])
+		}
+	}
+	dist := r.Engine.Get("aws:cloudfront/distribution:Distribution", "cdn")
+	if dist == nil {
+		t.Fatal("no distribution")
+	}
+	var header bool
+	for _, o := range dist.In()["origins"].([]any) {
+		for _, h := range mockengineList(o.(map[string]any)["customHeaders"]) {
+			header = header || h.(map[string]any)["name"] == "X-Origin-Verify"
+		}
+	}
+	if !header {
+		t.Error("CloudFront does not send the origin header to the ALB")
+	}
+	if len(r.Engine.ByType("aws:wafv2/webAclAssociation:WebAclAssociation")) != 1 {
+		t.Error("the internet-facing ALB has no REGIONAL web ACL")
+	}
+}
+
+func mockengineList(v any) []any {
+	l, _ := v.([]any)
+	return l
 }

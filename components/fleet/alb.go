@@ -190,6 +190,13 @@ func (f *Fleet) route(ctx *pulumi.Context, u *unit, https *lb.Listener, priority
 			PathPattern: &lb.ListenerRuleConditionPathPatternArgs{Values: pulumi.ToStringArray(s.Expose.Paths)},
 		})
 	}
+	if ov := f.args.OriginVerify; ov != nil {
+		conditions = append(conditions, lb.ListenerRuleConditionArgs{
+			HttpHeader: &lb.ListenerRuleConditionHttpHeaderArgs{
+				HttpHeaderName: pulumi.String(ov.Header), Values: pulumi.StringArray{ov.Value},
+			},
+		})
+	}
 	rule, err := lb.NewListenerRule(ctx, s.Name, &lb.ListenerRuleArgs{
 		ListenerArn: https.Arn,
 		Priority:    pulumi.Int(priority),
@@ -202,4 +209,11 @@ func (f *Fleet) route(ctx *pulumi.Context, u *unit, https *lb.Listener, priority
 	u.target, u.rule = tg.Arn, rule
 	f.watchTargets(s.Name, f.albSuffix, tg.ArnSuffix)
 	return netrule.Allow(ctx, f, "alb-to-"+s.Name, f.albSG, u.sg, s.Port, "ALB to "+s.Name)
+}
+
+// OriginVerify is the header CloudFront adds to every request to the ALB
+// and the secret value it carries.
+type OriginVerify struct {
+	Header string
+	Value  pulumi.StringInput
 }

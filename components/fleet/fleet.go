@@ -63,6 +63,10 @@ type Args struct {
 	// certificateValidationRecords, to publish by hand before the HTTPS
 	// listener can be created.
 	ZoneID pulumi.StringInput
+	// OriginVerify, when set, makes every listener rule also require this
+	// header and value: only requests that came through the CloudFront
+	// distribution (which adds it) reach a service. nil: no header.
+	OriginVerify *OriginVerify
 }
 
 // Fleet is the component.

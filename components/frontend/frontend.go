@@ -82,6 +82,10 @@ type ALBOrigin struct {
 	ListenerArn pulumi.StringInput
 	// Routes forward each host to its target group (Dhanam: api. and app.).
 	Routes []HostRoute
+	// Secret is the value CloudFront sends in OriginVerifyHeader, when the
+	// listener's owner already requires it (the stack generates it once for
+	// both). nil: generated here and exported as OriginVerifySecret.
+	Secret pulumi.StringInput
 }
 
 // HostRoute forwards one host to a target group.
@@ -169,7 +173,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	secret := pulumi.String("").ToStringOutput()
 	if args.ALBOrigin != nil {
-		if secret, err = f.originSecret(ctx); err != nil {
+		if args.ALBOrigin.Secret != nil {
+			secret = pulumi.ToSecret(args.ALBOrigin.Secret.ToStringOutput()).(pulumi.StringOutput)
+		} else if secret, err = f.originSecret(ctx); err != nil {
 			return nil, err
 		}
 	}
