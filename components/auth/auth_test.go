@@ -245,7 +245,7 @@ func TestCustomDomainCertificateIsInUSEast1EvenInDR(t *testing.T) {
 		t.Errorf("certificate = %v", cert.In())
 	}
 	valid := r.one(t, tCertValid, "hosted-ui")
-	rec := r.one(t, tRecord, "hosted-ui-validation")
+	rec := r.one(t, tRecord, "hosted-ui-certificate-validation")
 	dvo := cert.Out()["domainValidationOptions"].([]any)[0].(map[string]any)
 	if valid.Provider != globalURN || valid.In()["certificateArn"] != cert.Out()["arn"] ||
 		!reflect.DeepEqual(valid.In()["validationRecordFqdns"], []any{rec.Out()["fqdn"]}) {

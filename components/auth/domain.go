@@ -1,10 +1,11 @@
 package auth
 
 import (
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/cert"
 )
 
 // domain creates the hosted UI domain and returns its host name: a prefix
@@ -25,32 +26,7 @@ func (a *Auth) domain(ctx *pulumi.Context, pool *cognito.UserPool, region pulumi
 	}
 
 	host := "auth." + args.Domain
-	global := pulumi.Provider(args.GlobalProvider)
-	cert, err := acm.NewCertificate(ctx, "hosted-ui", &acm.CertificateArgs{
-		DomainName:       pulumi.String(host),
-		ValidationMethod: pulumi.String("DNS"),
-	}, parent, global)
-	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
-	dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
-	record, err := route53.NewRecord(ctx, "hosted-ui-validation", &route53.RecordArgs{
-		ZoneId:  args.ZoneID,
-		Name:    dvo.ResourceRecordName().Elem(),
-		Type:    dvo.ResourceRecordType().Elem(),
-		Records: pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
-		Ttl:     pulumi.Int(60),
-		// The validation record of a name is the same for every certificate
-		// of the account (e.g. the DR stack's): share it, don't fight over it.
-		AllowOverwrite: pulumi.Bool(true),
-	}, parent)
-	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
-	validated, err := acm.NewCertificateValidation(ctx, "hosted-ui", &acm.CertificateValidationArgs{
-		CertificateArn:        cert.Arn,
-		ValidationRecordFqdns: pulumi.StringArray{record.Fqdn},
-	}, parent, global)
+	certificate, err := cert.New(ctx, a, cert.Args{Name: "hosted-ui", Names: []string{host}, ZoneID: args.ZoneID, Provider: args.GlobalProvider})
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
@@ -62,7 +38,7 @@ func (a *Auth) domain(ctx *pulumi.Context, pool *cognito.UserPool, region pulumi
 	d, err := cognito.NewUserPoolDomain(ctx, "hosted-ui", &cognito.UserPoolDomainArgs{
 		UserPoolId:     pool.ID(),
 		Domain:         pulumi.String(host),
-		CertificateArn: validated.CertificateArn,
+		CertificateArn: certificate.Arn,
 	}, domainOpts...)
 	if err != nil {
 		return pulumi.StringOutput{}, err

@@ -98,7 +98,7 @@ func TestCertificate(t *testing.T) {
 		in["validationMethod"] != "DNS" || cert.Region != "us-east-1" {
 		t.Errorf("certificate = %v in %s", in, cert.Region)
 	}
-	rec := r.one(t, "aws:route53/record:Record", "alb-certificate-validation-0").In()
+	rec := r.one(t, "aws:route53/record:Record", "alb-certificate-validation").In()
 	dvo := cert.Out()["domainValidationOptions"].([]any)[0].(map[string]any)
 	if rec["zoneId"] != "Z0123456789ABCDEFGHIJ" || rec["name"] != dvo["resourceRecordName"] || rec["type"] != "CNAME" ||
 		!reflect.DeepEqual(rec["records"], []any{dvo["resourceRecordValue"]}) || rec["allowOverwrite"] != true {

@@ -1,11 +1,10 @@
 package frontend
 
 import (
-	"fmt"
-
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/cert"
 )
 
 // zone looks the public hosted zone up by name, or creates it when the
@@ -36,45 +35,12 @@ func (f *Frontend) zone(ctx *pulumi.Context, args *Args) (pulumi.StringOutput, e
 // apex and the wildcard share one validation record. It returns the ARN
 // once validated.
 func (f *Frontend) certificate(ctx *pulumi.Context, zoneID pulumi.StringOutput, args *Args) (pulumi.StringOutput, error) {
-	parent := pulumi.Parent(f)
-	global := pulumi.Provider(args.GlobalProvider)
-	cert, err := acm.NewCertificate(ctx, "site", &acm.CertificateArgs{
-		DomainName:              pulumi.String(args.Domain),
-		SubjectAlternativeNames: pulumi.ToStringArray([]string{"*." + args.Domain}),
-		ValidationMethod:        pulumi.String("DNS"),
-	}, parent, global)
+	c, err := cert.New(ctx, f, cert.Args{Name: "site", Names: []string{args.Domain, "*." + args.Domain},
+		ZoneID: zoneID, Provider: args.GlobalProvider})
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	dvo := cert.DomainValidationOptions.ApplyT(func(opts []acm.CertificateDomainValidationOption) (acm.CertificateDomainValidationOption, error) {
-		for _, o := range opts {
-			if o.DomainName != nil && *o.DomainName == args.Domain {
-				return o, nil
-			}
-		}
-		return acm.CertificateDomainValidationOption{}, fmt.Errorf("ACM returned no validation record for %s", args.Domain)
-	}).(acm.CertificateDomainValidationOptionOutput)
-	record, err := route53.NewRecord(ctx, "site-certificate-validation", &route53.RecordArgs{
-		ZoneId:  zoneID,
-		Name:    dvo.ResourceRecordName().Elem(),
-		Type:    dvo.ResourceRecordType().Elem(),
-		Records: pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
-		Ttl:     pulumi.Int(60),
-		// The record of a name is the same for every certificate of the
-		// account (the dr stack requests its own): share it.
-		AllowOverwrite: pulumi.Bool(true),
-	}, parent)
-	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
-	validated, err := acm.NewCertificateValidation(ctx, "site", &acm.CertificateValidationArgs{
-		CertificateArn:        cert.Arn,
-		ValidationRecordFqdns: pulumi.StringArray{record.Fqdn},
-	}, parent, global)
-	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
-	return validated.CertificateArn, nil
+	return c.Arn, nil
 }
 
 // records creates the A and AAAA aliases of every site name to the

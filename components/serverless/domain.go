@@ -1,10 +1,11 @@
 package serverless
 
 import (
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/cert"
 )
 
 // domain is a custom domain of an API.
@@ -19,38 +20,14 @@ type domain struct {
 func (s *Serverless) customDomain(ctx *pulumi.Context, label string, apiID pulumi.IDOutput, stage pulumi.StringOutput) (domain, error) {
 	parent := pulumi.Parent(s)
 	host := label + "." + s.args.Domain
-	cert, err := acm.NewCertificate(ctx, label, &acm.CertificateArgs{
-		DomainName:       pulumi.String(host),
-		ValidationMethod: pulumi.String("DNS"),
-	}, parent)
-	if err != nil {
-		return domain{}, err
-	}
-	dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
-	record, err := route53.NewRecord(ctx, label+"-certificate-validation", &route53.RecordArgs{
-		ZoneId:  s.args.ZoneID,
-		Name:    dvo.ResourceRecordName().Elem(),
-		Type:    dvo.ResourceRecordType().Elem(),
-		Records: pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
-		Ttl:     pulumi.Int(60),
-		// The record of a name is the same for every certificate of the
-		// account (the dr stack requests its own): share it.
-		AllowOverwrite: pulumi.Bool(true),
-	}, parent)
-	if err != nil {
-		return domain{}, err
-	}
-	validated, err := acm.NewCertificateValidation(ctx, label, &acm.CertificateValidationArgs{
-		CertificateArn:        cert.Arn,
-		ValidationRecordFqdns: pulumi.StringArray{record.Fqdn},
-	}, parent)
+	certificate, err := cert.New(ctx, s, cert.Args{Name: label, Names: []string{host}, ZoneID: s.args.ZoneID})
 	if err != nil {
 		return domain{}, err
 	}
 	dn, err := apigatewayv2.NewDomainName(ctx, label, &apigatewayv2.DomainNameArgs{
 		DomainName: pulumi.String(host),
 		DomainNameConfiguration: &apigatewayv2.DomainNameDomainNameConfigurationArgs{
-			CertificateArn: validated.CertificateArn,
+			CertificateArn: certificate.Arn,
 			EndpointType:   pulumi.String("REGIONAL"),
 			SecurityPolicy: pulumi.String("TLS_1_2"),
 			IpAddressType:  pulumi.String("dualstack"),
