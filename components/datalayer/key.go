@@ -1,8 +1,6 @@
 package datalayer
 
 import (
-	"fmt"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -33,21 +31,7 @@ func (d *DataLayer) newKey(ctx *pulumi.Context) error {
 					Values: pulumi.StringArray{d.account},
 				}},
 			},
-			iam.GetPolicyDocumentStatementArgs{
-				Sid:     pulumi.String("CloudWatchLogsOfThisAccount"),
-				Effect:  pulumi.String("Allow"),
-				Actions: pulumi.ToStringArray([]string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"}),
-				Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-					Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{fmt.Sprintf("logs.%s.amazonaws.com", d.args.Region)}),
-				}},
-				Resources: pulumi.ToStringArray([]string{"*"}),
-				Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
-					Test: pulumi.String("ArnLike"), Variable: pulumi.String("kms:EncryptionContext:aws:logs:arn"),
-					Values: pulumi.StringArray{d.account.ApplyT(func(a string) string {
-						return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", d.args.Partition, d.args.Region, a)
-					}).(pulumi.StringOutput)},
-				}},
-			},
+			policy.LogsUseKey(d.account, d.args.Partition, d.args.Region, "*"),
 		},
 	}, pulumi.Parent(d))
 	key, err := kms.NewKey(ctx, "data-key", &kms.KeyArgs{

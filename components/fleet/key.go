@@ -1,8 +1,6 @@
 package fleet
 
 import (
-	"fmt"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -21,21 +19,7 @@ func (f *Fleet) newKey(ctx *pulumi.Context) error {
 	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
 			policy.AccountRoot(f.account, a.Partition),
-			iam.GetPolicyDocumentStatementArgs{
-				Sid:     pulumi.String("CloudWatchLogsOfThisAccount"),
-				Effect:  pulumi.String("Allow"),
-				Actions: pulumi.ToStringArray([]string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"}),
-				Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-					Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{fmt.Sprintf("logs.%s.amazonaws.com", a.Region)}),
-				}},
-				Resources: pulumi.ToStringArray([]string{"*"}),
-				Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
-					Test: pulumi.String("ArnLike"), Variable: pulumi.String("kms:EncryptionContext:aws:logs:arn"),
-					Values: pulumi.StringArray{f.account.ApplyT(func(acct string) string {
-						return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", a.Partition, a.Region, acct)
-					}).(pulumi.StringOutput)},
-				}},
-			},
+			policy.LogsUseKey(f.account, a.Partition, a.Region, "*"),
 		},
 	}, parent)
 	key, err := kms.NewKey(ctx, "fleet-key", &kms.KeyArgs{

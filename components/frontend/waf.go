@@ -1,7 +1,6 @@
 package frontend
 
 import (
-	"fmt"
 	"net/netip"
 	"strings"
 
@@ -114,25 +113,10 @@ func (f *Frontend) regionalACL(ctx *pulumi.Context, name string, args *Args, acc
 // starts with aws-waf-logs- (WAF accepts no other), in the ACL's region,
 // with the Authorization and Cookie headers redacted.
 func (f *Frontend) wafLogging(ctx *pulumi.Context, name string, acl *wafv2.WebAcl, region string, account pulumi.StringOutput, partition string, retention int, opts ...pulumi.ResourceOption) error {
-	groups := account.ApplyT(func(acct string) string {
-		return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:aws-waf-logs-*", partition, region, acct)
-	}).(pulumi.StringOutput)
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
 			policy.AccountRoot(account, partition),
-			iam.GetPolicyDocumentStatementArgs{
-				Sid:     pulumi.String("AllowCloudWatchLogs"),
-				Effect:  pulumi.String("Allow"),
-				Actions: pulumi.ToStringArray([]string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"}),
-				Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-					Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"logs." + region + ".amazonaws.com"}),
-				}},
-				Resources: pulumi.ToStringArray([]string{"*"}),
-				Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
-					Test: pulumi.String("ArnLike"), Variable: pulumi.String("kms:EncryptionContext:aws:logs:arn"),
-					Values: pulumi.StringArray{groups},
-				}},
-			},
+			policy.LogsUseKey(account, partition, region, "aws-waf-logs-*"),
 		},
 	}, pulumi.Parent(f))
 	key, err := newKey(ctx, name+"-waf-logs-key", "Encrypts the "+name+" web ACL's log group", keyPolicy.Json(), append(opts, pulumi.Protect(f.protect))...)

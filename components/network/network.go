@@ -160,26 +160,10 @@ func natStrategy(s string) awsxec2.NatGatewayStrategy {
 func (n *Network) flowLogs(ctx *pulumi.Context, vpcID pulumi.StringOutput, args *Args, partition string) (*cloudwatch.LogGroup, error) {
 	parent := pulumi.Parent(n)
 	account := policy.Account(ctx, n)
-	logsPrincipal := fmt.Sprintf("logs.%s.amazonaws.com", args.Region)
-	logGroupPattern := account.ApplyT(func(acct string) string {
-		return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", partition, args.Region, acct)
-	}).(pulumi.StringOutput)
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
 			policy.AccountRoot(account, partition),
-			iam.GetPolicyDocumentStatementArgs{
-				Sid:     pulumi.String("AllowCloudWatchLogs"),
-				Effect:  pulumi.String("Allow"),
-				Actions: pulumi.ToStringArray([]string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"}),
-				Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-					Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{logsPrincipal}),
-				}},
-				Resources: pulumi.ToStringArray([]string{"*"}),
-				Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
-					Test: pulumi.String("ArnLike"), Variable: pulumi.String("kms:EncryptionContext:aws:logs:arn"),
-					Values: pulumi.StringArray{logGroupPattern},
-				}},
-			},
+			policy.LogsUseKey(account, partition, args.Region, "*"),
 		},
 	}, parent)
 	key, err := kms.NewKey(ctx, "flow-logs-key", &kms.KeyArgs{

@@ -33,19 +33,7 @@ func (s *Serverless) newKey(ctx *pulumi.Context) error {
 	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
 			policy.AccountRoot(s.account, a.Partition),
-			iam.GetPolicyDocumentStatementArgs{
-				Sid:        pulumi.String("CloudWatchLogsOfThisAccount"),
-				Effect:     pulumi.String("Allow"),
-				Actions:    pulumi.ToStringArray([]string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"}),
-				Principals: servicePrincipal(fmt.Sprintf("logs.%s.amazonaws.com", a.Region)),
-				Resources:  pulumi.ToStringArray([]string{"*"}),
-				Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
-					Test: pulumi.String("ArnLike"), Variable: pulumi.String("kms:EncryptionContext:aws:logs:arn"),
-					Values: pulumi.StringArray{s.account.ApplyT(func(acct string) string {
-						return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", a.Partition, a.Region, acct)
-					}).(pulumi.StringOutput)},
-				}},
-			},
+			policy.LogsUseKey(s.account, a.Partition, a.Region, "*"),
 			iam.GetPolicyDocumentStatementArgs{
 				Sid:        pulumi.String("EventBridgeDeliversDeadLetters"),
 				Effect:     pulumi.String("Allow"),

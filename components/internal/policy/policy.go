@@ -75,3 +75,24 @@ func Attach(ctx *pulumi.Context, owner pulumi.Resource, g Grantee, what string,
 		Policy: doc.Json(),
 	}, pulumi.Parent(owner))
 }
+
+// LogsUseKey lets CloudWatch Logs of this account and region use a KMS key,
+// only for the log groups matching groups ("*" for all of them,
+// "aws-waf-logs-*" for WAF's): the statement every log-group key carries.
+func LogsUseKey(account pulumi.StringOutput, partition, region, groups string) iam.GetPolicyDocumentStatementArgs {
+	return iam.GetPolicyDocumentStatementArgs{
+		Sid:     pulumi.String("CloudWatchLogsOfThisAccount"),
+		Effect:  pulumi.String("Allow"),
+		Actions: pulumi.ToStringArray([]string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"}),
+		Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+			Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{fmt.Sprintf("logs.%s.amazonaws.com", region)}),
+		}},
+		Resources: pulumi.ToStringArray([]string{"*"}),
+		Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+			Test: pulumi.String("ArnLike"), Variable: pulumi.String("kms:EncryptionContext:aws:logs:arn"),
+			Values: pulumi.StringArray{account.ApplyT(func(acct string) string {
+				return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, acct, groups)
+			}).(pulumi.StringOutput)},
+		}},
+	}
+}
