@@ -211,6 +211,10 @@ type HTTPAPI struct {
 	// TLS 1.2) and turns the execute-api endpoint off. Needs the stack's
 	// hosted zone. Absent: false.
 	CustomDomain bool `json:"customDomain"`
+	// HealthCheckPath, with CustomDomain, gets a Route53 HTTPS health check
+	// on api.<domain><path> (the DR failover records use it); it must be a
+	// public route. Absent: no health check.
+	HealthCheckPath string `json:"healthCheckPath"`
 }
 
 // WebSocketAPI is the WebSocket API. Its routes ($connect, $disconnect,
@@ -648,6 +652,14 @@ func (s Serverless) validateAPI(c *collector, a HTTPAPI, scope ServerlessScope) 
 			c.addf(p, "use a lowercase path segment such as listings", "%q is not a path segment", svc)
 		}
 	})
+	if hp := a.HealthCheckPath; hp != "" {
+		switch {
+		case !a.CustomDomain:
+			c.add(path+".healthCheckPath", "needs customDomain: the check targets api.<domain>", "set customDomain: true or remove the path")
+		case !strings.HasPrefix(hp, "/"):
+			c.addf(path+".healthCheckPath", "start it with /", "%q is not a path", hp)
+		}
+	}
 	checkList(c, path+".publicRoutes", a.PublicRoutes, func(p, key string) {
 		if problem := routeProblem(key, a.Services); problem != "" {
 			c.addf(p, `use "METHOD /api/v1/<service>/…", e.g. "GET /api/v1/listings/{proxy+}"`, "%q %s", key, problem)

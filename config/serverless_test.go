@@ -127,6 +127,11 @@ func TestServerlessRules(t *testing.T) {
 		scope func(*ServerlessScope)
 		want  string // "" valid, else the start of the error line
 	}{
+		{"health check without a custom domain", func(m map[string]any) {
+			obj(m, "api")["customDomain"] = false
+		}, nil, "dbay:serverless.api.healthCheckPath: needs customDomain"},
+		{"health check path without a slash", func(m map[string]any) { obj(m, "api")["healthCheckPath"] = "health" }, nil,
+			`dbay:serverless.api.healthCheckPath: "health" is not a path`},
 		{"timeout 1", func(m map[string]any) { credit(m)["timeout"] = 1 }, nil, ""},
 		{"timeout 900", func(m map[string]any) { credit(m)["timeout"] = 900 }, nil, ""},
 		{"timeout 901", func(m map[string]any) { credit(m)["timeout"] = 901 }, nil, "dbay:serverless.functions.credit_user.timeout: 901 seconds is outside 1..900"},

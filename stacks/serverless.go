@@ -50,6 +50,7 @@ func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Provide
 		}
 	}
 	ctx.Export("apiBaseUrl", sl.APIBaseURL)
+	ctx.Export("apiHealthCheckId", sl.APIHealthCheckID)
 	ctx.Export("webSocketUrl", sl.WebSocketURL)
 	ctx.Export("functionArns", sl.FunctionArns)
 	ctx.Export("stateMachineArns", sl.StateMachineArns)

@@ -5,7 +5,7 @@ package tests
 // examples/dhanam. After an intended change, update the counts by hand from
 // `go run ./cmd/synth --stack <s> --format json` and read the diff.
 var goldenTypes = map[string]map[string]int{
-	"prod": { // 697 resources
+	"prod": { // 698 resources
 		"aws:acm/certificate:Certificate":                                      5,
 		"aws:acm/certificateValidation:CertificateValidation":                  5,
 		"aws:apigateway/account:Account":                                       1,
@@ -77,7 +77,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:rds/instance:Instance":                                            1,
 		"aws:rds/parameterGroup:ParameterGroup":                                1,
 		"aws:rds/subnetGroup:SubnetGroup":                                      1,
-		"aws:route53/healthCheck:HealthCheck":                                  1,
+		"aws:route53/healthCheck:HealthCheck":                                  2,
 		"aws:route53/record:Record":                                            18,
 		"aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2":           1,
 		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 4,

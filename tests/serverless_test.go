@@ -80,3 +80,22 @@ func TestProdServerlessShape(t *testing.T) {
 		}
 	}
 }
+
+// The public endpoints have Route53 health checks for the DR failover
+// records: the site, and the API on the seed's known endpoint (§10.4).
+func TestPublicEndpointsHaveHealthChecks(t *testing.T) {
+	t.Parallel()
+	r := synthesize(t, root, "prod")
+	api := r.Engine.Get("aws:route53/healthCheck:HealthCheck", "api")
+	site := r.Engine.Get("aws:route53/healthCheck:HealthCheck", "site")
+	if api == nil || site == nil {
+		t.Fatalf("health checks: api %v site %v", api, site)
+	}
+	in := api.In()
+	if in["fqdn"] != "api.dbay.example.com" || in["resourcePath"] != "/api/v1/listings/listings/" || in["type"] != "HTTPS" {
+		t.Errorf("api health check = %v", in)
+	}
+	if r.Outputs["apiHealthCheckId"] != api.ID || r.Outputs["siteHealthCheckId"] != site.ID {
+		t.Errorf("health check exports: %v / %v", r.Outputs["apiHealthCheckId"], r.Outputs["siteHealthCheckId"])
+	}
+}

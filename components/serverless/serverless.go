@@ -87,6 +87,8 @@ type Serverless struct {
 	WebSocketURL pulumi.StringOutput `pulumi:"webSocketUrl"`
 	// APIHost is the host clients and CloudFront's API origin use.
 	APIHost pulumi.StringOutput `pulumi:"apiHost"`
+	// APIHealthCheckID is the Route53 health check on the API ("" without one).
+	APIHealthCheckID pulumi.StringOutput `pulumi:"apiHealthCheckId"`
 	// APIEndpointDomain and APIEndpointZoneID are the alias target of the
 	// API's custom domain (the execute-api host and "" without one).
 	APIEndpointDomain pulumi.StringOutput `pulumi:"apiEndpointDomain"`
@@ -257,6 +259,9 @@ func (s *Serverless) outputs(ctx *pulumi.Context) error {
 		s.EventsDLQArn = s.eventsDLQ.Arn
 	}
 	s.APIBaseURL, s.APIHost, s.APIEndpointDomain, s.APIEndpointZoneID, s.WebSocketURL = empty, empty, empty, empty, empty
+	if s.APIHealthCheckID == (pulumi.StringOutput{}) {
+		s.APIHealthCheckID = empty
+	}
 	if h := s.http; h != nil {
 		s.APIBaseURL, s.APIHost, s.APIEndpointDomain, s.APIEndpointZoneID = h.baseURL, h.host, h.targetDomain, h.targetZone
 	}
@@ -264,7 +269,7 @@ func (s *Serverless) outputs(ctx *pulumi.Context) error {
 		s.WebSocketURL = w.url
 	}
 	return ctx.RegisterResourceOutputs(s, pulumi.Map{
-		"apiBaseUrl": s.APIBaseURL, "webSocketUrl": s.WebSocketURL, "apiHost": s.APIHost,
+		"apiBaseUrl": s.APIBaseURL, "webSocketUrl": s.WebSocketURL, "apiHost": s.APIHost, "apiHealthCheckId": s.APIHealthCheckID,
 		"apiEndpointDomain": s.APIEndpointDomain, "apiEndpointZoneId": s.APIEndpointZoneID,
 		"functionArns": s.FunctionArns, "functionNames": s.FunctionNames, "stateMachineArns": s.StateMachineArns,
 		"securityGroupId": s.SecurityGroupID, "internetSecurityGroupId": s.InternetSecurityGroupID,
