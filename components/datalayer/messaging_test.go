@@ -1,7 +1,6 @@
 package datalayer_test
 
 import (
-	"encoding/json"
 	"reflect"
 	"sort"
 	"strings"
@@ -141,32 +140,19 @@ func resolveEnv(ctx *pulumi.Context, into map[string]string, env map[string]pulu
 	return nil
 }
 
-type statement struct {
-	Sid       string
-	Effect    string
-	Principal any
-	Action    any
-	Resource  any
-	Condition map[string]map[string]any
-}
+type statement = mockengine.Statement
 
 func statements(t *testing.T, v any) []statement {
 	t.Helper()
-	var doc struct{ Statement []statement }
-	s, _ := v.(string)
-	if err := json.Unmarshal([]byte(s), &doc); err != nil || len(doc.Statement) == 0 {
-		t.Fatalf("not a policy document: %v (%v)", v, err)
+	d, err := mockengine.ParsePolicy(v)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return doc.Statement
+	return d.Statement
 }
 
 // list reads a one-or-many policy field as a sorted list.
-func list(v any) []string {
-	if s, ok := v.(string); ok {
-		return []string{s}
-	}
-	return mockengine.Strings(v)
-}
+func list(v any) []string { return mockengine.OneOrMany(v) }
 
 func sorted(s ...string) []string {
 	out := append([]string(nil), s...)

@@ -224,34 +224,18 @@ func (c container) secrets() map[string]string {
 	return m
 }
 
-type statement struct {
-	Sid       string
-	Effect    string
-	Principal any
-	Action    any
-	Resource  any
-	Condition map[string]map[string]any
-}
+type statement = mockengine.Statement
 
 func parsePolicy(t *testing.T, v any) []statement {
 	t.Helper()
-	var d struct{ Statement []statement }
-	s, _ := v.(string)
-	if err := json.Unmarshal([]byte(s), &d); err != nil {
-		t.Fatalf("not a policy document: %v (%v)", v, err)
+	d, err := mockengine.ParsePolicy(v)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return d.Statement
 }
 
-func list(v any) []string {
-	switch x := v.(type) {
-	case string:
-		return []string{x}
-	case []any:
-		return mockengine.Strings(x)
-	}
-	return nil
-}
+func list(v any) []string { return mockengine.OneOrMany(v) }
 
 // grants collects, per role name, every (action, resource) pair its inline
 // policies allow.

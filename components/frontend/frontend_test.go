@@ -165,23 +165,11 @@ func at(v any, steps ...any) any {
 	return v
 }
 
-type doc struct {
-	Statement []struct {
-		Sid       string
-		Effect    string
-		Principal any
-		Action    any
-		Resource  any
-		Condition map[string]map[string]any
-	}
-}
-
-func parsePolicy(t *testing.T, v any) doc {
+func parsePolicy(t *testing.T, v any) mockengine.Doc {
 	t.Helper()
-	var d doc
-	s, _ := v.(string)
-	if err := json.Unmarshal([]byte(s), &d); err != nil {
-		t.Fatalf("not a policy document: %v (%v)", v, err)
+	d, err := mockengine.ParsePolicy(v)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return d
 }

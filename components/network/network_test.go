@@ -269,23 +269,11 @@ func TestEveryChildIsParentedAndUsesTheGivenProvider(t *testing.T) {
 	}
 }
 
-type doc struct {
-	Statement []struct {
-		Sid       string
-		Effect    string
-		Principal any
-		Action    any
-		Resource  any
-		Condition map[string]map[string]any
-	}
-}
-
-func parsePolicy(t *testing.T, v any) doc {
+func parsePolicy(t *testing.T, v any) mockengine.Doc {
 	t.Helper()
-	var d doc
-	s, _ := v.(string)
-	if err := json.Unmarshal([]byte(s), &d); err != nil {
-		t.Fatalf("not a policy document: %v (%v)", v, err)
+	d, err := mockengine.ParsePolicy(v)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return d
 }

@@ -234,20 +234,10 @@ func TestSingleReaderSecret(t *testing.T) {
 	}
 }
 
-type doc struct {
-	Statement []struct {
-		Effect    string
-		Principal any
-		Action    any
-		Resource  any
-		Condition map[string]map[string]any
-	}
-}
-
-func parse(t *testing.T, v any) doc {
+func parse(t *testing.T, v any) mockengine.Doc {
 	t.Helper()
-	var d doc
-	if err := json.Unmarshal([]byte(v.(string)), &d); err != nil {
+	d, err := mockengine.ParsePolicy(v)
+	if err != nil {
 		t.Fatal(err)
 	}
 	return d

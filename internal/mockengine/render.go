@@ -1,6 +1,8 @@
 package mockengine
 
 import (
+	"encoding/json"
+	"fmt"
 	"sort"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -91,4 +93,46 @@ func Strings(v any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Statement is one statement of a rendered policy document, as tests read
+// it: single values stay strings, lists are []any (see OneOrMany).
+type Statement struct {
+	Sid       string
+	Effect    string
+	Principal any
+	Action    any
+	Resource  any
+	Condition map[string]map[string]any
+}
+
+// Doc is a rendered policy document.
+type Doc struct {
+	Statement []Statement
+}
+
+// ParsePolicy parses a policy document from a rendered input (a JSON
+// string), failing when it is not one or has no statement.
+func ParsePolicy(v any) (Doc, error) {
+	var d Doc
+	s, ok := v.(string)
+	if !ok {
+		return d, fmt.Errorf("not a policy document: %v", v)
+	}
+	if err := json.Unmarshal([]byte(s), &d); err != nil {
+		return d, fmt.Errorf("not a policy document: %v (%w)", v, err)
+	}
+	if len(d.Statement) == 0 {
+		return d, fmt.Errorf("a policy document without statements: %s", s)
+	}
+	return d, nil
+}
+
+// OneOrMany reads a one-or-many policy field (Action, Resource, a condition
+// value) as a sorted list.
+func OneOrMany(v any) []string {
+	if s, ok := v.(string); ok {
+		return []string{s}
+	}
+	return Strings(v)
 }
