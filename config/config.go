@@ -74,6 +74,9 @@ type Config struct {
 	Auth *Auth `json:"auth"`
 	// Monitoring configures alerts, alarms, the dashboard and backups.
 	Monitoring Monitoring `json:"monitoring"`
+	// DR is the recovery objective (RPO/RTO) and, in a recovery stack, the
+	// primary it recovers. Absent: RPO 1h, RTO 4h.
+	DR DR `json:"dr"`
 	// Policy holds the waivers of the policy pack (`synth --policy`), each
 	// with its written reason. Absent: no waivers.
 	Policy Policy `json:"policy"`

@@ -30,6 +30,7 @@ func (cfg *Config) applyDefaults() {
 		def(&cfg.Monitoring.Backup.CopyToRegion, cfg.DRRegion)
 	}
 	cfg.Monitoring.applyDefaults()
+	cfg.DR.applyDefaults()
 	if cfg.Fleet != nil {
 		cfg.Fleet.applyDefaults(cfg.Project)
 	}

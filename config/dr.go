@@ -1,0 +1,166 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/dbay/infra/dr"
+)
+
+// DR is the `dr` section: the recovery objective every stateful store must
+// meet, and, in a recovery stack, which primary stack it recovers.
+type DR struct {
+	// RPO is the most data, in time, a failover may lose, as a Go duration
+	// ("1h"). Absent: 1h (Dhanam "Disaster Recovery").
+	RPO string `json:"rpo"`
+	// RTO is the longest a failover may take ("4h"). Absent: 4h.
+	RTO string `json:"rto"`
+	// PrimaryStack is the fully qualified primary stack the recovery stack
+	// reads through a StackReference ("organization/dbay/prod"). Required
+	// in a recovery stack; not allowed in a primary.
+	PrimaryStack string `json:"primaryStack"`
+	// PrimaryRegion is the primary stack's region (us-east-1): it must
+	// differ from the recovery stack's own. Required in a recovery stack.
+	PrimaryRegion string `json:"primaryRegion"`
+	// Accept names a kind of store (userpool) whose mechanism cannot meet
+	// the policy, with the written reason the risk is accepted; the DR
+	// table prints it. Kinds: postgres, documentdb, redis, opensearch,
+	// bucket, secret, images, userpool.
+	Accept map[string]string `json:"accept"`
+}
+
+// stackRefRe is a fully qualified stack name: org/project/stack.
+var stackRefRe = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+
+func (d *DR) applyDefaults() {
+	def(&d.RPO, "1h")
+	def(&d.RTO, "4h")
+}
+
+// Policy is the typed recovery objective. Call it on a validated Config.
+func (d DR) Policy() dr.Policy {
+	rpo, _ := time.ParseDuration(d.RPO)
+	rto, _ := time.ParseDuration(d.RTO)
+	return dr.Policy{RPO: rpo, RTO: rto}
+}
+
+// DRKinds are the kinds of stateful store the configuration declares: the
+// ones the DR policy must be met for.
+func (cfg *Config) DRKinds() map[dr.Kind]string {
+	out := map[dr.Kind]string{}
+	if cfg.Data.Postgres != nil {
+		out[dr.Postgres] = "data.postgres"
+	}
+	if cfg.Data.DocumentDB != nil {
+		out[dr.DocumentDB] = "data.documentdb"
+	}
+	if cfg.Data.Redis != nil {
+		out[dr.Redis] = "data.redis"
+	}
+	if cfg.Data.OpenSearch != nil {
+		out[dr.Search] = "data.opensearch"
+	}
+	if len(cfg.Data.Buckets) > 0 {
+		out[dr.Bucket] = "data.buckets"
+	}
+	if len(cfg.Secrets.Items) > 0 {
+		out[dr.Secret] = "secrets"
+	}
+	if cfg.Fleet != nil {
+		out[dr.Images] = "fleet"
+	}
+	if cfg.Auth != nil {
+		out[dr.Users] = "auth"
+	}
+	return out
+}
+
+// RecoveryPolicyApplies reports whether the stack takes part in DR: a
+// primary with a drRegion, or a recovery stack.
+func (cfg *Config) RecoveryPolicyApplies() bool {
+	return cfg.Role == RoleRecovery || cfg.Role == RolePrimary && cfg.DRRegion != ""
+}
+
+func (cfg *Config) validateDR(c *collector) {
+	d := cfg.DR
+	rpo, rpoOK := parsePolicyDuration("dr.rpo", d.RPO, c)
+	rto, rtoOK := parsePolicyDuration("dr.rto", d.RTO, c)
+	known := map[string]bool{}
+	for _, k := range dr.Kinds {
+		known[string(k)] = true
+	}
+	for _, k := range sortedMapKeys(d.Accept) {
+		switch {
+		case !known[k]:
+			c.addf("dr.accept."+k, "use one of "+kindList(), "%q is not a kind of store", k)
+		case len(strings.TrimSpace(d.Accept[k])) < MinWaiverReason:
+			c.add("dr.accept."+k, "is too short to be a reason", fmt.Sprintf("write at least %d characters: what is lost and why that is acceptable", MinWaiverReason))
+		}
+	}
+	switch cfg.Role {
+	case RoleRecovery:
+		switch {
+		case d.PrimaryStack == "":
+			c.add("dr.primaryStack", "is required in a recovery stack", "name the primary stack to recover, e.g. organization/"+cfg.Project+"/prod")
+		case !stackRefRe.MatchString(d.PrimaryStack):
+			c.addf("dr.primaryStack", "use organization/project/stack, e.g. organization/"+cfg.Project+"/prod", "%q is not a fully qualified stack name", d.PrimaryStack)
+		}
+		switch {
+		case d.PrimaryRegion == "":
+			c.add("dr.primaryRegion", "is required in a recovery stack", "name the primary stack's region, e.g. us-east-1")
+		case !IsAWSRegion(d.PrimaryRegion):
+			c.addf("dr.primaryRegion", "use an AWS region such as us-east-1", "%q is not an AWS region", d.PrimaryRegion)
+		case d.PrimaryRegion == cfg.Region:
+			c.addf("dr.primaryRegion", "deploy the recovery stack into another region than the primary", "the primary's region %s is the recovery stack's own (aws:region)", d.PrimaryRegion)
+		}
+		if cfg.DRRegion != "" {
+			c.add("drRegion", "is set in a recovery stack", "remove it: a recovery stack has no recovery region of its own")
+		}
+	default:
+		if d.PrimaryStack != "" || d.PrimaryRegion != "" {
+			c.add("dr.primaryStack", "is set in a primary stack", "remove dr.primaryStack and dr.primaryRegion: only a recovery stack reads a primary")
+		}
+	}
+	if !rpoOK || !rtoOK || !cfg.RecoveryPolicyApplies() {
+		return
+	}
+	p := dr.Policy{RPO: rpo, RTO: rto}
+	kinds := cfg.DRKinds()
+	for _, k := range dr.Kinds {
+		path, ok := kinds[k]
+		if !ok || d.Accept[string(k)] != "" {
+			continue
+		}
+		if why := dr.Unmet(k, p); why != "" {
+			key := "dr.rto"
+			if best, _ := dr.Best(k, p); best.Unbounded || best.RPO > p.RPO {
+				key = "dr.rpo"
+			}
+			c.addf(key, fmt.Sprintf("relax dr.rpo/dr.rto, remove %s, or accept the risk with dr.accept.%s and a reason", path, k),
+				"%s cannot be met for %s: %s", p, path, why)
+		}
+	}
+}
+
+func parsePolicyDuration(path, s string, c *collector) (time.Duration, bool) {
+	d, err := time.ParseDuration(s)
+	switch {
+	case err != nil:
+		c.addf(path, "use a Go duration such as 1h or 15m", "%q is not a duration", s)
+		return 0, false
+	case d <= 0:
+		c.addf(path, "use a positive duration such as 1h", "%s is not positive", s)
+		return 0, false
+	}
+	return d, true
+}
+
+func kindList() string {
+	var ks []string
+	for _, k := range dr.Kinds {
+		ks = append(ks, string(k))
+	}
+	return strings.Join(ks, ", ")
+}

@@ -1,0 +1,111 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dbay/infra/dr"
+)
+
+func recovery(m map[string]string) {
+	m["aws:region"] = "us-west-2"
+	m["dbay:role"] = "recovery"
+	m["dbay:network"] = `{"cidr":"10.1.0.0/16","peerCidr":"10.0.0.0/16"}`
+	m["dbay:dr"] = `{"primaryStack":"organization/dbay/prod","primaryRegion":"us-east-1"}`
+}
+
+func TestDRPolicyDefaultsToTheSeed(t *testing.T) {
+	t.Parallel()
+	cfg, errs := load(t, nil)
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	// Dhanam "Disaster Recovery": RTO 4 hours, RPO 1 hour.
+	if got := cfg.DR.Policy(); got != (dr.Policy{RPO: time.Hour, RTO: 4 * time.Hour}) {
+		t.Errorf("policy = %v, want RPO 1h, RTO 4h", got)
+	}
+}
+
+func TestDRConfigErrors(t *testing.T) {
+	t.Parallel()
+	stores := func(m map[string]string) {
+		m["dbay:drRegion"] = "us-west-2"
+		m["dbay:data"] = `{"postgres":{},"buckets":{"images":{}}}`
+	}
+	tests := []struct {
+		name string
+		edit func(m map[string]string)
+		want []string // whole error lines
+	}{
+		{"recovery stack without a primary", func(m map[string]string) {
+			recovery(m)
+			m["dbay:dr"] = `{}`
+		}, []string{
+			"dbay:dr.primaryRegion: is required in a recovery stack; name the primary stack's region, e.g. us-east-1",
+			"dbay:dr.primaryStack: is required in a recovery stack; name the primary stack to recover, e.g. organization/dbay/prod",
+		}},
+		{"recovery into the primary's region", func(m map[string]string) {
+			recovery(m)
+			m["dbay:dr"] = `{"primaryStack":"organization/dbay/prod","primaryRegion":"us-west-2"}`
+		}, []string{"dbay:dr.primaryRegion: the primary's region us-west-2 is the recovery stack's own (aws:region); deploy the recovery stack into another region than the primary"}},
+		{"short stack name", func(m map[string]string) {
+			recovery(m)
+			m["dbay:dr"] = `{"primaryStack":"prod","primaryRegion":"us-east-1"}`
+		}, []string{`dbay:dr.primaryStack: "prod" is not a fully qualified stack name; use organization/project/stack, e.g. organization/dbay/prod`}},
+		{"primary names a primary", func(m map[string]string) {
+			m["dbay:dr"] = `{"primaryStack":"organization/dbay/prod"}`
+		}, []string{"dbay:dr.primaryStack: is set in a primary stack; remove dr.primaryStack and dr.primaryRegion: only a recovery stack reads a primary"}},
+		{"RPO no bucket mechanism meets", func(m map[string]string) {
+			stores(m)
+			m["dbay:dr"] = `{"rpo":"10m"}`
+		}, []string{"dbay:dr.rpo: RPO 10m, RTO 4h cannot be met for data.buckets: the best mechanism for bucket (s3-crr-rtc) gives RPO 15m, RTO 0; relax dr.rpo/dr.rto, remove data.buckets, or accept the risk with dr.accept.bucket and a reason"}},
+		{"RTO no postgres mechanism meets", func(m map[string]string) {
+			stores(m)
+			m["dbay:dr"] = `{"rto":"20m"}`
+		}, []string{"dbay:dr.rto: RPO 1h, RTO 20m cannot be met for data.postgres: the best mechanism for postgres (rds-cross-region-replica) gives RPO 5m, RTO 30m; relax dr.rpo/dr.rto, remove data.postgres, or accept the risk with dr.accept.postgres and a reason"}},
+		{"user pools need an accepted risk", func(m map[string]string) {
+			m["dbay:drRegion"] = "us-west-2"
+			m["dbay:auth"] = `{}`
+		}, []string{"dbay:dr.rpo: RPO 1h, RTO 4h cannot be met for auth: the best mechanism for userpool (cognito-standby-pool) gives RPO unbounded, RTO 30m; relax dr.rpo/dr.rto, remove auth, or accept the risk with dr.accept.userpool and a reason"}},
+		{"bad durations and acceptances", func(m map[string]string) {
+			m["dbay:dr"] = `{"rpo":"an hour","rto":"-1h","accept":{"users":"because we can live with it","userpool":"ok"}}`
+		}, []string{
+			`dbay:dr.rpo: "an hour" is not a duration; use a Go duration such as 1h or 15m`,
+			"dbay:dr.rto: -1h is not positive; use a positive duration such as 1h",
+			`dbay:dr.accept.users: "users" is not a kind of store; use one of postgres, documentdb, redis, opensearch, bucket, secret, images, userpool`,
+			"dbay:dr.accept.userpool: is too short to be a reason; write at least 20 characters: what is lost and why that is acceptable",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, errs := load(t, tt.edit)
+			if errs == nil {
+				t.Fatalf("want %q, config was accepted", tt.want)
+			}
+			got := errs.Error()
+			for _, w := range tt.want {
+				if !strings.Contains("\n"+got+"\n", "\n"+w+"\n") {
+					t.Errorf("missing error line\n  want: %s\n  got:  %s", w, strings.ReplaceAll(got, "\n", "\n        "))
+				}
+			}
+		})
+	}
+}
+
+func TestDRAcceptedRiskAndMeetablePolicyPass(t *testing.T) {
+	t.Parallel()
+	_, errs := load(t, func(m map[string]string) {
+		m["dbay:drRegion"] = "us-west-2"
+		m["dbay:auth"] = `{}`
+		m["dbay:data"] = `{"postgres":{},"documentdb":{},"redis":{},"buckets":{"images":{}}}`
+		m["dbay:dr"] = `{"rpo":"15m","rto":"1h","accept":{"userpool":"users register again after a regional failover"}}`
+	})
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	if _, errs := load(t, recovery); errs != nil {
+		t.Fatal(errs)
+	}
+}
