@@ -118,6 +118,12 @@ func (cfg *Config) validateDR(c *collector) {
 		if cfg.DRRegion != "" {
 			c.add("drRegion", "is set in a recovery stack", "remove it: a recovery stack has no recovery region of its own")
 		}
+		if p := cfg.Data.Postgres; p != nil && len(p.ReadReplicas) > 0 {
+			c.add("data.postgres.readReplicas", "are not built in a recovery stack", "remove them: the DR postgres is itself a read replica of the primary until it is promoted")
+		}
+		if cfg.Frontend != nil {
+			c.add("frontend", "is set in a recovery stack", "remove it: CloudFront, WAF and the site are global and live in the primary stack, which fails the site over to its replica bucket")
+		}
 	default:
 		if d.PrimaryStack != "" || d.PrimaryRegion != "" {
 			c.add("dr.primaryStack", "is set in a primary stack", "remove dr.primaryStack and dr.primaryRegion: only a recovery stack reads a primary")

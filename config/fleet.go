@@ -13,8 +13,9 @@ type Fleet struct {
 	// Runtime is ecs (ECS Fargate) or eks. Absent: ecs.
 	Runtime string `json:"runtime"`
 	// Standby is the recovery stack's capacity: pilot (0 tasks, images and
-	// task definitions ready) or warm (1 task per service). Ignored in the
-	// primary role. Absent: pilot.
+	// task definitions ready), warm (1 task per service) or active (the
+	// primary's capacity: set during a failover, README "Fail over").
+	// Ignored in the primary role. Absent: pilot.
 	Standby string `json:"standby"`
 	// Spot is the FARGATE_SPOT weight next to FARGATE's weight 1 for tasks
 	// above each service's minimum (the minimum always runs on FARGATE):
@@ -155,6 +156,7 @@ const (
 	RuntimeEKS          = "eks"
 	StandbyPilot        = "pilot"
 	StandbyWarm         = "warm"
+	StandbyActive       = "active"
 	IngressCloudFront   = "cloudfront"
 	IngressVPCLink      = "vpclink"
 	IngressPublic       = "public"
@@ -234,9 +236,9 @@ func (f Fleet) CertificateDomains(domain string) []string {
 }
 
 // Capacity is a service's min, max and first desired count in a role: the
-// recovery stack runs 0 tasks (pilot) or 1 (warm) until it is promoted.
+// recovery stack runs 0 tasks (pilot) or 1 (warm) until it is made active.
 func (s FleetService) Capacity(role Role, standby string) (lo, hi, desired int) {
-	if role != RoleRecovery {
+	if role != RoleRecovery || standby == StandbyActive {
 		return s.Min, s.Max, s.Desired
 	}
 	if standby == StandbyWarm {

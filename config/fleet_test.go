@@ -251,6 +251,7 @@ func TestCapacityPerRole(t *testing.T) {
 		{RolePrimary, StandbyWarm, 2, 10, 3},
 		{RoleRecovery, StandbyPilot, 0, 10, 0},
 		{RoleRecovery, StandbyWarm, 1, 10, 1},
+		{RoleRecovery, StandbyActive, 2, 10, 3},
 	}
 	for _, tt := range tests {
 		lo, hi, d := s.Capacity(tt.role, tt.standby)

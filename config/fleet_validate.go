@@ -25,7 +25,7 @@ var (
 // sets (Data.UsableStores); secrets are the declared secrets.items.
 func (f Fleet) validate(c *collector, domain string, stores map[string][]string, secrets map[string]SecretItem) {
 	fleetOneOf(c, "fleet.runtime", f.Runtime, RuntimeECS, RuntimeEKS)
-	fleetOneOf(c, "fleet.standby", f.Standby, StandbyPilot, StandbyWarm)
+	fleetOneOf(c, "fleet.standby", f.Standby, StandbyPilot, StandbyWarm, StandbyActive)
 	checkRange(c, "fleet.spot", f.Spot, 0, 1000, "(FARGATE_SPOT weight)")
 	if !IsLogRetention(f.LogRetentionDays) {
 		c.addf("fleet.logRetentionDays", fmt.Sprintf("use one of %v", logRetentionDays), "%d days is not a CloudWatch Logs retention", f.LogRetentionDays)

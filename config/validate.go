@@ -54,7 +54,7 @@ func (cfg *Config) validate(c *collector) {
 	}
 	if cfg.Serverless != nil {
 		cfg.Serverless.validate(c, ServerlessScope{Stores: cfg.Data.UsableStores(), Services: cfg.Fleet.ServiceNames(),
-			Secrets: cfg.Secrets.Items, HasZone: cfg.Frontend != nil})
+			Secrets: cfg.Secrets.Items, HasZone: cfg.Frontend != nil || cfg.Role == RoleRecovery})
 	}
 	if cfg.Frontend != nil {
 		cfg.Frontend.validate(c, cfg.Domain)

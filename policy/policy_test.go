@@ -96,16 +96,18 @@ func fixtures() map[string]fixture {
 			bad:  one(res(docdbCluster, "mongo", with(goodDocDB, "deletionProtection", false))),
 		},
 		"db-managed-password": {
-			good: one(res(rds, "postgres", goodRDS), res(docdbCluster, "mongo", goodDocDB), res(rds, "replica", goodReplica)),
+			good: one(res(rds, "postgres", goodRDS), res(docdbCluster, "mongo", goodDocDB), res(rds, "replica", goodReplica),
+				res(docdbCluster, "mongo-secondary", map[string]any{"globalClusterIdentifier": "dbay-prod-mongo", "storageEncrypted": true})),
 			bad: one(res(rds, "postgres", with(goodRDS, "manageMasterUserPassword", nil), secretInput("password")),
 				res(docdbCluster, "mongo", with(goodDocDB, "manageMasterUserPassword", false, "masterPassword", "plain-text!"))),
 		},
 		"redis-encryption": {
-			good: one(res(redisGroup, "redis", goodRedis)),
+			good: one(res(redisGroup, "redis", goodRedis), res(redisGroup, "redis-secondary", map[string]any{"globalReplicationGroupId": "ldgnf-dbay-redis"})),
 			bad:  one(res(redisGroup, "redis", with(goodRedis, "transitEncryptionEnabled", nil))),
 		},
 		"redis-auth": {
-			good: one(res(redisGroup, "redis", goodRedis, secretInput("authToken"))),
+			good: one(res(redisGroup, "redis", goodRedis, secretInput("authToken")),
+				res(redisGroup, "redis-secondary", map[string]any{"globalReplicationGroupId": "ldgnf-dbay-redis"})),
 			bad:  one(res(redisGroup, "redis", goodRedis)),
 		},
 		"redis-failover": {

@@ -159,7 +159,7 @@ func dataRules() []Rule {
 			Title: "Database master passwords are managed (and rotated) by RDS in Secrets Manager, never in Pulumi state",
 			Check: func(r *mockengine.Resource, x Index) []string {
 				in := x.In(r)
-				if isReplica(in) || isSet(in["replicationSourceIdentifier"]) {
+				if isReplica(in) || isSet(in["replicationSourceIdentifier"]) || globalSecondary(in) {
 					return nil
 				}
 				var out []string
@@ -177,6 +177,9 @@ func dataRules() []Rule {
 			Title: "Redis encrypts at rest and in transit (FSBP ElastiCache.4, ElastiCache.5)",
 			Check: func(r *mockengine.Resource, x Index) []string {
 				in := x.In(r)
+				if globalSecondary(in) {
+					return nil
+				}
 				var out []string
 				if !truthy(in["atRestEncryptionEnabled"]) {
 					out = append(out, problem(r, "atRestEncryptionEnabled is not true", "set atRestEncryptionEnabled: true with kmsKeyId the data key (forces replacement: plan a migration)"))
@@ -192,6 +195,9 @@ func dataRules() []Rule {
 			Title: "Redis requires AUTH or RBAC user groups (FSBP ElastiCache.6)",
 			Check: func(r *mockengine.Resource, x Index) []string {
 				in := x.In(r)
+				if globalSecondary(in) {
+					return nil
+				}
 				if !isSet(in["authToken"]) && len(list(in["userGroupIds"])) == 0 {
 					return []string{problem(r, "no authToken and no userGroupIds", "set authToken from a generated Pulumi secret (the DataLayer's redis-auth-token) or attach an RBAC user group")}
 				}
@@ -276,4 +282,13 @@ func orNone(v any) any {
 		return "absent"
 	}
 	return v
+}
+
+// globalSecondary reports whether a Redis replication group or DocumentDB
+// cluster joins a global datastore / global cluster as a secondary: it
+// inherits encryption, AUTH and credentials from the primary member, and
+// may not set them (the provider rejects them next to the global id), so
+// the rules check the primary member in the primary stack instead.
+func globalSecondary(in map[string]any) bool {
+	return isSet(in["globalReplicationGroupId"]) || isSet(in["globalClusterIdentifier"]) && !isSet(in["masterUsername"])
 }

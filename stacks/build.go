@@ -10,6 +10,7 @@ import (
 	"github.com/dbay/infra/components/monitoring"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/components/secrets"
+	"github.com/dbay/infra/components/serverless"
 	"github.com/dbay/infra/config"
 )
 
@@ -34,6 +35,13 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		return err
 	}
 	regional := pulumi.Providers(providers.Regional)
+	var contract *Contract
+	if cfg.Role == config.RoleRecovery {
+		// Read first: a recovery stack is built from what its primary exported.
+		if contract, err = ReadContract(ctx, cfg.DR.PrimaryStack); err != nil {
+			return err
+		}
+	}
 	net, err := network.New(ctx, "network", &network.Args{
 		Spec:      cfg.Network,
 		Region:    cfg.Region,
@@ -43,20 +51,37 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	sec, err := secrets.New(ctx, "secrets", &secrets.Args{
+	secArgs := &secrets.Args{
 		Spec: cfg.Secrets, Values: cfg.SecretValues,
 		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
 		Protect: cfg.Protected(), ReplicaProviders: providers.ByRegion,
-	}, regional)
+	}
+	var zone pulumi.StringInput
+	dataArgs := &datalayer.Args{
+		Spec: cfg.Data, Network: net,
+		Project: cfg.Project, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
+		Protect: cfg.Protected(), BackupTag: backupTag(cfg),
+	}
+	if contract != nil {
+		secArgs.Replica = &secrets.Replica{PrimaryARNs: contract.SecretArns, KeyArn: index(contract.SecretsReplicaKeyArns, cfg.Region)}
+		zone = contract.ZoneID
+		dataArgs.DR = &datalayer.DR{Source: &datalayer.Source{
+			PostgresArn: contract.PostgresArn, MongoGlobalClusterID: contract.MongoGlobalClusterID,
+			RedisGlobalGroupID: contract.RedisGlobalGroupID, RedisAuthToken: contract.RedisAuthToken,
+			ReplicaBuckets: contract.ReplicaBuckets, ReplicaBucketKeyArn: contract.ReplicaBucketKeyArn,
+		}}
+	} else {
+		zone = zoneID(ctx, cfg, providers)
+		if hasDR(cfg) {
+			dataArgs.DR = &datalayer.DR{Region: cfg.DRRegion, Provider: providers.ByRegion[cfg.DRRegion]}
+		}
+	}
+	dataArgs.ZoneID = zone
+	sec, err := secrets.New(ctx, "secrets", secArgs, regional)
 	if err != nil {
 		return err
 	}
-	zone := zoneID(ctx, cfg, providers)
-	data, err := datalayer.New(ctx, "data", &datalayer.Args{
-		Spec: cfg.Data, Network: net,
-		Project: cfg.Project, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
-		Protect: cfg.Protected(), BackupTag: backupTag(cfg), ZoneID: zone,
-	}, regional)
+	data, err := datalayer.New(ctx, "data", dataArgs, regional)
 	if err != nil {
 		return err
 	}
@@ -83,8 +108,9 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	if fe != nil {
 		sources = append(sources, fe)
 	}
+	var sl *serverless.Serverless
 	if cfg.Serverless != nil {
-		sl, err := buildServerless(ctx, cfg, providers, net, sec, data, fl, au, zone)
+		sl, err = buildServerless(ctx, cfg, providers, net, sec, data, fl, au, zone)
 		if err != nil {
 			return err
 		}
@@ -125,8 +151,20 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	ctx.Export("dashboardName", mon.DashboardName)
 	ctx.Export("backupVaultArn", mon.BackupVaultArn)
 	ctx.Export("backupCopyVaultArn", mon.CopyVaultArn)
+	ctx.Export("drPolicy", pulumi.String(cfg.DR.Policy().String()))
+	switch {
+	case contract != nil:
+		in := runbookInputs{cfg: cfg, contract: contract, data: data, fleet: fl, sl: sl, auth: au}
+		ctx.Export("failoverRunbook", render(in.failover()))
+		ctx.Export("failbackRunbook", render(in.failback()))
+	case hasDR(cfg):
+		primaryContract(cfg, net, sec, data, fe, fl, sl, zone).Export(ctx)
+	}
 	return nil
 }
+
+// hasDR reports whether a primary stack has a recovery region.
+func hasDR(cfg *config.Config) bool { return cfg.Role == config.RolePrimary && cfg.DRRegion != "" }
 
 // backupTag is the `backup` tag value AWS Backup selects this stack's
 // databases and data buckets by.
@@ -170,6 +208,9 @@ func NewProviders(ctx *pulumi.Context, cfg *config.Config) (*Providers, error) {
 		ps.ByRegion[GlobalRegion] = global
 	}
 	regions := append([]string(nil), cfg.Secrets.ReplicaRegions...)
+	if hasDR(cfg) {
+		regions = append(regions, cfg.DRRegion)
+	}
 	if r := cfg.Monitoring.Backup.CopyToRegion; r != "" {
 		regions = append(regions, r)
 	}

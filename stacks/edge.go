@@ -20,6 +20,9 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl
 			Spec: *cfg.Frontend, Domain: cfg.Domain, Region: cfg.Region, Partition: cfg.Partition(),
 			GlobalProvider: providers.Global, Protect: cfg.Protected(),
 		}
+		if hasDR(cfg) {
+			args.DR = &frontend.DR{Region: cfg.DRRegion, Provider: providers.ByRegion[cfg.DRRegion]}
+		}
 		if s := cfg.Serverless; s != nil && s.API != nil && s.API.CustomDomain {
 			// /api/* goes to the HTTP API's custom domain (a fixed name: the
 			// Serverless component, built later, owns its record).

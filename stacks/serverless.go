@@ -24,6 +24,12 @@ func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Provide
 		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
 		Protect: cfg.Protected(), ZoneID: zone,
 	}
+	switch {
+	case cfg.Role == config.RoleRecovery:
+		args.Failover = serverless.FailoverSecondary
+	case hasDR(cfg):
+		args.Failover = serverless.FailoverPrimary
+	}
 	if fl != nil {
 		args.ServiceURLs = fl.InternalURLs
 		args.ServiceListenerArn = fl.HTTPSListenerArn

@@ -1,6 +1,8 @@
 package tests
 
 import (
+	"github.com/dbay/infra/components/secrets"
+	"github.com/dbay/infra/config"
 	"strings"
 	"testing"
 )
@@ -67,8 +69,15 @@ func TestSingleReaderSecretsHaveOnlyTheirReaders(t *testing.T) {
 	for _, stack := range []string{"prod", "dr"} {
 		r := synthesize(t, root, stack)
 		for name, item := range r.Config.Secrets.Items {
-			sec := r.Engine.Get("aws:secretsmanager/secret:Secret", name)
-			arn, _ := sec.Out()["arn"].(string)
+			owner := r // the dr stack reads the primary's replicas
+			if r.Config.Role == config.RoleRecovery {
+				owner = r.Partner
+			}
+			arn, _ := owner.Engine.Get("aws:secretsmanager/secret:Secret", name).Out()["arn"].(string)
+			arn = secrets.ReplicaARN(arn, r.Config.Region)
+			if arn == "" {
+				t.Fatalf("%s: no ARN for %s", stack, name)
+			}
 			for _, p := range r.Engine.ByType("aws:iam/rolePolicy:RolePolicy") {
 				doc, _ := p.In()["policy"].(string)
 				if !strings.Contains(doc, arn) || len(item.Readers) == 0 {

@@ -2,6 +2,7 @@ package tests
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -41,8 +42,11 @@ func TestXprivHasExactlyOneReaderInProd(t *testing.T) {
 		t.Fatal(err)
 	}
 	deny := doc.Statement[0]
-	if deny.Effect != "Deny" || deny.Principal != "*" || deny.Condition["ArnNotEquals"]["aws:PrincipalArn"] != fn.In()["role"] {
-		t.Errorf("xpriv policy = %+v, want a deny for all but %v", deny, fn.In()["role"])
+	// The policy replicates to us-west-2: the dr stack's build_and_sign_tx
+	// role, by its fixed name, is the only other principal let through.
+	want := []any{fn.In()["role"], "arn:aws:iam::123456789012:role/dbay-build-and-sign-tx-us-west-2"}
+	if deny.Effect != "Deny" || deny.Principal != "*" || !reflect.DeepEqual(deny.Condition["ArnNotEquals"]["aws:PrincipalArn"], want) {
+		t.Errorf("xpriv policy = %+v, want a deny for all but %v", deny, want)
 	}
 	env, _ := fn.In()["environment"].(map[string]any)["variables"].(map[string]any)
 	if env["WALLET_MASTER_XPRIV_SECRET_ARN"] != xpriv {
@@ -92,7 +96,9 @@ func TestPublicEndpointsHaveHealthChecks(t *testing.T) {
 		t.Fatalf("health checks: api %v site %v", api, site)
 	}
 	in := api.In()
-	if in["fqdn"] != "api.dbay.example.com" || in["resourcePath"] != "/api/v1/listings/listings/" || in["type"] != "HTTPS" {
+	// The failover record's health check probes the region-pinned name:
+	// api.dbay.example.com itself would follow the failover to us-west-2.
+	if in["fqdn"] != "api-us-east-1.dbay.example.com" || in["resourcePath"] != "/api/v1/listings/listings/" || in["type"] != "HTTPS" {
 		t.Errorf("api health check = %v", in)
 	}
 	if r.Outputs["apiHealthCheckId"] != api.ID || r.Outputs["siteHealthCheckId"] != site.ID {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/dr"
 )
 
 const (
@@ -26,6 +27,12 @@ func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
 	if len(specs) == 0 {
 		return nil
 	}
+	if src := d.source(); src != nil {
+		// Recovery: the data buckets are the primary's replicas in this
+		// region; they already log nowhere, so no access-log bucket.
+		d.adoptReplicaBuckets(src)
+		return nil
+	}
 	names := make([]string, 0, len(specs))
 	for n := range specs {
 		names = append(names, n)
@@ -40,11 +47,15 @@ func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
 	// (AWS S3 User Guide, enable-server-access-logging.html, as quoted in
 	// ministryofjustice/modernisation-platform-environments#12965 and
 	// airbnb/binaryalert#122, where logs stopped arriving under SSE-KMS.)
-	logs, err := s3.NewBucketV2(ctx, config.LogBucketName, &s3.BucketV2Args{}, d.protect()...)
+	// Tagged data-class: logs: the DR assessment exempts it (after a
+	// failover the recovery region writes its own logs; history is not restored).
+	logs, err := s3.NewBucketV2(ctx, config.LogBucketName, &s3.BucketV2Args{
+		Tags: pulumi.StringMap{dr.TagDataClass: pulumi.String(dr.DataClassLog)},
+	}, d.protect()...)
 	if err != nil {
 		return err
 	}
-	logsBlock, err := d.secureBucket(ctx, config.LogBucketName, logs,
+	logsBlock, _, err := d.secureBucket(ctx, config.LogBucketName, logs,
 		s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{SseAlgorithm: pulumi.String("AES256")})
 	if err != nil {
 		return err
@@ -71,6 +82,7 @@ func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
 			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(spec.AccessLogDays)},
 		})
 	}
+	d.finishReplicas()
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, config.LogBucketName, &s3.BucketLifecycleConfigurationV2Args{
 		Bucket: logs.Bucket, Rules: logLifecycle,
 	}, pulumi.Parent(d)); err != nil {
@@ -94,7 +106,7 @@ func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
 		},
 	}
 	d.outputs["logBucketName"] = logs.Bucket
-	return d.bucketPolicy(ctx, config.LogBucketName, logs, logsBlock, delivery)
+	return d.bucketPolicy(ctx, config.LogBucketName, logs, logsBlock, nil, delivery)
 }
 
 // newBucket creates one data bucket: encrypted with the layer key, logged,
@@ -109,13 +121,13 @@ func (d *DataLayer) newBucket(ctx *pulumi.Context, name string, spec config.Buck
 	if err != nil {
 		return nil, err
 	}
-	block, err := d.secureBucket(ctx, name, b, s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+	block, versioning, err := d.secureBucket(ctx, name, b, s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
 		SseAlgorithm: pulumi.String("aws:kms"), KmsMasterKeyId: d.key.Arn,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := d.bucketPolicy(ctx, name, b, block); err != nil {
+	if err := d.bucketPolicy(ctx, name, b, block, nil); err != nil {
 		return nil, err
 	}
 	if _, err := s3.NewBucketLoggingV2(ctx, name, &s3.BucketLoggingV2Args{
@@ -132,6 +144,20 @@ func (d *DataLayer) newBucket(ctx *pulumi.Context, name string, spec config.Buck
 	}, pulumi.Parent(d)); err != nil {
 		return nil, err
 	}
+	if err := d.bucketCors(ctx, name, b, spec); err != nil {
+		return nil, err
+	}
+	if d.drPrimary() {
+		if err := d.replicateBucket(ctx, name, spec, b, versioning); err != nil {
+			return nil, err
+		}
+	}
+	return &Bucket{Name: b.Bucket, Arn: b.Arn, key: d.key.Arn, logical: name, envVar: spec.EnvVar, d: d}, nil
+}
+
+// bucketCors lets the configured origins (https://app.<domain> by default)
+// upload from the browser.
+func (d *DataLayer) bucketCors(ctx *pulumi.Context, name string, b *s3.BucketV2, spec config.Bucket, opts ...pulumi.ResourceOption) error {
 	origins := spec.CorsOrigins
 	if len(origins) == 0 {
 		origins = []string{"https://app." + d.args.Domain}
@@ -146,24 +172,28 @@ func (d *DataLayer) newBucket(ctx *pulumi.Context, name string, spec config.Buck
 			ExposeHeaders:  pulumi.ToStringArray([]string{"ETag"}), // multipart uploads read it
 			MaxAgeSeconds:  pulumi.Int(3000),
 		}},
-	}, pulumi.Parent(d)); err != nil {
-		return nil, err
+	}, append([]pulumi.ResourceOption{pulumi.Parent(d)}, opts...)...); err != nil {
+		return err
 	}
-	return &Bucket{Name: b.Bucket, Arn: b.Arn, logical: name, envVar: spec.EnvVar, d: d}, nil
+	return nil
 }
 
 // secureBucket gives a bucket what every bucket of the layer has:
 // versioning, default encryption, all four public-access blocks and
 // ACLs disabled (BucketOwnerEnforced). It returns the public-access block,
-// which the bucket policy waits for (S3 refuses concurrent changes).
+// which the bucket policy waits for (S3 refuses concurrent changes), and
+// the versioning, which a replication configuration waits for. opts are
+// added to every child (the DR provider, for replicas).
 func (d *DataLayer) secureBucket(ctx *pulumi.Context, name string, b *s3.BucketV2,
-	sse s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs,
-) (*s3.BucketPublicAccessBlock, error) {
-	if _, err := s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
+	sse s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs, opts ...pulumi.ResourceOption,
+) (*s3.BucketPublicAccessBlock, *s3.BucketVersioningV2, error) {
+	child := append([]pulumi.ResourceOption{pulumi.Parent(d)}, opts...)
+	versioning, err := s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
 		Bucket:                  b.Bucket,
 		VersioningConfiguration: s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
-	}, pulumi.Parent(d)); err != nil {
-		return nil, err
+	}, child...)
+	if err != nil {
+		return nil, nil, err
 	}
 	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: b.Bucket,
@@ -172,8 +202,8 @@ func (d *DataLayer) secureBucket(ctx *pulumi.Context, name string, b *s3.BucketV
 			// Bucket keys cut KMS calls; they do nothing under SSE-S3, so only set them for KMS.
 			BucketKeyEnabled: pulumi.Bool(sse.KmsMasterKeyId != nil),
 		}},
-	}, pulumi.Parent(d)); err != nil {
-		return nil, err
+	}, child...); err != nil {
+		return nil, nil, err
 	}
 	block, err := s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
 		Bucket:                b.Bucket,
@@ -181,21 +211,21 @@ func (d *DataLayer) secureBucket(ctx *pulumi.Context, name string, b *s3.BucketV
 		BlockPublicPolicy:     pulumi.Bool(true),
 		IgnorePublicAcls:      pulumi.Bool(true),
 		RestrictPublicBuckets: pulumi.Bool(true),
-	}, pulumi.Parent(d))
+	}, child...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	_, err = s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
 		Bucket: b.Bucket,
 		Rule:   s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, pulumi.Parent(d))
-	return block, err
+	}, child...)
+	return block, versioning, err
 }
 
 // bucketPolicy refuses every request not made over TLS, plus the extra
-// statements given.
+// statements given; opts are added to the policy resource's options.
 func (d *DataLayer) bucketPolicy(ctx *pulumi.Context, name string, b *s3.BucketV2, block *s3.BucketPublicAccessBlock,
-	extra ...iam.GetPolicyDocumentStatementInput,
+	opts []pulumi.ResourceOption, extra ...iam.GetPolicyDocumentStatementInput,
 ) error {
 	statements := append([]iam.GetPolicyDocumentStatementInput{
 		denyInsecureTransport("s3:*", b.Arn, pulumi.Sprintf("%s/*", b.Arn)),
@@ -203,7 +233,7 @@ func (d *DataLayer) bucketPolicy(ctx *pulumi.Context, name string, b *s3.BucketV
 	_, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
 		Bucket: b.Bucket,
 		Policy: d.policyJSON(ctx, statements...),
-	}, pulumi.Parent(d), pulumi.DependsOn([]pulumi.Resource{block}))
+	}, append([]pulumi.ResourceOption{pulumi.Parent(d), pulumi.DependsOn([]pulumi.Resource{block})}, opts...)...)
 	return err
 }
 
@@ -244,7 +274,7 @@ func (b *Bucket) grant(ctx *pulumi.Context, g policy.Grantee, what string, objec
 	_, err := policy.Attach(ctx, b.d, g, fmt.Sprintf("%s-%s", b.logical, what), iam.GetPolicyDocumentStatementArray{
 		allowOn("Objects", objectActions, pulumi.Sprintf("%s/*", b.Arn)),
 		allowOn("List", []string{"s3:ListBucket"}, b.Arn),
-		b.d.keyVia("s3", keyActions...),
+		keyUse("LayerKeyViaS3", b.key, b.d.viaService("s3", b.d.args.Region), keyActions...),
 	})
 	return err
 }

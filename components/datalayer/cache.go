@@ -26,6 +26,9 @@ func (d *DataLayer) cacheSubnets(ctx *pulumi.Context) (*elasticache.SubnetGroup,
 // failover, encrypted at rest with the layer key and in transit, with a
 // generated AUTH token. REDIS_URL carries the token, so the whole URL is a
 // Secrets Manager secret (a generated value: a Pulumi secret in state).
+// With Args.DR it is a Global Datastore member (redisGlobal): the primary
+// on the primary side, the secondary — sharing the primary's token — on
+// the recovery side.
 func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 	r := d.args.Spec.Redis
 	if r == nil {
@@ -40,25 +43,12 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	token, err := random.NewRandomPassword(ctx, "redis-auth-token", &random.RandomPasswordArgs{
-		Length:  pulumi.Int(64),
-		Special: pulumi.Bool(false), // AUTH tokens exclude / " @ and spaces
-	}, parent)
-	if err != nil {
-		return err
-	}
-	group, err := elasticache.NewReplicationGroup(ctx, "redis", &elasticache.ReplicationGroupArgs{
+	args := &elasticache.ReplicationGroupArgs{
 		Description:              pulumi.Sprintf("%s Redis: auction state, locks, sessions", d.args.Project),
-		Engine:                   pulumi.String("redis"),
-		EngineVersion:            pulumi.String(r.EngineVersion),
-		NodeType:                 pulumi.String(r.NodeType),
 		NumCacheClusters:         pulumi.Int(1 + r.Replicas),
 		AutomaticFailoverEnabled: pulumi.Bool(true),
 		MultiAzEnabled:           pulumi.Bool(true),
-		AtRestEncryptionEnabled:  pulumi.Bool(true),
 		KmsKeyId:                 d.key.Arn,
-		TransitEncryptionEnabled: pulumi.Bool(true),
-		AuthToken:                token.Result,
 		Port:                     pulumi.Int(config.RedisPort),
 		SubnetGroupName:          subnets.Name,
 		SecurityGroupIds:         pulumi.StringArray{sg.ID()},
@@ -67,8 +57,55 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 		MaintenanceWindow:        pulumi.String(r.MaintenanceWindow),
 		AutoMinorVersionUpgrade:  pulumi.Bool(true),
 		FinalSnapshotIdentifier:  pulumi.Sprintf("%s-%s-redis-final", d.args.Project, ctx.Stack()),
-	}, d.protect()...)
+	}
+	opts := d.protect()
+	var token pulumi.StringOutput
+	if src := d.source(); src != nil {
+		// A Global Datastore secondary. It takes engine, version, node
+		// type, parameter group, at-rest and in-transit encryption and the
+		// AUTH token from the global datastore: the provider rejects
+		// engine, engineVersion, nodeType, parameterGroupName,
+		// transitEncryptionEnabled/Mode, atRestEncryptionEnabled,
+		// snapshotArns/Name and numNodeGroups next to
+		// globalReplicationGroupId (terraform-provider-aws
+		// internal/service/elasticache/replication_group.go, ConflictsWith;
+		// pulumi-aws ReplicationGroupArgs.NodeType "Cannot be set if
+		// globalReplicationGroupId is set"). kmsKeyId is not among them:
+		// the secondary is encrypted with this region's layer key. Its
+		// node count may differ from the primary's (User Guide,
+		// "Prerequisites and limitations": only the number of primary
+		// nodes, node type, engine version and shards must match).
+		args.GlobalReplicationGroupId = src.RedisGlobalGroupID
+		token = pulumi.ToSecret(src.RedisAuthToken.ToStringOutput()).(pulumi.StringOutput)
+	} else {
+		generated, err := random.NewRandomPassword(ctx, "redis-auth-token", &random.RandomPasswordArgs{
+			Length:  pulumi.Int(64),
+			Special: pulumi.Bool(false), // AUTH tokens exclude / " @ and spaces
+		}, parent)
+		if err != nil {
+			return err
+		}
+		token = generated.Result
+		args.Engine = pulumi.String("redis")
+		args.EngineVersion = pulumi.String(r.EngineVersion)
+		args.NodeType = pulumi.String(r.NodeType)
+		args.AtRestEncryptionEnabled = pulumi.Bool(true)
+		args.TransitEncryptionEnabled = pulumi.Bool(true)
+		args.AuthToken = token
+		if d.drPrimary() {
+			// Once in a global datastore, the datastore manages the
+			// members' engine version: pulumi-aws GlobalReplicationGroup
+			// docs, "the member replication groups must have
+			// ignore_changes[engineVersion] set, or the provider will
+			// always return a diff".
+			opts = append(opts, pulumi.IgnoreChanges([]string{"engineVersion"}))
+		}
+	}
+	group, err := elasticache.NewReplicationGroup(ctx, "redis", args, opts...)
 	if err != nil {
+		return err
+	}
+	if err := d.redisGlobal(ctx, group, token); err != nil {
 		return err
 	}
 	d.watchRedis(group.MemberClusters, 1+r.Replicas)
@@ -83,7 +120,7 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 	if _, err := secretsmanager.NewSecretVersion(ctx, "redis-url", &secretsmanager.SecretVersionArgs{
 		SecretId: secret.ID(),
 		SecretString: pulumi.ToSecret(pulumi.Sprintf("rediss://:%s@%s:%d/0",
-			token.Result, group.PrimaryEndpointAddress, config.RedisPort)).(pulumi.StringOutput),
+			token, group.PrimaryEndpointAddress, config.RedisPort)).(pulumi.StringOutput),
 	}, parent); err != nil {
 		return err
 	}
@@ -95,6 +132,38 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 	d.credentials[Redis] = secret.Arn
 	d.outputs["redisPrimaryEndpoint"] = group.PrimaryEndpointAddress
 	d.outputs["redisReplicationGroupId"] = group.ID()
+	return nil
+}
+
+// redisGlobal records the group's id on both sides of a DR pair and, on
+// the primary side, makes the group the primary of an ElastiCache Global
+// Datastore. Redis holds auction state, locks and
+// sessions (seed §3): it is replicated, not rebuilt as a cache.
+//
+// Constraints followed (ElastiCache User Guide, Global Datastore
+// "Prerequisites and limitations"): Redis 5.0.6 or later on M5/R5 or newer
+// node types (validateDR rejects others), VPC clusters only (the layer's
+// subnet group), encryption at rest and in transit and AUTH are supported
+// and are inherited by the secondary; failover across Regions is manual
+// (failover-global-replication-group, in the runbook).
+func (d *DataLayer) redisGlobal(ctx *pulumi.Context, group *elasticache.ReplicationGroup, token pulumi.StringOutput) error {
+	if d.args.DR == nil {
+		return nil
+	}
+	d.DR.RedisGroupID = group.ID().ToStringOutput()
+	if d.source() != nil {
+		return nil
+	}
+	global, err := elasticache.NewGlobalReplicationGroup(ctx, "redis-global", &elasticache.GlobalReplicationGroupArgs{
+		GlobalReplicationGroupIdSuffix:    pulumi.Sprintf("%s-redis", d.args.Project),
+		GlobalReplicationGroupDescription: pulumi.Sprintf("%s Redis, replicated to %s for disaster recovery", d.args.Project, d.args.DR.Region),
+		PrimaryReplicationGroupId:         group.ID(),
+	}, d.protect()...)
+	if err != nil {
+		return err
+	}
+	d.DR.RedisGlobalGroupID = global.GlobalReplicationGroupId
+	d.DR.RedisAuthToken = pulumi.ToSecret(token).(pulumi.StringOutput)
 	return nil
 }
 

@@ -7,6 +7,10 @@
 // Consumers never write IAM or security-group rules for a store: they call
 // the owner's methods (AllowFrom, Connection, GrantCredentials, Bucket(...).
 // GrantReadWrite, Bus().GrantPut, Queue(...).GrantConsume, GrantSendEmail).
+//
+// Args.DR adds cross-Region recovery (dr*.go): a primary replicates its
+// databases and buckets to the DR region; a recovery stack's databases are
+// the replicas and its buckets the replica buckets.
 package datalayer
 
 import (
@@ -61,6 +65,8 @@ type Args struct {
 	// ZoneID is the Route53 hosted zone of Domain; when set, SES DKIM and
 	// verification records are created in it. Nil: the records are outputs.
 	ZoneID pulumi.StringInput
+	// DR configures cross-Region recovery (dr.go). Nil: none (no DR region).
+	DR *DR
 }
 
 // DataLayer is the component.
@@ -75,6 +81,9 @@ type DataLayer struct {
 	ReplicaEndpoints pulumi.StringMapOutput `pulumi:"replicaEndpoints"`
 	// SecurityGroupIDs are each store's security group by store name.
 	SecurityGroupIDs pulumi.StringMapOutput `pulumi:"securityGroupIds"`
+	// DR is what this side of a DR pair exposes (dr.go): the primary's
+	// replication sources, or the recovery side's replicas and secrets.
+	DR DROutputs
 
 	args    *Args
 	account pulumi.StringOutput
@@ -94,6 +103,10 @@ type DataLayer struct {
 	queues  map[string]*Queue
 	ses     *SES
 	outputs pulumi.Map
+	// replicaKey encrypts the replica buckets in the DR region and
+	// replicas names them by source bucket (primary side of DR, dr_buckets.go).
+	replicaKey *kms.Key
+	replicas   pulumi.StringMap
 	// alarms are the metrics Monitoring watches (alarms.go).
 	alarms []alarm.Spec
 }
@@ -142,6 +155,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if args.Partition == "" {
 		args.Partition = "aws"
 	}
+	if err := args.validateDR(); err != nil {
+		return nil, err
+	}
 	d := &DataLayer{args: args, stores: map[Store]*store{}, credentials: map[Store]pulumi.StringOutput{}, buckets: map[string]*Bucket{}, queues: map[string]*Queue{}, outputs: pulumi.Map{}}
 	if err := ctx.RegisterComponentResource(typeToken, name, d, opts...); err != nil {
 		return nil, err
@@ -167,6 +183,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	d.outputs["postgresEndpoint"] = d.PostgresEndpoint
 	d.outputs["replicaEndpoints"] = d.ReplicaEndpoints
 	d.outputs["securityGroupIds"] = d.SecurityGroupIDs
+	d.registerDROutputs()
 	return d, ctx.RegisterResourceOutputs(d, d.outputs)
 }
 

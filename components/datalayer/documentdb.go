@@ -12,6 +12,10 @@ import (
 // newDocumentDB creates the DocumentDB cluster (TLS enforced, audit logs on,
 // credentials managed by DocumentDB in Secrets Manager) and one instance per
 // configured count, spread over the AZs by DocumentDB.
+//
+// With Args.DR: on the primary side the cluster becomes the primary of a
+// global cluster; on the recovery side it is the global cluster's
+// secondary here, with DR-owned credentials (drCredentials).
 func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 	m := d.args.Spec.DocumentDB
 	if m == nil {
@@ -40,11 +44,9 @@ func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	cluster, err := docdb.NewCluster(ctx, "mongo", &docdb.ClusterArgs{
+	args := &docdb.ClusterArgs{
 		Engine:                       pulumi.String("docdb"),
 		EngineVersion:                pulumi.String(m.EngineVersion),
-		MasterUsername:               pulumi.String(m.Username),
-		ManageMasterUserPassword:     pulumi.Bool(true),
 		StorageEncrypted:             pulumi.Bool(true),
 		KmsKeyId:                     d.key.Arn,
 		DbSubnetGroupName:            subnets.Name,
@@ -58,7 +60,31 @@ func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 		SkipFinalSnapshot:            pulumi.Bool(false),
 		FinalSnapshotIdentifier:      pulumi.Sprintf("%s-%s-mongo-final", d.args.Project, ctx.Stack()),
 		Tags:                         d.backupTags(),
-	}, d.protect()...)
+	}
+	opts := d.protect()
+	src := d.source()
+	switch {
+	case src != nil:
+		// A secondary of the primary's global cluster: no master username
+		// or password — a secondary inherits them from the global cluster
+		// (the provider's "New DocumentDB Global Cluster" example creates
+		// the secondary with neither; terraform-provider-aws
+		// website/docs/r/docdb_global_cluster.html.markdown).
+		args.GlobalClusterIdentifier = src.MongoGlobalClusterID
+	default:
+		args.MasterUsername = pulumi.String(m.Username)
+		args.ManageMasterUserPassword = pulumi.Bool(true)
+		if d.drPrimary() {
+			// Once the global cluster adopts this cluster, AWS reports its
+			// globalClusterIdentifier; setting it here would be a cycle
+			// (the global cluster is created from this cluster's ARN), so
+			// it is ignored, as the provider's docs for
+			// aws_docdb_global_cluster "New Global Cluster From Existing
+			// DB Cluster" prescribe.
+			opts = append(opts, pulumi.IgnoreChanges([]string{"globalClusterIdentifier"}))
+		}
+	}
+	cluster, err := docdb.NewCluster(ctx, "mongo", args, opts...)
 	if err != nil {
 		return err
 	}
@@ -74,7 +100,30 @@ func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 		}
 	}
 	d.watchDocumentDB(cluster.ClusterIdentifier)
-	secret := cluster.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
+	var secret pulumi.StringOutput
+	if src != nil {
+		if secret, err = d.drCredentials(ctx, DocumentDB, m.Username); err != nil {
+			return err
+		}
+		d.DR.MongoClusterID = cluster.ClusterIdentifier
+		d.DR.MongoSecretArn = secret
+	} else {
+		secret = cluster.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
+	}
+	if d.args.DR != nil {
+		d.DR.MongoClusterArn = cluster.Arn
+	}
+	if d.drPrimary() {
+		global, err := docdb.NewGlobalCluster(ctx, "mongo-global", &docdb.GlobalClusterArgs{
+			GlobalClusterIdentifier:   pulumi.Sprintf("%s-%s-mongo", d.args.Project, ctx.Stack()),
+			SourceDbClusterIdentifier: cluster.Arn, // the ARN, not the identifier (CreateGlobalCluster)
+			DeletionProtection:        pulumi.Bool(d.args.Protect),
+		}, d.protect()...)
+		if err != nil {
+			return err
+		}
+		d.DR.MongoGlobalClusterID = global.GlobalClusterIdentifier
+	}
 	d.stores[DocumentDB].conn = Connection{
 		Store: DocumentDB,
 		Env: map[string]pulumi.StringOutput{

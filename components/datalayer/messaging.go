@@ -13,9 +13,12 @@ import (
 type Bucket struct {
 	// Name is the physical bucket name; Arn its ARN.
 	Name, Arn pulumi.StringOutput
-	logical   string
-	envVar    string
-	d         *DataLayer
+	// key encrypts the objects: the layer key, or in a recovery stack the
+	// replica buckets' key.
+	key     pulumi.StringOutput
+	logical string
+	envVar  string
+	d       *DataLayer
 }
 
 // Bus is the EventBridge bus (events.go). Name and Arn are what rules of
@@ -119,25 +122,32 @@ func messagingNames[V any](m map[string]V) string {
 	return strings.Join(keys, ", ")
 }
 
-// viaService is the endpoint host of a regional service, as kms:ViaService names it.
-func (d *DataLayer) viaService(service string) string {
+// viaService is the endpoint host of a regional service, as kms:ViaService
+// names it, in region.
+func (d *DataLayer) viaService(service, region string) string {
 	suffix := "amazonaws.com"
-	if strings.HasPrefix(d.args.Region, "cn-") {
+	if strings.HasPrefix(region, "cn-") {
 		suffix = "amazonaws.com.cn"
 	}
-	return fmt.Sprintf("%s.%s.%s", service, d.args.Region, suffix)
+	return fmt.Sprintf("%s.%s.%s", service, region, suffix)
 }
 
 // keyVia lets a grantee use the layer key only through one service.
 func (d *DataLayer) keyVia(service string, actions ...string) iam.GetPolicyDocumentStatementArgs {
+	return keyUse("LayerKeyVia"+strings.ToUpper(service[:1])+service[1:], d.key.Arn, d.viaService(service, d.args.Region), actions...)
+}
+
+// keyUse allows actions on one key, only through the given service
+// endpoint (kms:ViaService).
+func keyUse(sid string, key pulumi.StringInput, via string, actions ...string) iam.GetPolicyDocumentStatementArgs {
 	return iam.GetPolicyDocumentStatementArgs{
-		Sid:       pulumi.String("LayerKeyVia" + strings.ToUpper(service[:1]) + service[1:]),
+		Sid:       pulumi.String(sid),
 		Effect:    pulumi.String("Allow"),
 		Actions:   pulumi.ToStringArray(actions),
-		Resources: pulumi.StringArray{d.key.Arn},
+		Resources: pulumi.StringArray{key},
 		Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
 			Test: pulumi.String("StringEquals"), Variable: pulumi.String("kms:ViaService"),
-			Values: pulumi.ToStringArray([]string{d.viaService(service)}),
+			Values: pulumi.ToStringArray([]string{via}),
 		}},
 	}
 }

@@ -93,6 +93,9 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 		a.MaintenanceWindow = pulumi.String(p.MaintenanceWindow)
 		return a
 	}
+	if src := d.source(); src != nil {
+		return d.newPostgresDR(ctx, p, src, subnets, pg, common)
+	}
 	primary, err := rds.NewInstance(ctx, "postgres", common(&rds.InstanceArgs{
 		Engine:                   pulumi.String("postgres"),
 		EngineVersion:            pulumi.String(p.EngineVersion),
@@ -147,5 +150,8 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 	d.outputs["postgresInstanceId"] = primary.Identifier
 	d.outputs["postgresSecretArn"] = secret
 	d.outputs["postgresParameterGroup"] = pg.Name
+	if d.drPrimary() {
+		d.DR.PostgresArn, d.DR.PostgresSubnetGroup = primary.Arn, subnets.Name
+	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/dr"
 )
 
 // albLogPrefix is where the ALB writes under the bucket.
@@ -29,11 +31,15 @@ var legacyELBRegions = map[string]bool{
 // encryption ALB log delivery supports), versioned, private, ownership
 // enforced, TLS-only, logs expiring after fleet.logRetentionDays, and a
 // policy letting only ELB log delivery write under alb/AWSLogs/<account>/.
+// It is tagged data-class=logs: the DR assessment exempts it (a recovery
+// region's ALB writes to its own bucket; the history is not restored).
 // It returns the bucket and its policy, which the ALB waits for (ELB tests
 // write access when logging is turned on).
 func (f *Fleet) newLogBucket(ctx *pulumi.Context) (*s3.BucketV2, pulumi.Resource, error) {
 	parent := pulumi.Parent(f)
-	b, err := s3.NewBucketV2(ctx, "alb-logs", &s3.BucketV2Args{}, parent, pulumi.Protect(f.args.Protect))
+	b, err := s3.NewBucketV2(ctx, "alb-logs", &s3.BucketV2Args{
+		Tags: pulumi.StringMap{dr.TagDataClass: pulumi.String(dr.DataClassLog)},
+	}, parent, pulumi.Protect(f.args.Protect))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -35,10 +35,18 @@ func (f *Fleet) newRoles(ctx *pulumi.Context) error {
 		if err != nil {
 			return err
 		}
-		execRole, err := iam.NewRole(ctx, n+"-exec", &iam.RoleArgs{
+		execArgs := &iam.RoleArgs{
 			Description:      pulumi.Sprintf("%s tasks: what ECS needs to start them (image, logs, secrets)", n),
 			AssumeRolePolicy: trust,
-		}, parent)
+		}
+		if f.args.Secrets != nil {
+			// A single-reader secret's policy names its reader's role by
+			// name in every region (secrets.ReaderRoleName).
+			if name := f.args.Secrets.RoleName(n + "-exec"); name != "" {
+				execArgs.Name = pulumi.String(name)
+			}
+		}
+		execRole, err := iam.NewRole(ctx, n+"-exec", execArgs, parent)
 		if err != nil {
 			return err
 		}

@@ -25,10 +25,17 @@ const (
 )
 
 const (
-	originSite = "site"
-	originAPI  = "api"
-	originALB  = "alb"
+	originSite    = "site"
+	originReplica = "site-replica" // the site bucket's replica in the DR region
+	originGroup   = "site-group"   // site, failing over to site-replica
+	originAPI     = "api"
+	originALB     = "alb"
 )
+
+// failoverCodes are the primary bucket's answers on which the origin group
+// retries the request on the replica: server errors, never 403/404 (a
+// missing object is missing in the replica too).
+var failoverCodes = []int{500, 502, 503, 504}
 
 var (
 	allMethods    = []string{"DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
@@ -54,6 +61,7 @@ type distributionInputs struct {
 	certArn pulumi.StringOutput
 	aclArn  pulumi.StringOutput
 	site    *s3.BucketV2
+	replica *bucketSet // nil without DR
 	logs    *bucketSet
 	secret  pulumi.StringOutput
 }
@@ -85,6 +93,27 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 		DomainName:            in.site.BucketRegionalDomainName,
 		OriginAccessControlId: oac.ID(),
 	}}
+	// siteTarget is what the bucket's behaviours target: the site origin, or
+	// with DR an origin group failing over to the replica. Origin groups
+	// serve GET/HEAD/OPTIONS only, which is all the site behaviours allow.
+	siteTarget := originSite
+	var groups cloudfront.DistributionOriginGroupArray
+	if in.replica != nil {
+		origins = append(origins, cloudfront.DistributionOriginArgs{
+			OriginId:              pulumi.String(originReplica),
+			DomainName:            in.replica.bucket.BucketRegionalDomainName,
+			OriginAccessControlId: oac.ID(),
+		})
+		groups = cloudfront.DistributionOriginGroupArray{cloudfront.DistributionOriginGroupArgs{
+			OriginId:         pulumi.String(originGroup),
+			FailoverCriteria: cloudfront.DistributionOriginGroupFailoverCriteriaArgs{StatusCodes: pulumi.ToIntArray(failoverCodes)},
+			Members: cloudfront.DistributionOriginGroupMemberArray{
+				cloudfront.DistributionOriginGroupMemberArgs{OriginId: pulumi.String(originSite)},
+				cloudfront.DistributionOriginGroupMemberArgs{OriginId: pulumi.String(originReplica)},
+			},
+		}}
+		siteTarget = originGroup
+	}
 	behavior := func(pattern, origin string, cachePolicy pulumi.StringInput, requestPolicy string, methods []string) cloudfront.DistributionOrderedCacheBehaviorArgs {
 		b := cloudfront.DistributionOrderedCacheBehaviorArgs{
 			PathPattern:             pulumi.String(pattern),
@@ -134,7 +163,7 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 		}
 	}
 	for _, p := range spec.HashedPaths {
-		ordered = append(ordered, behavior(p, originSite, assets.ID(), "", readMethods))
+		ordered = append(ordered, behavior(p, siteTarget, assets.ID(), "", readMethods))
 	}
 
 	def := cloudfront.DistributionDefaultCacheBehaviorArgs{
@@ -163,7 +192,7 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 		if err != nil {
 			return nil, err
 		}
-		def.TargetOriginId = pulumi.String(originSite)
+		def.TargetOriginId = pulumi.String(siteTarget)
 		def.AllowedMethods = pulumi.ToStringArray(readMethods)
 		def.CachePolicyId = html.ID()
 		rootObject = pulumi.String("index.html")
@@ -215,6 +244,7 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 			IncludeCookies: pulumi.Bool(false),
 		},
 		Origins:               origins,
+		OriginGroups:          groups,
 		DefaultCacheBehavior:  def,
 		OrderedCacheBehaviors: ordered,
 		CustomErrorResponses:  errorResponses,

@@ -10,6 +10,10 @@
 //   - ALB (Dhanam): the ALB serves the api and web hosts (Host is forwarded,
 //     the ALB routes by host); only requests carrying the secret origin
 //     header reach its targets. The bucket still serves the hashed assets.
+//
+// With Args.DR the site bucket is replicated (CRR with RTC) to a bucket in
+// the recovery region, and CloudFront fails over to it for GET/HEAD when the
+// primary bucket answers 5xx (an origin group).
 package frontend
 
 import (
@@ -56,11 +60,25 @@ type Args struct {
 	// Records are alias records of other components' endpoints (api.,
 	// ws.) in the zone. nil: none.
 	Records []AliasRecord
+	// DR, when set, replicates the site bucket to a bucket in the recovery
+	// region and serves GET/HEAD from it when the primary origin fails.
+	DR *DR
+}
+
+// DR is the recovery region the site bucket is replicated to.
+type DR struct {
+	// Region is the recovery region; it must differ from Args.Region. Required.
+	Region string
+	// Provider is an AWS provider in Region: the replica bucket and its key
+	// are created with it. Required.
+	Provider *aws.Provider
 }
 
 // APIOrigin is an API Gateway endpoint reached over HTTPS.
 type APIOrigin struct {
-	// DomainName is the API's host, e.g. abc123.execute-api.us-east-1.amazonaws.com. Required.
+	// DomainName is the API's host: its custom domain (api.<domain>, as the
+	// stacks pass it, so DNS failover of that name moves /api/* too) or an
+	// execute-api host (abc123.execute-api.us-east-1.amazonaws.com). Required.
 	DomainName pulumi.StringInput
 	// OriginPath is the stage prefix, e.g. "/prod". Empty: none ($default stage).
 	OriginPath string
@@ -129,6 +147,8 @@ type Frontend struct {
 	// class, hashed assets first and HTML last; InvalidateCommand follows them.
 	SyncCommands      pulumi.StringArrayOutput `pulumi:"syncCommands"`
 	InvalidateCommand pulumi.StringOutput      `pulumi:"invalidateCommand"`
+	// ReplicaBucketName is the site bucket's replica in DR.Region; "" without Args.DR.
+	ReplicaBucketName pulumi.StringOutput `pulumi:"replicaBucketName"`
 
 	// ApexRecord is the A alias of the domain itself, nil when the apex is
 	// not an alias. Auth's custom domain waits for it (Args.ParentRecord).
@@ -167,6 +187,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	replica, err := f.replicaBucket(ctx, args) // nil without DR
+	if err != nil {
+		return nil, err
+	}
 	acl, err := f.edgeACL(ctx, name, args, account, partition)
 	if err != nil {
 		return nil, err
@@ -180,14 +204,21 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 	}
 	dist, err := f.distribution(ctx, args, distributionInputs{
-		certArn: certArn, aclArn: acl.Arn, site: site.bucket, logs: logs, secret: secret,
+		certArn: certArn, aclArn: acl.Arn, site: site.bucket, replica: replica, logs: logs, secret: secret,
 	})
 	if err != nil {
 		return nil, err
 	}
-	sse, err := f.lockSite(ctx, args, site, dist.Arn, account, partition)
+	siteKey, sse, err := f.lockSite(ctx, args, site, dist.Arn, account, partition)
 	if err != nil {
 		return nil, err
+	}
+	f.ReplicaBucketName = pulumi.String("").ToStringOutput()
+	if replica != nil {
+		if err := f.replicate(ctx, args, site, siteKey, replica, dist.Arn, account, partition); err != nil {
+			return nil, err
+		}
+		f.ReplicaBucketName = replica.bucket.Bucket
 	}
 	if err := f.records(ctx, zoneID, dist.DomainName, dist.HostedZoneId, args); err != nil {
 		return nil, err
@@ -239,6 +270,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"originVerifySecret":     f.OriginVerifySecret,
 		"syncCommands":           f.SyncCommands,
 		"invalidateCommand":      f.InvalidateCommand,
+		"replicaBucketName":      f.ReplicaBucketName,
 	})
 }
 
@@ -288,6 +320,14 @@ func (args *Args) check() error {
 				bad("ALBOrigin route %q priority %d must be unique and within 1..50000", r.Host, r.Priority)
 			}
 			priorities[r.Priority] = true
+		}
+	}
+	if d := args.DR; d != nil {
+		if d.Region == "" || d.Provider == nil {
+			bad("DR.Region and DR.Provider are required")
+		}
+		if d.Region == args.Region {
+			bad("DR.Region %s is the stack's region: the replica must be in another region", d.Region)
 		}
 	}
 	for _, r := range args.Records {

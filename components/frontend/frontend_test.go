@@ -29,6 +29,7 @@ const (
 	tRule      = "aws:lb/listenerRule:ListenerRule"
 	globalURN  = "urn:pulumi:test::dbay::pulumi:providers:aws::global"
 	regionURN  = "urn:pulumi:test::dbay::pulumi:providers:aws::regional"
+	drURN      = "urn:pulumi:test::dbay::pulumi:providers:aws::recovery"
 	apiHost    = "abc123defg.execute-api.us-east-1.amazonaws.com"
 	albHost    = "dhanam-alb-1234567890.us-west-2.elb.amazonaws.com"
 	albArn     = "arn:aws:elasticloadbalancing:us-west-2:123456789012:loadbalancer/app/dhanam/0123456789abcdef"
@@ -53,6 +54,7 @@ type setup struct {
 	shape   shape
 	records []AliasRecord
 	protect bool
+	dr      string // the recovery region: Args.DR with a provider there; "" for none
 }
 
 type run struct {
@@ -105,6 +107,13 @@ func synth(t *testing.T, s setup) run {
 		if args.GlobalProvider, err = aws.NewProvider(ctx, "global", &aws.ProviderArgs{Region: pulumi.String("us-east-1")}); err != nil {
 			return err
 		}
+		if s.dr != "" {
+			recovery, err := aws.NewProvider(ctx, "recovery", &aws.ProviderArgs{Region: pulumi.String(s.dr)})
+			if err != nil {
+				return err
+			}
+			args.DR = &DR{Region: s.dr, Provider: recovery}
+		}
 		f, err := New(ctx, "frontend", args, pulumi.Providers(regional))
 		if err != nil {
 			return err
@@ -115,6 +124,7 @@ func synth(t *testing.T, s setup) run {
 			"certificateArn": f.CertificateArn, "webAclArn": f.WebACLArn, "regionalWebAclArn": f.RegionalWebACLArn,
 			"zoneId": f.ZoneID, "nameServers": f.NameServers, "healthCheckId": f.HealthCheckID, "siteUrl": f.SiteURL,
 			"originVerifySecret": f.OriginVerifySecret, "syncCommands": f.SyncCommands, "invalidateCommand": f.InvalidateCommand,
+			"replicaBucketName": f.ReplicaBucketName,
 		}
 		if f.ApexRecord != nil {
 			outputs["apex"] = f.ApexRecord.URN()
@@ -252,6 +262,9 @@ func TestArgsAreChecked(t *testing.T) {
 		"record that is an alias": func(a *Args) {
 			a.Records = []AliasRecord{{Name: "app.dbay.example.com", Target: pulumi.String(apiHost), ZoneID: pulumi.String("Z1")}}
 		},
+		"DR without provider":      func(a *Args) { a.DR = &DR{Region: "us-west-2"} },
+		"DR without region":        func(a *Args) { a.DR = &DR{Provider: &aws.Provider{}} },
+		"DR in the stack's region": func(a *Args) { a.DR = &DR{Region: "us-east-1", Provider: &aws.Provider{}} },
 	}
 	for name, edit := range tests {
 		a := ok()

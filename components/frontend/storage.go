@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/dr"
 )
 
 // bucketSet is a bucket and the settings its readers depend on.
@@ -15,13 +16,17 @@ type bucketSet struct {
 	// ready are the settings that must exist before the bucket is used
 	// (ownership controls for CloudFront's log ACL, public access block).
 	ready []pulumi.Resource
+	// versioning is the bucket's versioning, which replication needs on
+	// both ends before it is configured.
+	versioning pulumi.Resource
 }
 
 // logBucket is where CloudFront writes standard logs. Standard (legacy)
 // logging grants the awslogsdelivery account through a bucket ACL, so this
 // bucket keeps ACLs enabled (BucketOwnerPreferred: logs still belong to us);
 // public ACLs stay blocked. Its CMK lets CloudFront's log delivery generate
-// data keys, which SSE-KMS log delivery requires.
+// data keys, which SSE-KMS log delivery requires. It holds access logs only
+// (tagged data-class=logs): the DR assessment exempts it from replication.
 func (f *Frontend) logBucket(ctx *pulumi.Context, args *Args, account pulumi.StringOutput, partition string) (*bucketSet, error) {
 	parent := pulumi.Parent(f)
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
@@ -42,7 +47,8 @@ func (f *Frontend) logBucket(ctx *pulumi.Context, args *Args, account pulumi.Str
 	if err != nil {
 		return nil, err
 	}
-	set, err := f.bucket(ctx, "logs", "BucketOwnerPreferred", key, args.Protect)
+	set, err := f.bucket(ctx, "logs", "BucketOwnerPreferred", key, args.Protect,
+		pulumi.StringMap{dr.TagDataClass: pulumi.String(dr.DataClassLog)})
 	if err != nil {
 		return nil, err
 	}
@@ -74,14 +80,24 @@ func (f *Frontend) logBucket(ctx *pulumi.Context, args *Args, account pulumi.Str
 // disabled), every public access blocked. Its encryption and policy need
 // the distribution and are added by lockSite.
 func (f *Frontend) siteBucket(ctx *pulumi.Context, args *Args) (*bucketSet, error) {
-	return f.bucket(ctx, "site", "BucketOwnerEnforced", nil, args.Protect)
+	return f.bucket(ctx, "site", "BucketOwnerEnforced", nil, args.Protect, nil)
 }
 
 // lockSite encrypts the site bucket with a CMK that only this distribution
 // (and the account's IAM) may use, and lets only this distribution read
-// objects, through Origin Access Control. It returns the encryption
-// configuration, which uploads must wait for.
-func (f *Frontend) lockSite(ctx *pulumi.Context, args *Args, site *bucketSet, distArn pulumi.StringOutput, account pulumi.StringOutput, partition string) (pulumi.Resource, error) {
+// objects, through Origin Access Control. It returns the key and the
+// encryption configuration, which uploads must wait for.
+func (f *Frontend) lockSite(ctx *pulumi.Context, args *Args, site *bucketSet, distArn pulumi.StringOutput, account pulumi.StringOutput, partition string) (*kms.Key, pulumi.Resource, error) {
+	return f.lockForCloudFront(ctx, "site", "Encrypts the site bucket; CloudFront decrypts through OAC", args.Protect, site, distArn, account, partition)
+}
+
+// lockForCloudFront gives a bucket read by the distribution through OAC its
+// CMK (decryptable by CloudFront for this distribution only), its default
+// encryption, and its policy: GetObject for this distribution only, and no
+// request without TLS. opts carry the provider of the bucket's region.
+func (f *Frontend) lockForCloudFront(ctx *pulumi.Context, name, keyDescription string, protect bool, set *bucketSet,
+	distArn, account pulumi.StringOutput, partition string, opts ...pulumi.ResourceOption,
+) (*kms.Key, pulumi.Resource, error) {
 	parent := pulumi.Parent(f)
 	fromDistribution := iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
 		Test: pulumi.String("StringEquals"), Variable: pulumi.String("AWS:SourceArn"), Values: pulumi.StringArray{distArn},
@@ -102,15 +118,18 @@ func (f *Frontend) lockSite(ctx *pulumi.Context, args *Args, site *bucketSet, di
 			},
 		},
 	}, parent)
-	key, err := newKey(ctx, "site-key", "Encrypts the site bucket; CloudFront decrypts through OAC", keyPolicy.Json(), parent, pulumi.Protect(args.Protect))
-	if err != nil {
-		return nil, err
+	with := func(more ...pulumi.ResourceOption) []pulumi.ResourceOption {
+		return append(append([]pulumi.ResourceOption{parent}, opts...), more...)
 	}
-	sse, err := encrypt(ctx, "site", site.bucket, key, parent)
+	key, err := newKey(ctx, name+"-key", keyDescription, keyPolicy.Json(), with(pulumi.Protect(protect))...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	b := site.bucket
+	sse, err := encrypt(ctx, name, set.bucket, key, with()...)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := set.bucket
 	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
 			iam.GetPolicyDocumentStatementArgs{
@@ -124,19 +143,28 @@ func (f *Frontend) lockSite(ctx *pulumi.Context, args *Args, site *bucketSet, di
 			denyInsecureTransport(b.Arn),
 		},
 	}, parent)
-	if _, err := s3.NewBucketPolicy(ctx, "site", &s3.BucketPolicyArgs{Bucket: b.ID(), Policy: doc.Json()},
-		parent, pulumi.DependsOn(site.ready)); err != nil {
-		return nil, err
+	if _, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{Bucket: b.ID(), Policy: doc.Json()},
+		with(pulumi.DependsOn(set.ready))...); err != nil {
+		return nil, nil, err
 	}
-	return sse, nil
+	return key, sse, nil
 }
 
 // bucket creates a private, versioned bucket (never force-destroyed) with
 // its ownership rule and every public-access block; key, when set, is its
-// default SSE-KMS key.
-func (f *Frontend) bucket(ctx *pulumi.Context, name, ownership string, key *kms.Key, protect bool) (*bucketSet, error) {
-	parent := pulumi.Parent(f)
-	b, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{ForceDestroy: pulumi.Bool(false)}, parent, pulumi.Protect(protect))
+// default SSE-KMS key; tags, when set, are the bucket's own tags (the
+// provider adds the stack's). opts (a provider) apply to every resource.
+func (f *Frontend) bucket(ctx *pulumi.Context, name, ownership string, key *kms.Key, protect bool, tags pulumi.StringMap,
+	opts ...pulumi.ResourceOption,
+) (*bucketSet, error) {
+	with := func(more ...pulumi.ResourceOption) []pulumi.ResourceOption {
+		return append(append([]pulumi.ResourceOption{pulumi.Parent(f)}, opts...), more...)
+	}
+	bucketArgs := &s3.BucketV2Args{ForceDestroy: pulumi.Bool(false)}
+	if len(tags) > 0 {
+		bucketArgs.Tags = tags
+	}
+	b, err := s3.NewBucketV2(ctx, name, bucketArgs, with(pulumi.Protect(protect))...)
 	if err != nil {
 		return nil, err
 	}
@@ -146,32 +174,33 @@ func (f *Frontend) bucket(ctx *pulumi.Context, name, ownership string, key *kms.
 		BlockPublicPolicy:     pulumi.Bool(true),
 		IgnorePublicAcls:      pulumi.Bool(true),
 		RestrictPublicBuckets: pulumi.Bool(true),
-	}, parent)
+	}, with()...)
 	if err != nil {
 		return nil, err
 	}
 	own, err := s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
 		Bucket: b.ID(),
 		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String(ownership)},
-	}, parent)
+	}, with()...)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
+	ver, err := s3.NewBucketVersioningV2(ctx, name, &s3.BucketVersioningV2Args{
 		Bucket:                  b.ID(),
 		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{Status: pulumi.String("Enabled")},
-	}, parent); err != nil {
+	}, with()...)
+	if err != nil {
 		return nil, err
 	}
 	if key != nil {
-		if _, err := encrypt(ctx, name, b, key, parent); err != nil {
+		if _, err := encrypt(ctx, name, b, key, with()...); err != nil {
 			return nil, err
 		}
 	}
-	return &bucketSet{bucket: b, ready: []pulumi.Resource{pab, own}}, nil
+	return &bucketSet{bucket: b, ready: []pulumi.Resource{pab, own}, versioning: ver}, nil
 }
 
-func encrypt(ctx *pulumi.Context, name string, b *s3.BucketV2, key *kms.Key, parent pulumi.ResourceOption) (pulumi.Resource, error) {
+func encrypt(ctx *pulumi.Context, name string, b *s3.BucketV2, key *kms.Key, opts ...pulumi.ResourceOption) (pulumi.Resource, error) {
 	return s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: b.ID(),
 		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
@@ -181,7 +210,7 @@ func encrypt(ctx *pulumi.Context, name string, b *s3.BucketV2, key *kms.Key, par
 			},
 			BucketKeyEnabled: pulumi.Bool(true),
 		}},
-	}, parent)
+	}, opts...)
 }
 
 // newKey is a customer managed key with rotation and a 30-day deletion

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/dbay/infra/dr"
 	"github.com/dbay/infra/internal/mockengine"
 )
 
@@ -76,6 +77,13 @@ func TestLogBucketTakesCloudFrontStandardLogs(t *testing.T) {
 	kd := parsePolicy(t, r.one(t, tKey, "logs-key").In()["policy"])
 	if !reflect.DeepEqual(kd.Statement[1].Principal, map[string]any{"Service": "delivery.logs.amazonaws.com"}) || kd.Statement[1].Action != "kms:GenerateDataKey*" {
 		t.Errorf("log key statement = %+v", kd.Statement[1])
+	}
+	// Logs only: the DR assessment exempts the bucket by this tag, and only it.
+	if tags := logs.In()["tags"]; !reflect.DeepEqual(tags, map[string]any{dr.TagDataClass: dr.DataClassLog}) {
+		t.Errorf("log bucket tags = %v, want %s=%s", tags, dr.TagDataClass, dr.DataClassLog)
+	}
+	if tags := r.one(t, tBucket, "site").In()["tags"]; tags != nil {
+		t.Errorf("site bucket tags = %v: the site holds data, it is neither logs nor a replica", tags)
 	}
 	if r.outs["logBucketName"] != logs.Out()["bucket"] || r.outs["bucketName"] != r.one(t, tBucket, "site").Out()["bucket"] {
 		t.Errorf("bucket outputs = %v / %v", r.outs["bucketName"], r.outs["logBucketName"])

@@ -24,10 +24,14 @@ const (
 // are the ones a stack gets.
 func spec(t *testing.T, region, role, network string) config.Network {
 	t.Helper()
-	cfg, err := config.Load(config.Source{Project: "dbay", Stack: "test", Values: map[string]string{
+	values := map[string]string{
 		"aws:region": region, "dbay:role": role, "dbay:environment": "production", "dbay:domain": "dbay.example.com",
 		"dbay:tags": `{"owner":"o","cost-center":"c"}`, "dbay:network": network,
-	}})
+	}
+	if role == "recovery" {
+		values["dbay:dr"] = `{"primaryStack":"organization/dbay/prod","primaryRegion":"us-east-1"}`
+	}
+	cfg, err := config.Load(config.Source{Project: "dbay", Stack: "test", Values: values})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,6 +39,9 @@ type Args struct {
 	// ReplicaProviders has one provider per Spec.ReplicaRegions entry, for
 	// the replica KMS keys.
 	ReplicaProviders map[string]*aws.Provider
+	// Replica, in a recovery stack, makes the component consume the
+	// primary's replicas in this region instead of creating secrets.
+	Replica *Replica
 }
 
 // Secrets is the component.
@@ -55,7 +58,9 @@ type Secrets struct {
 	PutCommands pulumi.StringMapOutput `pulumi:"putCommands"`
 
 	args    *Args
-	key     *kms.Key
+	account pulumi.StringOutput
+	keyArn  pulumi.StringOutput
+	arns    map[string]pulumi.StringOutput
 	secrets map[string]*secretsmanager.Secret
 	// readers records, for each single-reader secret, the granted roles.
 	readers map[string][]pulumi.StringOutput
@@ -70,12 +75,16 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if args.Partition == "" {
 		args.Partition = "aws"
 	}
-	s := &Secrets{args: args, secrets: map[string]*secretsmanager.Secret{}, readers: map[string][]pulumi.StringOutput{}}
+	s := &Secrets{args: args, arns: map[string]pulumi.StringOutput{}, secrets: map[string]*secretsmanager.Secret{}, readers: map[string][]pulumi.StringOutput{}}
 	if err := ctx.RegisterComponentResource(typeToken, name, s, opts...); err != nil {
 		return nil, err
 	}
+	if args.Replica != nil {
+		return s, s.consumeReplicas(ctx)
+	}
 	parent := pulumi.Parent(s)
 	account := policy.Account(ctx, s)
+	s.account = account
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{policy.AccountRoot(account, args.Partition)},
 	}, parent)
@@ -89,7 +98,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	s.key = key
+	s.keyArn = key.Arn
 
 	replicaKeys := pulumi.StringMap{}
 	var replicas secretsmanager.SecretReplicaArray
@@ -126,6 +135,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			return nil, err
 		}
 		s.secrets[name] = sec
+		s.arns[name] = sec.Arn
 		arns[name] = sec.Arn
 		if err := s.setValue(ctx, name, item, sec); err != nil {
 			return nil, err
@@ -176,15 +186,15 @@ func (s *Secrets) setValue(ctx *pulumi.Context, name string, item config.SecretI
 
 // ARN returns a declared secret's ARN; an undeclared name is an error.
 func (s *Secrets) ARN(name string) (pulumi.StringOutput, error) {
-	sec, ok := s.secrets[name]
+	arn, ok := s.arns[name]
 	if !ok {
 		return pulumi.StringOutput{}, fmt.Errorf("secrets: %q is not declared in secrets.items (declared: %v)", name, sortedNames(s.args.Spec.Items))
 	}
-	return sec.Arn, nil
+	return arn, nil
 }
 
 // Has reports whether a secret is declared.
-func (s *Secrets) Has(name string) bool { _, ok := s.secrets[name]; return ok }
+func (s *Secrets) Has(name string) bool { _, ok := s.arns[name]; return ok }
 
 // GrantRead lets the grantee read exactly the named secrets:
 // secretsmanager:GetSecretValue on those ARNs, and kms:Decrypt on the key
@@ -225,7 +235,7 @@ func (s *Secrets) GrantRead(ctx *pulumi.Context, g policy.Grantee, names ...stri
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("DecryptThroughSecretsManager"),
 			Actions:   pulumi.ToStringArray([]string{"kms:Decrypt"}),
-			Resources: pulumi.StringArray{s.key.Arn},
+			Resources: pulumi.StringArray{s.keyArn},
 			Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
 				Test: pulumi.String("StringEquals"), Variable: pulumi.String("kms:ViaService"),
 				Values: pulumi.ToStringArray([]string{fmt.Sprintf("secretsmanager.%s.amazonaws.com", s.args.Region)}),
@@ -244,8 +254,12 @@ func (s *Secrets) Seal(ctx *pulumi.Context) error {
 		return errors.New("secrets: Seal called twice")
 	}
 	s.sealed = true
+	if s.args.Replica != nil {
+		return nil // the primary's policy replicates with the secret
+	}
 	for _, name := range sortedNames(s.args.Spec.Items) {
-		if len(s.args.Spec.Items[name].Readers) == 0 {
+		declared := s.args.Spec.Items[name].Readers
+		if len(declared) == 0 {
 			continue
 		}
 		deny := iam.GetPolicyDocumentStatementArgs{
@@ -261,6 +275,15 @@ func (s *Secrets) Seal(ctx *pulumi.Context) error {
 			var arns pulumi.StringArray
 			for _, r := range readers {
 				arns = append(arns, r)
+			}
+			// The policy replicates with the secret: the same readers'
+			// roles in each replica region (the recovery stack's, by their
+			// fixed names) are the only other principals let through.
+			for _, region := range s.args.Spec.ReplicaRegions {
+				for _, principal := range declared {
+					arns = append(arns, pulumi.Sprintf("arn:%s:iam::%s:role/%s", s.args.Partition, s.account,
+						ReaderRoleName(s.args.Project, principal, region)))
+				}
 			}
 			deny.Conditions = iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
 				Test: pulumi.String("ArnNotEquals"), Variable: pulumi.String("aws:PrincipalArn"),

@@ -209,9 +209,12 @@ func TestSingleReaderSecret(t *testing.T) {
 		t.Fatalf("secret policies = %v", pols)
 	}
 	deny := parse(t, pols[0].In()["policy"]).Statement[0]
+	// The policy replicates to us-west-2 with the secret: the same reader's
+	// role there, by its fixed name, is the only other principal let through.
+	want := []any{reader, "arn:aws:iam::123456789012:role/dbay-build-and-sign-tx-us-west-2"}
 	if deny.Effect != "Deny" || deny.Principal != "*" || deny.Action != "secretsmanager:GetSecretValue" ||
-		deny.Condition["ArnNotEquals"]["aws:PrincipalArn"] != reader {
-		t.Errorf("xpriv policy = %+v, want a deny for all but %v", deny, reader)
+		!reflect.DeepEqual(deny.Condition["ArnNotEquals"]["aws:PrincipalArn"], want) {
+		t.Errorf("xpriv policy = %+v, want a deny for all but %v", deny, want)
 	}
 	var readers []string
 	for _, rp := range eng.ByType(tRolePol) {
@@ -241,4 +244,63 @@ func parse(t *testing.T, v any) mockengine.Doc {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// A recovery stack creates no secret: each declared name resolves to the
+// primary's replica in its region, read under the replica key, and a
+// single-reader principal's role gets its fixed per-region name.
+func TestRecoveryConsumesReplicas(t *testing.T) {
+	t.Parallel()
+	eng := mockengine.New("dbay", "dr", "us-west-2")
+	var roleName string
+	err := eng.Run(func(ctx *pulumi.Context) error {
+		s, err := New(ctx, "secrets", &Args{
+			Spec: config.Secrets{Items: map[string]config.SecretItem{
+				"WALLET_MASTER_XPRIV": {Source: config.SourceExternal, Readers: []string{"build-and-sign-tx"}},
+				"JWT_SECRET":          {Source: config.SourceGenerated},
+			}},
+			Project: "dbay", Stack: "dr", Region: "us-west-2", Partition: "aws",
+			Replica: &Replica{
+				PrimaryARNs: pulumi.StringMap{
+					"WALLET_MASTER_XPRIV": pulumi.String("arn:aws:secretsmanager:us-east-1:123456789012:secret:dbay/prod/WALLET_MASTER_XPRIV-AbCdEf"),
+					"JWT_SECRET":          pulumi.String("arn:aws:secretsmanager:us-east-1:123456789012:secret:dbay/prod/JWT_SECRET-GhIjKl"),
+				},
+				KeyArn: pulumi.String("arn:aws:kms:us-west-2:123456789012:key/mrk-0123456789abcdef0123456789abcdef"),
+			},
+		})
+		if err != nil {
+			return err
+		}
+		roleName = s.RoleName("build-and-sign-tx")
+		role, err := iam.NewRole(ctx, "build-and-sign-tx", &iam.RoleArgs{Name: pulumi.String(roleName), AssumeRolePolicy: pulumi.String("{}")})
+		if err != nil {
+			return err
+		}
+		if err := s.GrantRead(ctx, policy.Grantee{Name: "build-and-sign-tx", Role: role}, "WALLET_MASTER_XPRIV", "JWT_SECRET"); err != nil {
+			return err
+		}
+		return s.Seal(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(eng.ByType(tSecret)) + len(eng.ByType(tPolicy)) + len(eng.ByType("aws:kms/key:Key")); n != 0 {
+		t.Errorf("a recovery stack created %d secrets, policies or keys; it must consume the replicas", n)
+	}
+	doc := parse(t, eng.Get(tRolePol, "build-and-sign-tx-secrets").In()["policy"])
+	want := []any{
+		"arn:aws:secretsmanager:us-west-2:123456789012:secret:dbay/prod/JWT_SECRET-GhIjKl",
+		"arn:aws:secretsmanager:us-west-2:123456789012:secret:dbay/prod/WALLET_MASTER_XPRIV-AbCdEf",
+	}
+	if !reflect.DeepEqual(doc.Statement[0].Resource, want) {
+		t.Errorf("the grant reads %v, want the us-west-2 replicas %v", doc.Statement[0].Resource, want)
+	}
+	kms := doc.Statement[1]
+	if kms.Resource != "arn:aws:kms:us-west-2:123456789012:key/mrk-0123456789abcdef0123456789abcdef" ||
+		kms.Condition["StringEquals"]["kms:ViaService"] != "secretsmanager.us-west-2.amazonaws.com" {
+		t.Errorf("replica key statement = %+v", kms)
+	}
+	if roleName != "dbay-build-and-sign-tx-us-west-2" {
+		t.Errorf("reader role name = %q", roleName)
+	}
 }

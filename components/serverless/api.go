@@ -7,7 +7,6 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -186,17 +185,6 @@ func (s *Serverless) wireHTTPAPI(ctx *pulumi.Context) error {
 		h.baseURL = pulumi.Sprintf("https://%s%s", d.host, apiPrefix)
 		h.host = pulumi.String(d.host).ToStringOutput()
 		h.targetDomain, h.targetZone = d.target, d.zone
-		if path := spec.HealthCheckPath; path != "" {
-			hc, err := route53.NewHealthCheck(ctx, "api", &route53.HealthCheckArgs{
-				Type: pulumi.String("HTTPS"), Fqdn: pulumi.String(d.host), Port: pulumi.Int(443),
-				ResourcePath: pulumi.String(path), EnableSni: pulumi.Bool(true),
-				RequestInterval: pulumi.Int(30), FailureThreshold: pulumi.Int(3), MeasureLatency: pulumi.Bool(true),
-			}, pulumi.Parent(s))
-			if err != nil {
-				return err
-			}
-			s.APIHealthCheckID = hc.ID().ToStringOutput()
-		}
 	}
 	return nil
 }

@@ -1,11 +1,19 @@
 package serverless
 
 import (
+	"strings"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/cert"
+)
+
+// Route53 failover roles of a stack's api./ws. records (Args.Failover).
+const (
+	FailoverPrimary   = "PRIMARY"
+	FailoverSecondary = "SECONDARY"
 )
 
 // domain is a custom domain of an API.
@@ -17,45 +25,106 @@ type domain struct {
 // customDomain serves an API stage on <label>.<domain>: a regional ACM
 // certificate validated through the zone, a REGIONAL dual-stack domain name
 // with the TLS 1.2 policy, the API mapping, and A and AAAA aliases.
+//
+// The HTTP API ("api") with a health-check path also gets its Route53
+// health check. With Args.Failover the aliases are failover records (the
+// primary's evaluated by that health check) and the health check probes a
+// region-pinned name, <label>-<region>.<domain>: probing api.<domain>
+// itself would follow the failover to the healthy region and fail back.
 func (s *Serverless) customDomain(ctx *pulumi.Context, label string, apiID pulumi.IDOutput, stage pulumi.StringOutput) (domain, error) {
+	a := s.args
 	parent := pulumi.Parent(s)
-	host := label + "." + s.args.Domain
-	certificate, err := cert.New(ctx, s, cert.Args{Name: label, Names: []string{host}, ZoneID: s.args.ZoneID})
+	host := label + "." + a.Domain
+	names := []string{host}
+	probe := host
+	pinned := ""
+	if a.Failover != "" {
+		pinned = label + "-" + a.Region + "." + a.Domain
+		names, probe = append(names, pinned), pinned
+	}
+	certificate, err := cert.New(ctx, s, cert.Args{Name: label, Names: names, ZoneID: a.ZoneID})
 	if err != nil {
 		return domain{}, err
 	}
-	dn, err := apigatewayv2.NewDomainName(ctx, label, &apigatewayv2.DomainNameArgs{
-		DomainName: pulumi.String(host),
-		DomainNameConfiguration: &apigatewayv2.DomainNameDomainNameConfigurationArgs{
-			CertificateArn: certificate.Arn,
-			EndpointType:   pulumi.String("REGIONAL"),
-			SecurityPolicy: pulumi.String("TLS_1_2"),
-			IpAddressType:  pulumi.String("dualstack"),
-		},
-	}, parent)
-	if err != nil {
-		return domain{}, err
-	}
-	if _, err := apigatewayv2.NewApiMapping(ctx, label, &apigatewayv2.ApiMappingArgs{
-		ApiId:      apiID,
-		DomainName: dn.DomainName,
-		Stage:      stage,
-	}, parent); err != nil {
-		return domain{}, err
-	}
-	target := dn.DomainNameConfiguration.TargetDomainName().Elem()
-	zone := dn.DomainNameConfiguration.HostedZoneId().Elem()
-	for _, typ := range []string{"A", "AAAA"} {
-		if _, err := route53.NewRecord(ctx, label+"-"+typ, &route53.RecordArgs{
-			ZoneId: s.args.ZoneID,
-			Name:   pulumi.String(host),
-			Type:   pulumi.String(typ),
-			Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
-				Name: target, ZoneId: zone, EvaluateTargetHealth: pulumi.Bool(false),
-			}},
+	serve := func(name, fqdn string) (target, zone pulumi.StringOutput, err error) {
+		dn, err := apigatewayv2.NewDomainName(ctx, name, &apigatewayv2.DomainNameArgs{
+			DomainName: pulumi.String(fqdn),
+			DomainNameConfiguration: &apigatewayv2.DomainNameDomainNameConfigurationArgs{
+				CertificateArn: certificate.Arn,
+				EndpointType:   pulumi.String("REGIONAL"),
+				SecurityPolicy: pulumi.String("TLS_1_2"),
+				IpAddressType:  pulumi.String("dualstack"),
+			},
+		}, parent)
+		if err != nil {
+			return target, zone, err
+		}
+		if _, err := apigatewayv2.NewApiMapping(ctx, name, &apigatewayv2.ApiMappingArgs{
+			ApiId: apiID, DomainName: dn.DomainName, Stage: stage,
 		}, parent); err != nil {
+			return target, zone, err
+		}
+		return dn.DomainNameConfiguration.TargetDomainName().Elem(), dn.DomainNameConfiguration.HostedZoneId().Elem(), nil
+	}
+	target, zone, err := serve(label, host)
+	if err != nil {
+		return domain{}, err
+	}
+	if pinned != "" {
+		pt, pz, err := serve(label+"-regional", pinned)
+		if err != nil {
+			return domain{}, err
+		}
+		if err := s.aliases(ctx, label+"-regional", pinned, pt, pz, nil); err != nil {
 			return domain{}, err
 		}
 	}
+	if spec := a.Spec.API; label == "api" && spec != nil && spec.HealthCheckPath != "" {
+		hc, err := route53.NewHealthCheck(ctx, "api", &route53.HealthCheckArgs{
+			Type: pulumi.String("HTTPS"), Fqdn: pulumi.String(probe), Port: pulumi.Int(443),
+			ResourcePath: pulumi.String(spec.HealthCheckPath), EnableSni: pulumi.Bool(true),
+			RequestInterval: pulumi.Int(30), FailureThreshold: pulumi.Int(3), MeasureLatency: pulumi.Bool(true),
+		}, parent)
+		if err != nil {
+			return domain{}, err
+		}
+		s.APIHealthCheckID = hc.ID().ToStringOutput()
+	}
+	var failover *route53.RecordArgs
+	if a.Failover != "" {
+		failover = &route53.RecordArgs{
+			SetIdentifier:           pulumi.String(strings.ToLower(a.Failover) + "-" + a.Region),
+			FailoverRoutingPolicies: route53.RecordFailoverRoutingPolicyArray{route53.RecordFailoverRoutingPolicyArgs{Type: pulumi.String(a.Failover)}},
+		}
+		if s.APIHealthCheckID != (pulumi.StringOutput{}) {
+			// Both APIs live and die with the region: ws follows api's check.
+			failover.HealthCheckId = s.APIHealthCheckID
+		}
+	}
+	if err := s.aliases(ctx, label, host, target, zone, failover); err != nil {
+		return domain{}, err
+	}
 	return domain{host: host, target: target, zone: zone}, nil
+}
+
+// aliases writes the A and AAAA alias records of name; failover, when not
+// nil, carries the failover routing policy, set identifier and health check.
+func (s *Serverless) aliases(ctx *pulumi.Context, label, name string, target, zone pulumi.StringOutput, failover *route53.RecordArgs) error {
+	for _, typ := range []string{"A", "AAAA"} {
+		args := &route53.RecordArgs{
+			ZoneId: s.args.ZoneID,
+			Name:   pulumi.String(name),
+			Type:   pulumi.String(typ),
+			Aliases: route53.RecordAliasArray{route53.RecordAliasArgs{
+				Name: target, ZoneId: zone, EvaluateTargetHealth: pulumi.Bool(failover != nil),
+			}},
+		}
+		if failover != nil {
+			args.SetIdentifier, args.FailoverRoutingPolicies, args.HealthCheckId = failover.SetIdentifier, failover.FailoverRoutingPolicies, failover.HealthCheckId
+		}
+		if _, err := route53.NewRecord(ctx, label+"-"+typ, args, pulumi.Parent(s)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

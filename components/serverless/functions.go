@@ -53,10 +53,18 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 	if err != nil {
 		return err
 	}
-	role, err := iam.NewRole(ctx, grantee, &iam.RoleArgs{
+	roleArgs := &iam.RoleArgs{
 		Description:      pulumi.Sprintf("Runs the %s function", name),
 		AssumeRolePolicy: policy.ServiceTrust(ctx, s, "lambda.amazonaws.com", s.account),
-	}, parent)
+	}
+	if a.Secrets != nil {
+		// A single-reader secret's policy names its reader's role by name
+		// in every region (secrets.ReaderRoleName).
+		if n := a.Secrets.RoleName(grantee); n != "" {
+			roleArgs.Name = pulumi.String(n)
+		}
+	}
+	role, err := iam.NewRole(ctx, grantee, roleArgs, parent)
 	if err != nil {
 		return err
 	}

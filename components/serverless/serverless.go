@@ -74,6 +74,10 @@ type Args struct {
 	// ZoneID is the Route53 zone of Domain, for the api./ws. certificates
 	// and alias records. Required when a custom domain is configured.
 	ZoneID pulumi.StringInput
+	// Failover makes the api. and ws. records Route53 failover records:
+	// FailoverPrimary (evaluated by the API health check) in the primary
+	// stack, FailoverSecondary in the recovery stack. "": simple records.
+	Failover string
 }
 
 // Serverless is the component.

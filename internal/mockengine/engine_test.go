@@ -7,8 +7,11 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/docdb"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -146,5 +149,71 @@ func TestRenderRedactsSecrets(t *testing.T) {
 	}
 	if got := eng.Get("aws:kms/key:Key", "k").In()["description"]; got != Redacted {
 		t.Errorf("secret input rendered as %v", got)
+	}
+}
+
+// The DR resources answer like AWS: a global cluster named by its
+// identifier with a global ARN, a global datastore whose id is the suffix
+// behind a region prefix, a replicated-backups id that is an ARN in the
+// destination region, and a secondary replication group with endpoints.
+func TestDisasterRecoveryResponders(t *testing.T) {
+	t.Parallel()
+	run := func(region string) *Engine {
+		eng := New("dbay", "test", "us-east-1")
+		err := eng.Run(func(ctx *pulumi.Context) error {
+			p, err := aws.NewProvider(ctx, "p", &aws.ProviderArgs{Region: pulumi.String(region)})
+			if err != nil {
+				return err
+			}
+			if _, err := docdb.NewGlobalCluster(ctx, "g", &docdb.GlobalClusterArgs{
+				GlobalClusterIdentifier:   pulumi.String("dbay-prod-mongo"),
+				SourceDbClusterIdentifier: pulumi.String("arn:aws:rds:us-east-1:123456789012:cluster:mongo-1"),
+			}, pulumi.Provider(p)); err != nil {
+				return err
+			}
+			if _, err := elasticache.NewGlobalReplicationGroup(ctx, "rg", &elasticache.GlobalReplicationGroupArgs{
+				GlobalReplicationGroupIdSuffix: pulumi.String("dbay-redis"), PrimaryReplicationGroupId: pulumi.String("redis-1"),
+			}, pulumi.Provider(p)); err != nil {
+				return err
+			}
+			if _, err := rds.NewInstanceAutomatedBackupsReplication(ctx, "b", &rds.InstanceAutomatedBackupsReplicationArgs{
+				SourceDbInstanceArn: pulumi.String("arn:aws:rds:us-east-1:123456789012:db:postgres-1"),
+			}, pulumi.Provider(p)); err != nil {
+				return err
+			}
+			_, err = elasticache.NewReplicationGroup(ctx, "secondary", &elasticache.ReplicationGroupArgs{
+				Description: pulumi.String("s"), GlobalReplicationGroupId: pulumi.String("abcde-dbay-redis"), NumCacheClusters: pulumi.Int(2),
+			}, pulumi.Provider(p))
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return eng
+	}
+	east, west := run("us-east-1"), run("us-west-2")
+
+	g := east.Get("aws:docdb/globalCluster:GlobalCluster", "g")
+	if g.ID != "dbay-prod-mongo" || g.Out()["arn"] != "arn:aws:rds::123456789012:global-cluster:dbay-prod-mongo" ||
+		g.Out()["globalClusterIdentifier"] != "dbay-prod-mongo" || !strings.HasPrefix(g.Out()["globalClusterResourceId"].(string), "cluster-") {
+		t.Errorf("global cluster = %s %v", g.ID, g.Out())
+	}
+	rg := east.Get("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", "rg")
+	id := rg.Out()["globalReplicationGroupId"].(string)
+	if len(id) != len("ldgnf-dbay-redis") || !strings.HasSuffix(id, "-dbay-redis") || rg.ID != id ||
+		rg.Out()["arn"] != "arn:aws:elasticache::123456789012:globalreplicationgroup:"+id {
+		t.Errorf("global replication group = %s %v", rg.ID, rg.Out())
+	}
+	if westID := west.Get("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", "rg").ID; westID == id {
+		t.Errorf("the prefix does not depend on the region: %s in both", id)
+	}
+	b := west.Get("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "b")
+	if !strings.HasPrefix(b.ID, "arn:aws:rds:us-west-2:123456789012:auto-backup:ab-") || b.Out()["retentionPeriod"] != 7.0 {
+		t.Errorf("backups replication = %s %v", b.ID, b.Out())
+	}
+	sec := west.Get("aws:elasticache/replicationGroup:ReplicationGroup", "secondary").Out()
+	if !strings.HasSuffix(sec["primaryEndpointAddress"].(string), ".usw2.cache.amazonaws.com") || len(sec["memberClusters"].([]any)) != 2 ||
+		sec["globalReplicationGroupId"] != "abcde-dbay-redis" {
+		t.Errorf("secondary replication group = %v", sec)
 	}
 }

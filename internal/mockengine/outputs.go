@@ -204,13 +204,28 @@ var responders = map[string]responder{
 	},
 	"aws:acm/certificate:Certificate": func(r res, out resource.PropertyMap) string {
 		arn := r.arn("acm", "certificate/"+r.uuid())
-		domain := r.str("domainName")
-		set(out, "arn", arn, "status", "ISSUED", "domainValidationOptions", []any{map[string]any{
-			"domainName":          domain,
-			"resourceRecordName":  "_" + r.hash[:32] + "." + strings.TrimPrefix(domain, "*.") + ".",
-			"resourceRecordType":  "CNAME",
-			"resourceRecordValue": "_" + r.hash[32:64] + ".acm-validations.aws.",
-		}})
+		// One validation option per name, as ACM returns them; a wildcard
+		// and its base name share one record (the record is per base name).
+		names := []string{r.str("domainName")}
+		if v, ok := r.Inputs["subjectAlternativeNames"]; ok && v.IsArray() {
+			for _, n := range v.ArrayValue() {
+				if n.IsString() {
+					names = append(names, n.StringValue())
+				}
+			}
+		}
+		var options []any
+		for _, domain := range names {
+			base := strings.TrimPrefix(domain, "*.")
+			h := hashOf(Account, base) // per account and name, not per certificate
+			options = append(options, map[string]any{
+				"domainName":          domain,
+				"resourceRecordName":  "_" + h[:32] + "." + base + ".",
+				"resourceRecordType":  "CNAME",
+				"resourceRecordValue": "_" + h[32:64] + ".acm-validations.aws.",
+			})
+		}
+		set(out, "arn", arn, "status", "ISSUED", "domainValidationOptions", options)
 		return arn
 	},
 	"aws:cognito/userPool:UserPool": func(r res, out resource.PropertyMap) string {
@@ -277,6 +292,36 @@ var responders = map[string]responder{
 			"primaryEndpointAddress", fmt.Sprintf("master.%s.%s.%s.cache.amazonaws.com", id, r.hash[:6], shortRegion(r.Region)),
 			"readerEndpointAddress", fmt.Sprintf("replica.%s.%s.%s.cache.amazonaws.com", id, r.hash[:6], shortRegion(r.Region)))
 		return id
+	},
+	// Disaster recovery (components/datalayer/dr*.go).
+	"aws:docdb/globalCluster:GlobalCluster": func(r res, out resource.PropertyMap) string {
+		id := strings.ToLower(r.str("globalClusterIdentifier"))
+		var members []any
+		if src := r.str("sourceDbClusterIdentifier"); src != "" {
+			members = append(members, map[string]any{"dbClusterArn": src, "isWriter": true})
+		}
+		set(out, "arn", r.globalARN("rds", "global-cluster:"+id), "globalClusterIdentifier", id,
+			"globalClusterResourceId", "cluster-"+r.hash[:24], "engine", "docdb", "status", "available",
+			"globalClusterMembers", orEmpty(members))
+		return id
+	},
+	"aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": func(r res, out resource.PropertyMap) string {
+		// AWS prefixes the suffix with a five-letter code of the primary's
+		// region ("ldgnf-"): the id is not the suffix, consumers must read it.
+		id := globalDatastorePrefix(r.Region) + "-" + r.str("globalReplicationGroupIdSuffix")
+		set(out, "arn", r.globalARN("elasticache", "globalreplicationgroup:"+id), "globalReplicationGroupId", id,
+			"engine", "redis", "clusterEnabled", false, "globalNodeGroups", []any{})
+		return id
+	},
+	"aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": func(r res, out resource.PropertyMap) string {
+		if _, ok := r.Inputs["retentionPeriod"]; !ok {
+			set(out, "retentionPeriod", 7)
+		}
+		// The id is the replicated backup's ARN, in the destination region.
+		return r.arn("rds", "auto-backup:ab-"+r.hash[:26])
+	},
+	"aws:s3/bucketReplicationConfig:BucketReplicationConfig": func(r res, out resource.PropertyMap) string {
+		return r.str("bucket")
 	},
 	"aws:elasticache/cluster:Cluster": func(r res, out resource.PropertyMap) string {
 		id := r.str("clusterId")
@@ -544,6 +589,17 @@ func bucket(r res, out resource.PropertyMap) string {
 		"bucketDomainName", name+".s3.amazonaws.com",
 		"bucketRegionalDomainName", name+".s3."+r.Region+".amazonaws.com", "hostedZoneId", "Z3AQBSTGFYJSTF")
 	return name
+}
+
+// globalDatastorePrefix is the five lowercase letters ElastiCache puts in
+// front of a global datastore's suffix; stable per region, as AWS's are.
+func globalDatastorePrefix(region string) string {
+	h := hashOf("global-datastore", region)
+	var b [5]byte
+	for i := range b {
+		b[i] = 'a' + h[i]%26
+	}
+	return string(b[:])
 }
 
 // identifier is the `identifier` input or an RDS-style lowercase auto-name.

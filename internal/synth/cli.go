@@ -14,7 +14,9 @@ import (
 // report to stdout. It returns the process exit status: 0 on success, 2 on
 // a usage or configuration error (one problem per line on stderr, nothing
 // on stdout), 1 on any other failure, and — with --policy — 3 when a policy
-// rule has an unwaived violation (after the whole report is printed).
+// rule has an unwaived violation or a stateful resource of a DR pair lacks
+// a recovery mechanism meeting the DR policy (after the whole report is
+// printed).
 func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("synth", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -69,11 +71,19 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if _, err := stdout.Write(out.Bytes()); err != nil {
 		return 1
 	}
+	status := 0
 	if rep != nil && rep.Failed() {
 		fmt.Fprintln(stderr, "synth: "+rep.Summary())
-		return 3
+		status = 3
 	}
-	return 0
+	if rep != nil && res.DR != nil && !res.DR.OK() {
+		for _, v := range res.DR.Violations {
+			fmt.Fprintln(stderr, "synth: dr: "+v)
+		}
+		fmt.Fprintf(stderr, "synth: %d stateful resources lack a recovery mechanism meeting %s\n", len(res.DR.Violations), res.DR.Policy)
+		status = 3
+	}
+	return status
 }
 
 // EvaluatePolicy runs every policy rule on the synthesized stack with the

@@ -36,6 +36,9 @@ type JSONReport struct {
 	Outputs   map[string]any `json:"outputs"`
 	// Policy is present only when the policy was evaluated (synth --policy).
 	Policy *JSONPolicy `json:"policy,omitempty"`
+	// DR is the DR pair's assessment (a primary with a drRegion, or a
+	// recovery stack): every stateful resource and its mechanism.
+	DR *JSONDR `json:"dr,omitempty"`
 }
 
 // JSONPolicy is the policy section of the JSON contract.
@@ -69,6 +72,7 @@ func (r *Result) jsonReport(p *policy.Report) JSONReport {
 	if p != nil {
 		rep.Policy = &JSONPolicy{Passed: !p.Failed(), Rules: p.Rules, Violations: p.Violations}
 	}
+	rep.DR = r.jsonDR()
 	return rep
 }
 
@@ -202,6 +206,7 @@ func (r *Result) writeText(w io.Writer, p *policy.Report) error {
 		v, _ := json.Marshal(r.Outputs[k])
 		fmt.Fprintf(&b, "%s = %s\n", k, v)
 	}
+	r.writeDRText(&b)
 	if p != nil {
 		fmt.Fprintln(&b)
 		if err := p.WriteText(&b); err != nil {
@@ -232,6 +237,7 @@ func (r *Result) writeMarkdown(w io.Writer, p *policy.Report) error {
 	fmt.Fprintln(&b, "\n<details><summary>Resource tree</summary>\n\n```")
 	r.tree(&b)
 	fmt.Fprintln(&b, "```\n\n</details>")
+	r.writeDRMarkdown(&b)
 	if p != nil {
 		fmt.Fprintln(&b)
 		if err := p.WriteMarkdown(&b); err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/dr"
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/stackfile"
 	"github.com/dbay/infra/stacks"
@@ -27,16 +29,23 @@ type Stack struct {
 	// as JSON). Secure values read as "[secret]": synth never decrypts.
 	Values     map[string]string
 	SecretKeys []string
+	// Dir is the directory the stack files came from ("" for a stack built
+	// in memory): Run synthesizes its DR partner from there too.
+	Dir string
 }
 
 // LoadStack reads Pulumi.yaml and Pulumi.<stack>.yaml from dir with
 // Pulumi's own loaders (internal/stackfile).
 func LoadStack(dir, stack string) (*Stack, error) {
-	st, err := stackfile.Load(dir, stack, os.Stderr)
+	return loadStack(dir, stack, os.Stderr)
+}
+
+func loadStack(dir, stack string, warnings io.Writer) (*Stack, error) {
+	st, err := stackfile.Load(dir, stack, warnings)
 	if err != nil {
 		return nil, err
 	}
-	return &Stack{Project: st.Project, Name: st.Name, Values: st.Values, SecretKeys: st.SecretKeys}, nil
+	return &Stack{Project: st.Project, Name: st.Name, Values: st.Values, SecretKeys: st.SecretKeys, Dir: dir}, nil
 }
 
 // Result is what a synthesized stack would create.
@@ -46,24 +55,55 @@ type Result struct {
 	Engine         *mockengine.Engine
 	Resources      []*mockengine.Resource // sorted by URN
 	Outputs        map[string]any         // stack exports, rendered
+	// Partner is the other stack of a DR pair (the primary of a recovery
+	// stack, the recovery stack of a primary), and DR the pair's
+	// assessment against the DR policy. Nil outside a pair.
+	Partner *Result
+	DR      *dr.Report
+	// raw are the exports with secrets in the clear: what a recovery
+	// stack's mocked StackReference reads.
+	raw map[string]any
 }
 
 // Run synthesizes the stack. A configuration problem is returned as
 // config.Errors before anything runs.
+//
+// A stack loaded from a directory that takes part in DR is run with its
+// partner: a recovery stack after its primary, whose outputs answer its
+// StackReference; a primary before its recovery stack. Both results carry
+// the pair's DR assessment.
 func Run(st *Stack) (*Result, error) {
-	src := config.Source{Project: st.Project, Stack: st.Name, Values: st.Values, SecretKeys: st.SecretKeys}
-	cfg, err := config.Load(src)
+	cfg, err := load(st)
+	if err != nil {
+		return nil, err
+	}
+	if st.Dir != "" && (cfg.RecoveryPolicyApplies()) {
+		return runDR(st, cfg)
+	}
+	return runOne(st, nil)
+}
+
+func load(st *Stack) (*config.Config, error) {
+	return config.Load(config.Source{Project: st.Project, Stack: st.Name, Values: st.Values, SecretKeys: st.SecretKeys})
+}
+
+// runOne synthesizes one stack; refs answer its StackReferences by name.
+func runOne(st *Stack, refs map[string]map[string]any) (*Result, error) {
+	cfg, err := load(st)
 	if err != nil {
 		return nil, err
 	}
 	eng := mockengine.New(st.Project, st.Name, cfg.Region)
+	for name, outs := range refs {
+		eng.SetStackOutputs(name, outs)
+	}
 	keys := make([]string, 0, len(st.Values))
 	for k := range st.Values {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 
-	outputs := map[string]any{}
+	outputs, raw := map[string]any{}, map[string]any{}
 	err = pulumi.RunErr(func(ctx *pulumi.Context) error {
 		if err := stacks.RunWithKeys(ctx, keys); err != nil {
 			return err
@@ -72,6 +112,9 @@ func Run(st *Stack) (*Result, error) {
 			res, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(v))
 			if err != nil {
 				return fmt.Errorf("output %s: %w", name, err)
+			}
+			if res.Known {
+				raw[name] = plainJSON(res.Value)
 			}
 			switch {
 			case res.Secret:
@@ -92,7 +135,7 @@ func Run(st *Stack) (*Result, error) {
 	}
 	return &Result{
 		Project: st.Project, Stack: st.Name, Config: cfg, Engine: eng,
-		Resources: eng.Resources(), Outputs: outputs,
+		Resources: eng.Resources(), Outputs: outputs, raw: raw,
 	}, nil
 }
 

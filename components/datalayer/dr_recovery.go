@@ -1,0 +1,81 @@
+package datalayer
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/config"
+)
+
+// newPostgresDR is a recovery stack's PostgreSQL: a cross-Region read
+// replica of the primary instance, encrypted with this region's layer key,
+// plus the primary's automated backups replicated here (point-in-time
+// restore in this region if the replica itself is lost).
+//
+// Cross-Region, ReplicateSourceDb must be the source's ARN, and an
+// encrypted source needs a KmsKeyId in this region and a DB subnet group
+// (pulumi-aws rds.Instance docs, replicateSourceDb / kmsKeyId /
+// dbSubnetGroupName). No engine, username, password or database name: a
+// replica inherits them. Backups and Multi-AZ are configured so that the
+// promoted instance is a production primary at once.
+func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *Source,
+	subnets *rds.SubnetGroup, pg *rds.ParameterGroup, common func(*rds.InstanceArgs) *rds.InstanceArgs,
+) error {
+	if len(p.ReadReplicas) > 0 { // validateDR reports it first; kept for callers of newPostgres
+		return fmt.Errorf("datalayer: data.postgres.readReplicas: %v not supported in a recovery stack", p.ReadReplicas)
+	}
+	tags := d.backupTags()
+	if tags == nil {
+		tags = pulumi.StringMap{}
+	}
+	tags["replica-purpose"] = pulumi.String("dr")
+	replica, err := rds.NewInstance(ctx, "postgres", common(&rds.InstanceArgs{
+		ReplicateSourceDb:       src.PostgresArn.ToStringOutput(),
+		MaxAllocatedStorage:     pulumi.Int(p.MaxAllocatedStorage),
+		StorageType:             pulumi.String("gp3"),
+		MultiAz:                 pulumi.Bool(*p.MultiAZ),
+		DbSubnetGroupName:       subnets.Name,
+		BackupRetentionPeriod:   pulumi.Int(p.BackupRetentionDays),
+		BackupWindow:            pulumi.String(p.BackupWindow),
+		DeleteAutomatedBackups:  pulumi.Bool(false),
+		SkipFinalSnapshot:       pulumi.Bool(false),
+		FinalSnapshotIdentifier: pulumi.Sprintf("%s-%s-postgres-final", d.args.Project, ctx.Stack()),
+		Tags:                    tags,
+	}), d.protect()...)
+	if err != nil {
+		return err
+	}
+	if _, err := rds.NewInstanceAutomatedBackupsReplication(ctx, "postgres-backups", &rds.InstanceAutomatedBackupsReplicationArgs{
+		SourceDbInstanceArn: src.PostgresArn,
+		RetentionPeriod:     pulumi.Int(p.BackupRetentionDays),
+		KmsKeyId:            d.key.Arn,
+	}, d.protect()...); err != nil {
+		return err
+	}
+	d.watchPostgres("postgres", replica.Identifier, true)
+
+	secret, err := d.drCredentials(ctx, Postgres, p.Username)
+	if err != nil {
+		return err
+	}
+	d.stores[Postgres].conn = Connection{
+		Store: Postgres,
+		Env: map[string]pulumi.StringOutput{
+			"DATABASE_URL": pulumi.Sprintf("postgresql://%s@%s:%d/%s?sslmode=require",
+				p.Username, replica.Address, config.PostgresPort, p.DatabaseName),
+		},
+		Secrets: map[string]SecretRef{"PGPASSWORD": {ARN: secret, Key: "password"}},
+	}
+	d.credentials[Postgres] = secret
+	d.PostgresEndpoint = replica.Endpoint
+	d.ReplicaEndpoints = pulumi.StringMap{}.ToStringMapOutput()
+	d.DR.PostgresArn, d.DR.PostgresSubnetGroup = replica.Arn, subnets.Name
+	d.DR.PostgresIdentifier = replica.Identifier
+	d.DR.PostgresSecretArn = secret
+	d.outputs["postgresInstanceId"] = replica.Identifier
+	d.outputs["postgresSecretArn"] = secret
+	d.outputs["postgresParameterGroup"] = pg.Name
+	return nil
+}

@@ -1,0 +1,139 @@
+package frontend
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/dr"
+)
+
+// replicaName is the logical name of the site bucket's DR replica and of
+// the resources that configure it.
+const replicaName = "site-replica"
+
+// replicationRTCMinutes is S3 Replication Time Control's objective (the only
+// value S3 offers): 99.99% of objects replicated within 15 minutes.
+const replicationRTCMinutes = 15
+
+// replicaBucket is the site bucket's replica in DR.Region: private,
+// versioned, owner-enforced like the site bucket, protected like it, and
+// tagged replica-of=site so the DR assessment counts it as the copy, not
+// as data of its own. Its key and policy need the distribution and are
+// added by replicate. nil without Args.DR.
+func (f *Frontend) replicaBucket(ctx *pulumi.Context, args *Args) (*bucketSet, error) {
+	if args.DR == nil {
+		return nil, nil
+	}
+	return f.bucket(ctx, replicaName, "BucketOwnerEnforced", nil, args.Protect,
+		pulumi.StringMap{dr.TagReplicaOf: pulumi.String("site")}, pulumi.Provider(args.DR.Provider))
+}
+
+// replicate locks the replica as the site bucket is locked (a DR-region CMK
+// CloudFront may decrypt with for this distribution only, OAC-only reads,
+// TLS only), and replicates the whole site bucket to it with RTC: new
+// versions and delete markers, SSE-KMS objects re-encrypted under the
+// replica's key. Objects uploaded before the configuration exists are not
+// replicated (S3 Batch Replication, or a fresh upload, copies them).
+func (f *Frontend) replicate(ctx *pulumi.Context, args *Args, site *bucketSet, siteKey *kms.Key, replica *bucketSet,
+	distArn, account pulumi.StringOutput, partition string,
+) error {
+	parent := pulumi.Parent(f)
+	replicaKey, _, err := f.lockForCloudFront(ctx, replicaName, "Encrypts the site bucket's DR replica; CloudFront decrypts through OAC",
+		args.Protect, replica, distArn, account, partition, pulumi.Provider(args.DR.Provider))
+	if err != nil {
+		return err
+	}
+
+	role, err := iam.NewRole(ctx, "site-replication", &iam.RoleArgs{
+		Description:      pulumi.String("S3 replicates the site bucket to its DR replica"),
+		AssumeRolePolicy: policy.ServiceTrust(ctx, f, "s3.amazonaws.com", account),
+	}, parent)
+	if err != nil {
+		return err
+	}
+	allow := func(sid string, actions []string, resources ...pulumi.StringInput) iam.GetPolicyDocumentStatementArgs {
+		return iam.GetPolicyDocumentStatementArgs{
+			Sid: pulumi.String(sid), Effect: pulumi.String("Allow"),
+			Actions: pulumi.ToStringArray(actions), Resources: pulumi.StringArray(resources),
+		}
+	}
+	// keyVia lets the role use a key only through S3 in the key's region,
+	// and only for objects of the given bucket (the encryption context is
+	// the bucket's ARN with S3 Bucket Keys, the object's without).
+	keyVia := func(sid string, actions []string, key *kms.Key, region string, bucketArn pulumi.StringOutput) iam.GetPolicyDocumentStatementArgs {
+		st := allow(sid, actions, key.Arn)
+		st.Conditions = iam.GetPolicyDocumentStatementConditionArray{
+			iam.GetPolicyDocumentStatementConditionArgs{
+				Test: pulumi.String("StringEquals"), Variable: pulumi.String("kms:ViaService"),
+				Values: pulumi.ToStringArray([]string{viaS3(region, partition)}),
+			},
+			iam.GetPolicyDocumentStatementConditionArgs{
+				Test: pulumi.String("StringLike"), Variable: pulumi.String("kms:EncryptionContext:aws:s3:arn"),
+				Values: pulumi.StringArray{bucketArn, pulumi.Sprintf("%s/*", bucketArn)},
+			},
+		}
+		return st
+	}
+	src, dst := site.bucket.Arn, replica.bucket.Arn
+	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{
+			allow("ReadReplicationConfiguration", []string{"s3:GetReplicationConfiguration", "s3:ListBucket"}, src),
+			allow("ReadSourceVersions", []string{"s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"},
+				pulumi.Sprintf("%s/*", src)),
+			allow("WriteReplica", []string{"s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"}, pulumi.Sprintf("%s/*", dst)),
+			keyVia("DecryptSource", []string{"kms:Decrypt"}, siteKey, args.Region, src),
+			keyVia("EncryptReplica", []string{"kms:Encrypt", "kms:GenerateDataKey"}, replicaKey, args.DR.Region, dst),
+		},
+	}, parent)
+	rolePolicy, err := iam.NewRolePolicy(ctx, "site-replication", &iam.RolePolicyArgs{Role: role.Name, Policy: doc.Json()}, parent)
+	if err != nil {
+		return err
+	}
+
+	_, err = s3.NewBucketReplicationConfig(ctx, "site", &s3.BucketReplicationConfigArgs{
+		Bucket: site.bucket.Bucket,
+		Role:   role.Arn,
+		Rules: s3.BucketReplicationConfigRuleArray{s3.BucketReplicationConfigRuleArgs{
+			Id:     pulumi.String("dr"),
+			Status: pulumi.String("Enabled"),
+			// An empty filter: the whole bucket, in the V2 schema that
+			// delete-marker replication and RTC require.
+			Filter:                  &s3.BucketReplicationConfigRuleFilterArgs{},
+			DeleteMarkerReplication: &s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs{Status: pulumi.String("Enabled")},
+			SourceSelectionCriteria: &s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs{
+				SseKmsEncryptedObjects: &s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs{Status: pulumi.String("Enabled")},
+			},
+			Destination: s3.BucketReplicationConfigRuleDestinationArgs{
+				Bucket:       dst,
+				StorageClass: pulumi.String("STANDARD"),
+				EncryptionConfiguration: &s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs{
+					ReplicaKmsKeyId: replicaKey.Arn,
+				},
+				ReplicationTime: &s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs{
+					Status: pulumi.String("Enabled"),
+					Time:   s3.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs{Minutes: pulumi.Int(replicationRTCMinutes)},
+				},
+				Metrics: &s3.BucketReplicationConfigRuleDestinationMetricsArgs{
+					Status:         pulumi.String("Enabled"),
+					EventThreshold: &s3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs{Minutes: pulumi.Int(replicationRTCMinutes)},
+				},
+			},
+		}},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{site.versioning, replica.versioning, rolePolicy}))
+	return err
+}
+
+// viaS3 is S3's endpoint in region, as kms:ViaService names it.
+func viaS3(region, partition string) string {
+	suffix := "amazonaws.com"
+	if strings.HasPrefix(partition, "aws-cn") {
+		suffix = "amazonaws.com.cn"
+	}
+	return fmt.Sprintf("s3.%s.%s", region, suffix)
+}

@@ -1,0 +1,83 @@
+package secrets
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Replica is what a recovery stack needs to read the primary's secrets in
+// its own region: Secrets Manager keeps a replica of every secret there,
+// with the same ARN but for the region, encrypted with the multi-Region
+// key's replica, and carrying the primary's resource policy.
+type Replica struct {
+	// PrimaryARNs are the primary secrets' ARNs by name.
+	PrimaryARNs pulumi.StringMapInput
+	// KeyArn is the secrets key's replica in this region.
+	KeyArn pulumi.StringInput
+}
+
+// consumeReplicas makes every declared name resolve to its replica in
+// Args.Region. Nothing is created: the primary stack owns the secrets, and
+// their values, versions and policies replicate from it.
+func (s *Secrets) consumeReplicas(ctx *pulumi.Context) error {
+	a := s.args
+	primary := a.Replica.PrimaryARNs.ToStringMapOutput()
+	arns := pulumi.StringMap{}
+	for _, name := range sortedNames(a.Spec.Items) {
+		name := name
+		arn := primary.ApplyT(func(m map[string]string) (string, error) {
+			p, ok := m[name]
+			if !ok {
+				return "", fmt.Errorf("secrets: the primary stack exports no secret %s: declare it there first", name)
+			}
+			return ReplicaARN(p, a.Region), nil
+		}).(pulumi.StringOutput)
+		s.arns[name] = arn
+		arns[name] = arn
+	}
+	s.keyArn = a.Replica.KeyArn.ToStringOutput()
+	s.KeyArn = s.keyArn
+	s.ARNs = arns.ToStringMapOutput()
+	s.ReplicaKeyArns = pulumi.StringMap{}.ToStringMapOutput()
+	s.PutCommands = pulumi.StringMap{}.ToStringMapOutput()
+	return ctx.RegisterResourceOutputs(s, pulumi.Map{"keyArn": s.KeyArn, "arns": s.ARNs})
+}
+
+// ReplicaARN is the ARN of a secret's replica in region: the primary's ARN
+// with the region replaced (Secrets Manager User Guide, "Replicate secrets
+// across Regions").
+func ReplicaARN(primaryARN, region string) string {
+	parts := strings.SplitN(primaryARN, ":", 5)
+	if len(parts) < 5 {
+		return primaryARN
+	}
+	parts[3] = region
+	return strings.Join(parts, ":")
+}
+
+// ReaderRoleName is the fixed IAM role name of a principal that reads a
+// single-reader secret, in one region: "<project>-<principal>-<region>".
+// The primary's resource policy names the same principal's role in every
+// replica region by this name, so a recovery stack's reader passes and no
+// other principal does. At most 64 characters (IAM's limit).
+func ReaderRoleName(project, principal, region string) string {
+	n := project + "-" + principal + "-" + region
+	if len(n) > 64 {
+		n = n[:64]
+	}
+	return n
+}
+
+// RoleName is the fixed role name a principal's role must have in this
+// stack: ReaderRoleName when it reads a single-reader secret, "" (Pulumi
+// auto-naming) otherwise.
+func (s *Secrets) RoleName(principal string) string {
+	for _, item := range s.args.Spec.Items {
+		if contains(item.Readers, principal) {
+			return ReaderRoleName(s.args.Project, principal, s.args.Region)
+		}
+	}
+	return ""
+}

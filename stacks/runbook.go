@@ -1,0 +1,188 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/auth"
+	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/fleet"
+	"github.com/dbay/infra/components/serverless"
+	"github.com/dbay/infra/config"
+)
+
+// Step is one runbook step: what it does and the command that does it,
+// with the stacks' real identifiers.
+type Step struct {
+	Title   string
+	Command pulumi.StringOutput
+}
+
+// Runbook titles, in order. The README's "Fail over" and "Fail back"
+// sections list the same titles (tests/dr_test.go checks them); a stack
+// without a store skips that store's steps.
+const (
+	StepConfirm         = "Confirm the primary is down"
+	StepPromotePostgres = "Promote the PostgreSQL replica"
+	StepPostgresAccess  = "Give the promoted PostgreSQL the recovery credentials and Multi-AZ"
+	StepFailoverMongo   = "Fail over the DocumentDB global cluster"
+	StepMongoAccess     = "Give DocumentDB the recovery credentials"
+	StepFailoverRedis   = "Fail over the Redis Global Datastore"
+	StepScaleUp         = "Scale the recovery services to the primary's capacity"
+	StepFlipDNS         = "Force api./ws. to the recovery region"
+	StepReleaseSPA      = "Release the SPA against the recovery user pool"
+	StepVerify          = "Verify"
+
+	StepPrimaryHealthy = "Confirm the primary region is healthy"
+	StepSwitchMongo    = "Switch DocumentDB back to the primary"
+	StepSwitchRedis    = "Switch Redis back to the primary"
+	StepReseedPostgres = "Re-seed the primary PostgreSQL from the recovery instance"
+	StepFreezeRecovery = "Stop writes in the recovery region"
+	StepPromoteBack    = "Promote the re-seeded PostgreSQL under the primary's identifier"
+	StepRestoreDNS     = "Let api./ws. return to the primary"
+	StepReleaseSPABack = "Release the SPA against the primary user pool"
+	StepRebuildStandby = "Rebuild the recovery replicas"
+)
+
+// FailoverTitles and FailbackTitles are every step title in order.
+var (
+	FailoverTitles = []string{StepConfirm, StepPromotePostgres, StepPostgresAccess, StepFailoverMongo, StepMongoAccess,
+		StepFailoverRedis, StepScaleUp, StepFlipDNS, StepReleaseSPA, StepVerify}
+	FailbackTitles = []string{StepPrimaryHealthy, StepSwitchMongo, StepSwitchRedis, StepReseedPostgres, StepFreezeRecovery,
+		StepPromoteBack, StepRestoreDNS, StepReleaseSPABack, StepRebuildStandby}
+)
+
+// runbookInputs are what the recovery stack built, for its runbook.
+type runbookInputs struct {
+	cfg      *config.Config
+	contract *Contract
+	data     *datalayer.DataLayer
+	fleet    *fleet.Fleet
+	sl       *serverless.Serverless
+	auth     *auth.Auth
+}
+
+// passwordFrom is the shell that reads a JSON secret's password key.
+func passwordFrom(region string, arn pulumi.StringOutput) pulumi.StringOutput {
+	return pulumi.Sprintf(`"$(aws secretsmanager get-secret-value --region %s --secret-id %s --query SecretString --output text | jq -r .password)"`, region, arn)
+}
+
+// failover is the ordered failover of the recovery stack.
+func (in runbookInputs) failover() []Step {
+	cfg, c, r := in.cfg, in.contract, in.cfg.Region
+	primary := cfg.DR.PrimaryRegion
+	var steps []Step
+	add := func(title string, cmd pulumi.StringOutput) { steps = append(steps, Step{title, cmd}) }
+	add(StepConfirm, pulumi.Sprintf("aws route53 get-health-check-status --health-check-id %s --query 'HealthCheckObservations[].StatusReport.Status'  # and the AWS Health Dashboard for %s", c.APIHealthCheckID, primary))
+	d := in.data.DR
+	if cfg.Data.Postgres != nil {
+		add(StepPromotePostgres, pulumi.Sprintf("aws rds promote-read-replica --region %s --db-instance-identifier %s --backup-retention-period %d && aws rds wait db-instance-available --region %s --db-instance-identifier %s",
+			r, d.PostgresIdentifier, cfg.Data.Postgres.BackupRetentionDays, r, d.PostgresIdentifier))
+		add(StepPostgresAccess, pulumi.Sprintf("aws rds modify-db-instance --region %s --db-instance-identifier %s --master-user-password %s --multi-az --apply-immediately",
+			r, d.PostgresIdentifier, passwordFrom(r, d.PostgresSecretArn)))
+	}
+	if cfg.Data.DocumentDB != nil {
+		add(StepFailoverMongo, pulumi.Sprintf("aws docdb failover-global-cluster --region %s --global-cluster-identifier %s --target-db-cluster-identifier %s --allow-data-loss  # planned: switchover-global-cluster, no data loss",
+			r, c.MongoGlobalClusterID, d.MongoClusterArn))
+		add(StepMongoAccess, pulumi.Sprintf("aws docdb modify-db-cluster --region %s --db-cluster-identifier %s --master-user-password %s --apply-immediately",
+			r, d.MongoClusterID, passwordFrom(r, d.MongoSecretArn)))
+	}
+	if cfg.Data.Redis != nil {
+		add(StepFailoverRedis, pulumi.Sprintf("aws elasticache failover-global-replication-group --region %s --global-replication-group-id %s --primary-region %s --primary-replication-group-id %s",
+			r, c.RedisGlobalGroupID, r, d.RedisGroupID))
+	}
+	if in.fleet != nil {
+		add(StepScaleUp, pulumi.Sprintf("pulumi config set --stack %s --path fleet.standby %s && pulumi up --stack %s --yes  # min/desired become the primary's; cluster %s",
+			in.stack(), config.StandbyActive, in.stack(), in.fleet.ClusterName))
+	}
+	if in.sl != nil && in.sl.APIHealthCheckID != (pulumi.StringOutput{}) {
+		add(StepFlipDNS, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --inverted  # only when the primary still answers: Route53 fails over by itself when it does not",
+			c.APIHealthCheckID))
+	}
+	if in.auth != nil {
+		add(StepReleaseSPA, pulumi.Sprintf("pulumi stack output viteEnv --stack %s --json | jq -r 'to_entries[] | \"\\(.key)=\\(.value)\"' > .env.production && npm run build && aws s3 sync dist/ s3://%s --delete && aws cloudfront create-invalidation --distribution-id %s --paths '/*'  # users sign up again or reset their password: pools do not replicate",
+			in.stack(), c.SiteReplicaBucket, c.DistributionID))
+	}
+	verify := pulumi.Sprintf("dig +short api.%s", cfg.Domain)
+	if in.sl != nil && cfg.Serverless.API != nil && cfg.Serverless.API.HealthCheckPath != "" {
+		verify = pulumi.Sprintf("curl -fsS https://api.%s%s && aws route53 get-health-check-status --health-check-id %s && dig +short api.%s",
+			cfg.Domain, cfg.Serverless.API.HealthCheckPath, in.sl.APIHealthCheckID, cfg.Domain)
+	}
+	add(StepVerify, verify)
+	return steps
+}
+
+// failback is the ordered return to the primary region once it is healthy.
+func (in runbookInputs) failback() []Step {
+	cfg, c := in.cfg, in.contract
+	primary := cfg.DR.PrimaryRegion
+	var steps []Step
+	add := func(title string, cmd pulumi.StringOutput) { steps = append(steps, Step{title, cmd}) }
+	add(StepPrimaryHealthy, pulumi.Sprintf("aws route53 get-health-check-status --health-check-id %s  # probes api-%s.%s, the primary's own API", c.APIHealthCheckID, primary, cfg.Domain))
+	d := in.data.DR
+	if cfg.Data.DocumentDB != nil {
+		add(StepSwitchMongo, pulumi.Sprintf("aws docdb switchover-global-cluster --region %s --global-cluster-identifier %s --target-db-cluster-identifier %s",
+			primary, c.MongoGlobalClusterID, c.MongoClusterArn))
+	}
+	if cfg.Data.Redis != nil {
+		add(StepSwitchRedis, pulumi.Sprintf("aws elasticache failover-global-replication-group --region %s --global-replication-group-id %s --primary-region %s --primary-replication-group-id %s",
+			primary, c.RedisGlobalGroupID, primary, c.RedisGroupID))
+	}
+	if cfg.Data.Postgres != nil {
+		add(StepReseedPostgres, pulumi.Sprintf("aws rds create-db-instance-read-replica --region %s --db-instance-identifier %s-failback --source-db-instance-identifier %s --kms-key-id %s --db-subnet-group-name %s --db-instance-class %s",
+			primary, c.PostgresID, d.PostgresArn, c.DataKeyArn, c.PostgresSubnetGroup, cfg.Data.Postgres.InstanceClass))
+	}
+	if in.fleet != nil {
+		add(StepFreezeRecovery, pulumi.Sprintf("pulumi config set --stack %s --path fleet.standby %s && pulumi up --stack %s --yes  # then wait for ReplicaLag 0 on %s-failback",
+			in.stack(), config.StandbyPilot, in.stack(), c.PostgresID))
+	}
+	if cfg.Data.Postgres != nil {
+		add(StepPromoteBack, pulumi.Sprintf("aws rds modify-db-instance --region %s --db-instance-identifier %s --new-db-instance-identifier %s-stale --apply-immediately && aws rds promote-read-replica --region %s --db-instance-identifier %s-failback && aws rds modify-db-instance --region %s --db-instance-identifier %s-failback --new-db-instance-identifier %s --multi-az --apply-immediately && pulumi refresh --stack %s --yes",
+			primary, c.PostgresID, c.PostgresID, primary, c.PostgresID, primary, c.PostgresID, c.PostgresID, in.primaryStack()))
+	}
+	if in.sl != nil && in.sl.APIHealthCheckID != (pulumi.StringOutput{}) {
+		add(StepRestoreDNS, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --no-inverted", c.APIHealthCheckID))
+	}
+	if in.auth != nil {
+		add(StepReleaseSPABack, pulumi.Sprintf("pulumi stack output viteEnv --stack %s --json | jq -r 'to_entries[] | \"\\(.key)=\\(.value)\"' > .env.production && npm run build && aws s3 sync dist/ s3://$(pulumi stack output siteBucketName --stack %s) --delete && aws cloudfront create-invalidation --distribution-id %s --paths '/*'",
+			in.primaryStack(), in.primaryStack(), c.DistributionID))
+	}
+	var urns []string
+	if cfg.Data.Postgres != nil {
+		urns = append(urns, in.urn("aws:rds/instance:Instance", "postgres"))
+	}
+	add(StepRebuildStandby, pulumi.Sprintf("pulumi up --stack %s --yes%s  # the promoted instance is replaced by a new replica of the primary; unprotect it first: pulumi state unprotect --stack %s '%s'",
+		in.stack(), replaceFlags(urns), in.stack(), strings.Join(urns, "' '")))
+	return steps
+}
+
+func replaceFlags(urns []string) string {
+	var b strings.Builder
+	for _, u := range urns {
+		fmt.Fprintf(&b, " --replace '%s'", u)
+	}
+	return b.String()
+}
+
+func (in runbookInputs) stack() string { return in.cfg.Stack }
+
+func (in runbookInputs) primaryStack() string {
+	s := in.cfg.DR.PrimaryStack
+	return s[strings.LastIndex(s, "/")+1:]
+}
+
+// urn is a DataLayer child's URN in this stack.
+func (in runbookInputs) urn(typ, name string) string {
+	return fmt.Sprintf("urn:pulumi:%s::%s::dbay:components:DataLayer$%s::%s", in.cfg.Stack, in.cfg.Project, typ, name)
+}
+
+// render numbers the steps: "1. Title\n   $ command".
+func render(steps []Step) pulumi.StringArrayOutput {
+	var out pulumi.StringArray
+	for i, s := range steps {
+		out = append(out, pulumi.Sprintf("%d. %s\n   $ %s", i+1, s.Title, s.Command))
+	}
+	return out.ToStringArrayOutput()
+}
