@@ -108,7 +108,7 @@ func fixtures() map[string]fixture {
 		"redis-auth": {
 			good: one(res(redisGroup, "redis", goodRedis, secretInput("authToken")),
 				res(redisGroup, "redis-secondary", map[string]any{"globalReplicationGroupId": "ldgnf-dbay-redis"})),
-			bad:  one(res(redisGroup, "redis", goodRedis)),
+			bad: one(res(redisGroup, "redis", goodRedis)),
 		},
 		"redis-failover": {
 			good: one(res(redisGroup, "redis", goodRedis)),
