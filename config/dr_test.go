@@ -63,7 +63,7 @@ func TestDRConfigErrors(t *testing.T) {
 		{"RTO no postgres mechanism meets", func(m map[string]string) {
 			stores(m)
 			m["dbay:dr"] = `{"rto":"20m"}`
-		}, []string{"dbay:dr.rto: RPO 1h, RTO 20m cannot be met for data.postgres: the best mechanism for postgres (rds-cross-region-replica) gives RPO 5m, RTO 30m; relax dr.rpo/dr.rto, remove data.postgres, or accept the risk with dr.accept.postgres and a reason"}},
+		}, []string{"dbay:dr.rto: RPO 1h, RTO 20m cannot be met for data.postgres: the best mechanism for postgres (rds-cross-region-replica) gives RPO 15m, RTO 30m; relax dr.rpo/dr.rto, remove data.postgres, or accept the risk with dr.accept.postgres and a reason"}},
 		{"user pools need an accepted risk", func(m map[string]string) {
 			m["dbay:drRegion"] = "us-west-2"
 			m["dbay:auth"] = `{}`

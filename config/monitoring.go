@@ -63,41 +63,44 @@ type AlarmKind struct {
 // AlarmKinds are every alarm kind with its default threshold and periods.
 // The ALB numbers are the Dhanam guide's two `put-metric-alarm` commands.
 var AlarmKinds = map[string]AlarmKind{
-	"alb.5xx":             {5, 2},     // HTTPCode_Target_5XX_Count Sum/300 s > 5 for 2 periods (seed)
-	"alb.latency":         {2, 3},     // TargetResponseTime Average/300 s > 2 s for 3 periods (seed)
-	"alb.unhealthy":       {0, 2},     // UnHealthyHostCount > 0
-	"ecs.cpu":             {85, 3},    // CPUUtilization %
-	"ecs.memory":          {85, 3},    // MemoryUtilization %
-	"ecs.running":         {0, 2},     // RunningTaskCount below the service minimum (threshold: min - this)
-	"rds.cpu":             {80, 3},    // CPUUtilization %
-	"rds.storage":         {10, 1},    // FreeStorageSpace below 10 GiB
-	"rds.connections":     {80, 2},    // DatabaseConnections, 80 % of max_connections 100
-	"rds.replicaLag":      {900, 2},   // ReplicaLag seconds: a quarter of the 1 h RPO
-	"rds.memory":          {256, 3},   // FreeableMemory below 256 MiB
-	"docdb.cpu":           {80, 3},    // CPUUtilization %
-	"docdb.memory":        {256, 3},   // FreeableMemory below 256 MiB
-	"docdb.replicaLag":    {60000, 2}, // DBClusterReplicaLagMaximum ms
-	"redis.cpu":           {80, 3},    // EngineCPUUtilization %
-	"redis.memory":        {80, 3},    // DatabaseMemoryUsagePercentage %
-	"redis.evictions":     {0, 2},     // Evictions > 0
-	"redis.replication":   {30, 2},    // ReplicationLag seconds
-	"search.red":          {0, 1},     // ClusterStatus.red > 0
-	"search.yellow":       {0, 5},     // ClusterStatus.yellow > 0
-	"search.storage":      {20480, 1}, // FreeStorageSpace MiB below 20 GiB
-	"search.jvm":          {85, 3},    // JVMMemoryPressure %
-	"lambda.errors":       {0, 1},     // Errors > 0 per 5 minutes
-	"lambda.throttles":    {0, 1},     // Throttles > 0
-	"sfn.failed":          {0, 1},     // ExecutionsFailed > 0: any failed withdrawal pages someone
-	"sfn.timedOut":        {0, 1},     // ExecutionsTimedOut > 0
-	"sqs.dlq":             {0, 1},     // ApproximateNumberOfMessagesVisible > 0 on a DLQ
-	"sqs.age":             {900, 2},   // ApproximateAgeOfOldestMessage seconds
-	"apigw.5xx":           {5, 2},     // 5xx Sum/300 s
-	"apigw.latency":       {2000, 3},  // Latency Average ms
-	"cloudfront.5xx":      {5, 2},     // 5xxErrorRate % Average
-	"waf.blocked":         {1000, 1},  // BlockedRequests Sum/300 s: an attack or a bad rule
-	"app.errors":          {10, 1},    // ERROR log lines per 5 minutes, per service
-	"backup.jobsFailed":   {0, 1},     // NumberOfBackupJobsFailed > 0
-	"backup.copiesFailed": {0, 1},     // NumberOfCopyJobsFailed > 0
+	"alb.5xx":               {5, 2},     // HTTPCode_Target_5XX_Count Sum/300 s > 5 for 2 periods (seed)
+	"alb.latency":           {2, 3},     // TargetResponseTime Average/300 s > 2 s for 3 periods (seed)
+	"alb.unhealthy":         {0, 2},     // UnHealthyHostCount > 0
+	"ecs.cpu":               {85, 3},    // CPUUtilization %
+	"ecs.memory":            {85, 3},    // MemoryUtilization %
+	"ecs.running":           {0, 2},     // RunningTaskCount below the service minimum (threshold: min - this)
+	"rds.cpu":               {80, 3},    // CPUUtilization %
+	"rds.storage":           {10, 1},    // FreeStorageSpace below 10 GiB
+	"rds.connections":       {80, 2},    // DatabaseConnections, 80 % of max_connections 100
+	"rds.replicaLag":        {900, 2},   // ReplicaLag seconds: a quarter of the 1 h RPO, dr.Catalog's 15 min
+	"rds.memory":            {256, 3},   // FreeableMemory below 256 MiB
+	"docdb.cpu":             {80, 3},    // CPUUtilization %
+	"docdb.memory":          {256, 3},   // FreeableMemory below 256 MiB
+	"docdb.replicaLag":      {60000, 2}, // DBClusterReplicaLagMaximum ms
+	"redis.cpu":             {80, 3},    // EngineCPUUtilization %
+	"redis.memory":          {80, 3},    // DatabaseMemoryUsagePercentage %
+	"redis.evictions":       {0, 2},     // Evictions > 0
+	"redis.replication":     {30, 2},    // ReplicationLag seconds
+	"redis.globalLag":       {60, 3},    // GlobalDatastoreReplicationLag seconds (dr secondary): dr.Catalog's 1 min RPO
+	"docdb.globalLag":       {60000, 3}, // GlobalClusterReplicationLag ms (dr secondary): dr.Catalog's 1 min RPO
+	"s3.replicationLatency": {900, 1},   // ReplicationLatency seconds: RTC's 15 min, dr.Catalog's RPO
+	"search.red":            {0, 1},     // ClusterStatus.red > 0
+	"search.yellow":         {0, 5},     // ClusterStatus.yellow > 0
+	"search.storage":        {20480, 1}, // FreeStorageSpace MiB below 20 GiB
+	"search.jvm":            {85, 3},    // JVMMemoryPressure %
+	"lambda.errors":         {0, 1},     // Errors > 0 per 5 minutes
+	"lambda.throttles":      {0, 1},     // Throttles > 0
+	"sfn.failed":            {0, 1},     // ExecutionsFailed > 0: any failed withdrawal pages someone
+	"sfn.timedOut":          {0, 1},     // ExecutionsTimedOut > 0
+	"sqs.dlq":               {0, 1},     // ApproximateNumberOfMessagesVisible > 0 on a DLQ
+	"sqs.age":               {900, 2},   // ApproximateAgeOfOldestMessage seconds
+	"apigw.5xx":             {5, 2},     // 5xx Sum/300 s
+	"apigw.latency":         {2000, 3},  // Latency Average ms
+	"cloudfront.5xx":        {5, 2},     // 5xxErrorRate % Average
+	"waf.blocked":           {1000, 1},  // BlockedRequests Sum/300 s: an attack or a bad rule
+	"app.errors":            {10, 1},    // ERROR log lines per 5 minutes, per service
+	"backup.jobsFailed":     {0, 1},     // NumberOfBackupJobsFailed > 0
+	"backup.copiesFailed":   {0, 1},     // NumberOfCopyJobsFailed > 0
 }
 
 // Threshold is the effective threshold and periods of an alarm kind, and

@@ -425,3 +425,41 @@ func TestBadRecoveryConfigExits2(t *testing.T) {
 		})
 	}
 }
+
+// Each replication mechanism's RPO in dr.Catalog is bounded by an alarm:
+// the lag alarm pages before the lag reaches the RPO the table claims.
+func TestLagAlarmsBoundTheClaimedRPO(t *testing.T) {
+	t.Parallel()
+	rec := synthesize(t, root, "dr")
+	prim := rec.Partner
+	rpo := func(id string) float64 {
+		m, ok := dr.MechanismByID(id)
+		if !ok {
+			t.Fatalf("no mechanism %s", id)
+		}
+		return m.RPO.Seconds()
+	}
+	for _, c := range []struct {
+		r      *synth.Result
+		alarm  string
+		metric string
+		scale  float64 // the metric's unit in seconds
+		mech   string
+	}{
+		{rec, "postgres-replica-lag", "ReplicaLag", 1, "rds-cross-region-replica"},
+		{rec, "mongo-global-lag", "GlobalClusterReplicationLag", 0.001, "docdb-global-secondary"},
+		{rec, "redis-global-lag", "GlobalDatastoreReplicationLag", 1, "redis-global-datastore"},
+		{prim, "listing-images-replication-latency", "ReplicationLatency", 1, "s3-crr-rtc"},
+	} {
+		a := c.r.Engine.Get("aws:cloudwatch/metricAlarm:MetricAlarm", c.alarm)
+		if a == nil {
+			t.Errorf("%s: no alarm %s", c.r.Stack, c.alarm)
+			continue
+		}
+		in := a.In()
+		threshold, _ := in["threshold"].(float64)
+		if in["metricName"] != c.metric || threshold <= 0 || threshold*c.scale > rpo(c.mech) || len(mockengine.Strings(in["alarmActions"])) == 0 {
+			t.Errorf("%s %s: %v > %v s (the %s RPO), or no action: %v", c.r.Stack, c.alarm, threshold*c.scale, rpo(c.mech), c.mech, in)
+		}
+	}
+}

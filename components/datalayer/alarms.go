@@ -121,3 +121,37 @@ func (d *DataLayer) watchOpenSearch(domain pulumi.StringOutput) {
 	add("search.jvm", "search-jvm-pressure", "JVMMemoryPressure", "Maximum", "GreaterThanThreshold",
 		"OpenSearch JVM memory pressure is high: expect GC pauses and circuit breakers; check heavy queries.", 0)
 }
+
+// watchGlobalLag describes the cross-Region lag of a recovery stack's
+// global secondary (DocumentDB or Redis) or of a bucket's replication:
+// the alarm pages before the lag reaches the mechanism's RPO (dr.Catalog).
+func (d *DataLayer) watchGlobalLag(spec alarm.Spec) {
+	d.alarms = append(d.alarms, spec)
+}
+
+// watchDocumentDBGlobal: GlobalClusterReplicationLag (ms) of the secondary.
+func (d *DataLayer) watchDocumentDBGlobal(id pulumi.StringOutput) {
+	d.watchGlobalLag(alarm.Spec{Kind: "docdb.globalLag", Name: "mongo-global-lag",
+		Description: "The DocumentDB secondary lags the global cluster's primary (ms): a failover now would lose more than the RPO allows.",
+		Namespace:   "AWS/DocDB", Metric: "GlobalClusterReplicationLag", Dimensions: pulumi.StringMap{"DBClusterIdentifier": id},
+		Statistic: "Maximum", Period: 60, Comparison: "GreaterThanThreshold", TreatMissingData: "breaching"})
+}
+
+// watchRedisGlobal: GlobalDatastoreReplicationLag (s), reported by the
+// secondary group's primary node.
+func (d *DataLayer) watchRedisGlobal(members pulumi.StringArrayOutput) {
+	d.watchGlobalLag(alarm.Spec{Kind: "redis.globalLag", Name: "redis-global-lag",
+		Description: "The Redis secondary lags the Global Datastore's primary (seconds): a failover now would lose recent auction state.",
+		Namespace:   "AWS/ElastiCache", Metric: "GlobalDatastoreReplicationLag", Dimensions: pulumi.StringMap{"CacheClusterId": members.Index(pulumi.Int(0))},
+		Statistic: "Maximum", Period: 60, Comparison: "GreaterThanThreshold", TreatMissingData: "breaching"})
+}
+
+// watchReplication: ReplicationLatency (s) of a bucket's "dr" rule (RTC
+// metrics), in the source bucket's region.
+func (d *DataLayer) watchReplication(name string, source, replica pulumi.StringOutput) {
+	d.watchGlobalLag(alarm.Spec{Kind: "s3.replicationLatency", Name: name + "-replication-latency",
+		Description: name + " replicates to us-west-2 slower than RTC's 15 minutes: the replica is behind the RPO.",
+		Namespace:   "AWS/S3", Metric: "ReplicationLatency",
+		Dimensions: pulumi.StringMap{"SourceBucket": source, "DestinationBucket": replica, "RuleId": pulumi.String("dr")},
+		Statistic:  "Maximum", Period: 300, Comparison: "GreaterThanThreshold", TreatMissingData: "notBreaching"})
+}

@@ -106,6 +106,7 @@ func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 			return err
 		}
 		d.DR.MongoClusterID = cluster.ClusterIdentifier
+		d.watchDocumentDBGlobal(cluster.ClusterIdentifier)
 		d.DR.MongoSecretArn = secret
 	} else {
 		secret = cluster.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()

@@ -156,6 +156,7 @@ func (d *DataLayer) replicateBucket(ctx *pulumi.Context, name string, spec confi
 		return err
 	}
 	d.replicas[name] = replica.Bucket
+	d.watchReplication(name, src.Bucket, replica.Bucket)
 	return nil
 }
 

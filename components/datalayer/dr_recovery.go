@@ -60,16 +60,7 @@ func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *
 	if err != nil {
 		return err
 	}
-	d.stores[Postgres].conn = Connection{
-		Store: Postgres,
-		Env: map[string]pulumi.StringOutput{
-			"DATABASE_URL": pulumi.Sprintf("postgresql://%s@%s:%d/%s?sslmode=require",
-				p.Username, replica.Address, config.PostgresPort, p.DatabaseName),
-		},
-		Secrets: map[string]SecretRef{"PGPASSWORD": {ARN: secret, Key: "password"}},
-	}
-	d.credentials[Postgres] = secret
-	d.PostgresEndpoint = replica.Endpoint
+	d.connectPostgres(p, replica, secret)
 	d.ReplicaEndpoints = pulumi.StringMap{}.ToStringMapOutput()
 	d.DR.PostgresArn, d.DR.PostgresSubnetGroup = replica.Arn, subnets.Name
 	d.DR.PostgresIdentifier = replica.Identifier

@@ -135,17 +135,7 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 	}
 
 	secret := primary.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
-	d.stores[Postgres].conn = Connection{
-		Store: Postgres,
-		Env: map[string]pulumi.StringOutput{
-			// No password in the URL: libpq (psycopg, Django) reads PGPASSWORD.
-			"DATABASE_URL": pulumi.Sprintf("postgresql://%s@%s:%d/%s?sslmode=require",
-				p.Username, primary.Address, config.PostgresPort, p.DatabaseName),
-		},
-		Secrets: map[string]SecretRef{"PGPASSWORD": {ARN: secret, Key: "password"}},
-	}
-	d.credentials[Postgres] = secret
-	d.PostgresEndpoint = primary.Endpoint
+	d.connectPostgres(p, primary, secret)
 	d.ReplicaEndpoints = replicas.ToStringMapOutput()
 	d.outputs["postgresInstanceId"] = primary.Identifier
 	d.outputs["postgresSecretArn"] = secret
@@ -154,4 +144,20 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 		d.DR.PostgresArn, d.DR.PostgresSubnetGroup = primary.Arn, subnets.Name
 	}
 	return nil
+}
+
+// connectPostgres is how consumers reach the writer: DATABASE_URL without a
+// password (libpq, psycopg and Django read PGPASSWORD) and PGPASSWORD from
+// the credentials secret's "password" key.
+func (d *DataLayer) connectPostgres(p *config.Postgres, writer *rds.Instance, secret pulumi.StringOutput) {
+	d.stores[Postgres].conn = Connection{
+		Store: Postgres,
+		Env: map[string]pulumi.StringOutput{
+			"DATABASE_URL": pulumi.Sprintf("postgresql://%s@%s:%d/%s?sslmode=require",
+				p.Username, writer.Address, config.PostgresPort, p.DatabaseName),
+		},
+		Secrets: map[string]SecretRef{"PGPASSWORD": {ARN: secret, Key: "password"}},
+	}
+	d.credentials[Postgres] = secret
+	d.PostgresEndpoint = writer.Endpoint
 }
