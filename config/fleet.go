@@ -45,6 +45,17 @@ type FleetALB struct {
 	// redirects): cloudfront (CloudFront's origin-facing prefix list),
 	// vpclink (the security group of an API Gateway VPC link, created by the
 	// fleet; the ALB is then internal) or public (0.0.0.0/0). Absent: cloudfront.
+	//
+	// cloudfront means the stack's frontend distribution, whose ALB origin
+	// adds a secret header every listener rule requires, and a REGIONAL
+	// web ACL on the ALB. A recovery stack has no frontend section: its
+	// cloudfront ALB is the standby origin of the primary's distribution,
+	// takes the primary's header value and gets the same REGIONAL web ACL.
+	// That is only valid when the primary's ALB is itself behind its
+	// frontend (ingress cloudfront and a frontend section); config cannot
+	// see the primary's file, so a recovery run fails when the primary
+	// exports no originVerify. With a drRegion (primary) or in a recovery
+	// stack, CloudFront reaches the ALB as OriginHost, a failover record.
 	Ingress string `json:"ingress"`
 	// CertificateDomain is the HTTPS certificate's name, at or below the
 	// stack's domain; the domain itself is always a second name.
@@ -233,6 +244,27 @@ func (f Fleet) CertificateDomains(domain string) []string {
 		return []string{domain}
 	}
 	return []string{name, domain}
+}
+
+// OriginLabel is the label of the stack-independent name CloudFront
+// reaches a DR pair's ALB by (OriginHost).
+const OriginLabel = "origin"
+
+// OriginHost is origin.<domain> when the fleet's ALB is a CloudFront origin
+// that fails over by DNS: in a primary with a drRegion, a frontend and
+// fleet.alb.ingress cloudfront (the PRIMARY record, health-checked), and
+// in a recovery stack with ingress cloudfront (the SECONDARY record). The
+// distribution's ALB origin is this name rather than one ALB's DNS name:
+// CloudFront origin groups cannot serve POST/PUT/DELETE, so the app fails
+// over in DNS. "" otherwise (DBay: its ALB is internal behind API Gateway).
+func (cfg *Config) OriginHost() string {
+	if cfg.Fleet == nil || cfg.Fleet.ALB.Ingress != IngressCloudFront {
+		return ""
+	}
+	if (cfg.Role == RolePrimary && cfg.DRRegion != "" && cfg.Frontend != nil) || cfg.Role == RoleRecovery {
+		return OriginLabel + "." + cfg.Domain
+	}
+	return ""
 }
 
 // Capacity is a service's min, max and first desired count in a role: the

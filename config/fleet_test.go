@@ -319,3 +319,29 @@ func TestNamesDerivedFromServices(t *testing.T) {
 		t.Errorf("no data: UsableStores = %v", got)
 	}
 }
+
+// origin.<domain> exists where the ALB is CloudFront's origin in a DR pair:
+// a primary with a drRegion and a frontend, and any recovery stack (its
+// primary's frontend is checked at run time, through the contract).
+func TestOriginHost(t *testing.T) {
+	t.Parallel()
+	fleet := func(ingress string) *Fleet { return &Fleet{ALB: FleetALB{Ingress: ingress}} }
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"primary with DR behind its frontend", Config{Role: RolePrimary, DRRegion: "us-west-2", Frontend: &Frontend{}, Fleet: fleet(IngressCloudFront)}, "origin.dhanam.io"},
+		{"recovery behind the primary's frontend", Config{Role: RoleRecovery, Fleet: fleet(IngressCloudFront)}, "origin.dhanam.io"},
+		{"primary without DR", Config{Role: RolePrimary, Frontend: &Frontend{}, Fleet: fleet(IngressCloudFront)}, ""},
+		{"primary without a frontend", Config{Role: RolePrimary, DRRegion: "us-west-2", Fleet: fleet(IngressCloudFront)}, ""},
+		{"internal ALB (DBay)", Config{Role: RolePrimary, DRRegion: "us-west-2", Frontend: &Frontend{}, Fleet: fleet(IngressVPCLink)}, ""},
+		{"recovery with a public ALB", Config{Role: RoleRecovery, Fleet: fleet(IngressPublic)}, ""},
+		{"no fleet", Config{Role: RoleRecovery}, ""},
+	} {
+		tt.cfg.Domain = "dhanam.io"
+		if got := tt.cfg.OriginHost(); got != tt.want {
+			t.Errorf("%s: OriginHost = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -88,7 +88,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	sources := []alarm.Source{data}
 	var logSources []alarm.LogSource
 	var fl *fleet.Fleet
-	ov, err := originVerify(ctx, cfg)
+	ov, err := originVerify(ctx, cfg, contract)
 	if err != nil {
 		return err
 	}
@@ -125,6 +125,10 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		return err
 	}
 
+	if err := failoverOrigin(ctx, cfg, fl, fe, contract, mon.AlertTopicArn); err != nil {
+		return err
+	}
+
 	// Every grant has been made: write the policies that name the grantees.
 	if err := sec.Seal(ctx); err != nil {
 		return err
@@ -158,7 +162,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		ctx.Export("failoverRunbook", render(in.failover()))
 		ctx.Export("failbackRunbook", render(in.failback()))
 	case hasDR(cfg):
-		primaryContract(cfg, net, sec, data, fe, fl, sl, zone).Export(ctx)
+		primaryContract(cfg, net, sec, data, fe, fl, sl, zone, ov).Export(ctx)
 	}
 	return nil
 }

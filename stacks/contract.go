@@ -55,10 +55,21 @@ type Contract struct {
 	// distribution failing over to it.
 	SiteReplicaBucket pulumi.StringOutput `dr:"siteReplicaBucket"`
 	DistributionID    pulumi.StringOutput `dr:"distributionId"`
-	// APIHealthCheckID evaluates the primary's api./ws. failover records.
-	APIHealthCheckID pulumi.StringOutput `dr:"apiHealthCheckId"`
+	// APIHealthCheckID measures the primary's API; APIFailoverSwitchID is
+	// the operator's switch its api./ws. failover records answer to.
+	APIHealthCheckID    pulumi.StringOutput `dr:"apiHealthCheckId"`
+	APIFailoverSwitchID pulumi.StringOutput `dr:"apiFailoverSwitchId"`
 	// ClusterName is the primary's ECS cluster (failback).
 	ClusterName pulumi.StringOutput `dr:"clusterName"`
+	// OriginVerify is the header value the primary's distribution sends its
+	// ALB origin (stacks.originVerify): the recovery ALB, reached through
+	// the same origin.<domain> after a failover, requires the same value.
+	// OriginHealthCheckID measures the primary's ALB, OriginFailoverSwitchID
+	// is the switch its origin.<domain> record answers to.
+	// Both "" unless the primary's ALB is behind its frontend with a drRegion.
+	OriginVerify           pulumi.StringOutput `dr:"originVerify" secret:"true"`
+	OriginHealthCheckID    pulumi.StringOutput `dr:"originHealthCheckId"`
+	OriginFailoverSwitchID pulumi.StringOutput `dr:"originFailoverSwitchId"`
 }
 
 var (

@@ -16,7 +16,7 @@ import (
 
 // primaryContract fills the contract from what a primary stack built.
 func primaryContract(cfg *config.Config, net *network.Network, sec *secrets.Secrets, data *datalayer.DataLayer,
-	fe *frontend.Frontend, fl *fleet.Fleet, sl *serverless.Serverless, zone pulumi.StringInput,
+	fe *frontend.Frontend, fl *fleet.Fleet, sl *serverless.Serverless, zone pulumi.StringInput, ov *fleet.OriginVerify,
 ) *Contract {
 	d := data.DR
 	c := &Contract{
@@ -49,9 +49,15 @@ func primaryContract(cfg *config.Config, net *network.Network, sec *secrets.Secr
 	}
 	if fl != nil {
 		c.ClusterName = fl.ClusterName
+		c.OriginHealthCheckID = fl.OriginHealthCheckID
+		c.OriginFailoverSwitchID = fl.OriginFailoverSwitchID
+	}
+	if ov != nil {
+		c.OriginVerify = ov.Value.ToStringOutput()
 	}
 	if sl != nil {
 		c.APIHealthCheckID = sl.APIHealthCheckID
+		c.APIFailoverSwitchID = sl.APIFailoverSwitchID
 	}
 	return c
 }

@@ -31,9 +31,16 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl
 		if fl != nil && ov != nil {
 			// The ALB behind CloudFront (Dhanam): the distribution's default
 			// origin, with the header every fleet listener rule requires, and
-			// a REGIONAL web ACL on the internet-facing ALB itself.
+			// a REGIONAL web ACL on the internet-facing ALB itself. With a
+			// drRegion the origin is origin.<domain>, the failover record
+			// the fleets of both stacks write (failoverOrigin), not this
+			// ALB's own name.
+			var origin pulumi.StringInput = fl.AlbDNSName
+			if host := cfg.OriginHost(); host != "" {
+				origin = pulumi.String(host)
+			}
 			args.ALBOrigin = &frontend.ALBOrigin{
-				DomainName: fl.AlbDNSName, InternetFacing: true, LoadBalancerArn: fl.AlbArn, Secret: ov.Value,
+				DomainName: origin, InternetFacing: true, LoadBalancerArn: fl.AlbArn, Secret: ov.Value,
 			}
 		}
 		fe, err = frontend.New(ctx, "frontend", args, regional)

@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -48,6 +50,9 @@ func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, n
 	if err != nil {
 		return nil, err
 	}
+	if err := recoveryFirewall(ctx, cfg, fl); err != nil {
+		return nil, err
+	}
 	ctx.Export("serviceUrls", fl.ServiceURLs)
 	ctx.Export("albDnsName", fl.AlbDNSName)
 	ctx.Export("albArn", fl.AlbArn)
@@ -61,12 +66,29 @@ func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, n
 }
 
 // originVerify is the secret header that proves a request came through the
-// stack's CloudFront distribution, when the fleet's ALB sits behind it
-// (fleet.alb.ingress cloudfront and a frontend): generated once, required
-// by every fleet listener rule and sent by CloudFront to the ALB origin.
-// nil otherwise.
-func originVerify(ctx *pulumi.Context, cfg *config.Config) (*fleet.OriginVerify, error) {
-	if cfg.Fleet == nil || cfg.Frontend == nil || cfg.Fleet.ALB.Ingress != config.IngressCloudFront {
+// primary's CloudFront distribution, when the fleet's ALB sits behind it
+// (fleet.alb.ingress cloudfront): required by every fleet listener rule
+// and sent by CloudFront to the ALB origin. A primary with a frontend
+// generates it once; a recovery stack takes the primary's from the
+// contract, so the distribution's requests pass its standby ALB after a
+// failover of origin.<domain>. nil otherwise.
+func originVerify(ctx *pulumi.Context, cfg *config.Config, contract *Contract) (*fleet.OriginVerify, error) {
+	if cfg.Fleet == nil || cfg.Fleet.ALB.Ingress != config.IngressCloudFront {
+		return nil, nil
+	}
+	if contract != nil {
+		primary := cfg.DR.PrimaryStack
+		value := contract.OriginVerify.ApplyT(func(v string) (string, error) {
+			if v == "" {
+				return "", fmt.Errorf("%s:fleet.alb.ingress is cloudfront, but the primary stack %s exports no %s.originVerify: "+
+					"its ALB is not behind its frontend (give the primary a frontend with fleet.alb.ingress cloudfront and run pulumi up --stack %s, or set ingress public here)",
+					cfg.Project, primary, ContractOutput, primary)
+			}
+			return v, nil
+		}).(pulumi.StringOutput)
+		return &fleet.OriginVerify{Header: frontend.OriginVerifyHeader, Value: value}, nil
+	}
+	if cfg.Frontend == nil {
 		return nil, nil
 	}
 	secret, err := random.NewRandomPassword(ctx, "origin-verify", &random.RandomPasswordArgs{
@@ -76,4 +98,47 @@ func originVerify(ctx *pulumi.Context, cfg *config.Config) (*fleet.OriginVerify,
 		return nil, err
 	}
 	return &fleet.OriginVerify{Header: frontend.OriginVerifyHeader, Value: secret.Result}, nil
+}
+
+// recoveryFirewall gives a recovery stack's CloudFront-facing ALB the same
+// REGIONAL web ACL the primary's frontend puts on the primary's ALB (the
+// recovery stack has no frontend of its own). The ACL's logs keep the
+// frontend's default retention, the primary's unless it sets
+// frontend.logRetentionDays.
+func recoveryFirewall(ctx *pulumi.Context, cfg *config.Config, fl *fleet.Fleet) error {
+	if cfg.Role != config.RoleRecovery || cfg.OriginHost() == "" {
+		return nil
+	}
+	_, err := frontend.NewALBFirewall(ctx, fl, frontend.ALBFirewallArgs{
+		Name: "fleet", Site: cfg.OriginHost() + " (recovery)", LoadBalancerArn: fl.AlbArn,
+		Region: cfg.Region, Partition: cfg.Partition(), LogRetentionDays: config.DefaultLogRetentionDays, Protect: cfg.Protected(),
+	})
+	return err
+}
+
+// failoverOrigin writes the fleet's origin.<domain> failover record once
+// the stack's alert topic exists: PRIMARY (health-checked) in a primary,
+// SECONDARY in the recovery stack, in the zone the contract names.
+func failoverOrigin(ctx *pulumi.Context, cfg *config.Config, fl *fleet.Fleet, fe *frontend.Frontend, contract *Contract, topic pulumi.StringOutput) error {
+	host := cfg.OriginHost()
+	if host == "" || fl == nil {
+		return nil
+	}
+	o := fleet.Origin{Name: host, Failover: fleet.FailoverSecondary}
+	switch {
+	case contract != nil:
+		o.ZoneID = contract.ZoneID
+	case fe != nil:
+		o.ZoneID, o.Failover, o.AlertTopicArn = fe.ZoneID, fleet.FailoverPrimary, topic
+	default:
+		return fmt.Errorf("stacks: %s needs the frontend's zone", host)
+	}
+	if err := fl.FailoverOrigin(ctx, o); err != nil {
+		return err
+	}
+	if o.Failover == fleet.FailoverPrimary {
+		ctx.Export("originHealthCheckId", fl.OriginHealthCheckID)
+		ctx.Export("originFailoverSwitchId", fl.OriginFailoverSwitchID)
+	}
+	return nil
 }

@@ -22,7 +22,8 @@ type Step struct {
 
 // Runbook titles, in order. The README's "Fail over" and "Fail back"
 // sections list the same titles (tests/dr_test.go checks them); a stack
-// without a store skips that store's steps.
+// without a store, a fleet, an API failover record or an origin failover
+// record (config.OriginHost) skips the steps about it.
 const (
 	StepConfirm         = "Confirm the primary is down"
 	StepPromotePostgres = "Promote the PostgreSQL replica"
@@ -31,7 +32,8 @@ const (
 	StepMongoAccess     = "Give DocumentDB the recovery credentials"
 	StepFailoverRedis   = "Fail over the Redis Global Datastore"
 	StepScaleUp         = "Scale the recovery services to the primary's capacity"
-	StepFlipDNS         = "Force api./ws. to the recovery region"
+	StepFlipDNS         = "Switch api./ws. to the recovery region"
+	StepFlipOrigin      = "Switch origin. to the recovery region"
 	StepReleaseSPA      = "Release the SPA against the recovery user pool"
 	StepVerify          = "Verify"
 
@@ -41,7 +43,8 @@ const (
 	StepReseedPostgres = "Re-seed the primary PostgreSQL from the recovery instance"
 	StepFreezeRecovery = "Stop writes in the recovery region"
 	StepPromoteBack    = "Promote the re-seeded PostgreSQL under the primary's identifier"
-	StepRestoreDNS     = "Let api./ws. return to the primary"
+	StepRestoreDNS     = "Switch api./ws. back to the primary"
+	StepRestoreOrigin  = "Switch origin. back to the primary"
 	StepReleaseSPABack = "Release the SPA against the primary user pool"
 	StepRebuildStandby = "Rebuild the recovery replicas"
 )
@@ -49,9 +52,9 @@ const (
 // FailoverTitles and FailbackTitles are every step title in order.
 var (
 	FailoverTitles = []string{StepConfirm, StepPromotePostgres, StepPostgresAccess, StepFailoverMongo, StepMongoAccess,
-		StepFailoverRedis, StepScaleUp, StepFlipDNS, StepReleaseSPA, StepVerify}
+		StepFailoverRedis, StepScaleUp, StepFlipDNS, StepFlipOrigin, StepReleaseSPA, StepVerify}
 	FailbackTitles = []string{StepPrimaryHealthy, StepSwitchMongo, StepSwitchRedis, StepReseedPostgres, StepFreezeRecovery,
-		StepPromoteBack, StepRestoreDNS, StepReleaseSPABack, StepRebuildStandby}
+		StepPromoteBack, StepRestoreDNS, StepRestoreOrigin, StepReleaseSPABack, StepRebuildStandby}
 )
 
 // runbookInputs are what the recovery stack built, for its runbook.
@@ -75,7 +78,7 @@ func (in runbookInputs) failover() []Step {
 	primary := cfg.DR.PrimaryRegion
 	var steps []Step
 	add := func(title string, cmd pulumi.StringOutput) { steps = append(steps, Step{title, cmd}) }
-	add(StepConfirm, pulumi.Sprintf("aws route53 get-health-check-status --health-check-id %s --query 'HealthCheckObservations[].StatusReport.Status'  # and the AWS Health Dashboard for %s", c.APIHealthCheckID, primary))
+	add(StepConfirm, pulumi.Sprintf("aws route53 get-health-check-status --health-check-id %s --query 'HealthCheckObservations[].StatusReport.Status'  # and the AWS Health Dashboard for %s", in.primaryCheck(), primary))
 	d := in.data.DR
 	if cfg.Data.Postgres != nil {
 		add(StepPromotePostgres, pulumi.Sprintf("aws rds promote-read-replica --region %s --db-instance-identifier %s --backup-retention-period %d && aws rds wait db-instance-available --region %s --db-instance-identifier %s",
@@ -97,9 +100,13 @@ func (in runbookInputs) failover() []Step {
 		add(StepScaleUp, pulumi.Sprintf("pulumi config set --stack %s --path fleet.standby %s && pulumi up --stack %s --yes  # min/desired become the primary's; cluster %s",
 			in.stack(), config.StandbyActive, in.stack(), in.fleet.ClusterName))
 	}
-	if in.sl != nil && in.sl.APIHealthCheckID != (pulumi.StringOutput{}) {
-		add(StepFlipDNS, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --inverted  # only when the primary still answers: Route53 fails over by itself when it does not",
-			c.APIHealthCheckID))
+	if in.apiFailover() {
+		add(StepFlipDNS, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --inverted  # the operator's switch: Route53 never fails over to the pilot light by itself",
+			c.APIFailoverSwitchID))
+	}
+	if in.originFailover() {
+		add(StepFlipOrigin, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --inverted  # the operator's switch: %s (CloudFront's app origin) now answers with this region's ALB",
+			c.OriginFailoverSwitchID, cfg.OriginHost()))
 	}
 	if in.auth != nil {
 		add(StepReleaseSPA, pulumi.Sprintf("pulumi stack output viteEnv --stack %s --json | jq -r 'to_entries[] | \"\\(.key)=\\(.value)\"' > .env.production && npm run build && aws s3 sync dist/ s3://%s --delete && aws cloudfront create-invalidation --distribution-id %s --paths '/*'  # users sign up again or reset their password: pools do not replicate",
@@ -109,6 +116,10 @@ func (in runbookInputs) failover() []Step {
 	if in.sl != nil && cfg.Serverless.API != nil && cfg.Serverless.API.HealthCheckPath != "" {
 		verify = pulumi.Sprintf("curl -fsS https://api.%s%s && aws route53 get-health-check-status --health-check-id %s && dig +short api.%s",
 			cfg.Domain, cfg.Serverless.API.HealthCheckPath, in.sl.APIHealthCheckID, cfg.Domain)
+	}
+	if host, path := in.originProbe(); !in.apiFailover() && host != "" {
+		verify = pulumi.Sprintf("curl -fsS https://%s%s && dig +short %s  # the addresses of this region's ALB %s",
+			host, path, cfg.OriginHost(), in.fleet.AlbDNSName)
 	}
 	add(StepVerify, verify)
 	return steps
@@ -120,7 +131,11 @@ func (in runbookInputs) failback() []Step {
 	primary := cfg.DR.PrimaryRegion
 	var steps []Step
 	add := func(title string, cmd pulumi.StringOutput) { steps = append(steps, Step{title, cmd}) }
-	add(StepPrimaryHealthy, pulumi.Sprintf("aws route53 get-health-check-status --health-check-id %s  # probes api-%s.%s, the primary's own API", c.APIHealthCheckID, primary, cfg.Domain))
+	what := pulumi.Sprintf("probes api-%s.%s, the primary's own API", primary, cfg.Domain)
+	if !in.apiFailover() && in.originFailover() {
+		what = pulumi.Sprintf("the primary ALB's healthy targets (alarm %s in %s)", fleet.OriginAlarmName(cfg.Project, in.primaryStack()), primary)
+	}
+	add(StepPrimaryHealthy, pulumi.Sprintf("aws route53 get-health-check-status --health-check-id %s  # %s", in.primaryCheck(), what))
 	d := in.data.DR
 	if cfg.Data.DocumentDB != nil {
 		add(StepSwitchMongo, pulumi.Sprintf("aws docdb switchover-global-cluster --region %s --global-cluster-identifier %s --target-db-cluster-identifier %s",
@@ -142,8 +157,12 @@ func (in runbookInputs) failback() []Step {
 		add(StepPromoteBack, pulumi.Sprintf("aws rds modify-db-instance --region %s --db-instance-identifier %s --new-db-instance-identifier %s-stale --apply-immediately && aws rds promote-read-replica --region %s --db-instance-identifier %s-failback && aws rds modify-db-instance --region %s --db-instance-identifier %s-failback --new-db-instance-identifier %s --multi-az --apply-immediately && pulumi refresh --stack %s --yes",
 			primary, c.PostgresID, c.PostgresID, primary, c.PostgresID, primary, c.PostgresID, c.PostgresID, in.primaryStack()))
 	}
-	if in.sl != nil && in.sl.APIHealthCheckID != (pulumi.StringOutput{}) {
-		add(StepRestoreDNS, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --no-inverted", c.APIHealthCheckID))
+	if in.apiFailover() {
+		add(StepRestoreDNS, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --no-inverted", c.APIFailoverSwitchID))
+	}
+	if in.originFailover() {
+		add(StepRestoreOrigin, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --no-inverted  # once the primary's services run: %s returns to the primary's ALB while it has healthy targets",
+			c.OriginFailoverSwitchID, cfg.OriginHost()))
 	}
 	if in.auth != nil {
 		add(StepReleaseSPABack, pulumi.Sprintf("pulumi stack output viteEnv --stack %s --json | jq -r 'to_entries[] | \"\\(.key)=\\(.value)\"' > .env.production && npm run build && aws s3 sync dist/ s3://$(pulumi stack output siteBucketName --stack %s) --delete && aws cloudfront create-invalidation --distribution-id %s --paths '/*'",
@@ -156,6 +175,42 @@ func (in runbookInputs) failback() []Step {
 	add(StepRebuildStandby, pulumi.Sprintf("pulumi up --stack %s --yes%s  # the promoted instance is replaced by a new replica of the primary; unprotect it first: pulumi state unprotect --stack %s '%s'",
 		in.stack(), replaceFlags(urns), in.stack(), strings.Join(urns, "' '")))
 	return steps
+}
+
+// apiFailover reports whether api./ws. are failover records with the
+// primary's API health check (the serverless API's custom domain).
+func (in runbookInputs) apiFailover() bool {
+	api := in.cfg.Serverless
+	return in.sl != nil && api.API != nil && api.API.CustomDomain && api.API.HealthCheckPath != ""
+}
+
+// originFailover reports whether origin.<domain>, CloudFront's ALB origin,
+// is a failover record pair (config.OriginHost) this stack's fleet joins.
+func (in runbookInputs) originFailover() bool {
+	return in.fleet != nil && in.cfg.OriginHost() != ""
+}
+
+// primaryCheck is the health check saying whether the primary serves: its
+// API's, or, without an API failover, its ALB origin's.
+func (in runbookInputs) primaryCheck() pulumi.StringOutput {
+	if !in.apiFailover() && in.originFailover() {
+		return in.contract.OriginHealthCheckID
+	}
+	return in.contract.APIHealthCheckID
+}
+
+// originProbe is the first public service's first host and health path,
+// which reach this region's ALB through CloudFront after the failover.
+func (in runbookInputs) originProbe() (host, path string) {
+	if !in.originFailover() {
+		return "", ""
+	}
+	for _, s := range in.cfg.Fleet.Services {
+		if s.Expose.Public && len(s.Expose.Hosts) > 0 {
+			return s.Expose.Hosts[0], s.HealthCheck.Path
+		}
+	}
+	return "", ""
 }
 
 func replaceFlags(urns []string) string {

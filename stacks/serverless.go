@@ -57,6 +57,7 @@ func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Provide
 	}
 	ctx.Export("apiBaseUrl", sl.APIBaseURL)
 	ctx.Export("apiHealthCheckId", sl.APIHealthCheckID)
+	ctx.Export("apiFailoverSwitchId", sl.APIFailoverSwitchID)
 	ctx.Export("webSocketUrl", sl.WebSocketURL)
 	ctx.Export("functionArns", sl.FunctionArns)
 	ctx.Export("stateMachineArns", sl.StateMachineArns)

@@ -206,7 +206,7 @@ func (f *Fleet) route(ctx *pulumi.Context, u *unit, https *lb.Listener, priority
 	if err != nil {
 		return err
 	}
-	u.target, u.rule = tg.Arn, rule
+	u.target, u.targetSuffix, u.rule = tg.Arn, tg.ArnSuffix, rule
 	f.watchTargets(s.Name, f.albSuffix, tg.ArnSuffix)
 	return netrule.Allow(ctx, f, "alb-to-"+s.Name, f.albSG, u.sg, s.Port, "ALB to "+s.Name)
 }

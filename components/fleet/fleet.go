@@ -99,6 +99,11 @@ type Fleet struct {
 	// ServiceSecurityGroupIDs and TaskRoleArns by service.
 	ServiceSecurityGroupIDs pulumi.StringMapOutput `pulumi:"serviceSecurityGroupIds"`
 	TaskRoleArns            pulumi.StringMapOutput `pulumi:"taskRoleArns"`
+	// OriginHealthCheckID measures the primary's ALB (FailoverOrigin), and
+	// OriginFailoverSwitchID is the operator's switch the PRIMARY origin
+	// record answers to; zero until FailoverOrigin, "" in a SECONDARY.
+	OriginHealthCheckID    pulumi.StringOutput
+	OriginFailoverSwitchID pulumi.StringOutput
 
 	args    *Args
 	account pulumi.StringOutput
@@ -125,8 +130,10 @@ type unit struct {
 	taskRole pulumi.StringOutput
 	execRole pulumi.StringOutput
 	target   pulumi.StringOutput // target group ARN; zero for internal services
-	registry pulumi.StringOutput // Cloud Map DNS service ARN (discovery.go)
-	rule     pulumi.Resource     // listener rule the service waits for
+	// targetSuffix is the target group's CloudWatch dimension; zero for internal services.
+	targetSuffix pulumi.StringOutput
+	registry     pulumi.StringOutput // Cloud Map DNS service ARN (discovery.go)
+	rule         pulumi.Resource     // listener rule the service waits for
 }
 
 // New creates the fleet. Children inherit the providers passed in opts.

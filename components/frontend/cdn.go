@@ -148,6 +148,16 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 		apiOrigin, apiRequestPolicy = originALB, managedAllViewer
 	}
 	if args.ALBOrigin != nil {
+		// Every behaviour targeting the ALB forwards the viewer's Host
+		// (managedAllViewer), so CloudFront sends app./api.<domain> as the
+		// TLS SNI and validates the ALB's certificate against that Host,
+		// not against DomainName ("Domain names in the CloudFront
+		// distribution and in the certificate": docs.aws.amazon.com/
+		// AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html).
+		// DomainName only says where to connect: the ALB's own DNS name, or
+		// origin.<domain> when the stacks fail the ALB over in DNS. The
+		// ALB's certificate (*.<domain> and <domain> by default) covers the
+		// aliases, and origin.<domain> too, so neither name needs more.
 		origins = append(origins, cloudfront.DistributionOriginArgs{
 			OriginId:           pulumi.String(originALB),
 			DomainName:         args.ALBOrigin.DomainName,

@@ -87,7 +87,9 @@ type APIOrigin struct {
 // ALBOrigin is an Application Load Balancer reached over HTTPS (TLS 1.2),
 // with the viewer's Host forwarded: its certificate must cover the aliases.
 type ALBOrigin struct {
-	// DomainName is the ALB's DNS name. Required.
+	// DomainName is the ALB's DNS name, or a name that resolves to it (the
+	// stacks pass origin.<domain>, a Route53 failover record between the
+	// primary's and the recovery stack's ALBs). Required.
 	DomainName pulumi.StringInput
 	// InternetFacing puts a REGIONAL web ACL on the ALB (LoadBalancerArn
 	// then required).
@@ -226,7 +228,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	f.RegionalWebACLArn = pulumi.String("").ToStringOutput()
 	if alb := args.ALBOrigin; alb != nil {
 		if alb.InternetFacing {
-			regional, err := f.regionalACL(ctx, name, args, account, partition)
+			regional, err := NewALBFirewall(ctx, f, ALBFirewallArgs{
+				Name: name, Site: args.Spec.Aliases[0], LoadBalancerArn: alb.LoadBalancerArn,
+				Region: args.Region, Partition: partition, LogRetentionDays: args.Spec.LogRetentionDays, Protect: args.Protect,
+			})
 			if err != nil {
 				return nil, err
 			}

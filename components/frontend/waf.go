@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"errors"
 	"net/netip"
 	"strings"
 
@@ -77,17 +78,49 @@ func (f *Frontend) edgeACL(ctx *pulumi.Context, name string, args *Args, account
 	if err != nil {
 		return nil, err
 	}
-	return acl, f.wafLogging(ctx, "edge", acl, "us-east-1", account, partition, args.Spec.LogRetentionDays, opts...)
+	return acl, wafLogging(ctx, f, f.protect, "edge", acl, "us-east-1", account, partition, args.Spec.LogRetentionDays, opts...)
 }
 
-// regionalACL protects an internet-facing ALB with the request-inspection
-// rule groups. The IP-based rules (block list, geo, reputation, rate) stay
-// on the edge ACL: behind CloudFront the ALB sees edge addresses, not clients.
-func (f *Frontend) regionalACL(ctx *pulumi.Context, name string, args *Args, account pulumi.StringOutput, partition string) (*wafv2.WebAcl, error) {
-	parent := pulumi.Parent(f)
-	metric := func(rule string) string { return name + "-alb-" + rule }
+// ALBFirewallArgs configures the REGIONAL web ACL of an internet-facing
+// ALB behind CloudFront (NewALBFirewall).
+type ALBFirewallArgs struct {
+	// Name prefixes the ACL's CloudWatch metrics (<name>-alb-<rule>). Required.
+	Name string
+	// Site names what the ALB serves, for the ACL's description. Required.
+	Site string
+	// LoadBalancerArn is the ALB the ACL is associated with. Required.
+	LoadBalancerArn pulumi.StringInput
+	// Region is the ALB's (and the log group's) region; Partition its
+	// partition (empty: "aws"). Region is required.
+	Region, Partition string
+	// LogRetentionDays of the ACL's log group: a CloudWatch Logs retention.
+	LogRetentionDays int
+	// Protect protects the log group's key.
+	Protect bool
+}
+
+// NewALBFirewall protects an internet-facing ALB behind CloudFront with the
+// request-inspection rule groups (AWS Common, KnownBadInputs, SQLi, each
+// with its metric), logging to an encrypted aws-waf-logs- log group. The
+// IP-based rules (block list, geo, reputation, rate) stay on the edge ACL:
+// behind CloudFront the ALB sees edge addresses, not clients.
+//
+// The Frontend creates it for its own ALB origin; a recovery stack, which
+// has no frontend, creates it for its standby ALB (the primary
+// distribution's origin after a failover), so both ALBs filter alike.
+// Every resource is a child of parent and uses parent's provider.
+func NewALBFirewall(ctx *pulumi.Context, parent pulumi.Resource, args ALBFirewallArgs) (*wafv2.WebAcl, error) {
+	if args.Name == "" || args.Site == "" || args.LoadBalancerArn == nil || args.Region == "" || parent == nil {
+		return nil, errors.New("frontend: ALB firewall needs a parent, Name, Site, LoadBalancerArn and Region")
+	}
+	partition := args.Partition
+	if partition == "" {
+		partition = "aws"
+	}
+	opt := pulumi.Parent(parent)
+	metric := func(rule string) string { return args.Name + "-alb-" + rule }
 	acl, err := wafv2.NewWebAcl(ctx, "alb", &wafv2.WebAclArgs{
-		Description:   pulumi.String("ALB behind CloudFront: " + args.Spec.Aliases[0]),
+		Description:   pulumi.String("ALB behind CloudFront: " + args.Site),
 		Scope:         pulumi.String("REGIONAL"),
 		DefaultAction: wafv2.WebAclDefaultActionArgs{Allow: &wafv2.WebAclDefaultActionAllowArgs{}},
 		Rules: wafv2.WebAclRuleArray{
@@ -96,30 +129,31 @@ func (f *Frontend) regionalACL(ctx *pulumi.Context, name string, args *Args, acc
 			managed("aws-sqli", "AWSManagedRulesSQLiRuleSet", prioSQLi, metric("aws-sqli")),
 		},
 		VisibilityConfig: visibility(metric("acl")),
-	}, parent)
+	}, opt)
 	if err != nil {
 		return nil, err
 	}
 	if _, err := wafv2.NewWebAclAssociation(ctx, "alb", &wafv2.WebAclAssociationArgs{
-		ResourceArn: args.ALBOrigin.LoadBalancerArn,
+		ResourceArn: args.LoadBalancerArn,
 		WebAclArn:   acl.Arn,
-	}, parent); err != nil {
+	}, opt); err != nil {
 		return nil, err
 	}
-	return acl, f.wafLogging(ctx, "alb", acl, args.Region, account, partition, args.Spec.LogRetentionDays, parent)
+	account := policy.Account(ctx, parent)
+	return acl, wafLogging(ctx, parent, args.Protect, "alb", acl, args.Region, account, partition, args.LogRetentionDays, opt)
 }
 
 // wafLogging sends an ACL's logs to an encrypted log group whose name
 // starts with aws-waf-logs- (WAF accepts no other), in the ACL's region,
 // with the Authorization and Cookie headers redacted.
-func (f *Frontend) wafLogging(ctx *pulumi.Context, name string, acl *wafv2.WebAcl, region string, account pulumi.StringOutput, partition string, retention int, opts ...pulumi.ResourceOption) error {
+func wafLogging(ctx *pulumi.Context, parent pulumi.Resource, protect bool, name string, acl *wafv2.WebAcl, region string, account pulumi.StringOutput, partition string, retention int, opts ...pulumi.ResourceOption) error {
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
 			policy.AccountRoot(account, partition),
 			policy.LogsUseKey(account, partition, region, "aws-waf-logs-*"),
 		},
-	}, pulumi.Parent(f))
-	key, err := newKey(ctx, name+"-waf-logs-key", "Encrypts the "+name+" web ACL's log group", keyPolicy.Json(), append(opts, pulumi.Protect(f.protect))...)
+	}, pulumi.Parent(parent))
+	key, err := newKey(ctx, name+"-waf-logs-key", "Encrypts the "+name+" web ACL's log group", keyPolicy.Json(), append(opts, pulumi.Protect(protect))...)
 	if err != nil {
 		return err
 	}

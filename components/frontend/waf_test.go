@@ -5,6 +5,11 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/internal/mockengine"
 )
 
 // rules maps each rule name of a web ACL to its rendered rule.
@@ -175,5 +180,63 @@ func TestRegionalACLOnTheInternetFacingALB(t *testing.T) {
 	assoc := r.one(t, "aws:wafv2/webAclAssociation:WebAclAssociation", "alb").In()
 	if assoc["resourceArn"] != albArn || assoc["webAclArn"] != acl.Out()["arn"] {
 		t.Errorf("association = %v", assoc)
+	}
+}
+
+// A recovery stack has no frontend: it puts the same REGIONAL ACL on its
+// standby ALB through NewALBFirewall, the Frontend's own implementation,
+// under the parent it names (its fleet) and that parent's provider.
+func TestALBFirewallOutsideTheFrontend(t *testing.T) {
+	t.Parallel()
+	withFrontend := synth(t, setup{region: "us-west-2", shape: dhanam, domain: "dhanam.io", raw: `{"aliases":["app.dhanam.io","api.dhanam.io"]}`})
+	eng := mockengine.New("dbay", "test", "us-west-2")
+	var parentURN string
+	err := eng.Run(func(ctx *pulumi.Context) error {
+		regional, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String("us-west-2")})
+		if err != nil {
+			return err
+		}
+		parent := &struct{ pulumi.ResourceState }{}
+		if err := ctx.RegisterComponentResource("dbay:components:ServiceFleet", "fleet", parent, pulumi.Providers(regional)); err != nil {
+			return err
+		}
+		if _, err := NewALBFirewall(ctx, parent, ALBFirewallArgs{Name: "fleet"}); err == nil {
+			t.Error("an ALB firewall without its load balancer and region was accepted")
+		}
+		_, err = NewALBFirewall(ctx, parent, ALBFirewallArgs{
+			Name: "fleet", Site: "origin.dhanam.io", LoadBalancerArn: pulumi.String(albArn), Region: "us-west-2",
+			LogRetentionDays: 365, Protect: true,
+		})
+		parentURN = "urn:pulumi:test::dbay::dbay:components:ServiceFleet::fleet"
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run{eng: eng}
+	acl := r.one(t, tACL, "alb")
+	if acl.In()["scope"] != "REGIONAL" || acl.Parent != parentURN || acl.Region != "us-west-2" {
+		t.Errorf("ACL = %v under %s in %s", acl.In()["scope"], acl.Parent, acl.Region)
+	}
+	strip := func(rs map[string]map[string]any) map[string]any {
+		out := map[string]any{}
+		for name, rule := range rs {
+			out[name] = []any{rule["priority"], rule["statement"], rule["overrideAction"], rule["action"]}
+		}
+		return out
+	}
+	if got, want := strip(rules(t, r, "alb")), strip(rules(t, withFrontend, "alb")); !reflect.DeepEqual(got, want) {
+		t.Errorf("rules %v differ from the frontend's %v", got, want)
+	}
+	if m := at(rules(t, r, "alb")["aws-sqli"], "visibilityConfig", "metricName"); m != "fleet-alb-aws-sqli" {
+		t.Errorf("metric name = %v", m)
+	}
+	assoc := r.one(t, "aws:wafv2/webAclAssociation:WebAclAssociation", "alb").In()
+	if assoc["resourceArn"] != albArn || assoc["webAclArn"] != acl.Out()["arn"] {
+		t.Errorf("association = %v", assoc)
+	}
+	key := r.one(t, tKey, "alb-waf-logs-key")
+	if r.one(t, tWAFLog, "alb-waf-logs").In()["resourceArn"] != acl.Out()["arn"] || !key.Options.Protect || key.Parent != parentURN {
+		t.Errorf("logging: key protect %v under %s", key.Options.Protect, key.Parent)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/dbay/infra/internal/mockengine"
 )
 
 // Every HTTP route is authorized by the Lambda authorizer, except the
@@ -197,5 +199,44 @@ func TestWebSocketAPI(t *testing.T) {
 	last := manage[len(manage)-1]
 	if list(last.Action)[0] != "execute-api:ManageConnections" || list(last.Resource)[0] != api.Out()["executionArn"].(string)+"/v1/POST/@connections/*" {
 		t.Errorf("ws_router may not reply: %+v", last)
+	}
+}
+
+// With Failover, api. and ws. are failover records. The PRIMARY ones answer
+// to the operator's switch (a CALCULATED check over the API's, threshold
+// 0: Route53 never fails over to a pilot light by itself); the API check
+// probes the region-pinned name. SECONDARY records follow their own check.
+func TestFailoverRecords(t *testing.T) {
+	t.Parallel()
+	for _, role := range []string{FailoverPrimary, FailoverSecondary} {
+		r := synth(t, dbaySpec(t, nil), func(a *Args) { a.Failover = role })
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		hc := r.eng.Get("aws:route53/healthCheck:HealthCheck", "api")
+		if hc == nil || hc.In()["fqdn"] != "api-us-east-1."+domainName {
+			t.Fatalf("%s: api health check %+v, want it on the pinned name", role, hc)
+		}
+		sw := r.eng.Get("aws:route53/healthCheck:HealthCheck", "api-failover-switch")
+		want := hc.ID
+		if role == FailoverPrimary {
+			in := sw.In()
+			if in["type"] != "CALCULATED" || in["childHealthThreshold"] != 0.0 || mockengine.Strings(in["childHealthchecks"])[0] != hc.ID {
+				t.Errorf("switch = %v", in)
+			}
+			want = sw.ID
+		} else if sw != nil {
+			t.Errorf("a SECONDARY has no switch: %v", sw.In())
+		}
+		for _, name := range []string{"api-A", "api-AAAA", "ws-A", "ws-AAAA"} {
+			in := r.eng.Get("aws:route53/record:Record", name).In()
+			pol, _ := in["failoverRoutingPolicies"].([]any)
+			if len(pol) != 1 || pol[0].(map[string]any)["type"] != role || in["healthCheckId"] != want || in["setIdentifier"] != strings.ToLower(role)+"-us-east-1" {
+				t.Errorf("%s %s = %v, want %s evaluated by %s", role, name, in, role, want)
+			}
+		}
+		if pinned := r.eng.Get("aws:route53/record:Record", "api-regional-A").In(); pinned["name"] != "api-us-east-1."+domainName || pinned["failoverRoutingPolicies"] != nil {
+			t.Errorf("%s: pinned record = %v", role, pinned)
+		}
 	}
 }

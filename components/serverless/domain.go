@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/cert"
+	"github.com/dbay/infra/components/internal/failover"
 )
 
 // Route53 failover roles of a stack's api./ws. records (Args.Failover).
@@ -27,10 +28,12 @@ type domain struct {
 // with the TLS 1.2 policy, the API mapping, and A and AAAA aliases.
 //
 // The HTTP API ("api") with a health-check path also gets its Route53
-// health check. With Args.Failover the aliases are failover records (the
-// primary's evaluated by that health check) and the health check probes a
-// region-pinned name, <label>-<region>.<domain>: probing api.<domain>
-// itself would follow the failover to the healthy region and fail back.
+// health check. With Args.Failover the aliases are failover records and the
+// health check probes a region-pinned name, <label>-<region>.<domain>:
+// probing api.<domain> itself would follow the failover. The primary's
+// records are evaluated by the operator's switch over that check
+// (failover.Switch): a pilot-light region takes traffic only when the
+// runbook says so.
 func (s *Serverless) customDomain(ctx *pulumi.Context, label string, apiID pulumi.IDOutput, stage pulumi.StringOutput) (domain, error) {
 	a := s.args
 	parent := pulumi.Parent(s)
@@ -88,20 +91,32 @@ func (s *Serverless) customDomain(ctx *pulumi.Context, label string, apiID pulum
 		if err != nil {
 			return domain{}, err
 		}
-		s.APIHealthCheckID = hc.ID().ToStringOutput()
+		s.apiCheck = hc.ID().ToStringOutput()
+		if a.Failover == FailoverPrimary {
+			sw, err := failover.Switch(ctx, "api", "api./ws. "+a.Region, hc.ID(), parent)
+			if err != nil {
+				return domain{}, err
+			}
+			s.apiSwitch = sw.ID().ToStringOutput()
+		}
 	}
-	var failover *route53.RecordArgs
+	var records *route53.RecordArgs
 	if a.Failover != "" {
-		failover = &route53.RecordArgs{
+		records = &route53.RecordArgs{
 			SetIdentifier:           pulumi.String(strings.ToLower(a.Failover) + "-" + a.Region),
 			FailoverRoutingPolicies: route53.RecordFailoverRoutingPolicyArray{route53.RecordFailoverRoutingPolicyArgs{Type: pulumi.String(a.Failover)}},
 		}
-		if s.APIHealthCheckID != (pulumi.StringOutput{}) {
-			// Both APIs live and die with the region: ws follows api's check.
-			failover.HealthCheckId = s.APIHealthCheckID
+		// Both APIs live and die with the region: ws follows api. The
+		// PRIMARY records answer to the operator's switch (package
+		// failover), the SECONDARY ones to their region's own check.
+		switch {
+		case s.apiSwitch != (pulumi.StringOutput{}):
+			records.HealthCheckId = s.apiSwitch
+		case s.apiCheck != (pulumi.StringOutput{}):
+			records.HealthCheckId = s.apiCheck
 		}
 	}
-	if err := s.aliases(ctx, label, host, target, zone, failover); err != nil {
+	if err := s.aliases(ctx, label, host, target, zone, records); err != nil {
 		return domain{}, err
 	}
 	return domain{host: host, target: target, zone: zone}, nil

@@ -93,6 +93,9 @@ type Serverless struct {
 	APIHost pulumi.StringOutput `pulumi:"apiHost"`
 	// APIHealthCheckID is the Route53 health check on the API ("" without one).
 	APIHealthCheckID pulumi.StringOutput `pulumi:"apiHealthCheckId"`
+	// APIFailoverSwitchID is the operator's switch the PRIMARY api./ws.
+	// records answer to (Failover PRIMARY only; "" otherwise).
+	APIFailoverSwitchID pulumi.StringOutput `pulumi:"apiFailoverSwitchId"`
 	// APIEndpointDomain and APIEndpointZoneID are the alias target of the
 	// API's custom domain (the execute-api host and "" without one).
 	APIEndpointDomain pulumi.StringOutput `pulumi:"apiEndpointDomain"`
@@ -126,6 +129,11 @@ type Serverless struct {
 	deliveries []func(queuePolicy pulumi.Resource) error
 	http       *httpAPI
 	ws         *wsAPI
+	// apiCheck and apiSwitch are the API's health check and failover
+	// switch, zero when not created. (The exported, tagged fields are
+	// pre-filled by RegisterComponentResource with outputs that resolve
+	// only after RegisterResourceOutputs: never test those for zero.)
+	apiCheck, apiSwitch pulumi.StringOutput
 }
 
 // Consumer is a security group of the component and the services its
@@ -263,8 +271,12 @@ func (s *Serverless) outputs(ctx *pulumi.Context) error {
 		s.EventsDLQArn = s.eventsDLQ.Arn
 	}
 	s.APIBaseURL, s.APIHost, s.APIEndpointDomain, s.APIEndpointZoneID, s.WebSocketURL = empty, empty, empty, empty, empty
-	if s.APIHealthCheckID == (pulumi.StringOutput{}) {
-		s.APIHealthCheckID = empty
+	s.APIHealthCheckID, s.APIFailoverSwitchID = empty, empty
+	if s.apiCheck != (pulumi.StringOutput{}) {
+		s.APIHealthCheckID = s.apiCheck
+	}
+	if s.apiSwitch != (pulumi.StringOutput{}) {
+		s.APIFailoverSwitchID = s.apiSwitch
 	}
 	if h := s.http; h != nil {
 		s.APIBaseURL, s.APIHost, s.APIEndpointDomain, s.APIEndpointZoneID = h.baseURL, h.host, h.targetDomain, h.targetZone
@@ -274,7 +286,8 @@ func (s *Serverless) outputs(ctx *pulumi.Context) error {
 	}
 	return ctx.RegisterResourceOutputs(s, pulumi.Map{
 		"apiBaseUrl": s.APIBaseURL, "webSocketUrl": s.WebSocketURL, "apiHost": s.APIHost, "apiHealthCheckId": s.APIHealthCheckID,
-		"apiEndpointDomain": s.APIEndpointDomain, "apiEndpointZoneId": s.APIEndpointZoneID,
+		"apiFailoverSwitchId": s.APIFailoverSwitchID,
+		"apiEndpointDomain":   s.APIEndpointDomain, "apiEndpointZoneId": s.APIEndpointZoneID,
 		"functionArns": s.FunctionArns, "functionNames": s.FunctionNames, "stateMachineArns": s.StateMachineArns,
 		"securityGroupId": s.SecurityGroupID, "internetSecurityGroupId": s.InternetSecurityGroupID,
 		"keyArn": s.KeyArn, "functionsDlqArn": s.FunctionsDLQArn, "eventsDlqArn": s.EventsDLQArn,
