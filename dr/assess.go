@@ -167,26 +167,14 @@ func (a assessor) mechanisms(k Kind, r Resource) []Mechanism {
 			ids = append(ids, "rds-backup-replication")
 		}
 	case DocumentDB:
-		arn := str(r.Outputs, "arn")
-		for _, g := range a.all(a.primary, "aws:docdb/globalCluster:GlobalCluster") {
-			if str(g.Inputs, "sourceDbClusterIdentifier") != arn {
-				continue
-			}
-			gid := str(g.Outputs, "globalClusterIdentifier")
-			if a.any(a.recovery, "aws:docdb/cluster:Cluster", func(x Resource) bool { return str(x.Inputs, "globalClusterIdentifier") == gid }) {
-				ids = append(ids, "docdb-global-secondary")
-			}
+		if a.joinsGlobal(str(r.Outputs, "arn"), "aws:docdb/globalCluster:GlobalCluster", "sourceDbClusterIdentifier",
+			"globalClusterIdentifier", "aws:docdb/cluster:Cluster") {
+			ids = append(ids, "docdb-global-secondary")
 		}
 	case Redis:
-		id := str(r.Outputs, "replicationGroupId")
-		for _, g := range a.all(a.primary, "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup") {
-			if str(g.Inputs, "primaryReplicationGroupId") != id {
-				continue
-			}
-			gid := str(g.Outputs, "globalReplicationGroupId")
-			if a.any(a.recovery, "aws:elasticache/replicationGroup:ReplicationGroup", func(x Resource) bool { return str(x.Inputs, "globalReplicationGroupId") == gid }) {
-				ids = append(ids, "redis-global-datastore")
-			}
+		if a.joinsGlobal(str(r.Outputs, "replicationGroupId"), "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
+			"primaryReplicationGroupId", "globalReplicationGroupId", "aws:elasticache/replicationGroup:ReplicationGroup") {
+			ids = append(ids, "redis-global-datastore")
 		}
 	case Search:
 		if a.any(a.recovery, r.Type, func(x Resource) bool { return x.Name == r.Name }) {
@@ -227,6 +215,24 @@ func (a assessor) mechanisms(k Kind, r Resource) []Mechanism {
 		return rank(out[i]) < rank(out[j])
 	})
 	return out
+}
+
+// joinsGlobal reports whether a global resource of globalType in the
+// primary is built from the member (its sourceKey input is member) and a
+// resource of secondaryType in the recovery stack joins it (its idKey
+// input is the global resource's idKey output): a DocumentDB global
+// cluster or an ElastiCache Global Datastore with a secondary.
+func (a assessor) joinsGlobal(member, globalType, sourceKey, idKey, secondaryType string) bool {
+	for _, g := range a.all(a.primary, globalType) {
+		if member == "" || str(g.Inputs, sourceKey) != member {
+			continue
+		}
+		gid := str(g.Outputs, idKey)
+		if a.any(a.recovery, secondaryType, func(x Resource) bool { return gid != "" && str(x.Inputs, idKey) == gid }) {
+			return true
+		}
+	}
+	return false
 }
 
 // replicatedWithRTC reports whether a replication configuration on the

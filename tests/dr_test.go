@@ -117,14 +117,7 @@ func TestRecoveryStackReplicatesThePrimary(t *testing.T) {
 	t.Parallel()
 	rec := synthesize(t, root, "dr")
 	prim := rec.Partner
-	get := func(r *synth.Result, typ, name string) *mockengine.Resource {
-		t.Helper()
-		x := r.Engine.Get(typ, name)
-		if x == nil {
-			t.Fatalf("%s: no %s %s", r.Stack, typ, name)
-		}
-		return x
-	}
+	get := func(r *synth.Result, typ, name string) *mockengine.Resource { t.Helper(); return must(t, r, typ, name) }
 	ref := get(rec, "pulumi:pulumi:StackReference", "primary")
 	if ref.In()["name"] != "organization/dbay/prod" {
 		t.Errorf("stack reference = %v", ref.In()["name"])
@@ -322,14 +315,7 @@ func TestDhanamOriginFailover(t *testing.T) {
 	t.Parallel()
 	rec := synthesize(t, dhanamDir, "dr")
 	prim := rec.Partner
-	get := func(r *synth.Result, typ, name string) *mockengine.Resource {
-		t.Helper()
-		x := r.Engine.Get(typ, name)
-		if x == nil {
-			t.Fatalf("%s: no %s %s", r.Stack, typ, name)
-		}
-		return x
-	}
+	get := func(r *synth.Result, typ, name string) *mockengine.Resource { t.Helper(); return must(t, r, typ, name) }
 	const (
 		tRecord = "aws:route53/record:Record"
 		tCheck  = "aws:route53/healthCheck:HealthCheck"
@@ -679,6 +665,7 @@ func TestLagAlarmsBoundTheClaimedRPO(t *testing.T) {
 		{rec, "mongo-global-lag", "GlobalClusterReplicationLag", 0.001, "docdb-global-secondary"},
 		{rec, "redis-global-lag", "GlobalDatastoreReplicationLag", 1, "redis-global-datastore"},
 		{prim, "listing-images-replication-latency", "ReplicationLatency", 1, "s3-crr-rtc"},
+		{prim, "site-replication-latency", "ReplicationLatency", 1, "s3-crr-rtc"},
 	} {
 		a := c.r.Engine.Get("aws:cloudwatch/metricAlarm:MetricAlarm", c.alarm)
 		if a == nil {
@@ -736,4 +723,14 @@ func switchOver(t *testing.T, r *synth.Result, name, measure string) *mockengine
 		t.Errorf("%s: switch %s = %v, want CALCULATED over %s with threshold 0", r.Stack, name, in, measure)
 	}
 	return sw
+}
+
+// must is the resource of a run, failing the test when it is missing.
+func must(t *testing.T, r *synth.Result, typ, name string) *mockengine.Resource {
+	t.Helper()
+	x := r.Engine.Get(typ, name)
+	if x == nil {
+		t.Fatalf("%s: no %s %s", r.Stack, typ, name)
+	}
+	return x
 }

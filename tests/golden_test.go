@@ -5,7 +5,7 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
-	"prod": { // 735 resources
+	"prod": { // 736 resources
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
 		"aws:apigateway/account:Account":                                                             1,
@@ -36,7 +36,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:cloudwatch/logGroup:LogGroup":                                                           36,
 		"aws:cloudwatch/logMetricFilter:LogMetricFilter":                                             8,
 		"aws:cloudwatch/logResourcePolicy:LogResourcePolicy":                                         1,
-		"aws:cloudwatch/metricAlarm:MetricAlarm":                                                     108,
+		"aws:cloudwatch/metricAlarm:MetricAlarm":                                                     109,
 		"aws:cognito/userGroup:UserGroup":                                                            1,
 		"aws:cognito/userPool:UserPool":                                                              1,
 		"aws:cognito/userPoolClient:UserPoolClient":                                                  1,
@@ -227,7 +227,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:pulumi:StackReference":               1,
 		"random:index/randomPassword:RandomPassword": 2,
 	},
-	"dhanam/prod": { // 270 resources
+	"dhanam/prod": { // 271 resources
 		"aws:acm/certificate:Certificate":                                                            2,
 		"aws:acm/certificateValidation:CertificateValidation":                                        2,
 		"aws:appautoscaling/policy:Policy":                                                           4,
@@ -242,7 +242,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:cloudwatch/dashboard:Dashboard":                                                         1,
 		"aws:cloudwatch/logGroup:LogGroup":                                                           6,
 		"aws:cloudwatch/logMetricFilter:LogMetricFilter":                                             2,
-		"aws:cloudwatch/metricAlarm:MetricAlarm":                                                     39,
+		"aws:cloudwatch/metricAlarm:MetricAlarm":                                                     40,
 		"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":                                          1,
 		"aws:ec2/flowLog:FlowLog":                                                                    1,
 		"aws:ec2/securityGroup:SecurityGroup":                                                        6,

@@ -145,13 +145,3 @@ func (d *DataLayer) watchRedisGlobal(members pulumi.StringArrayOutput) {
 		Namespace:   "AWS/ElastiCache", Metric: "GlobalDatastoreReplicationLag", Dimensions: pulumi.StringMap{"CacheClusterId": members.Index(pulumi.Int(0))},
 		Statistic: "Maximum", Period: 60, Comparison: "GreaterThanThreshold", TreatMissingData: "breaching"})
 }
-
-// watchReplication: ReplicationLatency (s) of a bucket's "dr" rule (RTC
-// metrics), in the source bucket's region.
-func (d *DataLayer) watchReplication(name string, source, replica pulumi.StringOutput) {
-	d.watchGlobalLag(alarm.Spec{Kind: "s3.replicationLatency", Name: name + "-replication-latency",
-		Description: name + " replicates to us-west-2 slower than RTC's 15 minutes: the replica is behind the RPO.",
-		Namespace:   "AWS/S3", Metric: "ReplicationLatency",
-		Dimensions: pulumi.StringMap{"SourceBucket": source, "DestinationBucket": replica, "RuleId": pulumi.String("dr")},
-		Statistic:  "Maximum", Period: 300, Comparison: "GreaterThanThreshold", TreatMissingData: "notBreaching"})
-}

@@ -9,14 +9,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/replication"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/dr"
 )
-
-// replicationMinutes is the Replication Time Control threshold: S3 RTC
-// replicates 99.99 % of objects within 15 minutes, and 15 is the only
-// value the API accepts for both the RTC time and the metrics threshold.
-const replicationMinutes = 15
 
 // drOpts are the options of a resource in the DR region: parented, with
 // the DR provider (the component's default provider is the primary's).
@@ -123,40 +119,12 @@ func (d *DataLayer) replicateBucket(ctx *pulumi.Context, name string, spec confi
 	}
 	// Replication requires versioning on both sides, so the rule waits for
 	// both versioning resources (and for the role's permissions).
-	if _, err := s3.NewBucketReplicationConfig(ctx, name, &s3.BucketReplicationConfigArgs{
-		Bucket: src.Bucket,
-		Role:   role.Arn,
-		Rules: s3.BucketReplicationConfigRuleArray{s3.BucketReplicationConfigRuleArgs{
-			Id:     pulumi.String("dr"),
-			Status: pulumi.String("Enabled"),
-			// Empty filter: the whole bucket (V2 schema; required with
-			// deleteMarkerReplication).
-			Filter:                  &s3.BucketReplicationConfigRuleFilterArgs{},
-			DeleteMarkerReplication: &s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs{Status: pulumi.String("Enabled")},
-			SourceSelectionCriteria: &s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs{
-				SseKmsEncryptedObjects: &s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs{Status: pulumi.String("Enabled")},
-			},
-			Destination: &s3.BucketReplicationConfigRuleDestinationArgs{
-				Bucket:       replica.Arn,
-				StorageClass: pulumi.String("STANDARD"),
-				EncryptionConfiguration: &s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs{
-					ReplicaKmsKeyId: key.Arn,
-				},
-				ReplicationTime: &s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs{
-					Status: pulumi.String("Enabled"),
-					Time:   &s3.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs{Minutes: pulumi.Int(replicationMinutes)},
-				},
-				Metrics: &s3.BucketReplicationConfigRuleDestinationMetricsArgs{
-					Status:         pulumi.String("Enabled"),
-					EventThreshold: &s3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs{Minutes: pulumi.Int(replicationMinutes)},
-				},
-			},
-		}},
-	}, pulumi.Parent(d), pulumi.DependsOn([]pulumi.Resource{srcVersioning, replicaVersioning, rolePolicy})); err != nil {
+	if _, err := replication.Configure(ctx, name, replication.Args{Source: src, Replica: replica.Arn, ReplicaKeyArn: key.Arn, Role: role.Arn},
+		pulumi.Parent(d), pulumi.DependsOn([]pulumi.Resource{srcVersioning, replicaVersioning, rolePolicy})); err != nil {
 		return err
 	}
 	d.replicas[name] = replica.Bucket
-	d.watchReplication(name, src.Bucket, replica.Bucket)
+	d.alarms = append(d.alarms, replication.LatencyAlarm(name, src.Bucket, replica.Bucket))
 	return nil
 }
 

@@ -6,20 +6,16 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/replication"
 	"github.com/dbay/infra/dr"
 )
 
 // replicaName is the logical name of the site bucket's DR replica and of
 // the resources that configure it.
 const replicaName = "site-replica"
-
-// replicationRTCMinutes is S3 Replication Time Control's objective (the only
-// value S3 offers): 99.99% of objects replicated within 15 minutes.
-const replicationRTCMinutes = 15
 
 // replicaBucket is the site bucket's replica in DR.Region: private,
 // versioned, owner-enforced like the site bucket, protected like it, and
@@ -96,36 +92,9 @@ func (f *Frontend) replicate(ctx *pulumi.Context, args *Args, site *bucketSet, s
 		return err
 	}
 
-	_, err = s3.NewBucketReplicationConfig(ctx, "site", &s3.BucketReplicationConfigArgs{
-		Bucket: site.bucket.Bucket,
-		Role:   role.Arn,
-		Rules: s3.BucketReplicationConfigRuleArray{s3.BucketReplicationConfigRuleArgs{
-			Id:     pulumi.String("dr"),
-			Status: pulumi.String("Enabled"),
-			// An empty filter: the whole bucket, in the V2 schema that
-			// delete-marker replication and RTC require.
-			Filter:                  &s3.BucketReplicationConfigRuleFilterArgs{},
-			DeleteMarkerReplication: &s3.BucketReplicationConfigRuleDeleteMarkerReplicationArgs{Status: pulumi.String("Enabled")},
-			SourceSelectionCriteria: &s3.BucketReplicationConfigRuleSourceSelectionCriteriaArgs{
-				SseKmsEncryptedObjects: &s3.BucketReplicationConfigRuleSourceSelectionCriteriaSseKmsEncryptedObjectsArgs{Status: pulumi.String("Enabled")},
-			},
-			Destination: s3.BucketReplicationConfigRuleDestinationArgs{
-				Bucket:       dst,
-				StorageClass: pulumi.String("STANDARD"),
-				EncryptionConfiguration: &s3.BucketReplicationConfigRuleDestinationEncryptionConfigurationArgs{
-					ReplicaKmsKeyId: replicaKey.Arn,
-				},
-				ReplicationTime: &s3.BucketReplicationConfigRuleDestinationReplicationTimeArgs{
-					Status: pulumi.String("Enabled"),
-					Time:   s3.BucketReplicationConfigRuleDestinationReplicationTimeTimeArgs{Minutes: pulumi.Int(replicationRTCMinutes)},
-				},
-				Metrics: &s3.BucketReplicationConfigRuleDestinationMetricsArgs{
-					Status:         pulumi.String("Enabled"),
-					EventThreshold: &s3.BucketReplicationConfigRuleDestinationMetricsEventThresholdArgs{Minutes: pulumi.Int(replicationRTCMinutes)},
-				},
-			},
-		}},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{site.versioning, replica.versioning, rolePolicy}))
+	_, err = replication.Configure(ctx, "site", replication.Args{Source: site.bucket, Replica: dst, ReplicaKeyArn: replicaKey.Arn, Role: role.Arn},
+		parent, pulumi.DependsOn([]pulumi.Resource{site.versioning, replica.versioning, rolePolicy}))
+	f.alarms = append(f.alarms, replication.LatencyAlarm("site", site.bucket.Bucket, replica.bucket.Bucket))
 	return err
 }
 
