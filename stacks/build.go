@@ -21,7 +21,8 @@ const GlobalRegion = "us-east-1"
 type Providers struct {
 	// Regional deploys into the stack's region (aws:region).
 	Regional *aws.Provider
-	// Global deploys into us-east-1, whatever the stack's region.
+	// Global deploys into us-east-1, whatever the stack's region; nil in a
+	// stack that creates nothing there (needsGlobal).
 	Global *aws.Provider
 	// ByRegion has a provider for every region the stack touches (its own,
 	// us-east-1, and each secrets replica region).
@@ -200,16 +201,19 @@ func NewProviders(ctx *pulumi.Context, cfg *config.Config) (*Providers, error) {
 	if err != nil {
 		return nil, err
 	}
-	global, err := aws.NewProvider(ctx, GlobalRegion, &aws.ProviderArgs{
-		Region:      pulumi.String(GlobalRegion),
-		DefaultTags: tags,
-	})
-	if err != nil {
-		return nil, err
-	}
-	ps := &Providers{Regional: regional, Global: global, ByRegion: map[string]*aws.Provider{cfg.Region: regional}}
-	if _, ok := ps.ByRegion[GlobalRegion]; !ok {
-		ps.ByRegion[GlobalRegion] = global
+	ps := &Providers{Regional: regional, ByRegion: map[string]*aws.Provider{cfg.Region: regional}}
+	if needsGlobal(cfg) {
+		global, err := aws.NewProvider(ctx, GlobalRegion, &aws.ProviderArgs{
+			Region:      pulumi.String(GlobalRegion),
+			DefaultTags: tags,
+		})
+		if err != nil {
+			return nil, err
+		}
+		ps.Global = global
+		if _, ok := ps.ByRegion[GlobalRegion]; !ok {
+			ps.ByRegion[GlobalRegion] = global
+		}
 	}
 	regions := append([]string(nil), cfg.Secrets.ReplicaRegions...)
 	if hasDR(cfg) {
@@ -229,4 +233,14 @@ func NewProviders(ctx *pulumi.Context, cfg *config.Config) (*Providers, error) {
 		ps.ByRegion[region] = p
 	}
 	return ps, nil
+}
+
+// needsGlobal reports whether the stack needs the us-east-1 provider: a
+// primary always has one (CloudFront certificates, the CLOUDFRONT web ACL,
+// the hosted UI's certificate and the global alarms live there). A
+// recovery stack creates nothing in us-east-1 — config refuses a frontend
+// there — so it has no us-east-1 provider at all: `pulumi up --stack dr`
+// during a us-east-1 outage does not depend on that region's endpoints.
+func needsGlobal(cfg *config.Config) bool {
+	return cfg.Role == config.RolePrimary || cfg.Frontend != nil || cfg.Auth != nil && cfg.Auth.CustomDomain
 }

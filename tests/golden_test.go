@@ -123,7 +123,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 2,
 	},
-	"dr": { // 636 resources
+	"dr": { // 635 resources
 		"aws:acm/certificate:Certificate":                                                 3,
 		"aws:acm/certificateValidation:CertificateValidation":                             3,
 		"aws:apigateway/account:Account":                                                  1,
@@ -223,7 +223,7 @@ var goldenTypes = map[string]map[string]int{
 		"dbay:components:Secrets":                    1,
 		"dbay:components:Serverless":                 1,
 		"dbay:components:ServiceFleet":               1,
-		"pulumi:providers:aws":                       2,
+		"pulumi:providers:aws":                       1,
 		"pulumi:pulumi:StackReference":               1,
 		"random:index/randomPassword:RandomPassword": 2,
 	},
@@ -305,7 +305,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 3,
 	},
-	"dhanam/dr": { // 160 resources
+	"dhanam/dr": { // 159 resources
 		"aws:acm/certificate:Certificate":                                                 1,
 		"aws:acm/certificateValidation:CertificateValidation":                             1,
 		"aws:appautoscaling/policy:Policy":                                                4,
@@ -369,7 +369,7 @@ var goldenTypes = map[string]map[string]int{
 		"dbay:components:Network":                    1,
 		"dbay:components:Secrets":                    1,
 		"dbay:components:ServiceFleet":               1,
-		"pulumi:providers:aws":                       2,
+		"pulumi:providers:aws":                       1,
 		"pulumi:pulumi:StackReference":               1,
 		"random:index/randomPassword:RandomPassword": 1,
 	},
