@@ -52,32 +52,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
-	secArgs := &secrets.Args{
-		Spec: cfg.Secrets, Values: cfg.SecretValues,
-		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
-		Protect: cfg.Protected(), ReplicaProviders: providers.ByRegion,
-	}
-	var zone pulumi.StringInput
-	dataArgs := &datalayer.Args{
-		Spec: cfg.Data, Network: net,
-		Project: cfg.Project, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
-		Protect: cfg.Protected(), BackupTag: backupTag(cfg),
-	}
-	if contract != nil {
-		secArgs.Replica = &secrets.Replica{PrimaryARNs: contract.SecretArns, KeyArn: index(contract.SecretsReplicaKeyArns, cfg.Region)}
-		zone = contract.ZoneID
-		dataArgs.DR = &datalayer.DR{Source: &datalayer.Source{
-			PostgresArn: contract.PostgresArn, MongoGlobalClusterID: contract.MongoGlobalClusterID,
-			RedisGlobalGroupID: contract.RedisGlobalGroupID, RedisAuthToken: contract.RedisAuthToken,
-			ReplicaBuckets: contract.ReplicaBuckets, ReplicaBucketKeyArn: contract.ReplicaBucketKeyArn,
-		}}
-	} else {
-		zone = zoneID(ctx, cfg, providers)
-		if hasDR(cfg) {
-			dataArgs.DR = &datalayer.DR{Region: cfg.DRRegion, Provider: providers.ByRegion[cfg.DRRegion]}
-		}
-	}
-	dataArgs.ZoneID = zone
+	secArgs, dataArgs, zone := storeArgs(ctx, cfg, providers, net, contract)
 	sec, err := secrets.New(ctx, "secrets", secArgs, regional)
 	if err != nil {
 		return err

@@ -61,3 +61,40 @@ func primaryContract(cfg *config.Config, net *network.Network, sec *secrets.Secr
 	}
 	return c
 }
+
+// storeArgs are the Secrets and DataLayer arguments and the hosted zone of
+// a stack. A primary with a drRegion gets its stores' DR halves (global
+// cluster, Global Datastore, replica buckets); a recovery stack consumes
+// the primary's secrets replicas, joins its global stores and adopts its
+// replica buckets, all from the contract, and uses the primary's zone.
+func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, net *network.Network, contract *Contract,
+) (*secrets.Args, *datalayer.Args, pulumi.StringInput) {
+	sec := &secrets.Args{
+		Spec: cfg.Secrets, Values: cfg.SecretValues,
+		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
+		Protect: cfg.Protected(), ReplicaProviders: providers.ByRegion,
+	}
+	data := &datalayer.Args{
+		Spec: cfg.Data, Network: net,
+		Project: cfg.Project, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
+		Protect: cfg.Protected(), BackupTag: backupTag(cfg),
+	}
+	var zone pulumi.StringInput
+	switch {
+	case contract != nil:
+		sec.Replica = &secrets.Replica{PrimaryARNs: contract.SecretArns, KeyArn: index(contract.SecretsReplicaKeyArns, cfg.Region)}
+		zone = contract.ZoneID
+		data.DR = &datalayer.DR{Source: &datalayer.Source{
+			PostgresArn: contract.PostgresArn, MongoGlobalClusterID: contract.MongoGlobalClusterID,
+			RedisGlobalGroupID: contract.RedisGlobalGroupID, RedisAuthToken: contract.RedisAuthToken,
+			ReplicaBuckets: contract.ReplicaBuckets, ReplicaBucketKeyArn: contract.ReplicaBucketKeyArn,
+		}}
+	case hasDR(cfg):
+		zone = zoneID(ctx, cfg, providers)
+		data.DR = &datalayer.DR{Region: cfg.DRRegion, Provider: providers.ByRegion[cfg.DRRegion]}
+	default:
+		zone = zoneID(ctx, cfg, providers)
+	}
+	data.ZoneID = zone
+	return sec, data, zone
+}
