@@ -26,6 +26,7 @@ type Step struct {
 // record (config.OriginHost) skips the steps about it.
 const (
 	StepConfirm         = "Confirm the primary is down"
+	StepFence           = "Fence the primary"
 	StepPromotePostgres = "Promote the PostgreSQL replica"
 	StepPostgresAccess  = "Give the promoted PostgreSQL the recovery credentials and Multi-AZ"
 	StepFailoverMongo   = "Fail over the DocumentDB global cluster"
@@ -43,6 +44,7 @@ const (
 	StepReseedPostgres = "Re-seed the primary PostgreSQL from the recovery instance"
 	StepFreezeRecovery = "Stop writes in the recovery region"
 	StepPromoteBack    = "Promote the re-seeded PostgreSQL under the primary's identifier"
+	StepUnfence        = "Unfence the primary"
 	StepRestoreDNS     = "Switch api./ws. back to the primary"
 	StepRestoreOrigin  = "Switch origin. back to the primary"
 	StepReleaseSPABack = "Release the SPA against the primary user pool"
@@ -51,10 +53,10 @@ const (
 
 // FailoverTitles and FailbackTitles are every step title in order.
 var (
-	FailoverTitles = []string{StepConfirm, StepPromotePostgres, StepPostgresAccess, StepFailoverMongo, StepMongoAccess,
+	FailoverTitles = []string{StepConfirm, StepFence, StepPromotePostgres, StepPostgresAccess, StepFailoverMongo, StepMongoAccess,
 		StepFailoverRedis, StepScaleUp, StepFlipDNS, StepFlipOrigin, StepReleaseSPA, StepVerify}
 	FailbackTitles = []string{StepPrimaryHealthy, StepSwitchMongo, StepSwitchRedis, StepReseedPostgres, StepFreezeRecovery,
-		StepPromoteBack, StepRestoreDNS, StepRestoreOrigin, StepReleaseSPABack, StepRebuildStandby}
+		StepPromoteBack, StepUnfence, StepRestoreDNS, StepRestoreOrigin, StepReleaseSPABack, StepRebuildStandby}
 )
 
 // runbookInputs are what the recovery stack built, for its runbook.
@@ -79,6 +81,10 @@ func (in runbookInputs) failover() []Step {
 	var steps []Step
 	add := func(title string, cmd pulumi.StringOutput) { steps = append(steps, Step{title, cmd}) }
 	add(StepConfirm, pulumi.Sprintf("aws route53 get-health-check-status --health-check-id %s --query 'HealthCheckObservations[].StatusReport.Status'  # and the AWS Health Dashboard for %s", in.primaryCheck(), primary))
+	if in.fenced() {
+		add(StepFence, pulumi.Sprintf("%s  # only when the primary still answers (skip when it is down): nothing in %s may write to its stale stores, or broadcast a withdrawal again, once this region takes over",
+			in.fenceCommands(false), primary))
+	}
 	d := in.data.DR
 	if cfg.Data.Postgres != nil {
 		add(StepPromotePostgres, pulumi.Sprintf("aws rds promote-read-replica --region %s --db-instance-identifier %s --backup-retention-period %d && aws rds wait db-instance-available --region %s --db-instance-identifier %s",
@@ -156,6 +162,9 @@ func (in runbookInputs) failback() []Step {
 	if cfg.Data.Postgres != nil {
 		add(StepPromoteBack, pulumi.Sprintf("aws rds modify-db-instance --region %s --db-instance-identifier %s --new-db-instance-identifier %s-stale --apply-immediately && aws rds promote-read-replica --region %s --db-instance-identifier %s-failback && aws rds modify-db-instance --region %s --db-instance-identifier %s-failback --new-db-instance-identifier %s --multi-az --apply-immediately && pulumi refresh --stack %s --yes",
 			primary, c.PostgresID, c.PostgresID, primary, c.PostgresID, primary, c.PostgresID, c.PostgresID, in.primaryStack()))
+	}
+	if in.fenced() {
+		add(StepUnfence, pulumi.Sprintf("%s  # pulumi up --refresh restores the primary's scaling targets and configured concurrency", in.fenceCommands(true)))
 	}
 	if in.apiFailover() {
 		add(StepRestoreDNS, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --no-inverted", c.APIFailoverSwitchID))
@@ -240,4 +249,47 @@ func render(steps []Step) pulumi.StringArrayOutput {
 		out = append(out, pulumi.Sprintf("%d. %s\n   $ %s", i+1, s.Title, s.Command))
 	}
 	return out.ToStringArrayOutput()
+}
+
+// fenced reports whether the primary has writers to fence: services or
+// functions (the recovery stack mirrors them).
+func (in runbookInputs) fenced() bool { return in.fleet != nil || in.sl != nil }
+
+// fenceCommands is the shell that stops the primary's writers in its
+// region — every ECS service's scaling target pinned to 0 (autoscaling
+// would undo a plain desired-count change) and every function of the
+// primary stack throttled to 0 concurrency, which stops its schedules,
+// rules and workflows too — or, with undo, lifts the throttle and hands
+// the primary back to Pulumi.
+func (in runbookInputs) fenceCommands(undo bool) pulumi.StringOutput {
+	primary, stack := in.cfg.DR.PrimaryRegion, in.primaryStack()
+	var parts []pulumi.StringInput
+	if in.fleet != nil && !undo {
+		parts = append(parts, pulumi.Sprintf(
+			`for id in $(aws application-autoscaling describe-scalable-targets --region %s --service-namespace ecs --query "ScalableTargets[?starts_with(ResourceId, 'service/%s/')].ResourceId" --output text); do aws application-autoscaling register-scalable-target --region %s --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id "$id" --min-capacity 0 --max-capacity 0; done`,
+			primary, in.contract.ClusterName, primary))
+	}
+	if in.sl != nil {
+		action := "put-function-concurrency --reserved-concurrent-executions 0"
+		if undo {
+			action = "delete-function-concurrency"
+		}
+		parts = append(parts, pulumi.Sprintf(
+			`for f in $(aws lambda list-functions --region %s --query "Functions[?starts_with(FunctionName, '%s-%s-')].FunctionName" --output text); do aws lambda %s --region %s --function-name "$f"; done`,
+			primary, in.cfg.Project, stack, action, primary))
+	}
+	if undo && (in.fleet != nil || in.sl != nil) {
+		parts = append(parts, pulumi.Sprintf("pulumi up --stack %s --refresh --yes", stack))
+	}
+	all := make([]any, len(parts))
+	for i, p := range parts {
+		all[i] = p
+	}
+	return pulumi.All(all...).ApplyT(func(xs []any) string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = x.(string)
+		}
+		return strings.Join(out, " && ")
+	}).(pulumi.StringOutput)
 }

@@ -252,6 +252,8 @@ func TestRunbookOutputs(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := map[string][]string{
+		stacks.StepFence:           {"'service/" + prim.Outputs["clusterName"].(string) + "/'", "'dbay-prod-'", "--reserved-concurrent-executions 0", "us-east-1"},
+		stacks.StepUnfence:         {"delete-function-concurrency", "pulumi up --stack prod --refresh"},
 		stacks.StepPromotePostgres: {rec.Engine.Get("aws:rds/instance:Instance", "postgres").Out()["identifier"].(string), "us-west-2"},
 		stacks.StepFailoverMongo:   {prim.Engine.Get("aws:docdb/globalCluster:GlobalCluster", "mongo-global").Out()["globalClusterIdentifier"].(string), rec.Engine.Get("aws:docdb/cluster:Cluster", "mongo").Out()["arn"].(string)},
 		stacks.StepFailoverRedis:   {prim.Engine.Get("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", "redis-global").Out()["globalReplicationGroupId"].(string)},
