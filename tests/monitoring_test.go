@@ -104,9 +104,10 @@ func TestBackupCoversEveryDatabaseAndBucket(t *testing.T) {
 		}
 		for _, b := range eng.ByType("aws:s3/bucketV2:BucketV2") {
 			// Replicas (tagged replica-of, in us-west-2) are themselves the
-			// copy of a backed-up bucket; the access-log bucket holds logs.
+			// copy of a backed-up bucket; the access-log buckets (tagged
+			// data-class: logs, one per region) hold logs.
 			tags, _ := b.In()["tags"].(map[string]any)
-			if b.Parent == eng.Get("dbay:components:DataLayer", "data").URN && b.Name != "access-logs" && tags[dr.TagReplicaOf] == nil {
+			if b.Parent == eng.Get("dbay:components:DataLayer", "data").URN && tags[dr.TagDataClass] != dr.DataClassLog && tags[dr.TagReplicaOf] == nil {
 				covered("bucket", b.Name, b)
 			}
 		}

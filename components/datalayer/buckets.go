@@ -20,8 +20,9 @@ const (
 	logNoncurrentDays = 30
 )
 
-// newBuckets creates every configured bucket and, when there is one, the
-// access-log bucket they all log to.
+// newBuckets creates every configured bucket and the access-log bucket
+// they all log to; with DR, their replicas log to a second one in the DR
+// region (dr_buckets.go).
 func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
 	specs := d.args.Spec.Buckets
 	if len(specs) == 0 {
@@ -29,7 +30,8 @@ func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
 	}
 	if src := d.source(); src != nil {
 		// Recovery: the data buckets are the primary's replicas in this
-		// region; they already log nowhere, so no access-log bucket.
+		// region; they already log to the primary stack's access-log
+		// bucket in this region, so no access-log bucket here.
 		d.adoptReplicaBuckets(src)
 		return nil
 	}
@@ -39,53 +41,106 @@ func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
 	}
 	sort.Strings(names)
 
-	// S3 server access logging only supports SSE-S3 as the default
-	// encryption of the target bucket: "You can use default bucket
-	// encryption on the destination bucket only if you use server-side
-	// encryption with Amazon S3 managed keys (SSE-S3) ... Default
-	// server-side encryption with AWS KMS keys (SSE-KMS) is not supported."
-	// (AWS S3 User Guide, enable-server-access-logging.html, as quoted in
-	// ministryofjustice/modernisation-platform-environments#12965 and
-	// airbnb/binaryalert#122, where logs stopped arriving under SSE-KMS.)
-	// Tagged data-class: logs: the DR assessment exempts it (after a
-	// failover the recovery region writes its own logs; history is not restored).
-	logs, err := s3.NewBucketV2(ctx, config.LogBucketName, &s3.BucketV2Args{
-		Tags: pulumi.StringMap{dr.TagDataClass: pulumi.String(dr.DataClassLog)},
-	}, d.protect()...)
+	logs, err := d.newLogBucket(ctx, config.LogBucketName)
 	if err != nil {
 		return err
 	}
-	logsBlock, _, err := d.secureBucket(ctx, config.LogBucketName, logs,
-		s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{SseAlgorithm: pulumi.String("AES256")})
-	if err != nil {
-		return err
-	}
-
-	var (
-		sources      pulumi.StringArray // the buckets allowed to deliver logs
-		prefixes     pulumi.StringArray // where each delivers
-		logLifecycle = s3.BucketLifecycleConfigurationV2RuleArray{abortUploads(), expireNoncurrent(logNoncurrentDays)}
-	)
 	for _, name := range names {
-		spec := specs[name]
-		b, err := d.newBucket(ctx, name, spec, logs)
+		b, err := d.newBucket(ctx, name, specs[name], logs)
 		if err != nil {
 			return err
 		}
 		d.buckets[name] = b
-		sources = append(sources, b.Arn)
-		prefixes = append(prefixes, pulumi.Sprintf("%s/%s/*", logs.Arn, name))
-		logLifecycle = append(logLifecycle, s3.BucketLifecycleConfigurationV2RuleArgs{
-			Id:         pulumi.String("expire-" + name),
-			Status:     pulumi.String("Enabled"),
-			Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(name + "/")},
-			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(spec.AccessLogDays)},
-		})
+	}
+	if d.replicaLogs != nil {
+		if err := d.replicaLogs.finish(ctx); err != nil {
+			return err
+		}
 	}
 	d.finishReplicas()
-	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, config.LogBucketName, &s3.BucketLifecycleConfigurationV2Args{
-		Bucket: logs.Bucket, Rules: logLifecycle,
-	}, pulumi.Parent(d)); err != nil {
+	d.outputs["logBucketName"] = logs.bucket.Bucket
+	return logs.finish(ctx)
+}
+
+// logBucket is an S3 server access log target and what it has been told
+// about its sources so far: finish writes its lifecycle and the policy
+// admitting them.
+type logBucket struct {
+	d      *DataLayer
+	name   string
+	bucket *s3.BucketV2
+	block  *s3.BucketPublicAccessBlock
+	// region are the options putting a child in the bucket's region (the
+	// DR provider; none in the layer's own region).
+	region    []pulumi.ResourceOption
+	sources   pulumi.StringArray // the buckets allowed to deliver logs
+	prefixes  pulumi.StringArray // where each delivers
+	lifecycle s3.BucketLifecycleConfigurationV2RuleArray
+}
+
+// newLogBucket creates a protected access-log bucket; region (the DR
+// provider; none for the layer's own region) puts it and its settings in
+// its sources' region: S3 delivers server access logs within a region
+// only. logTo adds its sources, finish its lifecycle and policy.
+//
+// S3 server access logging only supports SSE-S3 as the default
+// encryption of the target bucket: "You can use default bucket
+// encryption on the destination bucket only if you use server-side
+// encryption with Amazon S3 managed keys (SSE-S3) ... Default
+// server-side encryption with AWS KMS keys (SSE-KMS) is not supported."
+// (AWS S3 User Guide, enable-server-access-logging.html, as quoted in
+// ministryofjustice/modernisation-platform-environments#12965 and
+// airbnb/binaryalert#122, where logs stopped arriving under SSE-KMS.)
+// Tagged data-class: logs: the DR assessment exempts it (after a
+// failover the recovery region writes its own logs; history is not restored).
+func (d *DataLayer) newLogBucket(ctx *pulumi.Context, name string, region ...pulumi.ResourceOption) (*logBucket, error) {
+	b, err := s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
+		Tags: pulumi.StringMap{dr.TagDataClass: pulumi.String(dr.DataClassLog)},
+	}, append(d.protect(), region...)...)
+	if err != nil {
+		return nil, err
+	}
+	block, _, err := d.secureBucket(ctx, name, b,
+		s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{SseAlgorithm: pulumi.String("AES256")}, region...)
+	if err != nil {
+		return nil, err
+	}
+	return &logBucket{d: d, name: name, bucket: b, block: block, region: region,
+		lifecycle: s3.BucketLifecycleConfigurationV2RuleArray{abortUploads(), expireNoncurrent(logNoncurrentDays)}}, nil
+}
+
+// logTo makes source (logical name name, in the log bucket's region) log
+// to l under "<name>/", partitioned by event time, kept for days.
+func (l *logBucket) logTo(ctx *pulumi.Context, name string, source *s3.BucketV2, days int) error {
+	d := l.d
+	if _, err := s3.NewBucketLoggingV2(ctx, name, &s3.BucketLoggingV2Args{
+		Bucket: source.Bucket, TargetBucket: l.bucket.Bucket, TargetPrefix: pulumi.String(name + "/"),
+		TargetObjectKeyFormat: &s3.BucketLoggingV2TargetObjectKeyFormatArgs{
+			PartitionedPrefix: &s3.BucketLoggingV2TargetObjectKeyFormatPartitionedPrefixArgs{PartitionDateSource: pulumi.String("EventTime")},
+		},
+	}, append([]pulumi.ResourceOption{pulumi.Parent(d)}, l.region...)...); err != nil {
+		return err
+	}
+	l.sources = append(l.sources, source.Arn)
+	l.prefixes = append(l.prefixes, pulumi.Sprintf("%s/%s/*", l.bucket.Arn, name))
+	l.lifecycle = append(l.lifecycle, s3.BucketLifecycleConfigurationV2RuleArgs{
+		Id:         pulumi.String("expire-" + name),
+		Status:     pulumi.String("Enabled"),
+		Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(name + "/")},
+		Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(days)},
+	})
+	return nil
+}
+
+// finish gives the log bucket its lifecycle (each source's logs expire
+// after its days) and its policy: TLS only, and s3:PutObject for S3's
+// log delivery on behalf of this account's sources only, each under its
+// own prefix.
+func (l *logBucket) finish(ctx *pulumi.Context) error {
+	d := l.d
+	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, l.name, &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: l.bucket.Bucket, Rules: l.lifecycle,
+	}, append([]pulumi.ResourceOption{pulumi.Parent(d)}, l.region...)...); err != nil {
 		return err
 	}
 	delivery := iam.GetPolicyDocumentStatementArgs{
@@ -95,24 +150,23 @@ func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
 		Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
 			Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"logging.s3.amazonaws.com"}),
 		}},
-		Resources: prefixes,
+		Resources: l.prefixes,
 		Conditions: iam.GetPolicyDocumentStatementConditionArray{
 			iam.GetPolicyDocumentStatementConditionArgs{
 				Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"), Values: pulumi.StringArray{d.account},
 			},
 			iam.GetPolicyDocumentStatementConditionArgs{
-				Test: pulumi.String("ArnLike"), Variable: pulumi.String("aws:SourceArn"), Values: sources,
+				Test: pulumi.String("ArnLike"), Variable: pulumi.String("aws:SourceArn"), Values: l.sources,
 			},
 		},
 	}
-	d.outputs["logBucketName"] = logs.Bucket
-	return d.bucketPolicy(ctx, config.LogBucketName, logs, logsBlock, nil, delivery)
+	return d.bucketPolicy(ctx, l.name, l.bucket, l.block, l.region, delivery)
 }
 
 // newBucket creates one data bucket: encrypted with the layer key, logged,
 // versioned with old versions expiring, and open to browser uploads from
 // the configured origins only.
-func (d *DataLayer) newBucket(ctx *pulumi.Context, name string, spec config.Bucket, logs *s3.BucketV2) (*Bucket, error) {
+func (d *DataLayer) newBucket(ctx *pulumi.Context, name string, spec config.Bucket, logs *logBucket) (*Bucket, error) {
 	args := &s3.BucketV2Args{Tags: d.backupTags()}
 	if spec.Name != "" {
 		args.Bucket = pulumi.String(spec.Name)
@@ -130,12 +184,7 @@ func (d *DataLayer) newBucket(ctx *pulumi.Context, name string, spec config.Buck
 	if err := d.bucketPolicy(ctx, name, b, block, nil); err != nil {
 		return nil, err
 	}
-	if _, err := s3.NewBucketLoggingV2(ctx, name, &s3.BucketLoggingV2Args{
-		Bucket: b.Bucket, TargetBucket: logs.Bucket, TargetPrefix: pulumi.String(name + "/"),
-		TargetObjectKeyFormat: &s3.BucketLoggingV2TargetObjectKeyFormatArgs{
-			PartitionedPrefix: &s3.BucketLoggingV2TargetObjectKeyFormatPartitionedPrefixArgs{PartitionDateSource: pulumi.String("EventTime")},
-		},
-	}, pulumi.Parent(d)); err != nil {
+	if err := logs.logTo(ctx, name, b, spec.AccessLogDays); err != nil {
 		return nil, err
 	}
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{

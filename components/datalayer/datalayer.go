@@ -107,6 +107,8 @@ type DataLayer struct {
 	// replicas names them by source bucket (primary side of DR, dr_buckets.go).
 	replicaKey *kms.Key
 	replicas   pulumi.StringMap
+	// replicaLogs is the DR-region access-log bucket the replicas log to.
+	replicaLogs *logBucket
 	// alarms are the metrics Monitoring watches (alarms.go).
 	alarms []alarm.Spec
 }

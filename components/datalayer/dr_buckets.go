@@ -14,6 +14,9 @@ import (
 	"github.com/dbay/infra/dr"
 )
 
+// replicaLogBucketName is the logical name of the replicas' access-log bucket.
+const replicaLogBucketName = "replica-access-logs"
+
 // drOpts are the options of a resource in the DR region: parented, with
 // the DR provider (the component's default provider is the primary's).
 func (d *DataLayer) drOpts(protect bool) []pulumi.ResourceOption {
@@ -50,11 +53,26 @@ func (d *DataLayer) replicaBucketKey(ctx *pulumi.Context) (*kms.Key, error) {
 	return key, nil
 }
 
+// replicaLogBucket is the SSE-S3 access-log bucket, in the DR region, the
+// replica buckets log to (one for all of them; built like the primary's).
+func (d *DataLayer) replicaLogBucket(ctx *pulumi.Context) (*logBucket, error) {
+	if d.replicaLogs != nil {
+		return d.replicaLogs, nil
+	}
+	logs, err := d.newLogBucket(ctx, replicaLogBucketName, pulumi.Provider(d.args.DR.Provider))
+	if err != nil {
+		return nil, err
+	}
+	d.replicaLogs = logs
+	return logs, nil
+}
+
 // replicateBucket gives a data bucket its DR replica: a bucket in the DR
 // region ("<name>-<drRegion>" for a named bucket, auto-named otherwise)
 // with everything a data bucket has — versioning, SSE-KMS (the replica
 // key), all four public-access blocks, BucketOwnerEnforced, TLS only, the
-// same CORS and lifecycle — tagged replica-of: <logical name>; a
+// same CORS and lifecycle, server access logs to the DR region's
+// access-log bucket under "<name>-replica/" — tagged replica-of: <logical name>; a
 // least-privilege replication role; and a replication rule on the source
 // covering the whole bucket with Replication Time Control (15 min) and its
 // metrics, delete markers and SSE-KMS objects included.
@@ -89,6 +107,13 @@ func (d *DataLayer) replicateBucket(ctx *pulumi.Context, name string, spec confi
 		return err
 	}
 	if err := d.bucketCors(ctx, logical, replica, spec, dest...); err != nil {
+		return err
+	}
+	logs, err := d.replicaLogBucket(ctx)
+	if err != nil {
+		return err
+	}
+	if err := logs.logTo(ctx, logical, replica, spec.AccessLogDays); err != nil {
 		return err
 	}
 

@@ -268,6 +268,8 @@ func TestDRAssessment(t *testing.T) {
 			"bucket listing-images": {dr.StatusMeets, "s3-crr-rtc"},
 			"bucket uploads":        {dr.StatusMeets, "s3-crr-rtc"},
 			"bucket access-logs":    {dr.StatusExempt, ""},
+			// The replicas' access-log bucket is logs too.
+			"bucket replica-access-logs": {dr.StatusExempt, ""},
 		}},
 		{"primary without DR", plain, map[string]row{
 			"postgres postgres":     {dr.StatusMeets, "rds-cross-region-replica,rds-backup-replication"}, // same instance ARN

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/dr"
 	"github.com/dbay/infra/internal/mockengine"
 )
 
@@ -287,5 +288,103 @@ func TestDRPrimaryBucketReplication(t *testing.T) {
 	}
 	if n := len(r.eng.ByType("aws:s3/bucketReplicationConfig:BucketReplicationConfig")); n != 2 {
 		t.Errorf("%d replication configs, want one per data bucket (none for access-logs)", n)
+	}
+}
+
+// Each replica logs server access to an access-log bucket in the DR region
+// (S3 delivers within a region only): one for all replicas, SSE-S3 (log
+// delivery cannot use SSE-KMS), tagged data-class logs, protected, private
+// and TLS-only, expiring each replica's logs as its source's, and admitting
+// S3's log delivery for the replicas only; the primary's log bucket admits
+// the primary's buckets only.
+func TestDRReplicasLogInTheirRegion(t *testing.T) {
+	t.Parallel()
+	r := runPrimary(t, true)
+	const tLogging = "aws:s3/bucketLoggingV2:BucketLoggingV2"
+	logs := r.one(t, tBucket, "replica-access-logs")
+	logsName, logsArn := logs.Out()["bucket"].(string), logs.Out()["arn"].(string)
+	if logs.Region != drRegion || logs.Provider != drProviderURN || !logs.Options.Protect ||
+		!reflect.DeepEqual(logs.In()["tags"], map[string]any{dr.TagDataClass: dr.DataClassLog}) {
+		t.Errorf("replica log bucket: region %s provider %s protect %v tags %v", logs.Region, logs.Provider, logs.Options.Protect, logs.In()["tags"])
+	}
+	for _, typ := range []string{"bucketVersioningV2:BucketVersioningV2", "bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+		"bucketPublicAccessBlock:BucketPublicAccessBlock", "bucketOwnershipControls:BucketOwnershipControls", "bucketPolicy:BucketPolicy",
+		"bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"} {
+		child := r.one(t, "aws:s3/"+typ, "replica-access-logs")
+		if child.Region != drRegion || child.In()["bucket"] != logsName {
+			t.Errorf("replica log bucket %s: region %s bucket %v", typ, child.Region, child.In()["bucket"])
+		}
+	}
+	sse := r.one(t, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "replica-access-logs").In()
+	if rules := sse["rules"].([]any); len(rules) != 1 ||
+		!reflect.DeepEqual(rules[0].(map[string]any)["applyServerSideEncryptionByDefault"], map[string]any{"sseAlgorithm": "AES256"}) {
+		t.Errorf("replica log bucket encryption = %v, want SSE-S3 only", rules)
+	}
+	if own := r.one(t, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "replica-access-logs").In()["rule"]; !reflect.DeepEqual(own, map[string]any{"objectOwnership": "BucketOwnerEnforced"}) {
+		t.Errorf("replica log bucket ownership = %v", own)
+	}
+	if lg := r.eng.Get(tLogging, "replica-access-logs"); lg != nil {
+		t.Errorf("the replica log bucket logs to %v", lg.In()["targetBucket"])
+	}
+
+	lifecycle := r.one(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "replica-access-logs").In()["rules"]
+	var replicaArns, prefixes []string
+	for _, tt := range []struct {
+		bucket  string
+		logDays float64
+	}{{"listing-images", 365}, {"uploads", 365}} { // drData keeps the default
+		name := tt.bucket + "-replica"
+		rep := r.one(t, tBucket, name)
+		lg := r.one(t, tLogging, name)
+		if in := lg.In(); in["bucket"] != rep.Out()["bucket"] || in["targetBucket"] != logsName || in["targetPrefix"] != name+"/" ||
+			lg.Region != drRegion || lg.Region != rep.Region || lg.Provider != drProviderURN {
+			t.Errorf("%s logging (%s, %s) = %v, want to %s under %s/", name, lg.Region, lg.Provider, in, logsName, name)
+		}
+		expire := map[string]any{"id": "expire-" + name, "status": "Enabled", "filter": map[string]any{"prefix": name + "/"},
+			"expiration": map[string]any{"days": tt.logDays}}
+		if !containsValue(lifecycle, expire) {
+			t.Errorf("replica log bucket has no rule %v: %v", expire, lifecycle)
+		}
+		replicaArns = append(replicaArns, rep.Out()["arn"].(string))
+		prefixes = append(prefixes, logsArn+"/"+name+"/*")
+	}
+	for _, id := range []string{"abort-incomplete-uploads", "expire-noncurrent-versions"} {
+		found := false
+		for _, rule := range lifecycle.([]any) {
+			found = found || rule.(map[string]any)["id"] == id
+		}
+		if !found {
+			t.Errorf("replica log bucket lifecycle has no %s rule: %v", id, lifecycle)
+		}
+	}
+
+	// delivery returns the log-delivery statement of a log bucket's policy
+	// after checking that the first denies non-TLS requests.
+	delivery := func(bucket string, arn string) statement {
+		t.Helper()
+		st := statements(t, r.one(t, "aws:s3/bucketPolicy:BucketPolicy", bucket).In()["policy"])
+		if len(st) != 2 || st[0].Effect != "Deny" || !reflect.DeepEqual(list(st[0].Resource), []string{arn, arn + "/*"}) {
+			t.Fatalf("%s policy = %+v, want TLS-only and log delivery", bucket, st)
+		}
+		return st[1]
+	}
+	d := delivery("replica-access-logs", logsArn)
+	wantCond := map[string]map[string]any{
+		"StringEquals": {"aws:SourceAccount": mockengine.Account},
+		"ArnLike":      {"aws:SourceArn": toAny(sorted(replicaArns...))},
+	}
+	if arns := d.Condition["ArnLike"]; arns != nil {
+		arns["aws:SourceArn"] = toAny(list(arns["aws:SourceArn"]))
+	}
+	if d.Effect != "Allow" || !reflect.DeepEqual(d.Principal, map[string]any{"Service": "logging.s3.amazonaws.com"}) ||
+		!reflect.DeepEqual(list(d.Action), []string{"s3:PutObject"}) ||
+		!reflect.DeepEqual(list(d.Resource), sorted(prefixes...)) || !reflect.DeepEqual(d.Condition, wantCond) {
+		t.Errorf("replica log delivery = %+v\nwant resources %v, conditions %v", d, prefixes, wantCond)
+	}
+	primaryLogs := r.one(t, tBucket, "access-logs").Out()["arn"].(string)
+	for _, src := range list(delivery("access-logs", primaryLogs).Condition["ArnLike"]["aws:SourceArn"]) {
+		if contains(replicaArns, src) {
+			t.Errorf("the primary's log bucket (us-east-1) admits replica %s", src)
+		}
 	}
 }

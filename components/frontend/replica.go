@@ -6,6 +6,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/policy"
@@ -16,6 +17,10 @@ import (
 // replicaName is the logical name of the site bucket's DR replica and of
 // the resources that configure it.
 const replicaName = "site-replica"
+
+// replicaLogsName is the logical name of the access-log bucket the replica
+// logs to, in its region.
+const replicaLogsName = "site-replica-logs"
 
 // replicaBucket is the site bucket's replica in DR.Region: private,
 // versioned, owner-enforced like the site bucket, protected like it, and
@@ -92,9 +97,73 @@ func (f *Frontend) replicate(ctx *pulumi.Context, args *Args, site *bucketSet, s
 		return err
 	}
 
+	if err := f.logReplica(ctx, args, replica, account); err != nil {
+		return err
+	}
+
 	_, err = replication.Configure(ctx, "site", replication.Args{Source: site.bucket, Replica: dst, ReplicaKeyArn: replicaKey.Arn, Role: role.Arn},
 		parent, pulumi.DependsOn([]pulumi.Resource{site.versioning, replica.versioning, rolePolicy}))
 	f.alarms = append(f.alarms, replication.LatencyAlarm("site", site.bucket.Bucket, replica.bucket.Bucket))
+	return err
+}
+
+// logReplica gives the replica S3 server access logging, under
+// "site-replica/", to a bucket of its own region (S3 delivers within a
+// region only; the CloudFront log bucket is SSE-KMS with ACLs, which
+// server access logging cannot write to): private, versioned, ACLs
+// disabled, SSE-S3 (the only default encryption a log target may have),
+// TLS only, writable by S3's log delivery for the replica only, logs
+// expiring as CloudFront's do, tagged data-class=logs so the DR
+// assessment exempts it, protected like the replica.
+func (f *Frontend) logReplica(ctx *pulumi.Context, args *Args, replica *bucketSet, account pulumi.StringOutput) error {
+	inDR := pulumi.Provider(args.DR.Provider)
+	with := func(more ...pulumi.ResourceOption) []pulumi.ResourceOption {
+		return append([]pulumi.ResourceOption{pulumi.Parent(f), inDR}, more...)
+	}
+	logs, err := f.bucket(ctx, replicaLogsName, "BucketOwnerEnforced", nil, args.Protect,
+		pulumi.StringMap{dr.TagDataClass: pulumi.String(dr.DataClassLog)}, inDR)
+	if err != nil {
+		return err
+	}
+	b := logs.bucket
+	if _, err := encrypt(ctx, replicaLogsName, b, nil, with()...); err != nil {
+		return err
+	}
+	if err := expireLogs(ctx, replicaLogsName, b, args.Spec.LogRetentionDays, with()...); err != nil {
+		return err
+	}
+	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{
+			iam.GetPolicyDocumentStatementArgs{
+				Sid:     pulumi.String("S3ServerAccessLogDelivery"),
+				Effect:  pulumi.String("Allow"),
+				Actions: pulumi.ToStringArray([]string{"s3:PutObject"}),
+				Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+					Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"logging.s3.amazonaws.com"}),
+				}},
+				Resources: pulumi.StringArray{pulumi.Sprintf("%s/%s/*", b.Arn, replicaName)},
+				Conditions: iam.GetPolicyDocumentStatementConditionArray{
+					iam.GetPolicyDocumentStatementConditionArgs{
+						Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"), Values: pulumi.StringArray{account},
+					},
+					iam.GetPolicyDocumentStatementConditionArgs{
+						Test: pulumi.String("ArnLike"), Variable: pulumi.String("aws:SourceArn"), Values: pulumi.StringArray{replica.bucket.Arn},
+					},
+				},
+			},
+			denyInsecureTransport(b.Arn),
+		},
+	}, pulumi.Parent(f))
+	if _, err := s3.NewBucketPolicy(ctx, replicaLogsName, &s3.BucketPolicyArgs{Bucket: b.ID(), Policy: doc.Json()},
+		with(pulumi.DependsOn(logs.ready))...); err != nil {
+		return err
+	}
+	_, err = s3.NewBucketLoggingV2(ctx, replicaName, &s3.BucketLoggingV2Args{
+		Bucket: replica.bucket.ID(), TargetBucket: b.ID(), TargetPrefix: pulumi.String(replicaName + "/"),
+		TargetObjectKeyFormat: &s3.BucketLoggingV2TargetObjectKeyFormatArgs{
+			PartitionedPrefix: &s3.BucketLoggingV2TargetObjectKeyFormatPartitionedPrefixArgs{PartitionDateSource: pulumi.String("EventTime")},
+		},
+	}, with()...)
 	return err
 }
 

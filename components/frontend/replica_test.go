@@ -35,6 +35,15 @@ var drResources = map[string]string{
 	tRole + "/site-replication":                                                                               "",
 	tRolePolicy + "/site-replication":                                                                         "",
 	tReplication + "/site":                                                                                    "",
+	// The replica's server access logs and the bucket, in its region, they go to.
+	"aws:s3/bucketLoggingV2:BucketLoggingV2/site-replica":                                                          "dr",
+	tBucket + "/site-replica-logs":                                                                                 "dr",
+	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock/site-replica-logs":                                     "dr",
+	"aws:s3/bucketOwnershipControls:BucketOwnershipControls/site-replica-logs":                                     "dr",
+	tVersioning + "/site-replica-logs":                                                                             "dr",
+	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2/site-replica-logs": "dr",
+	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2/site-replica-logs":                       "dr",
+	tPolicy + "/site-replica-logs":                                                                                 "dr",
 }
 
 func TestDRArgsAreAccepted(t *testing.T) {
@@ -113,6 +122,77 @@ func TestReplicaIsInTheRecoveryRegionLockedLikeTheSite(t *testing.T) {
 	}
 	if r.outs["replicaBucketName"] != replica.Out()["bucket"] {
 		t.Errorf("replicaBucketName = %v, want %v", r.outs["replicaBucketName"], replica.Out()["bucket"])
+	}
+}
+
+// TestReplicaLogsToItsRegion: the replica logs server access under
+// "site-replica/" to a bucket in its own region (S3 delivers within a
+// region only) that is SSE-S3 (log delivery cannot use SSE-KMS), private,
+// versioned with ACLs disabled, protected, tagged data-class=logs,
+// expiring logs after frontend.logRetentionDays, TLS-only, and writable by
+// S3's log delivery for the replica only.
+func TestReplicaLogsToItsRegion(t *testing.T) {
+	t.Parallel()
+	r := synth(t, setup{shape: dbay, dr: "us-west-2", raw: `{"logRetentionDays":400}`, protect: true})
+	replica, logs := r.one(t, tBucket, "site-replica"), r.one(t, tBucket, "site-replica-logs")
+	replicaArn, logsArn := replica.Out()["arn"].(string), logs.Out()["arn"].(string)
+
+	lg := r.one(t, "aws:s3/bucketLoggingV2:BucketLoggingV2", "site-replica")
+	if in := lg.In(); in["bucket"] != replica.ID || in["targetBucket"] != logs.ID || in["targetPrefix"] != "site-replica/" {
+		t.Errorf("replica logging = %v, want site-replica/ in %s", in, logs.ID)
+	}
+	if logs.Out()["region"] != replica.Out()["region"] || logs.Out()["region"] != "us-west-2" || lg.Provider != drURN {
+		t.Errorf("replica (%v) logs to a bucket in %v through %s", replica.Out()["region"], logs.Out()["region"], lg.Provider)
+	}
+	if !logs.Options.Protect || logs.In()["forceDestroy"] != false ||
+		!reflect.DeepEqual(logs.In()["tags"], map[string]any{dr.TagDataClass: dr.DataClassLog}) {
+		t.Errorf("replica log bucket protect %v, tags %v", logs.Options.Protect, logs.In()["tags"])
+	}
+	sse := r.one(t, "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "site-replica-logs").In()
+	if rules, _ := sse["rules"].([]any); len(rules) != 1 || sse["bucket"] != logs.ID ||
+		!reflect.DeepEqual(at(sse, "rules", 0, "applyServerSideEncryptionByDefault"), map[string]any{"sseAlgorithm": "AES256"}) {
+		t.Errorf("replica log bucket encryption = %v, want SSE-S3 only", sse)
+	}
+	pab := r.one(t, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "site-replica-logs").In()
+	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+		if pab[k] != true || pab["bucket"] != logs.ID {
+			t.Errorf("replica log bucket public access block %s = %v", k, pab[k])
+		}
+	}
+	if own := r.one(t, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "site-replica-logs").In(); at(own, "rule", "objectOwnership") != "BucketOwnerEnforced" {
+		t.Errorf("replica log bucket ownership = %v", own)
+	}
+	if ver := r.one(t, tVersioning, "site-replica-logs").In(); at(ver, "versioningConfiguration", "status") != "Enabled" {
+		t.Errorf("replica log bucket versioning = %v", ver)
+	}
+	rule := at(r.one(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "site-replica-logs").In(), "rules", 0)
+	if at(rule, "expiration", "days") != 400.0 || at(rule, "status") != "Enabled" {
+		t.Errorf("replica log lifecycle = %v, want expiry after frontend.logRetentionDays", rule)
+	}
+	if lg := r.eng.Get("aws:s3/bucketLoggingV2:BucketLoggingV2", "site-replica-logs"); lg != nil {
+		t.Errorf("the replica log bucket logs to %v", lg.In()["targetBucket"])
+	}
+
+	pol := r.one(t, tPolicy, "site-replica-logs")
+	d := parsePolicy(t, pol.In()["policy"])
+	if pol.In()["bucket"] != logs.ID || len(d.Statement) != 2 {
+		t.Fatalf("replica log bucket policy on %v = %+v", pol.In()["bucket"], d)
+	}
+	put, deny := d.Statement[0], d.Statement[1]
+	if put.Effect != "Allow" || put.Action != "s3:PutObject" || put.Resource != logsArn+"/site-replica/*" ||
+		!reflect.DeepEqual(put.Principal, map[string]any{"Service": "logging.s3.amazonaws.com"}) ||
+		!reflect.DeepEqual(put.Condition, map[string]map[string]any{
+			"StringEquals": {"aws:SourceAccount": mockengine.Account},
+			"ArnLike":      {"aws:SourceArn": replicaArn},
+		}) {
+		t.Errorf("replica log delivery = %+v, want S3 log delivery for %s only", put, replicaArn)
+	}
+	if deny.Effect != "Deny" || deny.Action != "s3:*" || deny.Condition["Bool"]["aws:SecureTransport"] != "false" ||
+		!reflect.DeepEqual(deny.Resource, []any{logsArn, logsArn + "/*"}) {
+		t.Errorf("replica log bucket deny statement = %+v, want non-TLS requests denied", deny)
+	}
+	if !contains(pol.Dependencies, r.one(t, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "site-replica-logs").URN) {
+		t.Error("the replica log bucket's policy does not wait for its public access block")
 	}
 }
 
@@ -222,7 +302,7 @@ func TestDRAssessmentAcceptsTheFrontend(t *testing.T) {
 	for _, row := range rep.Rows {
 		status[row.Resource] = row.Status
 	}
-	if want := map[string]string{"site": dr.StatusMeets, "logs": dr.StatusExempt}; !rep.OK() || !reflect.DeepEqual(status, want) {
+	if want := map[string]string{"site": dr.StatusMeets, "logs": dr.StatusExempt, "site-replica-logs": dr.StatusExempt}; !rep.OK() || !reflect.DeepEqual(status, want) {
 		t.Errorf("assessment rows %v, violations %v; want %v", status, rep.Violations, want)
 	}
 	// A replica in any other region does not count.

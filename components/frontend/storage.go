@@ -53,17 +53,7 @@ func (f *Frontend) logBucket(ctx *pulumi.Context, args *Args, account pulumi.Str
 		return nil, err
 	}
 	b := set.bucket
-	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, "logs", &s3.BucketLifecycleConfigurationV2Args{
-		Bucket: b.ID(),
-		Rules: s3.BucketLifecycleConfigurationV2RuleArray{s3.BucketLifecycleConfigurationV2RuleArgs{
-			Id:                             pulumi.String("expire-logs"),
-			Status:                         pulumi.String("Enabled"),
-			Filter:                         &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
-			Expiration:                     &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(args.Spec.LogRetentionDays)},
-			NoncurrentVersionExpiration:    &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
-			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{DaysAfterInitiation: pulumi.Int(7)},
-		}},
-	}, parent); err != nil {
+	if err := expireLogs(ctx, "logs", b, args.Spec.LogRetentionDays, parent); err != nil {
 		return nil, err
 	}
 	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
@@ -74,6 +64,23 @@ func (f *Frontend) logBucket(ctx *pulumi.Context, args *Args, account pulumi.Str
 		return nil, err
 	}
 	return set, nil
+}
+
+// expireLogs deletes a log bucket's logs after days, their old versions
+// after 30 days and abandoned uploads after 7.
+func expireLogs(ctx *pulumi.Context, name string, b *s3.BucketV2, days int, opts ...pulumi.ResourceOption) error {
+	_, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: b.ID(),
+		Rules: s3.BucketLifecycleConfigurationV2RuleArray{s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:                             pulumi.String("expire-logs"),
+			Status:                         pulumi.String("Enabled"),
+			Filter:                         &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+			Expiration:                     &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(days)},
+			NoncurrentVersionExpiration:    &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(30)},
+			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{DaysAfterInitiation: pulumi.Int(7)},
+		}},
+	}, opts...)
+	return err
 }
 
 // siteBucket is the SPA's bucket: objects owned by the bucket owner (ACLs
@@ -200,15 +207,22 @@ func (f *Frontend) bucket(ctx *pulumi.Context, name, ownership string, key *kms.
 	return &bucketSet{bucket: b, ready: []pulumi.Resource{pab, own}, versioning: ver}, nil
 }
 
+// encrypt sets the bucket's default encryption: SSE-KMS under key with
+// S3 Bucket Keys, or, with a nil key, SSE-S3 (AES256), the only default
+// encryption a server access log target may have.
 func encrypt(ctx *pulumi.Context, name string, b *s3.BucketV2, key *kms.Key, opts ...pulumi.ResourceOption) (pulumi.Resource, error) {
+	sse := &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{SseAlgorithm: pulumi.String("AES256")}
+	if key != nil {
+		sse = &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+			SseAlgorithm:   pulumi.String("aws:kms"),
+			KmsMasterKeyId: key.Arn,
+		}
+	}
 	return s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name, &s3.BucketServerSideEncryptionConfigurationV2Args{
 		Bucket: b.ID(),
 		Rules: s3.BucketServerSideEncryptionConfigurationV2RuleArray{s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-			ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-				SseAlgorithm:   pulumi.String("aws:kms"),
-				KmsMasterKeyId: key.Arn,
-			},
-			BucketKeyEnabled: pulumi.Bool(true),
+			ApplyServerSideEncryptionByDefault: sse,
+			BucketKeyEnabled:                   pulumi.Bool(key != nil),
 		}},
 	}, opts...)
 }
