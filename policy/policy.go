@@ -41,11 +41,30 @@ func (s Severity) rank() int {
 	return 2
 }
 
+// Category groups rules in the report. CategoryAWSConstraint rules encode
+// what AWS itself refuses or breaks at run time (a version it no longer
+// creates, a pattern its API rejects, a feature combination it does not
+// support): the mock engine accepts all of these, AWS does not. Every such
+// rule cites its source.
+type Category string
+
+const (
+	// CategoryBestPractice: checkov, Security Hub FSBP and awsguard controls.
+	CategoryBestPractice Category = "best-practice"
+	// CategoryAWSConstraint: AWS would refuse the resource, or it cannot work.
+	CategoryAWSConstraint Category = "aws-constraint"
+)
+
 // Rule is one check over resources of the types it names.
 type Rule struct {
 	ID       string
 	Title    string
 	Severity Severity
+	// Category is the rule's group; empty means CategoryBestPractice.
+	Category Category
+	// Source is the document the rule encodes (a URL); required for
+	// CategoryAWSConstraint rules and printed with their violations.
+	Source string
 	// Types are the resource type tokens the rule checks; Check is called
 	// once for every resource of one of these types.
 	Types []string
@@ -63,6 +82,8 @@ type Violation struct {
 	Name      string   `json:"name"`
 	Component string   `json:"component,omitempty"` // the top-level component that created it
 	Message   string   `json:"message"`
+	Category  Category `json:"category"`
+	Source    string   `json:"source,omitempty"` // the rule's source, for aws-constraint rules
 	Waived    bool     `json:"waived"`
 	Reason    string   `json:"reason,omitempty"` // the waiver's reason, when waived
 }
@@ -135,6 +156,7 @@ func evaluate(rules []Rule, resources []*mockengine.Resource, waivers []Waiver, 
 					rep.Violations = append(rep.Violations, Violation{
 						Rule: rule.ID, Severity: rule.Severity, URN: r.URN, Type: r.Type, Name: r.Name,
 						Component: idx.Component(r), Message: m,
+						Category: rule.category(), Source: rule.Source,
 					})
 				}
 			}
@@ -161,7 +183,7 @@ func evaluate(rules []Rule, resources []*mockengine.Resource, waivers []Waiver, 
 			why = fmt.Sprintf("names no rule (%q is not a rule id)", w.Rule)
 		}
 		rep.Violations = append(rep.Violations, Violation{
-			Rule: UnusedWaiverRule, Severity: Medium, Name: w.Resource,
+			Rule: UnusedWaiverRule, Severity: Medium, Name: w.Resource, Category: CategoryBestPractice,
 			Message: fmt.Sprintf("waiver {rule: %s, resource: %s} %s; remove it from <project>:policy.waivers (a waiver must excuse a current violation)", w.Rule, w.Resource, why),
 		})
 	}
@@ -182,6 +204,14 @@ func evaluate(rules []Rule, resources []*mockengine.Resource, waivers []Waiver, 
 		return a.Message < b.Message
 	})
 	return rep
+}
+
+// category is the rule's category, CategoryBestPractice when unset.
+func (r Rule) category() Category {
+	if r.Category == "" {
+		return CategoryBestPractice
+	}
+	return r.Category
 }
 
 func (w Waiver) matches(v *Violation) bool {

@@ -49,6 +49,9 @@ func (r Report) WriteText(w io.Writer) error {
 			status = "waived"
 		}
 		fmt.Fprintf(&b, "\n[%s] %s  %s\n  %s\n", status, v.Rule, strings.TrimSpace(v.Type+" "+v.Name), v.Message)
+		if v.Source != "" {
+			fmt.Fprintf(&b, "  source: %s\n", v.Source)
+		}
 		if v.Waived {
 			fmt.Fprintf(&b, "  waiver: %s\n", v.Reason)
 		}
@@ -70,7 +73,11 @@ func (r Report) WriteMarkdown(w io.Writer) error {
 		fmt.Fprintln(&b, "| severity | rule | resource | problem and fix |\n|---|---|---|---|")
 		for _, v := range r.Violations {
 			if !v.Waived {
-				fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s |\n", v.Severity, v.Rule, strings.TrimSpace(v.Type+" "+v.Name), cell(v.Message))
+				msg := cell(v.Message)
+				if v.Source != "" {
+					msg += " ([source](" + v.Source + "))"
+				}
+				fmt.Fprintf(&b, "| %s | `%s` | `%s` | %s |\n", v.Severity, v.Rule, strings.TrimSpace(v.Type+" "+v.Name), msg)
 			}
 		}
 		fmt.Fprintln(&b)
