@@ -234,3 +234,43 @@ func (x Index) LogTargetBuckets() map[string]string {
 	delete(out, "")
 	return out
 }
+
+// GrantsOf are the inline policies and policy attachments whose role is
+// role (matched by the role's name or id).
+func (x Index) GrantsOf(role *mockengine.Resource) []*mockengine.Resource {
+	var out []*mockengine.Resource
+	for _, typ := range grantTypes {
+		out = append(out, x.Referencing(typ, "role", role)...)
+	}
+	return out
+}
+
+// DependencyClosure is every URN r depends on, directly or through its
+// dependencies; a dependency on a component counts as one on every
+// resource under it (Pulumi waits for a component's children).
+func (x Index) DependencyClosure(r *mockengine.Resource) map[string]bool {
+	seen := map[string]bool{}
+	var visit func(urn string)
+	visit = func(urn string) {
+		if seen[urn] {
+			return
+		}
+		seen[urn] = true
+		d := x.byURN[urn]
+		if d == nil {
+			return
+		}
+		for _, dep := range d.Dependencies {
+			visit(dep)
+		}
+		if !d.Custom {
+			for _, c := range x.children[urn] {
+				visit(c.URN)
+			}
+		}
+	}
+	for _, dep := range r.Dependencies {
+		visit(dep)
+	}
+	return seen
+}

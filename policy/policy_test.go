@@ -9,6 +9,11 @@ import (
 	"github.com/dbay/infra/internal/mockengine"
 )
 
+// awsFixtureSets are the fixture sets the aws-constraint rule files add
+// from their own test files (init), so a topic's rules and fixtures sit
+// together.
+var awsFixtureSets []func() map[string]fixture
+
 type fixture struct {
 	good []*mockengine.Resource // passes the rule
 	bad  []*mockengine.Resource // fails it at least once
@@ -58,7 +63,7 @@ func fixtures() map[string]fixture {
 	}
 	sqsIn := map[string]any{"kmsMasterKeyId": cmk}
 
-	return map[string]fixture{
+	m := map[string]fixture{
 		"rds-encrypted-cmk": {
 			good: one(res(rds, "postgres", goodRDS), res(rds, "replica", goodReplica)),
 			bad:  one(res(rds, "postgres", with(goodRDS, "storageEncrypted", false, "kmsKeyId", "alias/aws/rds"))),
@@ -407,6 +412,17 @@ func fixtures() map[string]fixture {
 			bad:  one(res(rds, "postgres", with(goodRDS, "skipFinalSnapshot", true)), res(redisGroup, "redis", with(goodRedis, "finalSnapshotIdentifier", nil))),
 		},
 	}
+	// Fixtures of the aws-constraint rules live beside their topic
+	// (rules_aws_<topic>_test.go) and register themselves here.
+	for _, set := range awsFixtureSets {
+		for id, f := range set() {
+			if _, dup := m[id]; dup {
+				panic("policy: two fixtures for rule " + id)
+			}
+			m[id] = f
+		}
+	}
+	return m
 }
 
 // mapKV flattens a map into with()'s key/value list.

@@ -97,6 +97,9 @@ type DataLayer struct {
 	search        *opensearch.Domain
 	searchMaster  *iam.Role
 	sealed        bool
+	// monitoring is the PostgreSQL enhanced-monitoring role and its policy:
+	// every instance waits for it (instanceOpts).
+	monitoring policy.Grantee
 	// messaging (messaging.go and the files it calls)
 	buckets map[string]*Bucket
 	bus     *Bus

@@ -43,7 +43,7 @@ func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *
 		SkipFinalSnapshot:       pulumi.Bool(false),
 		FinalSnapshotIdentifier: pulumi.Sprintf("%s-%s-postgres-final", d.args.Project, ctx.Stack()),
 		Tags:                    tags,
-	}), d.protect()...)
+	}), d.instanceOpts()...)
 	if err != nil {
 		return err
 	}

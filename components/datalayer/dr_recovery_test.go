@@ -63,7 +63,7 @@ func runRecovery(t *testing.T, data string, src *datalayer.Source) drRun {
 			}
 			r.conns[s] = resolved
 		}
-		if err := d.GrantCredentials(ctx, g, datalayer.Postgres, datalayer.DocumentDB, datalayer.Redis); err != nil {
+		if _, err := d.GrantCredentials(ctx, g, datalayer.Postgres, datalayer.DocumentDB, datalayer.Redis); err != nil {
 			return err
 		}
 		for _, name := range []string{"listing-images", "uploads"} {
@@ -71,7 +71,7 @@ func runRecovery(t *testing.T, data string, src *datalayer.Source) drRun {
 			if err != nil {
 				return err
 			}
-			if err := b.GrantReadWrite(ctx, g); err != nil {
+			if _, err := b.GrantReadWrite(ctx, g); err != nil {
 				return err
 			}
 			v, err := await(ctx, b.Env()["AWS_S3_BUCKET_NAME"])

@@ -60,11 +60,10 @@ func (d *DataLayer) newBus(ctx *pulumi.Context) error {
 
 // GrantPut lets the grantee put events on this bus and no other
 // (events:PutEvents on the bus ARN).
-func (b *Bus) GrantPut(ctx *pulumi.Context, g policy.Grantee) error {
-	_, err := policy.Attach(ctx, b.d, g, "bus-put", iam.GetPolicyDocumentStatementArray{
+func (b *Bus) GrantPut(ctx *pulumi.Context, g policy.Grantee) (*iam.RolePolicy, error) {
+	return policy.Attach(ctx, b.d, g, "bus-put", iam.GetPolicyDocumentStatementArray{
 		allowOn("PutEvents", []string{"events:PutEvents"}, b.Arn),
 	})
-	return err
 }
 
 // Env is the bus's connection variable, EVENT_BUS_NAME (seed §4.1).

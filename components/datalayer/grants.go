@@ -15,19 +15,19 @@ import (
 // stores (the RDS- and DocumentDB-managed secrets, the Redis URL secret):
 // what an ECS execution role needs to inject them. Stores without
 // credentials (Memcached, OpenSearch) are an error, as are absent stores.
-func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g policy.Grantee, stores ...Store) error {
+func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g policy.Grantee, stores ...Store) (*iam.RolePolicy, error) {
 	if len(stores) == 0 {
-		return errors.New("datalayer: GrantCredentials needs at least one store")
+		return nil, errors.New("datalayer: GrantCredentials needs at least one store")
 	}
 	var arns pulumi.StringArray
 	for _, s := range stores {
 		arn, ok := d.credentials[s]
 		if !ok {
-			return fmt.Errorf("datalayer: %s has no credentials in this stack to grant to %s", s, g.Name)
+			return nil, fmt.Errorf("datalayer: %s has no credentials in this stack to grant to %s", s, g.Name)
 		}
 		arns = append(arns, arn)
 	}
-	_, err := policy.Attach(ctx, d, g, "store-credentials", iam.GetPolicyDocumentStatementArray{
+	return policy.Attach(ctx, d, g, "store-credentials", iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("ReadStoreCredentials"),
 			Actions:   pulumi.ToStringArray([]string{"secretsmanager:GetSecretValue"}),
@@ -35,27 +35,25 @@ func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g policy.Grantee, stor
 		},
 		d.keyVia("secretsmanager", "kms:Decrypt"),
 	})
-	return err
 }
 
 // GrantSearch lets the grantee call the OpenSearch HTTP API; its role is
 // also named in the domain's access policy when Seal runs.
-func (d *DataLayer) GrantSearch(ctx *pulumi.Context, g policy.Grantee) error {
+func (d *DataLayer) GrantSearch(ctx *pulumi.Context, g policy.Grantee) (*iam.RolePolicy, error) {
 	if d.search == nil {
-		return fmt.Errorf("datalayer: no OpenSearch domain in this stack to grant to %s", g.Name)
+		return nil, fmt.Errorf("datalayer: no OpenSearch domain in this stack to grant to %s", g.Name)
 	}
 	if d.sealed {
-		return fmt.Errorf("datalayer: GrantSearch(%s) after Seal: the access policy is already written", g.Name)
+		return nil, fmt.Errorf("datalayer: GrantSearch(%s) after Seal: the access policy is already written", g.Name)
 	}
 	d.searchReaders = append(d.searchReaders, g.Role.Arn)
-	_, err := policy.Attach(ctx, d, g, "search", iam.GetPolicyDocumentStatementArray{
+	return policy.Attach(ctx, d, g, "search", iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("SearchHTTP"),
 			Actions:   pulumi.ToStringArray(searchActions),
 			Resources: pulumi.StringArray{d.search.Arn, pulumi.Sprintf("%s/*", d.search.Arn)},
 		},
 	})
-	return err
 }
 
 var searchActions = []string{"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"}

@@ -1,6 +1,8 @@
 package datalayer_test
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
 	"sort"
 	"strings"
@@ -175,7 +177,7 @@ func granted(t *testing.T, r messagingRun, name string, role *mockengine.Resourc
 
 func newRole(ctx *pulumi.Context, name string) (policy.Grantee, error) {
 	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{AssumeRolePolicy: pulumi.String(`{"Version":"2012-10-17","Statement":[]}`)})
-	return policy.Grantee{Name: name, Role: role}, err
+	return policy.NewGrantee(name, role), err
 }
 
 // Grants are methods: each emits exactly the actions and resources the
@@ -207,17 +209,28 @@ func TestGrantsAreLeastPrivilege(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, grant := range []func() error{
-			func() error { return b.GrantReadWrite(ctx, listing) },
-			func() error { return u.GrantRead(ctx, notification) },
-			func() error { return bus.GrantPut(ctx, listing) },
-			func() error { return q.GrantConsume(ctx, notification) },
-			func() error { return q.GrantSend(ctx, listing) },
-			func() error { return d.GrantSendEmail(ctx, notification) },
+		for _, grant := range []func() (*iam.RolePolicy, error){
+			func() (*iam.RolePolicy, error) { return b.GrantReadWrite(ctx, listing) },
+			func() (*iam.RolePolicy, error) { return u.GrantRead(ctx, notification) },
+			func() (*iam.RolePolicy, error) { return bus.GrantPut(ctx, listing) },
+			func() (*iam.RolePolicy, error) { return q.GrantConsume(ctx, notification) },
+			func() (*iam.RolePolicy, error) { return q.GrantSend(ctx, listing) },
+			func() (*iam.RolePolicy, error) { return d.GrantSendEmail(ctx, notification) },
 		} {
-			if err := grant(); err != nil {
+			p, err := grant()
+			if err != nil {
 				return err
 			}
+			if p == nil {
+				return errors.New("a grant returned no policy")
+			}
+		}
+		// Every grant is recorded on its grantee, for its consumers to wait on.
+		if n := len(listing.Grants()); n != 3 {
+			return fmt.Errorf("listing holds %d grants, want 3", n)
+		}
+		if n := len(notification.Grants()); n != 3 {
+			return fmt.Errorf("notification holds %d grants, want 3", n)
 		}
 		return nil
 	}})

@@ -66,12 +66,20 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := iam.NewRolePolicyAttachment(ctx, "postgres-monitoring", &iam.RolePolicyAttachmentArgs{
+	monitor := policy.NewGrantee("postgres-monitoring", monitoring)
+	att, err := iam.NewRolePolicyAttachment(ctx, "postgres-monitoring", &iam.RolePolicyAttachmentArgs{
 		Role:      monitoring.Name,
 		PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", d.args.Partition),
-	}, parent); err != nil {
+	}, parent)
+	if err != nil {
 		return err
 	}
+	monitor.Record(att)
+	// RDS refuses an instance whose monitoring role lacks its policy ("IAM
+	// role ARN value is invalid or does not include the required
+	// permissions for: ENHANCED_MONITORING", pulumi/pulumi#5628): every
+	// instance waits for the attachment.
+	d.monitoring = monitor
 
 	common := func(a *rds.InstanceArgs) *rds.InstanceArgs {
 		a.InstanceClass = pulumi.String(p.InstanceClass)
@@ -114,7 +122,7 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 		SkipFinalSnapshot:        pulumi.Bool(false),
 		FinalSnapshotIdentifier:  pulumi.Sprintf("%s-%s-postgres-final", d.args.Project, ctx.Stack()),
 		Tags:                     d.backupTags(),
-	}), d.protect()...)
+	}), d.instanceOpts()...)
 	if err != nil {
 		return err
 	}
@@ -126,7 +134,7 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 			ReplicateSourceDb: primary.Identifier,
 			SkipFinalSnapshot: pulumi.Bool(true), // a replica holds no data of its own
 			Tags:              pulumi.StringMap{"replica-purpose": pulumi.String(name)},
-		}), d.protect()...)
+		}), d.instanceOpts()...)
 		if err != nil {
 			return err
 		}
@@ -144,6 +152,12 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 		d.DR.PostgresArn, d.DR.PostgresSubnetGroup = primary.Arn, subnets.Name
 	}
 	return nil
+}
+
+// instanceOpts are a PostgreSQL instance's options: protected, and created
+// after its monitoring role holds its policy.
+func (d *DataLayer) instanceOpts() []pulumi.ResourceOption {
+	return append(d.protect(), policy.DependOn(d.monitoring))
 }
 
 // connectPostgres is how consumers reach the writer: DATABASE_URL without a

@@ -152,22 +152,20 @@ func jsonOf(arn pulumi.StringOutput, build func(string) any) pulumi.StringOutput
 
 // GrantConsume lets the grantee receive, delete and re-time messages of
 // this queue, decrypting them with the layer key through SQS only.
-func (q *Queue) GrantConsume(ctx *pulumi.Context, g policy.Grantee) error {
-	_, err := policy.Attach(ctx, q.d, g, q.logical+"-consume", iam.GetPolicyDocumentStatementArray{
+func (q *Queue) GrantConsume(ctx *pulumi.Context, g policy.Grantee) (*iam.RolePolicy, error) {
+	return policy.Attach(ctx, q.d, g, q.logical+"-consume", iam.GetPolicyDocumentStatementArray{
 		allowOn("Consume", []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"}, q.Arn),
 		q.d.keyVia("sqs", "kms:Decrypt"),
 	})
-	return err
 }
 
 // GrantSend lets the grantee send messages to this queue, encrypting them
 // with the layer key through SQS only.
-func (q *Queue) GrantSend(ctx *pulumi.Context, g policy.Grantee) error {
-	_, err := policy.Attach(ctx, q.d, g, q.logical+"-send", iam.GetPolicyDocumentStatementArray{
+func (q *Queue) GrantSend(ctx *pulumi.Context, g policy.Grantee) (*iam.RolePolicy, error) {
+	return policy.Attach(ctx, q.d, g, q.logical+"-send", iam.GetPolicyDocumentStatementArray{
 		allowOn("Send", []string{"sqs:SendMessage"}, q.Arn),
 		q.d.keyVia("sqs", "kms:GenerateDataKey", "kms:Decrypt"),
 	})
-	return err
 }
 
 // Env is the queue's connection variable, SQS_QUEUE_URL (seed §4.7).

@@ -85,8 +85,8 @@ func (d *DataLayer) newSES(ctx *pulumi.Context) error {
 
 // GrantSendEmail lets the grantee send mail through the stack's identity
 // and configuration set, as the configured from address only.
-func (s *SES) GrantSendEmail(ctx *pulumi.Context, g policy.Grantee) error {
-	_, err := policy.Attach(ctx, s.d, g, "ses-send", iam.GetPolicyDocumentStatementArray{
+func (s *SES) GrantSendEmail(ctx *pulumi.Context, g policy.Grantee) (*iam.RolePolicy, error) {
+	return policy.Attach(ctx, s.d, g, "ses-send", iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("SendAsFromAddress"),
 			Effect:    pulumi.String("Allow"),
@@ -98,14 +98,13 @@ func (s *SES) GrantSendEmail(ctx *pulumi.Context, g policy.Grantee) error {
 			}},
 		},
 	})
-	return err
 }
 
 // GrantSendEmail is SES().GrantSendEmail: an error when the stack has no identity.
-func (d *DataLayer) GrantSendEmail(ctx *pulumi.Context, g policy.Grantee) error {
+func (d *DataLayer) GrantSendEmail(ctx *pulumi.Context, g policy.Grantee) (*iam.RolePolicy, error) {
 	s, err := d.SES()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	return s.GrantSendEmail(ctx, g)
 }

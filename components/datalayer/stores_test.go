@@ -76,7 +76,7 @@ func runStores(t *testing.T, data string, protect bool) storeRun {
 		if err := d.AllowFrom(ctx, "listing", sg); err != nil {
 			return err
 		}
-		g := policy.Grantee{Name: "listing", Role: role}
+		g := policy.NewGrantee("listing", role)
 		var creds []Store
 		for _, s := range d.Stores() {
 			conn, err := d.Connection(s)
@@ -98,12 +98,12 @@ func runStores(t *testing.T, data string, protect bool) storeRun {
 			}
 		}
 		if len(creds) > 0 {
-			if err := d.GrantCredentials(ctx, g, creds...); err != nil {
+			if _, err := d.GrantCredentials(ctx, g, creds...); err != nil {
 				return err
 			}
 		}
 		if d.search != nil {
-			if err := d.GrantSearch(ctx, g); err != nil {
+			if _, err := d.GrantSearch(ctx, g); err != nil {
 				return err
 			}
 		}

@@ -62,6 +62,9 @@ type eksRuntime struct {
 	controller pulumi.Resource     // the load balancer controller release (nil without public services)
 	esoRole    pulumi.StringOutput // the External Secrets operator's role (zero without secrets)
 	lbcRole    pulumi.StringOutput // the load balancer controller's role (zero without public services)
+	// esoGrantee and lbcGrantee hold the grants to those roles: their
+	// service accounts and charts wait for them (policy.DependOn).
+	esoGrantee, lbcGrantee policy.Grantee
 }
 
 // eksSteps are the EKS runtime's steps, in order; the shared ones are the
@@ -121,7 +124,7 @@ func (e *eksRuntime) newCluster(ctx *pulumi.Context) error {
 		attachments = append(attachments, att)
 	}
 	// Envelope encryption of Kubernetes secrets with the fleet key.
-	keyUse, err := policy.Attach(ctx, f, policy.Grantee{Name: "eks-cluster", Role: role}, "secrets-key", iam.GetPolicyDocumentStatementArray{
+	keyUse, err := policy.Attach(ctx, f, policy.NewGrantee("eks-cluster", role), "secrets-key", iam.GetPolicyDocumentStatementArray{
 		allow("EnvelopeEncryption", []string{"kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"}, f.key.Arn),
 	})
 	if err != nil {

@@ -64,7 +64,9 @@ func (e *eksRuntime) newRoles(ctx *pulumi.Context) error {
 			return err
 		}
 		u.taskRole = role.Arn
-		if err := f.grantOwners(ctx, u.env, policy.Grantee{Name: n, Role: role}); err != nil {
+		g := policy.NewGrantee(n, role)
+		u.grantees = []policy.Grantee{g}
+		if err := f.grantOwners(ctx, u.env, g); err != nil {
 			return err
 		}
 	}
@@ -113,14 +115,17 @@ func (e *eksRuntime) secretsReaderRole(ctx *pulumi.Context) error {
 		return err
 	}
 	e.esoRole = role.Arn
-	g := policy.Grantee{Name: config.EKSSecretsReader, Role: role}
+	g := policy.NewGrantee(config.EKSSecretsReader, role)
+	e.esoGrantee = g
 	if len(names) > 0 {
-		if err := f.args.Secrets.GrantRead(ctx, g, names...); err != nil {
+		if _, err := f.args.Secrets.GrantRead(ctx, g, names...); err != nil {
 			return err
 		}
 	}
 	if len(stores) > 0 {
-		return f.args.Data.GrantCredentials(ctx, g, stores...)
+		if _, err := f.args.Data.GrantCredentials(ctx, g, stores...); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -150,7 +155,8 @@ func (e *eksRuntime) controllerRole(ctx *pulumi.Context) error {
 		return err
 	}
 	e.lbcRole = role.Arn
-	_, err = policy.Attach(ctx, f, policy.Grantee{Name: lbcGrantee, Role: role}, "target-groups", iam.GetPolicyDocumentStatementArray{
+	e.lbcGrantee = policy.NewGrantee(lbcGrantee, role)
+	_, err = policy.Attach(ctx, f, e.lbcGrantee, "target-groups", iam.GetPolicyDocumentStatementArray{
 		allow("DescribeLoadBalancing", []string{
 			"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
 			"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeRules",

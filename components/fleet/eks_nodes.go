@@ -96,7 +96,7 @@ func (e *eksRuntime) newNodes(ctx *pulumi.Context) error {
 		deps = append(deps, att)
 	}
 	// The repositories are encrypted with the fleet key.
-	decrypt, err := policy.Attach(ctx, f, policy.Grantee{Name: "eks-nodes", Role: role}, "image-key", iam.GetPolicyDocumentStatementArray{
+	decrypt, err := policy.Attach(ctx, f, policy.NewGrantee("eks-nodes", role), "image-key", iam.GetPolicyDocumentStatementArray{
 		allow("DecryptImageLayers", []string{"kms:Decrypt"}, f.key.Arn),
 	})
 	if err != nil {

@@ -134,6 +134,9 @@ type unit struct {
 	targetSuffix pulumi.StringOutput
 	registry     pulumi.StringOutput // Cloud Map DNS service ARN (discovery.go)
 	rule         pulumi.Resource     // listener rule the service waits for
+	// grantees are the service's roles (task and execution on ECS, IRSA on
+	// EKS): the service and its pods wait for every grant to them.
+	grantees []policy.Grantee
 }
 
 // New creates the fleet. Children inherit the providers passed in opts.

@@ -51,10 +51,12 @@ func (f *Fleet) newRoles(ctx *pulumi.Context) error {
 			return err
 		}
 		u.taskRole, u.execRole = taskRole.Arn, execRole.Arn
-		if err := f.grantTask(ctx, u, policy.Grantee{Name: n, Role: taskRole}); err != nil {
+		task, exec := policy.NewGrantee(n, taskRole), policy.NewGrantee(n+"-exec", execRole)
+		u.grantees = []policy.Grantee{task, exec}
+		if err := f.grantTask(ctx, u, task); err != nil {
 			return err
 		}
-		if err := f.grantExecution(ctx, u, policy.Grantee{Name: n + "-exec", Role: execRole}); err != nil {
+		if err := f.grantExecution(ctx, u, exec); err != nil {
 			return err
 		}
 	}
@@ -83,27 +85,29 @@ func (f *Fleet) grantTask(ctx *pulumi.Context, u *unit, g policy.Grantee) error 
 // AWS permissions for both runtimes (the ECS task role, the EKS IRSA role).
 func (f *Fleet) grantOwners(ctx *pulumi.Context, e environment, g policy.Grantee) error {
 	for _, b := range e.buckets {
-		if err := b.GrantReadWrite(ctx, g); err != nil {
+		if _, err := b.GrantReadWrite(ctx, g); err != nil {
 			return err
 		}
 	}
 	if e.bus != nil {
-		if err := e.bus.GrantPut(ctx, g); err != nil {
+		if _, err := e.bus.GrantPut(ctx, g); err != nil {
 			return err
 		}
 	}
 	for _, q := range e.queues {
-		if err := q.GrantConsume(ctx, g); err != nil {
+		if _, err := q.GrantConsume(ctx, g); err != nil {
 			return err
 		}
 	}
 	if e.ses != nil {
-		if err := e.ses.GrantSendEmail(ctx, g); err != nil {
+		if _, err := e.ses.GrantSendEmail(ctx, g); err != nil {
 			return err
 		}
 	}
 	if e.search {
-		return f.args.Data.GrantSearch(ctx, g)
+		if _, err := f.args.Data.GrantSearch(ctx, g); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -119,12 +123,14 @@ func (f *Fleet) grantExecution(ctx *pulumi.Context, u *unit, g policy.Grantee) e
 		return err
 	}
 	if len(u.env.credentials) > 0 {
-		if err := f.args.Data.GrantCredentials(ctx, g, u.env.credentials...); err != nil {
+		if _, err := f.args.Data.GrantCredentials(ctx, g, u.env.credentials...); err != nil {
 			return err
 		}
 	}
 	if len(u.env.secretNames) > 0 {
-		return f.args.Secrets.GrantRead(ctx, g, u.env.secretNames...)
+		if _, err := f.args.Secrets.GrantRead(ctx, g, u.env.secretNames...); err != nil {
+			return err
+		}
 	}
 	return nil
 }

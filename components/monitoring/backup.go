@@ -77,13 +77,16 @@ func (m *Monitoring) backups(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	g := policy.NewGrantee("backup", role)
 	for _, name := range []string{"backup", "restores", "s3-backup", "s3-restore"} {
-		if _, err := iam.NewRolePolicyAttachment(ctx, "backup-"+name, &iam.RolePolicyAttachmentArgs{
+		att, err := iam.NewRolePolicyAttachment(ctx, "backup-"+name, &iam.RolePolicyAttachmentArgs{
 			Role:      role.Name,
 			PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", m.args.Partition, backupServicePolicies[name]),
-		}, pulumi.Parent(m)); err != nil {
+		}, pulumi.Parent(m))
+		if err != nil {
 			return err
 		}
+		g.Record(att)
 	}
 	if _, err := backup.NewSelection(ctx, "tagged", &backup.SelectionArgs{
 		Name:       pulumi.Sprintf("%s-%s-tagged", m.args.Project, m.args.Stack),
@@ -95,7 +98,7 @@ func (m *Monitoring) backups(ctx *pulumi.Context) error {
 				Key: pulumi.String("aws:ResourceTag/backup"), Value: pulumi.String(m.args.BackupTag),
 			}},
 		}},
-	}, pulumi.Parent(m)); err != nil {
+	}, pulumi.Parent(m), policy.DependOn(g)); err != nil { // the first job runs as the role: after its policies
 		return err
 	}
 	dims := pulumi.StringMap{"BackupVaultName": vault.Name}

@@ -190,18 +190,13 @@ func (n *Network) flowLogs(ctx *pulumi.Context, vpcID pulumi.StringOutput, args 
 	if err != nil {
 		return nil, err
 	}
-	write := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Sid:       pulumi.String("WriteFlowLogs"),
-			Effect:    pulumi.String("Allow"),
-			Actions:   pulumi.ToStringArray([]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}),
-			Resources: pulumi.StringArray{lg.Arn, pulumi.Sprintf("%s:*", lg.Arn)},
-		}},
-	}, parent)
-	if _, err := iam.NewRolePolicy(ctx, "flow-logs-write", &iam.RolePolicyArgs{
-		Role:   role.Name,
-		Policy: write.Json(),
-	}, parent); err != nil {
+	g := policy.NewGrantee("flow-logs", role)
+	if _, err := policy.Attach(ctx, n, g, "write", iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+		Sid:       pulumi.String("WriteFlowLogs"),
+		Effect:    pulumi.String("Allow"),
+		Actions:   pulumi.ToStringArray([]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}),
+		Resources: pulumi.StringArray{lg.Arn, pulumi.Sprintf("%s:*", lg.Arn)},
+	}}); err != nil {
 		return nil, err
 	}
 	if _, err := ec2.NewFlowLog(ctx, "flow-log", &ec2.FlowLogArgs{
@@ -211,7 +206,7 @@ func (n *Network) flowLogs(ctx *pulumi.Context, vpcID pulumi.StringOutput, args 
 		LogDestination:         lg.Arn,
 		IamRoleArn:             role.Arn,
 		MaxAggregationInterval: pulumi.Int(60),
-	}, parent); err != nil {
+	}, parent, policy.DependOn(g)); err != nil { // delivery starts with the role's policy in place
 		return nil, err
 	}
 	return lg, nil

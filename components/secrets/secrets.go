@@ -200,15 +200,15 @@ func (s *Secrets) Has(name string) bool { _, ok := s.arns[name]; return ok }
 // secretsmanager:GetSecretValue on those ARNs, and kms:Decrypt on the key
 // only through Secrets Manager. Asking for an undeclared secret, or for a
 // single-reader secret the grantee is not a reader of, is an error.
-func (s *Secrets) GrantRead(ctx *pulumi.Context, g policy.Grantee, names ...string) error {
+func (s *Secrets) GrantRead(ctx *pulumi.Context, g policy.Grantee, names ...string) (*iam.RolePolicy, error) {
 	if len(names) == 0 {
-		return fmt.Errorf("secrets: GrantRead(%s) names no secret", g.Name)
+		return nil, fmt.Errorf("secrets: GrantRead(%s) names no secret", g.Name)
 	}
 	if s.sealed {
-		return fmt.Errorf("secrets: GrantRead(%s) after Seal: single-reader policies are already written", g.Name)
+		return nil, fmt.Errorf("secrets: GrantRead(%s) after Seal: single-reader policies are already written", g.Name)
 	}
 	if g.Role == nil {
-		return fmt.Errorf("secrets: GrantRead(%s) has no role", g.Name)
+		return nil, fmt.Errorf("secrets: GrantRead(%s) has no role", g.Name)
 	}
 	sorted := append([]string(nil), names...)
 	sort.Strings(sorted)
@@ -216,17 +216,17 @@ func (s *Secrets) GrantRead(ctx *pulumi.Context, g policy.Grantee, names ...stri
 	for _, name := range sorted {
 		arn, err := s.ARN(name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if readers := s.args.Spec.Items[name].Readers; len(readers) > 0 {
 			if !contains(readers, g.Name) {
-				return fmt.Errorf("secrets: %s is single-reader (%v); %s may not read it", name, readers, g.Name)
+				return nil, fmt.Errorf("secrets: %s is single-reader (%v); %s may not read it", name, readers, g.Name)
 			}
 			s.readers[name] = append(s.readers[name], g.Role.Arn)
 		}
 		arns = append(arns, arn)
 	}
-	_, err := policy.Attach(ctx, s, g, "secrets", iam.GetPolicyDocumentStatementArray{
+	return policy.Attach(ctx, s, g, "secrets", iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("ReadDeclaredSecrets"),
 			Actions:   pulumi.ToStringArray([]string{"secretsmanager:GetSecretValue"}),
@@ -242,7 +242,6 @@ func (s *Secrets) GrantRead(ctx *pulumi.Context, g policy.Grantee, names ...stri
 			}},
 		},
 	})
-	return err
 }
 
 // Seal writes the resource policy of every single-reader secret: deny

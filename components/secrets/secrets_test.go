@@ -75,7 +75,7 @@ func synth(t *testing.T, protect bool, grants ...grant) (*mockengine.Engine, err
 			roles[name] = r
 		}
 		for _, g := range grants {
-			if err := s.GrantRead(ctx, policy.Grantee{Name: g.grantee, Role: roles[g.grantee]}, g.names...); err != nil {
+			if _, err := s.GrantRead(ctx, policy.NewGrantee(g.grantee, roles[g.grantee]), g.names...); err != nil {
 				return err
 			}
 		}
@@ -276,7 +276,7 @@ func TestRecoveryConsumesReplicas(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if err := s.GrantRead(ctx, policy.Grantee{Name: "build-and-sign-tx", Role: role}, "WALLET_MASTER_XPRIV", "JWT_SECRET"); err != nil {
+		if _, err := s.GrantRead(ctx, policy.NewGrantee("build-and-sign-tx", role), "WALLET_MASTER_XPRIV", "JWT_SECRET"); err != nil {
 			return err
 		}
 		return s.Seal(ctx)

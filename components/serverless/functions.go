@@ -68,7 +68,7 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 	if err != nil {
 		return err
 	}
-	g := policy.Grantee{Name: grantee, Role: role}
+	g := policy.NewGrantee(grantee, role)
 	runtime, err := policy.Attach(ctx, s, g, "runtime", s.runtimeStatements(name, f, physical, lg))
 	if err != nil {
 		return err
@@ -123,8 +123,9 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 		args.S3Key = pulumi.String(code.Key)
 	}
 	// The role must be able to create the VPC network interfaces and write
-	// to its group before Lambda accepts the function.
-	fn, err := lambda.NewFunction(ctx, grantee, args, parent, pulumi.DependsOn([]pulumi.Resource{lg, runtime}))
+	// to its group before Lambda accepts the function (runtime), and hold
+	// every other grant before its first invocation.
+	fn, err := lambda.NewFunction(ctx, grantee, args, parent, pulumi.DependsOn([]pulumi.Resource{lg, runtime}), policy.DependOn(g))
 	if err != nil {
 		return err
 	}
@@ -285,7 +286,7 @@ func (s *Serverless) connection(use string) (map[string]pulumi.StringOutput, map
 func (s *Serverless) grant(ctx *pulumi.Context, f config.LambdaFunction, g policy.Grantee) error {
 	a := s.args
 	if len(f.Secrets) > 0 {
-		if err := a.Secrets.GrantRead(ctx, g, f.Secrets...); err != nil {
+		if _, err := a.Secrets.GrantRead(ctx, g, f.Secrets...); err != nil {
 			return err
 		}
 	}
@@ -300,31 +301,33 @@ func (s *Serverless) grant(ctx *pulumi.Context, f config.LambdaFunction, g polic
 		var err error
 		switch kind {
 		case "search":
-			err = a.Data.GrantSearch(ctx, g)
+			_, err = a.Data.GrantSearch(ctx, g)
 		case "bus":
 			var b *datalayer.Bus
 			if b, err = a.Data.Bus(); err == nil {
-				err = b.GrantPut(ctx, g)
+				_, err = b.GrantPut(ctx, g)
 			}
 		case "queue":
 			var q *datalayer.Queue
 			if q, err = a.Data.Queue(name); err == nil {
-				err = q.GrantSend(ctx, g)
+				_, err = q.GrantSend(ctx, g)
 			}
 		case "bucket":
 			var b *datalayer.Bucket
 			if b, err = a.Data.Bucket(name); err == nil {
-				err = b.GrantReadWrite(ctx, g)
+				_, err = b.GrantReadWrite(ctx, g)
 			}
 		case "ses":
-			err = a.Data.GrantSendEmail(ctx, g)
+			_, err = a.Data.GrantSendEmail(ctx, g)
 		}
 		if err != nil {
 			return err
 		}
 	}
 	if len(creds) > 0 {
-		return a.Data.GrantCredentials(ctx, g, creds...)
+		if _, err := a.Data.GrantCredentials(ctx, g, creds...); err != nil {
+			return err
+		}
 	}
 	return nil
 }

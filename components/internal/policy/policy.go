@@ -6,6 +6,7 @@ package policy
 
 import (
 	"fmt"
+	"sync"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -55,25 +56,82 @@ func ServiceTrust(ctx *pulumi.Context, parent pulumi.Resource, service string, a
 
 // Grantee is a principal a component grants access to: a role and the short,
 // stable name its policies are named after ("listing", "build-and-sign-tx").
+// Build it with NewGrantee: it records every policy granted to the role, so
+// the role's consumer (a service, function, state machine) can be created
+// after all of them (DependOn). Copies share that record.
 type Grantee struct {
-	Name string
-	Role *iam.Role
+	Name   string
+	Role   *iam.Role
+	grants *grantSet
+}
+
+type grantSet struct {
+	mu       sync.Mutex
+	policies []pulumi.Resource
+}
+
+// NewGrantee is the grantee for role, named name.
+func NewGrantee(name string, role *iam.Role) Grantee {
+	return Grantee{Name: name, Role: role, grants: &grantSet{}}
+}
+
+// Record adds a grant made outside Attach (a managed-policy attachment) to
+// what the role's consumers wait for.
+func (g Grantee) Record(r pulumi.Resource) {
+	if g.grants == nil || r == nil {
+		return
+	}
+	g.grants.mu.Lock()
+	defer g.grants.mu.Unlock()
+	g.grants.policies = append(g.grants.policies, r)
+}
+
+// Grants are the policies granted to the role so far, in grant order.
+func (g Grantee) Grants() []pulumi.Resource {
+	if g.grants == nil {
+		return nil
+	}
+	g.grants.mu.Lock()
+	defer g.grants.mu.Unlock()
+	return append([]pulumi.Resource(nil), g.grants.policies...)
+}
+
+// DependOn is the option a consumer of the role takes so that it is created
+// after every policy granted to the role so far: IAM is eventually
+// consistent, and a consumer that starts before its grants fails (RDS
+// refuses a monitoring role without its policy, an ECS task cannot read its
+// secrets). Make every grant first, then create the consumer.
+func DependOn(grantees ...Grantee) pulumi.ResourceOption {
+	var deps []pulumi.Resource
+	for _, g := range grantees {
+		deps = append(deps, g.Grants()...)
+	}
+	return pulumi.DependsOn(deps)
 }
 
 // Attach gives the grantee's role an inline policy named
-// "<grantee>-<what>", parented to the component that owns the resources.
-// Owners call it from their Grant* methods; callers never write IAM.
+// "<grantee>-<what>", parented to the component that owns the resources,
+// and records it on the grantee (DependOn). Owners call it from their
+// Grant* methods; callers never write IAM.
 func Attach(ctx *pulumi.Context, owner pulumi.Resource, g Grantee, what string,
 	statements iam.GetPolicyDocumentStatementArray,
 ) (*iam.RolePolicy, error) {
 	if g.Role == nil || g.Name == "" {
 		return nil, fmt.Errorf("grant %s: the grantee needs a name and a role", what)
 	}
+	if g.grants == nil {
+		return nil, fmt.Errorf("grant %s to %s: build the grantee with policy.NewGrantee, so its consumers can wait for the grant", what, g.Name)
+	}
 	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: statements}, pulumi.Parent(owner))
-	return iam.NewRolePolicy(ctx, g.Name+"-"+what, &iam.RolePolicyArgs{
+	p, err := iam.NewRolePolicy(ctx, g.Name+"-"+what, &iam.RolePolicyArgs{
 		Role:   g.Role.Name,
 		Policy: doc.Json(),
 	}, pulumi.Parent(owner))
+	if err != nil {
+		return nil, err
+	}
+	g.Record(p)
+	return p, nil
 }
 
 // LogsUseKey lets CloudWatch Logs of this account and region use a KMS key,
