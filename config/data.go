@@ -28,7 +28,8 @@ type Data struct {
 type Postgres struct {
 	// InstanceClass, e.g. db.r6g.large. Absent: db.r6g.large.
 	InstanceClass string `json:"instanceClass"`
-	// EngineVersion is a 16.x version. Absent: 16.4.
+	// EngineVersion is PostgreSQL 16: the major "16" (AWS creates its
+	// current minor) or a minor AWS still creates (16.9 or later). Absent: 16.
 	EngineVersion string `json:"engineVersion"`
 	// AllocatedStorage in GiB (gp3): 20..65536. Absent: 100.
 	AllocatedStorage int `json:"allocatedStorage"`
@@ -103,7 +104,7 @@ type Memcached struct {
 
 // OpenSearch is the search domain (ELASTICSEARCH_URL).
 type OpenSearch struct {
-	// EngineVersion. Absent: OpenSearch_2.13.
+	// EngineVersion, OpenSearch_2.x. Absent: OpenSearch_2.19.
 	EngineVersion string `json:"engineVersion"`
 	// InstanceType of data nodes. Absent: r6g.large.search.
 	InstanceType string `json:"instanceType"`
@@ -129,7 +130,7 @@ const (
 func (d *Data) applyDefaults(project string) {
 	if p := d.Postgres; p != nil {
 		def(&p.InstanceClass, "db.r6g.large")
-		def(&p.EngineVersion, "16.4")
+		def(&p.EngineVersion, DefaultPostgresVersion)
 		defInt(&p.AllocatedStorage, 100)
 		defInt(&p.MaxAllocatedStorage, 5*p.AllocatedStorage)
 		defBool(&p.MultiAZ, true)
@@ -155,7 +156,7 @@ func (d *Data) applyDefaults(project string) {
 	if d := d.DocumentDB; d != nil {
 		def(&d.InstanceClass, "db.r6g.large")
 		defInt(&d.Instances, 3)
-		def(&d.EngineVersion, "5.0.0")
+		def(&d.EngineVersion, DefaultDocumentDBVersion)
 		def(&d.Username, strings.ReplaceAll(project, "-", "_")+"_admin")
 		defInt(&d.BackupRetentionDays, DefaultBackupRetentionDays)
 		def(&d.BackupWindow, DefaultBackupWindow)
@@ -164,7 +165,7 @@ func (d *Data) applyDefaults(project string) {
 	if r := d.Redis; r != nil {
 		def(&r.NodeType, "cache.r6g.large")
 		defInt(&r.Replicas, 1)
-		def(&r.EngineVersion, "7.1")
+		def(&r.EngineVersion, DefaultRedisVersion)
 		defInt(&r.SnapshotRetentionDays, 7)
 		def(&r.SnapshotWindow, "04:00-05:00")
 		def(&r.MaintenanceWindow, "sun:06:00-sun:07:00")
@@ -174,7 +175,7 @@ func (d *Data) applyDefaults(project string) {
 		defInt(&m.Nodes, 2)
 	}
 	if o := d.OpenSearch; o != nil {
-		def(&o.EngineVersion, "OpenSearch_2.13")
+		def(&o.EngineVersion, DefaultOpenSearchVersion)
 		def(&o.InstanceType, "r6g.large.search")
 		defInt(&o.InstanceCount, 3)
 		defBool(&o.DedicatedMasters, true)
@@ -190,7 +191,6 @@ var (
 	searchTypeRe   = regexp.MustCompile(`^(t3|m5|m6g|m7g|r5|r6g|r7g|c6g|or1)\.(small|medium|large|xlarge|2xlarge|4xlarge|8xlarge|12xlarge|16xlarge)\.search$`)
 	windowRe       = regexp.MustCompile(`^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$`)
 	weekWindowRe   = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$`)
-	pgVersionRe    = regexp.MustCompile(`^16\.\d+$`)
 	dbIdentifierRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 	replicaNameRe  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
 )
@@ -198,8 +198,8 @@ var (
 func (d Data) validate(c *collector, azCount int) {
 	if p := d.Postgres; p != nil {
 		checkClass(c, "data.postgres.instanceClass", p.InstanceClass, dbClassRe, "an RDS class such as db.r6g.large or db.r5.large")
-		if !pgVersionRe.MatchString(p.EngineVersion) {
-			c.addf("data.postgres.engineVersion", "use a 16.x version such as 16.4", "%q is not a PostgreSQL 16 version", p.EngineVersion)
+		if problem := PostgresVersionProblem(p.EngineVersion); problem != "" {
+			c.add("data.postgres.engineVersion", problem, "use 16 (AWS creates its current minor; auto minor upgrades keep it current)")
 		}
 		checkRange(c, "data.postgres.allocatedStorage", p.AllocatedStorage, 20, 65536, "GiB")
 		if p.MaxAllocatedStorage <= p.AllocatedStorage || p.MaxAllocatedStorage > 65536 {
@@ -258,7 +258,7 @@ func (d Data) validate(c *collector, azCount int) {
 		}
 		checkRange(c, "data.opensearch.volumeSize", o.VolumeSize, 10, 16384, "GiB")
 		if !strings.HasPrefix(o.EngineVersion, "OpenSearch_2.") {
-			c.addf("data.opensearch.engineVersion", "use OpenSearch_2.x, e.g. OpenSearch_2.13", "%q is not an OpenSearch 2 version", o.EngineVersion)
+			c.addf("data.opensearch.engineVersion", "use OpenSearch_2.x, e.g. OpenSearch_2.19", "%q is not an OpenSearch 2 version", o.EngineVersion)
 		}
 	}
 	d.validateMessaging(c)

@@ -15,7 +15,7 @@ func TestStoreDefaults(t *testing.T) {
 		t.Fatal(errs)
 	}
 	p := cfg.Data.Postgres
-	if p.EngineVersion != "16.4" || p.MaxAllocatedStorage != 500 || !*p.MultiAZ || p.BackupRetentionDays != 30 ||
+	if p.EngineVersion != "16" || p.MaxAllocatedStorage != 500 || !*p.MultiAZ || p.BackupRetentionDays != 30 ||
 		p.BackupWindow != "03:00-04:00" || p.DatabaseName != "dbay" || p.Username != "dbay_admin" || p.MonitoringInterval != 60 {
 		t.Errorf("postgres defaults = %+v", p)
 	}
@@ -59,7 +59,9 @@ func TestStoreAndSecretRules(t *testing.T) {
 		{"unknown family", data(`{"documentdb":{"instanceClass":"db.z9.large"}}`),
 			`dbay:data.documentdb.instanceClass: "db.z9.large" is not a valid instance class; use a DocumentDB class such as db.r6g.large`},
 		{"not postgres 16", data(`{"postgres":{"engineVersion":"15.5"}}`),
-			`dbay:data.postgres.engineVersion: "15.5" is not a PostgreSQL 16 version; use a 16.x version such as 16.4`},
+			`dbay:data.postgres.engineVersion: "15.5" is not a PostgreSQL 16 version; use 16 (AWS creates its current minor; auto minor upgrades keep it current)`},
+		{"retired postgres minor (the old default)", data(`{"postgres":{"engineVersion":"16.4"}}`),
+			`dbay:data.postgres.engineVersion: RDS no longer creates PostgreSQL 16.4 (16.1-16.8 are retired); use 16 (AWS creates its current minor; auto minor upgrades keep it current)`},
 		{"retention 0 is the default, 36 is out", data(`{"postgres":{"backupRetentionDays":36}}`),
 			"dbay:data.postgres.backupRetentionDays: 36 days is outside 1..35; use 1..35"},
 		{"documentdb retention", data(`{"documentdb":{"backupRetentionDays":40}}`),
@@ -86,7 +88,7 @@ func TestStoreAndSecretRules(t *testing.T) {
 		{"opensearch nodes not spread", data(`{"opensearch":{"instanceCount":4}}`),
 			"dbay:data.opensearch.instanceCount: 4 data nodes cannot spread evenly over the zones; use a multiple of 3, so every AZ holds a copy"},
 		{"opensearch version", data(`{"opensearch":{"engineVersion":"Elasticsearch_7.10"}}`),
-			`dbay:data.opensearch.engineVersion: "Elasticsearch_7.10" is not an OpenSearch 2 version; use OpenSearch_2.x, e.g. OpenSearch_2.13`},
+			`dbay:data.opensearch.engineVersion: "Elasticsearch_7.10" is not an OpenSearch 2 version; use OpenSearch_2.x, e.g. OpenSearch_2.19`},
 		{"performance insights retention", data(`{"postgres":{"performanceInsightsRetentionDays":30}}`),
 			"dbay:data.postgres.performanceInsightsRetentionDays: 30 days is not a Performance Insights retention; use 7, or a multiple of 31 up to 731"},
 

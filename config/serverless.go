@@ -276,15 +276,6 @@ const (
 	maxFunctionName       = 40
 )
 
-// LambdaRuntimes are the runtimes Lambda supports for new functions (2026;
-// deprecated ones such as python3.9 and nodejs18.x are refused).
-var LambdaRuntimes = []string{
-	"python3.10", "python3.11", "python3.12", "python3.13", "python3.14",
-	"nodejs20.x", "nodejs22.x", "nodejs24.x",
-	"java11", "java17", "java21",
-	"dotnet8", "ruby3.3", "ruby3.4", "provided.al2", "provided.al2023",
-}
-
 // ReservedWorkflowStates are the state names the program adds to a workflow.
 var ReservedWorkflowStates = []string{"Failed", "Compensate", "Compensated", "CompensationFailed"}
 

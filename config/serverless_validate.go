@@ -7,7 +7,7 @@ import (
 
 // validate records every problem of a defaulted serverless section.
 func (s Serverless) validate(c *collector, scope ServerlessScope) {
-	oneOf(c, "serverless.runtime", s.Runtime, LambdaRuntimes, "Lambda runtime AWS supports for new functions")
+	oneOf(c, "serverless.runtime", s.Runtime, LambdaRuntimes(), "Lambda runtime not yet deprecated ("+LambdaRuntimesSource+")")
 	oneOf(c, "serverless.architecture", s.Architecture, []string{"arm64", "x86_64"}, "Lambda architecture")
 	if !IsLogRetention(s.LogRetentionDays) {
 		c.addf("serverless.logRetentionDays", fmt.Sprintf("use one of %v", logRetentionDays), "%d is not a CloudWatch Logs retention", s.LogRetentionDays)
@@ -70,7 +70,7 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 			c.add(path+".handler", "an image function takes its handler and runtime from the image", "remove handler and runtime, or set them in the image's CMD")
 		}
 	default:
-		oneOf(c, path+".runtime", f.Runtime, LambdaRuntimes, "Lambda runtime AWS supports for new functions")
+		oneOf(c, path+".runtime", f.Runtime, LambdaRuntimes(), "Lambda runtime not yet deprecated ("+LambdaRuntimesSource+")")
 		if !handlerRe.MatchString(f.Handler) {
 			c.addf(path+".handler", "use module.function, e.g. handlers."+name+".handler", "%q is not a handler", f.Handler)
 		}

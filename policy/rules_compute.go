@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 )
 
@@ -24,18 +25,6 @@ const (
 	stateMachine = "aws:sfn/stateMachine:StateMachine"
 	logGroup     = "aws:cloudwatch/logGroup:LogGroup"
 )
-
-// LambdaRuntimes are the runtimes Lambda supports for new functions and
-// updates as of 2026 (python3.9 and nodejs18.x are deprecated). Update it
-// when AWS publishes a deprecation: a function on a deprecated runtime
-// stops receiving security patches.
-var LambdaRuntimes = []string{
-	"python3.10", "python3.11", "python3.12", "python3.13", "python3.14",
-	"nodejs20.x", "nodejs22.x", "nodejs24.x",
-	"java11", "java17", "java21", "java25",
-	"dotnet8", "dotnet10", "ruby3.3", "ruby3.4",
-	"provided.al2", "provided.al2023",
-}
 
 // eksRequiredLogs are the control-plane log types a cluster must send.
 var eksRequiredLogs = []string{"api", "audit", "authenticator"}
@@ -189,15 +178,18 @@ func computeRules() []Rule {
 			},
 		},
 		{
+			// The runtimes and their deprecation dates are config's one
+			// catalog (config.LambdaRuntimeDeprecation).
 			ID: "lambda-runtime", Severity: Medium, Types: []string{function},
-			Title: "Lambda functions use a runtime AWS still supports (FSBP Lambda.2)",
+			Category: CategoryAWSConstraint, Source: config.LambdaRuntimesSource,
+			Title: "Lambda functions use a runtime AWS has not deprecated (FSBP Lambda.2)",
 			Check: func(r *mockengine.Resource, x Index) []string {
 				in := x.In(r)
 				if str(in["packageType"]) == "Image" {
 					return nil
 				}
-				if rt := str(in["runtime"]); !contains(LambdaRuntimes, rt) {
-					return []string{problem(r, fmt.Sprintf("runtime %q is deprecated or unknown", rt), "use a supported runtime ("+strings.Join(LambdaRuntimes, ", ")+")")}
+				if rt := str(in["runtime"]); !contains(config.LambdaRuntimes(), rt) {
+					return []string{problem(r, fmt.Sprintf("runtime %q is deprecated or unknown", rt), "use a supported runtime ("+strings.Join(config.LambdaRuntimes(), ", ")+")")}
 				}
 				return nil
 			},

@@ -191,7 +191,7 @@ func (d *DataLayer) newMemcached(ctx *pulumi.Context) error {
 	}
 	cluster, err := elasticache.NewCluster(ctx, "memcached", &elasticache.ClusterArgs{
 		Engine:                   pulumi.String("memcached"),
-		EngineVersion:            pulumi.String("1.6.22"),
+		EngineVersion:            pulumi.String(config.DefaultMemcachedVersion),
 		NodeType:                 pulumi.String(m.NodeType),
 		NumCacheNodes:            pulumi.Int(m.Nodes),
 		AzMode:                   pulumi.String(azMode),

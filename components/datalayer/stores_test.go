@@ -131,7 +131,7 @@ func TestPostgresDBayDefaults(t *testing.T) {
 	in := db.In()
 	key := r.eng.Get("aws:kms/key:Key", "data-key").Out()["arn"]
 	want := map[string]any{
-		"engine": "postgres", "engineVersion": "16.4", "instanceClass": "db.r6g.large",
+		"engine": "postgres", "engineVersion": "16", "instanceClass": "db.r6g.large",
 		"allocatedStorage": 100.0, "maxAllocatedStorage": 500.0, "storageType": "gp3", "multiAz": true,
 		"storageEncrypted": true, "kmsKeyId": key, "deletionProtection": true, "skipFinalSnapshot": false,
 		"finalSnapshotIdentifier": "dbay-prod-postgres-final", "backupRetentionPeriod": 30.0,
