@@ -3,7 +3,9 @@ package policy
 func init() { awsFixtureSets = append(awsFixtureSets, awsVersionFixtures) }
 
 func awsVersionFixtures() map[string]fixture {
-	pg := func(version string) map[string]any { return map[string]any{"engine": "postgres", "engineVersion": version} }
+	pg := func(version string) map[string]any {
+		return map[string]any{"engine": "postgres", "engineVersion": version}
+	}
 	return map[string]fixture{
 		"aws-postgres-version-creatable": {
 			good: one(res(rdsInstance, "postgres", pg("16")), res(rdsInstance, "pinned", pg("16.11")),
