@@ -9,10 +9,10 @@ import (
 	"github.com/dbay/infra/internal/mockengine"
 )
 
-// awsFixtureSets are the fixture sets the aws-constraint rule files add
-// from their own test files (init), so a topic's rules and fixtures sit
-// together.
-var awsFixtureSets []func() map[string]fixture
+// topicFixtureSets are the fixture sets that rule files of one topic
+// (rules_aws_<topic>.go, rules_retain.go) add from their own test files
+// (init), so a topic's rules and fixtures sit together.
+var topicFixtureSets []func() map[string]fixture
 
 type fixture struct {
 	good []*mockengine.Resource // passes the rule
@@ -412,9 +412,9 @@ func fixtures() map[string]fixture {
 			bad:  one(res(rds, "postgres", with(goodRDS, "skipFinalSnapshot", true)), res(redisGroup, "redis", with(goodRedis, "finalSnapshotIdentifier", nil))),
 		},
 	}
-	// Fixtures of the aws-constraint rules live beside their topic
-	// (rules_aws_<topic>_test.go) and register themselves here.
-	for _, set := range awsFixtureSets {
+	// Fixtures of the rules in topic files live beside them
+	// (rules_<topic>_test.go) and register themselves here.
+	for _, set := range topicFixtureSets {
 		for id, f := range set() {
 			if _, dup := m[id]; dup {
 				panic("policy: two fixtures for rule " + id)

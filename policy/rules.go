@@ -11,6 +11,7 @@ func Rules() []Rule {
 	for _, group := range [][]Rule{
 		dataRules(), s3Rules(), edgeRules(), computeRules(), iamRules(), networkRules(), opsRules(),
 		// AWS constraints: one file each, rules_aws_<topic>.go.
+		retainRules(),
 		awsVersionRules(), awsOrderRules(),
 	} {
 		out = append(out, group...)

@@ -7,7 +7,7 @@ import (
 	"github.com/dbay/infra/internal/mockengine"
 )
 
-func init() { awsFixtureSets = append(awsFixtureSets, awsOrderFixtures) }
+func init() { topicFixtureSets = append(topicFixtureSets, awsOrderFixtures) }
 
 const roleArn = "arn:aws:iam::123456789012:role/app-1a2b3c"
 

@@ -1,6 +1,6 @@
 package policy
 
-func init() { awsFixtureSets = append(awsFixtureSets, awsVersionFixtures) }
+func init() { topicFixtureSets = append(topicFixtureSets, awsVersionFixtures) }
 
 func awsVersionFixtures() map[string]fixture {
 	pg := func(version string) map[string]any {

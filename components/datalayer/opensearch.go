@@ -56,7 +56,7 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 		lg, err := cloudwatch.NewLogGroup(ctx, "search-"+kebabLog(t), &cloudwatch.LogGroupArgs{
 			RetentionInDays: pulumi.Int(searchLogRetentionDays),
 			KmsKeyId:        d.key.Arn,
-		}, parent)
+		}, parent, pulumi.RetainOnDelete(true))
 		if err != nil {
 			return err
 		}

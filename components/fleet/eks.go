@@ -136,7 +136,7 @@ func (e *eksRuntime) newCluster(ctx *pulumi.Context) error {
 		Name:            pulumi.Sprintf("/aws/eks/%s/cluster", f.clusterName()),
 		RetentionInDays: pulumi.Int(a.Spec.LogRetentionDays),
 		KmsKeyId:        f.key.Arn,
-	}, parent)
+	}, parent, pulumi.RetainOnDelete(true))
 	if err != nil {
 		return err
 	}

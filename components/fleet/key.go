@@ -55,5 +55,5 @@ func (f *Fleet) logGroup(ctx *pulumi.Context, logical, suffix string) (*cloudwat
 		Name:            pulumi.Sprintf("/aws/ecs/%s/%s", f.clusterName(), suffix),
 		RetentionInDays: pulumi.Int(f.args.Spec.LogRetentionDays),
 		KmsKeyId:        f.key.Arn,
-	}, pulumi.Parent(f))
+	}, pulumi.Parent(f), pulumi.RetainOnDelete(true))
 }

@@ -161,7 +161,7 @@ func wafLogging(ctx *pulumi.Context, parent pulumi.Resource, protect bool, name 
 		NamePrefix:      pulumi.String("aws-waf-logs-" + ctx.Project() + "-" + ctx.Stack() + "-" + name + "-"),
 		RetentionInDays: pulumi.Int(retention),
 		KmsKeyId:        key.Arn,
-	}, opts...)
+	}, append(opts, pulumi.RetainOnDelete(true))...)
 	if err != nil {
 		return err
 	}

@@ -178,7 +178,7 @@ func (n *Network) flowLogs(ctx *pulumi.Context, vpcID pulumi.StringOutput, args 
 	lg, err := cloudwatch.NewLogGroup(ctx, "flow-logs", &cloudwatch.LogGroupArgs{
 		RetentionInDays: pulumi.Int(args.Spec.FlowLogs.RetentionDays),
 		KmsKeyId:        key.Arn,
-	}, parent)
+	}, parent, pulumi.RetainOnDelete(true))
 	if err != nil {
 		return nil, err
 	}

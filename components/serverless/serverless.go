@@ -301,7 +301,7 @@ func (s *Serverless) logGroup(ctx *pulumi.Context, logical, name string) (*cloud
 		Name:            pulumi.String(name),
 		RetentionInDays: pulumi.Int(s.args.Spec.LogRetentionDays),
 		KmsKeyId:        s.key.Arn,
-	}, pulumi.Parent(s))
+	}, pulumi.Parent(s), pulumi.RetainOnDelete(true))
 }
 
 func sortedKeys[V any](m map[string]V) []string {
