@@ -118,10 +118,18 @@ type Workflow struct {
 	Description string `json:"description"`
 	// Steps in order. Required.
 	Steps []WorkflowStep `json:"steps"`
-	// Compensation runs when a step at or after Compensation.From fails:
-	// e.g. credit the user back after the ledger was debited. Absent: every
-	// failure ends in the Fail state with its reason.
+	// Compensation runs when a step at or after Compensation.From and
+	// before PointOfNoReturn fails: e.g. credit the user back after the
+	// ledger was debited. Absent: every failure before PointOfNoReturn ends
+	// in the Fail state with its reason.
 	Compensation *Compensation `json:"compensation"`
+	// PointOfNoReturn is the first step whose effect the program cannot
+	// take back (the broadcast: the signed transaction may have reached the
+	// network even if the call failed). From it on a failure is never
+	// compensated: the steps retry (they must be idempotent: the same txid,
+	// the same withdrawal id) and then end in NeedsReconciliation, which
+	// alarms, for a person to settle. Absent: no such step.
+	PointOfNoReturn string `json:"pointOfNoReturn"`
 	// Trigger starts an execution per matching bus event (its detail is the
 	// input). Exactly one of Trigger and Schedule.
 	Trigger *WorkflowTrigger `json:"trigger"`
@@ -277,7 +285,7 @@ const (
 )
 
 // ReservedWorkflowStates are the state names the program adds to a workflow.
-var ReservedWorkflowStates = []string{"Failed", "Compensate", "Compensated", "CompensationFailed"}
+var ReservedWorkflowStates = []string{"Failed", "Compensate", "Compensated", "CompensationFailed", "NeedsReconciliation"}
 
 // FunctionGrantee is the grantee name of a function's role: its name with
 // dashes (build_and_sign_tx → build-and-sign-tx). A single-reader secret

@@ -159,6 +159,12 @@ func TestServerlessRules(t *testing.T) {
 		{"compensation from an unknown step", func(m map[string]any) {
 			obj(m, "workflows", "withdrawal", "compensation")["from"] = "Debit"
 		}, nil, `dbay:serverless.workflows.withdrawal.compensation.from: "Debit" is not a step`},
+		{"point of no return that is not a step", func(m map[string]any) {
+			obj(m, "workflows", "withdrawal")["pointOfNoReturn"] = "Broadcast"
+		}, nil, `dbay:serverless.workflows.withdrawal.pointOfNoReturn: "Broadcast" is not a step of this workflow`},
+		{"compensation after the point of no return", func(m map[string]any) {
+			obj(m, "workflows", "withdrawal")["pointOfNoReturn"] = "FraudCheck"
+		}, nil, `dbay:serverless.workflows.withdrawal.compensation.from: "DebitLedger" is not before the point of no return`},
 		{"reserved state name", func(m map[string]any) {
 			obj(m, "workflows", "order")["steps"].([]any)[0].(map[string]any)["name"] = "Compensate"
 		}, nil, `dbay:serverless.workflows.order.steps[0].name: "Compensate" is a state the program adds`},

@@ -179,6 +179,14 @@ func (s Serverless) validateWorkflow(c *collector, name string, w Workflow, scop
 			checkRange(c, p+".poll.maxPolls", pl.MaxPolls, 1, 10000, "polls")
 		}
 	}
+	if w.PointOfNoReturn != "" && !steps[w.PointOfNoReturn] {
+		c.addf(path+".pointOfNoReturn", "name the first step whose effect cannot be undone, e.g. BroadcastTx", "%q is not a step of this workflow", w.PointOfNoReturn)
+	}
+	if cp := w.Compensation; cp != nil && w.PointOfNoReturn != "" && steps[cp.From] && steps[w.PointOfNoReturn] &&
+		stepIndex(w, cp.From) >= stepIndex(w, w.PointOfNoReturn) {
+		c.addf(path+".compensation.from", "compensate only failures before pointOfNoReturn ("+w.PointOfNoReturn+")",
+			"%q is not before the point of no return: nothing could be compensated", cp.From)
+	}
 	if cp := w.Compensation; cp != nil {
 		if _, ok := s.Functions[cp.Function]; !ok {
 			c.addf(path+".compensation.function", "name a function of serverless.functions"+knownKeys(s.Functions), "no function named %q", cp.Function)
@@ -344,4 +352,14 @@ func LoadServerless(project, domain, raw string, scope ServerlessScope) (Serverl
 	var s Serverless
 	err := loadSection(project, "serverless", raw, &s, func() { s.applyDefaults(domain) }, func(c *collector) { s.validate(c, scope) })
 	return s, err
+}
+
+// stepIndex is the position of the named step in w, or -1.
+func stepIndex(w Workflow, name string) int {
+	for i, st := range w.Steps {
+		if st.Name == name {
+			return i
+		}
+	}
+	return -1
 }

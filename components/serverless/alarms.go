@@ -28,7 +28,7 @@ func (s *Serverless) Alarms() []alarm.Spec {
 		dims := pulumi.StringMap{"StateMachineArn": s.machines[name]}
 		out = append(out,
 			alarm.Spec{Kind: "sfn.failed", Name: "workflow-" + name + "-failed",
-				Description: "A " + name + " execution failed: open it in the Step Functions console; a CompensationFailed end means funds need a manual credit.",
+				Description: "A " + name + " execution failed: open it in the Step Functions console. NeedsReconciliation: funds may have moved, settle by hand from the cause (ids, txid), never re-run or refund; CompensationFailed: the credit back needs a person.",
 				Namespace:   "AWS/States", Metric: "ExecutionsFailed", Dimensions: dims, Statistic: "Sum", Period: 300,
 				Comparison: "GreaterThanThreshold", TreatMissingData: "notBreaching"},
 			alarm.Spec{Kind: "sfn.timedOut", Name: "workflow-" + name + "-timed-out",

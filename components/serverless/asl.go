@@ -72,6 +72,10 @@ const (
 	stateCompensated        = "Compensated"
 	stateCompensationFailed = "CompensationFailed"
 	stateSucceeded          = "Succeeded"
+	// stateReconcile ends a failure after the point of no return: the
+	// effect may have happened (coins sent), so nothing is undone
+	// automatically; the execution fails with this error, which alarms.
+	stateReconcile = "NeedsReconciliation"
 )
 
 // transientLambdaErrors are retried on every task: Lambda's own service
@@ -86,16 +90,28 @@ func transientRetry() Retrier {
 	return Retrier{ErrorEquals: transientLambdaErrors, IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, JitterStrategy: "FULL"}
 }
 
+// persistentRetry retries any error with backoff for about an hour (30 s
+// doubling, 10 attempts, capped by Step Functions' retry limits): for the
+// compensation and for the steps after the point of no return, which are
+// idempotent (the same signed transaction, the same withdrawal id) and
+// whose giving up needs a person.
+func persistentRetry() Retrier {
+	return Retrier{ErrorEquals: []string{"States.ALL"}, IntervalSeconds: 30, MaxAttempts: 10, BackoffRate: 2, JitterStrategy: "FULL"}
+}
+
 // BuildDefinition turns a workflow into ASL. arns are the functions' ARNs
 // by config name, timeouts their configured timeouts (seconds).
 //
 // Each step is a Task invoking its function with the state as payload; the
 // function's result is the next step's input. A failure (after the
 // transient retries) is caught with the error at $.error and goes to the
-// Failed state (ErrorPath/CausePath: the reason), or, from the compensation
+// Failed state (ErrorPath/CausePath: the reason); from the compensation
 // step on, to Compensate, which invokes the compensation function (retried
 // harder, since funds depend on it) and ends in Compensated, or in
-// CompensationFailed if even that fails. A polling step runs in a loop:
+// CompensationFailed if even that fails; from the point of no return on,
+// never to Compensate: the step retries any error for about an hour and
+// then ends in NeedsReconciliation, whose cause is the whole state (the
+// withdrawal id, the txid) for the person the alarm pages. A polling step runs in a loop:
 // <Step>Start sets $.pollCount, the task's result goes to $.poll,
 // <Step>Reached ends the loop when $.poll.Payload.<field> ≥ atLeast, or
 // gives up after maxPolls (<Step>TimedOut sets $.error = PollTimeout),
@@ -141,6 +157,18 @@ func BuildDefinition(partition, comment string, w config.Workflow, arns map[stri
 	if len(w.Steps) == 0 {
 		return Definition{}, fmt.Errorf("the workflow has no steps")
 	}
+	noReturn := len(w.Steps)
+	if w.PointOfNoReturn != "" {
+		noReturn = -1
+		for i, st := range w.Steps {
+			if st.Name == w.PointOfNoReturn {
+				noReturn = i
+			}
+		}
+		if noReturn < 0 || noReturn <= from && w.Compensation != nil {
+			return Definition{}, fmt.Errorf("point of no return %q is not a step after the compensation's start", w.PointOfNoReturn)
+		}
+	}
 	d.StartAt = entry(0)
 	usesFailed := false
 	for i, step := range w.Steps {
@@ -148,10 +176,13 @@ func BuildDefinition(partition, comment string, w config.Workflow, arns map[stri
 		if err != nil {
 			return Definition{}, err
 		}
-		onError := stateFailed
-		if i >= from {
+		onError, retry := stateFailed, []Retrier{transientRetry()}
+		switch {
+		case i >= noReturn:
+			onError, retry = stateReconcile, append(retry, persistentRetry())
+		case i >= from:
 			onError = stateCompensate
-		} else {
+		default:
 			usesFailed = true
 		}
 		task := State{
@@ -159,7 +190,7 @@ func BuildDefinition(partition, comment string, w config.Workflow, arns map[stri
 			Resource:       invoke,
 			Parameters:     map[string]any{"FunctionName": arn, "Payload.$": "$"},
 			TimeoutSeconds: step.TimeoutSeconds,
-			Retry:          []Retrier{transientRetry()},
+			Retry:          retry,
 			Catch:          []Catcher{{ErrorEquals: []string{"States.ALL"}, ResultPath: "$.error", Next: onError}},
 		}
 		next := entry(i + 1)
@@ -231,10 +262,9 @@ func BuildDefinition(partition, comment string, w config.Workflow, arns map[stri
 				Parameters:     map[string]any{"FunctionName": arn, "Payload.$": "$"},
 				ResultSelector: map[string]any{"Payload.$": "$.Payload"}, ResultPath: "$.compensation",
 				TimeoutSeconds: timeouts[c.Function] + config.StepTimeoutMarginSeconds,
-				Retry: []Retrier{transientRetry(),
-					{ErrorEquals: []string{"States.ALL"}, IntervalSeconds: 30, MaxAttempts: 10, BackoffRate: 2, JitterStrategy: "FULL"}},
-				Catch: []Catcher{{ErrorEquals: []string{"States.ALL"}, ResultPath: "$.compensationError", Next: stateCompensationFailed}},
-				Next:  stateCompensated,
+				Retry:          []Retrier{transientRetry(), persistentRetry()},
+				Catch:          []Catcher{{ErrorEquals: []string{"States.ALL"}, ResultPath: "$.compensationError", Next: stateCompensationFailed}},
+				Next:           stateCompensated,
 			},
 			stateCompensated: {Type: "Fail", Comment: "the failure was undone", ErrorPath: "$.error.Error", CausePath: "$.error.Cause"},
 			stateCompensationFailed: {Type: "Fail", Error: "CompensationFailed",
@@ -246,8 +276,20 @@ func BuildDefinition(partition, comment string, w config.Workflow, arns map[stri
 			}
 		}
 	}
+	if noReturn < len(w.Steps) {
+		// Fail state fields: https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html
+		// (CausePath takes a path or an intrinsic function such as States.JsonToString).
+		if err := put(stateReconcile, State{Type: "Fail", Error: stateReconcile,
+			Comment:   "the effect may have happened (the transaction may be on the network): never undone automatically; a person reconciles",
+			CausePath: "States.JsonToString($)"}); err != nil {
+			return Definition{}, err
+		}
+	}
 	if errs := Check(d); len(errs) > 0 {
 		return Definition{}, fmt.Errorf("invalid definition: %v", errs)
+	}
+	if errs := CheckFunds(d, SpecOf(w)); len(errs) > 0 {
+		return Definition{}, fmt.Errorf("the workflow breaks its funds invariant: %v", errs)
 	}
 	return d, nil
 }
@@ -374,41 +416,4 @@ func canEnd(d Definition, from string) bool {
 		}
 	}
 	return false
-}
-
-// CheckCompensation proves the money rule of a workflow whose failures
-// from state `from` on are undone by state `compensate`: no state at or
-// after `from` reaches a Fail state without passing through `compensate`,
-// and every failure before `from` ends in a Fail state without running it.
-func CheckCompensation(d Definition, from, compensate string) []error {
-	var errs []error
-	if st, ok := d.States[compensate]; !ok || st.Type != "Task" {
-		return []error{fmt.Errorf("compensation %q is not a Task of the definition", compensate)}
-	}
-	if _, ok := d.States[from]; !ok {
-		return []error{fmt.Errorf("%q is not a state of the definition", from)}
-	}
-	after := reachable(d, from, compensate)
-	for _, n := range sortedKeys(after) {
-		if d.States[n].Type == "Fail" {
-			errs = append(errs, fmt.Errorf("from %s, the failure state %s is reachable without %s", from, n, compensate))
-		}
-	}
-	before := reachable(d, d.StartAt, from)
-	for _, n := range sortedKeys(before) {
-		for _, c := range d.States[n].Catch {
-			path := reachable(d, c.Next, from)
-			if path[compensate] {
-				errs = append(errs, fmt.Errorf("%s fails before %s but its Catch reaches %s", n, from, compensate))
-			}
-			ends := false
-			for m := range path {
-				ends = ends || d.States[m].Type == "Fail"
-			}
-			if !ends {
-				errs = append(errs, fmt.Errorf("%s fails before %s but its Catch reaches no Fail state", n, from))
-			}
-		}
-	}
-	return errs
 }

@@ -52,13 +52,14 @@ func TestWithdrawalDefinition(t *testing.T) {
 	}
 	mustEqual(t, "catch targets", onError, map[string]string{
 		"ValidateBalance": "Failed", "FraudCheck": "Failed", "DebitLedger": "Compensate", "BuildAndSignTx": "Compensate",
-		"BroadcastTx": "Compensate", "CheckConfirmations": "Compensate", "FinalizeLedger": "Compensate", "Compensate": "CompensationFailed",
+		"BroadcastTx": "NeedsReconciliation", "CheckConfirmations": "NeedsReconciliation", "FinalizeLedger": "NeedsReconciliation",
+		"Compensate": "CompensationFailed",
 	})
 	reached := d.States["CheckConfirmationsReached"]
 	if got := *reached.Choices[0].And[2].NumericGreaterThanEquals; got != 6 || reached.Choices[0].And[2].Variable != "$.poll.Payload.confirmations" {
 		t.Errorf("loop ends at %d on %s, want 6 confirmations", got, reached.Choices[0].And[2].Variable)
 	}
-	if d.States["CheckConfirmationsWait"].Seconds != 60 || d.States["CheckConfirmationsTimedOut"].Next != "Compensate" ||
+	if d.States["CheckConfirmationsWait"].Seconds != 60 || d.States["CheckConfirmationsTimedOut"].Next != "NeedsReconciliation" ||
 		*reached.Choices[1].NumericGreaterThanEquals != 180 || reached.Default != "CheckConfirmationsWait" {
 		t.Errorf("poll loop = %+v", reached)
 	}
@@ -75,8 +76,63 @@ func TestWithdrawalDefinition(t *testing.T) {
 	if d.States["Failed"].ErrorPath != "$.error.Error" || d.States["Failed"].CausePath != "$.error.Cause" {
 		t.Errorf("Failed does not carry the reason: %+v", d.States["Failed"])
 	}
-	if errs := append(Check(d), CheckCompensation(d, "DebitLedger", "Compensate")...); len(errs) > 0 {
+	// After the point of no return: any error retried for about an hour,
+	// then NeedsReconciliation with the whole state as its cause.
+	for _, n := range []string{"BroadcastTx", "CheckConfirmations", "FinalizeLedger"} {
+		if r := d.States[n].Retry; len(r) != 2 || r[1].ErrorEquals[0] != "States.ALL" || r[1].MaxAttempts != 10 {
+			t.Errorf("%s retries %+v, want the transient retry then States.ALL x10", n, r)
+		}
+	}
+	if st := d.States["NeedsReconciliation"]; st.Type != "Fail" || st.Error != "NeedsReconciliation" || st.CausePath != "States.JsonToString($)" {
+		t.Errorf("NeedsReconciliation = %+v", st)
+	}
+	if errs := append(Check(d), CheckFunds(d, withdrawalInvariant)...); len(errs) > 0 {
 		t.Errorf("checks: %v", errs)
+	}
+}
+
+// withdrawalInvariant is the requirement, stated independently of the
+// config: the debit is compensated until the broadcast, never after.
+var withdrawalInvariant = FundsSpec{From: "DebitLedger", Until: "BroadcastTx", Compensated: true}
+
+// Every money flow meets its invariant over its whole graph, and the
+// withdrawal as shipped before the point of no return existed (every
+// failure from DebitLedger on refunded) fails it: a broadcast that timed
+// out, a missed confirmation window or a failed FinalizeLedger credited a
+// user whose coins had left.
+func TestFundsInvariants(t *testing.T) {
+	t.Parallel()
+	spec := dbaySpec(t, nil)
+	for name, want := range map[string]FundsSpec{
+		"withdrawal": withdrawalInvariant,
+		"deposit":    {Until: "CreditUser"},
+		"order":      {Until: "LockEscrow"},
+	} {
+		if got := SpecOf(spec.Workflows[name]); got != want {
+			t.Errorf("%s declares %+v, want %+v", name, got, want)
+		}
+		if errs := CheckFunds(definition(t, spec, name), want); len(errs) > 0 {
+			t.Errorf("%s: %v", name, errs)
+		}
+	}
+
+	old := spec.Workflows["withdrawal"]
+	old.PointOfNoReturn = ""
+	arns := map[string]string{}
+	for fn := range spec.Functions {
+		arns[fn] = "arn:aws:lambda:us-east-1:123456789012:function:" + fn
+	}
+	d, err := BuildDefinition("aws", "old", old, arns, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, err := range CheckFunds(d, withdrawalInvariant) {
+		got = append(got, err.Error())
+	}
+	want := "from BroadcastTx (the point of no return) a path reaches Compensate: a refund after the funds may have left pays twice"
+	if !strings.Contains(strings.Join(got, "\n"), want) {
+		t.Errorf("the old withdrawal passes the invariant: %q", got)
 	}
 }
 
@@ -90,20 +146,35 @@ func TestChecksCatchBrokenDefinitions(t *testing.T) {
 		want   string
 	}{
 		{"post-debit failure that skips the compensation", func(d Definition) {
-			st := d.States["BroadcastTx"]
+			st := d.States["BuildAndSignTx"]
 			st.Catch = []Catcher{{ErrorEquals: []string{"States.ALL"}, ResultPath: "$.error", Next: "Failed"}}
+			d.States["BuildAndSignTx"] = st
+		}, "BuildAndSignTx fails after DebitLedger and before BroadcastTx, and its Catch reaches Failed without Compensate"},
+		{"broadcast failure that refunds", func(d Definition) {
+			st := d.States["BroadcastTx"]
+			st.Catch = []Catcher{{ErrorEquals: []string{"States.ALL"}, ResultPath: "$.error", Next: "Compensate"}}
 			d.States["BroadcastTx"] = st
-		}, "from DebitLedger, the failure state Failed is reachable without Compensate"},
-		{"poll timeout that skips the compensation", func(d Definition) {
+		}, "from BroadcastTx (the point of no return) a path reaches Compensate"},
+		{"poll timeout that refunds", func(d Definition) {
 			st := d.States["CheckConfirmationsTimedOut"]
-			st.Next = "Failed"
+			st.Next = "Compensate"
 			d.States["CheckConfirmationsTimedOut"] = st
-		}, "the failure state Failed is reachable without Compensate"},
+		}, "a refund after the funds may have left pays twice"},
+		{"finalize failure that just fails", func(d Definition) {
+			st := d.States["FinalizeLedger"]
+			st.Catch = []Catcher{{ErrorEquals: []string{"States.ALL"}, ResultPath: "$.error", Next: "Failed"}}
+			d.States["FinalizeLedger"] = st
+		}, "from BroadcastTx a path ends in Failed: after the point of no return a failure must end in NeedsReconciliation"},
+		{"a step that can run twice", func(d Definition) {
+			st := d.States["FinalizeLedger"]
+			st.End, st.Next = false, "BroadcastTx"
+			d.States["FinalizeLedger"] = st
+		}, "BroadcastTx can run again after it ran"},
 		{"pre-debit failure that credits", func(d Definition) {
 			st := d.States["FraudCheck"]
 			st.Catch = []Catcher{{ErrorEquals: []string{"States.ALL"}, ResultPath: "$.error", Next: "Compensate"}}
 			d.States["FraudCheck"] = st
-		}, "FraudCheck fails before DebitLedger but its Catch reaches Compensate"},
+		}, "before DebitLedger a path reaches Compensate"},
 		{"task without retry", func(d Definition) {
 			st := d.States["DebitLedger"]
 			st.Retry = nil
@@ -141,7 +212,7 @@ func TestChecksCatchBrokenDefinitions(t *testing.T) {
 		d := definition(t, spec, "withdrawal")
 		tt.mutate(d)
 		var got []string
-		for _, err := range append(Check(d), CheckCompensation(d, "DebitLedger", "Compensate")...) {
+		for _, err := range append(Check(d), CheckFunds(d, withdrawalInvariant)...) {
 			got = append(got, err.Error())
 		}
 		if !strings.Contains(strings.Join(got, "\n"), tt.want) {
@@ -225,11 +296,11 @@ func TestStateMachines(t *testing.T) {
 			t.Errorf("%s role invokes %v", sm.Name, policy[0].Resource)
 		}
 		if sm.Name == "withdrawal" {
-			if errs := CheckCompensation(d, "DebitLedger", "Compensate"); len(errs) > 0 {
+			if errs := CheckFunds(d, withdrawalInvariant); len(errs) > 0 {
 				t.Errorf("withdrawal: %v", errs)
 			}
-		} else if _, has := d.States["Compensate"]; has || d.States["Failed"].Type != "Fail" {
-			t.Errorf("%s: failures should end in Failed", sm.Name)
+		} else if _, has := d.States["Compensate"]; has || d.States["NeedsReconciliation"].Type != "Fail" {
+			t.Errorf("%s: failures should end in Failed or NeedsReconciliation", sm.Name)
 		}
 	}
 }
