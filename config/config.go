@@ -88,6 +88,14 @@ type Config struct {
 // Protected reports whether stateful resources are protected.
 func (c *Config) Protected() bool { return c.Protect == nil || *c.Protect }
 
+// Passive reports whether the stack is a recovery stack on standby (fleet
+// standby pilot or warm): it holds replicas and zero or minimum capacity
+// while the primary does the work, so its schedules and bus rules are
+// created disabled; the failover runbook's `standby: active` enables them.
+func (c *Config) Passive() bool {
+	return c.Role == RoleRecovery && (c.Fleet == nil || c.Fleet.Standby != StandbyActive)
+}
+
 // Principals are the names of the services and functions the stack
 // declares: the grantees a single-reader secret may name. The sections that
 // declare roles (fleet services, serverless functions) add theirs here.

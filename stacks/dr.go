@@ -77,7 +77,7 @@ func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, ne
 	data := &datalayer.Args{
 		Spec: cfg.Data, Network: net,
 		Project: cfg.Project, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
-		Protect: cfg.Protected(), BackupTag: backupTag(cfg),
+		Protect: cfg.Protected(), BackupTag: backupTag(cfg), Passive: cfg.Passive(),
 	}
 	var zone pulumi.StringInput
 	switch {

@@ -103,7 +103,7 @@ func (in runbookInputs) failover() []Step {
 			r, c.RedisGlobalGroupID, r, d.RedisGroupID))
 	}
 	if in.fleet != nil {
-		add(StepScaleUp, pulumi.Sprintf("pulumi config set --stack %s --path fleet.standby %s && pulumi up --stack %s --yes  # min/desired become the primary's; cluster %s",
+		add(StepScaleUp, pulumi.Sprintf("pulumi config set --stack %s --path fleet.standby %s && pulumi up --stack %s --yes  # min/desired become the primary's, schedules and bus rules are enabled; cluster %s",
 			in.stack(), config.StandbyActive, in.stack(), in.fleet.ClusterName))
 	}
 	if in.apiFailover() {

@@ -22,7 +22,7 @@ func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Provide
 	args := &serverless.Args{
 		Spec: *cfg.Serverless, Network: net, Data: data, Secrets: sec,
 		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
-		Protect: cfg.Protected(), ZoneID: zone,
+		Protect: cfg.Protected(), ZoneID: zone, Passive: cfg.Passive(),
 	}
 	switch {
 	case cfg.Role == config.RoleRecovery:

@@ -204,8 +204,9 @@ func TestFailoverRecordPairs(t *testing.T) {
 	}
 }
 
-// Pilot light: every service exists with 0 tasks and a 0 minimum; the
-// runbook's `fleet.standby active` gives them the primary's capacity.
+// Pilot light: every service exists with 0 tasks and a 0 minimum and every
+// schedule and bus rule is disabled; the runbook's `fleet.standby active`
+// gives the services the primary's capacity and enables the rules.
 func TestPilotLightCapacity(t *testing.T) {
 	t.Parallel()
 	rec := synthesize(t, root, "dr")
@@ -239,6 +240,28 @@ func TestPilotLightCapacity(t *testing.T) {
 		t.Fatal(err)
 	}
 	check(active, func(svc config.FleetService) float64 { return float64(svc.Min) })
+
+	// The standby region runs none of the primary's work: every bus rule
+	// and schedule is DISABLED on pilot (and warm), ENABLED in the primary
+	// and once the runbook sets standby active.
+	states := func(r *synth.Result, want string) {
+		t.Helper()
+		n := 0
+		for _, typ := range []string{"aws:cloudwatch/eventRule:EventRule", "aws:scheduler/schedule:Schedule"} {
+			for _, res := range r.Engine.ByType(typ) {
+				n++
+				if got := res.In()["state"]; got != want {
+					t.Errorf("%s %s %s: state %v, want %s", r.Stack, typ, res.Name, got, want)
+				}
+			}
+		}
+		if n < 7 { // 5 rules (3 workflows, listing events, notifications) + 2 schedules
+			t.Errorf("%s: %d rules and schedules, want at least 7", r.Stack, n)
+		}
+	}
+	states(rec, "DISABLED")
+	states(rec.Partner, "ENABLED")
+	states(active, "ENABLED")
 }
 
 // The recovery stack exports the ordered failover and failback with the

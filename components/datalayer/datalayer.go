@@ -62,6 +62,9 @@ type Args struct {
 	// BackupTag, when set, tags the databases and data buckets
 	// `backup: <BackupTag>`: Monitoring's AWS Backup selection picks them up.
 	BackupTag string
+	// Passive is a recovery stack on standby: the bus rules feeding its
+	// queues are created DISABLED (the primary does the work). false: enabled.
+	Passive bool
 	// ZoneID is the Route53 hosted zone of Domain; when set, SES DKIM and
 	// verification records are created in it. Nil: the records are outputs.
 	ZoneID pulumi.StringInput

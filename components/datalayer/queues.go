@@ -89,7 +89,7 @@ func (d *DataLayer) newQueue(ctx *pulumi.Context, name string, spec config.Queue
 			Description:  pulumi.Sprintf("%s events for the %s queue", d.args.Project, name),
 			EventBusName: d.bus.Name,
 			EventPattern: pulumi.String(pattern),
-			State:        pulumi.String("ENABLED"),
+			State:        pulumi.String(ruleState(d.args.Passive)),
 		}, pulumi.Parent(d))
 		if err != nil {
 			return nil, err
@@ -171,4 +171,12 @@ func (q *Queue) GrantSend(ctx *pulumi.Context, g policy.Grantee) (*iam.RolePolic
 // Env is the queue's connection variable, SQS_QUEUE_URL (seed §4.7).
 func (q *Queue) Env() map[string]pulumi.StringOutput {
 	return map[string]pulumi.StringOutput{"SQS_QUEUE_URL": q.URL}
+}
+
+// ruleState is a bus rule's State: DISABLED in a passive (standby) stack.
+func ruleState(passive bool) string {
+	if passive {
+		return "DISABLED"
+	}
+	return "ENABLED"
 }

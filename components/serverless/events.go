@@ -21,6 +21,15 @@ const (
 	scheduleMaxRetryAttempts   = 185
 )
 
+// enabled is the State of a rule or schedule: ENABLED or DISABLED (the
+// values both EventBridge and Scheduler take).
+func enabled(on bool) string {
+	if on {
+		return "ENABLED"
+	}
+	return "DISABLED"
+}
+
 // newRule creates a rule on the bus and records it for the events DLQ policy.
 func (s *Serverless) newRule(ctx *pulumi.Context, name, desc string, pattern map[string][]string) (*cloudwatch.EventRule, pulumi.StringOutput, error) {
 	bus, err := s.args.Data.Bus()
@@ -31,7 +40,7 @@ func (s *Serverless) newRule(ctx *pulumi.Context, name, desc string, pattern map
 		Description:  pulumi.String(desc),
 		EventBusName: bus.Name,
 		EventPattern: pulumi.String(marshal(pattern)),
-		State:        pulumi.String("ENABLED"),
+		State:        pulumi.String(enabled(!s.args.Passive)),
 	}, pulumi.Parent(s))
 	if err != nil {
 		return nil, pulumi.StringOutput{}, err
@@ -143,7 +152,7 @@ func (s *Serverless) schedule(ctx *pulumi.Context, name, expr, desc string, targ
 		Description:        pulumi.String(desc),
 		ScheduleExpression: pulumi.String(expr),
 		FlexibleTimeWindow: &scheduler.ScheduleFlexibleTimeWindowArgs{Mode: pulumi.String("OFF")},
-		State:              pulumi.String("ENABLED"),
+		State:              pulumi.String(enabled(!s.args.Passive)),
 		Target: &scheduler.ScheduleTargetArgs{
 			Arn:     target,
 			RoleArn: role.Arn,

@@ -78,6 +78,11 @@ type Args struct {
 	// FailoverPrimary (evaluated by the API health check) in the primary
 	// stack, FailoverSecondary in the recovery stack. "": simple records.
 	Failover string
+	// Passive is a recovery stack on standby: its schedules and bus rules
+	// are created DISABLED, so the standby region does not run the
+	// primary's work against replicas and zero tasks (and cannot act twice
+	// while the primary still runs). false: enabled.
+	Passive bool
 }
 
 // Serverless is the component.
