@@ -96,7 +96,7 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 		TracingConfig:                &lambda.FunctionTracingConfigArgs{Mode: pulumi.String(f.Tracing)},
 		VpcConfig: &lambda.FunctionVpcConfigArgs{
 			SubnetIds:        a.Network.PrivateSubnetIDs,
-			SecurityGroupIds: pulumi.StringArray{s.sgs[sgOf(f)].ID()},
+			SecurityGroupIds: pulumi.StringArray{s.sgs[s.sgOf(name, f)].ID()},
 		},
 		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
 			LogFormat:           pulumi.String("JSON"),
@@ -330,6 +330,12 @@ func (s *Serverless) grant(ctx *pulumi.Context, f config.LambdaFunction, g polic
 		}
 	}
 	return nil
+}
+
+// isWebSocketRouter reports whether the function serves the WebSocket API
+// (and so posts to its connections).
+func (s *Serverless) isWebSocketRouter(name string) bool {
+	return s.args.Spec.WebSocket != nil && s.args.Spec.WebSocket.Function == name
 }
 
 // isAuthorizer reports whether the function authorizes an API.

@@ -120,8 +120,10 @@ func TestEveryFunctionIsTracedEncryptedLoggedAndInTheVPC(t *testing.T) {
 	keyArn := key.Out()["arn"]
 	private := r.eng.Get("awsx:ec2:Vpc", "vpc").Out()["privateSubnetIds"].([]any)
 	sgs := map[string]any{sgPrivate: r.one(t, tSG, sgPrivate).ID, sgInternet: r.one(t, tSG, sgInternet).ID}
+	// The authorizer fetches Cognito's signing keys and ws_router posts to
+	// execute-api's @connections: neither has a VPC endpoint they can use.
 	internet := map[string]bool{"deposit-watcher": true, "check-confirmations": true, "build-and-sign-tx": true,
-		"blockchain-broadcaster": true, "auction-closer": true}
+		"blockchain-broadcaster": true, "auction-closer": true, "authorizer": true, "ws-router": true}
 	for _, f := range r.children(tFunction) {
 		in, name := f.In(), f.Name
 		physical := "dbay-prod-" + name
@@ -211,8 +213,8 @@ func TestSecurityGroups(t *testing.T) {
 		}
 	}
 	mustEqual(t, "consumers", r.outs["consumers"], map[string][]string{
-		sgPrivate:  {"listing", "messaging", "order", "user", "wallet"},
-		sgInternet: {"wallet"},
+		sgPrivate:  {"listing", "order", "wallet"},
+		sgInternet: {"messaging", "user", "wallet"},
 	})
 	if r.outs["securityGroupId"] != r.one(t, tSG, sgPrivate).ID || r.outs["internetSecurityGroupId"] != r.one(t, tSG, sgInternet).ID {
 		t.Errorf("security group outputs = %v, %v", r.outs["securityGroupId"], r.outs["internetSecurityGroupId"])

@@ -147,8 +147,8 @@ func (s *Serverless) deliver(ctx *pulumi.Context) error {
 func (s *Serverless) newSecurityGroups(ctx *pulumi.Context) error {
 	a := s.args
 	groups := map[string]bool{sgPrivate: true}
-	for _, f := range a.Spec.Functions {
-		groups[sgOf(f)] = true
+	for name, f := range a.Spec.Functions {
+		groups[s.sgOf(name, f)] = true
 	}
 	for _, name := range sortedKeys(groups) {
 		desc := "Lambda functions: no ingress; egress to the VPC endpoints, their stores and services"
@@ -209,10 +209,15 @@ func (s *Serverless) egress(ctx *pulumi.Context, name string, sg *ec2.SecurityGr
 }
 
 // sgOf is the security group a function runs in: with internet access
-// when it asks for it, or when it uses an AWS API the network has no VPC
-// endpoint for (EventBridge, SQS, SES: reached through NAT).
-func sgOf(f config.LambdaFunction) string {
-	if f.Internet {
+// when it asks for it, or when it calls an AWS API the network has no VPC
+// endpoint for, reached through NAT on 443: EventBridge, SQS, SES; the
+// authorizers fetch the user pool's signing keys (cognito-idp's
+// /.well-known/jwks.json), and the WebSocket function posts to its
+// clients through the API Gateway management API (execute-api: an
+// execute-api endpoint with private DNS would serve private APIs only and
+// break every call to the public ones).
+func (s *Serverless) sgOf(name string, f config.LambdaFunction) string {
+	if f.Internet || s.isAuthorizer(name) || s.isWebSocketRouter(name) {
 		return sgInternet
 	}
 	for _, u := range f.Uses {
@@ -233,8 +238,8 @@ var networkStores = map[string]datalayer.Store{
 // whether one of them uses a bucket.
 func (s *Serverless) storesOf(sg string) ([]datalayer.Store, bool) {
 	set, buckets := map[string]datalayer.Store{}, false
-	for _, f := range s.args.Spec.Functions {
-		if sgOf(f) != sg {
+	for name, f := range s.args.Spec.Functions {
+		if s.sgOf(name, f) != sg {
 			continue
 		}
 		for _, u := range f.Uses {

@@ -239,7 +239,7 @@ func (s *Serverless) Consumers() []Consumer {
 	for _, name := range sortedKeys(s.sgs) {
 		set := map[string]bool{}
 		for _, fn := range sortedKeys(s.args.Spec.Functions) {
-			if f := s.args.Spec.Functions[fn]; sgOf(f) == name {
+			if f := s.args.Spec.Functions[fn]; s.sgOf(fn, f) == name {
 				for _, svc := range f.Calls {
 					set[svc] = true
 				}
