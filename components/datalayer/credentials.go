@@ -96,14 +96,20 @@ func (d *DataLayer) newCredentials(ctx *pulumi.Context, s Store, what string, va
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	if _, err := secretsmanager.NewSecretVersion(ctx, name, &secretsmanager.SecretVersionArgs{
+	version, err := secretsmanager.NewSecretVersion(ctx, name, &secretsmanager.SecretVersionArgs{
 		SecretId:     secret.ID(),
 		SecretString: pulumi.ToSecret(value).(pulumi.StringOutput),
-	}, pulumi.Parent(d)); err != nil {
+	}, pulumi.Parent(d))
+	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	d.credentials[s] = credential{arn: secret.Arn, vault: d.args.Vault != nil}
-	return secret.Arn, nil
+	// Consumers get the ARN through the version: a task definition or a
+	// function naming it is created only once the secret holds a value
+	// (which waits for the database's endpoint), since ECS does not start
+	// a task whose secret has none.
+	arn := pulumi.All(secret.Arn, version.ID()).ApplyT(func(xs []any) string { return xs[0].(string) }).(pulumi.StringOutput)
+	d.credentials[s] = credential{arn: arn, vault: d.args.Vault != nil}
+	return arn, nil
 }
 
 // ConnectionSecret is the JSON of a database's connection secret: Secrets

@@ -206,9 +206,15 @@ func TestDhanamEnvironment(t *testing.T) {
 	// Prisma reads only DATABASE_URL: the API and its migration task get
 	// the complete connection string from the connection secret.
 	dbURL := r.one(t, tSecret, "postgres-credentials").Out()["arn"].(string) + ":url::"
+	version := r.one(t, "aws:secretsmanager/secretVersion:SecretVersion", "postgres-credentials").URN
 	for _, td := range []string{"api", "api-migrate"} {
 		if got := r.container(t, td).secrets()["DATABASE_URL"]; got != dbURL {
 			t.Errorf("%s DATABASE_URL valueFrom = %q, want %q", td, got, dbURL)
+		}
+		// Created once the secret has a value: ECS does not start a task
+		// whose secret has none.
+		if deps := r.one(t, tTaskDef, td).Dependencies; !contains(deps, version) {
+			t.Errorf("%s does not depend on the connection secret's value (%v)", td, deps)
 		}
 	}
 	if !hasPrefix(keys(web.env()), "NEXT_PUBLIC_API_URL") || web.env()["NEXT_PUBLIC_API_URL"] != "https://api.dhanam.io" ||
