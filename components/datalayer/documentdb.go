@@ -81,6 +81,14 @@ func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 		}
 		args.MasterUsername = pulumi.String(m.Username)
 		args.MasterPassword = password
+		// A new password (a rotation) takes effect at once, as its
+		// connection secret does: without ApplyImmediately, DocumentDB
+		// defers a MasterUserPassword change to the next maintenance window
+		// (it affects only MasterUserPassword and NewDBClusterIdentifier,
+		// https://docs.aws.amazon.com/documentdb/latest/developerguide/API_ModifyDBCluster.html).
+		// RDS applies an instance's new master password as soon as
+		// possible whatever ApplyImmediately says (ModifyDBInstance).
+		args.ApplyImmediately = pulumi.Bool(true)
 		if d.drPrimary() {
 			// Once the global cluster adopts this cluster, AWS reports its
 			// globalClusterIdentifier; setting it here would be a cycle

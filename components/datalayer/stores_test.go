@@ -231,7 +231,7 @@ func TestDocumentDB(t *testing.T) {
 	cluster := r.eng.Get("aws:docdb/cluster:Cluster", "mongo")
 	in := cluster.In()
 	for k, v := range map[string]any{
-		"storageEncrypted": true, "masterPassword": mockengine.Redacted, "backupRetentionPeriod": 30.0,
+		"storageEncrypted": true, "masterPassword": mockengine.Redacted, "applyImmediately": true, "backupRetentionPeriod": 30.0,
 		"preferredBackupWindow": "03:00-04:00", "deletionProtection": true, "skipFinalSnapshot": false,
 		"enabledCloudwatchLogsExports": []any{"audit", "profiler"}, "masterUsername": "dbay_admin",
 	} {
