@@ -362,13 +362,13 @@ func parseEgress(e string) (int, bool) {
 func (d Data) UsableStores() map[string][]string {
 	m := map[string][]string{}
 	if d.Postgres != nil {
-		m["postgres"] = []string{"DATABASE_URL", "PGPASSWORD"}
+		m["postgres"] = []string{"DATABASE_URL"}
 	}
 	if d.Redis != nil {
 		m["redis"] = []string{"REDIS_URL"}
 	}
 	if d.DocumentDB != nil {
-		m["mongo"] = []string{"MONGO_URI", "MONGO_USERNAME", "MONGO_PASSWORD"}
+		m["mongo"] = []string{"MONGO_URI"}
 	}
 	if d.OpenSearch != nil {
 		m["search"] = []string{"ELASTICSEARCH_URL"}

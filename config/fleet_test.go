@@ -312,7 +312,8 @@ func TestNamesDerivedFromServices(t *testing.T) {
 	}
 	got := fleetData().UsableStores()
 	if got["bucket:listing-images"][0] != "AWS_S3_BUCKET_NAME" || got["bucket:avatars"][0] != DefaultBucketEnvVar ||
-		len(got["mongo"]) != 3 || got["queue:orders"][0] != "SQS_QUEUE_URL" || len(got) != 11 {
+		!reflect.DeepEqual(got["mongo"], []string{"MONGO_URI"}) || !reflect.DeepEqual(got["postgres"], []string{"DATABASE_URL"}) ||
+		got["queue:orders"][0] != "SQS_QUEUE_URL" || len(got) != 11 {
 		t.Errorf("UsableStores = %v", got)
 	}
 	if got := (Data{}).UsableStores(); len(got) != 0 {

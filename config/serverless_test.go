@@ -27,7 +27,7 @@ func dbayServerless(t *testing.T) string {
 func dbayServerlessScope() ServerlessScope {
 	return ServerlessScope{
 		Stores: map[string][]string{
-			"postgres": {"DATABASE_URL", "PGPASSWORD"}, "mongo": {"MONGO_URI"}, "redis": {"REDIS_URL"}, "search": {"ELASTICSEARCH_URL"},
+			"postgres": {"DATABASE_URL"}, "mongo": {"MONGO_URI"}, "redis": {"REDIS_URL"}, "search": {"ELASTICSEARCH_URL"},
 			"memcached": {"MEMCACHED_URL"}, "bus": {"EVENT_BUS_NAME"}, "ses": {"SES_FROM_EMAIL"},
 			"queue:notifications": {"SQS_QUEUE_URL"}, "bucket:listing-images": {"AWS_S3_BUCKET_NAME"},
 		},
@@ -194,8 +194,8 @@ func TestServerlessRules(t *testing.T) {
 			"dbay:serverless.functions.credit_user.env.AWS_ENDPOINT_URL: AWS_ENDPOINT_URL is reserved"},
 		{"derived env", func(m map[string]any) { credit(m)["env"] = map[string]any{"WALLET_SERVICE_URL": "http://x"} }, nil,
 			"dbay:serverless.functions.credit_user.env.WALLET_SERVICE_URL: WALLET_SERVICE_URL is derived by the program"},
-		{"store env", func(m map[string]any) { credit(m)["env"] = map[string]any{"PGPASSWORD": "x"} }, nil,
-			"dbay:serverless.functions.credit_user.env.PGPASSWORD: PGPASSWORD is derived"},
+		{"store env", func(m map[string]any) { credit(m)["env"] = map[string]any{"MONGO_URI": "mongodb://x"} }, nil,
+			"dbay:serverless.functions.credit_user.env.MONGO_URI: MONGO_URI is derived"},
 		{"secret value in env", func(m map[string]any) { credit(m)["env"] = map[string]any{"WALLET_MASTER_XPRIV": "xprv..."} }, nil,
 			"dbay:serverless.functions.credit_user.env.WALLET_MASTER_XPRIV: WALLET_MASTER_XPRIV is a secret"},
 		{"bad function name", func(m map[string]any) { obj(m, "functions")["Credit-User"] = map[string]any{} }, nil,

@@ -120,6 +120,9 @@ func list1(v ...any) []any { return v }
 
 const cmk = "arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555"
 
+// mongoArn is a DocumentDB cluster's ARN, as a global cluster names its source.
+const mongoArn = "arn:aws:rds:us-east-1:123456789012:cluster:mongo-1234567"
+
 // Compliant baselines: each rule's bad fixture is one of these with one
 // thing wrong.
 var (
@@ -131,7 +134,11 @@ var (
 		"finalSnapshotIdentifier": "dbay-prod-postgres-final", "manageMasterUserPassword": true, "masterUserSecretKmsKeyId": cmk,
 		"username": "dbay_admin",
 	}
-	goodReplica = map[string]any{
+	// generatedRDS and generatedDocDB are the program's shape: the master
+	// password generated (add secretInput("password"/"masterPassword")).
+	generatedRDS   = with(goodRDS, "manageMasterUserPassword", nil, "masterUserSecretKmsKeyId", nil)
+	generatedDocDB = with(goodDocDB, "manageMasterUserPassword", nil)
+	goodReplica    = map[string]any{
 		"replicateSourceDb": "postgres-1234567", "kmsKeyId": cmk, "storageEncrypted": true, "publiclyAccessible": false,
 		"deletionProtection": true, "skipFinalSnapshot": true, "performanceInsightsEnabled": true, "monitoringInterval": 60,
 		"monitoringRoleArn": "arn:aws:iam::123456789012:role/mon", "enabledCloudwatchLogsExports": list1("postgresql"),

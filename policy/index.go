@@ -20,6 +20,8 @@ type Index struct {
 	byRef    map[string][]*mockengine.Resource
 	children map[string][]*mockengine.Resource
 	in       map[*mockengine.Resource]map[string]any
+	// partner indexes Options.Partner by reference (nil outside a pair).
+	partner map[string][]*mockengine.Resource
 }
 
 // refKeys are the outputs other resources use to point at a resource.
@@ -44,7 +46,33 @@ func NewIndex(resources []*mockengine.Resource, opts Options) Index {
 			x.byRef[ref] = append(x.byRef[ref], r)
 		}
 	}
+	if len(opts.Partner) > 0 {
+		x.partner = map[string][]*mockengine.Resource{}
+		for _, r := range opts.Partner {
+			for _, ref := range refsOf(r) {
+				x.partner[ref] = append(x.partner[ref], r)
+			}
+		}
+	}
 	return x
+}
+
+// Resolve returns the resources of type typ one of whose identifiers is
+// ref: in this stack, or else in the DR partner's (Options.Partner), where
+// a cross-Region replica's source lives.
+func (x Index) Resolve(typ, ref string) []*mockengine.Resource {
+	var out []*mockengine.Resource
+	for _, set := range [][]*mockengine.Resource{x.byRef[ref], x.partner[ref]} {
+		for _, r := range set {
+			if r.Type == typ {
+				out = append(out, r)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
 }
 
 func refsOf(r *mockengine.Resource) []string {

@@ -108,6 +108,13 @@ type Options struct {
 	// throwaway stack): the rules that require `protect` and deletion
 	// protection are skipped. Every shipped stack is protected.
 	Unprotected bool
+	// Partner are the resources of the other stack of a DR pair (the
+	// primary of a recovery stack, the recovery stack of a primary), for
+	// the rules whose resource points across the pair (a cross-Region
+	// replica's source, a global cluster's secondary): Index.Resolve
+	// finds them there. Nil outside a pair; those rules then check what
+	// the stack itself holds.
+	Partner []*mockengine.Resource
 }
 
 // Report is the outcome of evaluating every rule on a stack.

@@ -100,11 +100,24 @@ func fixtures() map[string]fixture {
 			good: one(res(docdbCluster, "mongo", goodDocDB)),
 			bad:  one(res(docdbCluster, "mongo", with(goodDocDB, "deletionProtection", false))),
 		},
-		"db-managed-password": {
+		"db-master-password": {
 			good: one(res(rds, "postgres", goodRDS), res(docdbCluster, "mongo", goodDocDB), res(rds, "replica", goodReplica),
+				res(rds, "generated", generatedRDS, secretInput("password")), res(docdbCluster, "mongo-generated", generatedDocDB, secretInput("masterPassword")),
 				res(docdbCluster, "mongo-secondary", map[string]any{"globalClusterIdentifier": "dbay-prod-mongo", "storageEncrypted": true})),
-			bad: one(res(rds, "postgres", with(goodRDS, "manageMasterUserPassword", nil), secretInput("password")),
-				res(docdbCluster, "mongo", with(goodDocDB, "manageMasterUserPassword", false, "masterPassword", "plain-text!"))),
+			bad: one(res(rds, "postgres", with(generatedRDS, "password", "plain-text!")),
+				res(docdbCluster, "mongo", with(goodDocDB, "manageMasterUserPassword", false, "masterPassword", "plain-text!")),
+				res(docdbCluster, "mongo-none", generatedDocDB),
+				res(rds, "managed-aws-key", with(goodRDS, "masterUserSecretKmsKeyId", nil))),
+		},
+		"rds-replica-managed-password": {
+			good: one(res(rds, "postgres", generatedRDS, secretInput("password"), out("id", "postgres-1234567")), res(rds, "replica", goodReplica)),
+			bad:  one(res(rds, "postgres", goodRDS, out("id", "postgres-1234567")), res(rds, "replica", goodReplica)),
+		},
+		"docdb-global-managed-password": {
+			good: one(res(docdbCluster, "mongo", generatedDocDB, secretInput("masterPassword"), out("arn", mongoArn)),
+				res(docdbGlobalCluster, "mongo-global", map[string]any{"globalClusterIdentifier": "dbay-prod-mongo", "sourceDbClusterIdentifier": mongoArn})),
+			bad: one(res(docdbCluster, "mongo", goodDocDB, out("arn", mongoArn)),
+				res(docdbGlobalCluster, "mongo-global", map[string]any{"globalClusterIdentifier": "dbay-prod-mongo", "sourceDbClusterIdentifier": mongoArn})),
 		},
 		"redis-encryption": {
 			good: one(res(redisGroup, "redis", goodRedis), res(redisGroup, "redis-secondary", map[string]any{"globalReplicationGroupId": "ldgnf-dbay-redis"})),

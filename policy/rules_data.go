@@ -155,16 +155,23 @@ func dataRules() []Rule {
 			},
 		},
 		{
-			ID: "db-managed-password", Severity: High, Types: []string{rdsInstance, rdsCluster, docdbCluster},
-			Title: "Database master passwords are managed (and rotated) by RDS in Secrets Manager, never in Pulumi state",
+			ID: "db-master-password", Severity: High, Types: []string{rdsInstance, rdsCluster, docdbCluster},
+			Title: "Database master passwords are never plain text: generated into a Pulumi secret, or managed by RDS under a CMK",
 			Check: func(r *mockengine.Resource, x Index) []string {
 				in := x.In(r)
 				if isReplica(in) || isSet(in["replicationSourceIdentifier"]) || globalSecondary(in) {
-					return nil
+					return nil // inherited from the source
 				}
 				var out []string
-				if isSet(in["password"]) || isSet(in["masterPassword"]) || !truthy(in["manageMasterUserPassword"]) {
-					out = append(out, problem(r, "the master password is not managed by RDS", "drop password/masterPassword and set manageMasterUserPassword: true (RDS stores it in Secrets Manager and rotates it)"))
+				for _, k := range []string{"password", "masterPassword"} {
+					if v := str(in[k]); v != "" && known(v) {
+						out = append(out, problem(r, k+" is plain text in the program or its config (and so in state and in every preview)",
+							"generate it (random.RandomPassword, a Pulumi secret) into the database's connection secret"))
+					}
+				}
+				if !isSet(in["password"]) && !isSet(in["masterPassword"]) && !truthy(in["manageMasterUserPassword"]) {
+					out = append(out, problem(r, "no master password: neither a generated one nor manageMasterUserPassword",
+						"set password/masterPassword from a random.RandomPassword (the DataLayer does) — manageMasterUserPassword forbids replicas and global clusters"))
 				}
 				if r.Type != docdbCluster && truthy(in["manageMasterUserPassword"]) && !isCMK(in["masterUserSecretKmsKeyId"]) {
 					out = append(out, problem(r, "the managed master secret uses the AWS managed key", "set masterUserSecretKmsKeyId to the data layer's CMK"))

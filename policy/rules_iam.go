@@ -149,7 +149,7 @@ func iamRules() []Rule {
 		},
 		{
 			ID: "secret-rotation", Severity: Medium, Types: []string{secret},
-			Title: "Secrets rotate automatically (FSBP SecretsManager.1); database credentials are RDS-managed instead",
+			Title: "Secrets rotate automatically (FSBP SecretsManager.1), or a waiver names the runbook that rotates them",
 			Check: func(r *mockengine.Resource, x Index) []string {
 				for _, rot := range x.Referencing(secretRotation, "secretId", r) {
 					if !falsy(x.In(rot)["rotationEnabled"]) {

@@ -57,6 +57,9 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	// Database master credentials live under the secrets key and replicate
+	// with the other secrets (datalayer.Vault).
+	dataArgs.Vault = &datalayer.Vault{KeyArn: sec.KeyArn, Replicas: sec.Replicas()}
 	data, err := datalayer.New(ctx, "data", dataArgs, regional)
 	if err != nil {
 		return err

@@ -38,10 +38,21 @@ type Contract struct {
 	// failback re-seeds the primary's PostgreSQL.
 	PostgresSubnetGroup pulumi.StringOutput `dr:"postgresSubnetGroup"`
 	DataKeyArn          pulumi.StringOutput `dr:"dataKeyArn"`
+	// PostgresUsername, PostgresDatabase and PostgresPassword are the
+	// primary's master credentials, which the cross-Region replica
+	// inherits: the recovery stack's connection secret names its own
+	// endpoint with them (the password travels as the Redis token does).
+	PostgresUsername pulumi.StringOutput `dr:"postgresUsername"`
+	PostgresDatabase pulumi.StringOutput `dr:"postgresDatabase"`
+	PostgresPassword pulumi.StringOutput `dr:"postgresPassword" secret:"true"`
 	// MongoGlobalClusterID is the DocumentDB global cluster; MongoClusterArn
 	// the primary's member (the failback switchover target).
 	MongoGlobalClusterID pulumi.StringOutput `dr:"mongoGlobalClusterId"`
 	MongoClusterArn      pulumi.StringOutput `dr:"mongoClusterArn"`
+	// MongoUsername and MongoPassword are the global cluster's master
+	// credentials, which its secondary inherits.
+	MongoUsername pulumi.StringOutput `dr:"mongoUsername"`
+	MongoPassword pulumi.StringOutput `dr:"mongoPassword" secret:"true"`
 	// RedisGlobalGroupID is the ElastiCache Global Datastore, RedisGroupID
 	// the primary's member; RedisAuthToken the AUTH token they share.
 	RedisGlobalGroupID pulumi.StringOutput `dr:"redisGlobalGroupId"`

@@ -26,9 +26,14 @@ func primaryContract(cfg *config.Config, net *network.Network, sec *secrets.Secr
 		SecretsReplicaKeyArns: sec.ReplicaKeyArns,
 		PostgresArn:           d.PostgresArn,
 		PostgresSubnetGroup:   d.PostgresSubnetGroup,
+		PostgresUsername:      d.PostgresUsername,
+		PostgresDatabase:      d.PostgresDatabase,
+		PostgresPassword:      d.PostgresPassword,
 		DataKeyArn:            data.KeyArn,
 		MongoGlobalClusterID:  d.MongoGlobalClusterID,
 		MongoClusterArn:       d.MongoClusterArn,
+		MongoUsername:         d.MongoUsername,
+		MongoPassword:         d.MongoPassword,
 		RedisGlobalGroupID:    d.RedisGlobalGroupID,
 		RedisGroupID:          d.RedisGroupID,
 		RedisAuthToken:        d.RedisAuthToken,
@@ -85,7 +90,10 @@ func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, ne
 		sec.Replica = &secrets.Replica{PrimaryARNs: contract.SecretArns, KeyArn: index(contract.SecretsReplicaKeyArns, cfg.Region)}
 		zone = contract.ZoneID
 		data.DR = &datalayer.DR{Source: &datalayer.Source{
-			PostgresArn: contract.PostgresArn, MongoGlobalClusterID: contract.MongoGlobalClusterID,
+			PostgresArn: contract.PostgresArn, PostgresUsername: contract.PostgresUsername,
+			PostgresPassword: contract.PostgresPassword, PostgresDatabase: contract.PostgresDatabase,
+			MongoGlobalClusterID: contract.MongoGlobalClusterID,
+			MongoUsername:        contract.MongoUsername, MongoPassword: contract.MongoPassword,
 			RedisGlobalGroupID: contract.RedisGlobalGroupID, RedisAuthToken: contract.RedisAuthToken,
 			ReplicaBuckets: contract.ReplicaBuckets, ReplicaBucketKeyArn: contract.ReplicaBucketKeyArn,
 		}}

@@ -28,9 +28,8 @@ const (
 	StepConfirm         = "Confirm the primary is down"
 	StepFence           = "Fence the primary"
 	StepPromotePostgres = "Promote the PostgreSQL replica"
-	StepPostgresAccess  = "Give the promoted PostgreSQL the recovery credentials and Multi-AZ"
+	StepPostgresMultiAZ = "Make the promoted PostgreSQL Multi-AZ"
 	StepFailoverMongo   = "Fail over the DocumentDB global cluster"
-	StepMongoAccess     = "Give DocumentDB the recovery credentials"
 	StepFailoverRedis   = "Fail over the Redis Global Datastore"
 	StepScaleUp         = "Scale the recovery services to the primary's capacity"
 	StepFlipDNS         = "Switch api./ws. to the recovery region"
@@ -53,7 +52,7 @@ const (
 
 // FailoverTitles and FailbackTitles are every step title in order.
 var (
-	FailoverTitles = []string{StepConfirm, StepFence, StepPromotePostgres, StepPostgresAccess, StepFailoverMongo, StepMongoAccess,
+	FailoverTitles = []string{StepConfirm, StepFence, StepPromotePostgres, StepPostgresMultiAZ, StepFailoverMongo,
 		StepFailoverRedis, StepScaleUp, StepFlipDNS, StepFlipOrigin, StepReleaseSPA, StepVerify}
 	FailbackTitles = []string{StepPrimaryHealthy, StepSwitchMongo, StepSwitchRedis, StepReseedPostgres, StepFreezeRecovery,
 		StepPromoteBack, StepUnfence, StepRestoreDNS, StepRestoreOrigin, StepReleaseSPABack, StepRebuildStandby}
@@ -67,11 +66,6 @@ type runbookInputs struct {
 	fleet    *fleet.Fleet
 	sl       *serverless.Serverless
 	auth     *auth.Auth
-}
-
-// passwordFrom is the shell that reads a JSON secret's password key.
-func passwordFrom(region string, arn pulumi.StringOutput) pulumi.StringOutput {
-	return pulumi.Sprintf(`"$(aws secretsmanager get-secret-value --region %s --secret-id %s --query SecretString --output text | jq -r .password)"`, region, arn)
 }
 
 // failover is the ordered failover of the recovery stack.
@@ -89,14 +83,14 @@ func (in runbookInputs) failover() []Step {
 	if cfg.Data.Postgres != nil {
 		add(StepPromotePostgres, pulumi.Sprintf("aws rds promote-read-replica --region %s --db-instance-identifier %s --backup-retention-period %d && aws rds wait db-instance-available --region %s --db-instance-identifier %s",
 			r, d.PostgresIdentifier, cfg.Data.Postgres.BackupRetentionDays, r, d.PostgresIdentifier))
-		add(StepPostgresAccess, pulumi.Sprintf("aws rds modify-db-instance --region %s --db-instance-identifier %s --master-user-password %s --multi-az --apply-immediately",
-			r, d.PostgresIdentifier, passwordFrom(r, d.PostgresSecretArn)))
+		// No password to set: the promoted replica keeps the primary's
+		// master password, which this stack's connection secret holds.
+		add(StepPostgresMultiAZ, pulumi.Sprintf("aws rds modify-db-instance --region %s --db-instance-identifier %s --multi-az --apply-immediately  # the connection secret already names this instance with the primary's credentials",
+			r, d.PostgresIdentifier))
 	}
 	if cfg.Data.DocumentDB != nil {
 		add(StepFailoverMongo, pulumi.Sprintf("aws docdb failover-global-cluster --region %s --global-cluster-identifier %s --target-db-cluster-identifier %s --allow-data-loss  # planned: switchover-global-cluster, no data loss",
 			r, c.MongoGlobalClusterID, d.MongoClusterArn))
-		add(StepMongoAccess, pulumi.Sprintf("aws docdb modify-db-cluster --region %s --db-cluster-identifier %s --master-user-password %s --apply-immediately",
-			r, d.MongoClusterID, passwordFrom(r, d.MongoSecretArn)))
 	}
 	if cfg.Data.Redis != nil {
 		add(StepFailoverRedis, pulumi.Sprintf("aws elasticache failover-global-replication-group --region %s --global-replication-group-id %s --primary-region %s --primary-replication-group-id %s",

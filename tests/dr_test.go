@@ -283,7 +283,7 @@ func TestRunbookOutputs(t *testing.T) {
 		stacks.StepFlipDNS:         {prim.Engine.Get("aws:route53/healthCheck:HealthCheck", "api-failover-switch").ID},
 		stacks.StepRestoreDNS:      {prim.Engine.Get("aws:route53/healthCheck:HealthCheck", "api-failover-switch").ID},
 		stacks.StepReleaseSPA:      {prim.Engine.Get("aws:s3/bucketV2:BucketV2", "site-replica").Out()["bucket"].(string), prim.Engine.Get("aws:cloudfront/distribution:Distribution", "cdn").ID},
-		stacks.StepPostgresAccess:  {rec.Engine.Get("aws:secretsmanager/secret:Secret", "postgres-credentials").Out()["arn"].(string)},
+		stacks.StepPostgresMultiAZ: {rec.Engine.Get("aws:rds/instance:Instance", "postgres").Out()["identifier"].(string), "--multi-az"},
 		stacks.StepReseedPostgres:  {prim.Engine.Get("aws:kms/key:Key", "data-key").Out()["arn"].(string)},
 	}
 	// DBay's ALB is internal behind API Gateway: no origin.<domain> record,
@@ -299,6 +299,13 @@ func TestRunbookOutputs(t *testing.T) {
 		steps, _ := rec.Outputs[output].([]any)
 		if len(steps) != len(titles) {
 			t.Fatalf("%s has %d steps, want %d: %v", output, len(steps), len(titles), steps)
+		}
+		// The replicas keep the primary's master passwords, which dr's
+		// connection secrets hold: no step sets a password by hand.
+		for _, step := range steps {
+			if strings.Contains(step.(string), "master-user-password") {
+				t.Errorf("%s sets a password by hand: %q", output, step)
+			}
 		}
 		at := 0
 		for i, title := range titles {

@@ -132,7 +132,7 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 		Env:     map[string]pulumi.StringOutput{},
 		Secrets: map[string]SecretRef{"REDIS_URL": {ARN: secret.Arn}},
 	}
-	d.credentials[Redis] = secret.Arn
+	d.credentials[Redis] = credential{arn: secret.Arn}
 	d.outputs["redisPrimaryEndpoint"] = group.PrimaryEndpointAddress
 	d.outputs["redisReplicationGroupId"] = group.ID()
 	return nil

@@ -70,6 +70,10 @@ type Args struct {
 	ZoneID pulumi.StringInput
 	// DR configures cross-Region recovery (dr.go). Nil: none (no DR region).
 	DR *DR
+	// Vault keeps the PostgreSQL and DocumentDB connection secrets
+	// (credentials.go): the Secrets component's multi-Region key and
+	// replica regions. Nil: the layer key, no replicas.
+	Vault *Vault
 }
 
 // DataLayer is the component.
@@ -93,7 +97,7 @@ type DataLayer struct {
 	key     *kms.Key
 	stores  map[Store]*store
 	// credentials are the secrets holding each store's credentials.
-	credentials      map[Store]pulumi.StringOutput
+	credentials      map[Store]credential
 	cacheSubnetGroup *elasticache.SubnetGroup
 	// searchReaders are the roles granted OpenSearch access (domain policy).
 	searchReaders []pulumi.StringOutput
@@ -132,10 +136,10 @@ type store struct {
 // Secrets Manager.
 type Connection struct {
 	Store Store
-	// Env are plain variables, e.g. DATABASE_URL without a password.
+	// Env are plain variables, e.g. ELASTICSEARCH_URL.
 	Env map[string]pulumi.StringOutput
-	// Secrets are variables injected from Secrets Manager, e.g. PGPASSWORD
-	// from the RDS-managed secret's "password" key.
+	// Secrets are variables injected from Secrets Manager, e.g.
+	// DATABASE_URL from the connection secret's "url" key.
 	Secrets map[string]SecretRef
 }
 
@@ -166,7 +170,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := args.validateDR(); err != nil {
 		return nil, err
 	}
-	d := &DataLayer{args: args, stores: map[Store]*store{}, credentials: map[Store]pulumi.StringOutput{}, buckets: map[string]*Bucket{}, queues: map[string]*Queue{}, outputs: pulumi.Map{}}
+	d := &DataLayer{args: args, stores: map[Store]*store{}, credentials: map[Store]credential{}, buckets: map[string]*Bucket{}, queues: map[string]*Queue{}, outputs: pulumi.Map{}}
 	if err := ctx.RegisterComponentResource(typeToken, name, d, opts...); err != nil {
 		return nil, err
 	}

@@ -10,12 +10,13 @@ import (
 )
 
 // newDocumentDB creates the DocumentDB cluster (TLS enforced, audit logs on,
-// credentials managed by DocumentDB in Secrets Manager) and one instance per
-// configured count, spread over the AZs by DocumentDB.
+// a generated master password in a program-owned secret, credentials.go)
+// and one instance per configured count, spread over the AZs by DocumentDB.
 //
 // With Args.DR: on the primary side the cluster becomes the primary of a
 // global cluster; on the recovery side it is the global cluster's
-// secondary here, with DR-owned credentials (drCredentials).
+// secondary here, whose connection secret names its own endpoint with the
+// primary's credentials (a secondary inherits them).
 func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 	m := d.args.Spec.DocumentDB
 	if m == nil {
@@ -63,6 +64,7 @@ func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 	}
 	opts := d.protect()
 	src := d.source()
+	var password pulumi.StringOutput
 	switch {
 	case src != nil:
 		// A secondary of the primary's global cluster: no master username
@@ -72,8 +74,21 @@ func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 		// website/docs/r/docdb_global_cluster.html.markdown).
 		args.GlobalClusterIdentifier = src.MongoGlobalClusterID
 	default:
+		// A managed master password is not supported in a global cluster
+		// (docdb-secrets-manager.html, "Limitations"): generated instead.
+		if password, err = d.newMasterPassword(ctx, DocumentDB); err != nil {
+			return err
+		}
 		args.MasterUsername = pulumi.String(m.Username)
-		args.ManageMasterUserPassword = pulumi.Bool(true)
+		args.MasterPassword = password
+		// A new password (a rotation) takes effect at once, as its
+		// connection secret does: without ApplyImmediately, DocumentDB
+		// defers a MasterUserPassword change to the next maintenance window
+		// (it affects only MasterUserPassword and NewDBClusterIdentifier,
+		// https://docs.aws.amazon.com/documentdb/latest/developerguide/API_ModifyDBCluster.html).
+		// RDS applies an instance's new master password as soon as
+		// possible whatever ApplyImmediately says (ModifyDBInstance).
+		args.ApplyImmediately = pulumi.Bool(true)
 		if d.drPrimary() {
 			// Once the global cluster adopts this cluster, AWS reports its
 			// globalClusterIdentifier; setting it here would be a cycle
@@ -100,16 +115,14 @@ func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 		}
 	}
 	d.watchDocumentDB(cluster.ClusterIdentifier)
-	var secret pulumi.StringOutput
+	user, pw := pulumi.StringInput(pulumi.String(m.Username)), pulumi.StringInput(password)
 	if src != nil {
-		if secret, err = d.drCredentials(ctx, DocumentDB, m.Username); err != nil {
-			return err
-		}
+		user, pw = src.MongoUsername, src.MongoPassword
 		d.DR.MongoClusterID = cluster.ClusterIdentifier
 		d.watchDocumentDBGlobal(cluster.ClusterIdentifier)
-		d.DR.MongoSecretArn = secret
-	} else {
-		secret = cluster.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
+	}
+	if _, err := d.connectDocumentDB(ctx, cluster.Endpoint, user, pw); err != nil {
+		return err
 	}
 	if d.args.DR != nil {
 		d.DR.MongoClusterArn = cluster.Arn
@@ -124,21 +137,9 @@ func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 			return err
 		}
 		d.DR.MongoGlobalClusterID = global.GlobalClusterIdentifier
+		d.DR.MongoUsername = pulumi.String(m.Username).ToStringOutput()
+		d.DR.MongoPassword = pulumi.ToSecret(password).(pulumi.StringOutput)
 	}
-	d.stores[DocumentDB].conn = Connection{
-		Store: DocumentDB,
-		Env: map[string]pulumi.StringOutput{
-			// No credentials in the URI: the app reads MONGO_USERNAME and
-			// MONGO_PASSWORD (README, "Store credentials").
-			"MONGO_URI": pulumi.Sprintf("mongodb://%s:%d/?tls=true&tlsCAFile=global-bundle.pem&replicaSet=rs0&readPreference=secondaryPreferred&retryWrites=false",
-				cluster.Endpoint, config.DocumentDBPort),
-		},
-		Secrets: map[string]SecretRef{
-			"MONGO_USERNAME": {ARN: secret, Key: "username"},
-			"MONGO_PASSWORD": {ARN: secret, Key: "password"},
-		},
-	}
-	d.credentials[DocumentDB] = secret
 	d.outputs["mongoEndpoint"] = cluster.Endpoint
 	d.outputs["mongoClusterArn"] = cluster.Arn
 	return nil

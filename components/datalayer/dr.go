@@ -1,7 +1,6 @@
 package datalayer
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -9,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
-	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
@@ -33,8 +30,15 @@ type Source struct {
 	// PostgresArn is the primary RDS instance's ARN: a cross-Region read
 	// replica and automated-backup replication both need the ARN.
 	PostgresArn pulumi.StringInput
+	// PostgresUsername, PostgresPassword (a secret) and PostgresDatabase
+	// are the primary's master credentials and database, which its replica
+	// inherits: this stack's connection secret is built from them.
+	PostgresUsername, PostgresPassword, PostgresDatabase pulumi.StringInput
 	// MongoGlobalClusterID is the DocumentDB global cluster identifier.
 	MongoGlobalClusterID pulumi.StringInput
+	// MongoUsername and MongoPassword (a secret) are the global cluster's
+	// master credentials, which the secondary inherits.
+	MongoUsername, MongoPassword pulumi.StringInput
 	// RedisGlobalGroupID is the ElastiCache global replication group id,
 	// AWS-prefixed ("ldgnf-dbay-redis"), as the GlobalReplicationGroup outputs it.
 	RedisGlobalGroupID pulumi.StringInput
@@ -75,18 +79,18 @@ type DROutputs struct {
 	ReplicaBuckets pulumi.StringMapOutput
 	// ReplicaBucketKeyArn is the DR-region key of the replica buckets.
 	ReplicaBucketKeyArn pulumi.StringOutput
+	// PostgresUsername, PostgresDatabase and PostgresPassword (a Pulumi
+	// secret), MongoUsername and MongoPassword (a secret): the master
+	// credentials the replicas inherit (Source).
+	PostgresUsername, PostgresDatabase, PostgresPassword pulumi.StringOutput
+	MongoUsername, MongoPassword                         pulumi.StringOutput
 
 	// Recovery side (Args.DR.Source set): what the runbook acts on.
 	// RedisGroupID (above) is then the Global Datastore secondary's id.
 	// PostgresIdentifier is the cross-Region replica's identifier (promote it).
 	PostgresIdentifier pulumi.StringOutput
-	// PostgresSecretArn is the DR-owned credentials secret; the runbook sets
-	// its password on the promoted instance.
-	PostgresSecretArn pulumi.StringOutput
 	// MongoClusterID is the DocumentDB secondary cluster's identifier.
 	MongoClusterID pulumi.StringOutput
-	// MongoSecretArn is the DR-owned DocumentDB credentials secret.
-	MongoSecretArn pulumi.StringOutput
 }
 
 // source is the recovery side's Source, nil on a primary.
@@ -127,12 +131,12 @@ func (a *Args) validateDR() error {
 			if len(p.ReadReplicas) > 0 {
 				add("data.postgres.readReplicas: %v not supported in a recovery stack: its postgres is itself the cross-Region read replica; add read replicas after promotion", p.ReadReplicas)
 			}
-			if src.PostgresArn == nil {
-				add("Args.DR.Source.PostgresArn is required when data.postgres is set")
+			if src.PostgresArn == nil || src.PostgresUsername == nil || src.PostgresPassword == nil || src.PostgresDatabase == nil {
+				add("Args.DR.Source.PostgresArn, PostgresUsername, PostgresPassword and PostgresDatabase are required when data.postgres is set")
 			}
 		}
-		if spec.DocumentDB != nil && src.MongoGlobalClusterID == nil {
-			add("Args.DR.Source.MongoGlobalClusterID is required when data.documentdb is set")
+		if spec.DocumentDB != nil && (src.MongoGlobalClusterID == nil || src.MongoUsername == nil || src.MongoPassword == nil) {
+			add("Args.DR.Source.MongoGlobalClusterID, MongoUsername and MongoPassword are required when data.documentdb is set")
 		}
 		if spec.Redis != nil && (src.RedisGlobalGroupID == nil || src.RedisAuthToken == nil) {
 			add("Args.DR.Source.RedisGlobalGroupID and RedisAuthToken are required when data.redis is set")
@@ -212,42 +216,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// drCredentials creates the recovery side's own credentials secret for a
-// replicated database: {"username": <configured>, "password": <generated>}
-// under the layer key. The RDS/DocumentDB-managed master secret lives only
-// in the primary region, and a replica inherits the primary's password, so
-// the runbook sets this password on the promoted store before the services
-// (which read it from here) connect. A generated value: a Pulumi secret.
-func (d *DataLayer) drCredentials(ctx *pulumi.Context, s Store, username string) (pulumi.StringOutput, error) {
-	name := string(s) + "-credentials"
-	pw, err := random.NewRandomPassword(ctx, string(s)+"-password", &random.RandomPasswordArgs{
-		Length:  pulumi.Int(40),
-		Special: pulumi.Bool(false), // '/', '@', '"', ':' and spaces break URLs and the engines' password rules
-	}, pulumi.Parent(d))
-	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
-	secret, err := secretsmanager.NewSecret(ctx, name, &secretsmanager.SecretArgs{
-		Description:          pulumi.Sprintf("%s credentials of the recovery stack, set on the promoted store by the DR runbook", s),
-		KmsKeyId:             d.key.Arn,
-		RecoveryWindowInDays: pulumi.Int(30),
-	}, d.protect()...)
-	if err != nil {
-		return pulumi.StringOutput{}, err
-	}
-	value := pw.Result.ApplyT(func(p string) (string, error) {
-		b, err := json.Marshal(map[string]string{"username": username, "password": p})
-		return string(b), err
-	}).(pulumi.StringOutput)
-	if _, err := secretsmanager.NewSecretVersion(ctx, name, &secretsmanager.SecretVersionArgs{
-		SecretId:     secret.ID(),
-		SecretString: pulumi.ToSecret(value).(pulumi.StringOutput),
-	}, pulumi.Parent(d)); err != nil {
-		return pulumi.StringOutput{}, err
-	}
-	return secret.Arn, nil
-}
-
 // registerDROutputs adds the DR outputs this side set to the component's.
 func (d *DataLayer) registerDROutputs() {
 	o := d.DR
@@ -255,9 +223,11 @@ func (d *DataLayer) registerDROutputs() {
 		"drPostgresArn": o.PostgresArn, "drMongoGlobalClusterId": o.MongoGlobalClusterID,
 		"drRedisGlobalGroupId": o.RedisGlobalGroupID, "drRedisAuthToken": o.RedisAuthToken,
 		"drReplicaBucketKeyArn": o.ReplicaBucketKeyArn,
-		"drPostgresIdentifier":  o.PostgresIdentifier, "drPostgresSecretArn": o.PostgresSecretArn,
-		"drMongoClusterId": o.MongoClusterID, "drMongoSecretArn": o.MongoSecretArn, "drRedisGroupId": o.RedisGroupID,
+		"drPostgresIdentifier":  o.PostgresIdentifier,
+		"drMongoClusterId":      o.MongoClusterID, "drRedisGroupId": o.RedisGroupID,
 		"drPostgresSubnetGroup": o.PostgresSubnetGroup, "drMongoClusterArn": o.MongoClusterArn,
+		"drPostgresUsername": o.PostgresUsername, "drPostgresDatabase": o.PostgresDatabase, "drPostgresPassword": o.PostgresPassword,
+		"drMongoUsername": o.MongoUsername, "drMongoPassword": o.MongoPassword,
 	} {
 		if v != (pulumi.StringOutput{}) {
 			d.outputs[key] = v

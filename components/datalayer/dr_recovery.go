@@ -56,17 +56,18 @@ func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *
 	}
 	d.watchPostgres("postgres", replica.Identifier, true)
 
-	secret, err := d.drCredentials(ctx, Postgres, p.Username)
-	if err != nil {
+	// The replica has the primary's master user and password, and keeps
+	// them when promoted: this stack's connection secret names its own
+	// endpoint with the primary's credentials (from the contract), so no
+	// runbook step sets a password.
+	if _, err := d.connectPostgres(ctx, replica.Address, replica.Endpoint,
+		src.PostgresUsername, src.PostgresPassword, src.PostgresDatabase); err != nil {
 		return err
 	}
-	d.connectPostgres(p, replica, secret)
 	d.ReplicaEndpoints = pulumi.StringMap{}.ToStringMapOutput()
 	d.DR.PostgresArn, d.DR.PostgresSubnetGroup = replica.Arn, subnets.Name
 	d.DR.PostgresIdentifier = replica.Identifier
-	d.DR.PostgresSecretArn = secret
 	d.outputs["postgresInstanceId"] = replica.Identifier
-	d.outputs["postgresSecretArn"] = secret
 	d.outputs["postgresParameterGroup"] = pg.Name
 	return nil
 }

@@ -28,6 +28,9 @@ func sourceOf(t *testing.T, primary drRun) *datalayer.Source {
 	}
 	return &datalayer.Source{
 		PostgresArn: str("PostgresArn"), MongoGlobalClusterID: str("MongoGlobalClusterID"),
+		PostgresUsername: str("PostgresUsername"), PostgresDatabase: str("PostgresDatabase"),
+		PostgresPassword: pulumi.ToSecret(str("PostgresPassword")).(pulumi.StringOutput),
+		MongoUsername:    str("MongoUsername"), MongoPassword: pulumi.ToSecret(str("MongoPassword")).(pulumi.StringOutput),
 		RedisGlobalGroupID: str("RedisGlobalGroupID"), RedisAuthToken: pulumi.ToSecret(str("RedisAuthToken")).(pulumi.StringOutput),
 		ReplicaBuckets: pulumi.ToStringMap(buckets), ReplicaBucketKeyArn: str("ReplicaBucketKeyArn"),
 	}
@@ -153,31 +156,38 @@ func TestDRRecovery(t *testing.T) {
 			t.Errorf("%s: region %s protect %v", tt.what, tt.res.Region, tt.res.Options.Protect)
 		}
 	}
+	// The connection secrets name this region's endpoints with the
+	// primary's credentials, which the replica and the secondary inherit:
+	// nothing to set on promotion.
+	for _, c := range []struct {
+		store string
+		want  datalayer.ConnectionSecret
+	}{
+		{"postgres", datalayer.PostgresSecret(pg.Out()["address"].(string), 5432, "dbay_admin", primary.out["PostgresPassword"].(string), "dbay")},
+		{"mongo", datalayer.MongoSecret(mongo.Out()["endpoint"].(string), 27017, "dbay_admin", primary.out["MongoPassword"].(string))},
+	} {
+		v := r.one(t, "aws:secretsmanager/secretVersion:SecretVersion", c.store+"-credentials").Inputs["secretString"]
+		want, _ := c.want.JSON()
+		if !v.IsSecret() || v.SecretValue().Element.StringValue() != want || !strings.Contains(want, "."+drRegion+".") {
+			t.Errorf("%s connection secret = %v, want %s", c.store, v, want)
+		}
+	}
 	if n := len(r.eng.ByType("aws:docdb/clusterInstance:ClusterInstance")); n != 3 {
 		t.Errorf("docdb secondary has %d instances, want 3", n)
 	}
 	for _, typ := range []string{"aws:docdb/globalCluster:GlobalCluster", "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
 		"aws:s3/bucketReplicationConfig:BucketReplicationConfig", "random:index/randomPassword:RandomPassword"} {
 		for _, res := range r.eng.ByType(typ) {
-			if typ != "random:index/randomPassword:RandomPassword" || res.Name == "redis-auth-token" {
-				t.Errorf("the recovery stack created %s %s", typ, res.Name)
-			}
+			t.Errorf("the recovery stack created %s %s: its credentials are the primary's", typ, res.Name)
 		}
 	}
 
 	// Connections: the same variables as on the primary, from the DR secrets.
-	pgConn := r.conns[datalayer.Postgres]
-	if want := "postgresql://dbay_admin@" + pg.Out()["address"].(string) + ":5432/dbay?sslmode=require"; pgConn["DATABASE_URL"] != want ||
-		!strings.Contains(want, ".us-west-2.rds.amazonaws.com") {
-		t.Errorf("DATABASE_URL = %s, want %s", pgConn["DATABASE_URL"], want)
+	if want := pgSecret.Out()["arn"].(string) + ":url::"; !reflect.DeepEqual(r.conns[datalayer.Postgres], map[string]string{"secret:DATABASE_URL": want}) {
+		t.Errorf("postgres connection = %v, want DATABASE_URL from %s", r.conns[datalayer.Postgres], want)
 	}
-	if want := pgSecret.Out()["arn"].(string) + ":password::"; pgConn["secret:PGPASSWORD"] != want {
-		t.Errorf("PGPASSWORD valueFrom = %s, want %s", pgConn["secret:PGPASSWORD"], want)
-	}
-	mc := r.conns[datalayer.DocumentDB]
-	if mc["secret:MONGO_USERNAME"] != mongoSecret.Out()["arn"].(string)+":username::" || mc["secret:MONGO_PASSWORD"] != mongoSecret.Out()["arn"].(string)+":password::" ||
-		!strings.Contains(mc["MONGO_URI"], mongo.Out()["endpoint"].(string)) {
-		t.Errorf("mongo connection = %v", mc)
+	if want := mongoSecret.Out()["arn"].(string) + ":url::"; !reflect.DeepEqual(r.conns[datalayer.DocumentDB], map[string]string{"secret:MONGO_URI": want}) {
+		t.Errorf("mongo connection = %v, want MONGO_URI from %s", r.conns[datalayer.DocumentDB], want)
 	}
 	redisURL := r.one(t, "aws:secretsmanager/secret:Secret", "redis-url").Out()["arn"].(string)
 	if r.conns[datalayer.Redis]["secret:REDIS_URL"] != redisURL {
@@ -207,8 +217,8 @@ func TestDRRecovery(t *testing.T) {
 	}
 
 	wantOut := map[string]any{
-		"PostgresIdentifier": pg.Out()["identifier"], "PostgresSecretArn": pgSecret.Out()["arn"],
-		"MongoClusterID": mongo.Out()["clusterIdentifier"], "MongoSecretArn": mongoSecret.Out()["arn"], "RedisGroupID": redis.ID,
+		"PostgresIdentifier": pg.Out()["identifier"],
+		"MongoClusterID":     mongo.Out()["clusterIdentifier"], "RedisGroupID": redis.ID,
 		// Both sides: this side's own members (the runbook's failover and failback targets).
 		"PostgresArn": pg.Out()["arn"], "PostgresSubnetGroup": r.one(t, "aws:rds/subnetGroup:SubnetGroup", "postgres").Out()["name"],
 		"MongoClusterArn": mongo.Out()["arn"],

@@ -133,7 +133,8 @@ func TestDRPrimaryGlobalDatabases(t *testing.T) {
 		{"global cluster deletion protection", global.In()["deletionProtection"], true},
 		{"global cluster protected", global.Options.Protect, true},
 		{"cluster ignores its global id", mongo.Options.IgnoreChanges, []string{"globalClusterIdentifier"}},
-		{"cluster still manages its master password", mongo.In()["manageMasterUserPassword"], true},
+		{"cluster has the generated master password", []any{mongo.In()["masterPassword"], mongo.In()["manageMasterUserPassword"]}, []any{mockengine.Redacted, nil}},
+		{"postgres has the generated master password", []any{pg.In()["password"], pg.In()["manageMasterUserPassword"]}, []any{mockengine.Redacted, nil}},
 		{"global datastore primary", rg.In()["primaryReplicationGroupId"], redis.ID},
 		{"global datastore suffix", rg.In()["globalReplicationGroupIdSuffix"], "dbay-redis"},
 		{"global datastore protected", rg.Options.Protect, true},
@@ -146,6 +147,13 @@ func TestDRPrimaryGlobalDatabases(t *testing.T) {
 		{"out MongoGlobalClusterID", r.out["MongoGlobalClusterID"], "dbay-prod-mongo"},
 		{"out RedisGlobalGroupID", r.out["RedisGlobalGroupID"], rg.Out()["globalReplicationGroupId"]},
 		{"out RedisAuthToken", r.out["RedisAuthToken"], r.one(t, "random:index/randomPassword:RandomPassword", "redis-auth-token").Outputs["result"].SecretValue().Element.StringValue()},
+		// The master credentials the replicas inherit, for the recovery
+		// stack's own connection secrets.
+		{"out PostgresUsername", r.out["PostgresUsername"], "dbay_admin"},
+		{"out PostgresDatabase", r.out["PostgresDatabase"], "dbay"},
+		{"out PostgresPassword", r.out["PostgresPassword"], r.one(t, "random:index/randomPassword:RandomPassword", "postgres-master-password").Outputs["result"].SecretValue().Element.StringValue()},
+		{"out MongoUsername", r.out["MongoUsername"], "dbay_admin"},
+		{"out MongoPassword", r.out["MongoPassword"], r.one(t, "random:index/randomPassword:RandomPassword", "mongo-master-password").Outputs["result"].SecretValue().Element.StringValue()},
 	}
 	for _, tt := range tests {
 		if !reflect.DeepEqual(tt.got, tt.want) {
@@ -155,7 +163,7 @@ func TestDRPrimaryGlobalDatabases(t *testing.T) {
 	if id, _ := r.out["RedisGlobalGroupID"].(string); id == "dbay-redis" || !strings.HasSuffix(id, "-dbay-redis") {
 		t.Errorf("RedisGlobalGroupID = %q: want the AWS-prefixed id, not the suffix", id)
 	}
-	for _, f := range []string{"PostgresIdentifier", "PostgresSecretArn", "MongoClusterID", "MongoSecretArn"} {
+	for _, f := range []string{"PostgresIdentifier", "MongoClusterID"} {
 		if v, set := r.out[f]; set {
 			t.Errorf("the primary set the recovery-side output %s = %v", f, v)
 		}

@@ -12,29 +12,40 @@ import (
 )
 
 // GrantCredentials lets the grantee read the credentials of the given
-// stores (the RDS- and DocumentDB-managed secrets, the Redis URL secret):
-// what an ECS execution role needs to inject them. Stores without
-// credentials (Memcached, OpenSearch) are an error, as are absent stores.
+// stores (the PostgreSQL and DocumentDB connection secrets, the Redis URL
+// secret) and decrypt them through Secrets Manager with the key each is
+// under (the Vault key, the layer key): what an ECS execution role needs
+// to inject them. Stores without credentials (Memcached, OpenSearch) are
+// an error, as are absent stores.
 func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g policy.Grantee, stores ...Store) (*iam.RolePolicy, error) {
 	if len(stores) == 0 {
 		return nil, errors.New("datalayer: GrantCredentials needs at least one store")
 	}
 	var arns pulumi.StringArray
+	layerKey, vaultKey := false, false
 	for _, s := range stores {
-		arn, ok := d.credentials[s]
+		c, ok := d.credentials[s]
 		if !ok {
 			return nil, fmt.Errorf("datalayer: %s has no credentials in this stack to grant to %s", s, g.Name)
 		}
-		arns = append(arns, arn)
+		arns = append(arns, c.arn)
+		layerKey, vaultKey = layerKey || !c.vault, vaultKey || c.vault
 	}
-	return policy.Attach(ctx, d, g, "store-credentials", iam.GetPolicyDocumentStatementArray{
+	statements := iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("ReadStoreCredentials"),
 			Actions:   pulumi.ToStringArray([]string{"secretsmanager:GetSecretValue"}),
 			Resources: arns,
 		},
-		d.keyVia("secretsmanager", "kms:Decrypt"),
-	})
+	}
+	if layerKey {
+		statements = append(statements, d.keyVia("secretsmanager", "kms:Decrypt"))
+	}
+	if vaultKey {
+		statements = append(statements, keyUse("VaultKeyViaSecretsmanager", d.args.Vault.KeyArn,
+			d.viaService("secretsmanager", d.args.Region), "kms:Decrypt"))
+	}
+	return policy.Attach(ctx, d, g, "store-credentials", statements)
 }
 
 // GrantSearch lets the grantee call the OpenSearch HTTP API; its role is

@@ -104,24 +104,29 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 	if src := d.source(); src != nil {
 		return d.newPostgresDR(ctx, p, src, subnets, pg, common)
 	}
+	// The master password is generated here (credentials.go): a managed
+	// one would forbid the read replicas and the cross-Region replica.
+	password, err := d.newMasterPassword(ctx, Postgres)
+	if err != nil {
+		return err
+	}
 	primary, err := rds.NewInstance(ctx, "postgres", common(&rds.InstanceArgs{
-		Engine:                   pulumi.String("postgres"),
-		EngineVersion:            pulumi.String(p.EngineVersion),
-		AllocatedStorage:         pulumi.Int(p.AllocatedStorage),
-		MaxAllocatedStorage:      pulumi.Int(p.MaxAllocatedStorage),
-		StorageType:              pulumi.String("gp3"),
-		MultiAz:                  pulumi.Bool(*p.MultiAZ),
-		DbName:                   pulumi.String(p.DatabaseName),
-		Username:                 pulumi.String(p.Username),
-		ManageMasterUserPassword: pulumi.Bool(true),
-		MasterUserSecretKmsKeyId: d.key.Arn,
-		DbSubnetGroupName:        subnets.Name,
-		BackupRetentionPeriod:    pulumi.Int(p.BackupRetentionDays),
-		BackupWindow:             pulumi.String(p.BackupWindow),
-		DeleteAutomatedBackups:   pulumi.Bool(false),
-		SkipFinalSnapshot:        pulumi.Bool(false),
-		FinalSnapshotIdentifier:  pulumi.Sprintf("%s-%s-postgres-final", d.args.Project, ctx.Stack()),
-		Tags:                     d.backupTags(),
+		Engine:                  pulumi.String("postgres"),
+		EngineVersion:           pulumi.String(p.EngineVersion),
+		AllocatedStorage:        pulumi.Int(p.AllocatedStorage),
+		MaxAllocatedStorage:     pulumi.Int(p.MaxAllocatedStorage),
+		StorageType:             pulumi.String("gp3"),
+		MultiAz:                 pulumi.Bool(*p.MultiAZ),
+		DbName:                  pulumi.String(p.DatabaseName),
+		Username:                pulumi.String(p.Username),
+		Password:                password,
+		DbSubnetGroupName:       subnets.Name,
+		BackupRetentionPeriod:   pulumi.Int(p.BackupRetentionDays),
+		BackupWindow:            pulumi.String(p.BackupWindow),
+		DeleteAutomatedBackups:  pulumi.Bool(false),
+		SkipFinalSnapshot:       pulumi.Bool(false),
+		FinalSnapshotIdentifier: pulumi.Sprintf("%s-%s-postgres-final", d.args.Project, ctx.Stack()),
+		Tags:                    d.backupTags(),
 	}), d.instanceOpts()...)
 	if err != nil {
 		return err
@@ -142,14 +147,21 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 		d.watchPostgres("postgres-"+name, r.Identifier, true)
 	}
 
-	secret := primary.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
-	d.connectPostgres(p, primary, secret)
+	if _, err := d.connectPostgres(ctx, primary.Address, primary.Endpoint,
+		pulumi.String(p.Username), password, pulumi.String(p.DatabaseName)); err != nil {
+		return err
+	}
 	d.ReplicaEndpoints = replicas.ToStringMapOutput()
 	d.outputs["postgresInstanceId"] = primary.Identifier
-	d.outputs["postgresSecretArn"] = secret
 	d.outputs["postgresParameterGroup"] = pg.Name
 	if d.drPrimary() {
 		d.DR.PostgresArn, d.DR.PostgresSubnetGroup = primary.Arn, subnets.Name
+		// The cross-Region replica inherits the master user and password
+		// (streaming replication copies the roles); the recovery stack
+		// builds its connection secret for its own endpoint from these.
+		d.DR.PostgresUsername = pulumi.String(p.Username).ToStringOutput()
+		d.DR.PostgresDatabase = pulumi.String(p.DatabaseName).ToStringOutput()
+		d.DR.PostgresPassword = pulumi.ToSecret(password).(pulumi.StringOutput)
 	}
 	return nil
 }
@@ -158,20 +170,4 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 // after its monitoring role holds its policy.
 func (d *DataLayer) instanceOpts() []pulumi.ResourceOption {
 	return append(d.protect(), policy.DependOn(d.monitoring))
-}
-
-// connectPostgres is how consumers reach the writer: DATABASE_URL without a
-// password (libpq, psycopg and Django read PGPASSWORD) and PGPASSWORD from
-// the credentials secret's "password" key.
-func (d *DataLayer) connectPostgres(p *config.Postgres, writer *rds.Instance, secret pulumi.StringOutput) {
-	d.stores[Postgres].conn = Connection{
-		Store: Postgres,
-		Env: map[string]pulumi.StringOutput{
-			"DATABASE_URL": pulumi.Sprintf("postgresql://%s@%s:%d/%s?sslmode=require",
-				p.Username, writer.Address, config.PostgresPort, p.DatabaseName),
-		},
-		Secrets: map[string]SecretRef{"PGPASSWORD": {ARN: secret, Key: "password"}},
-	}
-	d.credentials[Postgres] = secret
-	d.PostgresEndpoint = writer.Endpoint
 }

@@ -232,7 +232,7 @@ func (e *eksRuntime) workload(ctx *pulumi.Context, u *unit, ns *corev1.Namespace
 
 // externalSecret maps each secret the service receives to the same
 // variable name the ECS task definition injects: the whole secret, or one
-// JSON key of it (PGPASSWORD is the RDS-managed secret's "password").
+// JSON key of it (DATABASE_URL is the connection secret's "url").
 // The operator writes them to the Secret <name>-secrets.
 func (e *eksRuntime) externalSecret(ctx *pulumi.Context, u *unit, ns *corev1.Namespace) (pulumi.Resource, error) {
 	var data pulumi.Array

@@ -15,34 +15,35 @@ import (
 
 // seedTables is what each DBay service receives, written from the seed:
 // §4.1 (shared by the Django services), §4.2-§4.9 and §11, plus AWS_REGION,
-// which the fleet always sets. REDIS_URL, PGPASSWORD and the Mongo
-// credentials arrive as secrets (valueFrom) because they carry a password;
-// they still arrive under the seed's names. MEMCACHED_URL is optional for
+// which the fleet always sets. DATABASE_URL, REDIS_URL and MONGO_URI
+// arrive as secrets (valueFrom the url key of the data layer's connection
+// secrets) because they carry a password — complete, as the seed writes
+// them (postgresql://user:pass@host:5432/dbay) — under the seed's names. MEMCACHED_URL is optional for
 // the Django services (§4.1 "No") and only search-gateway declares it (§4.8).
 var seedTables = map[string]struct{ env, secrets []string }{
 	"listing": { // §4.1 + §4.2: ELASTICSEARCH_URL (listing, search-gateway), AWS_S3_BUCKET_NAME
-		env:     []string{"AWS_REGION", "AWS_S3_BUCKET_NAME", "DATABASE_URL", "ELASTICSEARCH_URL", "EVENT_BUS_NAME"},
-		secrets: []string{"DJANGO_SECRET_KEY", "PGPASSWORD", "REDIS_URL"},
+		env:     []string{"AWS_REGION", "AWS_S3_BUCKET_NAME", "ELASTICSEARCH_URL", "EVENT_BUS_NAME"},
+		secrets: []string{"DATABASE_URL", "DJANGO_SECRET_KEY", "REDIS_URL"},
 	},
 	"auction": { // §4.1 + §4.3
-		env:     []string{"AWS_REGION", "DATABASE_URL", "EVENT_BUS_NAME", "LISTING_SERVICE_URL", "WALLET_SERVICE_URL"},
-		secrets: []string{"DJANGO_SECRET_KEY", "PGPASSWORD", "REDIS_URL"},
+		env:     []string{"AWS_REGION", "EVENT_BUS_NAME", "LISTING_SERVICE_URL", "WALLET_SERVICE_URL"},
+		secrets: []string{"DATABASE_URL", "DJANGO_SECRET_KEY", "REDIS_URL"},
 	},
 	"wallet": { // §4.1 + §4.4; §9: no WALLET_MASTER_XPRIV, no USE_SYNC_WITHDRAWAL
-		env:     []string{"AWS_REGION", "DATABASE_URL", "EVENT_BUS_NAME"},
-		secrets: []string{"DJANGO_SECRET_KEY", "DOGECOIN_RPC_PASSWORD", "DOGECOIN_RPC_URL", "DOGECOIN_RPC_USER", "PGPASSWORD", "REDIS_URL", "WALLET_MASTER_XPUB"},
+		env:     []string{"AWS_REGION", "EVENT_BUS_NAME"},
+		secrets: []string{"DATABASE_URL", "DJANGO_SECRET_KEY", "DOGECOIN_RPC_PASSWORD", "DOGECOIN_RPC_URL", "DOGECOIN_RPC_USER", "REDIS_URL", "WALLET_MASTER_XPUB"},
 	},
 	"user": { // §4.1 + §4.5; §11 lists no EVENT_BUS_NAME for it
-		env:     []string{"AWS_REGION", "AWS_S3_BUCKET_NAME", "DATABASE_URL"},
-		secrets: []string{"DJANGO_SECRET_KEY", "PGPASSWORD", "REDIS_URL"},
+		env:     []string{"AWS_REGION", "AWS_S3_BUCKET_NAME"},
+		secrets: []string{"DATABASE_URL", "DJANGO_SECRET_KEY", "REDIS_URL"},
 	},
 	"order": { // §4.1 + §4.6
-		env:     []string{"AWS_REGION", "DATABASE_URL", "EVENT_BUS_NAME", "LISTING_SERVICE_URL", "WALLET_SERVICE_URL"},
-		secrets: []string{"DJANGO_SECRET_KEY", "PGPASSWORD", "REDIS_URL"},
+		env:     []string{"AWS_REGION", "EVENT_BUS_NAME", "LISTING_SERVICE_URL", "WALLET_SERVICE_URL"},
+		secrets: []string{"DATABASE_URL", "DJANGO_SECRET_KEY", "REDIS_URL"},
 	},
-	"notification":   {env: []string{"AWS_REGION", "SES_FROM_EMAIL", "SQS_QUEUE_URL"}},                                  // §4.7
-	"search-gateway": {env: []string{"AWS_REGION", "ELASTICSEARCH_URL", "MEMCACHED_URL"}},                               // §4.8
-	"messaging":      {env: []string{"AWS_REGION", "MONGO_URI"}, secrets: []string{"MONGO_PASSWORD", "MONGO_USERNAME"}}, // §4.9
+	"notification":   {env: []string{"AWS_REGION", "SES_FROM_EMAIL", "SQS_QUEUE_URL"}},    // §4.7
+	"search-gateway": {env: []string{"AWS_REGION", "ELASTICSEARCH_URL", "MEMCACHED_URL"}}, // §4.8
+	"messaging":      {env: []string{"AWS_REGION"}, secrets: []string{"MONGO_URI"}},       // §4.9
 }
 
 // section11 is the seed's "where each variable is used", restricted to
@@ -147,9 +148,6 @@ func TestVariableValues(t *testing.T) {
 	if got := listing.env()["AWS_S3_BUCKET_NAME"]; got != "dbay-listing-images-prod" {
 		t.Errorf("AWS_S3_BUCKET_NAME = %q", got)
 	}
-	if got := listing.env()["DATABASE_URL"]; !strings.HasPrefix(got, "postgresql://dbay_admin@") || !strings.Contains(got, ":5432/dbay?sslmode=require") {
-		t.Errorf("DATABASE_URL = %q (no password, TLS required)", got)
-	}
 	if got := notification.env()["SES_FROM_EMAIL"]; got != "noreply@dbay.example.com" {
 		t.Errorf("SES_FROM_EMAIL = %q", got)
 	}
@@ -165,8 +163,16 @@ func TestVariableValues(t *testing.T) {
 	if ws["REDIS_URL"] != secretArn("redis-url") {
 		t.Errorf("REDIS_URL valueFrom = %q, want the data layer's redis-url secret", ws["REDIS_URL"])
 	}
-	if !strings.HasPrefix(ws["PGPASSWORD"], "arn:aws:secretsmanager:us-east-1:123456789012:secret:rds!db-") || !strings.HasSuffix(ws["PGPASSWORD"], ":password::") {
-		t.Errorf("PGPASSWORD valueFrom = %q, want the RDS-managed secret's password key", ws["PGPASSWORD"])
+	// The complete connection strings: the url key of the data layer's
+	// connection secrets, for every consumer of the store.
+	for _, c := range []struct{ service, variable, secret string }{
+		{"listing", "DATABASE_URL", "postgres-credentials"}, {"wallet", "DATABASE_URL", "postgres-credentials"},
+		{"auction", "DATABASE_URL", "postgres-credentials"}, {"user", "DATABASE_URL", "postgres-credentials"},
+		{"order", "DATABASE_URL", "postgres-credentials"}, {"messaging", "MONGO_URI", "mongo-credentials"},
+	} {
+		if got, want := r.container(t, c.service).secrets()[c.variable], secretArn(c.secret)+":url::"; got != want {
+			t.Errorf("%s %s valueFrom = %q, want %q", c.service, c.variable, got, want)
+		}
 	}
 	// No secret value may sit in plain environment: the mock's generated
 	// values all start with "mock-".
@@ -183,10 +189,10 @@ func TestDhanamEnvironment(t *testing.T) {
 	t.Parallel()
 	r := synth(t, dhanam(t), nil).must(t)
 	api, web := r.container(t, "api"), r.container(t, "web")
-	wantAPIEnv := []string{"AWS_REGION", "AWS_S3_BUCKET", "BELVO_ENV", "DATABASE_POOL_SIZE", "DATABASE_URL", "JWT_EXPIRES_IN",
+	wantAPIEnv := []string{"AWS_REGION", "AWS_S3_BUCKET", "BELVO_ENV", "DATABASE_POOL_SIZE", "JWT_EXPIRES_IN",
 		"PLAID_ENV", "REDIS_DB", "REFRESH_TOKEN_EXPIRES_IN", "SMTP_HOST", "SMTP_PORT"}
 	wantAPISecrets := []string{"BANXICO_API_TOKEN", "BELVO_SECRET_ID", "BELVO_SECRET_PASSWORD", "BITSO_API_KEY", "BITSO_API_SECRET",
-		"EXCHANGERATE_API_KEY", "JWT_SECRET", "PGPASSWORD", "PLAID_CLIENT_ID", "PLAID_SECRET", "POSTHOG_API_KEY", "REDIS_URL",
+		"DATABASE_URL", "EXCHANGERATE_API_KEY", "JWT_SECRET", "PLAID_CLIENT_ID", "PLAID_SECRET", "POSTHOG_API_KEY", "REDIS_URL",
 		"SENTRY_DSN", "SMTP_PASS", "SMTP_USER"}
 	if got := keys(api.env()); !equal(got, wantAPIEnv) {
 		t.Errorf("api environment\n got %v\nwant %v", got, wantAPIEnv)
@@ -196,6 +202,20 @@ func TestDhanamEnvironment(t *testing.T) {
 	}
 	if api.env()["AWS_S3_BUCKET"] != "dhanam-production-assets" || api.env()["DATABASE_POOL_SIZE"] != "20" {
 		t.Errorf("api env = %v", api.env())
+	}
+	// Prisma reads only DATABASE_URL: the API and its migration task get
+	// the complete connection string from the connection secret.
+	dbURL := r.one(t, tSecret, "postgres-credentials").Out()["arn"].(string) + ":url::"
+	version := r.one(t, "aws:secretsmanager/secretVersion:SecretVersion", "postgres-credentials").URN
+	for _, td := range []string{"api", "api-migrate"} {
+		if got := r.container(t, td).secrets()["DATABASE_URL"]; got != dbURL {
+			t.Errorf("%s DATABASE_URL valueFrom = %q, want %q", td, got, dbURL)
+		}
+		// Created once the secret has a value: ECS does not start a task
+		// whose secret has none.
+		if deps := r.one(t, tTaskDef, td).Dependencies; !contains(deps, version) {
+			t.Errorf("%s does not depend on the connection secret's value (%v)", td, deps)
+		}
 	}
 	if !hasPrefix(keys(web.env()), "NEXT_PUBLIC_API_URL") || web.env()["NEXT_PUBLIC_API_URL"] != "https://api.dhanam.io" ||
 		keys(web.secrets())[0] != "NEXT_PUBLIC_POSTHOG_KEY" || len(web.secrets()) != 1 {

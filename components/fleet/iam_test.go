@@ -63,8 +63,7 @@ func TestExecutionRoleReadsOnlyItsOwnSecrets(t *testing.T) {
 	r := synth(t, dbay(t), nil).must(t)
 	g := r.grants(t)
 	arn := func(logical string) string { return r.one(t, tSecret, logical).Out()["arn"].(string) }
-	pg := strings.TrimSuffix(r.container(t, "listing").secrets()["PGPASSWORD"], ":password::")
-	mongo := strings.TrimSuffix(r.container(t, "messaging").secrets()["MONGO_USERNAME"], ":username::")
+	pg, mongo := arn("postgres-credentials"), arn("mongo-credentials")
 	redis := arn("redis-url")
 	django := []string{arn("DJANGO_SECRET_KEY"), pg, redis}
 	want := map[string][]string{

@@ -65,6 +65,8 @@ type Secrets struct {
 	// readers records, for each single-reader secret, the granted roles.
 	readers map[string][]pulumi.StringOutput
 	sealed  bool
+	// replicas are the replica regions with the key's replica in each.
+	replicas secretsmanager.SecretReplicaArray
 }
 
 // New creates the key and the declared secrets.
@@ -120,6 +122,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		replicas = append(replicas, secretsmanager.SecretReplicaArgs{Region: pulumi.String(region), KmsKeyId: rk.Arn})
 	}
 
+	s.replicas = replicas
 	arns := pulumi.StringMap{}
 	puts := pulumi.StringMap{}
 	for _, name := range sortedNames(args.Spec.Items) {
@@ -192,6 +195,13 @@ func (s *Secrets) ARN(name string) (pulumi.StringOutput, error) {
 	}
 	return arn, nil
 }
+
+// Replicas are the regions every secret of the component replicates to,
+// each with the key's replica there (config order; none in a recovery
+// stack, which consumes the primary's replicas): what a secret another
+// component owns under KeyArn needs to replicate the same way (the
+// DataLayer's database connection secrets).
+func (s *Secrets) Replicas() secretsmanager.SecretReplicaArray { return s.replicas }
 
 // Has reports whether a secret is declared.
 func (s *Secrets) Has(name string) bool { _, ok := s.arns[name]; return ok }

@@ -248,6 +248,38 @@ func TestUsesBecomeGrants(t *testing.T) {
 	}
 }
 
+// A function that uses PostgreSQL or DocumentDB gets the complete
+// connection string the way it gets every secret: the connection secret's
+// ARN and the JSON key holding the URL, read at run time (never the value
+// in its environment), and a grant on exactly those secrets.
+func TestDatabaseURLsReachFunctionsAsSecretReferences(t *testing.T) {
+	t.Parallel()
+	const data = `{"postgres":{},"documentdb":{},"redis":{},"opensearch":{},"bus":{"name":"dbay-events"},
+	"queues":{"notifications":{"sources":["dbay.orders"],"detailTypes":["order.paid"]}},
+	"buckets":{"listing-images":{"name":"dbay-listing-images-prod"}}}`
+	r := synthData(t, data, dbaySpec(t, func(m map[string]any) {
+		m["functions"].(map[string]any)["credit_user"].(map[string]any)["uses"] = []any{"postgres", "mongo"}
+	}), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	pg := r.one(t, "aws:secretsmanager/secret:Secret", "postgres-credentials").Out()["arn"].(string)
+	mongo := r.one(t, "aws:secretsmanager/secret:Secret", "mongo-credentials").Out()["arn"].(string)
+	env := r.one(t, tFunction, "credit-user").In()["environment"].(map[string]any)["variables"].(map[string]any)
+	want := map[string]any{
+		"WALLET_SERVICE_URL":      "http://wallet-service:8000",
+		"DATABASE_URL_SECRET_ARN": pg, "DATABASE_URL_SECRET_JSON_KEY": "url",
+		"MONGO_URI_SECRET_ARN": mongo, "MONGO_URI_SECRET_JSON_KEY": "url",
+	}
+	if !reflect.DeepEqual(env, want) {
+		t.Errorf("credit_user environment\n got %v\nwant %v", env, want)
+	}
+	st := statements(t, r.one(t, tRolePolicy, "credit-user-store-credentials").In()["policy"])
+	if got := list(st[0].Resource); !reflect.DeepEqual(got, sortedCopy(pg, mongo)) {
+		t.Errorf("credit_user reads %v, want the two connection secrets", got)
+	}
+}
+
 func TestMissingOwnersAreErrors(t *testing.T) {
 	t.Parallel()
 	spec := dbaySpec(t, nil)

@@ -85,6 +85,7 @@ func dbaySpec(t *testing.T, edit func(m map[string]any)) config.Serverless {
 	}
 	spec, err := config.LoadServerless("dbay", domainName, string(raw), config.ServerlessScope{
 		Stores: map[string][]string{"redis": {"REDIS_URL"}, "search": {"ELASTICSEARCH_URL"}, "bus": {"EVENT_BUS_NAME"},
+			"postgres": {"DATABASE_URL"}, "mongo": {"MONGO_URI"},
 			"queue:notifications": {"SQS_QUEUE_URL"}, "bucket:listing-images": {"AWS_S3_BUCKET_NAME"}},
 		Services: services, Secrets: dbaySecrets().Items, HasZone: true,
 	})
@@ -104,9 +105,15 @@ type run struct {
 // seals the owners as the stack does. args edits the component's Args.
 func synth(t *testing.T, spec config.Serverless, args func(a *Args)) run {
 	t.Helper()
+	return synthData(t, dbayData, spec, args)
+}
+
+// synthData is synth over another data section.
+func synthData(t *testing.T, data string, spec config.Serverless, args func(a *Args)) run {
+	t.Helper()
 	cfg, err := config.Load(config.Source{Project: "dbay", Stack: "prod", Values: map[string]string{
 		"aws:region": "us-east-1", "dbay:role": "primary", "dbay:environment": "production", "dbay:domain": domainName,
-		"dbay:tags": `{"owner":"o","cost-center":"c"}`, "dbay:network": `{"cidr":"10.0.0.0/16"}`, "dbay:data": dbayData,
+		"dbay:tags": `{"owner":"o","cost-center":"c"}`, "dbay:network": `{"cidr":"10.0.0.0/16"}`, "dbay:data": data,
 	}})
 	if err != nil {
 		t.Fatal(err)
