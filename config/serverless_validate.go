@@ -15,6 +15,8 @@ func (s Serverless) validate(c *collector, scope ServerlessScope) {
 	if s.Code.Bucket != "" {
 		if p := bucketNameProblems(s.Code.Bucket); len(p) > 0 {
 			c.addf("serverless.code.bucket", "use the bucket CI publishes the packages to", "%q is not a valid S3 bucket name: %s", s.Code.Bucket, strings.Join(p, "; "))
+		} else {
+			checkCodeBucketRegion(c, "serverless.code.bucket", s.Code.Bucket, scope)
 		}
 	}
 	if k := s.Code.KeyPrefix; k != "" && (strings.HasPrefix(k, "/") || strings.HasSuffix(k, "/") || !s3KeyRe.MatchString(k)) {
@@ -62,6 +64,9 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 	case f.Image != "":
 		if !ecrImageRe.MatchString(f.Image) {
 			c.addf(path+".image", "use an ECR image URI such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/fn:1.2.3 (or @sha256:…)", "%q is not an ECR image URI", f.Image)
+		} else if r := ImageRegion(f.Image); scope.Region != "" && r != scope.Region {
+			c.addf(path+".image", fmt.Sprintf("push the image to a repository in %s (ECR replication can copy it) and name that one", scope.Region),
+				"%q is in %s, but Lambda pulls an image only from the function's own Region (%s)", f.Image, r, scope.Region)
 		}
 		if f.Code != nil {
 			c.add(path+".code", "is set together with image", "a function is either a zip (code) or an image")
@@ -78,6 +83,8 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 		case code != nil:
 			if p := bucketNameProblems(code.Bucket); len(p) > 0 {
 				c.addf(path+".code.bucket", "use the bucket CI publishes the package to", "%q is not a valid S3 bucket name: %s", code.Bucket, strings.Join(p, "; "))
+			} else {
+				checkCodeBucketRegion(c, path+".code.bucket", code.Bucket, scope)
 			}
 			if !s3KeyRe.MatchString(code.Key) || strings.HasPrefix(code.Key, "/") {
 				c.addf(path+".code.key", "use the package's key, e.g. releases/1a2b3c4/"+name+".zip", "%q is not a valid S3 key", code.Key)
@@ -344,4 +351,57 @@ func LoadServerless(project, domain, raw string, scope ServerlessScope) (Serverl
 	var s Serverless
 	err := loadSection(project, "serverless", raw, &s, func() { s.applyDefaults(domain) }, func(c *collector) { s.validate(c, scope) })
 	return s, err
+}
+
+// checkCodeBucketRegion refuses a code bucket that is not in the stack's
+// Region. Lambda reads a zip only from a bucket in the function's own
+// Region (https://docs.aws.amazon.com/lambda/latest/api/API_FunctionCode.html);
+// a bucket's Region is not part of its name in S3, so the program asks
+// for a name ending with it (CodeLocation.Bucket) and checks that.
+func checkCodeBucketRegion(c *collector, path, bucket string, scope ServerlessScope) {
+	if scope.Region == "" {
+		return
+	}
+	want := fmt.Sprintf("name a bucket in %s whose name ends with -%s (e.g. %s), where CI publishes the same packages", scope.Region, scope.Region, withRegion(bucket, scope.Region))
+	switch r := BucketRegion(bucket); {
+	case r == scope.Region:
+	case r != "" && r == scope.PrimaryRegion:
+		c.addf(path, want, "%q is the primary's bucket (%s): Lambda reads a function's code only from a bucket in the function's own Region (%s)", bucket, r, scope.Region)
+	case r != "":
+		c.addf(path, want, "%q is a bucket in %s: Lambda reads a function's code only from a bucket in the function's own Region (%s)", bucket, r, scope.Region)
+	default:
+		c.addf(path, want, "%q does not end with its Region, so the program cannot tell that it is in %s (Lambda reads code only from the function's own Region)", bucket, scope.Region)
+	}
+}
+
+// BucketRegion is the AWS Region a bucket's name ends with (-<region>), the
+// naming convention of code buckets; "" when it ends with none.
+func BucketRegion(bucket string) string {
+	best := ""
+	for _, r := range awsRegions {
+		if strings.HasSuffix(bucket, "-"+r) && len(r) > len(best) {
+			best = r
+		}
+	}
+	return best
+}
+
+// ImageRegion is the Region of an ECR image URI
+// (<account>.dkr.ecr.<region>.amazonaws.com/...), or "".
+func ImageRegion(uri string) string {
+	host, _, _ := strings.Cut(uri, "/")
+	_, rest, ok := strings.Cut(host, ".dkr.ecr.")
+	if !ok {
+		return ""
+	}
+	region, _, _ := strings.Cut(rest, ".")
+	return region
+}
+
+// withRegion is bucket renamed for region: its Region suffix replaced, or added.
+func withRegion(bucket, region string) string {
+	if r := BucketRegion(bucket); r != "" {
+		bucket = strings.TrimSuffix(bucket, "-"+r)
+	}
+	return bucket + "-" + region
 }

@@ -58,7 +58,7 @@ func fixtures() map[string]fixture {
 	}
 	sqsIn := map[string]any{"kmsMasterKeyId": cmk}
 
-	return map[string]fixture{
+	fx := map[string]fixture{
 		"rds-encrypted-cmk": {
 			good: one(res(rds, "postgres", goodRDS), res(rds, "replica", goodReplica)),
 			bad:  one(res(rds, "postgres", with(goodRDS, "storageEncrypted", false, "kmsKeyId", "alias/aws/rds"))),
@@ -407,6 +407,13 @@ func fixtures() map[string]fixture {
 			bad:  one(res(rds, "postgres", with(goodRDS, "skipFinalSnapshot", true)), res(redisGroup, "redis", with(goodRedis, "finalSnapshotIdentifier", nil))),
 		},
 	}
+	// AWS constraint rules keep their fixtures beside them (rules_aws_*_test.go).
+	for _, more := range []map[string]fixture{awsEdgeFixtures()} {
+		for id, f := range more {
+			fx[id] = f
+		}
+	}
+	return fx
 }
 
 // mapKV flattens a map into with()'s key/value list.

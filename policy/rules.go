@@ -12,6 +12,7 @@ func Rules() []Rule {
 		dataRules(), s3Rules(), edgeRules(), computeRules(), iamRules(), networkRules(), opsRules(),
 		// AWS constraints: one file each, rules_aws_<topic>.go.
 		awsVersionRules(),
+		awsLambdaRules(),
 	} {
 		out = append(out, group...)
 	}
