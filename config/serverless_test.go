@@ -225,6 +225,11 @@ func TestServerlessRules(t *testing.T) {
 			`dbay:serverless.websocket.function: no function named "router"`},
 		{"unknown key", func(m map[string]any) { credit(m)["timout"] = 3 }, nil,
 			"dbay:serverless.functions.credit_user.timout: unknown key; did you mean timeout?"},
+		{"function description over Lambda's 256", func(m map[string]any) { credit(m)["description"] = strings.Repeat("é", 257) }, nil,
+			"dbay:serverless.functions.credit_user.description: is 257 characters long; shorten it to at most 256 characters"},
+		{"function description of 256", func(m map[string]any) { credit(m)["description"] = strings.Repeat("é", 256) }, nil, ""},
+		{"rule description over EventBridge's 512", func(m map[string]any) { obj(m, "rules", "listing-events")["description"] = strings.Repeat("r", 513) }, nil,
+			"dbay:serverless.rules.listing-events.description: is 513 characters long; shorten it to at most 512 characters"},
 		// Lambda reads code and images only in its own Region.
 		{"code bucket of the stack's region", func(map[string]any) {}, func(s *ServerlessScope) { s.Region = "us-east-1" }, ""},
 		{"primary's code bucket in a recovery stack", func(map[string]any) {}, func(s *ServerlessScope) { s.Region, s.PrimaryRegion = "us-west-2", "us-east-1" },

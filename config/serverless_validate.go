@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // validate records every problem of a defaulted serverless section.
@@ -54,6 +55,7 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 	case scope.Services[grantee] || scope.Services[strings.TrimSuffix(grantee, "-exec")]:
 		c.addf(path, "rename the function", "its role name %s is also a fleet service's role name", grantee)
 	}
+	checkTextLength(c, path+".description", f.Description, 256, "Lambda CreateFunction: https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html")
 	checkRange(c, path+".memory", f.Memory, 128, 10240, "MB")
 	checkRange(c, path+".timeout", f.Timeout, 1, 900, "seconds")
 	if r := f.ReservedConcurrency; r != nil && *r < UnreservedConcurrency {
@@ -219,6 +221,7 @@ func (s Serverless) validateWorkflow(c *collector, name string, w Workflow, scop
 func (s Serverless) validateRule(c *collector, name string, r EventRule, scope ServerlessScope) {
 	path := "serverless.rules." + name
 	checkLogicalName(c, path, name, "")
+	checkTextLength(c, path+".description", r.Description, 512, "EventBridge PutRule: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html")
 	if len(r.Sources) == 0 {
 		c.add(path+".sources", "is empty", "list the event sources, e.g. dbay.listings")
 	}
@@ -404,4 +407,11 @@ func withRegion(bucket, region string) string {
 		bucket = strings.TrimSuffix(bucket, "-"+r)
 	}
 	return bucket + "-" + region
+}
+
+// checkTextLength refuses free text longer than the API it is sent to accepts.
+func checkTextLength(c *collector, path, text string, max int, api string) {
+	if n := utf8.RuneCountInString(text); n > max {
+		c.addf(path, fmt.Sprintf("shorten it to at most %d characters (%s)", max, api), "is %d characters long", n)
+	}
 }

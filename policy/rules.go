@@ -13,6 +13,7 @@ func Rules() []Rule {
 		// AWS constraints: one file each, rules_aws_<topic>.go.
 		awsVersionRules(),
 		awsLambdaRules(),
+		awsTextRules(),
 	} {
 		out = append(out, group...)
 	}

@@ -1,6 +1,9 @@
 package policy
 
 import (
+	"strings"
+	"testing"
+
 	"github.com/dbay/infra/internal/mockengine"
 )
 
@@ -20,7 +23,8 @@ func awsEdgeFixtures() map[string]fixture {
 	image := func(name, uri string) *mockengine.Resource {
 		return res(function, name, with(goodFunction, "packageType", "Image", "imageUri", uri), west)
 	}
-	return map[string]fixture{
+	fx := textFixtures()
+	for id, f := range map[string]fixture{
 		"lambda-code-same-region": {
 			good: one(
 				zip("by-name", "dbay-serverless-artifacts-us-west-2"),
@@ -34,5 +38,91 @@ func awsEdgeFixtures() map[string]fixture {
 				image("img", "123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/fn:1.0.0"),
 			),
 		},
+	} {
+		fx[id] = f
+	}
+	return fx
+}
+
+// textFixtures builds each text rule's fixtures from its table row: every
+// field at its ok example, or at its bad one.
+func textFixtures() map[string]fixture {
+	out := map[string]fixture{}
+	for _, t := range textRules {
+		good, bad := map[string]any{}, map[string]any{}
+		for _, f := range t.fields {
+			setPath(good, f.key, f.ok)
+			setPath(bad, f.key, f.bad)
+		}
+		out["text-"+t.id] = fixture{good: one(res(t.typ, "x", good)), bad: one(res(t.typ, "x", bad))}
+	}
+	return out
+}
+
+// setPath sets a dotted path; "k[]" is a list of one object, shared by the
+// paths through it.
+func setPath(m map[string]any, path, v string) {
+	keys := strings.Split(path, ".")
+	for _, k := range keys[:len(keys)-1] {
+		if strings.HasSuffix(k, "[]") {
+			k = strings.TrimSuffix(k, "[]")
+			if _, ok := m[k]; !ok {
+				m[k] = []any{map[string]any{}}
+			}
+			m = m[k].([]any)[0].(map[string]any)
+			continue
+		}
+		if _, ok := m[k]; !ok {
+			m[k] = map[string]any{}
+		}
+		m = m[k].(map[string]any)
+	}
+	m[keys[len(keys)-1]] = v
+}
+
+// Each row's examples are what the row says: ok passes, bad fails, one by
+// one (the generated fixtures only prove each rule fails somewhere).
+func TestTextTableExamples(t *testing.T) {
+	t.Parallel()
+	for _, r := range textRules {
+		for _, f := range r.fields {
+			if why := f.refuses(f.ok); why != "" {
+				t.Errorf("%s %s: ok example %q refused: %s", r.typ, f.key, f.ok, why)
+			}
+			if f.refuses(f.bad) == "" {
+				t.Errorf("%s %s: bad example %q accepted", r.typ, f.key, f.bad)
+			}
+			if !strings.HasPrefix(f.source, "https://docs.aws.amazon.com/") {
+				t.Errorf("%s %s: source %q is not an AWS reference", r.typ, f.key, f.source)
+			}
+		}
+	}
+}
+
+// The issue's WAF description, an em dash in an IAM description, an
+// apostrophe in a security group description; an auto-named target group
+// whose logical name has an underscore.
+func TestTextRulesOnKnownCases(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		id   string
+		r    *mockengine.Resource
+		want string
+	}{
+		{"text-wafv2-web-acl", res("aws:wafv2/webAcl:WebAcl", "alb", map[string]any{"description": "ALB behind CloudFront: origin.dhanam.io (recovery)"}),
+			`description "ALB behind CloudFront: origin.dhanam.io (recovery)" contains '(', ')', which the API's pattern`},
+		{"text-iam-role", res("aws:iam/role:Role", "wallet", map[string]any{"description": "Runs wallet — xpub only"}),
+			`description "Runs wallet — xpub only" contains '—'`},
+		{"text-ec2-security-group", res("aws:ec2/securityGroup:SecurityGroup", "alb", map[string]any{"description": "the services' ALB"}),
+			`description "the services' ALB" contains '\''`},
+		{"text-elb-target-group", res("aws:lb/targetGroup:TargetGroup", "search_gateway", map[string]any{}),
+			`name "search_gateway-0a1b2c3" contains '_'`},
+		{"text-cloudfront-distribution", res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"comment": strings.Repeat("c", 129)}),
+			"is 129 characters long, over the API's 128"},
+	} {
+		rep := evaluate([]Rule{ruleByID(t, tt.id)}, one(tt.r), nil, Options{})
+		if len(rep.Violations) != 1 || !strings.Contains(rep.Violations[0].Message, tt.want) {
+			t.Errorf("%s: violations %+v, want one with %q", tt.id, rep.Violations, tt.want)
+		}
 	}
 }
