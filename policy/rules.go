@@ -14,6 +14,7 @@ func Rules() []Rule {
 		awsVersionRules(),
 		awsLambdaRules(),
 		awsTextRules(),
+		awsCloudFrontRules(),
 	} {
 		out = append(out, group...)
 	}

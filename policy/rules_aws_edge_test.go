@@ -38,6 +38,26 @@ func awsEdgeFixtures() map[string]fixture {
 				image("img", "123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/fn:1.0.0"),
 			),
 		},
+		"cloudfront-authorization-forwarded": {
+			good: one(
+				res(distribution, "cdn", with(goodDistribution, "orderedCacheBehaviors", list1(map[string]any{"pathPattern": "/api/*", "targetOriginId": "api",
+					"cachePolicyId": cfCachingDisabled, "originRequestPolicyId": cfAllViewerExceptHost}))),
+				res(distribution, "alb", with(goodDistribution, "defaultCacheBehavior", map[string]any{"targetOriginId": "api", "cachePolicyId": "dynamic-1"})),
+				res(cachePolicyType, "dynamic", map[string]any{"parametersInCacheKeyAndForwardedToOrigin": map[string]any{"headersConfig": map[string]any{
+					"headerBehavior": "whitelist", "headers": map[string]any{"items": list1("Host", "Authorization")}}}}, out("id", "dynamic-1")),
+			),
+			bad: one(
+				// Dhanam before the fix: api.<domain> through a default
+				// behavior that caches and keys on Host only.
+				res(distribution, "alb", with(goodDistribution, "defaultCacheBehavior", map[string]any{"targetOriginId": "api", "cachePolicyId": "dynamic-1",
+					"originRequestPolicyId": cfAllViewer})),
+				res(cachePolicyType, "dynamic", map[string]any{"parametersInCacheKeyAndForwardedToOrigin": map[string]any{"headersConfig": map[string]any{
+					"headerBehavior": "whitelist", "headers": map[string]any{"items": list1("Host")}}}}, out("id", "dynamic-1")),
+				// CachingDisabled without an all-viewer request policy.
+				res(distribution, "cdn", with(goodDistribution, "orderedCacheBehaviors", list1(map[string]any{"pathPattern": "/api/*", "targetOriginId": "api",
+					"cachePolicyId": cfCachingDisabled}))),
+			),
+		},
 	} {
 		fx[id] = f
 	}
