@@ -66,7 +66,7 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 	case f.Image != "":
 		if !ecrImageRe.MatchString(f.Image) {
 			c.addf(path+".image", "use an ECR image URI such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/fn:1.2.3 (or @sha256:…)", "%q is not an ECR image URI", f.Image)
-		} else if r := ImageRegion(f.Image); scope.Region != "" && r != scope.Region {
+		} else if r := ImageRegion(f.Image); IsAWSRegion(scope.Region) && r != scope.Region {
 			c.addf(path+".image", fmt.Sprintf("push the image to a repository in %s (ECR replication can copy it) and name that one", scope.Region),
 				"%q is in %s, but Lambda pulls an image only from the function's own Region (%s)", f.Image, r, scope.Region)
 		}
@@ -362,8 +362,8 @@ func LoadServerless(project, domain, raw string, scope ServerlessScope) (Serverl
 // a bucket's Region is not part of its name in S3, so the program asks
 // for a name ending with it (CodeLocation.Bucket) and checks that.
 func checkCodeBucketRegion(c *collector, path, bucket string, scope ServerlessScope) {
-	if scope.Region == "" {
-		return
+	if !IsAWSRegion(scope.Region) {
+		return // no Region, or aws:region is itself wrong (reported there)
 	}
 	want := fmt.Sprintf("name a bucket in %s whose name ends with -%s (e.g. %s), where CI publishes the same packages", scope.Region, scope.Region, withRegion(bucket, scope.Region))
 	switch r := BucketRegion(bucket); {

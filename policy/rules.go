@@ -15,6 +15,7 @@ func Rules() []Rule {
 		awsLambdaRules(),
 		awsTextRules(),
 		awsCloudFrontRules(),
+		awsACMRules(),
 	} {
 		out = append(out, group...)
 	}

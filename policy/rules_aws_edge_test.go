@@ -58,10 +58,34 @@ func awsEdgeFixtures() map[string]fixture {
 					"cachePolicyId": cfCachingDisabled}))),
 			),
 		},
+		"route53-record-one-owner": {
+			good: one(
+				record("alb-certificate-validation", validation, "CNAME", nil),
+				record("api-A", "api.dbay.example.com", "A", nil), record("api-AAAA", "api.dbay.example.com", "AAAA", nil),
+				record("api-primary", "ws.dbay.example.com", "A", "primary"), record("api-secondary", "ws.dbay.example.com", "A", "secondary"),
+			),
+			bad: one(
+				// Before the fix: the site and ALB certificates both write
+				// the <domain> validation record, sharing it with allowOverwrite.
+				res(route53Record, "site-certificate-validation", map[string]any{"zoneId": "Z1", "name": validation, "type": "CNAME", "allowOverwrite": true}),
+				record("alb-certificate-validation", validation, "CNAME", nil),
+			),
+		},
 	} {
 		fx[id] = f
 	}
 	return fx
+}
+
+const validation = "_64aacd4fc5139dfc81b564bf6ae60b24.dbay.example.com."
+
+// record is a Route 53 record in zone Z1 (setIdentifier nil: simple routing).
+func record(name, host, typ string, set any) *mockengine.Resource {
+	in := map[string]any{"zoneId": "Z1", "name": host, "type": typ}
+	if set != nil {
+		in["setIdentifier"] = set
+	}
+	return res(route53Record, name, in)
 }
 
 // textFixtures builds each text rule's fixtures from its table row: every
@@ -144,5 +168,21 @@ func TestTextRulesOnKnownCases(t *testing.T) {
 		if len(rep.Violations) != 1 || !strings.Contains(rep.Violations[0].Message, tt.want) {
 			t.Errorf("%s: violations %+v, want one with %q", tt.id, rep.Violations, tt.want)
 		}
+	}
+}
+
+// Both ways a record gets a second owner are reported: an ACM validation
+// record with allowOverwrite, and two records of one name and type.
+func TestRecordOwnerFindsBothProblems(t *testing.T) {
+	t.Parallel()
+	f := awsEdgeFixtures()["route53-record-one-owner"]
+	rep := evaluate([]Rule{ruleByID(t, "route53-record-one-owner")}, f.bad, nil, Options{})
+	var msgs []string
+	for _, v := range rep.Violations {
+		msgs = append(msgs, v.Message)
+	}
+	all := strings.Join(msgs, "\n")
+	if len(msgs) != 2 || !strings.Contains(all, "with allowOverwrite") || !strings.Contains(all, "which alb-certificate-validation writes too") {
+		t.Errorf("violations:\n%s", all)
 	}
 }

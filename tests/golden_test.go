@@ -5,7 +5,7 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
-	"prod": { // 752 resources
+	"prod": { // 751 resources
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
 		"aws:apigateway/account:Account":                                                             1,
@@ -80,7 +80,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:rds/parameterGroup:ParameterGroup":                                                      1,
 		"aws:rds/subnetGroup:SubnetGroup":                                                            1,
 		"aws:route53/healthCheck:HealthCheck":                                                        3,
-		"aws:route53/record:Record":                                                                  24,
+		"aws:route53/record:Record":                                                                  23,
 		"aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2":                                 2,
 		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       7,
 		"aws:s3/bucketLoggingV2:BucketLoggingV2":                                                     3,
@@ -123,7 +123,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 2,
 	},
-	"dr": { // 635 resources
+	"dr": { // 632 resources
 		"aws:acm/certificate:Certificate":                                                 3,
 		"aws:acm/certificateValidation:CertificateValidation":                             3,
 		"aws:apigateway/account:Account":                                                  1,
@@ -190,7 +190,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:rds/parameterGroup:ParameterGroup":                                           1,
 		"aws:rds/subnetGroup:SubnetGroup":                                                 1,
 		"aws:route53/healthCheck:HealthCheck":                                             1,
-		"aws:route53/record:Record":                                                       16,
+		"aws:route53/record:Record":                                                       13,
 		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":            1,
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                          1,
 		"aws:s3/bucketPolicy:BucketPolicy":                                                1,
@@ -227,7 +227,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:pulumi:StackReference":               1,
 		"random:index/randomPassword:RandomPassword": 2,
 	},
-	"dhanam/prod": { // 287 resources
+	"dhanam/prod": { // 286 resources
 		"aws:acm/certificate:Certificate":                                                            2,
 		"aws:acm/certificateValidation:CertificateValidation":                                        2,
 		"aws:appautoscaling/policy:Policy":                                                           4,
@@ -271,7 +271,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:rds/parameterGroup:ParameterGroup":                                                      1,
 		"aws:rds/subnetGroup:SubnetGroup":                                                            1,
 		"aws:route53/healthCheck:HealthCheck":                                                        3,
-		"aws:route53/record:Record":                                                                  7,
+		"aws:route53/record:Record":                                                                  6,
 		"aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2":                                 2,
 		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       7,
 		"aws:s3/bucketLoggingV2:BucketLoggingV2":                                                     3,
@@ -305,7 +305,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 3,
 	},
-	"dhanam/dr": { // 159 resources
+	"dhanam/dr": { // 158 resources
 		"aws:acm/certificate:Certificate":                                                 1,
 		"aws:acm/certificateValidation:CertificateValidation":                             1,
 		"aws:appautoscaling/policy:Policy":                                                4,
@@ -342,7 +342,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1,
 		"aws:rds/parameterGroup:ParameterGroup":                                           1,
 		"aws:rds/subnetGroup:SubnetGroup":                                                 1,
-		"aws:route53/record:Record":                                                       2,
+		"aws:route53/record:Record":                                                       1,
 		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":            1,
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                          1,
 		"aws:s3/bucketPolicy:BucketPolicy":                                                1,
