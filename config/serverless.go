@@ -43,7 +43,14 @@ type Serverless struct {
 
 // CodeLocation is the S3 location CI publishes packages to.
 type CodeLocation struct {
-	// Bucket holding the packages (same region as the stack). Absent: none.
+	// Bucket holding the packages. Lambda reads a zip only from a bucket in
+	// the function's own Region
+	// (https://docs.aws.amazon.com/lambda/latest/api/API_FunctionCode.html),
+	// so each stack names a bucket of its own Region, and the name ends with
+	// that Region (dbay-serverless-artifacts-us-west-2): the convention lets
+	// validation and the policy pack tell a bucket's Region from its name,
+	// offline. A recovery stack therefore cannot name the primary's bucket.
+	// Absent: none.
 	Bucket string `json:"bucket"`
 	// KeyPrefix of the packages, without leading or trailing slash. Absent: the bucket root.
 	KeyPrefix string `json:"keyPrefix"`
@@ -51,7 +58,8 @@ type CodeLocation struct {
 
 // FunctionCode is one package in S3.
 type FunctionCode struct {
-	// Bucket and Key of the zip. Both required.
+	// Bucket and Key of the zip. Both required; Bucket follows the
+	// CodeLocation.Bucket convention (ends with the stack's Region).
 	Bucket string `json:"bucket"`
 	Key    string `json:"key"`
 }
@@ -67,7 +75,9 @@ type LambdaFunction struct {
 	// Code overrides the package location. Absent: serverless.code.
 	Code *FunctionCode `json:"code"`
 	// Image is an ECR image URI (…dkr.ecr.<region>.amazonaws.com/repo:tag or
-	// @sha256:…), instead of a zip. Absent: a zip.
+	// @sha256:…) in the stack's own Region (Lambda pulls only from there:
+	// https://docs.aws.amazon.com/lambda/latest/dg/images-create.html),
+	// instead of a zip. Absent: a zip.
 	Image string `json:"image"`
 	// Memory in MB: 128..10240. Absent: 256.
 	Memory int `json:"memory"`
@@ -260,6 +270,11 @@ type ServerlessScope struct {
 	Secrets map[string]SecretItem
 	// HasZone: the stack has a hosted zone, so custom domains can be validated.
 	HasZone bool
+	// Region is the stack's Region (aws:region), where every code bucket
+	// and image must be; PrimaryRegion, in a recovery stack, the primary's
+	// (dr.primaryRegion), named in the error when its bucket is given.
+	// Region "": not checked.
+	Region, PrimaryRegion string
 }
 
 // Serverless defaults and limits.

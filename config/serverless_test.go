@@ -58,7 +58,7 @@ func TestDBayServerlessLoadsWithDefaults(t *testing.T) {
 	if f.Handler != "handlers.credit_user.handler" || f.Runtime != "python3.12" || f.Memory != 256 || f.Timeout != 30 || f.Tracing != TracingActive || f.ReservedConcurrency != nil {
 		t.Errorf("credit_user defaults = %+v", f)
 	}
-	if got := s.CodeOf("credit_user"); got != (FunctionCode{Bucket: "dbay-serverless-artifacts-prod", Key: "releases/current/credit_user.zip"}) {
+	if got := s.CodeOf("credit_user"); got != (FunctionCode{Bucket: "dbay-serverless-artifacts-us-east-1", Key: "releases/current/credit_user.zip"}) {
 		t.Errorf("credit_user code = %+v", got)
 	}
 	steps := s.Workflows["withdrawal"].Steps
@@ -231,6 +231,26 @@ func TestServerlessRules(t *testing.T) {
 			`dbay:serverless.websocket.function: no function named "router"`},
 		{"unknown key", func(m map[string]any) { credit(m)["timout"] = 3 }, nil,
 			"dbay:serverless.functions.credit_user.timout: unknown key; did you mean timeout?"},
+		{"function description over Lambda's 256", func(m map[string]any) { credit(m)["description"] = strings.Repeat("é", 257) }, nil,
+			"dbay:serverless.functions.credit_user.description: is 257 characters long; shorten it to at most 256 characters"},
+		{"function description of 256", func(m map[string]any) { credit(m)["description"] = strings.Repeat("é", 256) }, nil, ""},
+		{"rule description over EventBridge's 512", func(m map[string]any) { obj(m, "rules", "listing-events")["description"] = strings.Repeat("r", 513) }, nil,
+			"dbay:serverless.rules.listing-events.description: is 513 characters long; shorten it to at most 512 characters"},
+		// Lambda reads code and images only in its own Region.
+		{"code bucket of the stack's region", func(map[string]any) {}, func(s *ServerlessScope) { s.Region = "us-east-1" }, ""},
+		{"primary's code bucket in a recovery stack", func(map[string]any) {}, func(s *ServerlessScope) { s.Region, s.PrimaryRegion = "us-west-2", "us-east-1" },
+			`dbay:serverless.code.bucket: "dbay-serverless-artifacts-us-east-1" is the primary's bucket (us-east-1): Lambda reads a function's code only from a bucket in the function's own Region (us-west-2); name a bucket in us-west-2 whose name ends with -us-west-2 (e.g. dbay-serverless-artifacts-us-west-2)`},
+		{"code bucket of another region", func(m map[string]any) { obj(m, "code")["bucket"] = "dbay-artifacts-eu-west-1" },
+			func(s *ServerlessScope) { s.Region = "us-east-1" }, `dbay:serverless.code.bucket: "dbay-artifacts-eu-west-1" is a bucket in eu-west-1`},
+		{"code bucket without a region", func(m map[string]any) { obj(m, "code")["bucket"] = "dbay-artifacts" },
+			func(s *ServerlessScope) { s.Region = "us-east-1" }, `dbay:serverless.code.bucket: "dbay-artifacts" does not end with its Region`},
+		{"function code in another region", func(m map[string]any) {
+			credit(m)["code"] = map[string]any{"bucket": "dbay-fn-us-west-2", "key": "credit.zip"}
+		}, func(s *ServerlessScope) { s.Region = "us-east-1" }, `dbay:serverless.functions.credit_user.code.bucket: "dbay-fn-us-west-2" is a bucket in us-west-2`},
+		{"image in another region", func(m map[string]any) {
+			credit(m)["image"] = "123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/credit:1.0.0"
+		}, func(s *ServerlessScope) { s.Region = "us-west-2" },
+			`dbay:serverless.functions.credit_user.image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/credit:1.0.0" is in us-east-1, but Lambda pulls an image only from the function's own Region (us-west-2)`},
 	}
 	for _, tt := range tests {
 		got := slErrors(t, tt.edit, tt.scope)

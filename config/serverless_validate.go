@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // validate records every problem of a defaulted serverless section.
@@ -15,6 +16,8 @@ func (s Serverless) validate(c *collector, scope ServerlessScope) {
 	if s.Code.Bucket != "" {
 		if p := bucketNameProblems(s.Code.Bucket); len(p) > 0 {
 			c.addf("serverless.code.bucket", "use the bucket CI publishes the packages to", "%q is not a valid S3 bucket name: %s", s.Code.Bucket, strings.Join(p, "; "))
+		} else {
+			checkCodeBucketRegion(c, "serverless.code.bucket", s.Code.Bucket, scope)
 		}
 	}
 	if k := s.Code.KeyPrefix; k != "" && (strings.HasPrefix(k, "/") || strings.HasSuffix(k, "/") || !s3KeyRe.MatchString(k)) {
@@ -52,6 +55,7 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 	case scope.Services[grantee] || scope.Services[strings.TrimSuffix(grantee, "-exec")]:
 		c.addf(path, "rename the function", "its role name %s is also a fleet service's role name", grantee)
 	}
+	checkTextLength(c, path+".description", f.Description, 256, "Lambda CreateFunction: https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html")
 	checkRange(c, path+".memory", f.Memory, 128, 10240, "MB")
 	checkRange(c, path+".timeout", f.Timeout, 1, 900, "seconds")
 	if r := f.ReservedConcurrency; r != nil && *r < UnreservedConcurrency {
@@ -62,6 +66,9 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 	case f.Image != "":
 		if !ecrImageRe.MatchString(f.Image) {
 			c.addf(path+".image", "use an ECR image URI such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/fn:1.2.3 (or @sha256:…)", "%q is not an ECR image URI", f.Image)
+		} else if r := ImageRegion(f.Image); IsAWSRegion(scope.Region) && r != scope.Region {
+			c.addf(path+".image", fmt.Sprintf("push the image to a repository in %s (ECR replication can copy it) and name that one", scope.Region),
+				"%q is in %s, but Lambda pulls an image only from the function's own Region (%s)", f.Image, r, scope.Region)
 		}
 		if f.Code != nil {
 			c.add(path+".code", "is set together with image", "a function is either a zip (code) or an image")
@@ -78,6 +85,8 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 		case code != nil:
 			if p := bucketNameProblems(code.Bucket); len(p) > 0 {
 				c.addf(path+".code.bucket", "use the bucket CI publishes the package to", "%q is not a valid S3 bucket name: %s", code.Bucket, strings.Join(p, "; "))
+			} else {
+				checkCodeBucketRegion(c, path+".code.bucket", code.Bucket, scope)
 			}
 			if !s3KeyRe.MatchString(code.Key) || strings.HasPrefix(code.Key, "/") {
 				c.addf(path+".code.key", "use the package's key, e.g. releases/1a2b3c4/"+name+".zip", "%q is not a valid S3 key", code.Key)
@@ -220,6 +229,7 @@ func (s Serverless) validateWorkflow(c *collector, name string, w Workflow, scop
 func (s Serverless) validateRule(c *collector, name string, r EventRule, scope ServerlessScope) {
 	path := "serverless.rules." + name
 	checkLogicalName(c, path, name, "")
+	checkTextLength(c, path+".description", r.Description, 512, "EventBridge PutRule: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html")
 	if len(r.Sources) == 0 {
 		c.add(path+".sources", "is empty", "list the event sources, e.g. dbay.listings")
 	}
@@ -362,4 +372,64 @@ func stepIndex(w Workflow, name string) int {
 		}
 	}
 	return -1
+}
+
+// checkCodeBucketRegion refuses a code bucket that is not in the stack's
+// Region. Lambda reads a zip only from a bucket in the function's own
+// Region (https://docs.aws.amazon.com/lambda/latest/api/API_FunctionCode.html);
+// a bucket's Region is not part of its name in S3, so the program asks
+// for a name ending with it (CodeLocation.Bucket) and checks that.
+func checkCodeBucketRegion(c *collector, path, bucket string, scope ServerlessScope) {
+	if !IsAWSRegion(scope.Region) {
+		return // no Region, or aws:region is itself wrong (reported there)
+	}
+	want := fmt.Sprintf("name a bucket in %s whose name ends with -%s (e.g. %s), where CI publishes the same packages", scope.Region, scope.Region, withRegion(bucket, scope.Region))
+	switch r := BucketRegion(bucket); {
+	case r == scope.Region:
+	case r != "" && r == scope.PrimaryRegion:
+		c.addf(path, want, "%q is the primary's bucket (%s): Lambda reads a function's code only from a bucket in the function's own Region (%s)", bucket, r, scope.Region)
+	case r != "":
+		c.addf(path, want, "%q is a bucket in %s: Lambda reads a function's code only from a bucket in the function's own Region (%s)", bucket, r, scope.Region)
+	default:
+		c.addf(path, want, "%q does not end with its Region, so the program cannot tell that it is in %s (Lambda reads code only from the function's own Region)", bucket, scope.Region)
+	}
+}
+
+// BucketRegion is the AWS Region a bucket's name ends with (-<region>), the
+// naming convention of code buckets; "" when it ends with none.
+func BucketRegion(bucket string) string {
+	best := ""
+	for _, r := range awsRegions {
+		if strings.HasSuffix(bucket, "-"+r) && len(r) > len(best) {
+			best = r
+		}
+	}
+	return best
+}
+
+// ImageRegion is the Region of an ECR image URI
+// (<account>.dkr.ecr.<region>.amazonaws.com/...), or "".
+func ImageRegion(uri string) string {
+	host, _, _ := strings.Cut(uri, "/")
+	_, rest, ok := strings.Cut(host, ".dkr.ecr.")
+	if !ok {
+		return ""
+	}
+	region, _, _ := strings.Cut(rest, ".")
+	return region
+}
+
+// withRegion is bucket renamed for region: its Region suffix replaced, or added.
+func withRegion(bucket, region string) string {
+	if r := BucketRegion(bucket); r != "" {
+		bucket = strings.TrimSuffix(bucket, "-"+r)
+	}
+	return bucket + "-" + region
+}
+
+// checkTextLength refuses free text longer than the API it is sent to accepts.
+func checkTextLength(c *collector, path, text string, max int, api string) {
+	if n := utf8.RuneCountInString(text); n > max {
+		c.addf(path, fmt.Sprintf("shorten it to at most %d characters (%s)", max, api), "is %d characters long", n)
+	}
 }

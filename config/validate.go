@@ -54,7 +54,8 @@ func (cfg *Config) validate(c *collector) {
 	}
 	if cfg.Serverless != nil {
 		cfg.Serverless.validate(c, ServerlessScope{Stores: cfg.Data.UsableStores(), Services: cfg.Fleet.ServiceNames(),
-			Secrets: cfg.Secrets.Items, HasZone: cfg.Frontend != nil || cfg.Role == RoleRecovery})
+			Secrets: cfg.Secrets.Items, HasZone: cfg.Frontend != nil || cfg.Role == RoleRecovery,
+			Region: cfg.Region, PrimaryRegion: cfg.DR.PrimaryRegion})
 	}
 	if cfg.Frontend != nil {
 		cfg.Frontend.validate(c, cfg.Domain)

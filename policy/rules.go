@@ -13,6 +13,10 @@ func Rules() []Rule {
 		// AWS constraints: one file each, rules_aws_<topic>.go.
 		retainRules(),
 		awsVersionRules(), awsOrderRules(), awsCredentialRules(),
+		awsLambdaRules(),
+		awsTextRules(),
+		awsCloudFrontRules(),
+		awsACMRules(),
 	} {
 		out = append(out, group...)
 	}

@@ -64,6 +64,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	certs := certificates(cfg, contract)
 	sources := []alarm.Source{data}
 	var logSources []alarm.LogSource
 	var fl *fleet.Fleet
@@ -72,7 +73,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		return err
 	}
 	if cfg.Fleet != nil {
-		fl, err = buildFleet(ctx, cfg, providers, net, sec, data, zone, ov)
+		fl, err = buildFleet(ctx, cfg, providers, net, sec, data, zone, ov, certs)
 		if err != nil {
 			return err
 		}
@@ -80,7 +81,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		logSources = append(logSources, fl)
 	}
 
-	fe, au, err := buildEdge(ctx, cfg, providers, fl, ov)
+	fe, au, err := buildEdge(ctx, cfg, providers, fl, ov, certs)
 	if err != nil {
 		return err
 	}
@@ -89,7 +90,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	}
 	var sl *serverless.Serverless
 	if cfg.Serverless != nil {
-		sl, err = buildServerless(ctx, cfg, providers, net, sec, data, fl, au, zone)
+		sl, err = buildServerless(ctx, cfg, providers, net, sec, data, fl, au, zone, certs)
 		if err != nil {
 			return err
 		}
@@ -141,7 +142,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		ctx.Export("failoverRunbook", render(in.failover()))
 		ctx.Export("failbackRunbook", render(in.failback()))
 	case hasDR(cfg):
-		primaryContract(cfg, net, sec, data, fe, fl, sl, zone, ov).Export(ctx)
+		primaryContract(cfg, net, sec, data, fe, fl, sl, zone, ov, certs).Export(ctx)
 	}
 	return nil
 }

@@ -81,6 +81,11 @@ type Contract struct {
 	OriginVerify           pulumi.StringOutput `dr:"originVerify" secret:"true"`
 	OriginHealthCheckID    pulumi.StringOutput `dr:"originHealthCheckId"`
 	OriginFailoverSwitchID pulumi.StringOutput `dr:"originFailoverSwitchId"`
+	// ValidationRecords maps each name whose ACM validation record the
+	// primary writes to the record's fqdn: the recovery stack's
+	// certificates for those names validate against it and write none
+	// (stacks.certificates).
+	ValidationRecords pulumi.StringMapOutput `dr:"validationRecords"`
 }
 
 var (

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/frontend"
@@ -16,7 +17,7 @@ import (
 
 // primaryContract fills the contract from what a primary stack built.
 func primaryContract(cfg *config.Config, net *network.Network, sec *secrets.Secrets, data *datalayer.DataLayer,
-	fe *frontend.Frontend, fl *fleet.Fleet, sl *serverless.Serverless, zone pulumi.StringInput, ov *fleet.OriginVerify,
+	fe *frontend.Frontend, fl *fleet.Fleet, sl *serverless.Serverless, zone pulumi.StringInput, ov *fleet.OriginVerify, certs *cert.Book,
 ) *Contract {
 	d := data.DR
 	c := &Contract{
@@ -39,6 +40,7 @@ func primaryContract(cfg *config.Config, net *network.Network, sec *secrets.Secr
 		RedisAuthToken:        d.RedisAuthToken,
 		ReplicaBuckets:        d.ReplicaBuckets,
 		ReplicaBucketKeyArn:   d.ReplicaBucketKeyArn,
+		ValidationRecords:     certs.Written(),
 	}
 	if d.PostgresArn != (pulumi.StringOutput{}) {
 		// arn:aws:rds:<region>:<account>:db:<identifier>

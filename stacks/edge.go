@@ -4,6 +4,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/auth"
+	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/frontend"
 	"github.com/dbay/infra/config"
@@ -11,14 +12,14 @@ import (
 
 // buildEdge creates what users reach first: the site (S3 + CloudFront + WAF
 // + DNS) and the Cognito user pool, when the stack configures them.
-func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl *fleet.Fleet, ov *fleet.OriginVerify) (*frontend.Frontend, *auth.Auth, error) {
+func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl *fleet.Fleet, ov *fleet.OriginVerify, certs *cert.Book) (*frontend.Frontend, *auth.Auth, error) {
 	regional := pulumi.Providers(providers.Regional)
 	var fe *frontend.Frontend
 	if cfg.Frontend != nil {
 		var err error
 		args := &frontend.Args{
 			Spec: *cfg.Frontend, Domain: cfg.Domain, Region: cfg.Region, Partition: cfg.Partition(),
-			GlobalProvider: providers.Global, Protect: cfg.Protected(),
+			GlobalProvider: providers.Global, Protect: cfg.Protected(), Certificates: certs,
 		}
 		if hasDR(cfg) {
 			args.DR = &frontend.DR{Region: cfg.DRRegion, Provider: providers.ByRegion[cfg.DRRegion]}
@@ -61,7 +62,7 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl
 		return fe, nil, nil
 	}
 	args := &auth.Args{
-		Spec: *cfg.Auth, Domain: cfg.Domain, GlobalProvider: providers.Global, Protect: cfg.Protected(),
+		Spec: *cfg.Auth, Domain: cfg.Domain, GlobalProvider: providers.Global, Protect: cfg.Protected(), Certificates: certs,
 		// The SPA calls the API through the distribution's /api/* behaviour.
 		APIBaseURL: pulumi.Sprintf("https://%s/api/v1", cfg.Domain),
 	}

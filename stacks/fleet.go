@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/frontend"
@@ -35,7 +36,7 @@ func zoneID(ctx *pulumi.Context, cfg *config.Config, providers *Providers) pulum
 // buildFleet creates the services and exports what operators and the other
 // stacks need from them.
 func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, net *network.Network,
-	sec *secrets.Secrets, data *datalayer.DataLayer, zone pulumi.StringInput, ov *fleet.OriginVerify,
+	sec *secrets.Secrets, data *datalayer.DataLayer, zone pulumi.StringInput, ov *fleet.OriginVerify, certs *cert.Book,
 ) (*fleet.Fleet, error) {
 	replica := ""
 	if cfg.Role == config.RolePrimary {
@@ -45,7 +46,7 @@ func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, n
 		Spec: *cfg.Fleet, Network: net, Data: data, Secrets: sec,
 		Project: cfg.Project, Stack: cfg.Stack, Environment: cfg.Environment, Region: cfg.Region,
 		Partition: cfg.Partition(), Domain: cfg.Domain, Role: cfg.Role, Protect: cfg.Protected(),
-		ReplicaRegion: replica, ZoneID: zone, OriginVerify: ov,
+		ReplicaRegion: replica, ZoneID: zone, OriginVerify: ov, Certificates: certs,
 	}, pulumi.Providers(providers.Regional))
 	if err != nil {
 		return nil, err
@@ -110,7 +111,7 @@ func recoveryFirewall(ctx *pulumi.Context, cfg *config.Config, fl *fleet.Fleet) 
 		return nil
 	}
 	_, err := frontend.NewALBFirewall(ctx, fl, frontend.ALBFirewallArgs{
-		Name: "fleet", Site: cfg.OriginHost() + " (recovery)", LoadBalancerArn: fl.AlbArn,
+		Name: "fleet", Site: cfg.OriginHost() + ", recovery stack", LoadBalancerArn: fl.AlbArn,
 		Region: cfg.Region, Partition: cfg.Partition(), LogRetentionDays: config.DefaultLogRetentionDays, Protect: cfg.Protected(),
 	})
 	return err

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/auth"
+	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/network"
@@ -17,12 +18,12 @@ import (
 // buildServerless creates the functions, workflows and APIs, and opens the
 // services they call to their security groups.
 func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Providers, net *network.Network,
-	sec *secrets.Secrets, data *datalayer.DataLayer, fl *fleet.Fleet, au *auth.Auth, zone pulumi.StringInput,
+	sec *secrets.Secrets, data *datalayer.DataLayer, fl *fleet.Fleet, au *auth.Auth, zone pulumi.StringInput, certs *cert.Book,
 ) (*serverless.Serverless, error) {
 	args := &serverless.Args{
 		Spec: *cfg.Serverless, Network: net, Data: data, Secrets: sec,
 		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
-		Protect: cfg.Protected(), ZoneID: zone, Passive: cfg.Passive(),
+		Protect: cfg.Protected(), ZoneID: zone, Passive: cfg.Passive(), Certificates: certs,
 	}
 	switch {
 	case cfg.Role == config.RoleRecovery:

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/synth"
 )
 
@@ -55,8 +56,17 @@ func TestRecoveryConfigMirrorsThePrimary(t *testing.T) {
 				t.Errorf("%s: fleet differs beyond standby", dir)
 			}
 		}
-		if prim.Serverless != nil && !reflect.DeepEqual(*rec.Serverless, *prim.Serverless) {
-			t.Errorf("%s: serverless differs", dir)
+		if prim.Serverless != nil {
+			s := *prim.Serverless
+			// Each stack reads its function packages from a bucket in its
+			// own Region (README "Release the functions").
+			s.Code.Bucket = rec.Serverless.Code.Bucket
+			if !reflect.DeepEqual(*rec.Serverless, s) {
+				t.Errorf("%s: serverless differs beyond code.bucket", dir)
+			}
+			if r := config.BucketRegion(rec.Serverless.Code.Bucket); r != rec.Region || rec.Serverless.Code.Bucket == prim.Serverless.Code.Bucket {
+				t.Errorf("%s: dr reads its code from %s (in %q), want a bucket of its own Region %s", dir, rec.Serverless.Code.Bucket, r, rec.Region)
+			}
 		}
 		if prim.Auth != nil {
 			a := *prim.Auth
@@ -93,6 +103,9 @@ func TestBadRecoveryConfigExits2(t *testing.T) {
 		{"no primary reference", "    primaryStack: organization/dbay/prod\n", "", "dbay:dr.primaryStack: is required in a recovery stack", false},
 		{"primary not found", "organization/dbay/prod", "organization/dbay/production", "dbay:dr.primaryStack: organization/dbay/production names stack production, but there is no", false},
 		{"no primary stack file", "", "", "dbay:dr.primaryStack: organization/dbay/prod names stack prod, but there is no", true},
+		// Lambda reads code only from its own Region (issue 13, item 3).
+		{"primary's code bucket", "bucket: dbay-serverless-artifacts-us-west-2", "bucket: dbay-serverless-artifacts-us-east-1",
+			`dbay:serverless.code.bucket: "dbay-serverless-artifacts-us-east-1" is the primary's bucket (us-east-1): Lambda reads a function's code only from a bucket in the function's own Region (us-west-2)`, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

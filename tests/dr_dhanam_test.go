@@ -244,7 +244,11 @@ func TestRecoveryOriginNeedsThePrimarysFrontend(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	code := synth.Main([]string{"--dir", dir, "--stack", "dr"}, &out, &errOut)
-	if code == 0 || !strings.Contains(errOut.String(), "dhanam:fleet.alb.ingress is cloudfront, but the primary stack organization/dhanam/prod exports no drContract.originVerify") {
+	// Without a frontend the primary also has no hosted zone, so it writes
+	// no certificate validation record the recovery's ALB certificate can
+	// wait on (stacks.certificates): either error may stop the run first.
+	if code == 0 || !strings.Contains(errOut.String(), "dhanam:fleet.alb.ingress is cloudfront, but the primary stack organization/dhanam/prod exports no drContract.originVerify") &&
+		!strings.Contains(errOut.String(), "dhanam: the primary stack organization/dhanam/prod writes no DNS validation record for dhanam.io") {
 		t.Errorf("exit %d, stderr:\n%s", code, errOut.String())
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cognito"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/config"
 )
 
@@ -38,6 +39,10 @@ type Args struct {
 	// ZoneID is the hosted zone of the domain, for the certificate
 	// validation and auth.<domain> records. Required when Spec.CustomDomain.
 	ZoneID pulumi.StringInput
+	// Certificates says which certificate of the stack pair writes each
+	// DNS validation record (cert.Book). nil: this component's
+	// certificates write their own.
+	Certificates *cert.Book
 	// ParentRecord is the domain's own A record (the frontend's apex alias):
 	// Cognito refuses a custom domain whose parent does not resolve, so the
 	// hosted UI domain waits for it. nil: no wait.

@@ -5,7 +5,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/cert"
+	"github.com/dbay/infra/components/cert"
 )
 
 // domain creates the hosted UI domain and returns its host name: a prefix
@@ -26,7 +26,7 @@ func (a *Auth) domain(ctx *pulumi.Context, pool *cognito.UserPool, region pulumi
 	}
 
 	host := "auth." + args.Domain
-	certificate, err := cert.New(ctx, a, cert.Args{Name: "hosted-ui", Names: []string{host}, ZoneID: args.ZoneID, Provider: args.GlobalProvider})
+	certificate, err := cert.New(ctx, a, cert.Args{Name: "hosted-ui", Names: []string{host}, ZoneID: args.ZoneID, Provider: args.GlobalProvider, Book: args.Certificates})
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}

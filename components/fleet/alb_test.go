@@ -101,7 +101,7 @@ func TestCertificate(t *testing.T) {
 	rec := r.one(t, "aws:route53/record:Record", "alb-certificate-validation").In()
 	dvo := cert.Out()["domainValidationOptions"].([]any)[0].(map[string]any)
 	if rec["zoneId"] != "Z0123456789ABCDEFGHIJ" || rec["name"] != dvo["resourceRecordName"] || rec["type"] != "CNAME" ||
-		!reflect.DeepEqual(rec["records"], []any{dvo["resourceRecordValue"]}) || rec["allowOverwrite"] != true {
+		!reflect.DeepEqual(rec["records"], []any{dvo["resourceRecordValue"]}) || rec["allowOverwrite"] != nil {
 		t.Errorf("validation record = %v", rec)
 	}
 	if r.eng.Get("aws:route53/record:Record", "alb-certificate-validation-1") != nil {

@@ -24,6 +24,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
+	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/components/network"
@@ -63,6 +64,10 @@ type Args struct {
 	// certificateValidationRecords, to publish by hand before the HTTPS
 	// listener can be created.
 	ZoneID pulumi.StringInput
+	// Certificates says which certificate of the stack pair writes each
+	// DNS validation record (cert.Book). nil: this component's
+	// certificates write their own.
+	Certificates *cert.Book
 	// OriginVerify, when set, makes every listener rule also require this
 	// header and value: only requests that came through the CloudFront
 	// distribution (which adds it) reach a service. nil: no header.

@@ -131,8 +131,9 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 		return b
 	}
 
-	// API paths: never cached, everything forwarded. API Gateway must see
-	// its own Host; the ALB routes on the viewer's.
+	// API paths: never cached, everything forwarded (Authorization too:
+	// CachingDisabled with an AllViewer origin request policy). API Gateway
+	// must see its own Host; the ALB routes on the viewer's.
 	var ordered cloudfront.DistributionOrderedCacheBehaviorArray
 	apiOrigin, apiRequestPolicy := "", ""
 	switch {
@@ -189,7 +190,15 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 		// Host and CloudFront keys on it. Responses are cached only as far
 		// as the app allows (s-maxage), capped at the seed's HTML hour; the
 		// API answers no-store and is never cached.
-		dynamic, err := cachePolicy(ctx, "dynamic", "App HTML per host, as the origin allows, at most 1 hour", 0, 0, ttlHTML, []string{"Host"}, parent)
+		//
+		// The API host (api.<domain>) shares this behavior (behaviors match
+		// paths, not hosts), and its clients send bearer tokens. CloudFront
+		// drops the viewer's Authorization header unless the cache policy
+		// keys on it, or caching is disabled with an AllViewer origin
+		// request policy (https://repost.aws/knowledge-center/cloudfront-authorization-header);
+		// keying on it keeps the app's HTML cacheable for anonymous viewers
+		// and never serves one token's response to another.
+		dynamic, err := cachePolicy(ctx, "dynamic", "App per host and bearer token, as the origin allows, at most 1 hour", 0, 0, ttlHTML, []string{"Host", "Authorization"}, parent)
 		if err != nil {
 			return nil, err
 		}

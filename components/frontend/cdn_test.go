@@ -201,8 +201,8 @@ func TestALBOriginWithHostRoutingAndTheOriginSecret(t *testing.T) {
 		t.Errorf("default behavior = %v, want the ALB with the viewer's Host", def)
 	}
 	if ttls(dynamic) != [3]any{0.0, 0.0, 3600.0} ||
-		!reflect.DeepEqual(at(dynamic.In(), "parametersInCacheKeyAndForwardedToOrigin", "headersConfig", "headers", "items"), []any{"Host"}) {
-		t.Errorf("dynamic cache policy = %v, want Host in the key, nothing cached unless the app allows, at most 1 hour", dynamic.In())
+		!reflect.DeepEqual(at(dynamic.In(), "parametersInCacheKeyAndForwardedToOrigin", "headersConfig", "headers", "items"), []any{"Host", "Authorization"}) {
+		t.Errorf("dynamic cache policy = %v, want Host and Authorization (bearer tokens reach api.<domain>) in the key, nothing cached unless the app allows, at most 1 hour", dynamic.In())
 	}
 	if api := bs["/api/*"]; api["targetOriginId"] != "alb" || api["cachePolicyId"] != managedCachingDisabled || api["originRequestPolicyId"] != managedAllViewer {
 		t.Errorf("/api/* = %v", api)

@@ -4,7 +4,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/cert"
+	"github.com/dbay/infra/components/cert"
 )
 
 // zone looks the public hosted zone up by name, or creates it when the
@@ -36,7 +36,7 @@ func (f *Frontend) zone(ctx *pulumi.Context, args *Args) (pulumi.StringOutput, e
 // once validated.
 func (f *Frontend) certificate(ctx *pulumi.Context, zoneID pulumi.StringOutput, args *Args) (pulumi.StringOutput, error) {
 	c, err := cert.New(ctx, f, cert.Args{Name: "site", Names: []string{args.Domain, "*." + args.Domain},
-		ZoneID: zoneID, Provider: args.GlobalProvider})
+		ZoneID: zoneID, Provider: args.GlobalProvider, Book: args.Certificates})
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}

@@ -69,7 +69,7 @@ func TestCertificateIsDNSValidatedThroughTheZone(t *testing.T) {
 	dvo := at(cert.Out(), "domainValidationOptions", 0)
 	rec := r.one(t, tRecord, "site-certificate-validation").In()
 	if rec["zoneId"] != r.outs["zoneId"] || rec["name"] != at(dvo, "resourceRecordName") || rec["type"] != "CNAME" ||
-		!reflect.DeepEqual(rec["records"], []any{at(dvo, "resourceRecordValue")}) || rec["allowOverwrite"] != true {
+		!reflect.DeepEqual(rec["records"], []any{at(dvo, "resourceRecordValue")}) || rec["allowOverwrite"] != nil {
 		t.Errorf("validation record = %v, want %v", rec, dvo)
 	}
 	v := r.one(t, tCertValid, "site")

@@ -25,6 +25,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
+	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/config"
 )
@@ -49,6 +50,10 @@ type Args struct {
 	// certificate and CLOUDFRONT-scope WAF resources live there whatever the
 	// stack's region. Required.
 	GlobalProvider *aws.Provider
+	// Certificates says which certificate of the stack pair writes each
+	// DNS validation record (cert.Book). nil: this component's
+	// certificates write their own.
+	Certificates *cert.Book
 	// Protect protects the buckets (and a created zone) from deletion by
 	// Pulumi (true in prod).
 	Protect bool

@@ -7,7 +7,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/cert"
+	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/internal/failover"
 )
 
@@ -45,7 +45,7 @@ func (s *Serverless) customDomain(ctx *pulumi.Context, label string, apiID pulum
 		pinned = label + "-" + a.Region + "." + a.Domain
 		names, probe = append(names, pinned), pinned
 	}
-	certificate, err := cert.New(ctx, s, cert.Args{Name: label, Names: names, ZoneID: a.ZoneID})
+	certificate, err := cert.New(ctx, s, cert.Args{Name: label, Names: names, ZoneID: a.ZoneID, Book: a.Certificates})
 	if err != nil {
 		return domain{}, err
 	}

@@ -140,7 +140,7 @@ func TestEveryFunctionIsTracedEncryptedLoggedAndInTheVPC(t *testing.T) {
 			t.Errorf("%s role = %v", name, in["role"])
 		case in["architectures"].([]any)[0] != "arm64" || in["runtime"] != "python3.12" || in["packageType"] != "Zip":
 			t.Errorf("%s runtime = %v %v %v", name, in["architectures"], in["runtime"], in["packageType"])
-		case in["s3Bucket"] != "dbay-serverless-artifacts-prod" || in["s3Key"] != "releases/current/"+strings.ReplaceAll(name, "-", "_")+".zip":
+		case in["s3Bucket"] != "dbay-serverless-artifacts-us-east-1" || in["s3Key"] != "releases/current/"+strings.ReplaceAll(name, "-", "_")+".zip":
 			t.Errorf("%s code = s3://%v/%v", name, in["s3Bucket"], in["s3Key"])
 		}
 		logging := in["loggingConfig"].(map[string]any)

@@ -26,6 +26,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/components/network"
@@ -74,6 +75,10 @@ type Args struct {
 	// ZoneID is the Route53 zone of Domain, for the api./ws. certificates
 	// and alias records. Required when a custom domain is configured.
 	ZoneID pulumi.StringInput
+	// Certificates says which certificate of the stack pair writes each
+	// DNS validation record (cert.Book). nil: this component's
+	// certificates write their own.
+	Certificates *cert.Book
 	// Failover makes the api. and ws. records Route53 failover records:
 	// FailoverPrimary (evaluated by the API health check) in the primary
 	// stack, FailoverSecondary in the recovery stack. "": simple records.

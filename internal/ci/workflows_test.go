@@ -107,6 +107,7 @@ func TestWorkflowsDoWhatTheIssueAsks(t *testing.T) {
 			"branches: [main]", "environment: production", "environment: dr", "needs: prod",
 			"group: deploy-prod", "group: deploy-dr", "command: up", "go run ./cmd/guard",
 			"role-to-assume: ${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+			"go run ./cmd/synth --stack dr --format json", "aws s3api head-object",
 		},
 	}
 	for file, wants := range checks {

@@ -1,11 +1,25 @@
 // Package cert is the DNS-validated ACM certificate every component that
 // serves HTTPS needs (the site, the hosted UI, the ALB, the API domains):
-// one certificate, one validation record per distinct base name (a name
-// and its wildcard share one), and the validation that waits for issuance.
+// one certificate, the validation records of its names, and the validation
+// that waits for issuance.
+//
+// ACM asks for the same validation CNAME for a name in one account,
+// whatever the certificate and the Region
+// (https://docs.aws.amazon.com/acm/latest/userguide/dns-validation.html),
+// and renews a certificate only while that record exists. So a record has
+// exactly one owner across the stacks of a DR pair, kept in a Book: the
+// first certificate of a stack that validates a name writes its record
+// (without AllowOverwrite: a second writer is an error, not a silent
+// co-owner), later certificates of the stack wait on that record, and a
+// name the Book defers to another stack (the recovery stack's names that
+// its primary validates too) gets no record here, only a validation that
+// waits on the owner's record. Destroying or replacing a certificate that
+// does not own a record never deletes it.
 package cert
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -17,7 +31,8 @@ import (
 // Args describes one certificate.
 type Args struct {
 	// Name is the logical name of the certificate and its validation; the
-	// records are "<Name>-certificate-validation" ("-<i>" with several base names).
+	// records it owns are "<Name>-certificate-validation" ("-<i>" with
+	// several base names).
 	Name string
 	// Names are the certificate's names: the first is its domain, the rest
 	// subject alternative names. Required.
@@ -29,6 +44,9 @@ type Args struct {
 	// Provider places the certificate (us-east-1 for CloudFront and Cognito).
 	// nil: the owner's provider.
 	Provider *aws.Provider
+	// Book says which certificate writes each validation record. nil: a
+	// book of this certificate's own (it writes every record it needs).
+	Book *Book
 }
 
 // Certificate is the result.
@@ -37,6 +55,48 @@ type Certificate struct {
 	Arn pulumi.StringOutput
 	// Records are the validation records as name/type/value maps.
 	Records pulumi.Output
+}
+
+// Book records, for one stack, who writes the validation record of each
+// base name (a name and its wildcard share one record).
+type Book struct {
+	deferred func(base string) bool
+	owner    func(base string) pulumi.StringOutput
+	written  map[string]pulumi.StringOutput // base name -> fqdn of the record this stack wrote
+}
+
+// NewBook is a stack's book: its certificates write the record of every
+// name they validate, once.
+func NewBook() *Book { return &Book{written: map[string]pulumi.StringOutput{}} }
+
+// Defer hands the records of the base names for which deferred is true to
+// another stack: a certificate here validates such a name against the
+// record whose fqdn owner returns (an output that fails when the owner
+// has none), and writes nothing.
+func (b *Book) Defer(deferred func(base string) bool, owner func(base string) pulumi.StringOutput) *Book {
+	b.deferred, b.owner = deferred, owner
+	return b
+}
+
+// Written maps each base name whose record this stack writes to the
+// record's fqdn (what a recovery stack defers to). Call it once every
+// certificate is created.
+func (b *Book) Written() pulumi.StringMapOutput {
+	m := pulumi.StringMap{}
+	for base, fqdn := range b.written {
+		m[base] = fqdn
+	}
+	return m.ToStringMapOutput()
+}
+
+// WrittenNames are the base names whose record this stack writes, sorted.
+func (b *Book) WrittenNames() []string {
+	out := make([]string, 0, len(b.written))
+	for base := range b.written {
+		out = append(out, base)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // New creates the certificate, parented to owner.
@@ -61,6 +121,10 @@ func New(ctx *pulumi.Context, owner pulumi.Resource, a Args) (*Certificate, erro
 	if a.ZoneID == nil {
 		return out, nil
 	}
+	book := a.Book
+	if book == nil {
+		book = NewBook()
+	}
 	var bases []string
 	for _, n := range a.Names {
 		if b := strings.TrimPrefix(n, "*."); !contains(bases, b) {
@@ -69,6 +133,14 @@ func New(ctx *pulumi.Context, owner pulumi.Resource, a Args) (*Certificate, erro
 	}
 	var fqdns pulumi.StringArray
 	for i, base := range bases {
+		if book.deferred != nil && book.deferred(base) {
+			fqdns = append(fqdns, book.owner(base))
+			continue
+		}
+		if fqdn, ok := book.written[base]; ok {
+			fqdns = append(fqdns, fqdn) // another certificate of the stack owns it
+			continue
+		}
 		dvo := c.DomainValidationOptions.ApplyT(func(opts []acm.CertificateDomainValidationOption) (acm.CertificateDomainValidationOption, error) {
 			for _, o := range opts {
 				if o.DomainName != nil && strings.TrimPrefix(*o.DomainName, "*.") == base {
@@ -87,14 +159,11 @@ func New(ctx *pulumi.Context, owner pulumi.Resource, a Args) (*Certificate, erro
 			Type:    dvo.ResourceRecordType().Elem(),
 			Records: pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
 			Ttl:     pulumi.Int(60),
-			// The validation record of a name is the same for every
-			// certificate of the account (the dr stack requests its own):
-			// share it, don't fight over it.
-			AllowOverwrite: pulumi.Bool(true),
 		}, parent)
 		if err != nil {
 			return nil, err
 		}
+		book.written[base] = record.Fqdn
 		fqdns = append(fqdns, record.Fqdn)
 	}
 	validated, err := acm.NewCertificateValidation(ctx, a.Name, &acm.CertificateValidationArgs{
