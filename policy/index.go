@@ -20,6 +20,7 @@ type Index struct {
 	byRef    map[string][]*mockengine.Resource
 	children map[string][]*mockengine.Resource
 	in       map[*mockengine.Resource]map[string]any
+	partner  map[string][]*mockengine.Resource // the DR partner's resources by type
 }
 
 // refKeys are the outputs other resources use to point at a resource.
@@ -34,6 +35,10 @@ func NewIndex(resources []*mockengine.Resource, opts Options) Index {
 		byRef:    map[string][]*mockengine.Resource{},
 		children: map[string][]*mockengine.Resource{},
 		in:       map[*mockengine.Resource]map[string]any{},
+	}
+	x.partner = map[string][]*mockengine.Resource{}
+	for _, r := range opts.Partner {
+		x.partner[r.Type] = append(x.partner[r.Type], r)
 	}
 	for _, r := range resources {
 		x.byURN[r.URN] = r
@@ -80,6 +85,12 @@ func (x Index) All() []*mockengine.Resource { return x.all }
 
 // ByType returns the resources of a type token.
 func (x Index) ByType(typ string) []*mockengine.Resource { return x.byType[typ] }
+
+// PairByType returns the resources of a type token in this stack and in
+// its DR partner (Options.Partner), this stack's first.
+func (x Index) PairByType(typ string) []*mockengine.Resource {
+	return append(append([]*mockengine.Resource(nil), x.byType[typ]...), x.partner[typ]...)
+}
 
 // ByURN returns the resource with that URN, or nil.
 func (x Index) ByURN(urn string) *mockengine.Resource { return x.byURN[urn] }

@@ -108,6 +108,12 @@ type Options struct {
 	// throwaway stack): the rules that require `protect` and deletion
 	// protection are skipped. Every shipped stack is protected.
 	Unprotected bool
+	// Partner is the other stack of a DR pair (nil outside a pair): rules
+	// about what the two stacks do together read it through
+	// Index.PairByType (a repository one stack creates where the other's
+	// registry replication creates it). Violations are only ever reported
+	// on the evaluated stack's own resources.
+	Partner []*mockengine.Resource
 }
 
 // Report is the outcome of evaluating every rule on a stack.

@@ -69,7 +69,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		return err
 	}
 	if cfg.Fleet != nil {
-		fl, err = buildFleet(ctx, cfg, providers, net, sec, data, zone, ov)
+		fl, err = buildFleet(ctx, cfg, providers, net, sec, data, zone, ov, contract)
 		if err != nil {
 			return err
 		}

@@ -49,6 +49,7 @@ func primaryContract(cfg *config.Config, net *network.Network, sec *secrets.Secr
 	}
 	if fl != nil {
 		c.ClusterName = fl.ClusterName
+		c.ImageReplicaURLs, c.ImageReplicaKeyArn = fl.ReplicaRepositoryURLs, fl.ReplicaImageKeyArn
 		c.OriginHealthCheckID = fl.OriginHealthCheckID
 		c.OriginFailoverSwitchID = fl.OriginFailoverSwitchID
 	}

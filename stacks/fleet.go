@@ -35,18 +35,22 @@ func zoneID(ctx *pulumi.Context, cfg *config.Config, providers *Providers) pulum
 // buildFleet creates the services and exports what operators and the other
 // stacks need from them.
 func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, net *network.Network,
-	sec *secrets.Secrets, data *datalayer.DataLayer, zone pulumi.StringInput, ov *fleet.OriginVerify,
+	sec *secrets.Secrets, data *datalayer.DataLayer, zone pulumi.StringInput, ov *fleet.OriginVerify, contract *Contract,
 ) (*fleet.Fleet, error) {
-	replica := ""
-	if cfg.Role == config.RolePrimary {
-		replica = cfg.DRRegion
-	}
-	fl, err := fleet.New(ctx, "fleet", &fleet.Args{
+	args := &fleet.Args{
 		Spec: *cfg.Fleet, Network: net, Data: data, Secrets: sec,
 		Project: cfg.Project, Stack: cfg.Stack, Environment: cfg.Environment, Region: cfg.Region,
 		Partition: cfg.Partition(), Domain: cfg.Domain, Role: cfg.Role, Protect: cfg.Protected(),
-		ReplicaRegion: replica, ZoneID: zone, OriginVerify: ov,
-	}, pulumi.Providers(providers.Regional))
+		ZoneID: zone, OriginVerify: ov, Tags: Tags(cfg),
+	}
+	switch {
+	case contract != nil:
+		// The primary's registry replication creates the repositories here.
+		args.Replicas = &fleet.ReplicaRepos{URLs: contract.ImageReplicaURLs, KeyArn: contract.ImageReplicaKeyArn}
+	case hasDR(cfg):
+		args.ReplicaRegion, args.ReplicaProvider = cfg.DRRegion, providers.ByRegion[cfg.DRRegion]
+	}
+	fl, err := fleet.New(ctx, "fleet", args, pulumi.Providers(providers.Regional))
 	if err != nil {
 		return nil, err
 	}

@@ -298,7 +298,7 @@ func (e *eksRuntime) deployment(u *unit) *appsv1.DeploymentArgs {
 	readOnly := *s.ReadOnlyRootFilesystem
 	container := corev1.ContainerArgs{
 		Name:    pulumi.String(s.Name),
-		Image:   pulumi.Sprintf("%s:%s", u.repo.RepositoryUrl, s.Image.Tag),
+		Image:   pulumi.Sprintf("%s:%s", u.repoURL, s.Image.Tag),
 		Ports:   corev1.ContainerPortArray{corev1.ContainerPortArgs{Name: pulumi.String(httpPort), ContainerPort: pulumi.Int(s.Port), Protocol: pulumi.String("TCP")}},
 		Env:     env,
 		EnvFrom: envFrom,

@@ -16,9 +16,9 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -56,8 +56,19 @@ type Args struct {
 	// the ALB's deletion protection.
 	Protect bool
 	// ReplicaRegion receives every repository's images through the
-	// registry's replication configuration. "": no replication.
-	ReplicaRegion string
+	// registry's replication configuration, and ReplicaProvider (required
+	// with it) deploys there the creation template the replicated
+	// repositories are created from (ecr.go). "": no replication.
+	ReplicaRegion   string
+	ReplicaProvider *aws.Provider
+	// Replicas, in a recovery stack, are the primary's repositories as
+	// replication creates them in this region: the fleet creates no
+	// repository and runs their images. nil: the fleet owns its repositories.
+	Replicas *ReplicaRepos
+	// Tags are the stack's tags: the provider's defaultTags do not reach
+	// the repositories ECR creates by replication, so the creation
+	// template gives them these.
+	Tags map[string]string
 	// ZoneID is the Route53 zone of Domain for the certificate's DNS
 	// validation. Nil: the validation records are the output
 	// certificateValidationRecords, to publish by hand before the HTTPS
@@ -89,8 +100,14 @@ type Fleet struct {
 	// ClusterName and ClusterArn of the ECS cluster.
 	ClusterName pulumi.StringOutput `pulumi:"clusterName"`
 	ClusterArn  pulumi.StringOutput `pulumi:"clusterArn"`
-	// RepositoryURLs by service: where CI pushes.
+	// RepositoryURLs by service: where CI pushes (in a recovery stack:
+	// the primary's replicas the services pull).
 	RepositoryURLs pulumi.StringMapOutput `pulumi:"repositoryUrls"`
+	// ReplicaRepositoryURLs are the repositories' replicas in ReplicaRegion
+	// by repository name, and ReplicaImageKeyArn the key they are encrypted
+	// with; zero without a ReplicaRegion.
+	ReplicaRepositoryURLs pulumi.StringMapOutput
+	ReplicaImageKeyArn    pulumi.StringOutput
 	// MigrationCommands by service: the exact `aws ecs run-task` command.
 	MigrationCommands pulumi.StringMapOutput `pulumi:"migrationCommands"`
 	// VpcLinkSecurityGroupID is the SG to give the API Gateway VPC link
@@ -125,7 +142,9 @@ type unit struct {
 	spec     config.FleetService
 	env      environment
 	sg       *ec2.SecurityGroup
-	repo     *ecr.Repository
+	repoURL  pulumi.StringOutput // the repository the service pulls from
+	repoArn  pulumi.StringOutput
+	imageKey pulumi.StringOutput // the key its images are encrypted with
 	logs     *cloudwatch.LogGroup
 	taskRole pulumi.StringOutput
 	execRole pulumi.StringOutput
@@ -157,6 +176,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	if args.ReplicaRegion == args.Region {
 		return nil, fmt.Errorf("fleet: ReplicaRegion %s is the stack's own region", args.Region)
+	}
+	if args.Replicas != nil && args.ReplicaRegion != "" {
+		return nil, errors.New("fleet: a fleet running the primary's replicas (Replicas) replicates nothing (ReplicaRegion)")
 	}
 	if args.Partition == "" {
 		args.Partition = "aws"
@@ -214,7 +236,7 @@ func (f *Fleet) collectOutputs() {
 	for _, n := range f.names() {
 		u := f.units[n]
 		urls[n] = pulumi.String(f.args.Spec.CallURL(n, u.spec.Port))
-		repos[n] = u.repo.RepositoryUrl
+		repos[n] = u.repoURL
 		sgs[n] = u.sg.ID().ToStringOutput()
 		roles[n] = u.taskRole
 	}

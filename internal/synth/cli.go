@@ -87,9 +87,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 // EvaluatePolicy runs every policy rule on the synthesized stack with the
-// stack's waivers.
+// stack's waivers; a stack of a DR pair is evaluated with its partner
+// (policy.Options.Partner).
 func (r *Result) EvaluatePolicy() policy.Report {
-	return policy.EvaluateWith(r.Resources, Waivers(r.Config), policy.Options{Unprotected: !r.Config.Protected()})
+	opts := policy.Options{Unprotected: !r.Config.Protected()}
+	if r.Partner != nil {
+		opts.Partner = r.Partner.Resources
+	}
+	return policy.EvaluateWith(r.Resources, Waivers(r.Config), opts)
 }
 
 // Waivers are the policy waivers of a stack's config (<project>:policy.waivers).
