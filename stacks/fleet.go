@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
@@ -41,7 +42,7 @@ func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, n
 		Spec: *cfg.Fleet, Network: net, Data: data, Secrets: sec,
 		Project: cfg.Project, Stack: cfg.Stack, Environment: cfg.Environment, Region: cfg.Region,
 		Partition: cfg.Partition(), Domain: cfg.Domain, Role: cfg.Role, Protect: cfg.Protected(),
-		ZoneID: zone, OriginVerify: ov, Tags: Tags(cfg),
+		ZoneID: zone, OriginVerify: ov, Tags: Tags(cfg), CalledFromVPC: calledByFunctions(cfg),
 	}
 	switch {
 	case contract != nil:
@@ -67,6 +68,26 @@ func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, n
 	ctx.Export("vpcLinkSecurityGroupId", fl.VpcLinkSecurityGroupID)
 	ctx.Export("taskRoleArns", fl.TaskRoleArns)
 	return fl, nil
+}
+
+// calledByFunctions are the services the stack's functions call (their
+// `calls`), sorted: the fleet gives each an address reachable from the VPC.
+func calledByFunctions(cfg *config.Config) []string {
+	if cfg.Serverless == nil {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, f := range cfg.Serverless.Functions {
+		for _, svc := range f.Calls {
+			set[svc] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for svc := range set {
+		out = append(out, svc)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // originVerify is the secret header that proves a request came through the

@@ -65,6 +65,11 @@ type Args struct {
 	// replication creates them in this region: the fleet creates no
 	// repository and runs their images. nil: the fleet owns its repositories.
 	Replicas *ReplicaRepos
+	// CalledFromVPC are the services callers outside the fleet (the
+	// Lambdas) reach at InternalURLs. On ECS every service is in Cloud Map
+	// anyway; on EKS each gets an internal endpoint (eks_endpoints.go) and
+	// only these are in InternalURLs. Each must be a service.
+	CalledFromVPC []string
 	// Tags are the stack's tags: the provider's defaultTags do not reach
 	// the repositories ECR creates by replication, so the creation
 	// template gives them these.
@@ -87,9 +92,10 @@ type Fleet struct {
 	// ServiceURLs are the Service Connect URLs by service (the seed's
 	// *_SERVICE_URL values). They resolve only inside fleet tasks.
 	ServiceURLs pulumi.StringMapOutput `pulumi:"serviceUrls"`
-	// InternalURLs reach each service from anywhere in the VPC (Cloud Map
-	// DNS): http://<name>-service.svc.<project>.internal:<port>. The
-	// Lambdas' *_SERVICE_URL values.
+	// InternalURLs reach each service from anywhere in the VPC:
+	// http://<name>-service.svc.<project>.internal:<port> (ECS: Cloud Map
+	// DNS, every service; EKS: an internal NLB per service in
+	// Args.CalledFromVPC). The Lambdas' *_SERVICE_URL values.
 	InternalURLs pulumi.StringMapOutput `pulumi:"internalUrls"`
 	// AlbDNSName, AlbZoneID and AlbArn of the load balancer.
 	AlbDNSName pulumi.StringOutput `pulumi:"albDnsName"`
@@ -156,6 +162,11 @@ type unit struct {
 	// grantees are the service's roles (task and execution on ECS, IRSA on
 	// EKS): the service and its pods wait for every grant to them.
 	grantees []policy.Grantee
+	// The internal endpoint of a service called from the VPC on EKS
+	// (eks_endpoints.go): its NLB's security group, target group and listener.
+	vpcSG       *ec2.SecurityGroup
+	vpcTarget   pulumi.StringOutput
+	vpcListener pulumi.Resource
 }
 
 // New creates the fleet. Children inherit the providers passed in opts.
@@ -176,6 +187,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	if args.ReplicaRegion == args.Region {
 		return nil, fmt.Errorf("fleet: ReplicaRegion %s is the stack's own region", args.Region)
+	}
+	for _, n := range args.CalledFromVPC {
+		if !containsString(serviceNames(args.Spec.Services), n) {
+			return nil, fmt.Errorf("fleet: CalledFromVPC names %q, which is not a service (have %v)", n, serviceNames(args.Spec.Services))
+		}
 	}
 	if args.Replicas != nil && args.ReplicaRegion != "" {
 		return nil, errors.New("fleet: a fleet running the primary's replicas (Replicas) replicates nothing (ReplicaRegion)")
@@ -213,6 +229,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	f.collectOutputs()
 	return f, ctx.RegisterResourceOutputs(f, f.outputs)
+}
+
+func serviceNames(services []config.FleetService) []string {
+	out := make([]string, 0, len(services))
+	for _, s := range services {
+		out = append(out, s.Name)
+	}
+	return out
 }
 
 // names returns the service names in config order.

@@ -56,6 +56,7 @@ type fixture struct {
 	zone                    bool
 	replica                 string
 	replicas                *ReplicaRepos // a recovery fleet's replicated repositories
+	calledFromVPC           []string      // Args.CalledFromVPC
 	protect                 bool
 }
 
@@ -120,7 +121,7 @@ func synth(t *testing.T, fx fixture, extra func(ctx *pulumi.Context, d *datalaye
 		}
 		args := &Args{Spec: fx.fleet, Network: net, Data: data, Secrets: sec, Project: fx.project, Stack: "prod",
 			Environment: "production", Region: fx.region, Domain: fx.domain, Role: fx.role, Protect: fx.protect, ReplicaRegion: fx.replica,
-			Replicas: fx.replicas}
+			Replicas: fx.replicas, CalledFromVPC: fx.calledFromVPC}
 		if fx.zone {
 			args.ZoneID = pulumi.String("Z0123456789ABCDEFGHIJ")
 		}
