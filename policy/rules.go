@@ -12,7 +12,7 @@ func Rules() []Rule {
 		dataRules(), s3Rules(), edgeRules(), computeRules(), iamRules(), networkRules(), opsRules(),
 		// AWS constraints: one file each, rules_aws_<topic>.go.
 		retainRules(),
-		awsVersionRules(), awsOrderRules(), awsECRRules(),
+		awsVersionRules(), awsOrderRules(), awsECRRules(), awsELBRules(),
 	} {
 		out = append(out, group...)
 	}

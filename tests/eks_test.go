@@ -68,6 +68,20 @@ func TestDBayProdOnEKS(t *testing.T) {
 	if r.DR == nil || len(r.DR.Violations) != 0 {
 		t.Errorf("prod on EKS: DR assessment %+v", r.DR)
 	}
+	// The recovery stack's runbook fences and unfences the primary's pods, not ECS services.
+	if r.Partner == nil {
+		t.Fatal("prod on EKS ran without its dr partner")
+	}
+	runbooks := fmt.Sprint(r.Partner.Outputs["failoverRunbook"], r.Partner.Outputs["failbackRunbook"])
+	for _, want := range []string{"kubectl --namespace dbay delete hpa --all && kubectl --namespace dbay scale deployment --all --replicas=0",
+		"kubectl --namespace dbay scale deployment --all --replicas=1"} {
+		if !strings.Contains(runbooks, want) {
+			t.Errorf("dr runbooks lack %q", want)
+		}
+	}
+	if strings.Contains(runbooks, "--service-namespace ecs") {
+		t.Errorf("dr runbooks fence ECS services of an EKS primary")
+	}
 	e := r.Engine
 	vpcID, _ := e.ByType("awsx:ec2:Vpc")[0].Out()["vpcId"].(string)
 	checked := 0

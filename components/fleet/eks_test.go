@@ -217,6 +217,9 @@ func TestEKSNodeGroup(t *testing.T) {
 	if !containsString(deps(ng), cni.URN) || !containsString(deps(ng), r.one(t, tAddon, "eks-kube-proxy").URN) {
 		t.Errorf("node group does not wait for vpc-cni and kube-proxy: %v", deps(ng))
 	}
+	if !containsString(deps(r.one(t, tAddon, "eks-metrics-server")), ng.URN) {
+		t.Errorf("no metrics-server add-on on the nodes: the autoscalers would have no metrics")
+	}
 	if !containsString(deps(r.one(t, tAddon, "eks-coredns")), ng.URN) {
 		t.Error("CoreDNS does not wait for the nodes")
 	}
