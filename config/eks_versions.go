@@ -114,7 +114,4 @@ func validateEKSVersion(c *collector, path, version string, on time.Time) {
 	}
 }
 
-func defaultEKSEnd() string {
-	v, _ := LookupEKSVersion(DefaultEKSVersion)
-	return v.End
-}
+func defaultEKSEnd() string { return eksDefaultRow().End }
