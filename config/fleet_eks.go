@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // FleetEKS configures the EKS runtime of the fleet (`fleet.runtime: eks`):
@@ -14,8 +15,9 @@ import (
 // installed with Helm. It is ignored (neither defaulted nor validated)
 // while the runtime is ecs, so a stack can carry it before switching.
 type FleetEKS struct {
-	// Version is the Kubernetes minor version of the control plane, one
-	// of EKSVersions. Absent: 1.31.
+	// Version is the Kubernetes minor version of the control plane: a
+	// version of EKSVersionCalendar whose extended support has not ended
+	// (EKS creates no cluster on it after that). Absent: DefaultEKSVersion.
 	Version string `json:"version"`
 	// PublicAccessCidrs are the IPv4 blocks that may reach the API server's
 	// public endpoint. Absent: none, and the public endpoint is off (the
@@ -62,13 +64,26 @@ type FleetEKSNodeGroup struct {
 
 // EKS values and defaults.
 const (
-	DefaultEKSVersion = "1.31"
+	// DefaultEKSVersion is the version in standard support with the
+	// longest support left on 2026-12-05 (EKSVersionCalendar: standard
+	// support until 2027-08-02). 1.36 disables gitRepo volumes and needs
+	// containerd 2 (the AL2023 node AMIs have it); the fleet uses neither
+	// gitRepo nor cgroup v1. The vpc-cni, kube-proxy and CoreDNS add-ons
+	// are installed at EKS's default version for the cluster's version.
+	DefaultEKSVersion = "1.36"
 	// DefaultExternalSecretsVersion is the external-secrets chart pinned by
 	// default: it serves external-secrets.io/v1 (v1beta1 stopped being
-	// served in 0.17).
-	DefaultExternalSecretsVersion = "0.19.2"
+	// served in 0.17). ESO supports only its current minor, tested on the
+	// newest Kubernetes (2.7: 1.35,
+	// https://external-secrets.io/v2.8.0/introduction/stability-support/;
+	// 0.19 was tested on 1.33 only); 2.9.0 is its newest release here
+	// (2026-08, https://github.com/external-secrets/external-secrets/releases/tag/helm-chart-2.9.0).
+	// 2.0's only breaking change removed the Alibaba and Device42 providers.
+	DefaultExternalSecretsVersion = "2.9.0"
 	// DefaultLoadBalancerControllerVersion is the aws-load-balancer-controller
-	// chart pinned by default (controller v2.14.0).
+	// chart pinned by default (controller v2.14.0). Chart 1.5.0 and later
+	// need Kubernetes 1.22+ and name no upper bound
+	// (https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/main/helm/aws-load-balancer-controller/README.md).
 	DefaultLoadBalancerControllerVersion = "1.14.0"
 	DefaultEKSNodeMin                    = 3
 	DefaultEKSNodeMax                    = 9
@@ -89,10 +104,6 @@ const (
 	// External Secrets operator, the load balancer controller).
 	usableNodeShare = 0.85
 )
-
-// EKSVersions are the Kubernetes versions the cluster may run (EKS
-// standard or extended support when this program was written).
-var EKSVersions = []string{"1.29", "1.30", "1.31", "1.32", "1.33"}
 
 // EKSLogTypes are the control-plane logs every cluster sends to CloudWatch
 // Logs (fixed: the API calls, the audit trail and who authenticated).
@@ -220,9 +231,7 @@ func (e *FleetEKS) applyDefaults(project string, services []FleetService) {
 // the fleet's (defaulted), secrets the declared secrets.items.
 func (e FleetEKS) validate(c *collector, services []FleetService, secrets map[string]SecretItem) {
 	const p = "fleet.eks"
-	if !fleetContains(EKSVersions, e.Version) {
-		c.addf(p+".version", "use one of "+strings.Join(EKSVersions, ", "), "%q is not a Kubernetes version EKS supports", e.Version)
-	}
+	validateEKSVersion(c, p+".version", e.Version, time.Now().UTC())
 	if len(e.PublicAccessCidrs) > maxPublicAccessCidrs {
 		c.addf(p+".publicAccessCidrs", fmt.Sprintf("list at most %d blocks", maxPublicAccessCidrs), "%d blocks", len(e.PublicAccessCidrs))
 	}

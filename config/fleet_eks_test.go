@@ -54,9 +54,9 @@ func TestEKSDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := FleetEKS{
-		Version: "1.31", Namespace: "dbay",
+		Version: DefaultEKSVersion, Namespace: "dbay",
 		NodeGroup:              FleetEKSNodeGroup{InstanceTypes: []string{"m6i.large"}, MinSize: 3, MaxSize: 9, DesiredSize: 3, DiskSize: 50},
-		ExternalSecretsVersion: "0.19.2", LoadBalancerControllerVersion: "1.14.0",
+		ExternalSecretsVersion: "2.9.0", LoadBalancerControllerVersion: "1.14.0",
 	}
 	if !reflect.DeepEqual(f.EKS, want) {
 		t.Errorf("eks defaults\n got %+v\nwant %+v", f.EKS, want)
@@ -130,8 +130,10 @@ func TestEKSValidation(t *testing.T) {
 		path string // "" when valid
 		want string
 	}{
-		{"supported version", map[string]any{"version": "1.33"}, nil, "", ""},
-		{"unsupported version", map[string]any{"version": "1.21"}, nil, "fleet.eks.version", "not a Kubernetes version EKS supports"},
+		{"supported version", map[string]any{"version": DefaultEKSVersion}, nil, "", ""},
+		{"unknown version", map[string]any{"version": "1.21"}, nil, "fleet.eks.version", "not a Kubernetes version in EKS's release calendar"},
+		// The shipped default until this change: extended support ended 2026-11-26.
+		{"past extended support", map[string]any{"version": "1.31"}, nil, "fleet.eks.version", "reached the end of EKS extended support on 2026-11-26"},
 		{"public CIDRs", map[string]any{"publicAccessCidrs": []string{"203.0.113.0/24", "198.51.100.7/32"}}, nil, "", ""},
 		{"CIDR with host bits", map[string]any{"publicAccessCidrs": []string{"203.0.113.1/24"}}, nil, "fleet.eks.publicAccessCidrs[0]", "host bits"},
 		{"not a CIDR", map[string]any{"publicAccessCidrs": []string{"office"}}, nil, "fleet.eks.publicAccessCidrs[0]", "not an IPv4 CIDR"},

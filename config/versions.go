@@ -55,7 +55,21 @@ var PinnedVersions = []VersionSupport{
 		"https://docs.aws.amazon.com/opensearch-service/latest/developerguide/what-is.html#choosing-version"},
 	{"serverless.runtime", DefaultLambdaRuntime, LambdaRuntimeDeprecation[DefaultLambdaRuntime],
 		LambdaRuntimesSource},
+	// The end of standard support (EKSVersionCalendar): after it a cluster
+	// costs extended-support fees; config refuses a version only after
+	// extended support ends, when EKS stops creating it.
+	{"fleet.eks.version", DefaultEKSVersion, eksDefaultRow().End, eksDefaultRow().Source},
+	// Charts name no end date: external-secrets supports only its newest
+	// minor; the load balancer controller's v2 line (chart 1.x) is frozen at
+	// v2.17.1 (January 2026).
+	{"fleet.eks.externalSecretsVersion", DefaultExternalSecretsVersion, "",
+		"https://external-secrets.io/latest/introduction/stability-support/"},
+	{"fleet.eks.loadBalancerControllerVersion", DefaultLoadBalancerControllerVersion, "",
+		"https://github.com/kubernetes-sigs/aws-load-balancer-controller/blob/main/helm/aws-load-balancer-controller/README.md"},
 }
+
+// eksDefaultRow is DefaultEKSVersion's calendar row.
+func eksDefaultRow() EKSVersion { v, _ := LookupEKSVersion(DefaultEKSVersion); return v }
 
 // LambdaRuntimesSource publishes each runtime's deprecation date.
 const LambdaRuntimesSource = "https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html"

@@ -23,6 +23,11 @@ func TestPinnedVersionsAreNotExpiring(t *testing.T) {
 		"data.opensearch.engineVersion":   d.OpenSearch.EngineVersion,
 		"serverless.runtime":              DefaultLambdaRuntime,
 	}
+	var eks FleetEKS
+	eks.applyDefaults("dbay", nil)
+	applied["fleet.eks.version"] = eks.Version
+	applied["fleet.eks.externalSecretsVersion"] = eks.ExternalSecretsVersion
+	applied["fleet.eks.loadBalancerControllerVersion"] = eks.LoadBalancerControllerVersion
 	seen := map[string]bool{}
 	for _, v := range PinnedVersions {
 		seen[v.Setting] = true

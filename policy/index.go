@@ -20,8 +20,10 @@ type Index struct {
 	byRef    map[string][]*mockengine.Resource
 	children map[string][]*mockengine.Resource
 	in       map[*mockengine.Resource]map[string]any
-	// partner indexes Options.Partner by reference (nil outside a pair).
-	partner map[string][]*mockengine.Resource
+	// partner indexes Options.Partner by reference, partnerByType by type
+	// (empty outside a pair).
+	partner       map[string][]*mockengine.Resource
+	partnerByType map[string][]*mockengine.Resource
 }
 
 // refKeys are the outputs other resources use to point at a resource.
@@ -36,6 +38,10 @@ func NewIndex(resources []*mockengine.Resource, opts Options) Index {
 		byRef:    map[string][]*mockengine.Resource{},
 		children: map[string][]*mockengine.Resource{},
 		in:       map[*mockengine.Resource]map[string]any{},
+	}
+	x.partnerByType = map[string][]*mockengine.Resource{}
+	for _, r := range opts.Partner {
+		x.partnerByType[r.Type] = append(x.partnerByType[r.Type], r)
 	}
 	for _, r := range resources {
 		x.byURN[r.URN] = r
@@ -108,6 +114,12 @@ func (x Index) All() []*mockengine.Resource { return x.all }
 
 // ByType returns the resources of a type token.
 func (x Index) ByType(typ string) []*mockengine.Resource { return x.byType[typ] }
+
+// PairByType returns the resources of a type token in this stack and in
+// its DR partner (Options.Partner), this stack's first.
+func (x Index) PairByType(typ string) []*mockengine.Resource {
+	return append(append([]*mockengine.Resource(nil), x.byType[typ]...), x.partnerByType[typ]...)
+}
 
 // ByURN returns the resource with that URN, or nil.
 func (x Index) ByURN(urn string) *mockengine.Resource { return x.byURN[urn] }

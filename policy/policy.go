@@ -111,9 +111,11 @@ type Options struct {
 	// Partner are the resources of the other stack of a DR pair (the
 	// primary of a recovery stack, the recovery stack of a primary), for
 	// the rules whose resource points across the pair (a cross-Region
-	// replica's source, a global cluster's secondary): Index.Resolve
-	// finds them there. Nil outside a pair; those rules then check what
-	// the stack itself holds.
+	// replica's source, a global cluster's secondary: Index.Resolve finds
+	// them there) or that judge what the two stacks do together (a
+	// repository one stack creates where the other's registry replication
+	// creates it: Index.PairByType). Violations are only ever reported on
+	// the evaluated stack's own resources. Nil outside a pair.
 	Partner []*mockengine.Resource
 }
 

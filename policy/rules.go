@@ -13,6 +13,7 @@ func Rules() []Rule {
 		// AWS constraints: one file each, rules_aws_<topic>.go.
 		retainRules(),
 		awsVersionRules(), awsOrderRules(), awsCredentialRules(),
+		awsECRRules(), awsELBRules(),
 		awsLambdaRules(),
 		awsTextRules(),
 		awsCloudFrontRules(),

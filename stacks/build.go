@@ -73,7 +73,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		return err
 	}
 	if cfg.Fleet != nil {
-		fl, err = buildFleet(ctx, cfg, providers, net, sec, data, zone, ov, certs)
+		fl, err = buildFleet(ctx, cfg, providers, net, sec, data, zone, ov, certs, contract)
 		if err != nil {
 			return err
 		}

@@ -72,6 +72,16 @@ type Contract struct {
 	APIFailoverSwitchID pulumi.StringOutput `dr:"apiFailoverSwitchId"`
 	// ClusterName is the primary's ECS cluster (failback).
 	ClusterName pulumi.StringOutput `dr:"clusterName"`
+	// ImageReplicaURLs are the primary's image repositories as ECR
+	// replication creates them in the recovery region, by repository name;
+	// ImageReplicaKeyArn the key its creation template encrypts them with.
+	ImageReplicaURLs   pulumi.StringMapOutput `dr:"imageReplicaUrls"`
+	ImageReplicaKeyArn pulumi.StringOutput    `dr:"imageReplicaKeyArn"`
+	// FleetRuntime is the primary fleet's runtime (ecs, eks; "" without a
+	// fleet) and FleetNamespace its Kubernetes namespace on eks: how the
+	// runbook fences the primary's services.
+	FleetRuntime   pulumi.StringOutput `dr:"fleetRuntime"`
+	FleetNamespace pulumi.StringOutput `dr:"fleetNamespace"`
 	// OriginVerify is the header value the primary's distribution sends its
 	// ALB origin (stacks.originVerify): the recovery ALB, reached through
 	// the same origin.<domain> after a failover, requires the same value.

@@ -56,6 +56,11 @@ func primaryContract(cfg *config.Config, net *network.Network, sec *secrets.Secr
 	}
 	if fl != nil {
 		c.ClusterName = fl.ClusterName
+		c.ImageReplicaURLs, c.ImageReplicaKeyArn = fl.ReplicaRepositoryURLs, fl.ReplicaImageKeyArn
+		c.FleetRuntime = pulumi.String(cfg.Fleet.Runtime).ToStringOutput()
+		if cfg.Fleet.Runtime == config.RuntimeEKS {
+			c.FleetNamespace = pulumi.String(cfg.Fleet.EKS.Namespace).ToStringOutput()
+		}
 		c.OriginHealthCheckID = fl.OriginHealthCheckID
 		c.OriginFailoverSwitchID = fl.OriginFailoverSwitchID
 	}

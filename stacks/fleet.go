@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
@@ -36,18 +37,23 @@ func zoneID(ctx *pulumi.Context, cfg *config.Config, providers *Providers) pulum
 // buildFleet creates the services and exports what operators and the other
 // stacks need from them.
 func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, net *network.Network,
-	sec *secrets.Secrets, data *datalayer.DataLayer, zone pulumi.StringInput, ov *fleet.OriginVerify, certs *cert.Book,
+	sec *secrets.Secrets, data *datalayer.DataLayer, zone pulumi.StringInput, ov *fleet.OriginVerify,
+	certs *cert.Book, contract *Contract,
 ) (*fleet.Fleet, error) {
-	replica := ""
-	if cfg.Role == config.RolePrimary {
-		replica = cfg.DRRegion
-	}
-	fl, err := fleet.New(ctx, "fleet", &fleet.Args{
+	args := &fleet.Args{
 		Spec: *cfg.Fleet, Network: net, Data: data, Secrets: sec,
 		Project: cfg.Project, Stack: cfg.Stack, Environment: cfg.Environment, Region: cfg.Region,
 		Partition: cfg.Partition(), Domain: cfg.Domain, Role: cfg.Role, Protect: cfg.Protected(),
-		ReplicaRegion: replica, ZoneID: zone, OriginVerify: ov, Certificates: certs,
-	}, pulumi.Providers(providers.Regional))
+		ZoneID: zone, OriginVerify: ov, Certificates: certs, Tags: Tags(cfg), CalledFromVPC: calledByFunctions(cfg),
+	}
+	switch {
+	case contract != nil:
+		// The primary's registry replication creates the repositories here.
+		args.Replicas = &fleet.ReplicaRepos{URLs: contract.ImageReplicaURLs, KeyArn: contract.ImageReplicaKeyArn}
+	case hasDR(cfg):
+		args.ReplicaRegion, args.ReplicaProvider = cfg.DRRegion, providers.ByRegion[cfg.DRRegion]
+	}
+	fl, err := fleet.New(ctx, "fleet", args, pulumi.Providers(providers.Regional))
 	if err != nil {
 		return nil, err
 	}
@@ -64,6 +70,26 @@ func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, n
 	ctx.Export("vpcLinkSecurityGroupId", fl.VpcLinkSecurityGroupID)
 	ctx.Export("taskRoleArns", fl.TaskRoleArns)
 	return fl, nil
+}
+
+// calledByFunctions are the services the stack's functions call (their
+// `calls`), sorted: the fleet gives each an address reachable from the VPC.
+func calledByFunctions(cfg *config.Config) []string {
+	if cfg.Serverless == nil {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, f := range cfg.Serverless.Functions {
+		for _, svc := range f.Calls {
+			set[svc] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for svc := range set {
+		out = append(out, svc)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // originVerify is the secret header that proves a request came through the

@@ -251,17 +251,32 @@ func (in runbookInputs) fenced() bool { return in.fleet != nil || in.sl != nil }
 
 // fenceCommands is the shell that stops the primary's writers in its
 // region — every ECS service's scaling target pinned to 0 (autoscaling
-// would undo a plain desired-count change) and every function of the
-// primary stack throttled to 0 concurrency, which stops its schedules,
-// rules and workflows too — or, with undo, lifts the throttle and hands
-// the primary back to Pulumi.
+// would undo a plain desired-count change), or on EKS every autoscaler of
+// the namespace deleted and every Deployment scaled to 0, and every
+// function of the primary stack throttled to 0 concurrency, which stops
+// its schedules, rules and workflows too — or, with undo, lifts the
+// throttle, gives each EKS Deployment one pod (an autoscaler ignores a
+// Deployment at 0) and hands the primary back to Pulumi, which recreates
+// the autoscalers.
 func (in runbookInputs) fenceCommands(undo bool) pulumi.StringOutput {
 	primary, stack := in.cfg.DR.PrimaryRegion, in.primaryStack()
 	var parts []pulumi.StringInput
-	if in.fleet != nil && !undo {
-		parts = append(parts, pulumi.Sprintf(
-			`for id in $(aws application-autoscaling describe-scalable-targets --region %s --service-namespace ecs --query "ScalableTargets[?starts_with(ResourceId, 'service/%s/')].ResourceId" --output text); do aws application-autoscaling register-scalable-target --region %s --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id "$id" --min-capacity 0 --max-capacity 0; done`,
-			primary, in.contract.ClusterName, primary))
+	if in.fleet != nil {
+		c := in.contract
+		parts = append(parts, pulumi.All(c.FleetRuntime, c.ClusterName, c.FleetNamespace).ApplyT(func(v []any) string {
+			runtime, cluster, ns := v[0].(string), v[1].(string), v[2].(string)
+			kubectl := fmt.Sprintf("aws eks update-kubeconfig --region %s --name %s && kubectl --namespace %s", primary, cluster, ns)
+			switch {
+			case runtime == config.RuntimeEKS && undo:
+				return kubectl + " scale deployment --all --replicas=1"
+			case runtime == config.RuntimeEKS:
+				return fmt.Sprintf("%s delete hpa --all && kubectl --namespace %s scale deployment --all --replicas=0", kubectl, ns)
+			case undo:
+				return ""
+			}
+			return fmt.Sprintf(`for id in $(aws application-autoscaling describe-scalable-targets --region %s --service-namespace ecs --query "ScalableTargets[?starts_with(ResourceId, 'service/%s/')].ResourceId" --output text); do aws application-autoscaling register-scalable-target --region %s --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id "$id" --min-capacity 0 --max-capacity 0; done`,
+				primary, cluster, primary)
+		}).(pulumi.StringOutput))
 	}
 	if in.sl != nil {
 		action := "put-function-concurrency --reserved-concurrent-executions 0"
@@ -280,9 +295,11 @@ func (in runbookInputs) fenceCommands(undo bool) pulumi.StringOutput {
 		all[i] = p
 	}
 	return pulumi.All(all...).ApplyT(func(xs []any) string {
-		out := make([]string, len(xs))
-		for i, x := range xs {
-			out[i] = x.(string)
+		var out []string
+		for _, x := range xs {
+			if x.(string) != "" {
+				out = append(out, x.(string))
+			}
 		}
 		return strings.Join(out, " && ")
 	}).(pulumi.StringOutput)

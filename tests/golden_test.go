@@ -5,7 +5,7 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
-	"prod": { // 758 resources
+	"prod": { // 762 resources
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
 		"aws:apigateway/account:Account":                                                             1,
@@ -53,6 +53,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                                    8,
 		"aws:ecr/replicationConfiguration:ReplicationConfiguration":                                  1,
 		"aws:ecr/repository:Repository":                                                              8,
+		"aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate":                              1,
 		"aws:ecs/cluster:Cluster":                                                                    1,
 		"aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":                                  1,
 		"aws:ecs/service:Service":                                                                    8,
@@ -61,11 +62,11 @@ var goldenTypes = map[string]map[string]int{
 		"aws:elasticache/globalReplicationGroup:GlobalReplicationGroup":                              1,
 		"aws:elasticache/replicationGroup:ReplicationGroup":                                          1,
 		"aws:elasticache/subnetGroup:SubnetGroup":                                                    1,
-		"aws:iam/role:Role":                                                                          47,
-		"aws:iam/rolePolicy:RolePolicy":                                                              65,
+		"aws:iam/role:Role":                                                                          48,
+		"aws:iam/rolePolicy:RolePolicy":                                                              66,
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                                          6,
-		"aws:kms/alias:Alias":                                                                        4,
-		"aws:kms/key:Key":                                                                            13,
+		"aws:kms/alias:Alias":                                                                        5,
+		"aws:kms/key:Key":                                                                            14,
 		"aws:kms/replicaKey:ReplicaKey":                                                              1,
 		"aws:lambda/function:Function":                                                               16,
 		"aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig":                             3,
@@ -123,7 +124,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 4,
 	},
-	"dr": { // 633 resources
+	"dr": { // 614 resources
 		"aws:acm/certificate:Certificate":                                                 3,
 		"aws:acm/certificateValidation:CertificateValidation":                             3,
 		"aws:apigateway/account:Account":                                                  1,
@@ -162,8 +163,6 @@ var goldenTypes = map[string]map[string]int{
 		"aws:ec2/flowLog:FlowLog":                                                         1,
 		"aws:ec2/securityGroup:SecurityGroup":                                             18,
 		"aws:ec2/vpcEndpoint:VpcEndpoint":                                                 7,
-		"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                         8,
-		"aws:ecr/repository:Repository":                                                   8,
 		"aws:ecs/cluster:Cluster":                                                         1,
 		"aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":                       1,
 		"aws:ecs/service:Service":                                                         8,
@@ -226,7 +225,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":         1,
 		"pulumi:pulumi:StackReference": 1,
 	},
-	"dhanam/prod": { // 290 resources
+	"dhanam/prod": { // 294 resources
 		"aws:acm/certificate:Certificate":                                                            2,
 		"aws:acm/certificateValidation:CertificateValidation":                                        2,
 		"aws:appautoscaling/policy:Policy":                                                           4,
@@ -249,6 +248,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                                    2,
 		"aws:ecr/replicationConfiguration:ReplicationConfiguration":                                  1,
 		"aws:ecr/repository:Repository":                                                              2,
+		"aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate":                              1,
 		"aws:ecs/cluster:Cluster":                                                                    1,
 		"aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":                                  1,
 		"aws:ecs/service:Service":                                                                    2,
@@ -256,11 +256,11 @@ var goldenTypes = map[string]map[string]int{
 		"aws:elasticache/globalReplicationGroup:GlobalReplicationGroup":                              1,
 		"aws:elasticache/replicationGroup:ReplicationGroup":                                          1,
 		"aws:elasticache/subnetGroup:SubnetGroup":                                                    1,
-		"aws:iam/role:Role":                                                                          9,
-		"aws:iam/rolePolicy:RolePolicy":                                                              10,
+		"aws:iam/role:Role":                                                                          10,
+		"aws:iam/rolePolicy:RolePolicy":                                                              11,
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                                          5,
-		"aws:kms/alias:Alias":                                                                        3,
-		"aws:kms/key:Key":                                                                            13,
+		"aws:kms/alias:Alias":                                                                        4,
+		"aws:kms/key:Key":                                                                            14,
 		"aws:kms/replicaKey:ReplicaKey":                                                              1,
 		"aws:lb/listener:Listener":                                                                   2,
 		"aws:lb/listenerRule:ListenerRule":                                                           2,
@@ -304,7 +304,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 4,
 	},
-	"dhanam/dr": { // 158 resources
+	"dhanam/dr": { // 153 resources
 		"aws:acm/certificate:Certificate":                                                 1,
 		"aws:acm/certificateValidation:CertificateValidation":                             1,
 		"aws:appautoscaling/policy:Policy":                                                4,
@@ -320,8 +320,6 @@ var goldenTypes = map[string]map[string]int{
 		"aws:ec2/flowLog:FlowLog":                                                         1,
 		"aws:ec2/securityGroup:SecurityGroup":                                             6,
 		"aws:ec2/vpcEndpoint:VpcEndpoint":                                                 7,
-		"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                         2,
-		"aws:ecr/repository:Repository":                                                   2,
 		"aws:ecs/cluster:Cluster":                                                         1,
 		"aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":                       1,
 		"aws:ecs/service:Service":                                                         2,

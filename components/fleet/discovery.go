@@ -62,16 +62,23 @@ func (f *Fleet) newDiscovery(ctx *pulumi.Context) error {
 }
 
 // AllowServices lets traffic from the security group sg (of consumer
-// `name`, e.g. the Lambdas) reach the named services on their own ports.
-// An unknown service is an error.
+// `name`, e.g. the Lambdas) reach the named services on their own ports:
+// their tasks on ECS, their internal NLB on EKS. An unknown service, or on
+// EKS one without an internal endpoint (Args.CalledFromVPC), is an error.
 func (f *Fleet) AllowServices(ctx *pulumi.Context, name string, sg *ec2.SecurityGroup, services ...string) error {
 	for _, svc := range services {
 		u, ok := f.units[svc]
 		if !ok {
 			return fmt.Errorf("fleet: %s cannot be allowed to %s: no such service (have %v)", name, svc, f.names())
 		}
-		if err := netrule.Allow(ctx, f, fmt.Sprintf("%s-to-%s", name, svc), sg, u.sg, u.spec.Port,
-			fmt.Sprintf("%s to the %s service", name, svc)); err != nil {
+		to, what := u.sg, fmt.Sprintf("%s to the %s service", name, svc)
+		if f.args.Spec.Runtime == config.RuntimeEKS {
+			if u.vpcSG == nil {
+				return fmt.Errorf("fleet: %s cannot be allowed to %s: on EKS it needs an internal endpoint (list it in Args.CalledFromVPC)", name, svc)
+			}
+			to, what = u.vpcSG, fmt.Sprintf("%s to the internal NLB of the %s service", name, svc)
+		}
+		if err := netrule.Allow(ctx, f, fmt.Sprintf("%s-to-%s", name, svc), sg, to, u.spec.Port, what); err != nil {
 			return err
 		}
 	}

@@ -42,7 +42,10 @@ import (
 //     security group, so every network rule is the ECS one), ExternalSecret,
 //     Deployment, Service <name>-service, HorizontalPodAutoscaler,
 //     PodDisruptionBudget and — for public services — a TargetGroupBinding
-//     that registers its pods in the ALB target group.
+//     that registers its pods in the ALB target group;
+//   - the internal endpoints (eks_endpoints.go): for each service callers
+//     outside the fleet reach (Args.CalledFromVPC), an internal NLB and a
+//     private DNS name giving it the ECS runtime's internal URL.
 
 // eksAccessPolicy is the EKS access policy fleet.eks.admins get.
 const eksAccessPolicy = "AmazonEKSClusterAdminPolicy"
@@ -73,7 +76,7 @@ func (f *Fleet) eksSteps() []func(*pulumi.Context) error {
 	e := &eksRuntime{f: f, spec: f.args.Spec.EKS}
 	return []func(*pulumi.Context) error{
 		f.newKey, f.newRepositories, e.newCluster, f.newSecurityGroups, e.podNetwork,
-		f.newALB, e.newNodes, e.newRoles, e.newOperators, e.newWorkloads, e.collect,
+		f.newALB, e.newEndpoints, e.newNodes, e.newRoles, e.newOperators, e.newWorkloads, e.collect,
 	}
 }
 
@@ -308,10 +311,10 @@ func (e *eksRuntime) kubeconfig() pulumi.StringOutput {
 
 // collect sets the outputs the ECS steps would have: the migration
 // commands (kubectl exec in a running pod of the service, which has its
-// variables and secrets). InternalURLs stays empty: cluster DNS names do
-// not resolve outside the cluster and nothing publishes pod addresses in
-// the VPC yet, so a Lambda that calls a service fails at synth (its URL is
-// missing) instead of deploying an address it cannot reach.
+// variables and secrets). InternalURLs name only the services with an
+// internal endpoint (newEndpoints): a Lambda calling another service fails
+// at synth (its URL is missing) instead of deploying an address it cannot
+// reach.
 func (e *eksRuntime) collect(*pulumi.Context) error {
 	f := e.f
 	commands := pulumi.StringMap{}
@@ -321,7 +324,6 @@ func (e *eksRuntime) collect(*pulumi.Context) error {
 		}
 	}
 	f.MigrationCommands = commands.ToStringMapOutput()
-	f.InternalURLs = pulumi.StringMap{}.ToStringMapOutput()
 	return nil
 }
 

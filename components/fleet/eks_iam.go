@@ -143,8 +143,12 @@ func (e *eksRuntime) controllerRole(ctx *pulumi.Context) error {
 	f := e.f
 	var targets []pulumi.StringInput
 	for _, n := range f.names() {
-		if u := f.units[n]; u.rule != nil {
+		u := f.units[n]
+		if u.rule != nil {
 			targets = append(targets, u.target)
+		}
+		if u.vpcListener != nil {
+			targets = append(targets, u.vpcTarget)
 		}
 	}
 	if len(targets) == 0 {

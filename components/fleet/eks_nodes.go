@@ -165,7 +165,14 @@ func (e *eksRuntime) newNodes(ctx *pulumi.Context) error {
 	}
 	e.nodes = group
 	// CoreDNS needs nodes to run on.
-	e.dns, err = e.addon(ctx, "coredns", &eks.AddonArgs{}, group)
+	if e.dns, err = e.addon(ctx, "coredns", &eks.AddonArgs{}, group); err != nil {
+		return err
+	}
+	// The HorizontalPodAutoscalers read CPU and memory from the Metrics
+	// Server, which EKS does not deploy by default; without it they never
+	// scale out (https://docs.aws.amazon.com/eks/latest/userguide/metrics-server.html,
+	// add-on "metrics-server": https://docs.aws.amazon.com/eks/latest/userguide/community-addons.html).
+	_, err = e.addon(ctx, "metrics-server", &eks.AddonArgs{}, group)
 	return err
 }
 

@@ -107,7 +107,7 @@ func TestEKSCluster(t *testing.T) {
 	keyArn := r.one(t, "aws:kms/key:Key", "fleet-key").Out()["arn"]
 	for what, got := range map[string][2]any{
 		"name":                         {at(c, "name"), "dbay-production"},
-		"version":                      {at(c, "version"), "1.31"},
+		"version":                      {at(c, "version"), config.DefaultEKSVersion},
 		"private endpoint":             {at(c, "vpcConfig", "endpointPrivateAccess"), true},
 		"public endpoint":              {at(c, "vpcConfig", "endpointPublicAccess"), false},
 		"public CIDRs":                 {at(c, "vpcConfig", "publicAccessCidrs"), nil},
@@ -216,6 +216,9 @@ func TestEKSNodeGroup(t *testing.T) {
 	deps := func(res *mockengine.Resource) []string { return res.Dependencies }
 	if !containsString(deps(ng), cni.URN) || !containsString(deps(ng), r.one(t, tAddon, "eks-kube-proxy").URN) {
 		t.Errorf("node group does not wait for vpc-cni and kube-proxy: %v", deps(ng))
+	}
+	if !containsString(deps(r.one(t, tAddon, "eks-metrics-server")), ng.URN) {
+		t.Errorf("no metrics-server add-on on the nodes: the autoscalers would have no metrics")
 	}
 	if !containsString(deps(r.one(t, tAddon, "eks-coredns")), ng.URN) {
 		t.Error("CoreDNS does not wait for the nodes")
@@ -529,7 +532,7 @@ func TestEKSSecretsMatchECS(t *testing.T) {
 		t.Errorf("ClusterSecretStore = %v", store)
 	}
 	eso := eks.one(t, tRelease, "external-secrets")
-	if at(eso.In(), "version") != "0.19.2" || at(eso.In(), "namespace") != "external-secrets" ||
+	if at(eso.In(), "version") != config.DefaultExternalSecretsVersion || at(eso.In(), "namespace") != "external-secrets" ||
 		at(eso.In(), "values", "serviceAccount", "annotations", "eks.amazonaws.com/role-arn") != eks.one(t, tRole, "eks-external-secrets").Out()["arn"] ||
 		!containsString(eks.one(t, tStore, "aws-secrets-manager").Dependencies, eso.URN) {
 		t.Errorf("external-secrets release = %v", eso.In())
@@ -541,7 +544,7 @@ func TestEKSTargetGroupBindings(t *testing.T) {
 	t.Parallel()
 	r := synth(t, dbayEKS(t), nil).must(t)
 	lbc := r.one(t, tRelease, "aws-load-balancer-controller")
-	if at(lbc.In(), "version") != "1.14.0" || at(lbc.In(), "values", "vpcId") != r.eng.ByType("awsx:ec2:Vpc")[0].Out()["vpcId"] ||
+	if at(lbc.In(), "version") != config.DefaultLoadBalancerControllerVersion || at(lbc.In(), "values", "vpcId") != r.eng.ByType("awsx:ec2:Vpc")[0].Out()["vpcId"] ||
 		at(lbc.In(), "values", "clusterName") != "dbay-production" || at(lbc.In(), "values", "createIngressClassResource") != false {
 		t.Errorf("controller release = %v", lbc.In())
 	}

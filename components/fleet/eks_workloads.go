@@ -144,7 +144,7 @@ func (e *eksRuntime) newWorkloads(ctx *pulumi.Context) error {
 
 // workload creates one service's ServiceAccount, SecurityGroupPolicy,
 // ExternalSecret, Deployment, Service, autoscaler, disruption budget and
-// (public services) TargetGroupBinding.
+// TargetGroupBindings (public services, services called from the VPC).
 func (e *eksRuntime) workload(ctx *pulumi.Context, u *unit, ns *corev1.Namespace) error {
 	s := u.spec
 	inNS := pulumi.DependsOn([]pulumi.Resource{ns})
@@ -212,22 +212,17 @@ func (e *eksRuntime) workload(ctx *pulumi.Context, u *unit, ns *corev1.Namespace
 			return err
 		}
 	}
-	if u.rule == nil {
-		return nil
+	// The pods in the service's ALB target group (public services) and in
+	// its internal NLB's (eks_endpoints.go).
+	if u.rule != nil {
+		if err := e.targetGroupBinding(ctx, s.Name, u, u.target, svc, u.rule); err != nil {
+			return err
+		}
 	}
-	// The ALB stays the fleet's: the controller only registers the pods of
-	// <name>-service in the service's target group.
-	_, err = apiextensions.NewCustomResource(ctx, s.Name+"-targets", &apiextensions.CustomResourceArgs{
-		ApiVersion: pulumi.String("elbv2.k8s.aws/v1beta1"),
-		Kind:       pulumi.String("TargetGroupBinding"),
-		Metadata:   e.meta(s.Name, s.Name, nil),
-		OtherFields: kubernetes.UntypedArgs{"spec": pulumi.Map{
-			"serviceRef":     pulumi.Map{"name": pulumi.String(config.ServiceAlias(s.Name)), "port": pulumi.Int(s.Port)},
-			"targetGroupARN": u.target,
-			"targetType":     pulumi.String("ip"),
-		}},
-	}, e.k8sOpts(pulumi.DependsOn([]pulumi.Resource{svc, e.controller, u.rule}))...)
-	return err
+	if u.vpcListener != nil {
+		return e.targetGroupBinding(ctx, s.Name+"-vpc", u, u.vpcTarget, svc, u.vpcListener)
+	}
+	return nil
 }
 
 // externalSecret maps each secret the service receives to the same
@@ -298,7 +293,7 @@ func (e *eksRuntime) deployment(u *unit) *appsv1.DeploymentArgs {
 	readOnly := *s.ReadOnlyRootFilesystem
 	container := corev1.ContainerArgs{
 		Name:    pulumi.String(s.Name),
-		Image:   pulumi.Sprintf("%s:%s", u.repo.RepositoryUrl, s.Image.Tag),
+		Image:   pulumi.Sprintf("%s:%s", u.repoURL, s.Image.Tag),
 		Ports:   corev1.ContainerPortArray{corev1.ContainerPortArgs{Name: pulumi.String(httpPort), ContainerPort: pulumi.Int(s.Port), Protocol: pulumi.String("TCP")}},
 		Env:     env,
 		EnvFrom: envFrom,

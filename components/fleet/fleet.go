@@ -16,9 +16,9 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -57,8 +57,24 @@ type Args struct {
 	// the ALB's deletion protection.
 	Protect bool
 	// ReplicaRegion receives every repository's images through the
-	// registry's replication configuration. "": no replication.
-	ReplicaRegion string
+	// registry's replication configuration, and ReplicaProvider (required
+	// with it) deploys there the creation template the replicated
+	// repositories are created from (ecr.go). "": no replication.
+	ReplicaRegion   string
+	ReplicaProvider *aws.Provider
+	// Replicas, in a recovery stack, are the primary's repositories as
+	// replication creates them in this region: the fleet creates no
+	// repository and runs their images. nil: the fleet owns its repositories.
+	Replicas *ReplicaRepos
+	// CalledFromVPC are the services callers outside the fleet (the
+	// Lambdas) reach at InternalURLs. On ECS every service is in Cloud Map
+	// anyway; on EKS each gets an internal endpoint (eks_endpoints.go) and
+	// only these are in InternalURLs. Each must be a service.
+	CalledFromVPC []string
+	// Tags are the stack's tags: the provider's defaultTags do not reach
+	// the repositories ECR creates by replication, so the creation
+	// template gives them these.
+	Tags map[string]string
 	// ZoneID is the Route53 zone of Domain for the certificate's DNS
 	// validation. Nil: the validation records are the output
 	// certificateValidationRecords, to publish by hand before the HTTPS
@@ -81,9 +97,10 @@ type Fleet struct {
 	// ServiceURLs are the Service Connect URLs by service (the seed's
 	// *_SERVICE_URL values). They resolve only inside fleet tasks.
 	ServiceURLs pulumi.StringMapOutput `pulumi:"serviceUrls"`
-	// InternalURLs reach each service from anywhere in the VPC (Cloud Map
-	// DNS): http://<name>-service.svc.<project>.internal:<port>. The
-	// Lambdas' *_SERVICE_URL values.
+	// InternalURLs reach each service from anywhere in the VPC:
+	// http://<name>-service.svc.<project>.internal:<port> (ECS: Cloud Map
+	// DNS, every service; EKS: an internal NLB per service in
+	// Args.CalledFromVPC). The Lambdas' *_SERVICE_URL values.
 	InternalURLs pulumi.StringMapOutput `pulumi:"internalUrls"`
 	// AlbDNSName, AlbZoneID and AlbArn of the load balancer.
 	AlbDNSName pulumi.StringOutput `pulumi:"albDnsName"`
@@ -94,8 +111,14 @@ type Fleet struct {
 	// ClusterName and ClusterArn of the ECS cluster.
 	ClusterName pulumi.StringOutput `pulumi:"clusterName"`
 	ClusterArn  pulumi.StringOutput `pulumi:"clusterArn"`
-	// RepositoryURLs by service: where CI pushes.
+	// RepositoryURLs by service: where CI pushes (in a recovery stack:
+	// the primary's replicas the services pull).
 	RepositoryURLs pulumi.StringMapOutput `pulumi:"repositoryUrls"`
+	// ReplicaRepositoryURLs are the repositories' replicas in ReplicaRegion
+	// by repository name, and ReplicaImageKeyArn the key they are encrypted
+	// with; zero without a ReplicaRegion.
+	ReplicaRepositoryURLs pulumi.StringMapOutput
+	ReplicaImageKeyArn    pulumi.StringOutput
 	// MigrationCommands by service: the exact `aws ecs run-task` command.
 	MigrationCommands pulumi.StringMapOutput `pulumi:"migrationCommands"`
 	// VpcLinkSecurityGroupID is the SG to give the API Gateway VPC link
@@ -130,7 +153,9 @@ type unit struct {
 	spec     config.FleetService
 	env      environment
 	sg       *ec2.SecurityGroup
-	repo     *ecr.Repository
+	repoURL  pulumi.StringOutput // the repository the service pulls from
+	repoArn  pulumi.StringOutput
+	imageKey pulumi.StringOutput // the key its images are encrypted with
 	logs     *cloudwatch.LogGroup
 	taskRole pulumi.StringOutput
 	execRole pulumi.StringOutput
@@ -142,6 +167,11 @@ type unit struct {
 	// grantees are the service's roles (task and execution on ECS, IRSA on
 	// EKS): the service and its pods wait for every grant to them.
 	grantees []policy.Grantee
+	// The internal endpoint of a service called from the VPC on EKS
+	// (eks_endpoints.go): its NLB's security group, target group and listener.
+	vpcSG       *ec2.SecurityGroup
+	vpcTarget   pulumi.StringOutput
+	vpcListener pulumi.Resource
 }
 
 // New creates the fleet. Children inherit the providers passed in opts.
@@ -162,6 +192,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	if args.ReplicaRegion == args.Region {
 		return nil, fmt.Errorf("fleet: ReplicaRegion %s is the stack's own region", args.Region)
+	}
+	for _, n := range args.CalledFromVPC {
+		if !containsString(serviceNames(args.Spec.Services), n) {
+			return nil, fmt.Errorf("fleet: CalledFromVPC names %q, which is not a service (have %v)", n, serviceNames(args.Spec.Services))
+		}
+	}
+	if args.Replicas != nil && args.ReplicaRegion != "" {
+		return nil, errors.New("fleet: a fleet running the primary's replicas (Replicas) replicates nothing (ReplicaRegion)")
 	}
 	if args.Partition == "" {
 		args.Partition = "aws"
@@ -198,6 +236,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	return f, ctx.RegisterResourceOutputs(f, f.outputs)
 }
 
+func serviceNames(services []config.FleetService) []string {
+	out := make([]string, 0, len(services))
+	for _, s := range services {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
 // names returns the service names in config order.
 func (f *Fleet) names() []string {
 	out := make([]string, 0, len(f.args.Spec.Services))
@@ -219,7 +265,7 @@ func (f *Fleet) collectOutputs() {
 	for _, n := range f.names() {
 		u := f.units[n]
 		urls[n] = pulumi.String(f.args.Spec.CallURL(n, u.spec.Port))
-		repos[n] = u.repo.RepositoryUrl
+		repos[n] = u.repoURL
 		sgs[n] = u.sg.ID().ToStringOutput()
 		roles[n] = u.taskRole
 	}

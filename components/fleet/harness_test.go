@@ -55,6 +55,8 @@ type fixture struct {
 	fleet                   config.Fleet
 	zone                    bool
 	replica                 string
+	replicas                *ReplicaRepos // a recovery fleet's replicated repositories
+	calledFromVPC           []string      // Args.CalledFromVPC
 	protect                 bool
 }
 
@@ -118,9 +120,16 @@ func synth(t *testing.T, fx fixture, extra func(ctx *pulumi.Context, d *datalaye
 			return err
 		}
 		args := &Args{Spec: fx.fleet, Network: net, Data: data, Secrets: sec, Project: fx.project, Stack: "prod",
-			Environment: "production", Region: fx.region, Domain: fx.domain, Role: fx.role, Protect: fx.protect, ReplicaRegion: fx.replica}
+			Environment: "production", Region: fx.region, Domain: fx.domain, Role: fx.role, Protect: fx.protect, ReplicaRegion: fx.replica,
+			Replicas: fx.replicas, CalledFromVPC: fx.calledFromVPC}
 		if fx.zone {
 			args.ZoneID = pulumi.String("Z0123456789ABCDEFGHIJ")
+		}
+		if fx.replica != "" {
+			if args.ReplicaProvider, err = aws.NewProvider(ctx, fx.replica, &aws.ProviderArgs{Region: pulumi.String(fx.replica)}); err != nil {
+				return err
+			}
+			args.Tags = map[string]string{"project": fx.project, "stack": "prod"}
 		}
 		f, err := New(ctx, "fleet", args, opts)
 		if err != nil {

@@ -115,9 +115,9 @@ func (f *Fleet) grantOwners(ctx *pulumi.Context, e environment, g policy.Grantee
 func (f *Fleet) grantExecution(ctx *pulumi.Context, u *unit, g policy.Grantee) error {
 	if _, err := policy.Attach(ctx, f, g, "pull-and-log", iam.GetPolicyDocumentStatementArray{
 		allow("ECRLogin", []string{"ecr:GetAuthorizationToken"}, pulumi.String("*")),
-		allow("PullOwnImage", []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"}, u.repo.Arn),
-		// The repository is encrypted with the fleet key.
-		allow("DecryptImageLayers", []string{"kms:Decrypt"}, f.key.Arn),
+		allow("PullOwnImage", []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"}, u.repoArn),
+		// The repository is encrypted with the fleet key (a replica: the primary's replica key).
+		allow("DecryptImageLayers", []string{"kms:Decrypt"}, u.imageKey),
 		allow("WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, u.logs.Arn, pulumi.Sprintf("%s:*", u.logs.Arn)),
 	}); err != nil {
 		return err

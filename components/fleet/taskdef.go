@@ -66,7 +66,7 @@ const tmpVolume = "tmp"
 func (f *Fleet) containerJSON(u *unit, command []string, streamPrefix string, withPort bool) pulumi.StringOutput {
 	s := u.spec
 	envKeys, secretKeys := sortedKeys(u.env.Env), sortedKeys(u.env.Secrets)
-	inputs := []any{u.repo.RepositoryUrl, u.logs.Name}
+	inputs := []any{u.repoURL, u.logs.Name}
 	for _, k := range envKeys {
 		inputs = append(inputs, u.env.Env[k])
 	}

@@ -290,7 +290,7 @@ func eksCluster(r res, out resource.PropertyMap) string {
 	vpc["vpcId"] = "vpc-" + r.hash[49:64]
 	version := r.str("version")
 	if version == "" {
-		version = "1.31"
+		version = "1.36"
 	}
 	ca := map[string]any{"data": base64.StdEncoding.EncodeToString([]byte("-----BEGIN CERTIFICATE-----\nmock CA of " + r.physical + "\n-----END CERTIFICATE-----\n"))}
 	set(out, "arn", r.arn("eks", "cluster/"+r.physical), "name", r.physical, "clusterId", r.uuid(),
