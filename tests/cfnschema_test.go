@@ -3,10 +3,13 @@ package tests
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/dbay/infra/internal/cfnschema"
+	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/synth"
 )
 
 // Every resource of every shipped stack that has a CloudFormation
@@ -53,5 +56,48 @@ func TestShippedStacksPassCloudFormationSchemas(t *testing.T) {
 	}
 	for _, w := range unused {
 		t.Errorf("waiver %s %s %s %q matches no finding: remove it", w.Rule, w.Stack, w.Type, w.Message)
+	}
+}
+
+// A resource type the mapping does not know, added to a shipped stack, is
+// a problem the check above reports: a new type cannot go unchecked.
+func TestANewResourceTypeFailsTheSchemaCheck(t *testing.T) {
+	t.Parallel()
+	r := synthesize(t, "../examples/dhanam", "dr")
+	fake := &mockengine.Resource{URN: "urn:pulumi:dr::dhanam::aws:newservice/thing:Thing::thing", Type: "aws:newservice/thing:Thing",
+		Name: "thing", Custom: true, Region: "us-west-2"}
+	tr := cfnschema.Translate(r.Project, r.Stack, append(append([]*mockengine.Resource(nil), r.Resources...), fake))
+	if len(tr.Problems) != 1 || !strings.Contains(tr.Problems[0], "aws:newservice/thing:Thing") {
+		t.Errorf("problems = %q, want the unmapped type", tr.Problems)
+	}
+	if len(r.CFN().Problems) != 0 {
+		t.Errorf("the shipped stack itself has problems: %q", r.CFN().Problems)
+	}
+}
+
+// synth --cfn DIR writes one template per Region and the coverage;
+// --cfn-lint appends a text report, so it refuses --format json.
+func TestSynthCFNFlags(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var out, errOut strings.Builder
+	if code := synth.Main([]string{"--dir", "../examples/dhanam", "--stack", "dr", "--cfn", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	for _, f := range []string{"dhanam-dr-us-west-2.json", "dhanam-dr-coverage.txt"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == "dhanam-dr-us-west-2.json" && !strings.Contains(string(b), `"AWS::RDS::DBInstance"`) {
+			t.Errorf("%s has no DB instance", f)
+		}
+		if f == "dhanam-dr-coverage.txt" && !strings.Contains(string(b), "unchecked    1  awsx:ec2:Vpc") {
+			t.Errorf("%s does not list the unchecked VPC:\n%s", f, b)
+		}
+	}
+	errOut.Reset()
+	if code := synth.Main([]string{"--dir", "../examples/dhanam", "--stack", "dr", "--format", "json", "--cfn-lint"}, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "--cfn-lint") {
+		t.Errorf("--format json --cfn-lint: exit %d, %q; want 2 with the reason", code, errOut.String())
 	}
 }
