@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dbay/infra/internal/cfnschema"
 	"github.com/dbay/infra/internal/mockengine"
@@ -44,10 +45,12 @@ func TestShippedStacksPassCloudFormationSchemas(t *testing.T) {
 		}
 		trs = append(trs, tr)
 	}
+	start := time.Now()
 	findings, unused, err := cfnschema.Lint(context.Background(), t.TempDir(), trs, cfnschema.Waivers)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("cfn-lint of %d stacks: %s", len(trs), time.Since(start).Round(time.Second))
 	if bad := cfnschema.Unwaived(findings); len(bad) > 0 {
 		var b strings.Builder
 		_ = cfnschema.WriteFindings(&b, findings)
