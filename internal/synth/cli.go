@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/cfnschema"
 	"github.com/dbay/infra/policy"
 )
 
@@ -16,7 +17,9 @@ import (
 // on stdout), 1 on any other failure, and — with --policy — 3 when a policy
 // rule has an unwaived violation or a stateful resource of a DR pair lacks
 // a recovery mechanism meeting the DR policy (after the whole report is
-// printed).
+// printed), and — with --cfn-lint — 4 when cfn-lint has an unwaived finding
+// on the stack's CloudFormation translation or a resource type has no
+// mapping (3 wins when the policy fails too).
 func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("synth", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -24,6 +27,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	dir := fs.String("dir", ".", "directory holding Pulumi.yaml and the stack files")
 	format := fs.String("format", "text", "output format: text, json, markdown or dot")
 	withPolicy := fs.Bool("policy", false, "evaluate the policy rules and append the report; exit 3 on unwaived violations")
+	cfnDir := fs.String("cfn", "", "write the stack's CloudFormation translation (one template per Region) and its coverage to this directory")
+	cfnLint := fs.Bool("cfn-lint", false, "run cfn-lint on the CloudFormation translation and append the coverage and findings; exit 4 on unwaived findings")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -39,6 +44,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	}[*format]
 	if write == nil {
 		fmt.Fprintf(stderr, "synth: --format %q is not one of text, json, markdown, dot\n", *format)
+		return 2
+	}
+
+	if *cfnLint && *format != "text" && *format != "markdown" {
+		fmt.Fprintf(stderr, "synth: --cfn-lint appends a text report: use --format text or markdown (and --cfn DIR for the templates)\n")
 		return 2
 	}
 
@@ -63,10 +73,23 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		p := res.EvaluatePolicy()
 		rep = &p
 	}
+	var cfn *cfnCheck
+	if *cfnDir != "" || *cfnLint {
+		if cfn, err = res.runCFN(*cfnDir, *cfnLint); err != nil {
+			fmt.Fprintf(stderr, "synth: cfn: %v\n", err)
+			return 1
+		}
+	}
 	var out bytes.Buffer // no partial output: write only once everything succeeded
 	if err := write(res, &out, rep); err != nil {
 		fmt.Fprintf(stderr, "synth: %v\n", err)
 		return 1
+	}
+	if cfn != nil && *cfnLint {
+		if err := cfn.write(&out, *format == "markdown"); err != nil {
+			fmt.Fprintf(stderr, "synth: %v\n", err)
+			return 1
+		}
 	}
 	if _, err := stdout.Write(out.Bytes()); err != nil {
 		return 1
@@ -82,6 +105,17 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "synth: %d stateful resources lack a recovery mechanism meeting %s\n", len(res.DR.Violations), res.DR.Policy)
 		status = 3
+	}
+	if cfn != nil {
+		for _, p := range cfn.tr.Problems {
+			fmt.Fprintln(stderr, "synth: cfn: "+p)
+		}
+		if cfn.failed() {
+			fmt.Fprintf(stderr, "synth: cfn: %d unwaived cfn-lint findings, %d mapping problems\n", len(cfnschema.Unwaived(cfn.findings)), len(cfn.tr.Problems))
+			if status == 0 {
+				status = 4
+			}
+		}
 	}
 	return status
 }
