@@ -2,16 +2,10 @@ package policy
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
 
+	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 )
-
-// regionSuffixRe finds an AWS Region at the end of a bucket name
-// (dbay-serverless-artifacts-us-west-2): the naming convention the
-// configuration enforces for code buckets (config.BucketRegion).
-var regionSuffixRe = regexp.MustCompile(`-((?:us-gov|us|eu|ap|sa|ca|me|af|il|mx|cn)-[a-z]+-\d+)$`)
 
 // awsLambdaRules: where Lambda reads a function's code from.
 func awsLambdaRules() []Rule {
@@ -37,7 +31,7 @@ func awsLambdaRules() []Rule {
 				}
 			}
 			if u := str(in["imageUri"]); u != "" && known(u) {
-				if where := imageRegion(u); where != "" && where != region {
+				if where := config.ImageRegion(u); where != "" && where != region {
 					out = append(out, problem(r, fmt.Sprintf("runs in %s but its image %s is in %s: Lambda pulls only from its own Region", region, u, where),
 						fmt.Sprintf("replicate the image to an ECR repository in %s and name that one", region)))
 				}
@@ -56,20 +50,10 @@ func codeBucketRegion(bucket string, x Index) (region, how string) {
 			return b.Region, "the stack's bucket"
 		}
 	}
-	if m := regionSuffixRe.FindStringSubmatch(bucket); m != nil {
-		return m[1], "its name ends with its Region"
+	// The naming convention config enforces for code buckets
+	// (dbay-serverless-artifacts-us-west-2).
+	if r := config.BucketRegion(bucket); r != "" {
+		return r, "its name ends with its Region"
 	}
 	return "", ""
-}
-
-// imageRegion is the Region of an ECR image URI
-// (<account>.dkr.ecr.<region>.amazonaws.com/<repo>...), or "".
-func imageRegion(uri string) string {
-	host, _, _ := strings.Cut(uri, "/")
-	_, rest, ok := strings.Cut(host, ".dkr.ecr.")
-	if !ok {
-		return ""
-	}
-	region, _, _ := strings.Cut(rest, ".")
-	return region
 }

@@ -87,8 +87,8 @@ func TestDBayProdOnEKS(t *testing.T) {
 	checked := 0
 	for name, fn := range r.Config.Serverless.Functions {
 		lambda := must(t, r, "aws:lambda/function:Function", config.FunctionGrantee(name))
-		env, _ := getPath(lambda.In(), "environment", "variables").(map[string]any)
-		sgs, _ := getPath(lambda.In(), "vpcConfig", "securityGroupIds").([]any)
+		env, _ := mockengine.At(lambda.In(), "environment", "variables").(map[string]any)
+		sgs, _ := mockengine.At(lambda.In(), "vpcConfig", "securityGroupIds").([]any)
 		if len(sgs) != 1 {
 			t.Errorf("%s: security groups %v", name, sgs)
 			continue
@@ -131,8 +131,8 @@ func servicePath(e *mockengine.Engine, vpcID, lambdaSG, svc, raw string, spec co
 		return fmt.Errorf("no DNS record, private zone or NLB (%v %v %v)", record != nil, zone != nil, nlb != nil)
 	}
 	if record.In()["name"] != u.Hostname() || record.In()["zoneId"] != zone.Out()["zoneId"] ||
-		getPath(zone.In(), "vpcs", 0, "vpcId") != vpcID ||
-		getPath(record.In(), "aliases", 0, "name") != nlb.Out()["dnsName"] {
+		mockengine.At(zone.In(), "vpcs", 0, "vpcId") != vpcID ||
+		mockengine.At(record.In(), "aliases", 0, "name") != nlb.Out()["dnsName"] {
 		return fmt.Errorf("%s does not resolve to the NLB in the VPC's private zone: record %v, zone %v", u.Hostname(), record.In(), zone.In())
 	}
 	if nlb.In()["internal"] != true || nlb.In()["loadBalancerType"] != "network" {
@@ -147,18 +147,18 @@ func servicePath(e *mockengine.Engine, vpcID, lambdaSG, svc, raw string, spec co
 	var tgArn string
 	for _, l := range e.ByType("aws:lb/listener:Listener") {
 		if l.In()["loadBalancerArn"] == nlb.Out()["arn"] && l.In()["port"] == float64(port) && l.In()["protocol"] == "TCP" {
-			tgArn, _ = getPath(l.In(), "defaultActions", 0, "targetGroupArn").(string)
+			tgArn, _ = mockengine.At(l.In(), "defaultActions", 0, "targetGroupArn").(string)
 		}
 	}
 	tgb := e.Get("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", svc+"-vpc-targets")
-	if tgArn == "" || tgb == nil || getPath(tgb.In(), "spec", "targetGroupARN") != tgArn ||
-		getPath(tgb.In(), "spec", "serviceRef", "name") != config.ServiceAlias(svc) || getPath(tgb.In(), "spec", "targetType") != "ip" {
+	if tgArn == "" || tgb == nil || mockengine.At(tgb.In(), "spec", "targetGroupARN") != tgArn ||
+		mockengine.At(tgb.In(), "spec", "serviceRef", "name") != config.ServiceAlias(svc) || mockengine.At(tgb.In(), "spec", "targetType") != "ip" {
 		return fmt.Errorf("no TCP listener on %d bound to the service's pods (target group %q)", port, tgArn)
 	}
 	// Security groups: Lambda -> NLB -> the pods' group (the service's, by its SecurityGroupPolicy).
 	podSG := e.Get("aws:ec2/securityGroup:SecurityGroup", svc).ID
 	sgp := e.Get("kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy", svc+"-security-group")
-	if sgp == nil || !strings.Contains(fmt.Sprint(getPath(sgp.In(), "spec", "securityGroups", "groupIds")), podSG) {
+	if sgp == nil || !strings.Contains(fmt.Sprint(mockengine.At(sgp.In(), "spec", "securityGroups", "groupIds")), podSG) {
 		return fmt.Errorf("the pods do not carry security group %s", podSG)
 	}
 	for _, hop := range [][2]string{{lambdaSG, nlbSG}, {nlbSG, podSG}} {
@@ -184,22 +184,4 @@ func sgAllows(e *mockengine.Engine, from, to string, port int) bool {
 	}
 	return match("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", from, to) &&
 		match("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", to, from)
-}
-
-// getPath walks maps and lists of rendered inputs.
-func getPath(v any, path ...any) any {
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			m, _ := v.(map[string]any)
-			v = m[k]
-		case int:
-			l, _ := v.([]any)
-			if k >= len(l) {
-				return nil
-			}
-			v = l[k]
-		}
-	}
-	return v
 }

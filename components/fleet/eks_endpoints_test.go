@@ -10,6 +10,7 @@ import (
 
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/secrets"
+	"github.com/dbay/infra/internal/mockengine"
 )
 
 // lambdasCalling is an extra step that lets a "lambdas" security group
@@ -39,7 +40,7 @@ func TestEKSEndpointsForCallersOutsideTheFleet(t *testing.T) {
 	}
 	vpc := r.one(t, "awsx:ec2:Vpc", "vpc").Out()
 	zone := r.one(t, "aws:route53/zone:Zone", "internal-dns")
-	if zone.In()["name"] != "svc.dbay.internal" || at(zone.In(), "vpcs", 0, "vpcId") != vpc["vpcId"] {
+	if zone.In()["name"] != "svc.dbay.internal" || mockengine.At(zone.In(), "vpcs", 0, "vpcId") != vpc["vpcId"] {
 		t.Errorf("zone = %v", zone.In())
 	}
 	nlb := r.one(t, "aws:lb/loadBalancer:LoadBalancer", "wallet-vpc")
@@ -49,17 +50,17 @@ func TestEKSEndpointsForCallersOutsideTheFleet(t *testing.T) {
 		"nlb type":      {nlb.In()["loadBalancerType"], "network"},
 		"nlb internal":  {nlb.In()["internal"], true},
 		"nlb subnets":   {nlb.In()["subnets"], vpc["privateSubnetIds"]},
-		"nlb sg":        {at(nlb.In(), "securityGroups", 0), sg.ID},
+		"nlb sg":        {mockengine.At(nlb.In(), "securityGroups", 0), sg.ID},
 		"tg type":       {tg.In()["targetType"], "ip"},
 		"tg protocol":   {tg.In()["protocol"], "TCP"},
 		"tg client ip":  {tg.In()["preserveClientIp"], "false"},
-		"health path":   {at(tg.In(), "healthCheck", "path"), "/health"},
+		"health path":   {mockengine.At(tg.In(), "healthCheck", "path"), "/health"},
 		"listener port": {r.one(t, "aws:lb/listener:Listener", "wallet-vpc").In()["port"], 8000.0},
-		"listener tg":   {at(r.one(t, "aws:lb/listener:Listener", "wallet-vpc").In(), "defaultActions", 0, "targetGroupArn"), tg.Out()["arn"]},
+		"listener tg":   {mockengine.At(r.one(t, "aws:lb/listener:Listener", "wallet-vpc").In(), "defaultActions", 0, "targetGroupArn"), tg.Out()["arn"]},
 		"record name":   {r.one(t, "aws:route53/record:Record", "wallet-dns").In()["name"], "wallet-service.svc.dbay.internal"},
-		"record alias":  {at(r.one(t, "aws:route53/record:Record", "wallet-dns").In(), "aliases", 0, "name"), nlb.Out()["dnsName"]},
-		"tgb target":    {at(r.one(t, tTGB, "wallet-vpc-targets").In(), "spec", "targetGroupARN"), tg.Out()["arn"]},
-		"tgb service":   {at(r.one(t, tTGB, "wallet-vpc-targets").In(), "spec", "serviceRef", "name"), "wallet-service"},
+		"record alias":  {mockengine.At(r.one(t, "aws:route53/record:Record", "wallet-dns").In(), "aliases", 0, "name"), nlb.Out()["dnsName"]},
+		"tgb target":    {mockengine.At(r.one(t, tTGB, "wallet-vpc-targets").In(), "spec", "targetGroupARN"), tg.Out()["arn"]},
+		"tgb service":   {mockengine.At(r.one(t, tTGB, "wallet-vpc-targets").In(), "spec", "serviceRef", "name"), "wallet-service"},
 	} {
 		if !reflect.DeepEqual(got[0], got[1]) {
 			t.Errorf("wallet endpoint %s = %v, want %v", what, got[0], got[1])

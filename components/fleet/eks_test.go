@@ -68,34 +68,16 @@ func onEKS(t *testing.T, dir, project string, eks map[string]any) fixture {
 
 func dbayEKS(t *testing.T) fixture { t.Helper(); return onEKS(t, "../..", "dbay", eksSection) }
 
-// at walks a rendered value along keys (map keys, or list indexes as ints).
-func at(v any, path ...any) any {
-	for _, p := range path {
-		switch k := p.(type) {
-		case string:
-			m, _ := v.(map[string]any)
-			v = m[k]
-		case int:
-			l, _ := v.([]any)
-			if k >= len(l) {
-				return nil
-			}
-			v = l[k]
-		}
-	}
-	return v
-}
-
 // podSpec and container of a service's Deployment.
 func (r run) podSpec(t *testing.T, service string) map[string]any {
 	t.Helper()
-	spec, _ := at(r.one(t, tDeployment, service).In(), "spec", "template", "spec").(map[string]any)
+	spec, _ := mockengine.At(r.one(t, tDeployment, service).In(), "spec", "template", "spec").(map[string]any)
 	return spec
 }
 
 func (r run) k8sContainer(t *testing.T, service string) map[string]any {
 	t.Helper()
-	c, _ := at(r.podSpec(t, service), "containers", 0).(map[string]any)
+	c, _ := mockengine.At(r.podSpec(t, service), "containers", 0).(map[string]any)
 	return c
 }
 
@@ -103,20 +85,20 @@ func TestEKSCluster(t *testing.T) {
 	t.Parallel()
 	r := synth(t, dbayEKS(t), nil).must(t)
 	c := r.one(t, tCluster, "eks").In()
-	private := at(r.eng.ByType("awsx:ec2:Vpc")[0].Out(), "privateSubnetIds")
+	private := mockengine.At(r.eng.ByType("awsx:ec2:Vpc")[0].Out(), "privateSubnetIds")
 	keyArn := r.one(t, "aws:kms/key:Key", "fleet-key").Out()["arn"]
 	for what, got := range map[string][2]any{
-		"name":                         {at(c, "name"), "dbay-production"},
-		"version":                      {at(c, "version"), config.DefaultEKSVersion},
-		"private endpoint":             {at(c, "vpcConfig", "endpointPrivateAccess"), true},
-		"public endpoint":              {at(c, "vpcConfig", "endpointPublicAccess"), false},
-		"public CIDRs":                 {at(c, "vpcConfig", "publicAccessCidrs"), nil},
-		"subnets":                      {at(c, "vpcConfig", "subnetIds"), private},
-		"encrypted resources":          {at(c, "encryptionConfig", "resources"), []any{"secrets"}},
-		"encryption key":               {at(c, "encryptionConfig", "provider", "keyArn"), keyArn},
-		"log types":                    {at(c, "enabledClusterLogTypes"), []any{"api", "audit", "authenticator"}},
-		"authentication mode":          {at(c, "accessConfig", "authenticationMode"), "API"},
-		"self-managed add-ons skipped": {at(c, "bootstrapSelfManagedAddons"), false},
+		"name":                         {mockengine.At(c, "name"), "dbay-production"},
+		"version":                      {mockengine.At(c, "version"), config.DefaultEKSVersion},
+		"private endpoint":             {mockengine.At(c, "vpcConfig", "endpointPrivateAccess"), true},
+		"public endpoint":              {mockengine.At(c, "vpcConfig", "endpointPublicAccess"), false},
+		"public CIDRs":                 {mockengine.At(c, "vpcConfig", "publicAccessCidrs"), nil},
+		"subnets":                      {mockengine.At(c, "vpcConfig", "subnetIds"), private},
+		"encrypted resources":          {mockengine.At(c, "encryptionConfig", "resources"), []any{"secrets"}},
+		"encryption key":               {mockengine.At(c, "encryptionConfig", "provider", "keyArn"), keyArn},
+		"log types":                    {mockengine.At(c, "enabledClusterLogTypes"), []any{"api", "audit", "authenticator"}},
+		"authentication mode":          {mockengine.At(c, "accessConfig", "authenticationMode"), "API"},
+		"self-managed add-ons skipped": {mockengine.At(c, "bootstrapSelfManagedAddons"), false},
 	} {
 		if !reflect.DeepEqual(got[0], got[1]) {
 			t.Errorf("cluster %s = %v, want %v", what, got[0], got[1])
@@ -145,7 +127,7 @@ func TestEKSCluster(t *testing.T) {
 	entry := r.one(t, "aws:eks/accessEntry:AccessEntry", "admin-platform-admins").In()
 	assoc := r.one(t, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "admin-platform-admins").In()
 	if entry["principalArn"] != "arn:aws:iam::123456789012:role/platform-admins" || entry["type"] != "STANDARD" ||
-		assoc["policyArn"] != "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" || at(assoc, "accessScope", "type") != "cluster" {
+		assoc["policyArn"] != "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" || mockengine.At(assoc, "accessScope", "type") != "cluster" {
 		t.Errorf("admin access: entry %v, association %v", entry, assoc)
 	}
 	if n := len(r.eng.ByType("aws:eks/accessEntry:AccessEntry")); n != 1 {
@@ -163,9 +145,9 @@ func TestEKSPublicEndpointOnlyForConfiguredBlocks(t *testing.T) {
 	t.Parallel()
 	eks := map[string]any{"nodeGroup": eksSection["nodeGroup"], "publicAccessCidrs": []string{"203.0.113.0/24"}}
 	r := synth(t, onEKS(t, "../..", "dbay", eks), nil).must(t)
-	vpc := at(r.one(t, tCluster, "eks").In(), "vpcConfig")
-	if at(vpc, "endpointPublicAccess") != true || at(vpc, "endpointPrivateAccess") != true ||
-		!reflect.DeepEqual(at(vpc, "publicAccessCidrs"), []any{"203.0.113.0/24"}) {
+	vpc := mockengine.At(r.one(t, tCluster, "eks").In(), "vpcConfig")
+	if mockengine.At(vpc, "endpointPublicAccess") != true || mockengine.At(vpc, "endpointPrivateAccess") != true ||
+		!reflect.DeepEqual(mockengine.At(vpc, "publicAccessCidrs"), []any{"203.0.113.0/24"}) {
 		t.Errorf("vpcConfig = %v", vpc)
 	}
 }
@@ -175,19 +157,19 @@ func TestEKSNodeGroup(t *testing.T) {
 	r := synth(t, dbayEKS(t), nil).must(t)
 	ng := r.one(t, tNodeGroup, "eks-nodes")
 	in := ng.In()
-	private := at(r.eng.ByType("awsx:ec2:Vpc")[0].Out(), "privateSubnetIds")
+	private := mockengine.At(r.eng.ByType("awsx:ec2:Vpc")[0].Out(), "privateSubnetIds")
 	lt := r.one(t, "aws:ec2/launchTemplate:LaunchTemplate", "eks-nodes")
 	for what, got := range map[string][2]any{
 		"subnets":         {in["subnetIds"], private},
 		"scaling":         {in["scalingConfig"], map[string]any{"minSize": float64(3), "maxSize": float64(9), "desiredSize": float64(4)}},
 		"AMI":             {in["amiType"], "AL2023_x86_64_STANDARD"},
 		"instance types":  {in["instanceTypes"], []any{"m6i.xlarge"}},
-		"max unavailable": {at(in, "updateConfig", "maxUnavailable"), float64(1)},
-		"launch template": {at(in, "launchTemplate", "id"), lt.ID},
-		"IMDS tokens":     {at(lt.In(), "metadataOptions", "httpTokens"), "required"},
-		"IMDS hops":       {at(lt.In(), "metadataOptions", "httpPutResponseHopLimit"), float64(1)},
-		"disk":            {at(lt.In(), "blockDeviceMappings", 0, "ebs", "volumeSize"), float64(50)},
-		"disk encrypted":  {at(lt.In(), "blockDeviceMappings", 0, "ebs", "encrypted"), "true"},
+		"max unavailable": {mockengine.At(in, "updateConfig", "maxUnavailable"), float64(1)},
+		"launch template": {mockengine.At(in, "launchTemplate", "id"), lt.ID},
+		"IMDS tokens":     {mockengine.At(lt.In(), "metadataOptions", "httpTokens"), "required"},
+		"IMDS hops":       {mockengine.At(lt.In(), "metadataOptions", "httpPutResponseHopLimit"), float64(1)},
+		"disk":            {mockengine.At(lt.In(), "blockDeviceMappings", 0, "ebs", "volumeSize"), float64(50)},
+		"disk encrypted":  {mockengine.At(lt.In(), "blockDeviceMappings", 0, "ebs", "encrypted"), "true"},
 	} {
 		if !reflect.DeepEqual(got[0], got[1]) {
 			t.Errorf("node group %s = %v, want %v", what, got[0], got[1])
@@ -208,7 +190,7 @@ func TestEKSNodeGroup(t *testing.T) {
 	cni := r.one(t, tAddon, "eks-vpc-cni")
 	var cfg map[string]any
 	_ = json.Unmarshal([]byte(cni.In()["configurationValues"].(string)), &cfg)
-	if at(cfg, "env", "ENABLE_POD_ENI") != "true" || at(cfg, "init", "env", "DISABLE_TCP_EARLY_DEMUX") != "true" ||
+	if mockengine.At(cfg, "env", "ENABLE_POD_ENI") != "true" || mockengine.At(cfg, "init", "env", "DISABLE_TCP_EARLY_DEMUX") != "true" ||
 		cni.In()["serviceAccountRoleArn"] != r.one(t, tRole, "eks-vpc-cni").Out()["arn"] {
 		t.Errorf("vpc-cni add-on = %v", cni.In())
 	}
@@ -249,7 +231,7 @@ func TestEKSOIDCAndIRSATrust(t *testing.T) {
 	t.Parallel()
 	r := synth(t, dbayEKS(t), nil).must(t)
 	oidc := r.one(t, tOIDC, "eks-oidc")
-	issuer := at(r.one(t, tCluster, "eks").Out(), "identities", 0, "oidcs", 0, "issuer")
+	issuer := mockengine.At(r.one(t, tCluster, "eks").Out(), "identities", 0, "oidcs", 0, "issuer")
 	if oidc.In()["url"] != issuer || !reflect.DeepEqual(oidc.In()["clientIdLists"], []any{"sts.amazonaws.com"}) ||
 		!reflect.DeepEqual(oidc.In()["thumbprintLists"], []any{eksOIDCThumbprint}) {
 		t.Errorf("OIDC provider = %v (issuer %v)", oidc.In(), issuer)
@@ -260,8 +242,8 @@ func TestEKSOIDCAndIRSATrust(t *testing.T) {
 	for _, s := range r.fx.fleet.Services {
 		r.irsaTrust(t, s.Name+"-irsa", "dbay", s.Name)
 		sa := r.one(t, tSA, s.Name).In()
-		if at(sa, "metadata", "annotations", "eks.amazonaws.com/role-arn") != r.one(t, tRole, s.Name+"-irsa").Out()["arn"] ||
-			at(sa, "metadata", "namespace") != "dbay" || at(sa, "metadata", "name") != s.Name {
+		if mockengine.At(sa, "metadata", "annotations", "eks.amazonaws.com/role-arn") != r.one(t, tRole, s.Name+"-irsa").Out()["arn"] ||
+			mockengine.At(sa, "metadata", "namespace") != "dbay" || mockengine.At(sa, "metadata", "name") != s.Name {
 			t.Errorf("%s service account = %v", s.Name, sa)
 		}
 	}
@@ -354,12 +336,12 @@ func TestEKSNetworkMatchesECS(t *testing.T) {
 			t.Errorf("no %s compared", typ)
 		}
 	}
-	clusterSG := at(eks.one(t, tCluster, "eks").Out(), "vpcConfig", "clusterSecurityGroupId")
+	clusterSG := mockengine.At(eks.one(t, tCluster, "eks").Out(), "vpcConfig", "clusterSecurityGroupId")
 	for _, s := range eks.fx.fleet.Services {
 		sg := eks.one(t, tSG, s.Name).ID
 		sgp := eks.one(t, tSGP, s.Name+"-security-group").In()
-		if !reflect.DeepEqual(at(sgp, "spec", "securityGroups", "groupIds"), []any{sg}) ||
-			at(sgp, "spec", "podSelector", "matchLabels", "app.kubernetes.io/name") != s.Name {
+		if !reflect.DeepEqual(mockengine.At(sgp, "spec", "securityGroups", "groupIds"), []any{sg}) ||
+			mockengine.At(sgp, "spec", "podSelector", "matchLabels", "app.kubernetes.io/name") != s.Name {
 			t.Errorf("%s SecurityGroupPolicy = %v", s.Name, sgp)
 		}
 		kubelet := eks.one(t, tIngress, s.Name+"-kubelet-in").In()
@@ -375,7 +357,7 @@ func TestEKSWorkloads(t *testing.T) {
 	t.Parallel()
 	r := synth(t, dbayEKS(t), nil).must(t)
 	ns := r.one(t, tNamespace, "dbay").In()
-	if at(ns, "metadata", "name") != "dbay" || at(ns, "metadata", "labels", "pod-security.kubernetes.io/enforce") != "restricted" {
+	if mockengine.At(ns, "metadata", "name") != "dbay" || mockengine.At(ns, "metadata", "labels", "pod-security.kubernetes.io/enforce") != "restricted" {
 		t.Errorf("namespace = %v", ns)
 	}
 	if n := len(r.eng.ByType(tDeployment)); n != 8 {
@@ -390,32 +372,32 @@ func TestEKSWorkloads(t *testing.T) {
 		pod, c := r.podSpec(t, s.Name), r.k8sContainer(t, s.Name)
 		repo := r.one(t, tRepo, s.Name).Out()["repositoryUrl"].(string)
 		want := map[string]any{
-			"namespace":             at(d, "metadata", "namespace"),
-			"replicas (HPA owns)":   at(d, "spec", "replicas"),
+			"namespace":             mockengine.At(d, "metadata", "namespace"),
+			"replicas (HPA owns)":   mockengine.At(d, "spec", "replicas"),
 			"image":                 c["image"],
 			"service account":       pod["serviceAccountName"],
 			"token automount":       pod["automountServiceAccountToken"],
-			"readiness path":        at(c, "readinessProbe", "httpGet", "path"),
-			"liveness path":         at(c, "livenessProbe", "httpGet", "path"),
-			"probe port":            at(c, "livenessProbe", "httpGet", "port"),
-			"liveness grace":        at(c, "livenessProbe", "initialDelaySeconds"),
-			"port":                  at(c, "ports", 0, "containerPort"),
-			"non-root (pod)":        at(pod, "securityContext", "runAsNonRoot"),
-			"uid":                   at(pod, "securityContext", "runAsUser"),
-			"seccomp":               at(pod, "securityContext", "seccompProfile", "type"),
-			"non-root":              at(c, "securityContext", "runAsNonRoot"),
-			"read-only root":        at(c, "securityContext", "readOnlyRootFilesystem"),
-			"no escalation":         at(c, "securityContext", "allowPrivilegeEscalation"),
-			"capabilities":          at(c, "securityContext", "capabilities", "drop"),
-			"/tmp":                  at(c, "volumeMounts", 0, "mountPath"),
-			"cpu request":           at(c, "resources", "requests", "cpu"),
-			"memory request":        at(c, "resources", "requests", "memory"),
-			"cpu limit":             at(c, "resources", "limits", "cpu"),
-			"memory limit":          at(c, "resources", "limits", "memory"),
-			"rollout not awaited":   at(d, "metadata", "annotations", "pulumi.com/skipAwait"),
-			"selector":              at(d, "spec", "selector", "matchLabels", "app.kubernetes.io/name"),
-			"template label":        at(d, "spec", "template", "metadata", "labels", "app.kubernetes.io/name"),
-			"zone spread":           at(pod, "topologySpreadConstraints", 0, "topologyKey"),
+			"readiness path":        mockengine.At(c, "readinessProbe", "httpGet", "path"),
+			"liveness path":         mockengine.At(c, "livenessProbe", "httpGet", "path"),
+			"probe port":            mockengine.At(c, "livenessProbe", "httpGet", "port"),
+			"liveness grace":        mockengine.At(c, "livenessProbe", "initialDelaySeconds"),
+			"port":                  mockengine.At(c, "ports", 0, "containerPort"),
+			"non-root (pod)":        mockengine.At(pod, "securityContext", "runAsNonRoot"),
+			"uid":                   mockengine.At(pod, "securityContext", "runAsUser"),
+			"seccomp":               mockengine.At(pod, "securityContext", "seccompProfile", "type"),
+			"non-root":              mockengine.At(c, "securityContext", "runAsNonRoot"),
+			"read-only root":        mockengine.At(c, "securityContext", "readOnlyRootFilesystem"),
+			"no escalation":         mockengine.At(c, "securityContext", "allowPrivilegeEscalation"),
+			"capabilities":          mockengine.At(c, "securityContext", "capabilities", "drop"),
+			"/tmp":                  mockengine.At(c, "volumeMounts", 0, "mountPath"),
+			"cpu request":           mockengine.At(c, "resources", "requests", "cpu"),
+			"memory request":        mockengine.At(c, "resources", "requests", "memory"),
+			"cpu limit":             mockengine.At(c, "resources", "limits", "cpu"),
+			"memory limit":          mockengine.At(c, "resources", "limits", "memory"),
+			"rollout not awaited":   mockengine.At(d, "metadata", "annotations", "pulumi.com/skipAwait"),
+			"selector":              mockengine.At(d, "spec", "selector", "matchLabels", "app.kubernetes.io/name"),
+			"template label":        mockengine.At(d, "spec", "template", "metadata", "labels", "app.kubernetes.io/name"),
+			"zone spread":           mockengine.At(pod, "topologySpreadConstraints", 0, "topologyKey"),
 			"termination grace (s)": pod["terminationGracePeriodSeconds"],
 		}
 		expect := map[string]any{
@@ -433,28 +415,28 @@ func TestEKSWorkloads(t *testing.T) {
 			}
 		}
 		svc := r.one(t, tK8sService, s.Name).In()
-		if at(svc, "metadata", "name") != s.Name+"-service" || at(svc, "spec", "type") != "ClusterIP" ||
-			at(svc, "spec", "ports", 0, "port") != float64(8000) || at(svc, "spec", "ports", 0, "targetPort") != "http" ||
-			at(svc, "spec", "selector", "app.kubernetes.io/name") != s.Name || at(svc, "metadata", "annotations", "pulumi.com/skipAwait") != "true" {
+		if mockengine.At(svc, "metadata", "name") != s.Name+"-service" || mockengine.At(svc, "spec", "type") != "ClusterIP" ||
+			mockengine.At(svc, "spec", "ports", 0, "port") != float64(8000) || mockengine.At(svc, "spec", "ports", 0, "targetPort") != "http" ||
+			mockengine.At(svc, "spec", "selector", "app.kubernetes.io/name") != s.Name || mockengine.At(svc, "metadata", "annotations", "pulumi.com/skipAwait") != "true" {
 			t.Errorf("%s Service = %v", s.Name, svc)
 		}
 		hpa := r.one(t, tHPA, s.Name).In()
-		if at(hpa, "spec", "minReplicas") != float64(s.Min) || at(hpa, "spec", "maxReplicas") != float64(s.Max) ||
-			at(hpa, "spec", "scaleTargetRef", "name") != s.Name || at(hpa, "spec", "scaleTargetRef", "kind") != "Deployment" ||
-			at(hpa, "spec", "metrics", 0, "resource", "name") != "cpu" || at(hpa, "spec", "metrics", 0, "resource", "target", "averageUtilization") != float64(70) ||
-			at(hpa, "spec", "metrics", 1, "resource", "name") != "memory" || at(hpa, "spec", "metrics", 1, "resource", "target", "averageUtilization") != float64(80) ||
-			at(hpa, "spec", "behavior", "scaleDown", "stabilizationWindowSeconds") != float64(300) {
+		if mockengine.At(hpa, "spec", "minReplicas") != float64(s.Min) || mockengine.At(hpa, "spec", "maxReplicas") != float64(s.Max) ||
+			mockengine.At(hpa, "spec", "scaleTargetRef", "name") != s.Name || mockengine.At(hpa, "spec", "scaleTargetRef", "kind") != "Deployment" ||
+			mockengine.At(hpa, "spec", "metrics", 0, "resource", "name") != "cpu" || mockengine.At(hpa, "spec", "metrics", 0, "resource", "target", "averageUtilization") != float64(70) ||
+			mockengine.At(hpa, "spec", "metrics", 1, "resource", "name") != "memory" || mockengine.At(hpa, "spec", "metrics", 1, "resource", "target", "averageUtilization") != float64(80) ||
+			mockengine.At(hpa, "spec", "behavior", "scaleDown", "stabilizationWindowSeconds") != float64(300) {
 			t.Errorf("%s HPA = %v (min %d, max %d)", s.Name, hpa, s.Min, s.Max)
 		}
 		pdb := r.one(t, tPDB, s.Name).In()
-		if at(pdb, "spec", "minAvailable") != float64(1) || at(pdb, "spec", "selector", "matchLabels", "app.kubernetes.io/name") != s.Name {
+		if mockengine.At(pdb, "spec", "minAvailable") != float64(1) || mockengine.At(pdb, "spec", "selector", "matchLabels", "app.kubernetes.io/name") != s.Name {
 			t.Errorf("%s PDB = %v", s.Name, pdb)
 		}
 	}
 	// Seed §5.2: auction reaches listing through the cluster DNS name.
 	env := map[string]string{}
-	for _, e := range at(r.k8sContainer(t, "auction"), "env").([]any) {
-		env[at(e, "name").(string)] = at(e, "value").(string)
+	for _, e := range mockengine.At(r.k8sContainer(t, "auction"), "env").([]any) {
+		env[mockengine.At(e, "name").(string)] = mockengine.At(e, "value").(string)
 	}
 	if env["LISTING_SERVICE_URL"] != "http://listing-service.dbay.svc.cluster.local:8000" || env["WALLET_SERVICE_URL"] != "http://wallet-service.dbay.svc.cluster.local:8000" {
 		t.Errorf("auction service URLs: %v", env)
@@ -472,8 +454,8 @@ func containerEnv(c map[string]any) map[string]string {
 	env := map[string]string{}
 	list, _ := c["env"].([]any)
 	for _, e := range list {
-		v, _ := at(e, "value").(string)
-		env[at(e, "name").(string)] = v
+		v, _ := mockengine.At(e, "value").(string)
+		env[mockengine.At(e, "name").(string)] = v
 	}
 	return env
 }
@@ -508,32 +490,32 @@ func TestEKSSecretsMatchECS(t *testing.T) {
 			t.Fatalf("%s: no ExternalSecret", s.Name)
 		}
 		got := map[string]string{}
-		for _, d := range at(es.In(), "spec", "data").([]any) {
-			from := at(d, "remoteRef", "key").(string)
-			if p, ok := at(d, "remoteRef", "property").(string); ok {
+		for _, d := range mockengine.At(es.In(), "spec", "data").([]any) {
+			from := mockengine.At(d, "remoteRef", "key").(string)
+			if p, ok := mockengine.At(d, "remoteRef", "property").(string); ok {
 				from += ":" + p + "::" // ECS valueFrom's JSON-key form
 			}
-			got[at(d, "secretKey").(string)] = from
+			got[mockengine.At(d, "secretKey").(string)] = from
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s ExternalSecret maps\n%v\nECS injects\n%v", s.Name, got, want)
 		}
-		spec := at(es.In(), "spec")
-		if at(spec, "target", "name") != s.Name+"-secrets" || at(spec, "secretStoreRef", "kind") != "ClusterSecretStore" ||
-			at(spec, "secretStoreRef", "name") != "aws-secrets-manager" || at(es.In(), "metadata", "namespace") != "dbay" ||
-			at(c, "envFrom", 0, "secretRef", "name") != s.Name+"-secrets" {
+		spec := mockengine.At(es.In(), "spec")
+		if mockengine.At(spec, "target", "name") != s.Name+"-secrets" || mockengine.At(spec, "secretStoreRef", "kind") != "ClusterSecretStore" ||
+			mockengine.At(spec, "secretStoreRef", "name") != "aws-secrets-manager" || mockengine.At(es.In(), "metadata", "namespace") != "dbay" ||
+			mockengine.At(c, "envFrom", 0, "secretRef", "name") != s.Name+"-secrets" {
 			t.Errorf("%s ExternalSecret %v, envFrom %v", s.Name, spec, c["envFrom"])
 		}
 	}
 	store := eks.one(t, tStore, "aws-secrets-manager").In()
-	if at(store, "spec", "provider", "aws", "service") != "SecretsManager" || at(store, "spec", "provider", "aws", "region") != "us-east-1" ||
-		at(store, "spec", "provider", "aws", "auth", "jwt", "serviceAccountRef", "name") != "external-secrets" ||
-		!reflect.DeepEqual(at(store, "spec", "conditions", 0, "namespaces"), []any{"dbay"}) {
+	if mockengine.At(store, "spec", "provider", "aws", "service") != "SecretsManager" || mockengine.At(store, "spec", "provider", "aws", "region") != "us-east-1" ||
+		mockengine.At(store, "spec", "provider", "aws", "auth", "jwt", "serviceAccountRef", "name") != "external-secrets" ||
+		!reflect.DeepEqual(mockengine.At(store, "spec", "conditions", 0, "namespaces"), []any{"dbay"}) {
 		t.Errorf("ClusterSecretStore = %v", store)
 	}
 	eso := eks.one(t, tRelease, "external-secrets")
-	if at(eso.In(), "version") != config.DefaultExternalSecretsVersion || at(eso.In(), "namespace") != "external-secrets" ||
-		at(eso.In(), "values", "serviceAccount", "annotations", "eks.amazonaws.com/role-arn") != eks.one(t, tRole, "eks-external-secrets").Out()["arn"] ||
+	if mockengine.At(eso.In(), "version") != config.DefaultExternalSecretsVersion || mockengine.At(eso.In(), "namespace") != "external-secrets" ||
+		mockengine.At(eso.In(), "values", "serviceAccount", "annotations", "eks.amazonaws.com/role-arn") != eks.one(t, tRole, "eks-external-secrets").Out()["arn"] ||
 		!containsString(eks.one(t, tStore, "aws-secrets-manager").Dependencies, eso.URN) {
 		t.Errorf("external-secrets release = %v", eso.In())
 	}
@@ -544,8 +526,8 @@ func TestEKSTargetGroupBindings(t *testing.T) {
 	t.Parallel()
 	r := synth(t, dbayEKS(t), nil).must(t)
 	lbc := r.one(t, tRelease, "aws-load-balancer-controller")
-	if at(lbc.In(), "version") != config.DefaultLoadBalancerControllerVersion || at(lbc.In(), "values", "vpcId") != r.eng.ByType("awsx:ec2:Vpc")[0].Out()["vpcId"] ||
-		at(lbc.In(), "values", "clusterName") != "dbay-production" || at(lbc.In(), "values", "createIngressClassResource") != false {
+	if mockengine.At(lbc.In(), "version") != config.DefaultLoadBalancerControllerVersion || mockengine.At(lbc.In(), "values", "vpcId") != r.eng.ByType("awsx:ec2:Vpc")[0].Out()["vpcId"] ||
+		mockengine.At(lbc.In(), "values", "clusterName") != "dbay-production" || mockengine.At(lbc.In(), "values", "createIngressClassResource") != false {
 		t.Errorf("controller release = %v", lbc.In())
 	}
 	var public []string
@@ -561,9 +543,9 @@ func TestEKSTargetGroupBindings(t *testing.T) {
 		if tgb == nil {
 			t.Fatalf("%s: no TargetGroupBinding", s.Name)
 		}
-		spec := at(tgb.In(), "spec")
-		if at(spec, "targetGroupARN") != r.one(t, tTG, s.Name).Out()["arn"] || at(spec, "targetType") != "ip" ||
-			at(spec, "serviceRef", "name") != s.Name+"-service" || at(spec, "serviceRef", "port") != float64(8000) ||
+		spec := mockengine.At(tgb.In(), "spec")
+		if mockengine.At(spec, "targetGroupARN") != r.one(t, tTG, s.Name).Out()["arn"] || mockengine.At(spec, "targetType") != "ip" ||
+			mockengine.At(spec, "serviceRef", "name") != s.Name+"-service" || mockengine.At(spec, "serviceRef", "port") != float64(8000) ||
 			!containsString(tgb.Dependencies, lbc.URN) {
 			t.Errorf("%s TargetGroupBinding = %v", s.Name, tgb.In())
 		}
@@ -602,7 +584,7 @@ func TestEKSKubernetesProvider(t *testing.T) {
 	}
 	cluster := r.one(t, tCluster, "eks").Out()
 	if len(kc.Clusters) != 1 || kc.Clusters[0].Cluster.Server != cluster["endpoint"] ||
-		kc.Clusters[0].Cluster.CertificateAuthorityData != at(cluster, "certificateAuthority", "data") ||
+		kc.Clusters[0].Cluster.CertificateAuthorityData != mockengine.At(cluster, "certificateAuthority", "data") ||
 		!reflect.DeepEqual(kc.Users[0].User.Exec.Args, []string{"eks", "get-token", "--cluster-name", "dbay-production", "--region", "us-east-1", "--output", "json"}) ||
 		strings.Contains(p.In()["kubeconfig"].(string), "token\":") {
 		t.Errorf("kubeconfig = %+v", kc)
@@ -617,7 +599,7 @@ func TestEKSPilotStandby(t *testing.T) {
 	fx.role, fx.replica = config.RoleRecovery, ""
 	r := synth(t, fx, nil).must(t)
 	for _, s := range fx.fleet.Services {
-		if got := at(r.one(t, tDeployment, s.Name).In(), "spec", "replicas"); got != float64(0) {
+		if got := mockengine.At(r.one(t, tDeployment, s.Name).In(), "spec", "replicas"); got != float64(0) {
 			t.Errorf("%s replicas = %v, want 0", s.Name, got)
 		}
 	}
@@ -632,14 +614,14 @@ func TestDhanamOnEKS(t *testing.T) {
 	r := synth(t, onEKS(t, "../../examples/dhanam", "dhanam", nil), nil).must(t)
 	r.one(t, tNamespace, "dhanam")
 	web := r.one(t, tK8sService, "web").In()
-	if at(web, "metadata", "name") != "web-service" || at(web, "metadata", "namespace") != "dhanam" || at(web, "spec", "ports", 0, "port") != float64(3000) {
+	if mockengine.At(web, "metadata", "name") != "web-service" || mockengine.At(web, "metadata", "namespace") != "dhanam" || mockengine.At(web, "spec", "ports", 0, "port") != float64(3000) {
 		t.Errorf("web Service = %v", web)
 	}
 	c := r.k8sContainer(t, "web")
-	if at(c, "securityContext", "readOnlyRootFilesystem") != false || c["volumeMounts"] != nil {
+	if mockengine.At(c, "securityContext", "readOnlyRootFilesystem") != false || c["volumeMounts"] != nil {
 		t.Errorf("web (writable root) container = %v", c["securityContext"])
 	}
-	if at(r.one(t, tNodeGroup, "eks-nodes").In(), "instanceTypes") == nil || r.eng.Get(tExtSecret, "api-secrets") == nil {
+	if mockengine.At(r.one(t, tNodeGroup, "eks-nodes").In(), "instanceTypes") == nil || r.eng.Get(tExtSecret, "api-secrets") == nil {
 		t.Error("Dhanam on EKS lacks nodes or the api's ExternalSecret")
 	}
 }

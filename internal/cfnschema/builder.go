@@ -207,7 +207,11 @@ func (b *builder) tagMap() any {
 func (b *builder) tags() any { return tags(b.tagMap()) }
 
 // tags turns a pulumi tags map into CloudFormation's [{Key, Value}] list.
-func tags(v any) any {
+func tags(v any) any { return pairs(v, "Key", "Value") }
+
+// pairs turns a map into CloudFormation's list of {<key>: k, <value>: v}
+// objects, sorted by key; nil for an empty or absent map.
+func pairs(v any, key, value string) any {
 	m, ok := v.(map[string]any)
 	if !ok || len(m) == 0 {
 		return nil
@@ -219,7 +223,7 @@ func tags(v any) any {
 	sort.Strings(keys)
 	out := make([]any, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, map[string]any{"Key": k, "Value": m[k]})
+		out = append(out, map[string]any{key: k, value: m[k]})
 	}
 	return out
 }

@@ -93,17 +93,7 @@ var dataSpecs = map[string]spec{
 			b.set("Tags", b.tags())
 		},
 	},
-	"aws:rds/subnetGroup:SubnetGroup": {
-		cfn:   "AWS::RDS::DBSubnetGroup",
-		attrs: map[string]string{"id": "Ref"},
-		build: func(b *builder) {
-			b.set("DBSubnetGroupName", b.physical("id"))
-			b.take("name")
-			b.take("namePrefix")
-			b.copy("description", "DBSubnetGroupDescription", "subnetIds", "SubnetIds")
-			b.set("Tags", b.tags())
-		},
-	},
+	"aws:rds/subnetGroup:SubnetGroup": subnetGroup("AWS::RDS::DBSubnetGroup"),
 	"aws:docdb/cluster:Cluster": {
 		cfn:   "AWS::DocDB::DBCluster",
 		attrs: map[string]string{"id": "Ref"},
@@ -160,17 +150,7 @@ var dataSpecs = map[string]spec{
 			b.set("Tags", b.tags())
 		},
 	},
-	"aws:docdb/subnetGroup:SubnetGroup": {
-		cfn:   "AWS::DocDB::DBSubnetGroup",
-		attrs: map[string]string{"id": "Ref"},
-		build: func(b *builder) {
-			b.set("DBSubnetGroupName", b.physical("id"))
-			b.take("name")
-			b.take("namePrefix")
-			b.copy("description", "DBSubnetGroupDescription", "subnetIds", "SubnetIds")
-			b.set("Tags", b.tags())
-		},
-	},
+	"aws:docdb/subnetGroup:SubnetGroup": subnetGroup("AWS::DocDB::DBSubnetGroup"),
 	"aws:docdb/globalCluster:GlobalCluster": {
 		cfn: "AWS::DocDB::GlobalCluster",
 		build: func(b *builder) {
@@ -337,4 +317,20 @@ var dataSpecs = map[string]spec{
 			b.set("DeliveryPolicy", doc(b.take("deliveryPolicy")))
 		},
 	},
+}
+
+// subnetGroup is the spec of an RDS or DocumentDB subnet group (the same
+// inputs and the same CloudFormation properties).
+func subnetGroup(cfn string) spec {
+	return spec{
+		cfn:   cfn,
+		attrs: map[string]string{"id": "Ref"},
+		build: func(b *builder) {
+			b.set("DBSubnetGroupName", b.physical("id"))
+			b.take("name")
+			b.take("namePrefix")
+			b.copy("description", "DBSubnetGroupDescription", "subnetIds", "SubnetIds")
+			b.set("Tags", b.tags())
+		},
+	}
 }

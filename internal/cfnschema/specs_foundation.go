@@ -1,9 +1,6 @@
 package cfnschema
 
-import (
-	"sort"
-	"strconv"
-)
+import "strconv"
 
 // noTagsSkip: the CloudFormation type takes no tags.
 func noTagsSkip(cfn string) string { return cfn + " takes no Tags" }
@@ -45,22 +42,7 @@ func sgRules(v any, peer string) any {
 }
 
 // nameValues turns a map into [{Name, Value}] (alarm dimensions).
-func nameValues(v any) any {
-	m := obj(v)
-	if len(m) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	out := make([]any, 0, len(keys))
-	for _, k := range keys {
-		out = append(out, map[string]any{"Name": k, "Value": m[k]})
-	}
-	return out
-}
+func nameValues(v any) any { return pairs(obj(v), "Name", "Value") }
 
 // number reads a number that pulumi types as a string ("0").
 func number(v any) any {

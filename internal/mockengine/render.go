@@ -136,3 +136,22 @@ func OneOrMany(v any) []string {
 	}
 	return Strings(v)
 }
+
+// At walks a rendered value (In, Out) along a path of map keys (strings)
+// and list indexes (ints); nil when a step is missing.
+func At(v any, path ...any) any {
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[k]
+		case int:
+			l, _ := v.([]any)
+			if k < 0 || k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
