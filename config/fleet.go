@@ -105,14 +105,19 @@ type FleetService struct {
 	// Absent: none.
 	Secrets []string `json:"secrets"`
 	// Uses lists the stores and messaging the service uses: postgres,
-	// redis, mongo, search, memcached, bus, ses, bucket:<name>,
-	// queue:<name>. Each sets its connection variables and grants. Absent: none.
+	// redis, mongo, search, memcached, ses, bucket:<name>,
+	// queue:<name>. Each sets its connection variables and grants. The bus
+	// is not a use: see Publishes. Absent: none.
 	Uses []string `json:"uses"`
+	// Publishes are the events the service puts on the bus: it gets
+	// EVENT_BUS_NAME and events:PutEvents limited to these sources and
+	// detail types. Absent: none (no bus access).
+	Publishes []BusPublication `json:"publishes"`
 	// Calls names the services this one calls; each sets <NAME>_SERVICE_URL
 	// and opens the callee's port to this service. Absent: none.
 	Calls []string `json:"calls"`
 	// Egress beyond the VPC endpoints, S3 and the stores: `internet` (TCP
-	// 443 to 0.0.0.0/0) or `internet:<port>`. A service that uses bus, ses
+	// 443 to 0.0.0.0/0) or `internet:<port>`. A service that publishes, uses ses
 	// or a queue, or has ECS Exec, gets 443 anyway (those AWS APIs have no
 	// VPC endpoint in the Network). Absent: none.
 	Egress []string `json:"egress"`
@@ -322,7 +327,7 @@ func ParseUse(u string) (kind, name string) {
 
 // InternetPorts are the TCP ports the service may open to 0.0.0.0/0:
 // its `egress` entries, plus 443 when it needs AWS APIs reached through
-// NAT (bus, ses, queues, ECS Exec).
+// NAT (EventBridge for a publisher, ses, queues, ECS Exec).
 func (f Fleet) InternetPorts(s FleetService) []int {
 	ports := map[int]bool{}
 	for _, e := range s.Egress {
@@ -331,9 +336,12 @@ func (f Fleet) InternetPorts(s FleetService) []int {
 		}
 	}
 	for _, u := range s.Uses {
-		if k, _ := ParseUse(u); k == UseBus || k == UseSES || k == UseQueue {
+		if k, _ := ParseUse(u); k == UseSES || k == UseQueue {
 			ports[443] = true
 		}
+	}
+	if len(s.Publishes) > 0 {
+		ports[443] = true
 	}
 	if f.ExecEnabled(s) {
 		ports[443] = true
@@ -358,7 +366,9 @@ func parseEgress(e string) (int, bool) {
 }
 
 // UsableStores maps every `uses` entry the data section enables to the
-// variables it sets (the DataLayer's connection variables).
+// variables it sets (the DataLayer's connection variables), and "bus" to
+// EVENT_BUS_NAME when the stack has one: a bus is reached by `publishes`,
+// never by `uses` (validation refuses `uses: bus`).
 func (d Data) UsableStores() map[string][]string {
 	m := map[string][]string{}
 	if d.Postgres != nil {

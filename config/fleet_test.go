@@ -33,10 +33,10 @@ const validFleet = `{
 	"alb": {"ingress": "vpclink"},
 	"services": [
 		{"name": "listing", "image": {"tag": "v1"}, "cpu": 512, "memory": 1024, "min": 2, "max": 10,
-		 "uses": ["postgres", "redis", "search", "bus", "bucket:listing-images"], "secrets": ["DJANGO_SECRET_KEY"],
+		 "uses": ["postgres", "redis", "search", "bucket:listing-images"], "publishes": [{"source": "dbay.listings"}], "secrets": ["DJANGO_SECRET_KEY"],
 		 "expose": {"public": true, "paths": ["/api/v1/listings/*"]}, "migrations": {"command": ["python", "manage.py", "migrate"]}},
 		{"name": "wallet", "image": {"repository": "dbay/wallet-service", "tag": "v1"}, "cpu": 256, "memory": 512, "min": 2, "max": 4,
-		 "uses": ["postgres", "bus"], "secrets": ["WALLET_MASTER_XPUB", "HOT_KEY"], "egress": ["internet"],
+		 "uses": ["postgres"], "publishes": [{"source": "dbay.wallet", "detailTypes": ["withdrawal.requested"]}], "secrets": ["WALLET_MASTER_XPUB", "HOT_KEY"], "egress": ["internet"],
 		 "expose": {"public": true, "paths": ["/api/v1/wallet/*"]}},
 		{"name": "search-gateway", "port": 5000, "image": {"tag": "v1"}, "cpu": 1024, "memory": 3072, "min": 1, "max": 3,
 		 "uses": ["search", "memcached"], "calls": ["listing"], "env": {"LOG_LEVEL": "info"}}
@@ -82,7 +82,8 @@ func TestFleetDefaults(t *testing.T) {
 		Name: "listing", Image: FleetImage{Repository: "dbay/listing", Tag: "v1"}, Port: 8000, CPU: 512, Memory: 1024,
 		Architecture: "X86_64", Min: 2, Max: 10, Desired: 2, CPUTarget: 70, MemoryTarget: 80,
 		HealthCheck: FleetHealthCheck{Path: "/health", GracePeriodSeconds: 60},
-		Secrets:     []string{"DJANGO_SECRET_KEY"}, Uses: []string{"postgres", "redis", "search", "bus", "bucket:listing-images"},
+		Secrets:     []string{"DJANGO_SECRET_KEY"}, Uses: []string{"postgres", "redis", "search", "bucket:listing-images"},
+		Publishes:  []BusPublication{{Source: "dbay.listings"}},
 		Expose:     FleetExpose{Public: true, Paths: []string{"/api/v1/listings/*"}},
 		Migrations: &FleetMigrations{Command: []string{"python", "manage.py", "migrate"}},
 	}
@@ -153,6 +154,9 @@ func TestFleetRules(t *testing.T) {
 		{"min zero", set(0, "min", -1), "fleet.services[0].min"},
 		{"desired outside", set(0, "desired", 11), "fleet.services[0].desired: 11 is outside"},
 		{"duplicate name", set(1, "name", "listing"), `fleet.services[1].name: "listing" is already fleet.services[0]`},
+		{"bus as a use", set(1, "uses", []any{"postgres", "bus"}), "fleet.services[1].uses[1]: the bus is not a use: publishers declare their events"},
+		{"published from aws.*", set(1, "publishes", []any{map[string]any{"source": "aws.s3"}}), `fleet.services[1].publishes[0].source: "aws.s3" is not an event source`},
+		{"bus name typed by hand", set(1, "env", map[string]any{"EVENT_BUS_NAME": "x"}), "fleet.services[1].env.EVENT_BUS_NAME: EVENT_BUS_NAME is already set by publishes"},
 		{"duplicate path", func(t *testing.T) string {
 			return withService(t, 1, func(s map[string]any) {
 				s["expose"] = map[string]any{"public": true, "paths": []any{"/api/v1/listings/*"}}
@@ -271,7 +275,7 @@ func TestInternetPortsAreDerived(t *testing.T) {
 		want []int
 	}{
 		{FleetService{Uses: []string{"postgres", "redis"}}, []int{}},
-		{FleetService{Uses: []string{"bus"}}, []int{443}},
+		{FleetService{Publishes: []BusPublication{{Source: "dbay.wallet"}}}, []int{443}},
 		{FleetService{Uses: []string{"queue:notifications", "ses"}}, []int{443}},
 		{FleetService{Egress: []string{"internet", "internet:587"}}, []int{443, 587}},
 		{FleetService{ReadOnlyRootFilesystem: &rw}, []int{443}}, // ECS Exec's ssmmessages

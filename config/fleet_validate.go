@@ -135,12 +135,20 @@ func (s FleetService) validateEnv(c *collector, p string, stores map[string][]st
 	for j, u := range s.Uses {
 		path := fmt.Sprintf("%s.uses[%d]", p, j)
 		vars, ok := stores[u]
+		if u == UseBus {
+			c.add(path, "the bus is not a use: publishers declare their events", busUseHint)
+			continue
+		}
 		if !ok {
-			c.addf(path, "use one of "+strings.Join(sortedMapKeys(stores), ", ")+" (enable it under data)", "%q is not a store this stack has", u)
+			c.addf(path, "use one of "+strings.Join(sortedMapKeys(usesOf(stores)), ", ")+" (enable it under data)", "%q is not a store this stack has", u)
 		}
 		for _, v := range vars {
 			claim(path, v, "uses "+u)
 		}
+	}
+	validatePublishes(c, p+".publishes", s.Publishes, stores[UseBus] != nil)
+	if len(s.Publishes) > 0 {
+		claim(p+".publishes", "EVENT_BUS_NAME", "publishes")
 	}
 	for j, callee := range s.Calls {
 		path := fmt.Sprintf("%s.calls[%d]", p, j)

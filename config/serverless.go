@@ -87,10 +87,15 @@ type LambdaFunction struct {
 	// or -1. Absent or -1: unreserved.
 	ReservedConcurrency *int `json:"reservedConcurrency"`
 	// Uses are the stores the function connects to: postgres, mongo, redis,
-	// search, memcached, bus, ses, queue:<name> (send), bucket:<name> (read
+	// search, memcached, ses, queue:<name> (send), bucket:<name> (read
 	// and write). Each gives its variables (secrets as <NAME>_SECRET_ARN),
-	// the grants and the network path. Absent: none.
+	// the grants and the network path. The bus is not a use: see
+	// Publishes. Absent: none.
 	Uses []string `json:"uses"`
+	// Publishes are the events the function puts on the bus: it gets
+	// EVENT_BUS_NAME, events:PutEvents limited to these sources and detail
+	// types, and the NAT path to EventBridge. Absent: none (no bus access).
+	Publishes []BusPublication `json:"publishes"`
 	// Calls are the services whose internal URL the function gets as
 	// <NAME>_SERVICE_URL (wallet → WALLET_SERVICE_URL), and whose security
 	// group admits it. Absent: none.
@@ -114,7 +119,7 @@ type LambdaFunction struct {
 	Schedule string `json:"schedule"`
 	// Internet lets the function reach the internet (HTTPS through NAT),
 	// e.g. a hosted Dogecoin RPC. Absent: false, VPC destinations only —
-	// except that a function using bus, ses or a queue reaches those AWS
+	// except that a function publishing on the bus or using ses or a queue reaches those AWS
 	// APIs through NAT too (the network has no VPC endpoint for them).
 	Internet bool `json:"internet"`
 	// Tracing is the X-Ray mode: Active or PassThrough. Absent: Active.

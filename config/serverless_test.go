@@ -182,7 +182,21 @@ func TestServerlessRules(t *testing.T) {
 		{"rule target not async", func(m map[string]any) { fn("search_indexer")(m)["async"] = false }, nil,
 			"dbay:serverless.rules.listing-events.targets[0]: search_indexer is invoked asynchronously"},
 		{"rule without the bus", func(m map[string]any) {}, func(s *ServerlessScope) { delete(s.Stores, "bus") },
-			"dbay:serverless.functions.auction_closer.uses[0]"},
+			"dbay:serverless.functions.auction_closer.publishes: needs the event bus"},
+		{"bus as a use", func(m map[string]any) { credit(m)["uses"] = []any{"bus"} }, nil,
+			"dbay:serverless.functions.credit_user.uses[0]: the bus is not a use: publishers declare their events; declare what it emits instead: publishes: [{source: dbay.wallet"},
+		{"publication from aws.*", func(m map[string]any) { credit(m)["publishes"] = []any{map[string]any{"source": "aws.ec2"}} }, nil,
+			`dbay:serverless.functions.credit_user.publishes[0].source: "aws.ec2" is not an event source`},
+		{"publication without a source", func(m map[string]any) {
+			credit(m)["publishes"] = []any{map[string]any{"detailTypes": []any{"deposit.credited"}}}
+		}, nil,
+			`dbay:serverless.functions.credit_user.publishes[0].source: "" is not an event source`},
+		{"source published twice", func(m map[string]any) {
+			credit(m)["publishes"] = []any{map[string]any{"source": "dbay.wallet"}, map[string]any{"source": "dbay.wallet", "detailTypes": []any{"x"}}}
+		}, nil, `dbay:serverless.functions.credit_user.publishes[1].source: "dbay.wallet" is listed twice`},
+		{"detail type too long", func(m map[string]any) {
+			credit(m)["publishes"] = []any{map[string]any{"source": "dbay.wallet", "detailTypes": []any{strings.Repeat("d", 129)}}}
+		}, nil, `dbay:serverless.functions.credit_user.publishes[0].detailTypes[0]: "ddd`},
 		{"reserved concurrency -1", func(m map[string]any) { credit(m)["reservedConcurrency"] = -1 }, nil, ""},
 		{"reserved concurrency 0", func(m map[string]any) { credit(m)["reservedConcurrency"] = 0 }, nil, ""},
 		{"reserved concurrency -2", func(m map[string]any) { credit(m)["reservedConcurrency"] = -2 }, nil,

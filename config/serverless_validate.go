@@ -105,14 +105,17 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 	queues := 0
 	checkList(c, path+".uses", f.Uses, func(p, u string) {
 		switch {
+		case u == UseBus:
+			c.add(p, "the bus is not a use: publishers declare their events", busUseHint)
 		case scope.Stores[u] == nil:
-			c.addf(p, "use one of"+knownKeys(scope.Stores), "%q is not a store of this stack", u)
+			c.addf(p, "use one of"+knownKeys(usesOf(scope.Stores)), "%q is not a store of this stack", u)
 		case strings.HasPrefix(u, "queue:"):
 			if queues++; queues > 1 {
 				c.add(p, "a function sends to one queue (its SQS_QUEUE_URL)", "split the function or drop a queue")
 			}
 		}
 	})
+	validatePublishes(c, path+".publishes", f.Publishes, scope.Stores[UseBus] != nil)
 	checkList(c, path+".calls", f.Calls, func(p, svc string) {
 		if !scope.Services[svc] {
 			c.addf(p, "name a service of the fleet"+known(scope.Services), "no service named %q", svc)

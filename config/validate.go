@@ -57,6 +57,7 @@ func (cfg *Config) validate(c *collector) {
 			Secrets: cfg.Secrets.Items, HasZone: cfg.Frontend != nil || cfg.Role == RoleRecovery,
 			Region: cfg.Region, PrimaryRegion: cfg.DR.PrimaryRegion})
 	}
+	cfg.validateBusCoverage(c)
 	if cfg.Frontend != nil {
 		cfg.Frontend.validate(c, cfg.Domain)
 	}

@@ -9,7 +9,7 @@ import (
 func Rules() []Rule {
 	var out []Rule
 	for _, group := range [][]Rule{
-		dataRules(), s3Rules(), edgeRules(), computeRules(), iamRules(), networkRules(), opsRules(),
+		dataRules(), s3Rules(), edgeRules(), computeRules(), iamRules(), eventsRules(), networkRules(), opsRules(),
 		// AWS constraints: one file each, rules_aws_<topic>.go.
 		retainRules(),
 		awsVersionRules(), awsOrderRules(), awsCredentialRules(),

@@ -5,7 +5,7 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
-	"prod": { // 762 resources
+	"prod": { // 766 resources
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
 		"aws:apigateway/account:Account":                                                             1,
@@ -63,7 +63,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:elasticache/replicationGroup:ReplicationGroup":                                          1,
 		"aws:elasticache/subnetGroup:SubnetGroup":                                                    1,
 		"aws:iam/role:Role":                                                                          48,
-		"aws:iam/rolePolicy:RolePolicy":                                                              66,
+		"aws:iam/rolePolicy:RolePolicy":                                                              69,
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                                          6,
 		"aws:kms/alias:Alias":                                                                        5,
 		"aws:kms/key:Key":                                                                            14,
@@ -108,7 +108,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:sqs/queue:Queue":                                                                        4,
 		"aws:sqs/queuePolicy:QueuePolicy":                                                            4,
 		"aws:sqs/redriveAllowPolicy:RedriveAllowPolicy":                                              1,
-		"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":                                    59,
+		"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":                                    60,
 		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":                                  35,
 		"aws:wafv2/webAcl:WebAcl":                                                                    1,
 		"aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration":                            1,
@@ -124,7 +124,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 4,
 	},
-	"dr": { // 614 resources
+	"dr": { // 618 resources
 		"aws:acm/certificate:Certificate":                                                 3,
 		"aws:acm/certificateValidation:CertificateValidation":                             3,
 		"aws:apigateway/account:Account":                                                  1,
@@ -171,7 +171,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:elasticache/replicationGroup:ReplicationGroup":                               1,
 		"aws:elasticache/subnetGroup:SubnetGroup":                                         1,
 		"aws:iam/role:Role":                                                               45,
-		"aws:iam/rolePolicy:RolePolicy":                                                   63,
+		"aws:iam/rolePolicy:RolePolicy":                                                   66,
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                               6,
 		"aws:kms/alias:Alias":                                                             3,
 		"aws:kms/key:Key":                                                                 6,
@@ -212,7 +212,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:sqs/queue:Queue":                                          4,
 		"aws:sqs/queuePolicy:QueuePolicy":                              4,
 		"aws:sqs/redriveAllowPolicy:RedriveAllowPolicy":                1,
-		"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":      59,
+		"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":      60,
 		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":    35,
 		"awsx:ec2:Vpc":                 1,
 		"dbay:components:Auth":         1,

@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 )
 
@@ -83,5 +85,26 @@ func TestMessagingChildrenAreParentedAndUseTheProvider(t *testing.T) {
 	// bus, archive, bus policy; identity, configuration set, 3 DKIM records.
 	if want := 3*6 + 2*3 + 1 + 2*5 + 2 + 3 + 5; n != want {
 		t.Errorf("%d messaging resources, want %d", n, want)
+	}
+}
+
+// A PutEvents grant names what the principal publishes: none, an empty or
+// a repeated source is refused; sources that reduce to one statement id
+// still get distinct ids (IAM wants them unique within a policy).
+func TestPutStatementsNameThePublications(t *testing.T) {
+	t.Parallel()
+	arn := pulumi.String("arn:aws:events:us-east-1:123456789012:event-bus/dbay-events")
+	for _, pubs := range [][]config.BusPublication{nil, {{Source: ""}}, {{Source: "dbay.wallet"}, {Source: "dbay.wallet"}}} {
+		if _, err := datalayer.PutStatements(arn, pubs); err == nil {
+			t.Errorf("PutStatements(%v) granted", pubs)
+		}
+	}
+	sts, err := datalayer.PutStatements(arn, []config.BusPublication{{Source: "dbay.wallet"}, {Source: "dbay-wallet"}})
+	if err != nil || len(sts) != 2 {
+		t.Fatalf("two sources: %d statements, %v", len(sts), err)
+	}
+	a, b := sts[0].(iam.GetPolicyDocumentStatementArgs).Sid, sts[1].(iam.GetPolicyDocumentStatementArgs).Sid
+	if a == b {
+		t.Errorf("both statements are %v", a)
 	}
 }

@@ -212,7 +212,10 @@ func TestGrantsAreLeastPrivilege(t *testing.T) {
 		for _, grant := range []func() (*iam.RolePolicy, error){
 			func() (*iam.RolePolicy, error) { return b.GrantReadWrite(ctx, listing) },
 			func() (*iam.RolePolicy, error) { return u.GrantRead(ctx, notification) },
-			func() (*iam.RolePolicy, error) { return bus.GrantPut(ctx, listing) },
+			func() (*iam.RolePolicy, error) {
+				return bus.GrantPut(ctx, listing, config.BusPublication{Source: "dbay.listings"},
+					config.BusPublication{Source: "dbay.orders", DetailTypes: []string{"order.created", "order.paid"}})
+			},
 			func() (*iam.RolePolicy, error) { return q.GrantConsume(ctx, notification) },
 			func() (*iam.RolePolicy, error) { return q.GrantSend(ctx, listing) },
 			func() (*iam.RolePolicy, error) { return d.GrantSendEmail(ctx, notification) },
@@ -266,7 +269,13 @@ func TestGrantsAreLeastPrivilege(t *testing.T) {
 			{[]string{"s3:ListBucket"}, []string{uploads}, nil},
 			{[]string{"kms:Decrypt"}, []string{r.key}, via("s3")},
 		}},
-		{"listing-bus-put", listing, []want{{[]string{"events:PutEvents"}, []string{bus}, nil}}},
+		// EventBridge does not authenticate the source: each publication is
+		// a statement conditioned on its source (and detail types).
+		{"listing-bus-put", listing, []want{
+			{[]string{"events:PutEvents"}, []string{bus}, map[string]map[string]any{"StringEquals": {"events:source": "dbay.listings"}}},
+			{[]string{"events:PutEvents"}, []string{bus}, map[string]map[string]any{"StringEquals": {
+				"events:source": "dbay.orders", "events:detail-type": []any{"order.created", "order.paid"}}}},
+		}},
 		{"notification-notifications-consume", notification, []want{
 			{[]string{"sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"}, []string{queue}, nil},
 			{[]string{"kms:Decrypt"}, []string{r.key}, via("sqs")},

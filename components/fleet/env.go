@@ -28,14 +28,15 @@ type environment struct {
 	secretNames []string          // Secrets component secrets the execution role reads
 	buckets     []*datalayer.Bucket
 	queues      []*datalayer.Queue
-	bus         *datalayer.Bus
+	bus         *datalayer.Bus // the service publishes on it
+	publishes   []config.BusPublication
 	ses         *datalayer.SES
 	search      bool
 }
 
 // buildEnvironment derives a service's variables from what it declares:
-// AWS_REGION, each used store's, bucket's, queue's, bus's and SES's
-// connection variables (from their owner), a <NAME>_SERVICE_URL per called
+// AWS_REGION, each used store's, bucket's, queue's and SES's connection
+// variables (from their owner), the bus's when it publishes, a <NAME>_SERVICE_URL per called
 // service, its plain env and its named secrets. A variable set twice is an
 // error: every variable comes from one place. Service URLs are ECS Service
 // Connect's (config.ServiceURL); buildRuntimeEnvironment takes the runtime's.
@@ -78,6 +79,19 @@ func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, r
 	}
 	for _, u := range s.Uses {
 		if err := e.use(u, data, put, putAll); err != nil {
+			return e, err
+		}
+	}
+	if len(s.Publishes) > 0 {
+		if data == nil {
+			return e, fmt.Errorf("publishes on the bus, but the stack has no data layer")
+		}
+		b, err := data.Bus()
+		if err != nil {
+			return e, err
+		}
+		e.bus, e.publishes = b, s.Publishes
+		if err := putAll(b.Env(), "publishes"); err != nil {
 			return e, err
 		}
 	}
@@ -162,13 +176,6 @@ func (e *environment) use(u string, data *datalayer.DataLayer,
 		}
 		e.queues = append(e.queues, q)
 		return putAll(q.Env(), from)
-	case config.UseBus:
-		b, err := data.Bus()
-		if err != nil {
-			return err
-		}
-		e.bus = b
-		return putAll(b.Env(), from)
 	case config.UseSES:
 		s, err := data.SES()
 		if err != nil {
@@ -177,5 +184,5 @@ func (e *environment) use(u string, data *datalayer.DataLayer,
 		e.ses = s
 		return putAll(s.Env(), from)
 	}
-	return fmt.Errorf("uses %q, which is not a store, bucket:<name>, queue:<name>, bus or ses", u)
+	return fmt.Errorf("uses %q, which is not a store, bucket:<name>, queue:<name> or ses (the bus is declared with publishes)", u)
 }

@@ -43,7 +43,10 @@ var seedTables = map[string]struct{ env, secrets []string }{
 	},
 	"notification":   {env: []string{"AWS_REGION", "SES_FROM_EMAIL", "SQS_QUEUE_URL"}},    // §4.7
 	"search-gateway": {env: []string{"AWS_REGION", "ELASTICSEARCH_URL", "MEMCACHED_URL"}}, // §4.8
-	"messaging":      {env: []string{"AWS_REGION"}, secrets: []string{"MONGO_URI"}},       // §4.9
+	// §4.9 lists AWS_REGION "for any AWS SDK use"; the notifications queue
+	// (§3) consumes message.received, which messaging publishes, so it
+	// gets EVENT_BUS_NAME (README "Design decisions": publishers).
+	"messaging": {env: []string{"AWS_REGION", "EVENT_BUS_NAME"}, secrets: []string{"MONGO_URI"}},
 }
 
 // section11 is the seed's "where each variable is used", restricted to
@@ -51,7 +54,7 @@ var seedTables = map[string]struct{ env, secrets []string }{
 var section11 = map[string][]string{
 	"DATABASE_URL":        {"auction", "listing", "order", "user", "wallet"},
 	"REDIS_URL":           {"auction", "listing", "order", "user", "wallet"},
-	"EVENT_BUS_NAME":      {"auction", "listing", "order", "wallet"},
+	"EVENT_BUS_NAME":      {"auction", "listing", "messaging", "order", "wallet"}, // §11 + messaging, the publisher of message.received
 	"WALLET_MASTER_XPUB":  {"wallet"},
 	"WALLET_MASTER_XPRIV": {},
 	"DOGECOIN_RPC_URL":    {"wallet"},
@@ -232,7 +235,11 @@ func TestStoreVariablesMatchTheDataLayer(t *testing.T) {
 	got := map[string][]string{}
 	synth(t, fx, func(ctx *pulumi.Context, d *datalayer.DataLayer, s *secrets.Secrets, _ *Fleet) error {
 		for u := range usable {
-			e, err := buildEnvironment(config.FleetService{Name: "probe", Uses: []string{u}}, nil, "us-east-1", d, s)
+			probe := config.FleetService{Name: "probe", Uses: []string{u}}
+			if u == config.UseBus { // the bus is reached by publishing, not by a use
+				probe = config.FleetService{Name: "probe", Publishes: []config.BusPublication{{Source: "probe"}}}
+			}
+			e, err := buildEnvironment(probe, nil, "us-east-1", d, s)
 			if err != nil {
 				return err
 			}

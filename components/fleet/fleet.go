@@ -5,8 +5,10 @@
 // ones — all described by the `fleet` config section.
 //
 // Everything a service needs is derived from what it declares: `uses`
-// (stores, buckets, the bus, queues, SES) gives it the owner's connection
+// (stores, buckets, queues, SES) gives it the owner's connection
 // variables, grants and network access through the owner's methods;
+// `publishes` gives it the bus's name and PutEvents for exactly those
+// sources and detail types;
 // `calls` gives it the callee's Service Connect URL and port; `secrets`
 // are injected by its execution role. Nothing here names a service.
 package fleet

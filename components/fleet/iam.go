@@ -14,8 +14,8 @@ var execActions = []string{"ssmmessages:CreateControlChannel", "ssmmessages:Crea
 // of this account only:
 //
 //   - the task role (grantee name <service>) is what the application's AWS
-//     SDK uses. It gets exactly what the service's `uses` imply, each
-//     granted by the owner (Bucket.GrantReadWrite, Bus.GrantPut,
+//     SDK uses. It gets exactly what the service's `uses` and `publishes`
+//     imply, each granted by the owner (Bucket.GrantReadWrite, Bus.GrantPut,
 //     Queue.GrantConsume, SES.GrantSendEmail, DataLayer.GrantSearch), and
 //     the ECS Exec channel when Exec is on for it.
 //   - the execution role (grantee name <service>-exec) is what ECS uses to
@@ -81,7 +81,7 @@ func (f *Fleet) grantTask(ctx *pulumi.Context, u *unit, g policy.Grantee) error 
 }
 
 // grantOwners gives the application's role exactly what the service's
-// `uses` imply, each granted by the owner: the one source of a service's
+// `uses` and `publishes` imply, each granted by the owner: the one source of a service's
 // AWS permissions for both runtimes (the ECS task role, the EKS IRSA role).
 func (f *Fleet) grantOwners(ctx *pulumi.Context, e environment, g policy.Grantee) error {
 	for _, b := range e.buckets {
@@ -90,7 +90,7 @@ func (f *Fleet) grantOwners(ctx *pulumi.Context, e environment, g policy.Grantee
 		}
 	}
 	if e.bus != nil {
-		if _, err := e.bus.GrantPut(ctx, g); err != nil {
+		if _, err := e.bus.GrantPut(ctx, g, e.publishes...); err != nil {
 			return err
 		}
 	}

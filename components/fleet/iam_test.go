@@ -34,7 +34,7 @@ func TestTaskRoleGrantsComeFromUses(t *testing.T) {
 	}{
 		{"write the images bucket", "s3:PutObject", "arn:aws:s3:::dbay-listing-images-prod/", []string{"listing", "user"}},
 		{"read the images bucket", "s3:GetObject", "arn:aws:s3:::dbay-listing-images-prod/", []string{"listing", "user"}},
-		{"put on the bus", "events:PutEvents", bus, []string{"auction", "listing", "order", "wallet"}},
+		{"put on the bus", "events:PutEvents", bus, []string{"auction", "listing", "messaging", "order", "wallet"}},
 		{"consume the notifications queue", "sqs:ReceiveMessage", "arn:aws:sqs:us-east-1:123456789012:notifications", []string{"notification"}},
 		{"send email", "ses:SendEmail", "", []string{"notification"}},
 		{"search", "es:ESHttpGet", "", []string{"listing", "search-gateway"}},

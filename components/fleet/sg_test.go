@@ -81,17 +81,18 @@ func TestSecurityGroupReachability(t *testing.T) {
 
 	// Every group-to-group ingress has its egress twin; beyond those, each
 	// service reaches the endpoints and S3 on 443, and the internet on 443
-	// only when it uses an AWS API without an endpoint or says so (wallet).
+	// only when it uses an AWS API without an endpoint (EventBridge for the
+	// publishers, SQS, SES) or says so (wallet).
 	egress := append([]string(nil), ingress...)
 	for _, s := range r.fx.fleet.Services {
 		egress = append(egress, s.Name+"->endpoints:443", s.Name+"->pl-63a5400a:443")
 	}
-	egress = append(egress, fanIn([]string{"auction", "listing", "notification", "order", "wallet"}, "0.0.0.0/0", 443)...)
+	egress = append(egress, fanIn([]string{"auction", "listing", "messaging", "notification", "order", "wallet"}, "0.0.0.0/0", 443)...)
 	sort.Strings(egress)
 	if got := r.edges(t, tEgress); !equal(got, egress) {
 		t.Errorf("egress\n got %v\nwant %v", got, egress)
 	}
-	for _, s := range []string{"user", "search-gateway", "messaging"} {
+	for _, s := range []string{"user", "search-gateway"} {
 		for _, e := range r.edges(t, tEgress) {
 			if strings.HasPrefix(e, s+"->0.0.0.0/0") {
 				t.Errorf("%s may reach the internet: %s", s, e)

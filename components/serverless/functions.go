@@ -221,6 +221,15 @@ func (s *Serverless) environment(name string, f config.LambdaFunction) (pulumi.S
 			addSecret(k, secretRefs[k])
 		}
 	}
+	if len(f.Publishes) > 0 {
+		b, err := a.Data.Bus()
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range b.Env() {
+			add(k, v)
+		}
+	}
 	for _, sec := range f.Secrets {
 		arn, err := a.Secrets.ARN(sec)
 		if err != nil {
@@ -252,12 +261,6 @@ func (s *Serverless) connection(use string) (map[string]pulumi.StringOutput, map
 	}
 	kind, name, _ := strings.Cut(use, ":")
 	switch kind {
-	case "bus":
-		b, err := d.Bus()
-		if err != nil {
-			return nil, nil, err
-		}
-		return b.Env(), nil, nil
 	case "queue":
 		q, err := d.Queue(name)
 		if err != nil {
@@ -281,8 +284,10 @@ func (s *Serverless) connection(use string) (map[string]pulumi.StringOutput, map
 }
 
 // grant asks each owner for exactly what the function uses: its secrets,
-// its stores' credentials, search, the bus, a queue (send), a bucket (read
-// and write), SES (send from the configured address).
+// its stores' credentials, search, a queue (send), a bucket (read and
+// write), SES (send from the configured address), and the bus for the
+// events it publishes (events:PutEvents conditioned on their sources and
+// detail types).
 func (s *Serverless) grant(ctx *pulumi.Context, f config.LambdaFunction, g policy.Grantee) error {
 	a := s.args
 	if len(f.Secrets) > 0 {
@@ -302,11 +307,6 @@ func (s *Serverless) grant(ctx *pulumi.Context, f config.LambdaFunction, g polic
 		switch kind {
 		case "search":
 			_, err = a.Data.GrantSearch(ctx, g)
-		case "bus":
-			var b *datalayer.Bus
-			if b, err = a.Data.Bus(); err == nil {
-				_, err = b.GrantPut(ctx, g)
-			}
 		case "queue":
 			var q *datalayer.Queue
 			if q, err = a.Data.Queue(name); err == nil {
@@ -326,6 +326,15 @@ func (s *Serverless) grant(ctx *pulumi.Context, f config.LambdaFunction, g polic
 	}
 	if len(creds) > 0 {
 		if _, err := a.Data.GrantCredentials(ctx, g, creds...); err != nil {
+			return err
+		}
+	}
+	if len(f.Publishes) > 0 {
+		b, err := a.Data.Bus()
+		if err != nil {
+			return err
+		}
+		if _, err := b.GrantPut(ctx, g, f.Publishes...); err != nil {
 			return err
 		}
 	}

@@ -17,13 +17,13 @@ var wantEnv = map[string][]string{
 	"authorizer":             {"COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "USER_SERVICE_URL"},
 	"deposit_watcher":        {"EVENT_BUS_NAME", "REDIS_URL_SECRET_ARN", "WALLET_SERVICE_URL", "DOGECOIN_RPC_URL_SECRET_ARN", "DOGECOIN_RPC_USER_SECRET_ARN", "DOGECOIN_RPC_PASSWORD_SECRET_ARN"},
 	"check_confirmations":    {"DOGECOIN_RPC_URL_SECRET_ARN", "DOGECOIN_RPC_USER_SECRET_ARN", "DOGECOIN_RPC_PASSWORD_SECRET_ARN"},
-	"credit_user":            {"WALLET_SERVICE_URL"},
+	"credit_user":            {"EVENT_BUS_NAME", "WALLET_SERVICE_URL"}, // publishes deposit.credited (the notifications queue)
 	"validate_balance":       {"WALLET_SERVICE_URL"},
 	"fraud_check":            {"WALLET_SERVICE_URL"},
 	"debit_ledger":           {"WALLET_SERVICE_URL"},
 	"build_and_sign_tx":      {"WALLET_MASTER_XPRIV_SECRET_ARN", "WALLET_MASTER_XPUB_SECRET_ARN", "DOGECOIN_RPC_URL_SECRET_ARN", "DOGECOIN_RPC_USER_SECRET_ARN", "DOGECOIN_RPC_PASSWORD_SECRET_ARN"},
 	"blockchain_broadcaster": {"DOGECOIN_RPC_URL_SECRET_ARN", "DOGECOIN_RPC_USER_SECRET_ARN", "DOGECOIN_RPC_PASSWORD_SECRET_ARN"},
-	"finalize_ledger":        {"WALLET_SERVICE_URL"},
+	"finalize_ledger":        {"EVENT_BUS_NAME", "WALLET_SERVICE_URL"}, // publishes withdrawal.completed
 	"lock_escrow":            {"WALLET_SERVICE_URL"},
 	"create_order":           {"ORDER_SERVICE_URL"},
 	"update_order_paid":      {"ORDER_SERVICE_URL"},
@@ -123,7 +123,8 @@ func TestEveryFunctionIsTracedEncryptedLoggedAndInTheVPC(t *testing.T) {
 	// The authorizer fetches Cognito's signing keys and ws_router posts to
 	// execute-api's @connections: neither has a VPC endpoint they can use.
 	internet := map[string]bool{"deposit-watcher": true, "check-confirmations": true, "build-and-sign-tx": true,
-		"blockchain-broadcaster": true, "auction-closer": true, "authorizer": true, "ws-router": true}
+		"blockchain-broadcaster": true, "auction-closer": true, "authorizer": true, "ws-router": true,
+		"credit-user": true, "finalize-ledger": true} // publishers reach EventBridge through NAT
 	for _, f := range r.children(tFunction) {
 		in, name := f.In(), f.Name
 		physical := "dbay-prod-" + name
@@ -267,7 +268,7 @@ func TestDatabaseURLsReachFunctionsAsSecretReferences(t *testing.T) {
 	mongo := r.one(t, "aws:secretsmanager/secret:Secret", "mongo-credentials").Out()["arn"].(string)
 	env := r.one(t, tFunction, "credit-user").In()["environment"].(map[string]any)["variables"].(map[string]any)
 	want := map[string]any{
-		"WALLET_SERVICE_URL":      "http://wallet-service:8000",
+		"WALLET_SERVICE_URL": "http://wallet-service:8000", "EVENT_BUS_NAME": "dbay-events",
 		"DATABASE_URL_SECRET_ARN": pg, "DATABASE_URL_SECRET_JSON_KEY": "url",
 		"MONGO_URI_SECRET_ARN": mongo, "MONGO_URI_SECRET_JSON_KEY": "url",
 	}

@@ -210,18 +210,19 @@ func (s *Serverless) egress(ctx *pulumi.Context, name string, sg *ec2.SecurityGr
 
 // sgOf is the security group a function runs in: with internet access
 // when it asks for it, or when it calls an AWS API the network has no VPC
-// endpoint for, reached through NAT on 443: EventBridge, SQS, SES; the
+// endpoint for, reached through NAT on 443: EventBridge (a publisher),
+// SQS, SES; the
 // authorizers fetch the user pool's signing keys (cognito-idp's
 // /.well-known/jwks.json), and the WebSocket function posts to its
 // clients through the API Gateway management API (execute-api: an
 // execute-api endpoint with private DNS would serve private APIs only and
 // break every call to the public ones).
 func (s *Serverless) sgOf(name string, f config.LambdaFunction) string {
-	if f.Internet || s.isAuthorizer(name) || s.isWebSocketRouter(name) {
+	if f.Internet || len(f.Publishes) > 0 || s.isAuthorizer(name) || s.isWebSocketRouter(name) {
 		return sgInternet
 	}
 	for _, u := range f.Uses {
-		if kind, _, _ := strings.Cut(u, ":"); kind == "bus" || kind == "queue" || kind == "ses" {
+		if kind, _, _ := strings.Cut(u, ":"); kind == "queue" || kind == "ses" {
 			return sgInternet
 		}
 	}

@@ -203,6 +203,9 @@ func check(a *Args) error {
 		if len(f.Uses) > 0 && a.Data == nil {
 			problems = append(problems, fmt.Errorf("serverless: %s uses %v but Args.Data is nil", name, f.Uses))
 		}
+		if len(f.Publishes) > 0 && a.Data == nil {
+			problems = append(problems, fmt.Errorf("serverless: %s publishes on the bus but Args.Data is nil", name))
+		}
 		if n := len(physicalName(a, name)); n > 64 {
 			problems = append(problems, fmt.Errorf("serverless: the function name %s is %d characters, over Lambda's 64", physicalName(a, name), n))
 		}
