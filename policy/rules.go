@@ -13,7 +13,7 @@ func Rules() []Rule {
 		// AWS constraints: one file each, rules_aws_<topic>.go.
 		retainRules(),
 		awsVersionRules(), awsOrderRules(), awsCredentialRules(),
-		awsECRRules(), awsELBRules(),
+		awsECRRules(), awsELBRules(), awsSearchRules(),
 		awsLambdaRules(),
 		awsTextRules(),
 		awsCloudFrontRules(),

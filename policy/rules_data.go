@@ -269,7 +269,7 @@ func dataRules() []Rule {
 				in := x.In(r)
 				var out []string
 				if !truthy(get(in, "advancedSecurityOptions.enabled")) {
-					out = append(out, problem(r, "advancedSecurityOptions.enabled is not true", "enable fine-grained access control with an IAM master role"))
+					out = append(out, problem(r, "advancedSecurityOptions.enabled is not true", "enable fine-grained access control, or waive it for an IAM-only domain whose access policy names its consumers (rule opensearch-iam-access-policy)"))
 				}
 				if truthy(get(in, "advancedSecurityOptions.anonymousAuthEnabled")) {
 					out = append(out, problem(r, "anonymousAuthEnabled is true", "set advancedSecurityOptions.anonymousAuthEnabled: false"))

@@ -20,7 +20,6 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -102,8 +101,9 @@ type DataLayer struct {
 	// searchReaders are the roles granted OpenSearch access (domain policy).
 	searchReaders []pulumi.StringOutput
 	search        *opensearch.Domain
-	searchMaster  *iam.Role
-	sealed        bool
+	// searchAdmin is the operators' role, granted like any consumer.
+	searchAdmin policy.Grantee
+	sealed      bool
 	// monitoring is the PostgreSQL enhanced-monitoring role and its policy:
 	// every instance waits for it (instanceOpts).
 	monitoring policy.Grantee

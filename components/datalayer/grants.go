@@ -48,8 +48,14 @@ func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g policy.Grantee, stor
 	return policy.Attach(ctx, d, g, "store-credentials", statements)
 }
 
-// GrantSearch lets the grantee call the OpenSearch HTTP API; its role is
-// also named in the domain's access policy when Seal runs.
+// GrantSearch lets the grantee call the OpenSearch HTTP API: its role may
+// send every es:ESHttp* method to the domain's subresources (indexes and
+// APIs, <domain arn>/*), and Seal names it in the domain access policy.
+// The domain has no fine-grained access control, so those two policies are
+// the whole of its access: a request signed (SigV4, service "es") with the
+// role's credentials is allowed from the first deploy, with no role mapping
+// inside the cluster
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html#ac-types-resource).
 func (d *DataLayer) GrantSearch(ctx *pulumi.Context, g policy.Grantee) (*iam.RolePolicy, error) {
 	if d.search == nil {
 		return nil, fmt.Errorf("datalayer: no OpenSearch domain in this stack to grant to %s", g.Name)
@@ -62,7 +68,7 @@ func (d *DataLayer) GrantSearch(ctx *pulumi.Context, g policy.Grantee) (*iam.Rol
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("SearchHTTP"),
 			Actions:   pulumi.ToStringArray(searchActions),
-			Resources: pulumi.StringArray{d.search.Arn, pulumi.Sprintf("%s/*", d.search.Arn)},
+			Resources: pulumi.StringArray{pulumi.Sprintf("%s/*", d.search.Arn)},
 		},
 	})
 }
@@ -70,8 +76,10 @@ func (d *DataLayer) GrantSearch(ctx *pulumi.Context, g policy.Grantee) (*iam.Rol
 var searchActions = []string{"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "es:ESHttpPut", "es:ESHttpDelete"}
 
 // Seal writes what depends on every grant having been made: the OpenSearch
-// access policy, naming the master role and the granted roles only. The
-// stack calls it once, after all components are built.
+// access policy, naming the granted roles only (search-admin among them):
+// with no FGAC it is the gate, and a role it does not name is refused
+// unless its own policy allows the call. The stack calls it once, after
+// all components are built.
 func (d *DataLayer) Seal(ctx *pulumi.Context) error {
 	if d.sealed {
 		return errors.New("datalayer: Seal called twice")
@@ -80,7 +88,7 @@ func (d *DataLayer) Seal(ctx *pulumi.Context) error {
 	if d.search == nil {
 		return nil
 	}
-	principals := pulumi.StringArray{d.searchMaster.Arn}
+	var principals pulumi.StringArray
 	for _, arn := range d.searchReaders {
 		principals = append(principals, arn)
 	}

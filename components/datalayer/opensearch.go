@@ -8,19 +8,37 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/config"
 )
 
 // searchLogRetentionDays keeps OpenSearch application and audit logs a year.
 const searchLogRetentionDays = 365
 
-var searchLogTypes = []string{"AUDIT_LOGS", "ES_APPLICATION_LOGS", "INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS"}
+// searchLogTypes are the logs the domain publishes. AUDIT_LOGS is not one:
+// audit logs exist only on a domain with fine-grained access control
+// (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/audit-logs.html:
+// "If your Amazon OpenSearch Service domain uses fine-grained access
+// control, you can enable audit logs for your data"), which this domain
+// does not use (see newOpenSearch). Rule opensearch-audit-logs-need-fgac
+// keeps them apart.
+var searchLogTypes = []string{"ES_APPLICATION_LOGS", "INDEX_SLOW_LOGS", "SEARCH_SLOW_LOGS"}
 
 // newOpenSearch creates the search domain inside the VPC: zone awareness
 // over up to three AZs, dedicated masters, encryption at rest with the
-// layer key and node to node, HTTPS only with a TLS 1.2 policy, fine-grained
-// access control with an IAM master role, and its logs in CloudWatch. The
-// access policy is written by Seal, naming only the roles granted access.
+// layer key and node to node, HTTPS only with a TLS 1.2 policy, and its
+// logs in CloudWatch.
+//
+// Access is IAM only: fine-grained access control (FGAC) is off, and a
+// request is allowed when it is SigV4-signed by a role that the domain
+// access policy (written by Seal, naming only the roles granted access)
+// admits and whose own policy allows the es:ESHttp* action (GrantSearch).
+// With FGAC on and an IAM master, every other role would also need an
+// OpenSearch role mapping made inside the cluster ("unless you map roles to
+// users, every request to the cluster ends in a permissions error",
+// https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-mapping),
+// which no Pulumi resource makes; IAM-only needs none, so a consumer works
+// on its first request. README "Design decisions" records the choice.
 func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 	o := d.args.Spec.OpenSearch
 	if o == nil {
@@ -32,8 +50,12 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 		return err
 	}
 	zones := min(len(d.args.Network.Layout[config.TierIsolated]), 3)
-	master, err := iam.NewRole(ctx, "search-master", &iam.RoleArgs{
-		Description: pulumi.String("OpenSearch fine-grained access control master; assumed by administrators"),
+	// search-admin is the operators' role (index templates, a manual
+	// reindex, _cat): assumable by the account's administrators, admitted
+	// by the domain policy and granted the HTTP API like any consumer. It
+	// was the FGAC master role (search-master); the alias keeps the role.
+	admin, err := iam.NewRole(ctx, "search-admin", &iam.RoleArgs{
+		Description: pulumi.String("OpenSearch administrator: signed HTTP API calls to the search domain; assumed by account administrators"),
 		AssumeRolePolicy: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 			Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
 				Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
@@ -45,7 +67,7 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 				}},
 			}},
 		}, parent).Json(),
-	}, parent)
+	}, parent, pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String("search-master")}}))
 	if err != nil {
 		return err
 	}
@@ -110,20 +132,21 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 			}).(pulumi.StringArrayOutput),
 			SecurityGroupIds: pulumi.StringArray{sg.ID()},
 		},
-		AdvancedSecurityOptions: &opensearch.DomainAdvancedSecurityOptionsArgs{
-			Enabled:                     pulumi.Bool(true),
-			InternalUserDatabaseEnabled: pulumi.Bool(false),
-			AnonymousAuthEnabled:        pulumi.Bool(false),
-			MasterUserOptions:           &opensearch.DomainAdvancedSecurityOptionsMasterUserOptionsArgs{MasterUserArn: master.Arn},
-		},
-		LogPublishingOptions: logs,
+		// FGAC off, said explicitly: advancedSecurityOptions is optional and
+		// computed in the provider, so leaving it out would keep a deployed
+		// domain's FGAC. Turning FGAC off replaces the domain (AWS cannot
+		// disable it, fgac.html: "After you enable fine-grained access
+		// control, you can't disable it"; the provider forces a new
+		// resource on true -> false): README "What changed in this release".
+		AdvancedSecurityOptions: &opensearch.DomainAdvancedSecurityOptionsArgs{Enabled: pulumi.Bool(false)},
+		LogPublishingOptions:    logs,
 	}, append(d.protect(), pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
 	if err != nil {
 		return err
 	}
 	d.search = domain
 	d.watchOpenSearch(domain.DomainName)
-	d.searchMaster = master
+	d.searchAdmin = policy.NewGrantee("search-admin", admin)
 	d.stores[OpenSearch].conn = Connection{
 		Store:   OpenSearch,
 		Env:     map[string]pulumi.StringOutput{"ELASTICSEARCH_URL": pulumi.Sprintf("https://%s", domain.Endpoint)},
@@ -131,12 +154,13 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 	}
 	d.outputs["searchEndpoint"] = domain.Endpoint
 	d.outputs["searchDomainArn"] = domain.Arn
-	d.outputs["searchMasterRoleArn"] = master.Arn
-	return nil
+	d.outputs["searchAdminRoleArn"] = admin.Arn
+	_, err = d.GrantSearch(ctx, d.searchAdmin)
+	return err
 }
 
 func kebabLog(t string) string {
 	return map[string]string{
-		"AUDIT_LOGS": "audit", "ES_APPLICATION_LOGS": "application", "INDEX_SLOW_LOGS": "index-slow", "SEARCH_SLOW_LOGS": "search-slow",
+		"ES_APPLICATION_LOGS": "application", "INDEX_SLOW_LOGS": "index-slow", "SEARCH_SLOW_LOGS": "search-slow",
 	}[t]
 }

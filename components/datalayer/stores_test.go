@@ -3,7 +3,6 @@ package datalayer
 import (
 	"encoding/json"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 
@@ -276,59 +275,6 @@ func TestRedisAndMemcached(t *testing.T) {
 	mc := r.in(t, "aws:elasticache/cluster:Cluster", "memcached")
 	if mc["engine"] != "memcached" || mc["numCacheNodes"] != 2.0 || mc["azMode"] != "cross-az" || mc["transitEncryptionEnabled"] != true {
 		t.Errorf("memcached = %v", mc)
-	}
-}
-
-func TestOpenSearch(t *testing.T) {
-	t.Parallel()
-	r := runStores(t, dbayStores, true)
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
-	dom := r.eng.Get("aws:opensearch/domain:Domain", "search")
-	in := dom.In()
-	cc := in["clusterConfig"].(map[string]any)
-	if cc["zoneAwarenessEnabled"] != true || cc["zoneAwarenessConfig"].(map[string]any)["availabilityZoneCount"] != 3.0 ||
-		cc["dedicatedMasterEnabled"] != true || cc["dedicatedMasterCount"] != 3.0 || cc["instanceCount"] != 3.0 {
-		t.Errorf("cluster config = %v", cc)
-	}
-	if in["nodeToNodeEncryption"].(map[string]any)["enabled"] != true || in["encryptAtRest"].(map[string]any)["enabled"] != true {
-		t.Errorf("encryption = %v / %v", in["nodeToNodeEncryption"], in["encryptAtRest"])
-	}
-	ep := in["domainEndpointOptions"].(map[string]any)
-	if ep["enforceHttps"] != true || !strings.HasPrefix(ep["tlsSecurityPolicy"].(string), "Policy-Min-TLS-1-2") {
-		t.Errorf("endpoint options = %v", ep)
-	}
-	if len(in["vpcOptions"].(map[string]any)["subnetIds"].([]any)) != 3 {
-		t.Errorf("vpc options = %v", in["vpcOptions"])
-	}
-	master := r.eng.Get("aws:iam/role:Role", "search-master").Out()["arn"]
-	adv := in["advancedSecurityOptions"].(map[string]any)
-	if adv["enabled"] != true || adv["internalUserDatabaseEnabled"] != false || adv["masterUserOptions"].(map[string]any)["masterUserArn"] != master {
-		t.Errorf("fine-grained access = %v", adv)
-	}
-	var logTypes []string
-	for _, l := range in["logPublishingOptions"].([]any) {
-		logTypes = append(logTypes, l.(map[string]any)["logType"].(string))
-	}
-	sort.Strings(logTypes)
-	if !reflect.DeepEqual(logTypes, searchLogTypes) {
-		t.Errorf("log types = %v", logTypes)
-	}
-	if _, has := in["accessPolicies"]; has {
-		t.Error("the domain carries an inline access policy; Seal owns it")
-	}
-	var pol struct {
-		Statement []struct {
-			Principal map[string]any
-		}
-	}
-	if err := json.Unmarshal([]byte(r.in(t, "aws:opensearch/domainPolicy:DomainPolicy", "search")["accessPolicies"].(string)), &pol); err != nil {
-		t.Fatal(err)
-	}
-	listing := r.eng.Get("aws:iam/role:Role", "listing").Out()["arn"]
-	if got := pol.Statement[0].Principal["AWS"]; !reflect.DeepEqual(got, []any{master, listing}) {
-		t.Errorf("domain policy principals = %v, want only the master and the granted role", got)
 	}
 }
 

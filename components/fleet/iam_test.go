@@ -51,7 +51,7 @@ func TestTaskRoleGrantsComeFromUses(t *testing.T) {
 	dp := r.one(t, "aws:opensearch/domainPolicy:DomainPolicy", "search").In()["accessPolicies"]
 	principals := list(parsePolicy(t, dp)[0].Principal.(map[string]any)["AWS"])
 	want := []string{r.one(t, tRole, "listing-task").Out()["arn"].(string), r.one(t, tRole, "search-gateway-task").Out()["arn"].(string),
-		r.one(t, tRole, "search-master").Out()["arn"].(string)}
+		r.one(t, tRole, "search-admin").Out()["arn"].(string)}
 	sort.Strings(want)
 	if !reflect.DeepEqual(principals, want) {
 		t.Errorf("OpenSearch principals = %v, want %v", principals, want)
