@@ -76,3 +76,69 @@ func (s statement) coversResource(arn string) bool {
 	}
 	return false
 }
+
+// ResourceDocDecides evaluates a resource policy (a bucket, secret, domain
+// policy) for principal (a role ARN) calling action on resource: allowed
+// when an Allow statement names the principal (or anyone), denied when a
+// Deny statement applies to it. Conditions on aws:PrincipalArn
+// (ArnEquals/ArnLike/StringEquals and their Not forms) are evaluated; a
+// statement with any other condition is taken not to apply, so an Allow
+// counts only when unconditional on anything else.
+func ResourceDocDecides(policy any, principal, action, resource string) (allowed, denied bool) {
+	doc, ok := parseDocument(policy)
+	if !ok {
+		return false, false
+	}
+	for _, st := range doc.Statement {
+		if !st.grantsAction(action) || !st.coversResource(resource) || !st.names(principal) || !st.conditionHolds(principal) {
+			continue
+		}
+		switch st.Effect {
+		case "Allow":
+			allowed = true
+		case "Deny":
+			denied = true
+		}
+	}
+	return allowed, denied
+}
+
+// names reports whether the statement's Principal includes principal.
+func (s statement) names(principal string) bool {
+	if s.principalIsAnyone() {
+		return true
+	}
+	if p, ok := s.Principal.(map[string]any); ok {
+		return contains(strs(p["AWS"]), principal)
+	}
+	return false
+}
+
+// conditionHolds evaluates aws:PrincipalArn conditions; any other
+// condition key makes the statement not apply.
+func (s statement) conditionHolds(principal string) bool {
+	for op, body := range s.Condition {
+		for k, v := range obj(body) {
+			if !strings.EqualFold(k, "aws:PrincipalArn") {
+				return false
+			}
+			match := false
+			for _, pat := range strs(v) {
+				match = match || wildcard(pat, principal)
+			}
+			switch op {
+			case "ArnEquals", "ArnLike", "StringEquals", "StringLike":
+				if !match {
+					return false
+				}
+			case "ArnNotEquals", "ArnNotLike", "StringNotEquals", "StringNotLike":
+				if match {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -107,11 +107,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "synth: %d stateful resources lack a recovery mechanism meeting %s\n", len(res.DR.Violations), res.DR.Policy)
 		status = 3
 	}
-	if w := res.Wiring(); rep != nil && !w.Passed() {
-		for _, e := range w.Broken() {
-			fmt.Fprintf(stderr, "synth: wiring: %s -> %s: network %s; iam %s; credentials %s; order %s\n", e.Consumer, e.Dependency, e.Network, e.IAM, e.Credentials, e.Order)
-		}
-		fmt.Fprintln(stderr, "synth: wiring: "+wiringSummary(w))
+	if rep != nil && !res.wiringPassed(stderr) {
 		status = 3
 	}
 	if cfn != nil {

@@ -73,3 +73,17 @@ func (r *Result) writeWiringMarkdown(w io.Writer) {
 		fmt.Fprintf(w, "| %s | `%s` | %s | %s | %s | %s |\n", e.Consumer, e.Dependency, cell(e.Network), cell(e.IAM), cell(e.Credentials), cell(e.Order))
 	}
 }
+
+// wiringPassed reports whether every edge is ok, listing each broken one
+// on stderr (synth --policy exits 3 when not).
+func (r *Result) wiringPassed(stderr io.Writer) bool {
+	w := r.Wiring()
+	for _, e := range w.Broken() {
+		fmt.Fprintf(stderr, "synth: wiring: %s -> %s: network %s; iam %s; credentials %s; order %s\n",
+			e.Consumer, e.Dependency, e.Network, e.IAM, e.Credentials, e.Order)
+	}
+	if !w.Passed() {
+		fmt.Fprintln(stderr, "synth: wiring: "+wiringSummary(w))
+	}
+	return w.Passed()
+}

@@ -44,6 +44,8 @@ func TestEachCheckFailsECS(t *testing.T) {
 		{"search action", drop(policy, "listing-search"), "service listing", "search", "iam", "es:ESHttpGet"},
 		{"ManageConnections", edit(policy, "ws-router-runtime", replaceIn("policy", "@connections", "@other")), "function ws_router", "aws execute-api", "iam", "ManageConnections"},
 		{"lambda secret", drop(policy, "build-and-sign-tx-secrets"), "function build_and_sign_tx", "secret WALLET_MASTER_XPRIV", "iam", "GetSecretValue"},
+		{"single-reader secret", edit("aws:secretsmanager/secretPolicy:SecretPolicy", "WALLET_MASTER_XPRIV", replaceIn("policy", "dbay-build-and-sign-tx-us-east-1", "someone-else")), "function build_and_sign_tx", "secret WALLET_MASTER_XPRIV", "iam", "resource policy"},
+		{"search access policy", edit("aws:opensearch/domainPolicy:DomainPolicy", "search", replaceIn("accessPolicies", "role/listing-task", "role/other-task")), "service listing", "search", "iam", "access policy"},
 		// credentials: the variable, in the form the client reads
 		{"connection string dropped", edit(taskDef, "listing", replaceIn("containerDefinitions", "secret:postgres-credentials", "secret:other")), "service listing", "postgres", "credentials", "no variable read from postgres-credentials"},
 		{"connection string key", edit(taskDef, "listing", replaceIn("containerDefinitions", ":url::", ":password::")), "service listing", "postgres", "credentials", "not a connection string"},

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/policy"
 )
 
 // secret: the consumer reads NAME from the secret (ECS valueFrom, an
@@ -26,8 +27,27 @@ func (c *checker) secret(k *consumer, name string) aspects {
 		a.credentials = OK
 	}
 	a.iam = first(c.allow(&a, k.secretRole, k.secretWaiter, arn, "secretsmanager:GetSecretValue"),
-		c.allow(&a, k.secretRole, k.secretWaiter, key, "kms:Decrypt"))
+		c.allow(&a, k.secretRole, k.secretWaiter, key, "kms:Decrypt"),
+		c.secretPolicyAdmits(k.secretRole, arn))
 	return a
+}
+
+// secretPolicyAdmits: no resource policy of the secret (a single-reader
+// secret's) denies the reader.
+func (c *checker) secretPolicyAdmits(role *mockengine.Resource, arn string) string {
+	if role == nil {
+		return "the consumer has no role"
+	}
+	for _, p := range c.x.ByType("aws:secretsmanager/secretPolicy:SecretPolicy") {
+		in := c.x.In(p)
+		if str(in["secretArn"]) != arn {
+			continue
+		}
+		if _, denied := policy.ResourceDocDecides(in["policy"], str(role.Out()["arn"]), "secretsmanager:GetSecretValue", arn); denied {
+			return "the resource policy of " + p.Name + " denies " + role.Name
+		}
+	}
+	return OK
 }
 
 // secretARN is the ARN and KMS key of the Secrets component's secret name

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/policy"
 )
 
 // storeTypes are the resources of the stores a `uses` entry names.
@@ -82,7 +83,8 @@ func (c *checker) store(k *consumer, name string) aspects {
 	switch name {
 	case "search":
 		arn := str(st.Out()["arn"])
-		a.iam = c.allow(&a, k.appRole, k.appWaiter, arn+"/*", "es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut")
+		a.iam = first(c.allow(&a, k.appRole, k.appWaiter, arn+"/*", "es:ESHttpGet", "es:ESHttpPost", "es:ESHttpPut"),
+			c.domainAdmits(k.appRole, st))
 		a.credentials = c.envIs(k, "https://"+str(st.Out()["endpoint"]))
 	case "memcached": // no authentication: the network is the whole grant
 		a.credentials = c.envIs(k, str(st.Out()["configurationEndpoint"]))
@@ -273,4 +275,26 @@ func (c *checker) referencing(typ, key string, target *mockengine.Resource) []*m
 		}
 	}
 	return out
+}
+
+// domainAdmits: the OpenSearch domain's access policy (fine-grained access
+// control maps only the roles it names) allows the consumer's role.
+func (c *checker) domainAdmits(role *mockengine.Resource, domain *mockengine.Resource) string {
+	if role == nil {
+		return "the consumer has no role"
+	}
+	docs := []any{c.x.In(domain)["accessPolicies"]}
+	for _, p := range c.x.Referencing("aws:opensearch/domainPolicy:DomainPolicy", "domainName", domain) {
+		docs = append(docs, c.x.In(p)["accessPolicies"])
+	}
+	arn := str(domain.Out()["arn"]) + "/index"
+	allowed, denied := false, false
+	for _, d := range docs {
+		al, de := policy.ResourceDocDecides(d, str(role.Out()["arn"]), "es:ESHttpGet", arn)
+		allowed, denied = allowed || al, denied || de
+	}
+	if denied || !allowed {
+		return "the access policy of " + domain.Name + " does not admit " + role.Name
+	}
+	return OK
 }

@@ -20,7 +20,7 @@ var (
 )
 
 // run synthesizes a stack of dir once per test binary.
-func run(t *testing.T, dir, stack string) *synth.Result {
+func run(t testing.TB, dir, stack string) *synth.Result {
 	t.Helper()
 	mu.Lock()
 	defer mu.Unlock()
@@ -175,5 +175,13 @@ func runBreaks(t *testing.T, r *synth.Result, cases []breakCase) {
 				t.Error("the report passed with a broken edge")
 			}
 		})
+	}
+}
+
+// BenchmarkCheck is what the edge table adds to a synth of DBay prod.
+func BenchmarkCheck(b *testing.B) {
+	r := run(b, filepath.Join("..", ".."), "prod")
+	for b.Loop() {
+		check(r, r.Resources)
 	}
 }
