@@ -16,7 +16,7 @@ func TestWiringEveryEdgeOK(t *testing.T) {
 		dir, stack string
 		min        int // edges the stack declares at least
 	}{
-		{root, "prod", 60}, {root, "dr", 60},
+		{root, "prod", 80}, {root, "dr", 80},
 		{filepath.Join(root, "examples", "dhanam"), "prod", 15}, {filepath.Join(root, "examples", "dhanam"), "dr", 15},
 	}
 	for _, s := range stacks {
@@ -31,7 +31,7 @@ func TestWiringEveryEdgeOK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkWiring(t, r, 60)
+	checkWiring(t, r, 80)
 }
 
 func checkWiring(t *testing.T, r *synth.Result, min int) {

@@ -66,6 +66,17 @@ func TestEachCheckFailsECS(t *testing.T) {
 		{"service waits for task grants", edit("aws:ecs/service:Service", "listing", dropDependency("listing-bus-put")), "service listing", "bus", "order", "listing-bus-put"},
 		{"service waits for exec grants", edit("aws:ecs/service:Service", "wallet", dropDependency("wallet-exec-secrets")), "service wallet", "secret DOGECOIN_RPC_URL", "order", "wallet-exec-secrets"},
 		{"function waits for its grants", edit(lambda, "deposit-watcher", dropDependency("deposit-watcher-store-credentials")), "function deposit_watcher", "redis", "order", "deposit-watcher-store-credentials"},
+		// service to service: workflows, bus rules, schedules
+		{"workflow may invoke its step", edit(policy, "workflow-withdrawal", replaceAllIn("policy", "dbay-prod-debit-ledger", "dbay-prod-other")), "workflow withdrawal", "function debit_ledger", "iam", "lambda:InvokeFunction"},
+		{"workflow definition names the step", edit("aws:sfn/stateMachine:StateMachine", "withdrawal", replaceAllIn("definition", "dbay-prod-fraud-check", "dbay-prod-other")), "workflow withdrawal", "function fraud_check", "credentials", "does not invoke"},
+		{"workflow waits for its grants", edit("aws:sfn/stateMachine:StateMachine", "withdrawal", dropDependency("workflow-withdrawal")), "workflow withdrawal", "function fraud_check", "order", "workflow-withdrawal"},
+		{"trigger may start the workflow", drop(policy, "workflow-deposit-events"), "trigger of workflow deposit", "workflow deposit", "iam", "states:StartExecution"},
+		{"trigger waits for its grant", edit("aws:cloudwatch/eventTarget:EventTarget", "workflow-order", dropDependency("workflow-order-events")), "trigger of workflow order", "workflow order", "order", "workflow-order-events"},
+		{"rule's invoke permission", drop("aws:lambda/permission:Permission", "listing-events-search-indexer"), "rule listing-events", "function search_indexer", "iam", "no permission"},
+		{"schedule's target", edit("aws:scheduler/schedule:Schedule", "deposit-watcher", func(r *mockengine.Resource) {
+			r.Inputs["target"] = resource.NewObjectProperty(resource.PropertyMap{"arn": resource.NewStringProperty("arn:aws:lambda:us-east-1:123456789012:function:other")})
+		}), "schedule of function deposit_watcher", "function deposit_watcher", "credentials", "no aws:scheduler"},
+		{"schedule may invoke", drop(policy, "schedule-auction-closer"), "schedule of function auction_closer", "function auction_closer", "iam", "lambda:InvokeFunction"},
 	})
 }
 

@@ -146,6 +146,7 @@ func Check(resources, partner []*mockengine.Resource, cfg *config.Config) Report
 				add(k, "aws "+api, func(k *consumer) aspects { return c.awsAPI(k, api) })
 			}
 		}
+		c.orchestration(sl, add)
 	}
 	return rep
 }

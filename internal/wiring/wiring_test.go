@@ -123,6 +123,13 @@ func replaceIn(key, old, new string) func(*mockengine.Resource) {
 	}
 }
 
+func replaceAllIn(key, old, new string) func(*mockengine.Resource) {
+	return func(r *mockengine.Resource) {
+		s := r.Inputs[resource.PropertyKey(key)].StringValue()
+		r.Inputs[resource.PropertyKey(key)] = resource.NewStringProperty(strings.ReplaceAll(s, old, new))
+	}
+}
+
 func dropDependency(suffix string) func(*mockengine.Resource) {
 	return func(r *mockengine.Resource) {
 		var keep []string
