@@ -186,7 +186,7 @@ func (c *checker) eksCall(k *consumer, dep *mockengine.Resource, host string, po
 	}
 	a.credentials = OK
 	lbSGs := strs(c.x.In(lb)["securityGroups"])
-	a.network = first(c.pair(k.sgs, lbSGs, port, "sg of "+lb.Name), c.boundTo(listener, dep.Name),
+	a.network = first(c.pair(k.sgs, lbSGs, port, "sg of "+lb.Name), c.boundTo(listener, dep),
 		c.pair(lbSGs, pods, target, "pods of "+dep.Name))
 	return a
 }
@@ -219,18 +219,37 @@ func (c *checker) nlbFor(host string, port int) (lb, listener *mockengine.Resour
 }
 
 // boundTo: the listener forwards to a target group a TargetGroupBinding
-// fills with the pods of the service of deployment name.
-func (c *checker) boundTo(listener *mockengine.Resource, name string) string {
+// fills from a Kubernetes Service whose selector picks dep's pods.
+func (c *checker) boundTo(listener, dep *mockengine.Resource) string {
+	din := c.x.In(dep)
+	ns, labels := str(get(din, "metadata.namespace")), obj(get(din, "spec.template.metadata.labels"))
 	for _, act := range list(c.x.In(listener)["defaultActions"]) {
 		tg := str(get(act, "targetGroupArn"))
 		for _, b := range c.x.ByType("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding") {
 			bin := c.x.In(b)
-			if str(get(bin, "spec.targetGroupARN")) == tg && str(get(bin, "spec.serviceRef.name")) == config.ServiceAlias(name) {
-				return OK
+			if str(get(bin, "spec.targetGroupARN")) != tg || str(get(bin, "metadata.namespace")) != ns {
+				continue
+			}
+			for _, s := range c.x.ByType("kubernetes:core/v1:Service") {
+				sin := c.x.In(s)
+				if str(get(sin, "metadata.name")) == str(get(bin, "spec.serviceRef.name")) && str(get(sin, "metadata.namespace")) == ns &&
+					selects(obj(get(sin, "spec.selector")), labels) {
+					return OK
+				}
 			}
 		}
 	}
-	return "no TargetGroupBinding puts the pods of " + name + " behind " + listener.Name
+	return "no TargetGroupBinding puts the pods of " + dep.Name + " behind " + listener.Name
+}
+
+// selects reports whether a non-empty selector matches labels.
+func selects(selector, labels map[string]any) bool {
+	for k, v := range selector {
+		if str(labels[k]) != str(v) {
+			return false
+		}
+	}
+	return len(selector) > 0
 }
 
 // awsAPI: the authorizer fetches the user pool's signing keys from
