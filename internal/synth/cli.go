@@ -15,8 +15,9 @@ import (
 // report to stdout. It returns the process exit status: 0 on success, 2 on
 // a usage or configuration error (one problem per line on stderr, nothing
 // on stdout), 1 on any other failure, and — with --policy — 3 when a policy
-// rule has an unwaived violation or a stateful resource of a DR pair lacks
-// a recovery mechanism meeting the DR policy (after the whole report is
+// rule has an unwaived violation, a stateful resource of a DR pair lacks
+// a recovery mechanism meeting the DR policy, or an edge of the wiring
+// table is broken (after the whole report is
 // printed), and — with --cfn-lint — 4 when cfn-lint has an unwaived finding
 // on the stack's CloudFormation translation or a resource type has no
 // mapping (3 wins when the policy fails too).
@@ -104,6 +105,9 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "synth: dr: "+v)
 		}
 		fmt.Fprintf(stderr, "synth: %d stateful resources lack a recovery mechanism meeting %s\n", len(res.DR.Violations), res.DR.Policy)
+		status = 3
+	}
+	if rep != nil && !res.wiringPassed(stderr) {
 		status = 3
 	}
 	if cfn != nil {

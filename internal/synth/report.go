@@ -39,6 +39,9 @@ type JSONReport struct {
 	// DR is the DR pair's assessment (a primary with a drRegion, or a
 	// recovery stack): every stateful resource and its mechanism.
 	DR *JSONDR `json:"dr,omitempty"`
+	// Wiring is the edge table: every declared edge (uses, calls,
+	// secrets, AWS APIs) and its network, IAM, credentials and order.
+	Wiring *JSONWiring `json:"wiring"`
 }
 
 // JSONPolicy is the policy section of the JSON contract.
@@ -73,6 +76,7 @@ func (r *Result) jsonReport(p *policy.Report) JSONReport {
 		rep.Policy = &JSONPolicy{Passed: !p.Failed(), Rules: p.Rules, Violations: p.Violations}
 	}
 	rep.DR = r.jsonDR()
+	rep.Wiring = r.jsonWiring()
 	return rep
 }
 
@@ -207,6 +211,9 @@ func (r *Result) writeText(w io.Writer, p *policy.Report) error {
 		fmt.Fprintf(&b, "%s = %s\n", k, v)
 	}
 	r.writeDRText(&b)
+	if err := r.writeWiringText(&b); err != nil {
+		return err
+	}
 	if p != nil {
 		fmt.Fprintln(&b)
 		if err := p.WriteText(&b); err != nil {
@@ -238,6 +245,7 @@ func (r *Result) writeMarkdown(w io.Writer, p *policy.Report) error {
 	r.tree(&b)
 	fmt.Fprintln(&b, "```\n\n</details>")
 	r.writeDRMarkdown(&b)
+	r.writeWiringMarkdown(&b)
 	if p != nil {
 		fmt.Fprintln(&b)
 		if err := p.WriteMarkdown(&b); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/dbay/infra/dr"
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/stackfile"
+	"github.com/dbay/infra/internal/wiring"
 	"github.com/dbay/infra/stacks"
 )
 
@@ -63,6 +64,8 @@ type Result struct {
 	// raw are the exports with secrets in the clear: what a recovery
 	// stack's mocked StackReference reads.
 	raw map[string]any
+	// wiring is the edge table, computed on first use (Wiring).
+	wiring *wiring.Report
 }
 
 // Run synthesizes the stack. A configuration problem is returned as

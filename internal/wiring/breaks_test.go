@@ -1,0 +1,103 @@
+package wiring_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/dbay/infra/internal/mockengine"
+)
+
+func drop(typ, name string) func([]*mockengine.Resource) []*mockengine.Resource {
+	return func(rs []*mockengine.Resource) []*mockengine.Resource { return without(rs, typ, name) }
+}
+
+func edit(typ, name string, f func(*mockengine.Resource)) func([]*mockengine.Resource) []*mockengine.Resource {
+	return func(rs []*mockengine.Resource) []*mockengine.Resource { return edited(rs, typ, name, f) }
+}
+
+// Each check of DBay prod on ECS fails when one piece is broken.
+func TestEachCheckFailsECS(t *testing.T) {
+	t.Parallel()
+	r := run(t, filepath.Join("..", ".."), "prod")
+	runBreaks(t, r, []breakCase{
+		// network: store, service call, AWS API through NAT, interface endpoint, S3
+		{"store ingress", drop(ingress, "listing-to-postgres-in"), "service listing", "postgres", "network", "no ingress on sg of postgres"},
+		{"store egress", drop(egress, "listing-to-postgres-out"), "service listing", "postgres", "network", "no egress"},
+		{"call ingress", drop(ingress, "auction-calls-wallet-in"), "service auction", "service wallet", "network", "no ingress"},
+		{"lambda call egress", drop(egress, "lambdas-to-wallet-out"), "function credit_user", "service wallet", "network", "no egress"},
+		{"NAT egress for Cognito", drop(egress, "lambdas-internet-to-internet"), "function authorizer", "aws cognito-idp", "network", "NAT"},
+		{"NAT egress for the bus", drop(egress, "listing-egress-internet-443"), "service listing", "bus", "network", "NAT"},
+		{"endpoint private DNS", edit(endpoint, "secretsmanager", func(r *mockengine.Resource) {
+			r.Inputs["privateDnsEnabled"] = resource.NewBoolProperty(false)
+		}), "service listing", "secret DJANGO_SECRET_KEY", "network", "private DNS"},
+		// user has no 443 to anywhere, so the endpoints' own rules are its only path
+		{"egress to the endpoints", drop(egress, "user-egress-endpoints"), "service user", "postgres", "network", "secretsmanager endpoint"},
+		{"S3 prefix list", drop(egress, "user-egress-s3"), "service user", "bucket:listing-images", "network", "prefix list"},
+		// IAM: the action on the ARN, the KMS key behind it
+		{"bus action", edit(policy, "listing-bus-put", replaceIn("policy", "events:PutEvents", "events:DescribeEventBus")), "service listing", "bus", "iam", "events:PutEvents"},
+		{"secret key", edit(policy, "build-and-sign-tx-secrets", replaceIn("policy", `"kms:Decrypt"`, `"kms:DescribeKey"`)), "function build_and_sign_tx", "secret WALLET_MASTER_XPRIV", "iam", "kms:Decrypt"},
+		{"store credentials ARN", edit(policy, "listing-exec-store-credentials", replaceIn("policy", "postgres-credentials", "other-credentials")), "service listing", "postgres", "iam", "GetSecretValue"},
+		{"queue action", edit(policy, "notification-notifications-consume", replaceIn("policy", `"sqs:DeleteMessage",`, "")), "service notification", "queue:notifications", "iam", "sqs:DeleteMessage"},
+		{"bucket key", edit(policy, "listing-listing-images-readwrite", replaceIn("policy", `"kms:GenerateDataKey",`, "")), "service listing", "bucket:listing-images", "iam", "kms:GenerateDataKey"},
+		{"search action", drop(policy, "listing-search"), "service listing", "search", "iam", "es:ESHttpGet"},
+		{"ManageConnections", edit(policy, "ws-router-runtime", replaceIn("policy", "@connections", "@other")), "function ws_router", "aws execute-api", "iam", "ManageConnections"},
+		{"lambda secret", drop(policy, "build-and-sign-tx-secrets"), "function build_and_sign_tx", "secret WALLET_MASTER_XPRIV", "iam", "GetSecretValue"},
+		{"single-reader secret", edit("aws:secretsmanager/secretPolicy:SecretPolicy", "WALLET_MASTER_XPRIV", replaceIn("policy", "dbay-build-and-sign-tx-us-east-1", "someone-else")), "function build_and_sign_tx", "secret WALLET_MASTER_XPRIV", "iam", "resource policy"},
+		{"search access policy", edit("aws:opensearch/domainPolicy:DomainPolicy", "search", replaceIn("accessPolicies", "role/listing-task", "role/other-task")), "service listing", "search", "iam", "access policy"},
+		// credentials: the variable, in the form the client reads
+		{"connection string dropped", edit(taskDef, "listing", replaceIn("containerDefinitions", "secret:postgres-credentials", "secret:other")), "service listing", "postgres", "credentials", "no variable read from postgres-credentials"},
+		{"connection string key", edit(taskDef, "listing", replaceIn("containerDefinitions", ":url::", ":password::")), "service listing", "postgres", "credentials", "not a connection string"},
+		{"connection string host", edit("aws:secretsmanager/secretVersion:SecretVersion", "postgres-credentials", func(r *mockengine.Resource) {
+			r.Inputs["secretString"] = resource.MakeSecret(resource.NewStringProperty(`{"url":"postgresql://u:p@elsewhere.example.com:5432/db"}`))
+		}), "service listing", "postgres", "credentials", "elsewhere.example.com"},
+		{"secret dropped", edit(taskDef, "wallet", replaceIn("containerDefinitions", `{"name":"DJANGO_SECRET_KEY"`, `{"name":"DJANGO_KEY"`)), "service wallet", "secret DJANGO_SECRET_KEY", "credentials", "no variable"},
+		{"bus name", edit(taskDef, "listing", replaceIn("containerDefinitions", `"value":"dbay-events"`, `"value":"default"`)), "service listing", "bus", "credentials", "dbay-events"},
+		{"service URL", edit(taskDef, "auction", replaceIn("containerDefinitions", "http://wallet-service:8000", "http://wallet:8000")), "service auction", "service wallet", "credentials", "Service Connect"},
+		{"Cloud Map name", edit(lambda, "credit-user", func(r *mockengine.Resource) {
+			r.Inputs["environment"] = resource.NewObjectProperty(resource.PropertyMap{"variables": resource.NewObjectProperty(resource.PropertyMap{
+				"WALLET_SERVICE_URL": resource.NewStringProperty("http://wallet-service:8000")})})
+		}), "function credit_user", "service wallet", "credentials", "Cloud Map"},
+		{"lambda secret ARN", edit(lambda, "ws-router", func(r *mockengine.Resource) {
+			r.Inputs["environment"] = resource.NewObjectProperty(resource.PropertyMap{"variables": resource.NewObjectProperty(resource.PropertyMap{})})
+		}), "function ws_router", "aws execute-api", "credentials", "no variable"},
+		// order: the consumer depends on its grants
+		{"service waits for task grants", edit("aws:ecs/service:Service", "listing", dropDependency("listing-bus-put")), "service listing", "bus", "order", "listing-bus-put"},
+		{"service waits for exec grants", edit("aws:ecs/service:Service", "wallet", dropDependency("wallet-exec-secrets")), "service wallet", "secret DOGECOIN_RPC_URL", "order", "wallet-exec-secrets"},
+		{"function waits for its grants", edit(lambda, "deposit-watcher", dropDependency("deposit-watcher-store-credentials")), "function deposit_watcher", "redis", "order", "deposit-watcher-store-credentials"},
+		// service to service: workflows, bus rules, schedules
+		{"workflow may invoke its step", edit(policy, "workflow-withdrawal", replaceAllIn("policy", "dbay-prod-debit-ledger", "dbay-prod-other")), "workflow withdrawal", "function debit_ledger", "iam", "lambda:InvokeFunction"},
+		{"workflow definition names the step", edit("aws:sfn/stateMachine:StateMachine", "withdrawal", replaceAllIn("definition", "dbay-prod-fraud-check", "dbay-prod-other")), "workflow withdrawal", "function fraud_check", "credentials", "does not invoke"},
+		{"workflow waits for its grants", edit("aws:sfn/stateMachine:StateMachine", "withdrawal", dropDependency("workflow-withdrawal")), "workflow withdrawal", "function fraud_check", "order", "workflow-withdrawal"},
+		{"trigger may start the workflow", drop(policy, "workflow-deposit-events"), "trigger of workflow deposit", "workflow deposit", "iam", "states:StartExecution"},
+		{"trigger waits for its grant", edit("aws:cloudwatch/eventTarget:EventTarget", "workflow-order", dropDependency("workflow-order-events")), "trigger of workflow order", "workflow order", "order", "workflow-order-events"},
+		{"rule's invoke permission", drop("aws:lambda/permission:Permission", "listing-events-search-indexer"), "rule listing-events", "function search_indexer", "iam", "no permission"},
+		{"schedule's target", edit("aws:scheduler/schedule:Schedule", "deposit-watcher", func(r *mockengine.Resource) {
+			r.Inputs["target"] = resource.NewObjectProperty(resource.PropertyMap{"arn": resource.NewStringProperty("arn:aws:lambda:us-east-1:123456789012:function:other")})
+		}), "schedule of function deposit_watcher", "function deposit_watcher", "credentials", "no aws:scheduler"},
+		{"schedule may invoke", drop(policy, "schedule-auction-closer"), "schedule of function auction_closer", "function auction_closer", "iam", "lambda:InvokeFunction"},
+	})
+}
+
+// The same proof on EKS: pods' security groups, IRSA, External Secrets,
+// and the Lambda → NLB → pods path.
+func TestEachCheckFailsEKS(t *testing.T) {
+	t.Parallel()
+	r := run(t, eksDir(t), "prod")
+	const ext = "kubernetes:external-secrets.io/v1:ExternalSecret"
+	runBreaks(t, r, []breakCase{
+		{"pods' security group", drop("kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy", "listing-security-group"), "service listing", "postgres", "network", "no security group"},
+		{"NLB to pods", drop(ingress, "wallet-vpc-to-wallet-in"), "function credit_user", "service wallet", "network", "pods of wallet"},
+		{"Lambda to NLB", drop(ingress, "lambdas-to-wallet-in"), "function credit_user", "service wallet", "network", "wallet-vpc"},
+		{"target group binding", drop("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "wallet-vpc-targets"), "function credit_user", "service wallet", "network", "TargetGroupBinding"},
+		{"IRSA grant", drop(policy, "listing-bus-put"), "service listing", "bus", "iam", "events:PutEvents"},
+		{"operator grant", drop(policy, "external-secrets-secrets"), "service listing", "secret DJANGO_SECRET_KEY", "iam", "GetSecretValue"},
+		{"external secret", drop(ext, "listing-secrets"), "service listing", "postgres", "credentials", "no variable read from postgres-credentials"},
+		{"cluster DNS", edit("kubernetes:core/v1:Service", "wallet", func(r *mockengine.Resource) {
+			r.Inputs["metadata"] = resource.NewObjectProperty(resource.PropertyMap{"name": resource.NewStringProperty("wallet"), "namespace": resource.NewStringProperty("dbay")})
+		}), "service auction", "service wallet", "credentials", "no Service"},
+		{"service account waits", edit("kubernetes:core/v1:ServiceAccount", "listing", dropDependency("listing-bus-put")), "service listing", "bus", "order", "listing-bus-put"},
+		{"operator waits", edit("kubernetes:helm.sh/v3:Release", "external-secrets", dropDependency("external-secrets-secrets")), "service listing", "secret DJANGO_SECRET_KEY", "order", "external-secrets-secrets"},
+	})
+}
