@@ -14,6 +14,16 @@ import (
 // counts. Empty when nothing of the stack allows it; a Deny in the same
 // documents makes it empty too. internal/wiring proves each edge with it.
 func (x Index) RoleAllows(role *mockengine.Resource, action, resource string) []*mockengine.Resource {
+	return x.RoleAllowsRequest(role, action, resource, nil)
+}
+
+// RoleAllowsRequest is RoleAllows for a request carrying the condition
+// keys of request (e.g. events:source and events:detail-type of a
+// PutEvents entry): a statement's condition on one of those keys is
+// evaluated (StringEquals, StringLike and their IgnoreCase form; any other
+// operator on such a key makes the statement not apply), conditions on
+// other keys are not, as in RoleAllows.
+func (x Index) RoleAllowsRequest(role *mockengine.Resource, action, resource string, request map[string]string) []*mockengine.Resource {
 	var out []*mockengine.Resource
 	denied := false
 	check := func(src *mockengine.Resource, docs ...any) {
@@ -24,7 +34,7 @@ func (x Index) RoleAllows(role *mockengine.Resource, action, resource string) []
 				continue
 			}
 			for _, st := range doc.Statement {
-				if !st.grantsAction(action) || !st.coversResource(resource) {
+				if !st.grantsAction(action) || !st.coversResource(resource) || !st.requestMatches(request) {
 					continue
 				}
 				if st.Effect == "Deny" {
@@ -56,6 +66,50 @@ func (x Index) RoleAllows(role *mockengine.Resource, action, resource string) []
 		return nil
 	}
 	return out
+}
+
+// requestMatches evaluates the statement's conditions on the keys request
+// carries (IAM condition keys are case-insensitive): the String operators,
+// their Not, IgnoreCase and IfExists forms; any other operator on such a
+// key makes the statement not apply. Conditions on other keys are taken to
+// hold, as in RoleAllows.
+func (s statement) requestMatches(request map[string]string) bool {
+	if len(request) == 0 {
+		return true
+	}
+	for op, body := range s.Condition {
+		for k, v := range obj(body) {
+			val, ok := "", false
+			for rk, rv := range request {
+				if strings.EqualFold(rk, k) {
+					val, ok = rv, true
+				}
+			}
+			if !ok {
+				continue
+			}
+			base := strings.TrimSuffix(op, "IfExists")
+			negated := strings.HasPrefix(base, "StringNot")
+			base = strings.Replace(base, "StringNot", "String", 1)
+			matched := false
+			for _, pat := range strs(v) {
+				switch base {
+				case "StringEquals":
+					matched = matched || pat == val
+				case "StringEqualsIgnoreCase":
+					matched = matched || strings.EqualFold(pat, val)
+				case "StringLike":
+					matched = matched || wildcard(pat, val)
+				default:
+					return false
+				}
+			}
+			if matched == negated {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // coversResource reports whether one of the statement's resource patterns

@@ -26,9 +26,9 @@ func TestEachCheckFailsECS(t *testing.T) {
 		{"store ingress", drop(ingress, "listing-to-postgres-in"), "service listing", "postgres", "network", "no ingress on sg of postgres"},
 		{"store egress", drop(egress, "listing-to-postgres-out"), "service listing", "postgres", "network", "no egress"},
 		{"call ingress", drop(ingress, "auction-calls-wallet-in"), "service auction", "service wallet", "network", "no ingress"},
-		{"lambda call egress", drop(egress, "lambdas-to-wallet-out"), "function credit_user", "service wallet", "network", "no egress"},
+		{"lambda call egress", drop(egress, "lambdas-to-wallet-out"), "function validate_balance", "service wallet", "network", "no egress"},
 		{"NAT egress for Cognito", drop(egress, "lambdas-internet-to-internet"), "function authorizer", "aws cognito-idp", "network", "NAT"},
-		{"NAT egress for the bus", drop(egress, "listing-egress-internet-443"), "service listing", "bus", "network", "NAT"},
+		{"NAT egress for the bus", drop(egress, "listing-egress-internet-443"), "service listing", "bus dbay.listings", "network", "NAT"},
 		{"endpoint private DNS", edit(endpoint, "secretsmanager", func(r *mockengine.Resource) {
 			r.Inputs["privateDnsEnabled"] = resource.NewBoolProperty(false)
 		}), "service listing", "secret DJANGO_SECRET_KEY", "network", "private DNS"},
@@ -36,7 +36,10 @@ func TestEachCheckFailsECS(t *testing.T) {
 		{"egress to the endpoints", drop(egress, "user-egress-endpoints"), "service user", "postgres", "network", "secretsmanager endpoint"},
 		{"S3 prefix list", drop(egress, "user-egress-s3"), "service user", "bucket:listing-images", "network", "prefix list"},
 		// IAM: the action on the ARN, the KMS key behind it
-		{"bus action", edit(policy, "listing-bus-put", replaceIn("policy", "events:PutEvents", "events:DescribeEventBus")), "service listing", "bus", "iam", "events:PutEvents"},
+		{"bus action", edit(policy, "listing-bus-put", replaceIn("policy", "events:PutEvents", "events:DescribeEventBus")), "service listing", "bus dbay.listings", "iam", "events:PutEvents"},
+		// the grant's events:source / events:detail-type conditions are read
+		{"bus source", edit(policy, "listing-bus-put", replaceIn("policy", `"dbay.listings"`, `"dbay.wallet"`)), "service listing", "bus dbay.listings", "iam", "for source dbay.listings"},
+		{"bus detail type", edit(policy, "credit-user-bus-put", replaceIn("policy", `"deposit.credited"`, `"deposit.detected"`)), "function credit_user", "bus dbay.wallet", "iam", "detail-type deposit.credited"},
 		{"secret key", edit(policy, "build-and-sign-tx-secrets", replaceIn("policy", `"kms:Decrypt"`, `"kms:DescribeKey"`)), "function build_and_sign_tx", "secret WALLET_MASTER_XPRIV", "iam", "kms:Decrypt"},
 		{"store credentials ARN", edit(policy, "listing-exec-store-credentials", replaceIn("policy", "postgres-credentials", "other-credentials")), "service listing", "postgres", "iam", "GetSecretValue"},
 		{"queue action", edit(policy, "notification-notifications-consume", replaceIn("policy", `"sqs:DeleteMessage",`, "")), "service notification", "queue:notifications", "iam", "sqs:DeleteMessage"},
@@ -53,7 +56,7 @@ func TestEachCheckFailsECS(t *testing.T) {
 			r.Inputs["secretString"] = resource.MakeSecret(resource.NewStringProperty(`{"url":"postgresql://u:p@elsewhere.example.com:5432/db"}`))
 		}), "service listing", "postgres", "credentials", "elsewhere.example.com"},
 		{"secret dropped", edit(taskDef, "wallet", replaceIn("containerDefinitions", `{"name":"DJANGO_SECRET_KEY"`, `{"name":"DJANGO_KEY"`)), "service wallet", "secret DJANGO_SECRET_KEY", "credentials", "no variable"},
-		{"bus name", edit(taskDef, "listing", replaceIn("containerDefinitions", `"value":"dbay-events"`, `"value":"default"`)), "service listing", "bus", "credentials", "dbay-events"},
+		{"bus name", edit(taskDef, "listing", replaceIn("containerDefinitions", `"value":"dbay-events"`, `"value":"default"`)), "service listing", "bus dbay.listings", "credentials", "dbay-events"},
 		{"service URL", edit(taskDef, "auction", replaceIn("containerDefinitions", "http://wallet-service:8000", "http://wallet:8000")), "service auction", "service wallet", "credentials", "Service Connect"},
 		{"Cloud Map name", edit(lambda, "credit-user", func(r *mockengine.Resource) {
 			r.Inputs["environment"] = resource.NewObjectProperty(resource.PropertyMap{"variables": resource.NewObjectProperty(resource.PropertyMap{
@@ -63,7 +66,7 @@ func TestEachCheckFailsECS(t *testing.T) {
 			r.Inputs["environment"] = resource.NewObjectProperty(resource.PropertyMap{"variables": resource.NewObjectProperty(resource.PropertyMap{})})
 		}), "function ws_router", "aws execute-api", "credentials", "no variable"},
 		// order: the consumer depends on its grants
-		{"service waits for task grants", edit("aws:ecs/service:Service", "listing", dropDependency("listing-bus-put")), "service listing", "bus", "order", "listing-bus-put"},
+		{"service waits for task grants", edit("aws:ecs/service:Service", "listing", dropDependency("listing-bus-put")), "service listing", "bus dbay.listings", "order", "listing-bus-put"},
 		{"service waits for exec grants", edit("aws:ecs/service:Service", "wallet", dropDependency("wallet-exec-secrets")), "service wallet", "secret DOGECOIN_RPC_URL", "order", "wallet-exec-secrets"},
 		{"function waits for its grants", edit(lambda, "deposit-watcher", dropDependency("deposit-watcher-store-credentials")), "function deposit_watcher", "redis", "order", "deposit-watcher-store-credentials"},
 		// service to service: workflows, bus rules, schedules
@@ -89,15 +92,15 @@ func TestEachCheckFailsEKS(t *testing.T) {
 	runBreaks(t, r, []breakCase{
 		{"pods' security group", drop("kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy", "listing-security-group"), "service listing", "postgres", "network", "no security group"},
 		{"NLB to pods", drop(ingress, "wallet-vpc-to-wallet-in"), "function credit_user", "service wallet", "network", "pods of wallet"},
-		{"Lambda to NLB", drop(ingress, "lambdas-to-wallet-in"), "function credit_user", "service wallet", "network", "wallet-vpc"},
+		{"Lambda to NLB", drop(ingress, "lambdas-to-wallet-in"), "function validate_balance", "service wallet", "network", "wallet-vpc"},
 		{"target group binding", drop("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "wallet-vpc-targets"), "function credit_user", "service wallet", "network", "TargetGroupBinding"},
-		{"IRSA grant", drop(policy, "listing-bus-put"), "service listing", "bus", "iam", "events:PutEvents"},
+		{"IRSA grant", drop(policy, "listing-bus-put"), "service listing", "bus dbay.listings", "iam", "events:PutEvents"},
 		{"operator grant", drop(policy, "external-secrets-secrets"), "service listing", "secret DJANGO_SECRET_KEY", "iam", "GetSecretValue"},
 		{"external secret", drop(ext, "listing-secrets"), "service listing", "postgres", "credentials", "no variable read from postgres-credentials"},
 		{"cluster DNS", edit("kubernetes:core/v1:Service", "wallet", func(r *mockengine.Resource) {
 			r.Inputs["metadata"] = resource.NewObjectProperty(resource.PropertyMap{"name": resource.NewStringProperty("wallet"), "namespace": resource.NewStringProperty("dbay")})
 		}), "service auction", "service wallet", "credentials", "no Service"},
-		{"service account waits", edit("kubernetes:core/v1:ServiceAccount", "listing", dropDependency("listing-bus-put")), "service listing", "bus", "order", "listing-bus-put"},
+		{"service account waits", edit("kubernetes:core/v1:ServiceAccount", "listing", dropDependency("listing-bus-put")), "service listing", "bus dbay.listings", "order", "listing-bus-put"},
 		{"operator waits", edit("kubernetes:helm.sh/v3:Release", "external-secrets", dropDependency("external-secrets-secrets")), "service listing", "secret DJANGO_SECRET_KEY", "order", "external-secrets-secrets"},
 	})
 }

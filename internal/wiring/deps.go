@@ -43,8 +43,6 @@ func (c *checker) use(k *consumer, u string) aspects {
 	switch kind {
 	case config.UseStore:
 		return c.store(k, name)
-	case config.UseBus:
-		return c.messaging(k, "aws:cloudwatch/eventBus:EventBus", "", "events", "arn", "name", "events:PutEvents")
 	case config.UseBucket:
 		return c.bucket(k, name)
 	case config.UseQueue:
@@ -178,7 +176,7 @@ func (c *checker) envIs(k *consumer, value string) string {
 	return "no variable is " + value
 }
 
-// messaging: the bus, a queue or the SES identity: a route to the AWS API,
+// messaging: a queue or the SES identity: a route to the AWS API,
 // the actions on its ARN (and its KMS key), a variable naming it.
 func (c *checker) messaging(k *consumer, typ, name, service, arnKey, envKey string, actions ...string) aspects {
 	var r *mockengine.Resource

@@ -2,6 +2,7 @@ package wiring
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 
 	"github.com/dbay/infra/config"
@@ -159,6 +160,50 @@ func (c *checker) ruleInvokes(rule, fn string) aspects {
 			str(in["action"]) == "lambda:InvokeFunction" && str(in["sourceArn"]) == str(r.Out()["arn"]) {
 			a.iam = OK
 			a.grants = append(a.grants, grant{policy: p, waiter: target})
+		}
+	}
+	return a
+}
+
+// publishes adds one edge per declared publication, "bus <source>": a
+// route to EventBridge, events:PutEvents on the bus allowed for the
+// source and each of its detail types (the grant's events:source /
+// events:detail-type conditions evaluated, policy.Index.RoleAllowsRequest),
+// EVENT_BUS_NAME naming the bus.
+func (c *checker) publishes(k *consumer, pubs []config.BusPublication, add func(*consumer, string, func(*consumer) aspects)) {
+	for _, p := range pubs {
+		add(k, "bus "+p.Source, func(k *consumer) aspects { return c.publish(k, p) })
+	}
+}
+
+func (c *checker) publish(k *consumer, p config.BusPublication) aspects {
+	buses := c.x.ByType("aws:cloudwatch/eventBus:EventBus")
+	if len(buses) == 0 {
+		msg := "no event bus in the stack"
+		return aspects{network: msg, iam: msg, credentials: msg}
+	}
+	bus := buses[0]
+	a := aspects{network: c.awsRoute(k, "events"), credentials: c.envIs(k, str(bus.Out()["name"]))}
+	if k.appRole == nil {
+		a.iam = "the consumer has no role"
+		return a
+	}
+	arn := str(bus.Out()["arn"])
+	types := p.DetailTypes
+	if len(types) == 0 {
+		types = []string{"any.detail-type"} // a source-only grant allows every detail type
+	}
+	a.iam = OK
+	for _, dt := range types {
+		grants := c.x.RoleAllowsRequest(k.appRole, "events:PutEvents", arn,
+			map[string]string{"events:source": p.Source, "events:detail-type": dt})
+		if len(grants) == 0 {
+			a.iam = fmt.Sprintf("%s is not allowed events:PutEvents on %s for source %s, detail-type %s", k.appRole.Name, arn, p.Source, dt)
+			a.grants = nil
+			return a
+		}
+		for _, g := range grants {
+			a.grants = append(a.grants, grant{policy: g, waiter: k.appWaiter})
 		}
 	}
 	return a

@@ -1,7 +1,7 @@
 // Package wiring proves, from the captured resources of a synthesized
 // stack, that every edge the configuration declares works at run time: a
 // service or function that `uses` a store, `calls` a service, reads a
-// secret, or needs an AWS API (the authorizer → Cognito, the WebSocket
+// secret, `publishes` on the bus, or needs an AWS API (the authorizer → Cognito, the WebSocket
 // function → execute-api). For each edge it checks four things and
 // reports either "ok", "n/a" (the aspect does not apply to that kind of
 // edge, e.g. IAM for an HTTP call) or the missing piece:
@@ -120,6 +120,7 @@ func Check(resources, partner []*mockengine.Resource, cfg *config.Config) Report
 				k = c.ecsConsumer(s.Name)
 			}
 			c.declared(k, s.Uses, s.Calls, s.Secrets, add)
+			c.publishes(k, s.Publishes, add)
 		}
 	}
 	if sl := cfg.Serverless; sl != nil {
@@ -142,6 +143,7 @@ func Check(resources, partner []*mockengine.Resource, cfg *config.Config) Report
 			fn := sl.Functions[n]
 			k := c.lambdaConsumer(n)
 			c.declared(k, fn.Uses, fn.Calls, fn.Secrets, add)
+			c.publishes(k, fn.Publishes, add)
 			for _, api := range apis[n] {
 				add(k, "aws "+api, func(k *consumer) aspects { return c.awsAPI(k, api) })
 			}
