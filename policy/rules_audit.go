@@ -65,7 +65,7 @@ func auditRules() []Rule {
 				if len(missing) == 0 {
 					return nil
 				}
-				return []string{problem(r, fmt.Sprintf("Region %s has no %s", region, strings.Join(missing, ", no ")),
+				return []string{problem(r, fmt.Sprintf("Region %s lacks %s", region, strings.Join(missing, ", ")),
 					"set security.baseline: stack (components/baseline), or declare security.baseline: organization and waive this rule on resource regional with who provides them")}
 			},
 		},
