@@ -80,6 +80,10 @@ type Config struct {
 	// Policy holds the waivers of the policy pack (`synth --policy`), each
 	// with its written reason. Absent: no waivers.
 	Policy Policy `json:"policy"`
+	// Security says who provides CloudTrail, GuardDuty, Security Hub and
+	// Access Analyzer, and where the trail this stack alarms on delivers.
+	// Absent: the stack creates them (baseline: stack).
+	Security Security `json:"security"`
 
 	// secretKeys lists the top-level keys whose value was set with --secret.
 	secretKeys map[string]bool

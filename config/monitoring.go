@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
+	"strings"
 )
 
 // backupCronRe is an AWS cron expression: six fields inside cron(...).
@@ -101,6 +102,8 @@ var AlarmKinds = map[string]AlarmKind{
 	"app.errors":            {10, 1},    // ERROR log lines per 5 minutes, per service
 	"backup.jobsFailed":     {0, 1},     // NumberOfBackupJobsFailed > 0
 	"backup.copiesFailed":   {0, 1},     // NumberOfCopyJobsFailed > 0
+	"security.secretRead":   {0, 1},     // a single-reader secret read by anyone but its readers (CloudTrail metric filter)
+	"security.secretChange": {0, 1},     // its policy, value, rotation or key changed (CloudTrail metric filter)
 }
 
 // Threshold is the effective threshold and periods of an alarm kind, and
@@ -161,6 +164,10 @@ func (m Monitoring) validate(c *collector, region string) {
 			continue
 		}
 		o := m.Alarms[k]
+		if strings.HasPrefix(k, "security.") && (o.Disabled || o.Threshold != nil || o.Periods > 1) {
+			c.add(path, "is a security alarm: every event pages", "remove the override (a single-reader secret's reads and changes are always alarmed, at once)")
+			continue
+		}
 		if o.Threshold != nil && *o.Threshold < 0 {
 			c.addf(path+".threshold", "use 0 or more", "%v is negative", *o.Threshold)
 		}

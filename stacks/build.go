@@ -5,6 +5,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
+	"github.com/dbay/infra/components/baseline"
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/monitoring"
@@ -96,6 +97,16 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		}
 		sources = append(sources, sl)
 	}
+	// The audit trail, detection services and the xpriv alarms (README
+	// "Security baseline"); Monitoring turns its specs into alarms.
+	base, err := baseline.New(ctx, "baseline", &baseline.Args{
+		Spec: cfg.Security, Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
+		Primary: cfg.Role == config.RolePrimary, Protect: cfg.Protected(), Watch: sec.Watched(),
+	}, regional)
+	if err != nil {
+		return err
+	}
+	sources = append(sources, base)
 	mon, err := monitoring.New(ctx, "monitoring", &monitoring.Args{
 		Spec: cfg.Monitoring, Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
 		Protect: cfg.Protected(), GlobalProvider: providers.Global, CopyProvider: providers.ByRegion[cfg.Monitoring.Backup.CopyToRegion],
@@ -135,6 +146,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	ctx.Export("dashboardName", mon.DashboardName)
 	ctx.Export("backupVaultArn", mon.BackupVaultArn)
 	ctx.Export("backupCopyVaultArn", mon.CopyVaultArn)
+	ctx.Export("trailLogGroup", base.TrailLogGroup)
 	ctx.Export("drPolicy", pulumi.String(cfg.DR.Policy().String()))
 	switch {
 	case contract != nil:

@@ -45,6 +45,13 @@ func TestRecoveryConfigMirrorsThePrimary(t *testing.T) {
 				t.Errorf("%s: data.%s differs", dir, name)
 			}
 		}
+		// One provider of the account's baseline for both stacks (an
+		// organization that manages one manages both); the trail settings
+		// are the primary's alone (its multi-Region trail records dr's Region).
+		if rec.Security.Baseline != prim.Security.Baseline || rec.Security.TrailLogGroup != "" {
+			t.Errorf("%s: security.baseline %q in dr, %q in prod; dr names no trailLogGroup (%q)", dir,
+				rec.Security.Baseline, prim.Security.Baseline, rec.Security.TrailLogGroup)
+		}
 		if (rec.Fleet == nil) != (prim.Fleet == nil) || (rec.Serverless == nil) != (prim.Serverless == nil) {
 			t.Errorf("%s: dr must run the same fleet and serverless sections as prod", dir)
 			continue

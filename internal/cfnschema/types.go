@@ -8,7 +8,7 @@ import (
 
 // specs are the translations of every pulumi-aws type the shipped stacks
 // create that has a CloudFormation equivalent.
-var specs = mergeSpecs(s3Specs, dataSpecs, foundationSpecs, eventsSpecs, computeSpecs, workflowSpecs, edgeSpecs, apiSpecs)
+var specs = mergeSpecs(s3Specs, dataSpecs, foundationSpecs, eventsSpecs, computeSpecs, workflowSpecs, edgeSpecs, apiSpecs, auditSpecs)
 
 func mergeSpecs(parts ...map[string]spec) map[string]spec {
 	out := map[string]spec{}

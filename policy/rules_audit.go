@@ -1,0 +1,142 @@
+package policy
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dbay/infra/internal/mockengine"
+)
+
+const (
+	awsProvider     = "pulumi:providers:aws"
+	trailType       = "aws:cloudtrail/trail:Trail"
+	detectorType    = "aws:guardduty/detector:Detector"
+	hubType         = "aws:securityhub/account:Account"
+	standardType    = "aws:securityhub/standardsSubscription:StandardsSubscription"
+	analyzerType    = "aws:accessanalyzer/analyzer:Analyzer"
+	metricFilter    = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
+	secretPolicy    = "aws:secretsmanager/secretPolicy:SecretPolicy"
+	regionalDefault = "regional" // the stack's own-Region provider (stacks.NewProviders)
+)
+
+// auditRules: the account's audit trail and detection services exist, and
+// a secret only one principal may read pages someone when another tries.
+func auditRules() []Rule {
+	return []Rule{
+		{
+			ID: "security-baseline-present", Severity: High, Types: []string{awsProvider},
+			Title: "The stack's Region has GuardDuty, Security Hub with FSBP and an Access Analyzer, and a multi-Region trail records it (FSBP CloudTrail.1, GuardDuty.1, IAM Access Analyzer; waive when the Organization provides them)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				if r.Name != regionalDefault {
+					return nil
+				}
+				region := str(x.In(r)["region"])
+				here := func(typ string, ok func(*mockengine.Resource) bool) bool {
+					for _, o := range x.ByType(typ) {
+						if (o.Region == "" || region == "" || o.Region == region) && ok(o) {
+							return true
+						}
+					}
+					return false
+				}
+				anyRes := func(*mockengine.Resource) bool { return true }
+				var missing []string
+				if !here(detectorType, func(o *mockengine.Resource) bool { return !falsy(x.In(o)["enable"]) }) {
+					missing = append(missing, "an enabled GuardDuty detector")
+				}
+				if !here(hubType, anyRes) {
+					missing = append(missing, "Security Hub")
+				}
+				if !here(standardType, func(o *mockengine.Resource) bool {
+					return strings.Contains(str(x.In(o)["standardsArn"]), "/aws-foundational-security-best-practices/")
+				}) {
+					missing = append(missing, "the FSBP standard subscription")
+				}
+				if !here(analyzerType, anyRes) {
+					missing = append(missing, "an IAM Access Analyzer")
+				}
+				trail := false
+				for _, t := range x.PairByType(trailType) {
+					trail = trail || truthy(x.In(t)["isMultiRegionTrail"])
+				}
+				if !trail {
+					missing = append(missing, "a multi-Region CloudTrail trail (in this stack or its DR partner)")
+				}
+				if len(missing) == 0 {
+					return nil
+				}
+				return []string{problem(r, fmt.Sprintf("Region %s lacks %s", region, strings.Join(missing, ", ")),
+					"set security.baseline: stack (components/baseline), or declare security.baseline: organization and waive this rule on resource regional with who provides them")}
+			},
+		},
+		{
+			ID: "cloudtrail-log-validation-kms", Severity: Medium, Types: []string{trailType},
+			Title: "Trails log every Region and global services, validate their log files, encrypt with a CMK and deliver to CloudWatch Logs (FSBP CloudTrail.1, .2, .4, .5)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				var out []string
+				need := func(ok bool, what, fix string) {
+					if !ok {
+						out = append(out, problem(r, what, fix))
+					}
+				}
+				need(truthy(in["isMultiRegionTrail"]), "is not multi-Region", "set isMultiRegionTrail: true")
+				need(truthy(in["includeGlobalServiceEvents"]), "leaves out global service events (IAM, STS)", "set includeGlobalServiceEvents: true")
+				need(truthy(in["enableLogFileValidation"]), "has no log file validation: altered or deleted log files go unnoticed", "set enableLogFileValidation: true")
+				need(isCMK(in["kmsKeyId"]), "log files are not encrypted with a customer managed key", "set kmsKeyId to a CMK whose policy lets cloudtrail.amazonaws.com GenerateDataKey for this trail")
+				need(isSet(in["cloudWatchLogsGroupArn"]) && isSet(in["cloudWatchLogsRoleArn"]), "does not deliver to CloudWatch Logs: no metric filter or alarm can watch it",
+					"set cloudWatchLogsGroupArn (the group's ARN with :*) and cloudWatchLogsRoleArn")
+				need(!falsy(in["enableLogging"]), "is not logging", "remove enableLogging: false")
+				return out
+			},
+		},
+		{
+			ID: "single-reader-secret-alarmed", Severity: High, Types: []string{secretPolicy},
+			Title: "A single-reader secret's reads by others and changes to its policy page someone (metric filters on the trail with alarms)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				pol := str(x.In(r)["policy"])
+				if !strings.Contains(pol, `"Deny"`) || !strings.Contains(pol, "secretsmanager:GetSecretValue") {
+					return nil
+				}
+				name := ""
+				for _, s := range x.Resolve(secret, str(x.In(r)["secretArn"])) {
+					name = str(x.In(s)["name"])
+				}
+				if !known(name) || name == "" {
+					return nil
+				}
+				var out []string
+				for _, want := range []struct{ event, what string }{
+					{"GetSecretValue", "reads by other principals"},
+					{"PutResourcePolicy", "changes to its resource policy"},
+				} {
+					if !x.alarmedFilter(want.event, name) {
+						out = append(out, problem(r, fmt.Sprintf("no alarmed metric filter matches %s of %s (%s)", want.event, name, want.what),
+							"add a LogMetricFilter on the CloudTrail log group matching "+want.event+" on the secret, and a MetricAlarm with alarm actions on its metric (components/baseline)"))
+					}
+				}
+				return out
+			},
+		},
+	}
+}
+
+// alarmedFilter reports whether a metric filter's pattern matches event on
+// the secret named name, and an alarm with actions watches its metric.
+func (x Index) alarmedFilter(event, name string) bool {
+	for _, f := range x.ByType(metricFilter) {
+		in := x.In(f)
+		p := str(in["pattern"])
+		if !strings.Contains(p, `"`+event+`"`) || !strings.Contains(p, `"`+name+`"`) {
+			continue
+		}
+		metric, ns := str(get(in, "metricTransformation.name")), str(get(in, "metricTransformation.namespace"))
+		for _, a := range x.ByType(metricAlarm) {
+			ain := x.In(a)
+			if str(ain["metricName"]) == metric && str(ain["namespace"]) == ns && len(list(ain["alarmActions"])) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
