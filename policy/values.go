@@ -12,52 +12,17 @@ import (
 // float64 numbers and bools; secrets are "[secret]", unknowns "[unknown]".
 
 // get walks a dotted path of object keys ("accessLogs.enabled").
-func get(v any, path string) any {
-	for _, k := range strings.Split(path, ".") {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
-}
+func get(v any, path string) any { return mockengine.Get(v, path) }
 
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
+func str(v any) string { return mockengine.Str(v) }
 
-func obj(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
-}
+func obj(v any) map[string]any { return mockengine.Obj(v) }
 
-// list reads a list; a single object (pulumi-aws sometimes takes either)
-// reads as a list of one.
-func list(v any) []any {
-	switch t := v.(type) {
-	case []any:
-		return t
-	case map[string]any:
-		return []any{t}
-	}
-	return nil
-}
+// list reads a list, or a single object as a list of one.
+func list(v any) []any { return mockengine.List(v) }
 
 // strs reads a list of strings, or one string as a list of one.
-func strs(v any) []string {
-	if s, ok := v.(string); ok {
-		return []string{s}
-	}
-	var out []string
-	for _, x := range list(v) {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
+func strs(v any) []string { return mockengine.Strs(v) }
 
 // truthy is a bool input set to true (some inputs are strings: "true").
 func truthy(v any) bool {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 )
@@ -154,4 +155,58 @@ func At(v any, path ...any) any {
 		}
 	}
 	return v
+}
+
+// Readers of rendered values shared by the policy pack and the wiring
+// proof (one copy: both read the same shapes).
+
+// Get walks a dotted path of object keys ("accessLogs.enabled").
+func Get(v any, path string) any {
+	for _, k := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// Str is v as a string, "" when it is not one.
+func Str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// Obj is v as an object, nil when it is not one.
+func Obj(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// List reads a list; a single object (pulumi-aws sometimes takes either)
+// reads as a list of one.
+func List(v any) []any {
+	switch t := v.(type) {
+	case []any:
+		return t
+	case map[string]any:
+		return []any{t}
+	}
+	return nil
+}
+
+// Strs reads a list of strings in its order, or one string as a list of
+// one (Strings sorts and takes lists only).
+func Strs(v any) []string {
+	if s, ok := v.(string); ok {
+		return []string{s}
+	}
+	var out []string
+	for _, x := range List(v) {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }

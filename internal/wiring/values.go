@@ -1,25 +1,14 @@
 package wiring
 
-import "strings"
+import "github.com/dbay/infra/internal/mockengine"
 
 // Helpers over rendered inputs (mockengine.Render): maps, []any, strings,
 // float64 numbers and bools.
 
-func get(v any, path string) any {
-	for _, k := range strings.Split(path, ".") {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
-}
+// get walks a dotted path of object keys ("accessLogs.enabled").
+func get(v any, path string) any { return mockengine.Get(v, path) }
 
-func str(v any) string {
-	s, _ := v.(string)
-	return s
-}
+func str(v any) string { return mockengine.Str(v) }
 
 func num(v any) int {
 	switch t := v.(type) {
@@ -31,33 +20,13 @@ func num(v any) int {
 	return 0
 }
 
-func obj(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
-}
+func obj(v any) map[string]any { return mockengine.Obj(v) }
 
-func list(v any) []any {
-	switch t := v.(type) {
-	case []any:
-		return t
-	case map[string]any:
-		return []any{t}
-	}
-	return nil
-}
+// list reads a list, or a single object as a list of one.
+func list(v any) []any { return mockengine.List(v) }
 
-func strs(v any) []string {
-	if s, ok := v.(string); ok {
-		return []string{s}
-	}
-	var out []string
-	for _, x := range list(v) {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
-}
+// strs reads a list of strings, or one string as a list of one.
+func strs(v any) []string { return mockengine.Strs(v) }
 
 func contains(xs []string, s string) bool {
 	for _, x := range xs {
