@@ -1,6 +1,7 @@
 package baseline
 
 import (
+	"github.com/dbay/infra/components/internal/lifecycle"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -31,10 +32,7 @@ func (b *Baseline) accessLogs(ctx *pulumi.Context, source *s3.BucketV2) error {
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, "trail-access-logs", &s3.BucketLifecycleConfigurationV2Args{
 		Bucket: logs.Bucket,
 		Rules: s3.BucketLifecycleConfigurationV2RuleArray{
-			s3.BucketLifecycleConfigurationV2RuleArgs{
-				Id: pulumi.String("abort-incomplete-uploads"), Status: pulumi.String("Enabled"), Filter: all,
-				AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{DaysAfterInitiation: pulumi.Int(abortUploadDays)},
-			},
+			lifecycle.AbortUploads(),
 			s3.BucketLifecycleConfigurationV2RuleArgs{
 				Id: pulumi.String("expire"), Status: pulumi.String("Enabled"), Filter: all,
 				Expiration:                  &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(b.args.Spec.TrailArchiveDays)},

@@ -1,6 +1,7 @@
 package baseline
 
 import (
+	"github.com/dbay/infra/components/internal/lifecycle"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudtrail"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -11,9 +12,6 @@ import (
 	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/dr"
 )
-
-// abortUploadDays after which incomplete multipart uploads are removed.
-const abortUploadDays = 7
 
 // trail is what newTrail created, as the component's outputs need it.
 type trail struct {
@@ -219,10 +217,7 @@ func (b *Baseline) newTrailBucket(ctx *pulumi.Context, key *kms.Key, trailArn pu
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, "trail", &s3.BucketLifecycleConfigurationV2Args{
 		Bucket: bucket.Bucket,
 		Rules: s3.BucketLifecycleConfigurationV2RuleArray{
-			s3.BucketLifecycleConfigurationV2RuleArgs{
-				Id: pulumi.String("abort-incomplete-uploads"), Status: pulumi.String("Enabled"), Filter: all,
-				AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{DaysAfterInitiation: pulumi.Int(abortUploadDays)},
-			},
+			lifecycle.AbortUploads(),
 			// Log files are read rarely after the first months: Glacier
 			// Flexible Retrieval after 90 days, gone after the archive period.
 			s3.BucketLifecycleConfigurationV2RuleArgs{

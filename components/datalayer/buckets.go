@@ -2,6 +2,7 @@ package datalayer
 
 import (
 	"fmt"
+	"github.com/dbay/infra/components/internal/lifecycle"
 	"sort"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -14,8 +15,6 @@ import (
 )
 
 const (
-	// abortUploadDays after which incomplete multipart uploads are removed.
-	abortUploadDays = 7
 	// logNoncurrentDays a deleted or overwritten access log stays recoverable.
 	logNoncurrentDays = 30
 )
@@ -106,7 +105,7 @@ func (d *DataLayer) newLogBucket(ctx *pulumi.Context, name string, region ...pul
 		return nil, err
 	}
 	return &logBucket{d: d, name: name, bucket: b, block: block, region: region,
-		lifecycle: s3.BucketLifecycleConfigurationV2RuleArray{abortUploads(), expireNoncurrent(logNoncurrentDays)}}, nil
+		lifecycle: s3.BucketLifecycleConfigurationV2RuleArray{lifecycle.AbortUploads(), expireNoncurrent(logNoncurrentDays)}}, nil
 }
 
 // logTo makes source (logical name name, in the log bucket's region) log
@@ -189,7 +188,7 @@ func (d *DataLayer) newBucket(ctx *pulumi.Context, name string, spec config.Buck
 	}
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
 		Bucket: b.Bucket,
-		Rules:  s3.BucketLifecycleConfigurationV2RuleArray{abortUploads(), expireNoncurrent(spec.NoncurrentVersionDays)},
+		Rules:  s3.BucketLifecycleConfigurationV2RuleArray{lifecycle.AbortUploads(), expireNoncurrent(spec.NoncurrentVersionDays)},
 	}, pulumi.Parent(d)); err != nil {
 		return nil, err
 	}
@@ -284,17 +283,6 @@ func (d *DataLayer) bucketPolicy(ctx *pulumi.Context, name string, b *s3.BucketV
 		Policy: d.policyJSON(ctx, statements...),
 	}, append([]pulumi.ResourceOption{pulumi.Parent(d), pulumi.DependsOn([]pulumi.Resource{block})}, opts...)...)
 	return err
-}
-
-func abortUploads() s3.BucketLifecycleConfigurationV2RuleArgs {
-	return s3.BucketLifecycleConfigurationV2RuleArgs{
-		Id:     pulumi.String("abort-incomplete-uploads"),
-		Status: pulumi.String("Enabled"),
-		Filter: &s3.BucketLifecycleConfigurationV2RuleFilterArgs{},
-		AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
-			DaysAfterInitiation: pulumi.Int(abortUploadDays),
-		},
-	}
 }
 
 func expireNoncurrent(days int) s3.BucketLifecycleConfigurationV2RuleArgs {

@@ -2,6 +2,7 @@ package datalayer
 
 import (
 	"fmt"
+	"github.com/dbay/infra/components/internal/lifecycle"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -102,7 +103,7 @@ func (d *DataLayer) replicateBucket(ctx *pulumi.Context, name string, spec confi
 	}
 	if _, err := s3.NewBucketLifecycleConfigurationV2(ctx, logical, &s3.BucketLifecycleConfigurationV2Args{
 		Bucket: replica.Bucket,
-		Rules:  s3.BucketLifecycleConfigurationV2RuleArray{abortUploads(), expireNoncurrent(spec.NoncurrentVersionDays)},
+		Rules:  s3.BucketLifecycleConfigurationV2RuleArray{lifecycle.AbortUploads(), expireNoncurrent(spec.NoncurrentVersionDays)},
 	}, d.drOpts(false)...); err != nil {
 		return err
 	}
