@@ -28,6 +28,16 @@ type Data struct {
 type Postgres struct {
 	// InstanceClass, e.g. db.r6g.large. Absent: db.r6g.large.
 	InstanceClass string `json:"instanceClass"`
+	// Identifier is the writer's DB instance identifier, the name the
+	// operators' commands use (Dhanam's guide: dhanam-production). RDS
+	// rules: 1..63 lowercase letters, digits and hyphens, a letter first,
+	// no trailing hyphen and no two consecutive hyphens
+	// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints).
+	// Absent: a name Pulumi generates ("postgres-<suffix>"). pulumi-aws v6
+	// renames in place (terraform-provider-aws v5 made identifier
+	// updatable, hashicorp/terraform-provider-aws#32687): the instance
+	// reboots and its endpoint changes; the connection secret follows.
+	Identifier string `json:"identifier"`
 	// EngineVersion is PostgreSQL 16: the major "16" (AWS creates its
 	// current minor) or a minor AWS still creates (16.9 or later). Absent: 16.
 	EngineVersion string `json:"engineVersion"`
@@ -193,6 +203,7 @@ var (
 	weekWindowRe   = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$`)
 	dbIdentifierRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
 	replicaNameRe  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
+	rdsInstanceRe  = regexp.MustCompile(`^[a-z](?:[a-z0-9]|-[a-z0-9]){0,62}$`)
 )
 
 func (d Data) validate(c *collector, azCount int) {
@@ -204,6 +215,10 @@ func (d Data) validate(c *collector, azCount int) {
 		checkRange(c, "data.postgres.allocatedStorage", p.AllocatedStorage, 20, 65536, "GiB")
 		if p.MaxAllocatedStorage <= p.AllocatedStorage || p.MaxAllocatedStorage > 65536 {
 			c.addf("data.postgres.maxAllocatedStorage", fmt.Sprintf("use %d..65536", p.AllocatedStorage+1), "%d GiB does not leave room for storage autoscaling above %d GiB", p.MaxAllocatedStorage, p.AllocatedStorage)
+		}
+		if p.Identifier != "" && !rdsInstanceRe.MatchString(p.Identifier) {
+			c.addf("data.postgres.identifier", "use 1..63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen, such as dhanam-production",
+				"%q is not a DB instance identifier", p.Identifier)
 		}
 		checkIdentifier(c, "data.postgres.databaseName", p.DatabaseName)
 		checkIdentifier(c, "data.postgres.username", p.Username)

@@ -54,6 +54,13 @@ func TestStoreAndSecretRules(t *testing.T) {
 		want string // a whole error line; "" means the config is valid
 	}{
 		{"dhanam shape is valid", data(`{"postgres":{"instanceClass":"db.r5.large","allocatedStorage":100,"readReplicas":["dashboards","analytics"]},"redis":{}}`), ""},
+		{"guide's identifier", data(`{"postgres":{"identifier":"dhanam-production"}}`), ""},
+		{"identifier ending in a hyphen", data(`{"postgres":{"identifier":"dhanam-"}}`),
+			`dbay:data.postgres.identifier: "dhanam-" is not a DB instance identifier; use 1..63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen, such as dhanam-production`},
+		{"identifier with two hyphens", data(`{"postgres":{"identifier":"dhanam--production"}}`),
+			`dbay:data.postgres.identifier: "dhanam--production" is not a DB instance identifier; use 1..63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen, such as dhanam-production`},
+		{"identifier of 64 characters", data(`{"postgres":{"identifier":"a`+strings.Repeat("b", 63)+`"}}`),
+			`dbay:data.postgres.identifier: "a`+strings.Repeat("b", 63)+`" is not a DB instance identifier; use 1..63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen, such as dhanam-production`},
 		{"invalid instance class", data(`{"postgres":{"instanceClass":"r6g.large"}}`),
 			`dbay:data.postgres.instanceClass: "r6g.large" is not a valid instance class; use an RDS class such as db.r6g.large or db.r5.large`},
 		{"unknown family", data(`{"documentdb":{"instanceClass":"db.z9.large"}}`),

@@ -164,6 +164,11 @@ type FleetExpose struct {
 type FleetMigrations struct {
 	// Command, e.g. [python, manage.py, migrate]. Required.
 	Command []string `json:"command"`
+	// StatusCommand reports the schema's migration state without changing
+	// it (Dhanam's guide: pnpm db:status). The point-in-time restore
+	// runbook runs it against the restored instance before the switch.
+	// Absent: that step only checks the instance is available.
+	StatusCommand []string `json:"statusCommand"`
 }
 
 // Fleet values and defaults.

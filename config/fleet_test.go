@@ -211,6 +211,8 @@ func TestFleetRules(t *testing.T) {
 		{"too many rule values", set(0, "expose", map[string]any{"public": true, "paths": []any{"/a", "/b", "/c"}, "hosts": []any{"a.x", "b.x", "c.x"}}), "fleet.services[0].expose: 6 paths and hosts"},
 		{"root user", set(0, "user", "0:0"), "fleet.services[0].user"},
 		{"empty migrations", set(0, "migrations", map[string]any{"command": []any{}}), "fleet.services[0].migrations.command: is required"},
+		{"quoted status command", set(0, "migrations", map[string]any{"command": []any{"pnpm", "db:migrate"}, "statusCommand": []any{"pnpm", `"db:status"`}}),
+			`fleet.services[0].migrations.statusCommand[1]: "\"db:status\"" cannot be passed through the runbook's run-task override; use words without quotes or backslashes, e.g. [pnpm, db:status]`},
 		{"health path", set(0, "healthCheck", map[string]any{"path": "health"}), "fleet.services[0].healthCheck.path"},
 		{"cpu target", set(0, "cpuTarget", 150), "fleet.services[0].cpuTarget: 150 percent"},
 		{"architecture", set(0, "architecture", "arm"), "fleet.services[0].architecture"},

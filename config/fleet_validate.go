@@ -68,6 +68,14 @@ func (f Fleet) validate(c *collector, domain string, stores map[string][]string,
 		if s.Migrations != nil && len(s.Migrations.Command) == 0 {
 			c.add(p+".migrations.command", "is required", "give the command, e.g. [python, manage.py, migrate]")
 		}
+		if m := s.Migrations; m != nil {
+			for j, a := range m.StatusCommand {
+				if strings.TrimSpace(a) == "" || strings.ContainsAny(a, "'\"\\") {
+					c.addf(fmt.Sprintf("%s.migrations.statusCommand[%d]", p, j), "use words without quotes or backslashes, e.g. [pnpm, db:status]",
+						"%q cannot be passed through the runbook's run-task override", a)
+				}
+			}
+		}
 	}
 	if f.Runtime == RuntimeEKS {
 		f.EKS.validate(c, f.Services, secrets)

@@ -148,6 +148,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	ctx.Export("backupCopyVaultArn", mon.CopyVaultArn)
 	ctx.Export("trailLogGroup", base.TrailLogGroup)
 	ctx.Export("drPolicy", pulumi.String(cfg.DR.Policy().String()))
+	exportOperations(ctx, cfg, data, fl, sl != nil)
 	switch {
 	case contract != nil:
 		in := runbookInputs{cfg: cfg, contract: contract, data: data, fleet: fl, sl: sl, auth: au}

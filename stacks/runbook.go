@@ -154,8 +154,12 @@ func (in runbookInputs) failback() []Step {
 			in.stack(), config.StandbyPilot, in.stack(), c.PostgresID))
 	}
 	if cfg.Data.Postgres != nil {
-		add(StepPromoteBack, pulumi.Sprintf("aws rds modify-db-instance --region %s --db-instance-identifier %s --new-db-instance-identifier %s-stale --apply-immediately && aws rds promote-read-replica --region %s --db-instance-identifier %s-failback && aws rds modify-db-instance --region %s --db-instance-identifier %s-failback --new-db-instance-identifier %s --multi-az --apply-immediately && pulumi refresh --stack %s --yes",
-			primary, c.PostgresID, c.PostgresID, primary, c.PostgresID, primary, c.PostgresID, c.PostgresID, in.primaryStack()))
+		// The rename does not move Pulumi's state: pulumi-aws v6 tracks an
+		// instance by its DbiResourceId, so the state is pointed at the
+		// promoted instance (adoptCommand) before anything refreshes it.
+		add(StepPromoteBack, pulumi.Sprintf("aws rds modify-db-instance --region %s --db-instance-identifier %s --new-db-instance-identifier %s-stale --apply-immediately && aws rds promote-read-replica --region %s --db-instance-identifier %s-failback && aws rds modify-db-instance --region %s --db-instance-identifier %s-failback --new-db-instance-identifier %s --multi-az --apply-immediately && aws rds wait db-instance-available --region %s --db-instance-identifier %s && %s",
+			primary, c.PostgresID, c.PostgresID, primary, c.PostgresID, primary, c.PostgresID, c.PostgresID, primary, c.PostgresID,
+			adoptCommand(in.primaryStack(), primary, c.PostgresID, dataURN(in.primaryStack(), in.cfg.Project, "aws:rds/instance:Instance", "postgres"))))
 	}
 	if in.fenced() {
 		add(StepUnfence, pulumi.Sprintf("%s  # pulumi up --refresh restores the primary's scaling targets and configured concurrency", in.fenceCommands(true)))
@@ -233,7 +237,23 @@ func (in runbookInputs) primaryStack() string {
 
 // urn is a DataLayer child's URN in this stack.
 func (in runbookInputs) urn(typ, name string) string {
-	return fmt.Sprintf("urn:pulumi:%s::%s::dbay:components:DataLayer$%s::%s", in.cfg.Stack, in.cfg.Project, typ, name)
+	return dataURN(in.cfg.Stack, in.cfg.Project, typ, name)
+}
+
+// dataURN is a DataLayer child's URN in a stack of the project.
+func dataURN(stack, project, typ, name string) string {
+	return fmt.Sprintf("urn:pulumi:%s::%s::dbay:components:DataLayer$%s::%s", stack, project, typ, name)
+}
+
+// adoptCommand points the stack's state for the PostgreSQL instance at urn
+// to the instance now named identifier, then refreshes it. A rename alone
+// does not: pulumi-aws v6 identifies an RDS instance by its DbiResourceId
+// (terraform-provider-aws v5, "aws_db_instance id is no longer the
+// identifier", hashicorp/terraform-provider-aws#31232), so a refresh would
+// keep reading the instance that was renamed away.
+func adoptCommand(stack, region string, identifier pulumi.StringInput, urn string) pulumi.StringOutput {
+	return pulumi.Sprintf(`NEW_ID=$(aws rds describe-db-instances --region %s --db-instance-identifier %s --query 'DBInstances[0].DbiResourceId' --output text) && pulumi stack export --stack %s --file state-before-adopt.json && jq --arg urn '%s' --arg id "$NEW_ID" '(.deployment.resources[] | select(.urn == $urn) | .id) = $id' state-before-adopt.json > state-adopted.json && pulumi stack import --stack %s --file state-adopted.json && pulumi refresh --stack %s --target '%s' --yes`,
+		region, identifier, stack, urn, stack, stack, urn)
 }
 
 // render numbers the steps: "1. Title\n   $ command".
@@ -250,22 +270,42 @@ func render(steps []Step) pulumi.StringArrayOutput {
 func (in runbookInputs) fenced() bool { return in.fleet != nil || in.sl != nil }
 
 // fenceCommands is the shell that stops the primary's writers in its
-// region — every ECS service's scaling target pinned to 0 (autoscaling
-// would undo a plain desired-count change), or on EKS every autoscaler of
-// the namespace deleted and every Deployment scaled to 0, and every
-// function of the primary stack throttled to 0 concurrency, which stops
-// its schedules, rules and workflows too — or, with undo, lifts the
-// throttle, gives each EKS Deployment one pod (an autoscaler ignores a
-// Deployment at 0) and hands the primary back to Pulumi, which recreates
-// the autoscalers.
+// region (writers.commands), or, with undo, hands them back to Pulumi.
 func (in runbookInputs) fenceCommands(undo bool) pulumi.StringOutput {
-	primary, stack := in.cfg.DR.PrimaryRegion, in.primaryStack()
+	c := in.contract
+	return writers{
+		project: in.cfg.Project, region: in.cfg.DR.PrimaryRegion, stack: in.primaryStack(),
+		fleet: in.fleet != nil, functions: in.sl != nil,
+		runtime: c.FleetRuntime, cluster: c.ClusterName, namespace: c.FleetNamespace,
+	}.commands(undo)
+}
+
+// writers are a stack's services and functions, which a runbook stops
+// before a database changes under them: the primary's during a failover,
+// a stack's own during a point-in-time restore.
+type writers struct {
+	project, region, stack string
+	// fleet and functions say whether the stack has services and functions.
+	fleet, functions bool
+	// runtime (ecs, eks), cluster and namespace (eks) of the fleet.
+	runtime, cluster, namespace pulumi.StringOutput
+}
+
+// commands is the shell that stops the writers in their region — every
+// ECS service's scaling target pinned to 0 (autoscaling would undo a
+// plain desired-count change), or on EKS every autoscaler of the
+// namespace deleted and every Deployment scaled to 0, and every function
+// of the stack throttled to 0 concurrency, which stops its schedules,
+// rules and workflows too — or, with undo, lifts the throttle, gives each
+// EKS Deployment one pod (an autoscaler ignores a Deployment at 0) and
+// hands the stack back to Pulumi, which recreates the autoscalers.
+func (w writers) commands(undo bool) pulumi.StringOutput {
+	region, stack := w.region, w.stack
 	var parts []pulumi.StringInput
-	if in.fleet != nil {
-		c := in.contract
-		parts = append(parts, pulumi.All(c.FleetRuntime, c.ClusterName, c.FleetNamespace).ApplyT(func(v []any) string {
+	if w.fleet {
+		parts = append(parts, pulumi.All(w.runtime, w.cluster, w.namespace).ApplyT(func(v []any) string {
 			runtime, cluster, ns := v[0].(string), v[1].(string), v[2].(string)
-			kubectl := fmt.Sprintf("aws eks update-kubeconfig --region %s --name %s && kubectl --namespace %s", primary, cluster, ns)
+			kubectl := fmt.Sprintf("aws eks update-kubeconfig --region %s --name %s && kubectl --namespace %s", region, cluster, ns)
 			switch {
 			case runtime == config.RuntimeEKS && undo:
 				return kubectl + " scale deployment --all --replicas=1"
@@ -275,19 +315,19 @@ func (in runbookInputs) fenceCommands(undo bool) pulumi.StringOutput {
 				return ""
 			}
 			return fmt.Sprintf(`for id in $(aws application-autoscaling describe-scalable-targets --region %s --service-namespace ecs --query "ScalableTargets[?starts_with(ResourceId, 'service/%s/')].ResourceId" --output text); do aws application-autoscaling register-scalable-target --region %s --service-namespace ecs --scalable-dimension ecs:service:DesiredCount --resource-id "$id" --min-capacity 0 --max-capacity 0; done`,
-				primary, cluster, primary)
+				region, cluster, region)
 		}).(pulumi.StringOutput))
 	}
-	if in.sl != nil {
+	if w.functions {
 		action := "put-function-concurrency --reserved-concurrent-executions 0"
 		if undo {
 			action = "delete-function-concurrency"
 		}
 		parts = append(parts, pulumi.Sprintf(
 			`for f in $(aws lambda list-functions --region %s --query "Functions[?starts_with(FunctionName, '%s-%s-')].FunctionName" --output text); do aws lambda %s --region %s --function-name "$f"; done`,
-			primary, in.cfg.Project, stack, action, primary))
+			region, w.project, stack, action, region))
 	}
-	if undo && (in.fleet != nil || in.sl != nil) {
+	if undo && (w.fleet || w.functions) {
 		parts = append(parts, pulumi.Sprintf("pulumi up --stack %s --refresh --yes", stack))
 	}
 	all := make([]any, len(parts))

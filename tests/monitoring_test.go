@@ -11,14 +11,14 @@ import (
 // alarmsOn lists the alarm names whose dimensions name value.
 func alarmsOn(r interface {
 	ByType(string) []*mockengine.Resource
-}, value string) []string {
+}, dimension, value string) []string {
+	// By dimension name and value: Dhanam's database and ECS cluster are
+	// both dhanam-production.
 	var out []string
 	for _, a := range r.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
 		dims, _ := a.In()["dimensions"].(map[string]any)
-		for _, v := range dims {
-			if v == value {
-				out = append(out, a.Name)
-			}
+		if dims[dimension] == value {
+			out = append(out, a.Name)
 		}
 	}
 	return out
@@ -32,7 +32,7 @@ func TestEveryStoreHasAlarms(t *testing.T) {
 		r := synthesize(t, dir, "prod")
 		eng := r.Engine
 		for _, db := range eng.ByType("aws:rds/instance:Instance") {
-			got := alarmsOn(eng, db.Out()["identifier"].(string))
+			got := alarmsOn(eng, "DBInstanceIdentifier", db.Out()["identifier"].(string))
 			want := 4
 			if db.In()["replicateSourceDb"] != nil {
 				want = 5 // + replica lag
@@ -42,7 +42,7 @@ func TestEveryStoreHasAlarms(t *testing.T) {
 			}
 		}
 		for _, c := range eng.ByType("aws:docdb/cluster:Cluster") {
-			if n := len(alarmsOn(eng, c.Out()["clusterIdentifier"].(string))); n != 3 {
+			if n := len(alarmsOn(eng, "DBClusterIdentifier", c.Out()["clusterIdentifier"].(string))); n != 3 {
 				t.Errorf("%s: docdb %s has %d alarms", dir, c.Name, n)
 			}
 		}
@@ -52,18 +52,18 @@ func TestEveryStoreHasAlarms(t *testing.T) {
 				if i > 0 {
 					want = 4
 				}
-				if n := len(alarmsOn(eng, m.(string))); n != want {
+				if n := len(alarmsOn(eng, "CacheClusterId", m.(string))); n != want {
 					t.Errorf("%s: redis node %s has %d alarms, want %d", dir, m, n, want)
 				}
 			}
 		}
 		for _, d := range eng.ByType("aws:opensearch/domain:Domain") {
-			if n := len(alarmsOn(eng, d.Out()["domainName"].(string))); n != 4 {
+			if n := len(alarmsOn(eng, "DomainName", d.Out()["domainName"].(string))); n != 4 {
 				t.Errorf("%s: opensearch has %d alarms", dir, n)
 			}
 		}
 		for _, q := range eng.ByType("aws:sqs/queue:Queue") {
-			if n := len(alarmsOn(eng, q.Out()["name"].(string))); n != 1 {
+			if n := len(alarmsOn(eng, "QueueName", q.Out()["name"].(string))); n != 1 {
 				t.Errorf("%s: queue %s has %d alarms, want 1 (age, or messages on a DLQ)", dir, q.Name, n)
 			}
 		}

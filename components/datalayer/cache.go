@@ -133,6 +133,7 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 		Secrets: map[string]SecretRef{"REDIS_URL": {ARN: secret.Arn}},
 	}
 	d.credentials[Redis] = credential{arn: secret.Arn}
+	d.RedisEndpoint = pulumi.Sprintf("%s:%d", group.PrimaryEndpointAddress, config.RedisPort)
 	d.outputs["redisPrimaryEndpoint"] = group.PrimaryEndpointAddress
 	d.outputs["redisReplicationGroupId"] = group.ID()
 	return nil

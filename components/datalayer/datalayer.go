@@ -85,6 +85,10 @@ type DataLayer struct {
 	PostgresEndpoint pulumi.StringOutput `pulumi:"postgresEndpoint"`
 	// ReplicaEndpoints are the read replicas' host:port by purpose.
 	ReplicaEndpoints pulumi.StringMapOutput `pulumi:"replicaEndpoints"`
+	// Postgres are the writer's names for operators' commands (names.go).
+	Postgres PostgresNames
+	// RedisEndpoint is the Redis primary endpoint, host:port ("" without Redis).
+	RedisEndpoint pulumi.StringOutput `pulumi:"redisEndpoint"`
 	// SecurityGroupIDs are each store's security group by store name.
 	SecurityGroupIDs pulumi.StringMapOutput `pulumi:"securityGroupIds"`
 	// DR is what this side of a DR pair exposes (dr.go): the primary's
@@ -191,6 +195,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		d.PostgresEndpoint = pulumi.String("").ToStringOutput()
 		d.ReplicaEndpoints = pulumi.StringMap{}.ToStringMapOutput()
 	}
+	d.defaultNames()
+	d.outputs["redisEndpoint"] = d.RedisEndpoint
 	d.outputs["keyArn"] = d.KeyArn
 	d.outputs["postgresEndpoint"] = d.PostgresEndpoint
 	d.outputs["replicaEndpoints"] = d.ReplicaEndpoints

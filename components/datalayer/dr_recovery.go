@@ -32,6 +32,7 @@ func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *
 	}
 	tags["replica-purpose"] = pulumi.String("dr")
 	replica, err := rds.NewInstance(ctx, "postgres", common(&rds.InstanceArgs{
+		Identifier:              identifier(p.Identifier),
 		ReplicateSourceDb:       src.PostgresArn.ToStringOutput(),
 		MaxAllocatedStorage:     pulumi.Int(p.MaxAllocatedStorage),
 		StorageType:             pulumi.String("gp3"),
@@ -69,5 +70,6 @@ func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *
 	d.DR.PostgresIdentifier = replica.Identifier
 	d.outputs["postgresInstanceId"] = replica.Identifier
 	d.outputs["postgresParameterGroup"] = pg.Name
+	d.Postgres = PostgresNames{replica.Identifier, subnets.Name, pg.Name, d.stores[Postgres].sg.ID().ToStringOutput()}
 	return nil
 }

@@ -111,6 +111,7 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 		return err
 	}
 	primary, err := rds.NewInstance(ctx, "postgres", common(&rds.InstanceArgs{
+		Identifier:              identifier(p.Identifier),
 		Engine:                  pulumi.String("postgres"),
 		EngineVersion:           pulumi.String(p.EngineVersion),
 		AllocatedStorage:        pulumi.Int(p.AllocatedStorage),
@@ -154,6 +155,7 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 	d.ReplicaEndpoints = replicas.ToStringMapOutput()
 	d.outputs["postgresInstanceId"] = primary.Identifier
 	d.outputs["postgresParameterGroup"] = pg.Name
+	d.Postgres = PostgresNames{primary.Identifier, subnets.Name, pg.Name, sg.ID().ToStringOutput()}
 	if d.drPrimary() {
 		d.DR.PostgresArn, d.DR.PostgresSubnetGroup = primary.Arn, subnets.Name
 		// The cross-Region replica inherits the master user and password

@@ -1,6 +1,7 @@
 package ci
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,14 +13,22 @@ import (
 const root = "../.."
 
 // actionlint runs `go tool actionlint` (pinned in go.mod) on files from
-// dir. It also runs shellcheck on every `run:` script when shellcheck is
-// on PATH (CI's runners have it).
+// dir and returns its findings (stdout). It also runs shellcheck on every
+// `run:` script when shellcheck is on PATH (CI's runners have it).
+// stderr is not a finding: on a machine with an empty module cache the go
+// command first prints "go: downloading …" there (issue 19); it is
+// returned with the error when the run fails.
 func actionlint(t *testing.T, dir string, files ...string) (string, error) {
 	t.Helper()
 	cmd := exec.Command("go", append([]string{"tool", "actionlint", "-no-color", "-oneline"}, files...)...)
 	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return string(out), fmt.Errorf("%w; stderr:\n%s", err, stderr.String())
+	}
+	return string(out), nil
 }
 
 func workflows(t *testing.T) []string {

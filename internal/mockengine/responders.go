@@ -154,7 +154,10 @@ var foundationResponders = map[string]responder{
 				"secretStatus": "active",
 			}})
 		}
-		return id
+		// pulumi-aws v6 identifies an instance by its DbiResourceId, not
+		// its identifier (terraform-provider-aws v5,
+		// hashicorp/terraform-provider-aws#31232): a rename keeps the id.
+		return "db-" + strings.ToUpper(r.hash[:26])
 	},
 	"aws:lb/loadBalancer:LoadBalancer": func(r res, out resource.PropertyMap) string {
 		name := truncate(r.physical, 32)
