@@ -106,16 +106,16 @@ func TestWorkflowsDoWhatTheIssueAsks(t *testing.T) {
 	checks := map[string][]string{
 		"pull-request.yml": {
 			"pull_request:", "go vet ./...", "go test ./...", "--format markdown --policy", "diff -u",
-			"marocchino/sticky-pull-request-comment@v2",
+			"marocchino/sticky-pull-request-comment@",
 			"needs: checks", "if: github.event.pull_request.head.repo.full_name == github.repository",
-			"id-token: write", "aws-actions/configure-aws-credentials@v4", "role-to-assume: ${{ vars.AWS_PREVIEW_ROLE_ARN }}",
-			"pulumi/actions@v6", "command: preview", "stack-name: prod", "stack-name: dr", "comment-on-pr: true",
+			"id-token: write", "environment: preview", "aws-actions/configure-aws-credentials@", "role-to-assume: ${{ vars.AWS_PREVIEW_ROLE_ARN }}",
+			"pulumi/actions@", "command: preview", "stack-name: prod", "stack-name: dr", "comment-on-pr: true",
 			"pulumi preview --json --stack prod", "go run ./cmd/guard",
 		},
 		"deploy.yml": {
 			"branches: [main]", "environment: production", "environment: dr", "needs: prod",
 			"group: deploy-prod", "group: deploy-dr", "command: up", "go run ./cmd/guard",
-			"role-to-assume: ${{ vars.AWS_DEPLOY_ROLE_ARN }}",
+			"role-to-assume: ${{ vars.AWS_DEPLOY_ROLE_ARN }}", "role-duration-seconds: 7200",
 			"go run ./cmd/synth --stack dr --format json", "aws s3api head-object",
 		},
 	}
