@@ -106,7 +106,8 @@ type FleetService struct {
 	Secrets []string `json:"secrets"`
 	// Uses lists the stores and messaging the service uses: postgres,
 	// redis, mongo, search, memcached, ses, bucket:<name>,
-	// queue:<name>. Each sets its connection variables and grants. The bus
+	// queue:<name>, key:<name> (an application key, secrets.keys). Each
+	// sets its connection variables and grants. The bus
 	// is not a use: see Publishes. Absent: none.
 	Uses []string `json:"uses"`
 	// Publishes are the events the service puts on the bus: it gets

@@ -148,7 +148,7 @@ func (s FleetService) validateEnv(c *collector, p string, stores map[string][]st
 			continue
 		}
 		if !ok {
-			c.addf(path, "use one of "+strings.Join(sortedMapKeys(usesOf(stores)), ", ")+" (enable it under data)", "%q is not a store this stack has", u)
+			c.addf(path, "use one of "+strings.Join(sortedMapKeys(usesOf(stores)), ", ")+" (enable it under data, or declare the key under secrets.keys)", "%q is not a store this stack has", u)
 		}
 		for _, v := range vars {
 			claim(path, v, "uses "+u)
@@ -260,7 +260,7 @@ func LoadFleet(project, domain, raw string, data Data, secrets Secrets) (Fleet, 
 	decodeTopLevel(c, "fleet", raw, reflect.ValueOf(&f).Elem())
 	f.applyDefaults(project)
 	v := &collector{ns: project}
-	f.validate(v, domain, data.UsableStores(), secrets.Items)
+	f.validate(v, domain, withKeys(data.UsableStores(), secrets.UsableKeys()), secrets.Items)
 	c.merge(v)
 	if len(c.errs) > 0 {
 		return f, c.sorted()

@@ -28,6 +28,10 @@ type Secrets struct {
 	// Items declares each secret by its name (the environment variable it
 	// becomes, e.g. DJANGO_SECRET_KEY). Absent: none.
 	Items map[string]SecretItem `json:"items"`
+	// Keys declares the stack's application keys (keys.go): KMS keys the
+	// application encrypts fields with, by name, which a service reaches
+	// with `uses: [key:<name>]`. Absent: none.
+	Keys map[string]AppKey `json:"keys,omitempty"`
 }
 
 // SecretItem declares one secret.
@@ -42,6 +46,24 @@ type SecretItem struct {
 	// denies GetSecretValue to every principal but these grantees (names of
 	// services or functions). Absent: any grantee the program grants.
 	Readers []string `json:"readers,omitempty"`
+	// Optional marks an external secret the application starts without
+	// (monitoring, analytics): ECS does not start a task while a secret it
+	// references has no value, so a service listing an optional secret
+	// gets it injected only once Provided says the operator has put a
+	// value. Only for external secrets. Absent: false, the secret is
+	// required and must hold a value before the first deploy.
+	Optional bool `json:"optional,omitempty"`
+	// Provided, on an optional secret, says the operator has put its value
+	// (`aws secretsmanager put-secret-value`, output secretPutCommands):
+	// from then on the services listing it receive it. Absent: false.
+	Provided bool `json:"provided,omitempty"`
+}
+
+// Injected reports whether a service or function listing the secret
+// receives it: every declared secret but an optional one not yet provided.
+func (s Secrets) Injected(name string) bool {
+	it, ok := s.Items[name]
+	return ok && (!it.Optional || it.Provided)
 }
 
 var secretNameRe = regexp.MustCompile(`^[A-Z][A-Z0-9_]{0,127}$`)
@@ -63,6 +85,7 @@ func (s *Secrets) applyDefaults() {
 		}
 		s.Items[name] = it
 	}
+	s.applyKeyDefaults()
 }
 
 // validate checks the section. values is the secretValues map; secretValues
@@ -105,6 +128,12 @@ func (s Secrets) validate(c *collector, values map[string]string, valuesSecret b
 		if it.Length != 0 && it.Source != SourceGenerated {
 			c.add(path+".length", "only a generated secret has a length", "remove it")
 		}
+		switch {
+		case it.Optional && it.Source != SourceExternal:
+			c.addf(path+".optional", "remove it: only an external secret is optional (a generated or config secret always has a value)", "a %s secret cannot be optional", it.Source)
+		case it.Provided && !it.Optional:
+			c.add(path+".provided", "only an optional secret is switched on by provided (a required secret is always injected)", "remove it, or set optional: true")
+		}
 		for i, r := range it.Readers {
 			if !principals[r] {
 				c.addf(fmt.Sprintf("%s.readers[%d]", path, i), "name a service or function this stack declares"+known(principals), "no role named %q", r)
@@ -116,6 +145,7 @@ func (s Secrets) validate(c *collector, values map[string]string, valuesSecret b
 			c.add("secretValues."+name, "has no secrets.items entry with source config", "declare it or remove the value")
 		}
 	}
+	s.validateKeys(c)
 	if len(values) > 0 && !valuesSecret {
 		c.add("secretValues", "is stored in plain text", "set each value with `pulumi config set --secret --path 'secretValues.NAME' <value>`")
 	}

@@ -51,7 +51,7 @@ func (cfg *Config) validate(c *collector) {
 	cfg.Security.validate(c, cfg.Role, cfg.watchedSecrets(), cfg.Policy.waives(BaselineRuleID))
 	cfg.validateDR(c)
 	if cfg.Fleet != nil {
-		cfg.Fleet.validate(c, cfg.Domain, cfg.Data.UsableStores(), cfg.Secrets.Items)
+		cfg.Fleet.validate(c, cfg.Domain, withKeys(cfg.Data.UsableStores(), cfg.Secrets.UsableKeys()), cfg.Secrets.Items)
 	}
 	if cfg.Serverless != nil {
 		cfg.Serverless.validate(c, ServerlessScope{Stores: cfg.Data.UsableStores(), Services: cfg.Fleet.ServiceNames(),

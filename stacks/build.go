@@ -139,6 +139,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	ctx.Export("secretsKeyArn", sec.KeyArn)
 	ctx.Export("secretArns", sec.ARNs)
 	ctx.Export("secretPutCommands", sec.PutCommands)
+	exportSecretRunbook(ctx, cfg, sec)
 	ctx.Export("dataKeyArn", data.KeyArn)
 	ctx.Export("postgresEndpoint", data.PostgresEndpoint)
 	ctx.Export("postgresReplicaEndpoints", data.ReplicaEndpoints)

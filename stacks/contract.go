@@ -31,6 +31,9 @@ type Contract struct {
 	// secrets key's replica by region.
 	SecretArns            pulumi.StringMapOutput `dr:"secretArns"`
 	SecretsReplicaKeyArns pulumi.StringMapOutput `dr:"secretsReplicaKeyArns"`
+	// AppKeyArns are the multi-Region application keys (secrets.keys) by
+	// name, which the recovery stack replicates into its region.
+	AppKeyArns pulumi.StringMapOutput `dr:"appKeyArns"`
 	// PostgresArn and PostgresID are the primary PostgreSQL instance.
 	PostgresArn pulumi.StringOutput `dr:"postgresArn"`
 	PostgresID  pulumi.StringOutput `dr:"postgresId"`

@@ -25,6 +25,7 @@ func primaryContract(cfg *config.Config, net *network.Network, sec *secrets.Secr
 		VpcCidr:               net.CidrBlock,
 		SecretArns:            sec.ARNs,
 		SecretsReplicaKeyArns: sec.ReplicaKeyArns,
+		AppKeyArns:            sec.AppKeyArns,
 		PostgresArn:           d.PostgresArn,
 		PostgresSubnetGroup:   d.PostgresSubnetGroup,
 		PostgresUsername:      d.PostgresUsername,
@@ -94,7 +95,8 @@ func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, ne
 	var zone pulumi.StringInput
 	switch {
 	case contract != nil:
-		sec.Replica = &secrets.Replica{PrimaryARNs: contract.SecretArns, KeyArn: index(contract.SecretsReplicaKeyArns, cfg.Region)}
+		sec.Replica = &secrets.Replica{PrimaryARNs: contract.SecretArns, KeyArn: index(contract.SecretsReplicaKeyArns, cfg.Region),
+			AppKeyArns: contract.AppKeyArns}
 		zone = contract.ZoneID
 		data.DR = &datalayer.DR{Source: &datalayer.Source{
 			PostgresArn: contract.PostgresArn, PostgresUsername: contract.PostgresUsername,

@@ -22,6 +22,12 @@ func TestRecoveryConfigMirrorsThePrimary(t *testing.T) {
 		if !reflect.DeepEqual(rec.Secrets.Items, prim.Secrets.Items) {
 			t.Errorf("%s: secrets differ", dir)
 		}
+		// The recovery stack replicates each of the primary's application
+		// keys and gives it the same variable (optional/provided are part
+		// of the items above: a secret provided in prod is injected in dr).
+		if !reflect.DeepEqual(rec.Secrets.Keys, prim.Secrets.Keys) {
+			t.Errorf("%s: secrets.keys differ:\n dr   %v\n prod %v", dir, rec.Secrets.Keys, prim.Secrets.Keys)
+		}
 		rd, pd := rec.Data, prim.Data
 		if pd.Postgres != nil {
 			p := *pd.Postgres

@@ -236,7 +236,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":         1,
 		"pulumi:pulumi:StackReference": 1,
 	},
-	"dhanam/prod": { // 319 resources
+	"dhanam/prod": { // 321 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            2,
 		"aws:acm/certificateValidation:CertificateValidation":                                        2,
@@ -273,8 +273,8 @@ var goldenTypes = map[string]map[string]int{
 		"aws:iam/role:Role":                                                                          11,
 		"aws:iam/rolePolicy:RolePolicy":                                                              12,
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                                          5,
-		"aws:kms/alias:Alias":                                                                        4,
-		"aws:kms/key:Key":                                                                            15,
+		"aws:kms/alias:Alias":                                                                        5,
+		"aws:kms/key:Key":                                                                            16,
 		"aws:kms/replicaKey:ReplicaKey":                                                              1,
 		"aws:lb/listener:Listener":                                                                   2,
 		"aws:lb/listenerRule:ListenerRule":                                                           2,
@@ -321,7 +321,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 4,
 	},
-	"dhanam/dr": { // 158 resources
+	"dhanam/dr": { // 160 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                            1,
 		"aws:acm/certificate:Certificate":                                                 1,
 		"aws:acm/certificateValidation:CertificateValidation":                             1,
@@ -348,8 +348,9 @@ var goldenTypes = map[string]map[string]int{
 		"aws:iam/role:Role":                                                               7,
 		"aws:iam/rolePolicy:RolePolicy":                                                   8,
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                               5,
-		"aws:kms/alias:Alias":                                                             2,
+		"aws:kms/alias:Alias":                                                             3,
 		"aws:kms/key:Key":                                                                 6,
+		"aws:kms/replicaKey:ReplicaKey":                                                   1,
 		"aws:lb/listener:Listener":                                                        2,
 		"aws:lb/listenerRule:ListenerRule":                                                2,
 		"aws:lb/loadBalancer:LoadBalancer":                                                1,

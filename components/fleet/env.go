@@ -32,6 +32,7 @@ type environment struct {
 	publishes   []config.BusPublication
 	ses         *datalayer.SES
 	search      bool
+	keys        []string // application keys (secrets.keys) the task role uses
 }
 
 // buildEnvironment derives a service's variables from what it declares:
@@ -78,7 +79,7 @@ func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, r
 		return e, err
 	}
 	for _, u := range s.Uses {
-		if err := e.use(u, data, put, putAll); err != nil {
+		if err := e.use(u, data, sec, put, putAll); err != nil {
 			return e, err
 		}
 	}
@@ -117,6 +118,11 @@ func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, r
 		if sec == nil {
 			return e, fmt.Errorf("names secret %s, but the stack has no Secrets component", name)
 		}
+		if sec.Has(name) && !sec.Injected(name) {
+			// Optional and not yet provided: ECS would not start a task
+			// whose secret has no value (config.SecretItem.Optional).
+			continue
+		}
 		arn, err := sec.ARN(name)
 		if err != nil {
 			return e, err
@@ -132,14 +138,25 @@ func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, r
 
 // use adds one `uses` entry: the owner's connection variables and the
 // object its grants and rules come from.
-func (e *environment) use(u string, data *datalayer.DataLayer,
+func (e *environment) use(u string, data *datalayer.DataLayer, sec *secrets.Secrets,
 	put func(bool, string, pulumi.StringOutput, string) error, putAll func(map[string]pulumi.StringOutput, string) error,
 ) error {
+	from := "uses " + u
+	kind, name := config.ParseUse(u)
+	if kind == config.UseKey {
+		if sec == nil {
+			return fmt.Errorf("uses %s, but the stack has no Secrets component", u)
+		}
+		env, err := sec.KeyEnv(name)
+		if err != nil {
+			return err
+		}
+		e.keys = append(e.keys, name)
+		return putAll(env, from)
+	}
 	if data == nil {
 		return fmt.Errorf("uses %s, but the stack has no data layer", u)
 	}
-	from := "uses " + u
-	kind, name := config.ParseUse(u)
 	switch kind {
 	case config.UseStore:
 		st := datalayer.Store(name)
@@ -184,5 +201,5 @@ func (e *environment) use(u string, data *datalayer.DataLayer,
 		e.ses = s
 		return putAll(s.Env(), from)
 	}
-	return fmt.Errorf("uses %q, which is not a store, bucket:<name>, queue:<name> or ses (the bus is declared with publishes)", u)
+	return fmt.Errorf("uses %q, which is not a store, bucket:<name>, queue:<name>, key:<name> or ses (the bus is declared with publishes)", u)
 }

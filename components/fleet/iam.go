@@ -16,7 +16,8 @@ var execActions = []string{"ssmmessages:CreateControlChannel", "ssmmessages:Crea
 //   - the task role (grantee name <service>) is what the application's AWS
 //     SDK uses. It gets exactly what the service's `uses` and `publishes`
 //     imply, each granted by the owner (Bucket.GrantReadWrite, Bus.GrantPut,
-//     Queue.GrantConsume, SES.GrantSendEmail, DataLayer.GrantSearch), and
+//     Queue.GrantConsume, SES.GrantSendEmail, DataLayer.GrantSearch,
+//     Secrets.GrantUseKey for an application key), and
 //     the ECS Exec channel when Exec is on for it.
 //   - the execution role (grantee name <service>-exec) is what ECS uses to
 //     start the task: pull its own repository, write its own log group,
@@ -106,6 +107,11 @@ func (f *Fleet) grantOwners(ctx *pulumi.Context, e environment, g policy.Grantee
 	}
 	if e.search {
 		if _, err := f.args.Data.GrantSearch(ctx, g); err != nil {
+			return err
+		}
+	}
+	for _, k := range e.keys {
+		if _, err := f.args.Secrets.GrantUseKey(ctx, g, k); err != nil {
 			return err
 		}
 	}

@@ -16,6 +16,9 @@ type Replica struct {
 	PrimaryARNs pulumi.StringMapInput
 	// KeyArn is the secrets key's replica in this region.
 	KeyArn pulumi.StringInput
+	// AppKeyArns are the primary's application keys by name, which this
+	// stack replicates into its region (keys.go).
+	AppKeyArns pulumi.StringMapInput
 }
 
 // consumeReplicas makes every declared name resolve to its replica in
@@ -42,7 +45,20 @@ func (s *Secrets) consumeReplicas(ctx *pulumi.Context) error {
 	s.ARNs = arns.ToStringMapOutput()
 	s.ReplicaKeyArns = pulumi.StringMap{}.ToStringMapOutput()
 	s.PutCommands = pulumi.StringMap{}.ToStringMapOutput()
-	return ctx.RegisterResourceOutputs(s, pulumi.Map{"keyArn": s.KeyArn, "arns": s.ARNs})
+	s.AppKeyArns = pulumi.StringMap{}.ToStringMapOutput()
+	outputs := pulumi.Map{"keyArn": s.KeyArn, "arns": s.ARNs}
+	if len(a.Spec.Keys) > 0 {
+		if a.Replica.AppKeyArns == nil {
+			return fmt.Errorf("secrets: secrets.keys is declared, but the recovery stack has no primary application keys to replicate")
+		}
+		keys, err := s.replicateAppKeys(ctx, a.Replica.AppKeyArns.ToStringMapOutput(), s.appKeyPolicy(ctx))
+		if err != nil {
+			return err
+		}
+		s.AppKeyArns = keys.ToStringMapOutput()
+		outputs["appKeyArns"] = s.AppKeyArns
+	}
+	return ctx.RegisterResourceOutputs(s, outputs)
 }
 
 // ReplicaARN is the ARN of a secret's replica in region: the primary's ARN

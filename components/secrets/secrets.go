@@ -56,6 +56,9 @@ type Secrets struct {
 	ReplicaKeyArns pulumi.StringMapOutput `pulumi:"replicaKeyArns"`
 	// PutCommands are the operator's commands that set each external secret.
 	PutCommands pulumi.StringMapOutput `pulumi:"putCommands"`
+	// AppKeyArns are the application keys (keys.go) by name: the primary
+	// keys, or in a recovery stack their replicas in this region.
+	AppKeyArns pulumi.StringMapOutput `pulumi:"appKeyArns"`
 
 	args    *Args
 	account pulumi.StringOutput
@@ -67,6 +70,8 @@ type Secrets struct {
 	sealed  bool
 	// replicas are the replica regions with the key's replica in each.
 	replicas secretsmanager.SecretReplicaArray
+	// keys are the application keys in this region, by name.
+	keys map[string]appKey
 }
 
 // New creates the key and the declared secrets.
@@ -77,7 +82,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if args.Partition == "" {
 		args.Partition = "aws"
 	}
-	s := &Secrets{args: args, arns: map[string]pulumi.StringOutput{}, secrets: map[string]*secretsmanager.Secret{}, readers: map[string][]pulumi.StringOutput{}}
+	s := &Secrets{args: args, arns: map[string]pulumi.StringOutput{}, secrets: map[string]*secretsmanager.Secret{}, readers: map[string][]pulumi.StringOutput{},
+		keys: map[string]appKey{}}
 	if err := ctx.RegisterComponentResource(typeToken, name, s, opts...); err != nil {
 		return nil, err
 	}
@@ -148,14 +154,27 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 				args.Region, sec.Arn, name)
 		}
 	}
+	appKeys, err := s.newAppKeys(ctx, keyPolicy.Json())
+	if err != nil {
+		return nil, err
+	}
 	s.KeyArn = key.Arn
 	s.ARNs = arns.ToStringMapOutput()
 	s.ReplicaKeyArns = replicaKeys.ToStringMapOutput()
 	s.PutCommands = puts.ToStringMapOutput()
-	return s, ctx.RegisterResourceOutputs(s, pulumi.Map{
+	s.AppKeyArns = appKeys.ToStringMapOutput()
+	outputs := pulumi.Map{
 		"keyArn": s.KeyArn, "arns": s.ARNs, "replicaKeyArns": s.ReplicaKeyArns, "putCommands": s.PutCommands,
-	})
+	}
+	if len(appKeys) > 0 {
+		outputs["appKeyArns"] = s.AppKeyArns
+	}
+	return s, ctx.RegisterResourceOutputs(s, outputs)
 }
+
+// Injected reports whether a consumer listing the secret receives it
+// (config.Secrets.Injected): an optional secret only once provided.
+func (s *Secrets) Injected(name string) bool { return s.args.Spec.Injected(name) }
 
 // setValue writes the value of a generated or config secret. External
 // secrets get no version: their value never passes through Pulumi.

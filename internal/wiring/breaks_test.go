@@ -104,3 +104,30 @@ func TestEachCheckFailsEKS(t *testing.T) {
 		{"operator waits", edit("kubernetes:helm.sh/v3:Release", "external-secrets", dropDependency("external-secrets-secrets")), "service listing", "secret DJANGO_SECRET_KEY", "order", "external-secrets-secrets"},
 	})
 }
+
+// Dhanam's application key edge (api uses key:app) fails when one piece is
+// broken: in prod the multi-Region key, in dr its replica of prod's key.
+func TestEachKeyCheckFails(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join("..", "..", "examples", "dhanam")
+	const (
+		kmsKey  = "aws:kms/key:Key"
+		replica = "aws:kms/replicaKey:ReplicaKey"
+	)
+	common := []breakCase{
+		{"key action", edit(policy, "api-key-app", replaceIn("policy", `"kms:GenerateDataKey"`, `"kms:Encrypt"`)), "service api", "key:app", "iam", "kms:GenerateDataKey"},
+		{"key grant on another key", edit(policy, "api-key-app", replaceIn("policy", "key/mrk-", "key/other-")), "service api", "key:app", "iam", "kms:Decrypt"},
+		{"key variable", edit(taskDef, "api", replaceIn("containerDefinitions", `"name":"ENCRYPTION_KEY"`, `"name":"KEY_ARN"`)), "service api", "key:app", "credentials", "ENCRYPTION_KEY"},
+		{"service waits for the key grant", edit("aws:ecs/service:Service", "api", dropDependency("api-key-app")), "service api", "key:app", "order", "api-key-app"},
+	}
+	runBreaks(t, run(t, dir, "prod"), append(common,
+		breakCase{"single-Region key", edit(kmsKey, "key-app", func(r *mockengine.Resource) {
+			r.Inputs["multiRegion"] = resource.NewBoolProperty(false)
+		}), "service api", "key:app", "iam", "not a multi-Region key"},
+	))
+	runBreaks(t, run(t, dir, "dr"), append(common,
+		breakCase{"replica of another key", edit(replica, "key-app", setString("primaryKeyArn", "arn:aws:kms:us-east-1:123456789012:key/mrk-other")),
+			"service api", "key:app", "iam", "no key of the primary stack"},
+		breakCase{"replica gone", drop(replica, "key-app"), "service api", "key:app", "iam", "no application key key-app"},
+	))
+}

@@ -45,6 +45,8 @@ func (c *checker) use(k *consumer, u string) aspects {
 		return c.store(k, name)
 	case config.UseBucket:
 		return c.bucket(k, name)
+	case config.UseKey:
+		return c.appKey(k, name)
 	case config.UseQueue:
 		if k.runtime == "lambda" {
 			return c.messaging(k, "aws:sqs/queue:Queue", name, "sqs", "arn", "url", "sqs:SendMessage", "kms:GenerateDataKey")

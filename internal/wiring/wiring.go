@@ -1,7 +1,7 @@
 // Package wiring proves, from the captured resources of a synthesized
 // stack, that every edge the configuration declares works at run time: a
 // service or function that `uses` a store, `calls` a service, reads a
-// secret, `publishes` on the bus, or needs an AWS API (the authorizer → Cognito, the WebSocket
+// secret, uses an application key (key:<name>), `publishes` on the bus, or needs an AWS API (the authorizer → Cognito, the WebSocket
 // function → execute-api). For each edge it checks four things and
 // reports either "ok", "n/a" (the aspect does not apply to that kind of
 // edge, e.g. IAM for an HTTP call) or the missing piece:
@@ -119,7 +119,15 @@ func Check(resources, partner []*mockengine.Resource, cfg *config.Config) Report
 			} else {
 				k = c.ecsConsumer(s.Name)
 			}
-			c.declared(k, s.Uses, s.Calls, s.Secrets, add)
+			// An optional secret not yet provided is not injected
+			// (config.SecretItem.Optional): no edge to prove.
+			var injected []string
+			for _, name := range s.Secrets {
+				if cfg.Secrets.Injected(name) {
+					injected = append(injected, name)
+				}
+			}
+			c.declared(k, s.Uses, s.Calls, injected, add)
 			c.publishes(k, s.Publishes, add)
 		}
 	}
