@@ -31,6 +31,10 @@ type Contract struct {
 	// secrets key's replica by region.
 	SecretArns            pulumi.StringMapOutput `dr:"secretArns"`
 	SecretsReplicaKeyArns pulumi.StringMapOutput `dr:"secretsReplicaKeyArns"`
+	// SecretKeyArns are the key encrypting each secret (a single-reader
+	// secret has its own multi-Region key; its reader decrypts with the
+	// key's replica in the recovery region).
+	SecretKeyArns pulumi.StringMapOutput `dr:"secretKeyArns"`
 	// PostgresArn and PostgresID are the primary PostgreSQL instance.
 	PostgresArn pulumi.StringOutput `dr:"postgresArn"`
 	PostgresID  pulumi.StringOutput `dr:"postgresId"`

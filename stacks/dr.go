@@ -25,6 +25,7 @@ func primaryContract(cfg *config.Config, net *network.Network, sec *secrets.Secr
 		VpcCidr:               net.CidrBlock,
 		SecretArns:            sec.ARNs,
 		SecretsReplicaKeyArns: sec.ReplicaKeyArns,
+		SecretKeyArns:         sec.KeyArns,
 		PostgresArn:           d.PostgresArn,
 		PostgresSubnetGroup:   d.PostgresSubnetGroup,
 		PostgresUsername:      d.PostgresUsername,
@@ -83,6 +84,7 @@ func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, ne
 ) (*secrets.Args, *datalayer.Args, pulumi.StringInput) {
 	sec := &secrets.Args{
 		Spec: cfg.Secrets, Values: cfg.SecretValues,
+		DeployRole: cfg.Security.DeployRole, BreakGlassRole: cfg.Security.BreakGlassRole,
 		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
 		Protect: cfg.Protected(), ReplicaProviders: providers.ByRegion,
 	}
@@ -94,7 +96,7 @@ func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, ne
 	var zone pulumi.StringInput
 	switch {
 	case contract != nil:
-		sec.Replica = &secrets.Replica{PrimaryARNs: contract.SecretArns, KeyArn: index(contract.SecretsReplicaKeyArns, cfg.Region)}
+		sec.Replica = &secrets.Replica{PrimaryARNs: contract.SecretArns, KeyArn: index(contract.SecretsReplicaKeyArns, cfg.Region), KeyArns: contract.SecretKeyArns}
 		zone = contract.ZoneID
 		data.DR = &datalayer.DR{Source: &datalayer.Source{
 			PostgresArn: contract.PostgresArn, PostgresUsername: contract.PostgresUsername,

@@ -16,6 +16,11 @@ type Replica struct {
 	PrimaryARNs pulumi.StringMapInput
 	// KeyArn is the secrets key's replica in this region.
 	KeyArn pulumi.StringInput
+	// KeyArns are the primary's keys by secret name (Secrets.KeyArns): a
+	// single-reader secret's own multi-Region key, whose replica in this
+	// region (same key id) its reader decrypts with. A name it lacks is
+	// encrypted with KeyArn.
+	KeyArns pulumi.StringMapInput
 }
 
 // consumeReplicas makes every declared name resolve to its replica in
@@ -24,7 +29,7 @@ type Replica struct {
 func (s *Secrets) consumeReplicas(ctx *pulumi.Context) error {
 	a := s.args
 	primary := a.Replica.PrimaryARNs.ToStringMapOutput()
-	arns := pulumi.StringMap{}
+	arns, keys := pulumi.StringMap{}, pulumi.StringMap{}
 	for _, name := range sortedNames(a.Spec.Items) {
 		name := name
 		arn := primary.ApplyT(func(m map[string]string) (string, error) {
@@ -36,13 +41,25 @@ func (s *Secrets) consumeReplicas(ctx *pulumi.Context) error {
 		}).(pulumi.StringOutput)
 		s.arns[name] = arn
 		arns[name] = arn
+		if a.Replica.KeyArns != nil && len(a.Spec.Items[name].Readers) > 0 {
+			key := a.Replica.KeyArns.ToStringMapOutput().ApplyT(func(m map[string]string) (string, error) {
+				k, ok := m[name]
+				if !ok {
+					return "", fmt.Errorf("secrets: the primary stack exports no key for %s: deploy the primary first", name)
+				}
+				return ReplicaARN(k, a.Region), nil
+			}).(pulumi.StringOutput)
+			s.keys[name] = key
+			keys[name] = key
+		}
 	}
 	s.keyArn = a.Replica.KeyArn.ToStringOutput()
 	s.KeyArn = s.keyArn
 	s.ARNs = arns.ToStringMapOutput()
 	s.ReplicaKeyArns = pulumi.StringMap{}.ToStringMapOutput()
 	s.PutCommands = pulumi.StringMap{}.ToStringMapOutput()
-	return ctx.RegisterResourceOutputs(s, pulumi.Map{"keyArn": s.KeyArn, "arns": s.ARNs})
+	s.KeyArns = keys.ToStringMapOutput()
+	return ctx.RegisterResourceOutputs(s, pulumi.Map{"keyArn": s.KeyArn, "arns": s.ARNs, "keyArns": s.KeyArns})
 }
 
 // ReplicaARN is the ARN of a secret's replica in region: the primary's ARN
