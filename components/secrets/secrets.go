@@ -74,8 +74,8 @@ type Secrets struct {
 	// readers records, for each single-reader secret, the granted roles.
 	readers map[string][]pulumi.StringOutput
 	// keys are the key encrypting each secret (KeyArns).
-	keys map[string]pulumi.StringOutput
-	sealed  bool
+	keys   map[string]pulumi.StringOutput
+	sealed bool
 	// replicas are the replica regions with the key's replica in each.
 	replicas secretsmanager.SecretReplicaArray
 }
