@@ -31,7 +31,7 @@ func (cfg *Config) applyDefaults() {
 	}
 	cfg.Monitoring.applyDefaults()
 	cfg.DR.applyDefaults()
-	cfg.Security.applyDefaults()
+	cfg.Security.applyDefaults(cfg.Project)
 	if cfg.Fleet != nil {
 		cfg.Fleet.applyDefaults(cfg.Project)
 	}

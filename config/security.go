@@ -54,13 +54,30 @@ type Security struct {
 	// TrailArchiveDays the trail's log files are kept in S3: 365..3653.
 	// Absent: 2557 (seven years). Only with baseline stack.
 	TrailArchiveDays int `json:"trailArchiveDays"`
+	// DeployRole is the IAM role name Pulumi runs as (CI's deploy role,
+	// .github/iam/deploy-trust.json): besides the break-glass role, the
+	// only principal that may administer a single-reader secret's key and
+	// change the secret's settings and policy (never read or put its
+	// value). Absent: <project>-ci-deploy.
+	DeployRole string `json:"deployRole"`
+	// BreakGlassRole is the IAM role name of the operators' break-glass
+	// role: the only principal besides the readers that may read a
+	// single-reader secret, and the only one that may put its value.
+	// It must exist before the first `pulumi up` (KMS refuses a key policy
+	// naming a principal that does not exist). Absent: <project>-break-glass.
+	BreakGlassRole string `json:"breakGlassRole"`
 }
+
+// roleNameRe is an IAM role name (CreateRole: [\w+=,.@-]{1,64}).
+var roleNameRe = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
 
 // StackManaged reports whether the stack creates the baseline itself.
 func (s Security) StackManaged() bool { return s.Baseline == BaselineStack }
 
-func (s *Security) applyDefaults() {
+func (s *Security) applyDefaults(project string) {
 	def(&s.Baseline, BaselineStack)
+	def(&s.DeployRole, project+"-ci-deploy")
+	def(&s.BreakGlassRole, project+"-break-glass")
 	if s.Baseline == BaselineStack {
 		defInt(&s.TrailRetentionDays, DefaultTrailRetentionDays)
 		defInt(&s.TrailArchiveDays, DefaultTrailArchiveDays)
@@ -71,6 +88,14 @@ func (s *Security) applyDefaults() {
 // single-reader secret (whose reads are alarmed on the trail's log group);
 // waived whether the policy waivers excuse BaselineRuleID.
 func (s Security) validate(c *collector, role Role, watched, waived bool) {
+	for _, r := range []struct{ path, name string }{{"security.deployRole", s.DeployRole}, {"security.breakGlassRole", s.BreakGlassRole}} {
+		if !roleNameRe.MatchString(r.name) {
+			c.addf(r.path, "use an IAM role name: 1..64 letters, digits and + = , . @ _ -", "%q is not an IAM role name", r.name)
+		}
+	}
+	if s.DeployRole == s.BreakGlassRole {
+		c.addf("security.breakGlassRole", "name a role of its own, used only in an emergency", "%q is also the deploy role", s.BreakGlassRole)
+	}
 	switch s.Baseline {
 	case BaselineStack:
 		if s.TrailLogGroup != "" {

@@ -19,7 +19,8 @@ func TestSecurityDefaults(t *testing.T) {
 	if errs != nil {
 		t.Fatal(errs)
 	}
-	if s := cfg.Security; s.Baseline != BaselineStack || !s.StackManaged() || s.TrailRetentionDays != 365 || s.TrailArchiveDays != 2557 {
+	if s := cfg.Security; s.Baseline != BaselineStack || !s.StackManaged() || s.TrailRetentionDays != 365 || s.TrailArchiveDays != 2557 ||
+		s.DeployRole != "dbay-ci-deploy" || s.BreakGlassRole != "dbay-break-glass" {
 		t.Errorf("defaults %+v", s)
 	}
 	cfg, errs = load(t, func(m map[string]string) {
@@ -51,6 +52,8 @@ func TestSecurityRules(t *testing.T) {
 		{"organization retention", `{"baseline":"organization","trailRetentionDays":365}`, orgWaiver, false, "dbay:security.baseline: is organization, which keeps the trail's logs itself"},
 		{"organization xpriv with group", `{"baseline":"organization","trailLogGroup":"aws-controltower/CloudTrailLogs"}`, orgWaiver, true, ""},
 		{"stack with xpriv", `{"baseline":"stack"}`, "", true, ""},
+		{"deploy role name", `{"deployRole":"ci deploy"}`, "", true, `dbay:security.deployRole: "ci deploy" is not an IAM role name; use an IAM role name: 1..64 letters, digits and + = , . @ _ -`},
+		{"break-glass is the deploy role", `{"deployRole":"ops","breakGlassRole":"ops"}`, "", true, `dbay:security.breakGlassRole: "ops" is also the deploy role; name a role of its own, used only in an emergency`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

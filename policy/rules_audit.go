@@ -2,6 +2,7 @@ package policy
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
@@ -91,6 +92,52 @@ func auditRules() []Rule {
 			},
 		},
 		{
+			ID: "single-reader-secret-sealed", Severity: High, Types: []string{secretPolicy},
+			Category: CategoryBestPractice, Source: sealedSource,
+			Title: "A single-reader secret cannot be reached around its policy: every read, value and policy change is denied to other principals, and its key is its own and trusts no account-wide principal",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				d, ok := parseDocument(in["policy"])
+				if !ok || !deniesToOthers(d, "secretsmanager:GetSecretValue") {
+					return nil
+				}
+				var out []string
+				for _, a := range []string{"secretsmanager:PutSecretValue", "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteResourcePolicy",
+					"secretsmanager:UpdateSecret", "secretsmanager:ReplicateSecretToRegions", "secretsmanager:DeleteSecret"} {
+					if !deniesToOthers(d, a) {
+						out = append(out, problem(r, "does not deny "+a+" to other principals: anyone with secretsmanager:* could replace the value, the policy or the key and then read it",
+							"deny it to every principal but the deploy and break-glass roles (components/secrets/sealed.go)"))
+					}
+				}
+				for _, sec := range x.Resolve(secret, str(in["secretArn"])) {
+					key := str(x.In(sec)["kmsKeyId"])
+					if !known(key) || key == "" {
+						continue
+					}
+					for _, other := range x.ByType(secret) {
+						if other.URN != sec.URN && str(x.In(other)["kmsKeyId"]) == key {
+							out = append(out, problem(r, fmt.Sprintf("its key is shared with %s: whoever may decrypt for that secret may decrypt this one", other.Name),
+								"give the secret a key of its own"))
+						}
+					}
+					for _, k := range x.Resolve(kmsKey, key) {
+						kd, ok := parseDocument(x.In(k)["policy"])
+						if !ok {
+							out = append(out, problem(r, "its key "+k.Name+" has no readable key policy (the default trusts the whole account)", "give the key a policy naming its readers"))
+							continue
+						}
+						for _, st := range kd.Statement {
+							if st.allows() && trustsAccount(st) && (st.grantsAction("kms:Decrypt") || st.grantsAction("kms:CreateGrant") || st.grantsAction("kms:PutKeyPolicy")) {
+								out = append(out, problem(r, fmt.Sprintf("its key %s lets the account root (every IAM policy in the account) use or re-key it in %s", k.Name, sid(st)),
+									"name the principals, or condition the statement on aws:PrincipalArn"))
+							}
+						}
+					}
+				}
+				return out
+			},
+		},
+		{
 			ID: "single-reader-secret-alarmed", Severity: High, Types: []string{secretPolicy},
 			Title: "A single-reader secret's reads by others and changes to its policy page someone (metric filters on the trail with alarms)",
 			Check: func(r *mockengine.Resource, x Index) []string {
@@ -139,4 +186,42 @@ func (x Index) alarmedFilter(event, name string) bool {
 		}
 	}
 	return false
+}
+
+// sealedSource is where the single-reader rule comes from.
+const sealedSource = "https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-overview.html (a key policy statement for the account root delegates to every IAM policy); https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_resource-policies.html"
+
+// deniesToOthers reports whether a Deny statement of d covers action for
+// every principal but those its aws:PrincipalArn condition exempts.
+func deniesToOthers(d document, action string) bool {
+	for _, st := range d.Statement {
+		if st.Effect == "Deny" && st.principalIsAnyone() && st.grantsAction(action) {
+			if _, ok := obj(st.Condition["StringEquals"])["aws:RequestedRegion"]; ok {
+				continue // a per-Region deny of one reader, not a deny to others
+			}
+			return true
+		}
+	}
+	return false
+}
+
+var accountIDRe = regexp.MustCompile(`^\d{12}$`)
+
+// trustsAccount reports whether a statement's principal is an account root
+// without an aws:PrincipalArn condition narrowing it.
+func trustsAccount(st statement) bool {
+	p, _ := st.Principal.(map[string]any)
+	root := false
+	for _, a := range strs(p["AWS"]) {
+		root = root || strings.HasSuffix(a, ":root") || accountIDRe.MatchString(a)
+	}
+	if !root {
+		return false
+	}
+	for _, op := range []string{"ArnEquals", "ArnLike", "StringEquals"} {
+		if _, ok := obj(st.Condition[op])["aws:PrincipalArn"]; ok {
+			return false
+		}
+	}
+	return true
 }

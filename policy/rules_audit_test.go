@@ -44,6 +44,13 @@ func auditFixtures() map[string]fixture {
 	singleReader := res(secretPolicy, "WALLET_MASTER_XPRIV", map[string]any{"secretArn": xprivArn,
 		"policy": doc(map[string]any{"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Principal": "*", "Resource": "*"})})
 	xpriv := res(secret, "WALLET_MASTER_XPRIV", map[string]any{"name": xprivName}, out("arn", xprivArn))
+	const ownKey = "arn:aws:kms:us-east-1:123456789012:key/mrk-0wn"
+	others := map[string]any{"ArnNotEquals": map[string]any{"aws:PrincipalArn": "arn:aws:iam::123456789012:role/dbay-break-glass"}}
+	sealedPolicy := res(secretPolicy, "WALLET_MASTER_XPRIV", map[string]any{"secretArn": xprivArn, "policy": doc(
+		map[string]any{"Effect": "Deny", "Action": "secretsmanager:GetSecretValue", "Principal": "*", "Resource": "*", "Condition": others},
+		map[string]any{"Effect": "Deny", "Action": []any{"secretsmanager:PutSecretValue"}, "Principal": "*", "Resource": "*", "Condition": others},
+		map[string]any{"Effect": "Deny", "Action": []any{"secretsmanager:UpdateSecret", "secretsmanager:PutResourcePolicy", "secretsmanager:DeleteResourcePolicy",
+			"secretsmanager:DeleteSecret", "secretsmanager:ReplicateSecretToRegions"}, "Principal": "*", "Resource": "*", "Condition": others})})
 	filter := func(name, event, metric string) *mockengine.Resource {
 		return res(metricFilter, name, map[string]any{"logGroupName": "/dbay/prod/cloudtrail",
 			"pattern":              `{ ($.eventName = "` + event + `") && ($.requestParameters.secretId = "` + xprivName + `") }`,
@@ -69,6 +76,22 @@ func auditFixtures() map[string]fixture {
 			good: one(res(trailType, "trail", goodTrail)),
 			bad: one(res(trailType, "trail", with(goodTrail, "enableLogFileValidation", false, "kmsKeyId", nil)),
 				res(trailType, "regional-only", with(goodTrail, "isMultiRegionTrail", false, "cloudWatchLogsGroupArn", nil))),
+		},
+		"single-reader-secret-sealed": {
+			good: one(sealedPolicy, res(secret, "WALLET_MASTER_XPRIV", map[string]any{"name": xprivName, "kmsKeyId": ownKey}, out("arn", xprivArn)),
+				res(kmsKey, "WALLET_MASTER_XPRIV-key", map[string]any{"enableKeyRotation": true, "policy": doc(
+					map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::123456789012:role/dbay-ci-deploy"}, "Action": "kms:PutKeyPolicy", "Resource": "*"},
+					map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:Decrypt", "Resource": "*",
+						"Condition": map[string]any{"ArnEquals": map[string]any{"aws:PrincipalArn": "arn:aws:iam::123456789012:role/dbay-build-and-sign-tx-us-east-1"}}})},
+					out("arn", ownKey)),
+				res(secret, "JWT_SECRET", map[string]any{"name": "dbay/prod/JWT_SECRET", "kmsKeyId": cmk})),
+			// Today's prod: only reads denied; the key shared with every
+			// secret and trusting the account root for kms:*.
+			bad: one(singleReader, res(secret, "WALLET_MASTER_XPRIV", map[string]any{"name": xprivName, "kmsKeyId": ownKey}, out("arn", xprivArn)),
+				res(kmsKey, "secrets-key", map[string]any{"enableKeyRotation": true, "policy": doc(
+					map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"})},
+					out("arn", ownKey)),
+				res(secret, "JWT_SECRET", map[string]any{"name": "dbay/prod/JWT_SECRET", "kmsKeyId": ownKey})),
 		},
 		"single-reader-secret-alarmed": {
 			good: one(singleReader, xpriv, filter("read", "GetSecretValue", "xpriv-read"), alarmOn("xpriv-read", true),

@@ -34,6 +34,10 @@ type Contract struct {
 	// AppKeyArns are the multi-Region application keys (secrets.keys) by
 	// name, which the recovery stack replicates into its region.
 	AppKeyArns pulumi.StringMapOutput `dr:"appKeyArns"`
+	// SecretKeyArns are the key encrypting each secret (a single-reader
+	// secret has its own multi-Region key; its reader decrypts with the
+	// key's replica in the recovery region).
+	SecretKeyArns pulumi.StringMapOutput `dr:"secretKeyArns"`
 	// PostgresArn and PostgresID are the primary PostgreSQL instance.
 	PostgresArn pulumi.StringOutput `dr:"postgresArn"`
 	PostgresID  pulumi.StringOutput `dr:"postgresId"`

@@ -26,6 +26,7 @@ func primaryContract(cfg *config.Config, net *network.Network, sec *secrets.Secr
 		SecretArns:            sec.ARNs,
 		SecretsReplicaKeyArns: sec.ReplicaKeyArns,
 		AppKeyArns:            sec.AppKeyArns,
+		SecretKeyArns:         sec.KeyArns,
 		PostgresArn:           d.PostgresArn,
 		PostgresSubnetGroup:   d.PostgresSubnetGroup,
 		PostgresUsername:      d.PostgresUsername,
@@ -84,6 +85,7 @@ func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, ne
 ) (*secrets.Args, *datalayer.Args, pulumi.StringInput) {
 	sec := &secrets.Args{
 		Spec: cfg.Secrets, Values: cfg.SecretValues,
+		DeployRole: cfg.Security.DeployRole, BreakGlassRole: cfg.Security.BreakGlassRole,
 		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
 		Protect: cfg.Protected(), ReplicaProviders: providers.ByRegion,
 	}
@@ -96,7 +98,7 @@ func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, ne
 	switch {
 	case contract != nil:
 		sec.Replica = &secrets.Replica{PrimaryARNs: contract.SecretArns, KeyArn: index(contract.SecretsReplicaKeyArns, cfg.Region),
-			AppKeyArns: contract.AppKeyArns}
+			AppKeyArns: contract.AppKeyArns, KeyArns: contract.SecretKeyArns}
 		zone = contract.ZoneID
 		data.DR = &datalayer.DR{Source: &datalayer.Source{
 			PostgresArn: contract.PostgresArn, PostgresUsername: contract.PostgresUsername,

@@ -5,7 +5,7 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
-	"prod": { // 799 resources
+	"prod": { // 801 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
@@ -69,8 +69,8 @@ var goldenTypes = map[string]map[string]int{
 		"aws:iam/rolePolicy:RolePolicy":                                                              71,
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                                          6,
 		"aws:kms/alias:Alias":                                                                        5,
-		"aws:kms/key:Key":                                                                            15,
-		"aws:kms/replicaKey:ReplicaKey":                                                              1,
+		"aws:kms/key:Key":                                                                            16,
+		"aws:kms/replicaKey:ReplicaKey":                                                              2,
 		"aws:lambda/function:Function":                                                               16,
 		"aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig":                             3,
 		"aws:lambda/permission:Permission":                                                           6,

@@ -43,10 +43,42 @@ func TestXprivHasExactlyOneReaderInProd(t *testing.T) {
 	}
 	deny := doc.Statement[0]
 	// The policy replicates to us-west-2: the dr stack's build_and_sign_tx
-	// role, by its fixed name, is the only other principal let through.
-	want := []any{fn.In()["role"], "arn:aws:iam::123456789012:role/dbay-build-and-sign-tx-us-west-2"}
+	// role, by its fixed name, and the break-glass role are the only other
+	// principals let through (components/secrets/sealed.go).
+	want := []any{"arn:aws:iam::123456789012:role/dbay-break-glass", fn.In()["role"], "arn:aws:iam::123456789012:role/dbay-build-and-sign-tx-us-west-2"}
 	if deny.Effect != "Deny" || deny.Principal != "*" || !reflect.DeepEqual(deny.Condition["ArnNotEquals"]["aws:PrincipalArn"], want) {
 		t.Errorf("xpriv policy = %+v, want a deny for all but %v", deny, want)
+	}
+	// Its key is its own: no other secret, and no key statement trusting
+	// the account without naming the principal, so no IAM policy in the
+	// account reaches the value (issue 15 item 4).
+	secret := r.Engine.Get("aws:secretsmanager/secret:Secret", "WALLET_MASTER_XPRIV")
+	key := secret.In()["kmsKeyId"]
+	for _, other := range r.Engine.ByType("aws:secretsmanager/secret:Secret") {
+		if other.Name != secret.Name && other.In()["kmsKeyId"] == key {
+			t.Errorf("%s shares the xpriv's key %v", other.Name, key)
+		}
+	}
+	for _, k := range r.Engine.ByType("aws:kms/key:Key") {
+		if k.Out()["arn"] != key {
+			continue
+		}
+		var kdoc struct {
+			Statement []struct {
+				Sid       string
+				Principal map[string]any
+				Action    any
+				Condition map[string]map[string]any
+			}
+		}
+		if err := json.Unmarshal([]byte(k.In()["policy"].(string)), &kdoc); err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range kdoc.Statement {
+			if p, _ := st.Principal["AWS"].(string); strings.HasSuffix(p, ":root") && st.Condition["ArnEquals"]["aws:PrincipalArn"] == nil {
+				t.Errorf("the xpriv's key trusts the account in %s", st.Sid)
+			}
+		}
 	}
 	env, _ := fn.In()["environment"].(map[string]any)["variables"].(map[string]any)
 	if env["WALLET_MASTER_XPRIV_SECRET_ARN"] != xpriv {

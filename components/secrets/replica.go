@@ -19,6 +19,11 @@ type Replica struct {
 	// AppKeyArns are the primary's application keys by name, which this
 	// stack replicates into its region (keys.go).
 	AppKeyArns pulumi.StringMapInput
+	// KeyArns are the primary's keys by secret name (Secrets.KeyArns): a
+	// single-reader secret's own multi-Region key, whose replica in this
+	// region (same key id) its reader decrypts with. A name it lacks is
+	// encrypted with KeyArn.
+	KeyArns pulumi.StringMapInput
 }
 
 // consumeReplicas makes every declared name resolve to its replica in
@@ -27,7 +32,7 @@ type Replica struct {
 func (s *Secrets) consumeReplicas(ctx *pulumi.Context) error {
 	a := s.args
 	primary := a.Replica.PrimaryARNs.ToStringMapOutput()
-	arns := pulumi.StringMap{}
+	arns, keys := pulumi.StringMap{}, pulumi.StringMap{}
 	for _, name := range sortedNames(a.Spec.Items) {
 		name := name
 		arn := primary.ApplyT(func(m map[string]string) (string, error) {
@@ -39,6 +44,17 @@ func (s *Secrets) consumeReplicas(ctx *pulumi.Context) error {
 		}).(pulumi.StringOutput)
 		s.arns[name] = arn
 		arns[name] = arn
+		if a.Replica.KeyArns != nil && len(a.Spec.Items[name].Readers) > 0 {
+			key := a.Replica.KeyArns.ToStringMapOutput().ApplyT(func(m map[string]string) (string, error) {
+				k, ok := m[name]
+				if !ok {
+					return "", fmt.Errorf("secrets: the primary stack exports no key for %s: deploy the primary first", name)
+				}
+				return ReplicaARN(k, a.Region), nil
+			}).(pulumi.StringOutput)
+			s.secretKeys[name] = key
+			keys[name] = key
+		}
 	}
 	s.keyArn = a.Replica.KeyArn.ToStringOutput()
 	s.KeyArn = s.keyArn
@@ -46,7 +62,8 @@ func (s *Secrets) consumeReplicas(ctx *pulumi.Context) error {
 	s.ReplicaKeyArns = pulumi.StringMap{}.ToStringMapOutput()
 	s.PutCommands = pulumi.StringMap{}.ToStringMapOutput()
 	s.AppKeyArns = pulumi.StringMap{}.ToStringMapOutput()
-	outputs := pulumi.Map{"keyArn": s.KeyArn, "arns": s.ARNs}
+	s.KeyArns = keys.ToStringMapOutput()
+	outputs := pulumi.Map{"keyArn": s.KeyArn, "arns": s.ARNs, "keyArns": s.KeyArns}
 	if len(a.Spec.Keys) > 0 {
 		if a.Replica.AppKeyArns == nil {
 			return fmt.Errorf("secrets: secrets.keys is declared, but the recovery stack has no primary application keys to replicate")

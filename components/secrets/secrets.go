@@ -42,6 +42,11 @@ type Args struct {
 	// Replica, in a recovery stack, makes the component consume the
 	// primary's replicas in this region instead of creating secrets.
 	Replica *Replica
+	// DeployRole and BreakGlassRole are the role names (config
+	// security.deployRole / breakGlassRole) a single-reader secret's key
+	// and resource policy name (sealed.go). Required when a secret has
+	// readers.
+	DeployRole, BreakGlassRole string
 }
 
 // Secrets is the component.
@@ -59,6 +64,10 @@ type Secrets struct {
 	// AppKeyArns are the application keys (keys.go) by name: the primary
 	// keys, or in a recovery stack their replicas in this region.
 	AppKeyArns pulumi.StringMapOutput `pulumi:"appKeyArns"`
+	// KeyArns are the key encrypting each secret by name: KeyArn, or a
+	// single-reader secret's own key (sealed.go). In a recovery stack, the
+	// keys' replicas in its Region.
+	KeyArns pulumi.StringMapOutput `pulumi:"keyArns"`
 
 	args    *Args
 	account pulumi.StringOutput
@@ -67,7 +76,9 @@ type Secrets struct {
 	secrets map[string]*secretsmanager.Secret
 	// readers records, for each single-reader secret, the granted roles.
 	readers map[string][]pulumi.StringOutput
-	sealed  bool
+	// secretKeys are the key encrypting each secret (KeyArns).
+	secretKeys map[string]pulumi.StringOutput
+	sealed     bool
 	// replicas are the replica regions with the key's replica in each.
 	replicas secretsmanager.SecretReplicaArray
 	// keys are the application keys in this region, by name.
@@ -83,7 +94,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		args.Partition = "aws"
 	}
 	s := &Secrets{args: args, arns: map[string]pulumi.StringOutput{}, secrets: map[string]*secretsmanager.Secret{}, readers: map[string][]pulumi.StringOutput{},
-		keys: map[string]appKey{}}
+		keys: map[string]appKey{}, secretKeys: map[string]pulumi.StringOutput{}}
+	for _, n := range sortedNames(args.Spec.Items) {
+		if len(args.Spec.Items[n].Readers) > 0 && args.Replica == nil && (args.DeployRole == "" || args.BreakGlassRole == "") {
+			return nil, fmt.Errorf("secrets: %s has readers: Args.DeployRole and BreakGlassRole are required (its key and policy name them)", n)
+		}
+	}
 	if err := ctx.RegisterComponentResource(typeToken, name, s, opts...); err != nil {
 		return nil, err
 	}
@@ -131,14 +147,23 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	s.replicas = replicas
 	arns := pulumi.StringMap{}
 	puts := pulumi.StringMap{}
+	keyArns := pulumi.StringMap{}
 	for _, name := range sortedNames(args.Spec.Items) {
 		item := args.Spec.Items[name]
+		secretKey, secretReplicas := key.Arn, replicas
+		if len(item.Readers) > 0 {
+			if secretKey, secretReplicas, err = s.newSealedKey(ctx, name); err != nil {
+				return nil, err
+			}
+		}
+		s.secretKeys[name] = secretKey
+		keyArns[name] = secretKey
 		sec, err := secretsmanager.NewSecret(ctx, name, &secretsmanager.SecretArgs{
 			Name:                 pulumi.Sprintf("%s/%s/%s", args.Project, args.Stack, name),
 			Description:          pulumi.String(item.Description),
-			KmsKeyId:             key.Arn,
+			KmsKeyId:             secretKey,
 			RecoveryWindowInDays: pulumi.Int(args.Spec.RecoveryWindowDays),
-			Replicas:             replicas,
+			Replicas:             secretReplicas,
 		}, parent, pulumi.Protect(args.Protect || item.Source == config.SourceExternal))
 		if err != nil {
 			return nil, err
@@ -163,8 +188,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	s.ReplicaKeyArns = replicaKeys.ToStringMapOutput()
 	s.PutCommands = puts.ToStringMapOutput()
 	s.AppKeyArns = appKeys.ToStringMapOutput()
+	s.KeyArns = keyArns.ToStringMapOutput()
 	outputs := pulumi.Map{
-		"keyArn": s.KeyArn, "arns": s.ARNs, "replicaKeyArns": s.ReplicaKeyArns, "putCommands": s.PutCommands,
+		"keyArn": s.KeyArn, "arns": s.ARNs, "replicaKeyArns": s.ReplicaKeyArns, "putCommands": s.PutCommands, "keyArns": s.KeyArns,
 	}
 	if len(appKeys) > 0 {
 		outputs["appKeyArns"] = s.AppKeyArns
@@ -206,6 +232,14 @@ func (s *Secrets) setValue(ctx *pulumi.Context, name string, item config.SecretI
 	return err
 }
 
+// keyOf is the key encrypting a declared secret.
+func (s *Secrets) keyOf(name string) pulumi.StringOutput {
+	if k, ok := s.secretKeys[name]; ok {
+		return k
+	}
+	return s.keyArn
+}
+
 // ARN returns a declared secret's ARN; an undeclared name is an error.
 func (s *Secrets) ARN(name string) (pulumi.StringOutput, error) {
 	arn, ok := s.arns[name]
@@ -241,7 +275,8 @@ func (s *Secrets) GrantRead(ctx *pulumi.Context, g policy.Grantee, names ...stri
 	}
 	sorted := append([]string(nil), names...)
 	sort.Strings(sorted)
-	var arns pulumi.StringArray
+	var arns, keys pulumi.StringArray
+	seenKey := map[string]bool{}
 	for _, name := range sorted {
 		arn, err := s.ARN(name)
 		if err != nil {
@@ -254,6 +289,16 @@ func (s *Secrets) GrantRead(ctx *pulumi.Context, g policy.Grantee, names ...stri
 			s.readers[name] = append(s.readers[name], g.Role.Arn)
 		}
 		arns = append(arns, arn)
+		// One statement per distinct key: the shared key, or a sealed
+		// secret's own (sealed.go).
+		k := "shared"
+		if _, own := s.secretKeys[name]; own && len(s.args.Spec.Items[name].Readers) > 0 {
+			k = name
+		}
+		if !seenKey[k] {
+			seenKey[k] = true
+			keys = append(keys, s.keyOf(name))
+		}
 	}
 	return policy.Attach(ctx, s, g, "secrets", iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
@@ -264,7 +309,7 @@ func (s *Secrets) GrantRead(ctx *pulumi.Context, g policy.Grantee, names ...stri
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("DecryptThroughSecretsManager"),
 			Actions:   pulumi.ToStringArray([]string{"kms:Decrypt"}),
-			Resources: pulumi.StringArray{s.keyArn},
+			Resources: keys,
 			Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
 				Test: pulumi.String("StringEquals"), Variable: pulumi.String("kms:ViaService"),
 				Values: pulumi.ToStringArray([]string{fmt.Sprintf("secretsmanager.%s.amazonaws.com", s.args.Region)}),
@@ -273,10 +318,11 @@ func (s *Secrets) GrantRead(ctx *pulumi.Context, g policy.Grantee, names ...stri
 	})
 }
 
-// Seal writes the resource policy of every single-reader secret: deny
-// GetSecretValue to every principal whose ARN is not one of the granted
-// readers (to everyone when no reader was granted). The stack calls it once,
-// after all components are built.
+// Seal writes the resource policy of every single-reader secret
+// (sealedStatements): only its granted readers (and their fixed-name roles
+// in the replica Regions, each in its own Region) and the break-glass role
+// read it; only break-glass puts its value; only the deploy and break-glass
+// roles change it. The stack calls it once, after all components are built.
 func (s *Secrets) Seal(ctx *pulumi.Context) error {
 	if s.sealed {
 		return errors.New("secrets: Seal called twice")
@@ -286,40 +332,11 @@ func (s *Secrets) Seal(ctx *pulumi.Context) error {
 		return nil // the primary's policy replicates with the secret
 	}
 	for _, name := range sortedNames(s.args.Spec.Items) {
-		declared := s.args.Spec.Items[name].Readers
-		if len(declared) == 0 {
+		if len(s.args.Spec.Items[name].Readers) == 0 {
 			continue
 		}
-		deny := iam.GetPolicyDocumentStatementArgs{
-			Sid:     pulumi.String("OnlyTheNamedReaders"),
-			Effect:  pulumi.String("Deny"),
-			Actions: pulumi.ToStringArray([]string{"secretsmanager:GetSecretValue"}),
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type: pulumi.String("*"), Identifiers: pulumi.ToStringArray([]string{"*"}),
-			}},
-			Resources: pulumi.ToStringArray([]string{"*"}),
-		}
-		if readers := s.readers[name]; len(readers) > 0 {
-			var arns pulumi.StringArray
-			for _, r := range readers {
-				arns = append(arns, r)
-			}
-			// The policy replicates with the secret: the same readers'
-			// roles in each replica region (the recovery stack's, by their
-			// fixed names) are the only other principals let through.
-			for _, region := range s.args.Spec.ReplicaRegions {
-				for _, principal := range declared {
-					arns = append(arns, pulumi.Sprintf("arn:%s:iam::%s:role/%s", s.args.Partition, s.account,
-						ReaderRoleName(s.args.Project, principal, region)))
-				}
-			}
-			deny.Conditions = iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
-				Test: pulumi.String("ArnNotEquals"), Variable: pulumi.String("aws:PrincipalArn"),
-				Values: arns,
-			}}
-		}
 		doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-			Statements: iam.GetPolicyDocumentStatementArray{deny},
+			Statements: s.sealedStatements(name, s.readers[name]),
 		}, pulumi.Parent(s))
 		if _, err := secretsmanager.NewSecretPolicy(ctx, name, &secretsmanager.SecretPolicyArgs{
 			SecretArn:         s.secrets[name].Arn,

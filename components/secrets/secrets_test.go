@@ -61,7 +61,7 @@ func synth(t *testing.T, protect bool, grants ...grant) (*mockengine.Engine, err
 		s, err := New(ctx, "secrets", &Args{
 			Spec: dbaySecrets(), Values: map[string]string{"SENTRY_DSN": "https://key@sentry.example/1"},
 			Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws", Protect: protect,
-			ReplicaProviders: map[string]*aws.Provider{"us-west-2": west},
+			ReplicaProviders: map[string]*aws.Provider{"us-west-2": west}, DeployRole: "dbay-ci-deploy", BreakGlassRole: "dbay-break-glass",
 		}, pulumi.Providers(regional))
 		if err != nil {
 			return err
@@ -121,6 +121,11 @@ func TestSecretsPerSource(t *testing.T) {
 			t.Fatalf("no secret %s", name)
 		}
 		in := sec.In()
+		key, replicaKey := key, replicaKey
+		if len(item.Readers) > 0 { // a single-reader secret has its own key (sealed.go)
+			key = eng.Get("aws:kms/key:Key", name+"-key").Out()["arn"]
+			replicaKey = eng.Get("aws:kms/replicaKey:ReplicaKey", name+"-key-us-west-2").Out()["arn"]
+		}
 		if in["name"] != "dbay/prod/"+name || in["kmsKeyId"] != key || in["recoveryWindowInDays"] != 30.0 {
 			t.Errorf("%s = %v", name, in)
 		}
@@ -208,13 +213,66 @@ func TestSingleReaderSecret(t *testing.T) {
 	if len(pols) != 1 || pols[0].Name != "WALLET_MASTER_XPRIV" || pols[0].In()["secretArn"] != xpriv || pols[0].In()["blockPublicPolicy"] != true {
 		t.Fatalf("secret policies = %v", pols)
 	}
-	deny := parse(t, pols[0].In()["policy"]).Statement[0]
-	// The policy replicates to us-west-2 with the secret: the same reader's
-	// role there, by its fixed name, is the only other principal let through.
-	want := []any{reader, "arn:aws:iam::123456789012:role/dbay-build-and-sign-tx-us-west-2"}
-	if deny.Effect != "Deny" || deny.Principal != "*" || deny.Action != "secretsmanager:GetSecretValue" ||
-		!reflect.DeepEqual(deny.Condition["ArnNotEquals"]["aws:PrincipalArn"], want) {
-		t.Errorf("xpriv policy = %+v, want a deny for all but %v", deny, want)
+	acct := "arn:aws:iam::" + mockengine.Account + ":role/"
+	breakGlass, deploy, west := acct+"dbay-break-glass", acct+"dbay-ci-deploy", acct+"dbay-build-and-sign-tx-us-west-2"
+	stmts := map[string]mockengine.Statement{}
+	for _, st := range parse(t, pols[0].In()["policy"]).Statement {
+		if st.Effect != "Deny" || st.Principal != "*" {
+			t.Errorf("xpriv policy statement %+v is not a deny to everyone", st)
+		}
+		stmts[st.Sid] = st
+	}
+	// Reads: the reader here, its fixed-name role in us-west-2 (the policy
+	// replicates with the secret) and break-glass; each reader only in
+	// its own Region.
+	for sid, want := range map[string][]any{
+		"OnlyTheNamedReaders":             {breakGlass, reader, west},
+		"OnlyBreakGlassPutsTheValue":      nil,
+		"OnlyDeployAndBreakGlassChangeIt": {deploy, breakGlass},
+	} {
+		got := stmts[sid].Condition["ArnNotEquals"]["aws:PrincipalArn"]
+		if want == nil && got != breakGlass || want != nil && !reflect.DeepEqual(got, want) {
+			t.Errorf("%s exempts %v, want %v", sid, got, want)
+		}
+	}
+	for _, a := range append(append(append([]string{}, SealedReadActions...), SealedValueActions...), SealedChangeActions...) {
+		found := false
+		for _, st := range stmts {
+			found = found || containsAny(st.Action, a)
+		}
+		if !found {
+			t.Errorf("no statement denies %s", a)
+		}
+	}
+	for region, other := range map[string]string{"UsEast1": west, "UsWest2": acct + "dbay-build-and-sign-tx-us-east-1"} {
+		st := stmts["ReaderOfAnotherRegion"+region]
+		if st.Condition["ArnEquals"]["aws:PrincipalArn"] != other || st.Action != "secretsmanager:GetSecretValue" {
+			t.Errorf("ReaderOfAnotherRegion%s = %+v, want %s denied there", region, st, other)
+		}
+	}
+	// Its own key: administrators cannot use it, the account root only
+	// decrypts as the reader of that Region, through Secrets Manager.
+	for _, k := range []*mockengine.Resource{eng.Get("aws:kms/key:Key", "WALLET_MASTER_XPRIV-key"), eng.Get("aws:kms/replicaKey:ReplicaKey", "WALLET_MASTER_XPRIV-key-us-west-2")} {
+		region := "us-east-1"
+		if k.Type == "aws:kms/replicaKey:ReplicaKey" {
+			region = "us-west-2"
+		}
+		for _, st := range parse(t, k.In()["policy"]).Statement {
+			switch st.Sid {
+			case "AdministerWithoutUse":
+				if containsAny(st.Action, "kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:*") {
+					t.Errorf("%s: administrators can use or grant the key: %v", k.Name, st.Action)
+				}
+			case "ReaderDecryptsThroughSecretsManagerInItsRegion":
+				if st.Condition["ArnEquals"]["aws:PrincipalArn"] != acct+"dbay-build-and-sign-tx-"+region ||
+					st.Condition["StringEquals"]["kms:ViaService"] != "secretsmanager."+region+".amazonaws.com" || st.Action != "kms:Decrypt" {
+					t.Errorf("%s: reader statement %+v", k.Name, st)
+				}
+			case "BreakGlassPutsAndReadsThroughSecretsManager":
+			default:
+				t.Errorf("%s: unexpected statement %+v", k.Name, st)
+			}
+		}
 	}
 	var readers []string
 	for _, rp := range eng.ByType(tRolePol) {
@@ -231,10 +289,32 @@ func TestSingleReaderSecret(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deny = parse(t, eng.Get(tPolicy, "WALLET_MASTER_XPRIV").In()["policy"]).Statement[0]
-	if deny.Effect != "Deny" || deny.Condition != nil {
-		t.Errorf("ungranted xpriv policy = %+v, want an unconditional deny", deny)
+	deny := parse(t, eng.Get(tPolicy, "WALLET_MASTER_XPRIV").In()["policy"]).Statement[0]
+	if deny.Effect != "Deny" || deny.Condition["ArnNotEquals"]["aws:PrincipalArn"] != breakGlass {
+		t.Errorf("ungranted xpriv policy = %+v, want a deny to all but break-glass", deny)
 	}
+}
+
+// containsAny reports whether a statement's Action (a string or a list)
+// names any of actions.
+func containsAny(action any, actions ...string) bool {
+	var got []string
+	switch a := action.(type) {
+	case string:
+		got = []string{a}
+	case []any:
+		for _, x := range a {
+			got = append(got, x.(string))
+		}
+	}
+	for _, g := range got {
+		for _, a := range actions {
+			if g == a {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func parse(t *testing.T, v any) mockengine.Doc {
@@ -266,6 +346,9 @@ func TestRecoveryConsumesReplicas(t *testing.T) {
 					"JWT_SECRET":          pulumi.String("arn:aws:secretsmanager:us-east-1:123456789012:secret:dbay/prod/JWT_SECRET-GhIjKl"),
 				},
 				KeyArn: pulumi.String("arn:aws:kms:us-west-2:123456789012:key/mrk-0123456789abcdef0123456789abcdef"),
+				KeyArns: pulumi.StringMap{
+					"WALLET_MASTER_XPRIV": pulumi.String("arn:aws:kms:us-east-1:123456789012:key/mrk-feedfacefeedfacefeedfacefeedface"),
+				},
 			},
 		})
 		if err != nil {
@@ -296,7 +379,11 @@ func TestRecoveryConsumesReplicas(t *testing.T) {
 		t.Errorf("the grant reads %v, want the us-west-2 replicas %v", doc.Statement[0].Resource, want)
 	}
 	kms := doc.Statement[1]
-	if kms.Resource != "arn:aws:kms:us-west-2:123456789012:key/mrk-0123456789abcdef0123456789abcdef" ||
+	// The shared key's replica for JWT_SECRET, the xpriv's own key's
+	// replica (same key id, this region) for the xpriv.
+	wantKeys := []any{"arn:aws:kms:us-west-2:123456789012:key/mrk-0123456789abcdef0123456789abcdef",
+		"arn:aws:kms:us-west-2:123456789012:key/mrk-feedfacefeedfacefeedfacefeedface"}
+	if !reflect.DeepEqual(kms.Resource, wantKeys) ||
 		kms.Condition["StringEquals"]["kms:ViaService"] != "secretsmanager.us-west-2.amazonaws.com" {
 		t.Errorf("replica key statement = %+v", kms)
 	}

@@ -26,8 +26,8 @@ type Watch struct {
 	// declared reader's fixed role (ReaderRoleName) in the stack's region
 	// and in each replica region, as the resource policy (Seal) names them.
 	ReaderRoleArns pulumi.StringArrayOutput
-	// KeyArns are the key encrypting it and its replicas (one multi-Region
-	// key: the same key id in every region).
+	// KeyArns are the key encrypting it and its replicas: the secret's
+	// own multi-Region key (sealed.go), the same key id in every region.
 	KeyArns pulumi.StringArrayOutput
 }
 
@@ -63,7 +63,7 @@ func (s *Secrets) Watched() []Watch {
 			}
 			return out
 		}).(pulumi.StringArrayOutput)
-		keys := s.keyArn.ApplyT(func(arn string) []string {
+		keys := s.keyOf(name).ApplyT(func(arn string) []string {
 			out := []string{arn}
 			for _, r := range a.Spec.ReplicaRegions {
 				out = append(out, ReplicaARN(arn, r))

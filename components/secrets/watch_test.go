@@ -26,7 +26,7 @@ func TestWatchedSingleReaderSecrets(t *testing.T) {
 		}
 		s, err := New(ctx, "secrets", &Args{Spec: dbaySecrets(), Values: map[string]string{"SENTRY_DSN": "https://key@sentry.example/1"},
 			Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws",
-			ReplicaProviders: map[string]*aws.Provider{"us-west-2": west}})
+			ReplicaProviders: map[string]*aws.Provider{"us-west-2": west}, DeployRole: "dbay-ci-deploy", BreakGlassRole: "dbay-break-glass"})
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func TestWatchedSingleReaderSecrets(t *testing.T) {
 	}
 	got := strings.Split(eng.Get("aws:iam/role:Role", "probe-WALLET_MASTER_XPRIV").In()["description"].(string), "|")
 	arn := eng.Get(tSecret, "WALLET_MASTER_XPRIV").Out()["arn"].(string)
-	key := eng.Get("aws:kms/key:Key", "secrets-key").Out()["arn"].(string)
+	key := eng.Get("aws:kms/key:Key", "WALLET_MASTER_XPRIV-key").Out()["arn"].(string) // its own key (sealed.go)
 	want := []string{
 		arn + "," + ReplicaARN(arn, "us-west-2"),
 		"arn:aws:iam::" + mockengine.Account + ":role/dbay-build-and-sign-tx-us-east-1,arn:aws:iam::" + mockengine.Account + ":role/dbay-build-and-sign-tx-us-west-2",
