@@ -27,7 +27,7 @@ type RedisParameter struct {
 var RedisParameters = map[string]RedisParameter{
 	// Queue libraries (BullMQ: "maxmemory-policy noeviction", https://docs.bullmq.io/guide/going-to-production#max-memory-policy)
 	// must not lose keys under memory pressure.
-	"maxmemory-policy": {Values: []string{"volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random", "volatile-ttl", "noeviction"}},
+	"maxmemory-policy":          {Values: []string{"volatile-lru", "allkeys-lru", "volatile-lfu", "allkeys-lfu", "volatile-random", "allkeys-random", "volatile-ttl", "noeviction"}},
 	"maxmemory-samples":         {Integer: true, Min: 1, Max: 64},
 	"timeout":                   {Integer: true, Min: 0},
 	"tcp-keepalive":             {Integer: true, Min: 0},
