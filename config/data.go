@@ -102,6 +102,15 @@ type Redis struct {
 	SnapshotWindow string `json:"snapshotWindow"`
 	// MaintenanceWindow. Absent: sun:06:00-sun:07:00.
 	MaintenanceWindow string `json:"maintenanceWindow"`
+	// Purpose says what the stack keeps in Redis; it is the replication
+	// group's description. Absent: "cache".
+	Purpose string `json:"purpose"`
+	// Parameters are set in a custom parameter group of the engine's
+	// family (redis7 for 7.x) over ElastiCache's defaults; only the names
+	// in RedisParameters, with their valid values. Absent: the default
+	// parameter group (maxmemory-policy volatile-lru). A store that holds
+	// job queues sets maxmemory-policy noeviction (cache_redis.go).
+	Parameters map[string]string `json:"parameters"`
 }
 
 // Memcached is the optional warm cache (MEMCACHED_URL).
@@ -179,6 +188,7 @@ func (d *Data) applyDefaults(project string) {
 		defInt(&r.SnapshotRetentionDays, 7)
 		def(&r.SnapshotWindow, "04:00-05:00")
 		def(&r.MaintenanceWindow, "sun:06:00-sun:07:00")
+		def(&r.Purpose, "cache")
 	}
 	if m := d.Memcached; m != nil {
 		def(&m.NodeType, "cache.t4g.medium")
@@ -260,6 +270,7 @@ func (d Data) validate(c *collector, azCount int) {
 		checkRange(c, "data.redis.replicas", r.Replicas, 1, 5, "replicas (Multi-AZ failover needs at least one)")
 		checkRange(c, "data.redis.snapshotRetentionDays", r.SnapshotRetentionDays, 1, 35, "days")
 		checkWindows(c, "data.redis", r.SnapshotWindow, r.MaintenanceWindow)
+		r.validateParameters(c)
 	}
 	if m := d.Memcached; m != nil {
 		checkClass(c, "data.memcached.nodeType", m.NodeType, cacheNodeRe, "an ElastiCache node type such as cache.t4g.medium")

@@ -59,8 +59,15 @@ func TestStoreAndSecretRules(t *testing.T) {
 			`dbay:data.postgres.identifier: "dhanam-" is not a DB instance identifier; use 1..63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen, such as dhanam-production`},
 		{"identifier with two hyphens", data(`{"postgres":{"identifier":"dhanam--production"}}`),
 			`dbay:data.postgres.identifier: "dhanam--production" is not a DB instance identifier; use 1..63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen, such as dhanam-production`},
-		{"identifier of 64 characters", data(`{"postgres":{"identifier":"a`+strings.Repeat("b", 63)+`"}}`),
-			`dbay:data.postgres.identifier: "a`+strings.Repeat("b", 63)+`" is not a DB instance identifier; use 1..63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen, such as dhanam-production`},
+		{"identifier of 64 characters", data(`{"postgres":{"identifier":"a` + strings.Repeat("b", 63) + `"}}`),
+			`dbay:data.postgres.identifier: "a` + strings.Repeat("b", 63) + `" is not a DB instance identifier; use 1..63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen, such as dhanam-production`},
+		{"queue redis", data(`{"redis":{"parameters":{"maxmemory-policy":"noeviction","timeout":"300"}}}`), ""},
+		{"unknown redis eviction policy", data(`{"redis":{"parameters":{"maxmemory-policy":"noevict"}}}`),
+			`dbay:data.redis.parameters.maxmemory-policy: "noevict" is not a valid maxmemory-policy; use one of volatile-lru, allkeys-lru, volatile-lfu, allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, noeviction`},
+		{"redis parameter the program does not set", data(`{"redis":{"parameters":{"maxclients":"100"}}}`),
+			"dbay:data.redis.parameters.maxclients: maxclients is not a Redis parameter this program sets; use one of activedefrag, hash-max-listpack-entries, lazyfree-lazy-eviction, lazyfree-lazy-expire, lazyfree-lazy-server-del, lazyfree-lazy-user-del, list-max-listpack-size, maxmemory-policy, maxmemory-samples, notify-keyspace-events, reserved-memory-percent, slowlog-log-slower-than, slowlog-max-len, tcp-keepalive, timeout"},
+		{"redis integer out of range", data(`{"redis":{"parameters":{"reserved-memory-percent":"150"}}}`),
+			`dbay:data.redis.parameters.reserved-memory-percent: "150" is not a valid reserved-memory-percent; use an integer in 0..100`},
 		{"invalid instance class", data(`{"postgres":{"instanceClass":"r6g.large"}}`),
 			`dbay:data.postgres.instanceClass: "r6g.large" is not a valid instance class; use an RDS class such as db.r6g.large or db.r5.large`},
 		{"unknown family", data(`{"documentdb":{"instanceClass":"db.z9.large"}}`),
@@ -149,5 +156,16 @@ func TestStoreAndSecretRules(t *testing.T) {
 			}
 			t.Errorf("missing error line\n  want: %s\n  got:  %s", tt.want, strings.ReplaceAll(errs.Error(), "\n", "\n        "))
 		})
+	}
+}
+
+// The parameter group family follows the engine version (ElastiCache
+// families redis7, redis6.x, redis5.0).
+func TestRedisFamily(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]string{"7.1": "redis7", "7": "redis7", "6.2": "redis6.x", "5.0.6": "redis5.0"} {
+		if got := RedisFamily(v); got != want {
+			t.Errorf("RedisFamily(%s) = %s, want %s", v, got, want)
+		}
 	}
 }

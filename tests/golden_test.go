@@ -236,7 +236,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":         1,
 		"pulumi:pulumi:StackReference": 1,
 	},
-	"dhanam/prod": { // 321 resources
+	"dhanam/prod": { // 322 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            2,
 		"aws:acm/certificateValidation:CertificateValidation":                                        2,
@@ -267,6 +267,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:ecs/service:Service":                                                                    2,
 		"aws:ecs/taskDefinition:TaskDefinition":                                                      3,
 		"aws:elasticache/globalReplicationGroup:GlobalReplicationGroup":                              1,
+		"aws:elasticache/parameterGroup:ParameterGroup":                                              1,
 		"aws:elasticache/replicationGroup:ReplicationGroup":                                          1,
 		"aws:elasticache/subnetGroup:SubnetGroup":                                                    1,
 		"aws:guardduty/detector:Detector":                                                            1,

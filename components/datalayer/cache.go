@@ -44,7 +44,7 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 		return err
 	}
 	args := &elasticache.ReplicationGroupArgs{
-		Description:              pulumi.Sprintf("%s Redis: auction state, locks, sessions", d.args.Project),
+		Description:              pulumi.Sprintf("%s Redis: %s", d.args.Project, r.Purpose),
 		NumCacheClusters:         pulumi.Int(1 + r.Replicas),
 		AutomaticFailoverEnabled: pulumi.Bool(true),
 		MultiAzEnabled:           pulumi.Bool(true),
@@ -88,6 +88,13 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 		token = generated.Result
 		args.Engine = pulumi.String("redis")
 		args.EngineVersion = pulumi.String(r.EngineVersion)
+		if len(r.Parameters) > 0 {
+			pg, err := d.redisParameters(ctx, r)
+			if err != nil {
+				return err
+			}
+			args.ParameterGroupName = pg.Name
+		}
 		args.NodeType = pulumi.String(r.NodeType)
 		args.AtRestEncryptionEnabled = pulumi.Bool(true)
 		args.TransitEncryptionEnabled = pulumi.Bool(true)

@@ -198,6 +198,18 @@ var dataSpecs = map[string]spec{
 			b.set("Tags", b.tags())
 		},
 	},
+	// AWS::ElastiCache::ParameterGroup has no name property: the group is
+	// named by CloudFormation, so the provider's name is left out.
+	"aws:elasticache/parameterGroup:ParameterGroup": {
+		cfn:   "AWS::ElastiCache::ParameterGroup",
+		attrs: map[string]string{"id": "Ref", "name": "Ref"},
+		build: func(b *builder) {
+			b.take("name")
+			b.copy("description", "Description", "family", "CacheParameterGroupFamily")
+			b.set("Properties", parameters(b.take("parameters")))
+			b.set("Tags", b.tags())
+		},
+	},
 	"aws:elasticache/subnetGroup:SubnetGroup": {
 		cfn:   "AWS::ElastiCache::SubnetGroup",
 		attrs: map[string]string{"id": "Ref"},
