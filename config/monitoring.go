@@ -72,7 +72,7 @@ var AlarmKinds = map[string]AlarmKind{
 	"ecs.running":           {0, 2},     // RunningTaskCount below the service minimum (threshold: min - this)
 	"rds.cpu":               {80, 3},    // CPUUtilization %
 	"rds.storage":           {10, 1},    // FreeStorageSpace below 10 GiB
-	"rds.connections":       {80, 2},    // DatabaseConnections, 80 % of max_connections 100
+	"rds.connections":       {80, 2},    // DatabaseConnections, % of the instance's max_connections (data.postgres.parameters)
 	"rds.replicaLag":        {900, 2},   // ReplicaLag seconds: a quarter of the 1 h RPO, dr.Catalog's 15 min
 	"rds.memory":            {256, 3},   // FreeableMemory below 256 MiB
 	"docdb.cpu":             {80, 3},    // CPUUtilization %

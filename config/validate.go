@@ -59,6 +59,7 @@ func (cfg *Config) validate(c *collector) {
 			Region: cfg.Region, PrimaryRegion: cfg.DR.PrimaryRegion})
 	}
 	cfg.validateBusCoverage(c)
+	cfg.validateConnectionBudget(c)
 	if cfg.Frontend != nil {
 		cfg.Frontend.validate(c, cfg.Domain)
 	}

@@ -189,7 +189,8 @@ func TestDhanamDatabaseURL(t *testing.T) {
 					t.Errorf("%s %s has %s", r.Stack, td, v)
 				}
 			}
-			if env["DATABASE_POOL_SIZE"] != "20" {
+			// 4, not the guide's 20: the connection budget (tests/budget_test.go).
+			if env["DATABASE_POOL_SIZE"] != "4" {
 				t.Errorf("%s %s DATABASE_POOL_SIZE = %q", r.Stack, td, env["DATABASE_POOL_SIZE"])
 			}
 		}

@@ -61,8 +61,12 @@ func (d *DataLayer) watchPostgres(name string, id pulumi.StringOutput, replica b
 		name+" CPU is high: check Performance Insights for the top SQL, then scale the instance class.", 0)
 	add("rds.storage", "free-storage", "FreeStorageSpace", "Minimum", "LessThanThreshold",
 		name+" is running out of storage (threshold in GiB): autoscaling may be at maxAllocatedStorage.", 1<<30)
+	// The threshold is a percentage of the instance's max_connections
+	// (config.AlarmKinds: 80 %), so it follows the parameter group.
+	maxConn := d.args.Spec.Postgres.PostgresMaxConnections()
 	add("rds.connections", "connections", "DatabaseConnections", "Maximum", "GreaterThanThreshold",
-		name+" is near max_connections (100): look for connection leaks or add pooling.", 0)
+		fmt.Sprintf("%s is near max_connections (%d): look for connection leaks, or revisit the connection budget (README \"Connection budget\").", name, maxConn),
+		float64(maxConn)/100)
 	add("rds.memory", "freeable-memory", "FreeableMemory", "Minimum", "LessThanThreshold",
 		name+" is short of memory (threshold in MiB): check work_mem and the instance class.", 1<<20)
 	if replica {
