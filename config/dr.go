@@ -29,6 +29,13 @@ type DR struct {
 	// table prints it. Kinds: postgres, documentdb, redis, opensearch,
 	// bucket, secret, images, userpool.
 	Accept map[string]string `json:"accept"`
+	// ReportingReplicas, in a recovery stack, are the PostgreSQL read
+	// replicas (by purpose, as the primary's data.postgres.readReplicas)
+	// built once the stack is active (fleet.standby active: the failover's
+	// scale-up step, after the promotion), so dashboards and analytics do
+	// not load the promoted writer. Never built on standby: a replica of
+	// the pilot light would cost as much as the primary's and serve no one.
+	ReportingReplicas []string `json:"reportingReplicas"`
 }
 
 // stackRefRe is a fully qualified stack name: org/project/stack.
@@ -119,7 +126,24 @@ func (cfg *Config) validateDR(c *collector) {
 			c.add("drRegion", "is set in a recovery stack", "remove it: a recovery stack has no recovery region of its own")
 		}
 		if p := cfg.Data.Postgres; p != nil && len(p.ReadReplicas) > 0 {
-			c.add("data.postgres.readReplicas", "are not built in a recovery stack", "remove them: the DR postgres is itself a read replica of the primary until it is promoted")
+			c.add("data.postgres.readReplicas", "are not built in a recovery stack", "remove them: the DR postgres is itself a read replica of the primary until it is promoted; name them in dr.reportingReplicas, built after the promotion")
+		}
+		if len(d.ReportingReplicas) > 0 && cfg.Data.Postgres == nil {
+			c.add("dr.reportingReplicas", "need data.postgres", "remove them, or add the postgres store")
+		}
+		if n := len(d.ReportingReplicas); n > 5 {
+			c.addf("dr.reportingReplicas", "use at most 5", "%d read replicas is more than RDS allows", n)
+		}
+		seen := map[string]bool{}
+		for i, r := range d.ReportingReplicas {
+			path := fmt.Sprintf("dr.reportingReplicas[%d]", i)
+			switch {
+			case !replicaNameRe.MatchString(r):
+				c.addf(path, "use a short lowercase purpose such as dashboards", "%q is not a valid replica name", r)
+			case seen[r]:
+				c.addf(path, "give each replica its own name", "%q is listed twice", r)
+			}
+			seen[r] = true
 		}
 		if cfg.Frontend != nil {
 			c.add("frontend", "is set in a recovery stack", "remove it: CloudFront, WAF and the site are global and live in the primary stack, which fails the site over to its replica bucket")
@@ -127,6 +151,9 @@ func (cfg *Config) validateDR(c *collector) {
 	default:
 		if d.PrimaryStack != "" || d.PrimaryRegion != "" {
 			c.add("dr.primaryStack", "is set in a primary stack", "remove dr.primaryStack and dr.primaryRegion: only a recovery stack reads a primary")
+		}
+		if len(d.ReportingReplicas) > 0 {
+			c.add("dr.reportingReplicas", "is set in a primary stack", "use data.postgres.readReplicas: a primary builds its replicas at once")
 		}
 	}
 	if !rpoOK || !rtoOK || !cfg.RecoveryPolicyApplies() {

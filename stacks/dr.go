@@ -92,7 +92,7 @@ func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, ne
 	data := &datalayer.Args{
 		Spec: cfg.Data, Network: net,
 		Project: cfg.Project, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
-		Protect: cfg.Protected(), BackupTag: backupTag(cfg), Passive: cfg.Passive(),
+		Protect: cfg.Protected(), BackupTag: backupTag(cfg), Passive: cfg.Passive(), ReportingReplicas: reportingReplicas(cfg),
 	}
 	var zone pulumi.StringInput
 	switch {
@@ -116,4 +116,14 @@ func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, ne
 	}
 	data.ZoneID = zone
 	return sec, data, zone
+}
+
+// reportingReplicas are the recovery stack's reporting replicas to build:
+// dr.reportingReplicas once the stack is active (the failover's scale-up
+// step runs after the promotion), none on standby or in a primary.
+func reportingReplicas(cfg *config.Config) []string {
+	if cfg.Role != config.RoleRecovery || cfg.Passive() {
+		return nil
+	}
+	return cfg.DR.ReportingReplicas
 }

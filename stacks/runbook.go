@@ -32,6 +32,7 @@ const (
 	StepFailoverMongo   = "Fail over the DocumentDB global cluster"
 	StepFailoverRedis   = "Fail over the Redis Global Datastore"
 	StepScaleUp         = "Scale the recovery services to the primary's capacity"
+	StepReporting       = "Wait for the reporting replicas"
 	StepFlipDNS         = "Switch api./ws. to the recovery region"
 	StepFlipOrigin      = "Switch origin. to the recovery region"
 	StepReleaseSPA      = "Release the SPA against the recovery user pool"
@@ -53,7 +54,7 @@ const (
 // FailoverTitles and FailbackTitles are every step title in order.
 var (
 	FailoverTitles = []string{StepConfirm, StepFence, StepPromotePostgres, StepPostgresMultiAZ, StepFailoverMongo,
-		StepFailoverRedis, StepScaleUp, StepFlipDNS, StepFlipOrigin, StepReleaseSPA, StepVerify}
+		StepFailoverRedis, StepScaleUp, StepReporting, StepFlipDNS, StepFlipOrigin, StepReleaseSPA, StepVerify}
 	FailbackTitles = []string{StepPrimaryHealthy, StepSwitchMongo, StepSwitchRedis, StepReseedPostgres, StepFreezeRecovery,
 		StepPromoteBack, StepUnfence, StepRestoreDNS, StepRestoreOrigin, StepReleaseSPABack, StepRebuildStandby}
 )
@@ -99,6 +100,14 @@ func (in runbookInputs) failover() []Step {
 	if in.fleet != nil {
 		add(StepScaleUp, pulumi.Sprintf("pulumi config set --stack %s --path fleet.standby %s && pulumi up --stack %s --yes  # min/desired become the primary's, schedules and bus rules are enabled; cluster %s",
 			in.stack(), config.StandbyActive, in.stack(), in.fleet.ClusterName))
+	}
+	if cfg.Data.Postgres != nil && len(cfg.DR.ReportingReplicas) > 0 && in.fleet != nil {
+		// The scale-up's pulumi up (standby active) creates them from the
+		// promoted instance: a new replica copies the instance's storage
+		// (a snapshot) before it streams, tens of minutes for 100 GiB;
+		// the services do not wait for them (they read the writer).
+		add(StepReporting, pulumi.Sprintf(`aws rds describe-db-instances --region %s --query "DBInstances[?ReadReplicaSourceDBInstanceIdentifier=='%s'].[DBInstanceIdentifier,DBInstanceStatus]" --output text  # %s, created by the scale-up from the promoted instance: 30-60 min, in parallel with serving (dashboards and analytics read the writer until they are available); then pulumi stack output postgresReplicaEndpoints --stack %s`,
+			r, d.PostgresIdentifier, strings.Join(cfg.DR.ReportingReplicas, ", "), in.stack()))
 	}
 	if in.apiFailover() {
 		add(StepFlipDNS, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --inverted  # the operator's switch: Route53 never fails over to the pilot light by itself",

@@ -29,6 +29,12 @@ func TestRecoveryConfigMirrorsThePrimary(t *testing.T) {
 			t.Errorf("%s: secrets.keys differ:\n dr   %v\n prod %v", dir, rec.Secrets.Keys, prim.Secrets.Keys)
 		}
 		rd, pd := rec.Data, prim.Data
+		// The primary's reporting replicas are the recovery stack's, built
+		// once it is active (dr.reportingReplicas).
+		if pd.Postgres != nil && !reflect.DeepEqual(rec.DR.ReportingReplicas, pd.Postgres.ReadReplicas) &&
+			(len(rec.DR.ReportingReplicas) > 0 || len(pd.Postgres.ReadReplicas) > 0) && dir != root {
+			t.Errorf("%s: dr.reportingReplicas %v, want the primary's read replicas %v", dir, rec.DR.ReportingReplicas, pd.Postgres.ReadReplicas)
+		}
 		if pd.Postgres != nil {
 			p := *pd.Postgres
 			p.MultiAZ, p.ReadReplicas = rd.Postgres.MultiAZ, nil // pilot: single-AZ until promoted; no replicas of a replica
@@ -113,6 +119,8 @@ func TestBadRecoveryConfigExits2(t *testing.T) {
 		{"same region", "primaryRegion: us-east-1", "primaryRegion: us-west-2", "dbay:dr.primaryRegion: the primary's region us-west-2 is the recovery stack's own (aws:region)", false},
 		{"unmeetable RPO", "rpo: 1h", "rpo: 5m", "dbay:dr.rpo: RPO 5m, RTO 4h cannot be met for data.buckets: the best mechanism for bucket (s3-crr-rtc) gives RPO 15m", false},
 		{"overlapping VPCs", "cidr: 10.1.0.0/16\n    peerCidr: 10.0.0.0/16", "cidr: 10.0.0.0/16\n    peerCidr: 10.0.0.0/16", "dbay:network.cidr: 10.0.0.0/16 overlaps the peer stack's 10.0.0.0/16", false},
+		{"reporting replica twice", "primaryRegion: us-east-1\n", "primaryRegion: us-east-1\n    reportingReplicas: [dashboards, dashboards]\n",
+			`dbay:dr.reportingReplicas[1]: "dashboards" is listed twice`, false},
 		{"no primary reference", "    primaryStack: organization/dbay/prod\n", "", "dbay:dr.primaryStack: is required in a recovery stack", false},
 		{"primary not found", "organization/dbay/prod", "organization/dbay/production", "dbay:dr.primaryStack: organization/dbay/production names stack production, but there is no", false},
 		{"no primary stack file", "", "", "dbay:dr.primaryStack: organization/dbay/prod names stack prod, but there is no", true},

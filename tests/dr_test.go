@@ -288,7 +288,8 @@ func TestRunbookOutputs(t *testing.T) {
 	}
 	// DBay's ALB is internal behind API Gateway: no origin.<domain> record,
 	// so no origin steps; every other step applies.
-	skipped := map[string]bool{stacks.StepFlipOrigin: true, stacks.StepRestoreOrigin: true}
+	// DBay's recovery stack declares no reporting replicas (dr.reportingReplicas).
+	skipped := map[string]bool{stacks.StepFlipOrigin: true, stacks.StepRestoreOrigin: true, stacks.StepReporting: true}
 	for output, all := range map[string][]string{"failoverRunbook": stacks.FailoverTitles, "failbackRunbook": stacks.FailbackTitles} {
 		var titles []string
 		for _, title := range all {
@@ -424,4 +425,52 @@ func must(t *testing.T, r *synth.Result, typ, name string) *mockengine.Resource 
 		t.Fatalf("%s: no %s %s", r.Stack, typ, name)
 	}
 	return x
+}
+
+// Dhanam's reporting replicas are built in us-west-2 once the recovery
+// stack is active (after the promotion), as replicas of the promoted
+// instance, unprotected; never on standby (issue 16 item 11).
+func TestReportingReplicasAfterPromotion(t *testing.T) {
+	t.Parallel()
+	pilot := synthesize(t, dhanamDir, "dr").Engine
+	if n := len(pilot.ByType("aws:rds/instance:Instance")); n != 1 {
+		t.Errorf("the standby has %d PostgreSQL instances, want the replica only", n)
+	}
+	drFile, err := os.ReadFile(filepath.Join(dhanamDir, "Pulumi.dr.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := os.ReadFile(filepath.Join(dhanamDir, "Pulumi.prod.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := strings.Replace(string(drFile), "    standby: pilot ", "    standby: active ", 1)
+	if active == string(drFile) {
+		t.Fatal("no fleet.standby pilot in Pulumi.dr.yaml")
+	}
+	dir := t.TempDir()
+	write(t, dir, "Pulumi.yaml", "name: dhanam\nruntime: go\n")
+	write(t, dir, "Pulumi.prod.yaml", string(prod))
+	write(t, dir, "Pulumi.dr.yaml", active)
+	st, err := synth.LoadStack(dir, "dr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := synth.Run(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writer := r.Engine.Get("aws:rds/instance:Instance", "postgres")
+	for _, name := range []string{"dashboards", "analytics"} {
+		rep := r.Engine.Get("aws:rds/instance:Instance", "postgres-"+name)
+		switch {
+		case rep == nil:
+			t.Errorf("active dr has no %s replica", name)
+		case rep.In()["replicateSourceDb"] != writer.Out()["identifier"] || rep.In()["deletionProtection"] != false || rep.Options.Protect:
+			t.Errorf("%s replica: source %v (want %v), deletionProtection %v, protect %v", name, rep.In()["replicateSourceDb"], writer.Out()["identifier"], rep.In()["deletionProtection"], rep.Options.Protect)
+		}
+	}
+	if eps, _ := r.Outputs["postgresReplicaEndpoints"].(map[string]any); len(eps) != 2 {
+		t.Errorf("postgresReplicaEndpoints = %v", r.Outputs["postgresReplicaEndpoints"])
+	}
 }

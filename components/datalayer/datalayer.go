@@ -64,6 +64,10 @@ type Args struct {
 	// Passive is a recovery stack on standby: the bus rules feeding its
 	// queues are created DISABLED (the primary does the work). false: enabled.
 	Passive bool
+	// ReportingReplicas are the recovery stack's PostgreSQL read replicas
+	// to build now (config dr.reportingReplicas, once active): replicas of
+	// the promoted instance. Nil: none.
+	ReportingReplicas []string
 	// ZoneID is the Route53 hosted zone of Domain; when set, SES DKIM and
 	// verification records are created in it. Nil: the records are outputs.
 	ZoneID pulumi.StringInput

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/config"
 )
 
@@ -65,7 +66,25 @@ func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *
 		src.PostgresUsername, src.PostgresPassword, src.PostgresDatabase); err != nil {
 		return err
 	}
-	d.ReplicaEndpoints = pulumi.StringMap{}.ToStringMapOutput()
+	// Reporting replicas, once the stack is active (after the promotion):
+	// replicas of the promoted instance in this Region, holding no data
+	// of their own, so not protected (going back to standby deletes them).
+	reporting := pulumi.StringMap{}
+	for _, name := range d.args.ReportingReplicas {
+		args := common(&rds.InstanceArgs{
+			ReplicateSourceDb: replica.Identifier,
+			SkipFinalSnapshot: pulumi.Bool(true),
+			Tags:              pulumi.StringMap{"replica-purpose": pulumi.String(name)},
+		})
+		args.DeletionProtection = pulumi.Bool(false)
+		r, err := rds.NewInstance(ctx, "postgres-"+name, args, pulumi.Parent(d), policy.DependOn(d.monitoring))
+		if err != nil {
+			return err
+		}
+		reporting[name] = r.Endpoint
+		d.watchPostgres("postgres-"+name, r.Identifier, true)
+	}
+	d.ReplicaEndpoints = reporting.ToStringMapOutput()
 	d.DR.PostgresArn, d.DR.PostgresSubnetGroup = replica.Arn, subnets.Name
 	d.DR.PostgresIdentifier = replica.Identifier
 	d.outputs["postgresInstanceId"] = replica.Identifier
