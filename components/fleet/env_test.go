@@ -204,7 +204,7 @@ func TestDhanamEnvironment(t *testing.T) {
 	if got := keys(api.secrets()); !equal(got, wantAPISecrets) {
 		t.Errorf("api secrets\n got %v\nwant %v", got, wantAPISecrets)
 	}
-	if api.env()["AWS_S3_BUCKET"] != "dhanam-production-assets" || api.env()["DATABASE_POOL_SIZE"] != "20" {
+	if api.env()["AWS_S3_BUCKET"] != "dhanam-production-assets" || api.env()["DATABASE_POOL_SIZE"] != "4" { // the connection budget, not the guide's 20 (README "Connection budget")
 		t.Errorf("api env = %v", api.env())
 	}
 	// Prisma reads only DATABASE_URL: the API and its migration task get

@@ -110,7 +110,7 @@ func synth(t *testing.T, fx fixture, extra func(ctx *pulumi.Context, d *datalaye
 		if err != nil {
 			return err
 		}
-		sec, err := secrets.New(ctx, "secrets", &secrets.Args{Spec: fx.secrets, Project: fx.project, Stack: "prod", Region: fx.region}, opts)
+		sec, err := secrets.New(ctx, "secrets", &secrets.Args{Spec: fx.secrets, Project: fx.project, Stack: "prod", Region: fx.region, DeployRole: fx.project + "-ci-deploy", BreakGlassRole: fx.project + "-break-glass"}, opts)
 		if err != nil {
 			return err
 		}

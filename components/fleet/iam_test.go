@@ -122,10 +122,10 @@ func TestNobodyButTheDeclaredReaderGetsTheXpriv(t *testing.T) {
 		t.Error("the wallet service receives WALLET_MASTER_XPRIV")
 	}
 	// No fleet role was granted it, so its resource policy denies everyone
-	// until the BuildAndSignTx function is.
+	// but the break-glass role until the BuildAndSignTx function is.
 	deny := parsePolicy(t, r.one(t, "aws:secretsmanager/secretPolicy:SecretPolicy", "WALLET_MASTER_XPRIV").In()["policy"])[0]
-	if deny.Effect != "Deny" || deny.Condition != nil {
-		t.Errorf("xpriv policy = %+v, want an unconditional deny", deny)
+	if deny.Effect != "Deny" || deny.Condition["ArnNotEquals"]["aws:PrincipalArn"] != "arn:aws:iam::123456789012:role/dbay-break-glass" {
+		t.Errorf("xpriv policy = %+v, want a deny to all but break-glass", deny)
 	}
 
 	// Naming it anyway (config validation would refuse first) is refused

@@ -130,7 +130,7 @@ func synthData(t *testing.T, data string, spec config.Serverless, args func(a *A
 		if err != nil {
 			return err
 		}
-		sec, err := secrets.New(ctx, "secrets", &secrets.Args{Spec: dbaySecrets(), Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws"}, providers)
+		sec, err := secrets.New(ctx, "secrets", &secrets.Args{Spec: dbaySecrets(), Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws", DeployRole: "dbay-ci-deploy", BreakGlassRole: "dbay-break-glass"}, providers)
 		if err != nil {
 			return err
 		}
