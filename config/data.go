@@ -234,20 +234,7 @@ func (d Data) validate(c *collector, azCount int) {
 		checkIdentifier(c, "data.postgres.username", p.Username)
 		checkRange(c, "data.postgres.backupRetentionDays", p.BackupRetentionDays, 1, 35, "days")
 		checkWindows(c, "data.postgres", p.BackupWindow, p.MaintenanceWindow)
-		if n := len(p.ReadReplicas); n > 5 {
-			c.addf("data.postgres.readReplicas", "use at most 5", "%d read replicas is more than RDS allows", n)
-		}
-		seen := map[string]bool{}
-		for i, r := range p.ReadReplicas {
-			path := fmt.Sprintf("data.postgres.readReplicas[%d]", i)
-			switch {
-			case !replicaNameRe.MatchString(r):
-				c.addf(path, "use a short lowercase purpose such as dashboards", "%q is not a valid replica name", r)
-			case seen[r]:
-				c.addf(path, "give each replica its own name", "%q is listed twice", r)
-			}
-			seen[r] = true
-		}
+		checkReplicaNames(c, "data.postgres.readReplicas", p.ReadReplicas)
 		pi := p.PerformanceInsightsRetentionDays
 		if pi != 7 && (pi%31 != 0 || pi < 31 || pi > 731) {
 			c.addf("data.postgres.performanceInsightsRetentionDays", "use 7, or a multiple of 31 up to 731", "%d days is not a Performance Insights retention", pi)
@@ -360,5 +347,24 @@ func defInt(i *int, v int) {
 func defBool(b **bool, v bool) {
 	if *b == nil {
 		*b = &v
+	}
+}
+
+// checkReplicaNames checks a list of read replica names by purpose: at
+// most 5 (RDS's limit per source), each a short lowercase name, no repeats.
+func checkReplicaNames(c *collector, path string, names []string) {
+	if n := len(names); n > 5 {
+		c.addf(path, "use at most 5", "%d read replicas is more than RDS allows", n)
+	}
+	seen := map[string]bool{}
+	for i, r := range names {
+		at := fmt.Sprintf("%s[%d]", path, i)
+		switch {
+		case !replicaNameRe.MatchString(r):
+			c.addf(at, "use a short lowercase purpose such as dashboards", "%q is not a valid replica name", r)
+		case seen[r]:
+			c.addf(at, "give each replica its own name", "%q is listed twice", r)
+		}
+		seen[r] = true
 	}
 }

@@ -131,20 +131,7 @@ func (cfg *Config) validateDR(c *collector) {
 		if len(d.ReportingReplicas) > 0 && cfg.Data.Postgres == nil {
 			c.add("dr.reportingReplicas", "need data.postgres", "remove them, or add the postgres store")
 		}
-		if n := len(d.ReportingReplicas); n > 5 {
-			c.addf("dr.reportingReplicas", "use at most 5", "%d read replicas is more than RDS allows", n)
-		}
-		seen := map[string]bool{}
-		for i, r := range d.ReportingReplicas {
-			path := fmt.Sprintf("dr.reportingReplicas[%d]", i)
-			switch {
-			case !replicaNameRe.MatchString(r):
-				c.addf(path, "use a short lowercase purpose such as dashboards", "%q is not a valid replica name", r)
-			case seen[r]:
-				c.addf(path, "give each replica its own name", "%q is listed twice", r)
-			}
-			seen[r] = true
-		}
+		checkReplicaNames(c, "dr.reportingReplicas", d.ReportingReplicas)
 		if cfg.Frontend != nil {
 			c.add("frontend", "is set in a recovery stack", "remove it: CloudFront, WAF and the site are global and live in the primary stack, which fails the site over to its replica bucket")
 		}

@@ -1,8 +1,6 @@
 package datalayer
 
 import (
-	"sort"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/elasticache"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -25,13 +23,8 @@ import (
 // does not mark it ForceNew), so adding parameters to a deployed stack
 // does not replace its Redis.
 func (d *DataLayer) redisParameters(ctx *pulumi.Context, r *config.Redis) (*elasticache.ParameterGroup, error) {
-	names := make([]string, 0, len(r.Parameters))
-	for k := range r.Parameters {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	var params elasticache.ParameterGroupParameterArray
-	for _, k := range names {
+	for _, k := range sortedKeys(r.Parameters) {
 		params = append(params, elasticache.ParameterGroupParameterArgs{Name: pulumi.String(k), Value: pulumi.String(r.Parameters[k])})
 	}
 	return elasticache.NewParameterGroup(ctx, "redis", &elasticache.ParameterGroupArgs{

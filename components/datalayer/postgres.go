@@ -1,8 +1,6 @@
 package datalayer
 
 import (
-	"sort"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -36,13 +34,8 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	names := make([]string, 0, len(p.Parameters))
-	for k := range p.Parameters {
-		names = append(names, k)
-	}
-	sort.Strings(names)
 	var params rds.ParameterGroupParameterArray
-	for _, k := range names {
+	for _, k := range sortedKeys(p.Parameters) {
 		method := "immediate"
 		if staticPostgresParameters[k] {
 			method = "pending-reboot"
