@@ -2,6 +2,7 @@ package fleet
 
 import (
 	"fmt"
+	"strconv"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -77,6 +78,13 @@ func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, r
 	}
 	if err := put(false, "AWS_REGION", pulumi.String(region).ToStringOutput(), "the fleet"); err != nil {
 		return e, err
+	}
+	if _, typed := s.Env[config.PortVariable]; !typed {
+		// The port the target group and Service Connect send to (config
+		// checks that a typed PORT equals it).
+		if err := put(false, config.PortVariable, pulumi.String(strconv.Itoa(s.Port)).ToStringOutput(), "the fleet"); err != nil {
+			return e, err
+		}
 	}
 	for _, u := range s.Uses {
 		if err := e.use(u, data, sec, put, putAll); err != nil {
