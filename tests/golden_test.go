@@ -236,7 +236,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":         1,
 		"pulumi:pulumi:StackReference": 1,
 	},
-	"dhanam/prod": { // 322 resources
+	"dhanam/prod": { // 328 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            2,
 		"aws:acm/certificateValidation:CertificateValidation":                                        2,
@@ -253,7 +253,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:cloudwatch/dashboard:Dashboard":                                                         1,
 		"aws:cloudwatch/logGroup:LogGroup":                                                           7,
 		"aws:cloudwatch/logMetricFilter:LogMetricFilter":                                             2,
-		"aws:cloudwatch/metricAlarm:MetricAlarm":                                                     40,
+		"aws:cloudwatch/metricAlarm:MetricAlarm":                                                     44,
 		"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":                                          1,
 		"aws:ec2/flowLog:FlowLog":                                                                    1,
 		"aws:ec2/securityGroup:SecurityGroup":                                                        6,
@@ -284,7 +284,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:rds/instance:Instance":                                                                  3,
 		"aws:rds/parameterGroup:ParameterGroup":                                                      1,
 		"aws:rds/subnetGroup:SubnetGroup":                                                            1,
-		"aws:route53/healthCheck:HealthCheck":                                                        3,
+		"aws:route53/healthCheck:HealthCheck":                                                        5,
 		"aws:route53/record:Record":                                                                  6,
 		"aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2":                                 2,
 		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       9,
@@ -322,7 +322,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 4,
 	},
-	"dhanam/dr": { // 160 resources
+	"dhanam/dr": { // 162 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                            1,
 		"aws:acm/certificate:Certificate":                                                 1,
 		"aws:acm/certificateValidation:CertificateValidation":                             1,
@@ -334,7 +334,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:cloudwatch/dashboard:Dashboard":                                              1,
 		"aws:cloudwatch/logGroup:LogGroup":                                                5,
 		"aws:cloudwatch/logMetricFilter:LogMetricFilter":                                  2,
-		"aws:cloudwatch/metricAlarm:MetricAlarm":                                          25,
+		"aws:cloudwatch/metricAlarm:MetricAlarm":                                          27,
 		"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":                               1,
 		"aws:ec2/flowLog:FlowLog":                                                         1,
 		"aws:ec2/securityGroup:SecurityGroup":                                             6,
