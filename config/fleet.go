@@ -198,6 +198,10 @@ const (
 	DefaultHealthPath   = "/health" // Dhanam "Health Checks"
 	DefaultGraceSeconds = 60
 	DefaultUser         = "1000:1000"
+	// EnvRegionPlaceholder in an env value is replaced by the stack's
+	// Region (SMTP_HOST: email-smtp.${region}.amazonaws.com): the recovery
+	// stack mirrors prod's env and still talks to its own Region.
+	EnvRegionPlaceholder = "${region}"
 	// PortVariable is the variable every service's container gets its port
 	// in (the port the target group and Service Connect use).
 	PortVariable = "PORT"

@@ -134,6 +134,11 @@ func (s FleetService) validateSize(c *collector, p string) {
 // validateEnv checks uses, calls, secrets and env together: every variable
 // comes from exactly one place.
 func (s FleetService) validateEnv(c *collector, p string, stores map[string][]string, secrets map[string]SecretItem, ports map[string]int) {
+	for _, k := range sortedMapKeys(s.Env) {
+		if strings.Contains(strings.ReplaceAll(s.Env[k], EnvRegionPlaceholder, ""), "${") {
+			c.addf(p+".env."+k, "use ${region} (the stack's Region) or a literal value: ECS passes the rest as is", "%q has a placeholder the fleet does not fill", s.Env[k])
+		}
+	}
 	from := map[string]string{"AWS_REGION": "the fleet (always set)"}
 	// PORT is the container port (the target group's, Service Connect's):
 	// the fleet sets it, or the env repeats it, never a different value.

@@ -108,3 +108,30 @@ func TestBuildArgsAndPorts(t *testing.T) {
 		}
 	}
 }
+
+// Email (issue 16 item 8): each stack has its own SES identity for
+// dhanam.io with Easy DKIM records in the zone and a configuration set, and
+// the API talks to its own Region's SMTP endpoint, so dr sends mail from
+// us-west-2 after a failover.
+func TestDhanamEmailPerRegion(t *testing.T) {
+	t.Parallel()
+	for stack, region := range map[string]string{"prod": "us-east-1", "dr": "us-west-2"} {
+		r := synthesize(t, dhanamDir, stack)
+		id := r.Engine.Get("aws:sesv2/emailIdentity:EmailIdentity", "ses")
+		if id == nil || id.In()["emailIdentity"] != "dhanam.io" || id.In()["configurationSetName"] == nil {
+			t.Errorf("%s: SES identity = %v", stack, id)
+		}
+		dkim := 0
+		for _, rec := range r.Engine.ByType("aws:route53/record:Record") {
+			if strings.HasPrefix(rec.Name, "ses-dkim-") && rec.In()["type"] == "CNAME" {
+				dkim++
+			}
+		}
+		if dkim != 3 {
+			t.Errorf("%s: %d DKIM CNAMEs, want 3 (Easy DKIM)", stack, dkim)
+		}
+		if h := containerEnv(t, r, "api")["SMTP_HOST"]; h != "email-smtp."+region+".amazonaws.com" {
+			t.Errorf("%s: SMTP_HOST = %q, want %s's endpoint", stack, h, region)
+		}
+	}
+}

@@ -236,7 +236,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":         1,
 		"pulumi:pulumi:StackReference": 1,
 	},
-	"dhanam/prod": { // 328 resources
+	"dhanam/prod": { // 333 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            2,
 		"aws:acm/certificateValidation:CertificateValidation":                                        2,
@@ -285,7 +285,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:rds/parameterGroup:ParameterGroup":                                                      1,
 		"aws:rds/subnetGroup:SubnetGroup":                                                            1,
 		"aws:route53/healthCheck:HealthCheck":                                                        5,
-		"aws:route53/record:Record":                                                                  6,
+		"aws:route53/record:Record":                                                                  9,
 		"aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2":                                 2,
 		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       9,
 		"aws:s3/bucketLoggingV2:BucketLoggingV2":                                                     4,
@@ -303,6 +303,8 @@ var goldenTypes = map[string]map[string]int{
 		"aws:servicediscovery/httpNamespace:HttpNamespace":                                           1,
 		"aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":                               1,
 		"aws:servicediscovery/service:Service":                                                       2,
+		"aws:sesv2/configurationSet:ConfigurationSet":                                                1,
+		"aws:sesv2/emailIdentity:EmailIdentity":                                                      1,
 		"aws:sns/topic:Topic":                                                                        1,
 		"aws:sns/topicPolicy:TopicPolicy":                                                            1,
 		"aws:sns/topicSubscription:TopicSubscription":                                                1,
@@ -322,7 +324,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 4,
 	},
-	"dhanam/dr": { // 162 resources
+	"dhanam/dr": { // 167 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                            1,
 		"aws:acm/certificate:Certificate":                                                 1,
 		"aws:acm/certificateValidation:CertificateValidation":                             1,
@@ -360,7 +362,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1,
 		"aws:rds/parameterGroup:ParameterGroup":                                           1,
 		"aws:rds/subnetGroup:SubnetGroup":                                                 1,
-		"aws:route53/record:Record":                                                       1,
+		"aws:route53/record:Record":                                                       4,
 		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":            1,
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                          1,
 		"aws:s3/bucketPolicy:BucketPolicy":                                                1,
@@ -375,6 +377,8 @@ var goldenTypes = map[string]map[string]int{
 		"aws:servicediscovery/httpNamespace:HttpNamespace":                1,
 		"aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace":    1,
 		"aws:servicediscovery/service:Service":                            2,
+		"aws:sesv2/configurationSet:ConfigurationSet":                     1,
+		"aws:sesv2/emailIdentity:EmailIdentity":                           1,
 		"aws:sns/topic:Topic":                                             1,
 		"aws:sns/topicPolicy:TopicPolicy":                                 1,
 		"aws:sns/topicSubscription:TopicSubscription":                     1,

@@ -3,6 +3,7 @@ package fleet
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -118,7 +119,10 @@ func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, r
 		}
 	}
 	for _, k := range sortedKeys(s.Env) {
-		if err := put(false, k, pulumi.String(s.Env[k]).ToStringOutput(), "env"); err != nil {
+		// ${region} is the stack's Region (config.EnvRegionPlaceholder):
+		// one value for prod and dr, e.g. SES's regional SMTP endpoint.
+		v := strings.ReplaceAll(s.Env[k], config.EnvRegionPlaceholder, region)
+		if err := put(false, k, pulumi.String(v).ToStringOutput(), "env"); err != nil {
 			return e, err
 		}
 	}
