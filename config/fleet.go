@@ -99,7 +99,8 @@ type FleetService struct {
 	HealthCheck FleetHealthCheck `json:"healthCheck"`
 	// Env are plain variables. A variable a `uses` or `calls` entry sets,
 	// or AWS_REGION, cannot be typed here, nor can AWS credentials or
-	// AWS_ENDPOINT_URL. Absent: none.
+	// AWS_ENDPOINT_URL. PORT is always set to Port (the container listens
+	// where the target group sends): typed here it must equal Port. Absent: none.
 	Env map[string]string `json:"env"`
 	// Secrets names secrets.items entries injected under their own name.
 	// Absent: none.
@@ -132,6 +133,13 @@ type FleetService struct {
 	// Migrations, when set, get a one-off task definition and run command.
 	// Absent: none.
 	Migrations *FleetMigrations `json:"migrations"`
+	// Monitor gives a public service alarms of its own, on its target
+	// group, and external health checks (fleet_monitor.go). Absent: the
+	// fleet-wide ALB alarms only.
+	Monitor *FleetMonitor `json:"monitor"`
+	// Build are the image build's inputs (fleet_monitor.go): the variables
+	// a framework inlines at build time. Absent: no build arguments.
+	Build *FleetBuild `json:"build"`
 }
 
 // FleetImage is a container image in the fleet's ECR repository.
@@ -190,6 +198,13 @@ const (
 	DefaultHealthPath   = "/health" // Dhanam "Health Checks"
 	DefaultGraceSeconds = 60
 	DefaultUser         = "1000:1000"
+	// EnvRegionPlaceholder in an env value is replaced by the stack's
+	// Region (SMTP_HOST: email-smtp.${region}.amazonaws.com): the recovery
+	// stack mirrors prod's env and still talks to its own Region.
+	EnvRegionPlaceholder = "${region}"
+	// PortVariable is the variable every service's container gets its port
+	// in (the port the target group and Service Connect use).
+	PortVariable = "PORT"
 	// MaxRuleValues is the ALB's limit of condition values in one rule.
 	MaxRuleValues = 5
 )

@@ -352,3 +352,34 @@ func TestOriginHost(t *testing.T) {
 		}
 	}
 }
+
+// PORT is the service's port or absent; env placeholders are ${region} only;
+// a variable a build inlines is refused at run time (issue 16 items 8-10).
+func TestPortRegionAndBuildInlinedVariables(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		svc  func(s map[string]any)
+		want string
+	}{
+		{"port mismatch", func(s map[string]any) { s["env"] = map[string]any{"PORT": "9999"} }, `.env.PORT: PORT "9999" is not the service's port`},
+		{"unknown placeholder", func(s map[string]any) { s["env"] = map[string]any{"SMTP_HOST": "email-smtp.${zone}.amazonaws.com"} },
+			`.env.SMTP_HOST: "email-smtp.${zone}.amazonaws.com" has a placeholder the fleet does not fill`},
+		{"public variable at run time", func(s map[string]any) { s["env"] = map[string]any{"NEXT_PUBLIC_API_URL": "https://api.example.com"} },
+			".env.NEXT_PUBLIC_API_URL: NEXT_PUBLIC_API_URL is inlined at build time"},
+	} {
+		errs := fleetErrors(t, withService(t, 0, tt.svc))
+		found := false
+		for _, e := range errs {
+			found = found || strings.Contains(e.Error(), tt.want)
+		}
+		if !found {
+			t.Errorf("%s: no error containing %q in %v", tt.name, tt.want, errs)
+		}
+	}
+	if errs := fleetErrors(t, withService(t, 0, func(s map[string]any) {
+		s["env"] = map[string]any{"SMTP_HOST": "email-smtp.${region}.amazonaws.com"}
+	})); errs != nil {
+		t.Errorf("${region} refused: %v", errs)
+	}
+}

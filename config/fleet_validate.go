@@ -42,7 +42,7 @@ func (f Fleet) validate(c *collector, domain string, stores map[string][]string,
 	for _, s := range f.Services {
 		ports[s.Name] = s.Port
 	}
-	seen, repos, routes := map[string]int{}, map[string]int{}, map[string]int{}
+	seen, repos, routes, prefixes := map[string]int{}, map[string]int{}, map[string]int{}, map[string]int{}
 	for i, s := range f.Services {
 		p := fmt.Sprintf("fleet.services[%d]", i)
 		switch {
@@ -62,6 +62,8 @@ func (f Fleet) validate(c *collector, domain string, stores map[string][]string,
 			}
 		}
 		s.validateExpose(c, p, routes, i)
+		s.validateMonitor(c, p, f.ALB.Ingress, prefixes, i)
+		s.validateBuild(c, p, secrets)
 		if u := s.User; u != nil && *u != "" && (!userRe.MatchString(*u) || strings.Split(*u, ":")[0] == "root" || strings.Split(*u, ":")[0] == "0") {
 			c.addf(p+".user", `use a non-root uid[:gid] such as 1000:1000, or "" for the image's USER`, "%q is not a non-root user", *u)
 		}
@@ -132,7 +134,20 @@ func (s FleetService) validateSize(c *collector, p string) {
 // validateEnv checks uses, calls, secrets and env together: every variable
 // comes from exactly one place.
 func (s FleetService) validateEnv(c *collector, p string, stores map[string][]string, secrets map[string]SecretItem, ports map[string]int) {
+	for _, k := range sortedMapKeys(s.Env) {
+		if strings.Contains(strings.ReplaceAll(s.Env[k], EnvRegionPlaceholder, ""), "${") {
+			c.addf(p+".env."+k, "use ${region} (the stack's Region) or a literal value: ECS passes the rest as is", "%q has a placeholder the fleet does not fill", s.Env[k])
+		}
+	}
 	from := map[string]string{"AWS_REGION": "the fleet (always set)"}
+	// PORT is the container port (the target group's, Service Connect's):
+	// the fleet sets it, or the env repeats it, never a different value.
+	if v, ok := s.Env[PortVariable]; !ok {
+		from[PortVariable] = "the fleet (the service's port)"
+	} else if v != strconv.Itoa(s.Port) {
+		c.addf(p+".env."+PortVariable, fmt.Sprintf("remove it (the fleet sets PORT=%d, the service's port) or change %s.port", s.Port, p),
+			"PORT %q is not the service's port %d, which the target group, health check and Service Connect use", v, s.Port)
+	}
 	claim := func(path, variable, source string) {
 		if prev, dup := from[variable]; dup {
 			c.addf(path, "set each variable in one place only (derived, never typed twice)", "%s is already set by %s", variable, prev)

@@ -67,6 +67,9 @@ var AlarmKinds = map[string]AlarmKind{
 	"alb.5xx":               {5, 2},     // HTTPCode_Target_5XX_Count Sum/300 s > 5 for 2 periods (seed)
 	"alb.latency":           {2, 3},     // TargetResponseTime Average/300 s > 2 s for 3 periods (seed)
 	"alb.unhealthy":         {0, 2},     // UnHealthyHostCount > 0
+	"service.errorRate":     {5, 2},     // a monitored service's target 5xx as % of its RequestCount per 300 s (seed "API error rate above 5%")
+	"service.responseTime":  {2, 3},     // its TargetResponseTime Average/300 s > 2 s (seed)
+	"service.health":        {1, 3},     // its Route53 health check's HealthCheckStatus Minimum < 1 for 3 minutes
 	"ecs.cpu":               {85, 3},    // CPUUtilization %
 	"ecs.memory":            {85, 3},    // MemoryUtilization %
 	"ecs.running":           {0, 2},     // RunningTaskCount below the service minimum (threshold: min - this)

@@ -69,6 +69,9 @@ func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, n
 	ctx.Export("migrationCommands", fl.MigrationCommands)
 	ctx.Export("vpcLinkSecurityGroupId", fl.VpcLinkSecurityGroupID)
 	ctx.Export("taskRoleArns", fl.TaskRoleArns)
+	if err := exportBuild(ctx, cfg, fl, sec); err != nil {
+		return nil, err
+	}
 	return fl, nil
 }
 

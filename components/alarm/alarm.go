@@ -41,6 +41,32 @@ type Spec struct {
 	// DashboardOnly metrics are charted but raise no alarm (request counts);
 	// their Kind only names the widget.
 	DashboardOnly bool
+	// AlarmName is the alarm's full name, as an on-call rota routes it
+	// (dhanam-api-high-error-rate). Empty: <project>-<stack>-<Name>.
+	AlarmName string
+	// Math, when set, alarms on (and charts) an expression over metrics of
+	// Namespace with Dimensions instead of Metric and Statistic.
+	Math *Math
+}
+
+// Math is a CloudWatch metric-math expression over metrics that share the
+// spec's namespace, dimensions and period
+// (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html).
+type Math struct {
+	// Expression over the metrics' IDs, e.g. "100 * FILL(errors, 0) / requests".
+	Expression string
+	// Label of the expression's line on the dashboard.
+	Label string
+	// Metrics the expression reads.
+	Metrics []MathMetric
+}
+
+// MathMetric is one metric of an expression.
+type MathMetric struct {
+	// ID in the expression: a lowercase letter, then letters, digits and _.
+	ID        string
+	Metric    string
+	Statistic string
 }
 
 // Source is a component with resources to watch.

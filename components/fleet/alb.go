@@ -208,6 +208,9 @@ func (f *Fleet) route(ctx *pulumi.Context, u *unit, https *lb.Listener, priority
 	}
 	u.target, u.targetSuffix, u.rule = tg.Arn, tg.ArnSuffix, rule
 	f.watchTargets(s.Name, f.albSuffix, tg.ArnSuffix)
+	if err := f.watchMonitored(ctx, u); err != nil {
+		return err
+	}
 	return netrule.Allow(ctx, f, "alb-to-"+s.Name, f.albSG, u.sg, s.Port, "ALB to "+s.Name)
 }
 

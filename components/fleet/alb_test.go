@@ -85,7 +85,7 @@ func TestListenerRulesAndTargetGroups(t *testing.T) {
 			t.Errorf("%s conditions = %v", name, in["conditions"])
 		}
 	}
-	if hc := dh.one(t, "aws:lb/targetGroup:TargetGroup", "web").In()["healthCheck"].(map[string]any); hc["path"] != "/health" {
+	if hc := dh.one(t, "aws:lb/targetGroup:TargetGroup", "web").In()["healthCheck"].(map[string]any); hc["path"] != "/api/health" { // the web's decision in Pulumi.prod.yaml
 		t.Errorf("web health check = %v", hc)
 	}
 }

@@ -2,6 +2,8 @@ package fleet
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -78,6 +80,13 @@ func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, r
 	if err := put(false, "AWS_REGION", pulumi.String(region).ToStringOutput(), "the fleet"); err != nil {
 		return e, err
 	}
+	if _, typed := s.Env[config.PortVariable]; !typed {
+		// The port the target group and Service Connect send to (config
+		// checks that a typed PORT equals it).
+		if err := put(false, config.PortVariable, pulumi.String(strconv.Itoa(s.Port)).ToStringOutput(), "the fleet"); err != nil {
+			return e, err
+		}
+	}
 	for _, u := range s.Uses {
 		if err := e.use(u, data, sec, put, putAll); err != nil {
 			return e, err
@@ -110,7 +119,10 @@ func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, r
 		}
 	}
 	for _, k := range sortedKeys(s.Env) {
-		if err := put(false, k, pulumi.String(s.Env[k]).ToStringOutput(), "env"); err != nil {
+		// ${region} is the stack's Region (config.EnvRegionPlaceholder):
+		// one value for prod and dr, e.g. SES's regional SMTP endpoint.
+		v := strings.ReplaceAll(s.Env[k], config.EnvRegionPlaceholder, region)
+		if err := put(false, k, pulumi.String(v).ToStringOutput(), "env"); err != nil {
 			return e, err
 		}
 	}

@@ -110,7 +110,13 @@ func TestEnvironmentMatchesTheSeedTables(t *testing.T) {
 	t.Logf("environment matrix (e: environment, s: secrets valueFrom):\n%s", matrix(containers))
 	for name, want := range seedTables {
 		c := containers[name]
-		if got := keys(c.env()); !equal(got, want.env) {
+		// PORT is every service's own port (the fleet sets it), not a seed variable.
+		env := c.env()
+		if env["PORT"] == "" {
+			t.Errorf("%s has no PORT", name)
+		}
+		delete(env, "PORT")
+		if got := keys(env); !equal(got, want.env) {
 			t.Errorf("%s environment\n got %v\nwant %v", name, got, want.env)
 		}
 		if got := keys(c.secrets()); !equal(got, want.secrets) {
@@ -195,7 +201,7 @@ func TestDhanamEnvironment(t *testing.T) {
 	// ENCRYPTION_KEY from uses key:app; the optional secrets (exchange
 	// rates, monitoring, analytics) are not injected until provided.
 	wantAPIEnv := []string{"AWS_REGION", "AWS_S3_BUCKET", "BELVO_ENV", "DATABASE_POOL_SIZE", "ENCRYPTION_KEY", "JWT_EXPIRES_IN",
-		"PLAID_ENV", "REDIS_DB", "REFRESH_TOKEN_EXPIRES_IN", "SMTP_HOST", "SMTP_PORT"}
+		"PLAID_ENV", "PORT", "REDIS_DB", "REFRESH_TOKEN_EXPIRES_IN", "SMTP_HOST", "SMTP_PORT"}
 	wantAPISecrets := []string{"BELVO_SECRET_ID", "BELVO_SECRET_PASSWORD", "BITSO_API_KEY", "BITSO_API_SECRET",
 		"DATABASE_URL", "JWT_SECRET", "PLAID_CLIENT_ID", "PLAID_SECRET", "REDIS_URL", "SMTP_PASS", "SMTP_USER"}
 	if got := keys(api.env()); !equal(got, wantAPIEnv) {
@@ -221,9 +227,11 @@ func TestDhanamEnvironment(t *testing.T) {
 			t.Errorf("%s does not depend on the connection secret's value (%v)", td, deps)
 		}
 	}
-	if !hasPrefix(keys(web.env()), "NEXT_PUBLIC_API_URL") || web.env()["NEXT_PUBLIC_API_URL"] != "https://api.dhanam.io" ||
-		len(web.secrets()) != 0 { // NEXT_PUBLIC_POSTHOG_KEY is optional, not yet provided
-		t.Errorf("web env %v secrets %v", web.env(), web.secrets())
+	// NEXT_PUBLIC_* are build arguments now (next build inlines them): the
+	// web task gets its region and its port, nothing a bundle would need.
+	if !equal(keys(web.env()), []string{"AWS_REGION", "PORT"}) || web.env()["PORT"] != "3000" || api.env()["PORT"] != "8000" ||
+		len(web.secrets()) != 0 {
+		t.Errorf("web env %v secrets %v; api PORT %q", web.env(), web.secrets(), api.env()["PORT"])
 	}
 }
 
@@ -246,7 +254,7 @@ func TestStoreVariablesMatchTheDataLayer(t *testing.T) {
 			}
 			var names []string
 			for k := range e.from {
-				if k != "AWS_REGION" {
+				if k != "AWS_REGION" && k != config.PortVariable {
 					names = append(names, k)
 				}
 			}

@@ -182,7 +182,9 @@ func TestAlarmsForMonitoring(t *testing.T) {
 		s.dims["ClusterName"] != "dhanam-production" || s.dims["ServiceName"] != "dhanam-api" {
 		t.Errorf("api-running = %+v", s)
 	}
-	if len(specs) != 2+2+2*3 {
+	// + the api's monitor: requests (dashboard), error rate, response
+	// time and its two Route53 health checks.
+	if len(specs) != 2+2+2*3+5 {
 		t.Errorf("%d alarm specs: %v", len(specs), keys(specs))
 	}
 	if !equal(logs, []string{"api=/aws/ecs/dhanam-production/api", "web=/aws/ecs/dhanam-production/web"}) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -60,7 +61,10 @@ func (m *Monitoring) alarms(ctx *pulumi.Context, specs []alarm.Spec) (pulumi.Str
 			opts = append(opts, pulumi.Provider(m.args.GlobalProvider))
 		}
 		name := fmt.Sprintf("%s-%s-%s", m.args.Project, m.args.Stack, s.Name)
-		a, err := cloudwatch.NewMetricAlarm(ctx, s.Name, &cloudwatch.MetricAlarmArgs{
+		if s.AlarmName != "" {
+			name = s.AlarmName
+		}
+		args := &cloudwatch.MetricAlarmArgs{
 			Name:               pulumi.String(name),
 			AlarmDescription:   pulumi.Sprintf("[%s] %s", s.Kind, s.Description),
 			Namespace:          pulumi.String(s.Namespace),
@@ -76,13 +80,37 @@ func (m *Monitoring) alarms(ctx *pulumi.Context, specs []alarm.Spec) (pulumi.Str
 			ActionsEnabled:     pulumi.Bool(true),
 			AlarmActions:       pulumi.Array{topic.Arn},
 			OkActions:          pulumi.Array{topic.Arn},
-		}, opts...)
+		}
+		if s.Math != nil {
+			mathQueries(args, s)
+		}
+		a, err := cloudwatch.NewMetricAlarm(ctx, s.Name, args, opts...)
 		if err != nil {
 			return pulumi.StringArrayOutput{}, err
 		}
 		names = append(names, a.Name)
 	}
 	return names.ToStringArrayOutput(), nil
+}
+
+// mathQueries makes an alarm evaluate the spec's expression: the metrics
+// (ReturnData false) and the expression (ReturnData true) replace the
+// single metric (PutMetricAlarm accepts one or the other).
+func mathQueries(args *cloudwatch.MetricAlarmArgs, s alarm.Spec) {
+	args.Namespace, args.MetricName, args.Dimensions, args.Statistic, args.Period = nil, nil, nil, nil, nil
+	q := cloudwatch.MetricAlarmMetricQueryArray{cloudwatch.MetricAlarmMetricQueryArgs{
+		Id: pulumi.String("e1"), Expression: pulumi.String(s.Math.Expression), Label: pulumi.String(s.Math.Label), ReturnData: pulumi.Bool(true),
+	}}
+	for _, mm := range s.Math.Metrics {
+		q = append(q, cloudwatch.MetricAlarmMetricQueryArgs{
+			Id: pulumi.String(mm.ID), ReturnData: pulumi.Bool(false),
+			Metric: &cloudwatch.MetricAlarmMetricQueryMetricArgs{
+				Namespace: pulumi.String(s.Namespace), MetricName: pulumi.String(mm.Metric), Dimensions: s.Dimensions,
+				Stat: pulumi.String(mm.Statistic), Period: pulumi.Int(s.Period),
+			},
+		})
+	}
+	args.MetricQueries = q
 }
 
 // logFilters counts ERROR lines of every application log group into a
@@ -122,6 +150,10 @@ func (m *Monitoring) logFilters(ctx *pulumi.Context) error {
 // widgetTitles name the dashboard's widgets by alarm kind; the seed's
 // metrics come first (response time, error rate, database connections).
 var widgetTitles = []struct{ kind, title string }{
+	{"service.requests", "Requests per minute (per service)"},
+	{"service.errorRate", "Error rate % (target 5xx / requests, per service)"},
+	{"service.responseTime", "Response time (per service, s)"},
+	{"service.health", "Health checks (1 = healthy)"},
 	{"alb.requests", "Requests per second (ALB)"},
 	{"alb.latency", "Response time (ALB target, s)"},
 	{"alb.5xx", "Error rate (ALB target 5xx)"},
@@ -169,16 +201,23 @@ func (m *Monitoring) dashboard(ctx *pulumi.Context, specs []alarm.Spec) (pulumi.
 			for _, s := range byKind[w.kind] {
 				dims := resolved[i].(map[string]string)
 				i++
-				line := []any{s.Namespace, s.Metric}
 				keys := make([]string, 0, len(dims))
 				for k := range dims {
 					keys = append(keys, k)
 				}
 				sort.Strings(keys)
-				for _, k := range keys {
-					line = append(line, k, dims[k])
+				dimLine := func(metric string) []any {
+					line := []any{s.Namespace, metric}
+					for _, k := range keys {
+						line = append(line, k, dims[k])
+					}
+					return line
 				}
-				metrics = append(metrics, line)
+				if s.Math != nil {
+					metrics = append(metrics, mathLines(s.Math, len(metrics), dimLine)...)
+				} else {
+					metrics = append(metrics, dimLine(s.Metric))
+				}
 				stat, period = s.Statistic, s.Period
 				if s.Global {
 					region = GlobalRegion
@@ -208,4 +247,19 @@ func (m *Monitoring) dashboard(ctx *pulumi.Context, specs []alarm.Spec) (pulumi.
 		return pulumi.StringOutput{}, err
 	}
 	return dash.DashboardName, nil
+}
+
+// mathLines are a dashboard widget's lines for an expression: the hidden
+// metrics and the expression, their IDs suffixed with the line number n
+// so that several services' expressions share one widget.
+func mathLines(m *alarm.Math, n int, dimLine func(metric string) []any) [][]any {
+	var out [][]any
+	pairs := []string{}
+	for _, mm := range m.Metrics {
+		id := fmt.Sprintf("%s%d", mm.ID, n)
+		pairs = append(pairs, mm.ID, id)
+		out = append(out, append(dimLine(mm.Metric), map[string]any{"id": id, "stat": mm.Statistic, "visible": false}))
+	}
+	expr := strings.NewReplacer(pairs...).Replace(m.Expression)
+	return append(out, []any{map[string]any{"expression": expr, "label": m.Label, "id": fmt.Sprintf("e%d", n)}})
 }
