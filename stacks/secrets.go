@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -48,7 +50,7 @@ func exportSecretRunbook(ctx *pulumi.Context, cfg *config.Config, sec *secrets.S
 	}
 	ctx.Export(RequiredSecretsOutput, required)
 	pending := pulumi.StringMap{}
-	for _, name := range sortedItems(cfg.Secrets.Items) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Secrets.Items)) {
 		it := cfg.Secrets.Items[name]
 		if !it.Optional || it.Provided {
 			continue
@@ -70,15 +72,6 @@ func RequiredSecrets(spec config.Secrets, s config.FleetService) []string {
 		if it := spec.Items[name]; it.Source == config.SourceExternal && spec.Injected(name) {
 			out = append(out, name)
 		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedItems(items map[string]config.SecretItem) []string {
-	out := make([]string, 0, len(items))
-	for n := range items {
-		out = append(out, n)
 	}
 	sort.Strings(out)
 	return out

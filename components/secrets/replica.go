@@ -35,23 +35,11 @@ func (s *Secrets) consumeReplicas(ctx *pulumi.Context) error {
 	arns, keys := pulumi.StringMap{}, pulumi.StringMap{}
 	for _, name := range sortedNames(a.Spec.Items) {
 		name := name
-		arn := primary.ApplyT(func(m map[string]string) (string, error) {
-			p, ok := m[name]
-			if !ok {
-				return "", fmt.Errorf("secrets: the primary stack exports no secret %s: declare it there first", name)
-			}
-			return ReplicaARN(p, a.Region), nil
-		}).(pulumi.StringOutput)
+		arn := replicaOf(primary, name, a.Region, "secrets: the primary stack exports no secret %s: declare it there first")
 		s.arns[name] = arn
 		arns[name] = arn
 		if a.Replica.KeyArns != nil && len(a.Spec.Items[name].Readers) > 0 {
-			key := a.Replica.KeyArns.ToStringMapOutput().ApplyT(func(m map[string]string) (string, error) {
-				k, ok := m[name]
-				if !ok {
-					return "", fmt.Errorf("secrets: the primary stack exports no key for %s: deploy the primary first", name)
-				}
-				return ReplicaARN(k, a.Region), nil
-			}).(pulumi.StringOutput)
+			key := replicaOf(a.Replica.KeyArns.ToStringMapOutput(), name, a.Region, "secrets: the primary stack exports no key for %s: deploy the primary first")
 			s.secretKeys[name] = key
 			keys[name] = key
 		}
@@ -76,6 +64,19 @@ func (s *Secrets) consumeReplicas(ctx *pulumi.Context) error {
 		outputs["appKeyArns"] = s.AppKeyArns
 	}
 	return ctx.RegisterResourceOutputs(s, outputs)
+}
+
+// replicaOf is the replica in region of the primary ARN m[name] (a
+// secret's or a multi-Region key's); missing (with %s for the name) is
+// the error when the primary exports none.
+func replicaOf(m pulumi.StringMapOutput, name, region, missing string) pulumi.StringOutput {
+	return m.ApplyT(func(arns map[string]string) (string, error) {
+		arn, ok := arns[name]
+		if !ok {
+			return "", fmt.Errorf(missing, name)
+		}
+		return ReplicaARN(arn, region), nil
+	}).(pulumi.StringOutput)
 }
 
 // ReplicaARN is the ARN of a secret's replica in region: the primary's ARN
