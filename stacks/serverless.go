@@ -62,7 +62,7 @@ func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Provide
 	ctx.Export("webSocketUrl", sl.WebSocketURL)
 	ctx.Export("functionArns", sl.FunctionArns)
 	ctx.Export("stateMachineArns", sl.StateMachineArns)
-	ctx.Export("lambdaSecurityGroupId", sl.SecurityGroupID)
+	ctx.Export("lambdaSecurityGroupIds", sl.SecurityGroupIDs)
 	ctx.Export("functionsDlqArn", sl.FunctionsDLQArn)
 	ctx.Export("eventsDlqArn", sl.EventsDLQArn)
 	return sl, nil

@@ -96,7 +96,7 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 		TracingConfig:                &lambda.FunctionTracingConfigArgs{Mode: pulumi.String(f.Tracing)},
 		VpcConfig: &lambda.FunctionVpcConfigArgs{
 			SubnetIds:        a.Network.PrivateSubnetIDs,
-			SecurityGroupIds: pulumi.StringArray{s.sgs[s.sgOf(name, f)].ID()},
+			SecurityGroupIds: pulumi.StringArray{s.sgs[name].ID()},
 		},
 		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
 			LogFormat:           pulumi.String("JSON"),

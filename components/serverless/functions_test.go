@@ -121,12 +121,6 @@ func TestEveryFunctionIsTracedEncryptedLoggedAndInTheVPC(t *testing.T) {
 	}
 	keyArn := key.Out()["arn"]
 	private := r.eng.Get("awsx:ec2:Vpc", "vpc").Out()["privateSubnetIds"].([]any)
-	sgs := map[string]any{sgPrivate: r.one(t, tSG, sgPrivate).ID, sgInternet: r.one(t, tSG, sgInternet).ID}
-	// The authorizer fetches Cognito's signing keys and ws_router posts to
-	// execute-api's @connections: neither has a VPC endpoint they can use.
-	internet := map[string]bool{"deposit-watcher": true, "check-confirmations": true, "build-and-sign-tx": true,
-		"blockchain-broadcaster": true, "auction-closer": true, "authorizer": true, "ws-router": true,
-		"credit-user": true, "finalize-ledger": true} // publishers reach EventBridge through NAT
 	for _, f := range r.children(tFunction) {
 		in, name := f.In(), f.Name
 		physical := "dbay-prod-" + name
@@ -155,10 +149,7 @@ func TestEveryFunctionIsTracedEncryptedLoggedAndInTheVPC(t *testing.T) {
 			t.Errorf("%s does not wait for its log group", name)
 		}
 		vpc := in["vpcConfig"].(map[string]any)
-		wantSG := sgs[sgPrivate]
-		if internet[name] {
-			wantSG = sgs[sgInternet]
-		}
+		wantSG := r.one(t, tSG, "lambda-"+name).ID
 		if !reflect.DeepEqual(vpc["subnetIds"], private) || len(private) < 2 || !reflect.DeepEqual(vpc["securityGroupIds"], []any{wantSG}) {
 			t.Errorf("%s vpc = %v, want the private subnets and %v", name, vpc, wantSG)
 		}
@@ -182,45 +173,66 @@ func TestEveryFunctionIsTracedEncryptedLoggedAndInTheVPC(t *testing.T) {
 	}
 }
 
-// Security groups: no ingress; HTTPS out to the endpoints; HTTPS anywhere
-// only on lambdas-internet; stores opened by the data layer's AllowFrom;
-// the services the stack opens through the fleet are listed per group.
+// Security groups: one per function (issue 15: the signer shares its
+// group with nothing), no ingress; HTTPS out to the endpoints; HTTPS
+// anywhere only for the functions that need it; stores opened by the data
+// layer's AllowFrom for their users only; the services the stack opens
+// through the fleet are listed per function.
 func TestSecurityGroups(t *testing.T) {
 	t.Parallel()
 	r := synth(t, dbaySpec(t, nil), nil)
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
+	const egressRule = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 	endpoints := r.one(t, tSG, "endpoints").ID
-	for _, name := range []string{sgPrivate, sgInternet} {
-		sg := r.one(t, tSG, name)
+	// The authorizer fetches Cognito's signing keys and ws_router posts to
+	// execute-api's @connections: neither has a VPC endpoint they can use.
+	internet := map[string]bool{"deposit-watcher": true, "check-confirmations": true, "build-and-sign-tx": true,
+		"blockchain-broadcaster": true, "auction-closer": true, "authorizer": true, "ws-router": true,
+		"credit-user": true, "finalize-ledger": true} // publishers reach EventBridge through NAT
+	used := map[any]string{}
+	for _, f := range r.children(tFunction) {
+		sg := r.one(t, tSG, "lambda-"+f.Name)
+		if other, ok := used[sg.ID]; ok {
+			t.Errorf("%s shares its security group with %s", f.Name, other)
+		}
+		used[sg.ID] = f.Name
 		if _, has := sg.In()["ingress"]; has {
-			t.Errorf("%s has ingress", name)
+			t.Errorf("%s has ingress", f.Name)
 		}
-		e := r.one(t, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", name+"-to-endpoints").In()
+		e := r.one(t, egressRule, "lambda-"+f.Name+"-to-endpoints").In()
 		if e["securityGroupId"] != sg.ID || e["referencedSecurityGroupId"] != endpoints || e["fromPort"] != 443.0 {
-			t.Errorf("%s endpoint egress = %v", name, e)
+			t.Errorf("%s endpoint egress = %v", f.Name, e)
+		}
+		open := r.eng.Get(egressRule, "lambda-"+f.Name+"-to-internet")
+		switch {
+		case internet[f.Name] && open == nil:
+			t.Errorf("%s cannot reach the internet", f.Name)
+		case !internet[f.Name] && open != nil:
+			t.Errorf("%s reaches the internet", f.Name)
+		case open != nil && (open.In()["cidrIpv4"] != "0.0.0.0/0" || open.In()["fromPort"] != 443.0 || open.In()["toPort"] != 443.0):
+			t.Errorf("%s internet egress = %v", f.Name, open.In())
 		}
 	}
-	open := r.one(t, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "lambdas-internet-to-internet").In()
-	if open["cidrIpv4"] != "0.0.0.0/0" || open["fromPort"] != 443.0 || open["toPort"] != 443.0 || open["description"] == "" {
-		t.Errorf("internet egress = %v", open)
-	}
-	if r.eng.Get("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "lambdas-to-internet") != nil {
-		t.Error("the lambdas group reaches the internet")
-	}
-	for rule, store := range map[string]string{"lambdas-to-search-in": "search", "lambdas-internet-to-redis-in": "redis"} {
-		in := r.one(t, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", rule).In()
-		if in["securityGroupId"] != r.one(t, tSG, store).ID {
-			t.Errorf("%s = %v", rule, in)
+	// Only Redis's two users reach Redis: the signer does not.
+	var redisFrom []string
+	for _, rule := range r.eng.ByType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") {
+		if rule.In()["securityGroupId"] == r.one(t, tSG, "redis").ID && strings.HasPrefix(rule.Name, "lambda-") {
+			redisFrom = append(redisFrom, rule.Name)
 		}
 	}
-	mustEqual(t, "consumers", r.outs["consumers"], map[string][]string{
-		sgPrivate:  {"listing", "order", "wallet"},
-		sgInternet: {"messaging", "user", "wallet"},
-	})
-	if r.outs["securityGroupId"] != r.one(t, tSG, sgPrivate).ID || r.outs["internetSecurityGroupId"] != r.one(t, tSG, sgInternet).ID {
-		t.Errorf("security group outputs = %v, %v", r.outs["securityGroupId"], r.outs["internetSecurityGroupId"])
+	mustEqual(t, "Redis ingress from functions", sortedCopy(redisFrom...), []string{"lambda-auction-closer-to-redis-in", "lambda-deposit-watcher-to-redis-in"})
+	in := r.one(t, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "lambda-search-indexer-to-search-in").In()
+	if in["securityGroupId"] != r.one(t, tSG, "search").ID {
+		t.Errorf("search ingress = %v", in)
+	}
+	consumers := r.outs["consumers"].(map[string][]string)
+	mustEqual(t, "signer consumer", consumers["lambda-build-and-sign-tx"], []string(nil))
+	mustEqual(t, "validate_balance consumer", consumers["lambda-validate-balance"], []string{"wallet"})
+	ids := r.outs["securityGroupIds"].(map[string]any)
+	if len(ids) != len(r.children(tFunction)) || ids["build_and_sign_tx"] != r.one(t, tSG, "lambda-build-and-sign-tx").ID {
+		t.Errorf("securityGroupIds = %v", ids)
 	}
 }
 
@@ -245,7 +257,7 @@ func TestUsesBecomeGrants(t *testing.T) {
 		fn["packageType"] != "Image" || fn["imageUri"] == nil || fn["handler"] != nil || fn["s3Bucket"] != nil {
 		t.Errorf("credit_user = %v", fn)
 	}
-	s3 := r.one(t, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "lambdas-internet-to-s3").In()
+	s3 := r.one(t, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "lambda-credit-user-to-s3").In()
 	if s3["prefixListId"] != "pl-63a5400a" || s3["fromPort"] != 443.0 {
 		t.Errorf("S3 egress = %v", s3)
 	}

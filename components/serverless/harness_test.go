@@ -158,7 +158,7 @@ func synthData(t *testing.T, data string, spec config.Serverless, args func(a *A
 		for k, o := range map[string]pulumi.Output{
 			"apiBaseUrl": s.APIBaseURL, "webSocketUrl": s.WebSocketURL, "apiHost": s.APIHost, "apiEndpointDomain": s.APIEndpointDomain,
 			"apiEndpointZoneId": s.APIEndpointZoneID, "functionArns": s.FunctionArns, "stateMachineArns": s.StateMachineArns,
-			"securityGroupId": s.SecurityGroupID, "internetSecurityGroupId": s.InternetSecurityGroupID,
+			"securityGroupIds": s.SecurityGroupIDs,
 			"functionsDlqArn": s.FunctionsDLQArn, "eventsDlqArn": s.EventsDLQArn,
 		} {
 			v, err := internals.UnsafeAwaitOutput(ctx.Context(), o)

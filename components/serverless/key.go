@@ -5,23 +5,17 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/internal/policy"
-	"github.com/dbay/infra/config"
 )
 
 const (
 	// dlqRetentionSeconds is the longest SQS keeps a message: 14 days.
 	dlqRetentionSeconds = 14 * 24 * 3600
-	sgPrivate           = "lambdas"
-	sgInternet          = "lambdas-internet"
 )
 
 // newKey creates the component's CMK: function environments (Lambda uses
@@ -135,126 +129,6 @@ func (s *Serverless) deliver(ctx *pulumi.Context) error {
 		}
 	}
 	return nil
-}
-
-// newSecurityGroups creates the functions' security groups: "lambdas"
-// (VPC destinations only) and, when a function needs the internet,
-// "lambdas-internet" (also HTTPS anywhere, through the NAT gateways).
-// Neither has ingress. Each reaches the VPC endpoints, the stores its
-// functions use (through the data layer's AllowFrom) and S3 when a
-// function uses a bucket; the services are opened by the fleet's AllowFrom
-// (see Consumers).
-func (s *Serverless) newSecurityGroups(ctx *pulumi.Context) error {
-	a := s.args
-	groups := map[string]bool{sgPrivate: true}
-	for name, f := range a.Spec.Functions {
-		groups[s.sgOf(name, f)] = true
-	}
-	for _, name := range sortedKeys(groups) {
-		desc := "Lambda functions: no ingress; egress to the VPC endpoints, their stores and services"
-		if name == sgInternet {
-			desc = "Lambda functions that call the internet: no ingress; egress as lambdas plus HTTPS anywhere"
-		}
-		sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
-			VpcId:       a.Network.VpcID,
-			Description: pulumi.String(desc),
-		}, pulumi.Parent(s))
-		if err != nil {
-			return err
-		}
-		s.sgs[name] = sg
-		if err := s.egress(ctx, name+"-to-endpoints", sg, "HTTPS to the VPC interface endpoints", func(r *vpc.SecurityGroupEgressRuleArgs) {
-			r.ReferencedSecurityGroupId = a.Network.EndpointSecurityGroupID
-		}); err != nil {
-			return err
-		}
-		if name == sgInternet {
-			if err := s.egress(ctx, name+"-to-internet", sg, "HTTPS to the internet through NAT (e.g. the Dogecoin RPC provider)", func(r *vpc.SecurityGroupEgressRuleArgs) {
-				r.CidrIpv4 = pulumi.String("0.0.0.0/0")
-			}); err != nil {
-				return err
-			}
-		}
-		stores, buckets := s.storesOf(name)
-		if len(stores) > 0 {
-			if err := a.Data.AllowFrom(ctx, name, sg, stores...); err != nil {
-				return err
-			}
-		}
-		if buckets {
-			s3 := ec2.LookupManagedPrefixListOutput(ctx, ec2.LookupManagedPrefixListOutputArgs{
-				Name: pulumi.Sprintf("com.amazonaws.%s.s3", a.Region),
-			}, pulumi.Parent(s))
-			if err := s.egress(ctx, name+"-to-s3", sg, "HTTPS to S3 through the gateway endpoint", func(r *vpc.SecurityGroupEgressRuleArgs) {
-				r.PrefixListId = s3.Id()
-			}); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func (s *Serverless) egress(ctx *pulumi.Context, name string, sg *ec2.SecurityGroup, desc string, to func(*vpc.SecurityGroupEgressRuleArgs)) error {
-	args := &vpc.SecurityGroupEgressRuleArgs{
-		SecurityGroupId: sg.ID(),
-		IpProtocol:      pulumi.String("tcp"),
-		FromPort:        pulumi.Int(443),
-		ToPort:          pulumi.Int(443),
-		Description:     pulumi.String(desc),
-	}
-	to(args)
-	_, err := vpc.NewSecurityGroupEgressRule(ctx, name, args, pulumi.Parent(s))
-	return err
-}
-
-// sgOf is the security group a function runs in: with internet access
-// when it asks for it, or when it calls an AWS API the network has no VPC
-// endpoint for, reached through NAT on 443: EventBridge (a publisher),
-// SQS, SES; the
-// authorizers fetch the user pool's signing keys (cognito-idp's
-// /.well-known/jwks.json), and the WebSocket function posts to its
-// clients through the API Gateway management API (execute-api: an
-// execute-api endpoint with private DNS would serve private APIs only and
-// break every call to the public ones).
-func (s *Serverless) sgOf(name string, f config.LambdaFunction) string {
-	if f.Internet || len(f.Publishes) > 0 || s.isAuthorizer(name) || s.isWebSocketRouter(name) {
-		return sgInternet
-	}
-	for _, u := range f.Uses {
-		if kind, _, _ := strings.Cut(u, ":"); kind == "queue" || kind == "ses" {
-			return sgInternet
-		}
-	}
-	return sgPrivate
-}
-
-// networkStores maps `uses` entries to the data layer's network-reachable stores.
-var networkStores = map[string]datalayer.Store{
-	"postgres": datalayer.Postgres, "mongo": datalayer.DocumentDB, "redis": datalayer.Redis,
-	"memcached": datalayer.Memcached, "search": datalayer.OpenSearch,
-}
-
-// storesOf lists the stores the functions of a security group use, and
-// whether one of them uses a bucket.
-func (s *Serverless) storesOf(sg string) ([]datalayer.Store, bool) {
-	set, buckets := map[string]datalayer.Store{}, false
-	for name, f := range s.args.Spec.Functions {
-		if s.sgOf(name, f) != sg {
-			continue
-		}
-		for _, u := range f.Uses {
-			if st, ok := networkStores[u]; ok {
-				set[u] = st
-			}
-			buckets = buckets || strings.HasPrefix(u, "bucket:")
-		}
-	}
-	var out []datalayer.Store
-	for _, k := range sortedKeys(set) {
-		out = append(out, set[k])
-	}
-	return out, buckets
 }
 
 func servicePrincipal(service string) iam.GetPolicyDocumentStatementPrincipalArray {

@@ -114,10 +114,8 @@ type Serverless struct {
 	FunctionArns     pulumi.StringMapOutput `pulumi:"functionArns"`
 	FunctionNames    pulumi.StringMapOutput `pulumi:"functionNames"`
 	StateMachineArns pulumi.StringMapOutput `pulumi:"stateMachineArns"`
-	// SecurityGroupID is the functions' security group (no internet);
-	// InternetSecurityGroupID the one of functions with internet: true ("" if none).
-	SecurityGroupID         pulumi.StringOutput `pulumi:"securityGroupId"`
-	InternetSecurityGroupID pulumi.StringOutput `pulumi:"internetSecurityGroupId"`
+	// SecurityGroupIDs are each function's own security group by config name.
+	SecurityGroupIDs pulumi.StringMapOutput `pulumi:"securityGroupIds"`
 	// KeyArn encrypts environments, logs and dead-letter queues.
 	KeyArn pulumi.StringOutput `pulumi:"keyArn"`
 	// FunctionsDLQArn receives failed async invocations; EventsDLQArn
@@ -128,7 +126,7 @@ type Serverless struct {
 	args      *Args
 	account   pulumi.StringOutput
 	key       *kms.Key
-	sgs       map[string]*ec2.SecurityGroup // "lambdas", "lambdas-internet"
+	sgs       map[string]*ec2.SecurityGroup // by function (config name)
 	functions map[string]*function
 	machines  map[string]pulumi.StringOutput
 	fnDLQ     *sqs.Queue
@@ -237,32 +235,12 @@ func physicalName(a *Args, fn string) string {
 	return fmt.Sprintf("%s-%s-%s", a.Project, a.Stack, config.FunctionGrantee(fn))
 }
 
-// SecurityGroup is the functions' security group (functions without internet).
-func (s *Serverless) SecurityGroup() *ec2.SecurityGroup { return s.sgs[sgPrivate] }
-
-// Consumers are the component's security groups with the services their
-// functions call, for the fleet's AllowFrom.
-func (s *Serverless) Consumers() []Consumer {
-	var out []Consumer
-	for _, name := range sortedKeys(s.sgs) {
-		set := map[string]bool{}
-		for _, fn := range sortedKeys(s.args.Spec.Functions) {
-			if f := s.args.Spec.Functions[fn]; s.sgOf(fn, f) == name {
-				for _, svc := range f.Calls {
-					set[svc] = true
-				}
-			}
-		}
-		out = append(out, Consumer{Name: name, SG: s.sgs[name], Services: sortedKeys(set)})
-	}
-	return out
-}
-
 func (s *Serverless) outputs(ctx *pulumi.Context) error {
-	arns, names, machines := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
+	arns, names, machines, sgs := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
 	for n, f := range s.functions {
 		arns[n] = f.fn.Arn
 		names[n] = f.fn.Name
+		sgs[n] = s.sgs[n].ID().ToStringOutput()
 	}
 	for n, arn := range s.machines {
 		machines[n] = arn
@@ -272,11 +250,8 @@ func (s *Serverless) outputs(ctx *pulumi.Context) error {
 	s.FunctionNames = names.ToStringMapOutput()
 	s.StateMachineArns = machines.ToStringMapOutput()
 	s.KeyArn = s.key.Arn
-	s.SecurityGroupID = s.sgs[sgPrivate].ID().ToStringOutput()
-	s.InternetSecurityGroupID, s.FunctionsDLQArn, s.EventsDLQArn = empty, empty, empty
-	if sg, ok := s.sgs[sgInternet]; ok {
-		s.InternetSecurityGroupID = sg.ID().ToStringOutput()
-	}
+	s.SecurityGroupIDs = sgs.ToStringMapOutput()
+	s.FunctionsDLQArn, s.EventsDLQArn = empty, empty
 	if s.fnDLQ != nil {
 		s.FunctionsDLQArn = s.fnDLQ.Arn
 	}
@@ -302,7 +277,7 @@ func (s *Serverless) outputs(ctx *pulumi.Context) error {
 		"apiFailoverSwitchId": s.APIFailoverSwitchID,
 		"apiEndpointDomain":   s.APIEndpointDomain, "apiEndpointZoneId": s.APIEndpointZoneID,
 		"functionArns": s.FunctionArns, "functionNames": s.FunctionNames, "stateMachineArns": s.StateMachineArns,
-		"securityGroupId": s.SecurityGroupID, "internetSecurityGroupId": s.InternetSecurityGroupID,
+		"securityGroupIds": s.SecurityGroupIDs,
 		"keyArn": s.KeyArn, "functionsDlqArn": s.FunctionsDLQArn, "eventsDlqArn": s.EventsDLQArn,
 	})
 }

@@ -26,8 +26,8 @@ func TestEachCheckFailsECS(t *testing.T) {
 		{"store ingress", drop(ingress, "listing-to-postgres-in"), "service listing", "postgres", "network", "no ingress on sg of postgres"},
 		{"store egress", drop(egress, "listing-to-postgres-out"), "service listing", "postgres", "network", "no egress"},
 		{"call ingress", drop(ingress, "auction-calls-wallet-in"), "service auction", "service wallet", "network", "no ingress"},
-		{"lambda call egress", drop(egress, "lambdas-to-wallet-out"), "function validate_balance", "service wallet", "network", "no egress"},
-		{"NAT egress for Cognito", drop(egress, "lambdas-internet-to-internet"), "function authorizer", "aws cognito-idp", "network", "NAT"},
+		{"lambda call egress", drop(egress, "lambda-validate-balance-to-wallet-out"), "function validate_balance", "service wallet", "network", "no egress"},
+		{"NAT egress for Cognito", drop(egress, "lambda-authorizer-to-internet"), "function authorizer", "aws cognito-idp", "network", "NAT"},
 		{"NAT egress for the bus", drop(egress, "listing-egress-internet-443"), "service listing", "bus dbay.listings", "network", "NAT"},
 		{"endpoint private DNS", edit(endpoint, "secretsmanager", func(r *mockengine.Resource) {
 			r.Inputs["privateDnsEnabled"] = resource.NewBoolProperty(false)
@@ -92,7 +92,7 @@ func TestEachCheckFailsEKS(t *testing.T) {
 	runBreaks(t, r, []breakCase{
 		{"pods' security group", drop("kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy", "listing-security-group"), "service listing", "postgres", "network", "no security group"},
 		{"NLB to pods", drop(ingress, "wallet-vpc-to-wallet-in"), "function credit_user", "service wallet", "network", "pods of wallet"},
-		{"Lambda to NLB", drop(ingress, "lambdas-to-wallet-in"), "function validate_balance", "service wallet", "network", "wallet-vpc"},
+		{"Lambda to NLB", drop(ingress, "lambda-validate-balance-to-wallet-in"), "function validate_balance", "service wallet", "network", "wallet-vpc"},
 		{"target group binding", drop("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "wallet-vpc-targets"), "function credit_user", "service wallet", "network", "TargetGroupBinding"},
 		{"IRSA grant", drop(policy, "listing-bus-put"), "service listing", "bus dbay.listings", "iam", "events:PutEvents"},
 		{"operator grant", drop(policy, "external-secrets-secrets"), "service listing", "secret DJANGO_SECRET_KEY", "iam", "GetSecretValue"},
