@@ -124,6 +124,11 @@ type LambdaFunction struct {
 	Internet bool `json:"internet"`
 	// Tracing is the X-Ray mode: Active or PassThrough. Absent: Active.
 	Tracing string `json:"tracing"`
+	// Signed makes Lambda refuse any package not signed by the stack's
+	// signing profile (a code signing config with Enforce). Required for a
+	// function that reads a single-reader secret; zip packages only.
+	// Absent: false.
+	Signed bool `json:"signed"`
 }
 
 // Workflow is a Standard state machine: a linear chain of Task steps, each

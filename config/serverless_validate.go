@@ -58,6 +58,7 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 	checkTextLength(c, path+".description", f.Description, 256, "Lambda CreateFunction: https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html")
 	checkRange(c, path+".memory", f.Memory, 128, 10240, "MB")
 	checkRange(c, path+".timeout", f.Timeout, 1, 900, "seconds")
+	validateSigning(c, path, name, f, scope)
 	if r := f.ReservedConcurrency; r != nil && *r < UnreservedConcurrency {
 		c.addf(path+".reservedConcurrency", "use 0 or more, or -1 (unreserved)", "%d is not a concurrency", *r)
 	}

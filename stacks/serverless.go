@@ -63,6 +63,7 @@ func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Provide
 	ctx.Export("functionArns", sl.FunctionArns)
 	ctx.Export("stateMachineArns", sl.StateMachineArns)
 	ctx.Export("lambdaSecurityGroupIds", sl.SecurityGroupIDs)
+	ctx.Export("signingProfileName", sl.SigningProfileName)
 	ctx.Export("functionsDlqArn", sl.FunctionsDLQArn)
 	ctx.Export("eventsDlqArn", sl.EventsDLQArn)
 	return sl, nil

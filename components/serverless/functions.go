@@ -121,6 +121,9 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 		args.Runtime = pulumi.String(f.Runtime)
 		args.S3Bucket = pulumi.String(code.Bucket)
 		args.S3Key = pulumi.String(code.Key)
+		if f.Signed {
+			args.CodeSigningConfigArn = s.codeSigning.Arn
+		}
 	}
 	// The role must be able to create the VPC network interfaces and write
 	// to its group before Lambda accepts the function (runtime), and hold

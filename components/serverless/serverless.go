@@ -23,6 +23,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/signer"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -114,6 +116,9 @@ type Serverless struct {
 	FunctionArns     pulumi.StringMapOutput `pulumi:"functionArns"`
 	FunctionNames    pulumi.StringMapOutput `pulumi:"functionNames"`
 	StateMachineArns pulumi.StringMapOutput `pulumi:"stateMachineArns"`
+	// SigningProfileName is the Signer profile releases sign the signed
+	// functions' packages with ("" when no function is signed).
+	SigningProfileName pulumi.StringOutput `pulumi:"signingProfileName"`
 	// SecurityGroupIDs are each function's own security group by config name.
 	SecurityGroupIDs pulumi.StringMapOutput `pulumi:"securityGroupIds"`
 	// KeyArn encrypts environments, logs and dead-letter queues.
@@ -127,6 +132,9 @@ type Serverless struct {
 	account   pulumi.StringOutput
 	key       *kms.Key
 	sgs       map[string]*ec2.SecurityGroup // by function (config name)
+	// signingProfile and codeSigning exist when a function is signed.
+	signingProfile *signer.SigningProfile
+	codeSigning    *lambda.CodeSigningConfig
 	functions map[string]*function
 	machines  map[string]pulumi.StringOutput
 	fnDLQ     *sqs.Queue
@@ -163,7 +171,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	s.account = policy.Account(ctx, s)
 	steps := []func(*pulumi.Context) error{
-		s.newKey, s.newDLQs, s.newSecurityGroups, s.newAPIs, s.newFunctions,
+		s.newKey, s.newDLQs, s.newSecurityGroups, s.newSigning, s.newAPIs, s.newFunctions,
 		s.newWorkflows, s.newRules, s.newSchedules, s.deliver, s.wireHTTPAPI, s.wireWebSocket,
 	}
 	for _, step := range steps {
@@ -251,6 +259,10 @@ func (s *Serverless) outputs(ctx *pulumi.Context) error {
 	s.StateMachineArns = machines.ToStringMapOutput()
 	s.KeyArn = s.key.Arn
 	s.SecurityGroupIDs = sgs.ToStringMapOutput()
+	s.SigningProfileName = empty
+	if s.signingProfile != nil {
+		s.SigningProfileName = s.signingProfile.Name
+	}
 	s.FunctionsDLQArn, s.EventsDLQArn = empty, empty
 	if s.fnDLQ != nil {
 		s.FunctionsDLQArn = s.fnDLQ.Arn
@@ -277,7 +289,7 @@ func (s *Serverless) outputs(ctx *pulumi.Context) error {
 		"apiFailoverSwitchId": s.APIFailoverSwitchID,
 		"apiEndpointDomain":   s.APIEndpointDomain, "apiEndpointZoneId": s.APIEndpointZoneID,
 		"functionArns": s.FunctionArns, "functionNames": s.FunctionNames, "stateMachineArns": s.StateMachineArns,
-		"securityGroupIds": s.SecurityGroupIDs,
+		"securityGroupIds": s.SecurityGroupIDs, "signingProfileName": s.SigningProfileName,
 		"keyArn": s.KeyArn, "functionsDlqArn": s.FunctionsDLQArn, "eventsDlqArn": s.EventsDLQArn,
 	})
 }

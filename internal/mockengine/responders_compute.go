@@ -9,6 +9,21 @@ import (
 
 // computeResponders: the ServiceFleet (ECS and EKS) and Serverless.
 var computeResponders = map[string]responder{
+	// Lambda code signing (components/serverless/signing.go): a profile's
+	// ARN is arn:…:signer:<region>:<account>:/signing-profiles/<name>, its
+	// version ARN that plus /<version>
+	// (https://docs.aws.amazon.com/signer/latest/api/API_PutSigningProfile.html);
+	// a code signing config is csc-<17 hex>.
+	"aws:signer/signingProfile:SigningProfile": func(r res, out resource.PropertyMap) string {
+		arn := r.arn("signer", "/signing-profiles/"+r.physical)
+		set(out, "arn", arn, "name", r.physical, "version", r.hash[:10], "versionArn", arn+"/"+r.hash[:10], "status", "Active")
+		return r.physical
+	},
+	"aws:lambda/codeSigningConfig:CodeSigningConfig": func(r res, out resource.PropertyMap) string {
+		id := "csc-" + r.hash[:17]
+		set(out, "arn", r.arn("lambda", "code-signing-config:"+id), "configId", id)
+		return r.arn("lambda", "code-signing-config:"+id)
+	},
 	// ServiceFleet (components/fleet).
 	"aws:ecs/taskDefinition:TaskDefinition": func(r res, out resource.PropertyMap) string {
 		family := r.str("family")
