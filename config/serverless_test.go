@@ -144,6 +144,12 @@ func TestServerlessRules(t *testing.T) {
 			`dbay:serverless.functions.credit_user.secrets[0]: "STRIPE_KEY" is not a declared secret`},
 		{"xpriv for another function", func(m map[string]any) { credit(m)["secrets"] = []any{"WALLET_MASTER_XPRIV"} }, nil,
 			"dbay:serverless.functions.credit_user.secrets[0]: WALLET_MASTER_XPRIV is single-reader ([build-and-sign-tx]); add credit-user"},
+		{"xpriv reader unsigned", func(m map[string]any) { fn("build_and_sign_tx")(m)["signed"] = false }, nil,
+			"dbay:serverless.functions.build_and_sign_tx.signed: build_and_sign_tx reads the single-reader secret WALLET_MASTER_XPRIV, so Lambda must refuse packages"},
+		{"signed image", func(m map[string]any) {
+			fn("build_and_sign_tx")(m)["image"] = "123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/sign:1.0.0"
+		}, func(s *ServerlessScope) { s.Region = "us-east-1" }, "dbay:serverless.functions.build_and_sign_tx.signed: Lambda code signing applies to .zip packages only"},
+		{"signed zip of any function", func(m map[string]any) { credit(m)["signed"] = true }, nil, ""},
 		{"unknown store", func(m map[string]any) { credit(m)["uses"] = []any{"dynamodb"} }, nil,
 			`dbay:serverless.functions.credit_user.uses[0]: "dynamodb" is not a store of this stack`},
 		{"store the stack lacks", func(m map[string]any) { credit(m)["uses"] = []any{"postgres"} },

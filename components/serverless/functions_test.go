@@ -2,6 +2,7 @@ package serverless
 
 import (
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -317,5 +318,37 @@ func TestMissingOwnersAreErrors(t *testing.T) {
 		if got := r.eng.ByType(tFunction); len(got) != 0 {
 			t.Errorf("%s: %d functions were created before the error", tt.name, len(got))
 		}
+	}
+}
+
+// The xpriv's reader runs only signed code: a signing profile named as
+// Signer accepts ([a-zA-Z0-9_]{2,64}), a code signing config that
+// enforces it, and the config on build_and_sign_tx alone.
+func TestSignerRunsOnlySignedCode(t *testing.T) {
+	t.Parallel()
+	r := synth(t, dbaySpec(t, nil), nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	profile := r.one(t, "aws:signer/signingProfile:SigningProfile", "lambda")
+	name := profile.Out()["name"].(string)
+	if profile.In()["platformId"] != "AWSLambda-SHA384-ECDSA" || !regexp.MustCompile(`^[a-zA-Z0-9_]{2,64}$`).MatchString(name) {
+		t.Errorf("signing profile = %v, name %q", profile.In(), name)
+	}
+	csc := r.one(t, "aws:lambda/codeSigningConfig:CodeSigningConfig", "signed")
+	mustEqual(t, "allowed publishers", csc.In()["allowedPublishers"], map[string]any{"signingProfileVersionArns": []any{profile.Out()["versionArn"]}})
+	mustEqual(t, "policies", csc.In()["policies"], map[string]any{"untrustedArtifactOnDeployment": "Enforce"})
+	var signed []string
+	for _, f := range r.children(tFunction) {
+		if arn, ok := f.In()["codeSigningConfigArn"]; ok {
+			if arn != csc.Out()["arn"] {
+				t.Errorf("%s code signing config = %v", f.Name, arn)
+			}
+			signed = append(signed, f.Name)
+		}
+	}
+	mustEqual(t, "signed functions", signed, []string{"build-and-sign-tx"})
+	if r.outs["signingProfileName"] != name {
+		t.Errorf("signingProfileName = %v", r.outs["signingProfileName"])
 	}
 }

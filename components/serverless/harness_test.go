@@ -158,8 +158,8 @@ func synthData(t *testing.T, data string, spec config.Serverless, args func(a *A
 		for k, o := range map[string]pulumi.Output{
 			"apiBaseUrl": s.APIBaseURL, "webSocketUrl": s.WebSocketURL, "apiHost": s.APIHost, "apiEndpointDomain": s.APIEndpointDomain,
 			"apiEndpointZoneId": s.APIEndpointZoneID, "functionArns": s.FunctionArns, "stateMachineArns": s.StateMachineArns,
-			"securityGroupIds": s.SecurityGroupIDs,
-			"functionsDlqArn": s.FunctionsDLQArn, "eventsDlqArn": s.EventsDLQArn,
+			"securityGroupIds": s.SecurityGroupIDs, "signingProfileName": s.SigningProfileName,
+			"functionsDlqArn":  s.FunctionsDLQArn, "eventsDlqArn": s.EventsDLQArn,
 		} {
 			v, err := internals.UnsafeAwaitOutput(ctx.Context(), o)
 			if err != nil {

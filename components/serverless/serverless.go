@@ -128,17 +128,17 @@ type Serverless struct {
 	FunctionsDLQArn pulumi.StringOutput `pulumi:"functionsDlqArn"`
 	EventsDLQArn    pulumi.StringOutput `pulumi:"eventsDlqArn"`
 
-	args      *Args
-	account   pulumi.StringOutput
-	key       *kms.Key
-	sgs       map[string]*ec2.SecurityGroup // by function (config name)
+	args    *Args
+	account pulumi.StringOutput
+	key     *kms.Key
+	sgs     map[string]*ec2.SecurityGroup // by function (config name)
 	// signingProfile and codeSigning exist when a function is signed.
 	signingProfile *signer.SigningProfile
 	codeSigning    *lambda.CodeSigningConfig
-	functions map[string]*function
-	machines  map[string]pulumi.StringOutput
-	fnDLQ     *sqs.Queue
-	eventsDLQ *sqs.Queue
+	functions      map[string]*function
+	machines       map[string]pulumi.StringOutput
+	fnDLQ          *sqs.Queue
+	eventsDLQ      *sqs.Queue
 	// ruleArns are the rules delivering to the events DLQ; targets wait
 	// for its policy (deliveries).
 	ruleArns   pulumi.StringArray
