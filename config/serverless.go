@@ -39,6 +39,10 @@ type Serverless struct {
 	API *HTTPAPI `json:"api"`
 	// WebSocket is the WebSocket API. Absent: none.
 	WebSocket *WebSocketAPI `json:"websocket"`
+	// AccountConcurrency is the Region's Lambda concurrency quota: every
+	// function's reservedConcurrency together must leave 100 of it
+	// unreserved. Absent: 1000 (the default quota).
+	AccountConcurrency int `json:"accountConcurrency"`
 }
 
 // CodeLocation is the S3 location CI publishes packages to.
@@ -239,9 +243,37 @@ type HTTPAPI struct {
 	CustomDomain bool `json:"customDomain"`
 	// HealthCheckPath, with CustomDomain, gets a Route53 HTTPS health check
 	// on api.<domain><path> (the DR failover records use it); it must be a
-	// public route. Absent: no health check.
+	// public route. Behind CloudFront it is the one route served without
+	// the origin header (Route53's checkers cannot send one), throttled to
+	// HealthRouteThrottle. Absent: no health check.
 	HealthCheckPath string `json:"healthCheckPath"`
+	// RouteThrottles override the stage throttle for single routes, by
+	// route key: a service's "ANY /api/v1/<service>/{proxy+}" or a public
+	// route key. Absent: every route gets Throttle.
+	RouteThrottles map[string]APIThrottle `json:"routeThrottles"`
 }
+
+// HealthRouteThrottle is the throttle of the API's health-check route
+// (HTTPAPI.HealthCheckPath): Route53's checkers send about one request
+// every two seconds in all (https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html,
+// "Request interval"), so a flood around the edge gets ten at most.
+var HealthRouteThrottle = APIThrottle{Burst: 10, Rate: 5}
+
+// HealthRouteKey is the route of the health-check path: a GET of the path
+// without its trailing slash (API Gateway routes /a/b/ as /a/b).
+func (a HTTPAPI) HealthRouteKey() string {
+	if a.HealthCheckPath == "" {
+		return ""
+	}
+	p := strings.TrimSuffix(a.HealthCheckPath, "/")
+	if p == "" {
+		p = "/"
+	}
+	return "GET " + p
+}
+
+// ServiceRouteKey is the authorized route of a service.
+func ServiceRouteKey(service string) string { return "ANY /api/v1/" + service + "/{proxy+}" }
 
 // WebSocketAPI is the WebSocket API. Its routes ($connect, $disconnect,
 // $default) go to one function: WebSocket APIs cannot reach an ALB through
@@ -254,8 +286,12 @@ type WebSocketAPI struct {
 	Authorizer string `json:"authorizer"`
 	// Throttle of the stage's routes. Absent: burst 200, rate 100.
 	Throttle APIThrottle `json:"throttle"`
-	// CustomDomain serves the API on ws.<domain>. Absent: false.
+	// CustomDomain serves the API on ws.<domain> and turns the execute-api
+	// endpoint off. Absent: false.
 	CustomDomain bool `json:"customDomain"`
+	// ConnectThrottle limits $connect (each runs the authorizer). Absent:
+	// Throttle.
+	ConnectThrottle *APIThrottle `json:"connectThrottle"`
 }
 
 // APIThrottle is a stage's default route throttling.
@@ -299,9 +335,14 @@ const (
 	DefaultAuthorizerCacheSeconds = 300
 	DefaultThrottleBurst          = 200
 	DefaultThrottleRate           = 100
-	DefaultPollField              = "confirmations"
-	DefaultPollWaitSeconds        = 60
-	DefaultMaxPolls               = 180
+	// DefaultAccountConcurrency is Lambda's default concurrency quota per
+	// Region; MinUnreservedConcurrency what reservations must leave
+	// (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+	DefaultAccountConcurrency = 1000
+	MinUnreservedConcurrency  = 100
+	DefaultPollField          = "confirmations"
+	DefaultPollWaitSeconds    = 60
+	DefaultMaxPolls           = 180
 	// StepTimeoutMarginSeconds is added to a function's timeout for its task.
 	StepTimeoutMarginSeconds = 30
 	// UnreservedConcurrency is Lambda's "no reservation".
@@ -355,6 +396,7 @@ func (s *Serverless) applyDefaults(domain string) {
 	def(&s.Runtime, DefaultLambdaRuntime)
 	def(&s.Architecture, DefaultLambdaArchitecture)
 	defInt(&s.LogRetentionDays, DefaultLogRetentionDays)
+	defInt(&s.AccountConcurrency, DefaultAccountConcurrency)
 	for name, f := range s.Functions {
 		if f.Image == "" {
 			def(&f.Handler, "handlers."+name+".handler")
@@ -395,6 +437,10 @@ func (s *Serverless) applyDefaults(domain string) {
 	if w := s.WebSocket; w != nil {
 		def(&w.Authorizer, DefaultAuthorizer)
 		w.Throttle.applyDefaults()
+		if w.ConnectThrottle == nil {
+			t := w.Throttle
+			w.ConnectThrottle = &t
+		}
 	}
 }
 

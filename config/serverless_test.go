@@ -55,7 +55,7 @@ func TestDBayServerlessLoadsWithDefaults(t *testing.T) {
 		t.Errorf("%d functions, want the seed's 15 and ws_router", len(s.Functions))
 	}
 	f := s.Functions["credit_user"]
-	if f.Handler != "handlers.credit_user.handler" || f.Runtime != "python3.12" || f.Memory != 256 || f.Timeout != 30 || f.Tracing != TracingActive || f.ReservedConcurrency != nil {
+	if f.Handler != "handlers.credit_user.handler" || f.Runtime != "python3.12" || f.Memory != 256 || f.Timeout != 30 || f.Tracing != TracingActive || f.ReservedConcurrency == nil || *f.ReservedConcurrency != 20 || s.AccountConcurrency != 1000 {
 		t.Errorf("credit_user defaults = %+v", f)
 	}
 	if got := s.CodeOf("credit_user"); got != (FunctionCode{Bucket: "dbay-serverless-artifacts-us-east-1", Key: "releases/current/credit_user.zip"}) {
@@ -203,8 +203,27 @@ func TestServerlessRules(t *testing.T) {
 		{"detail type too long", func(m map[string]any) {
 			credit(m)["publishes"] = []any{map[string]any{"source": "dbay.wallet", "detailTypes": []any{strings.Repeat("d", 129)}}}
 		}, nil, `dbay:serverless.functions.credit_user.publishes[0].detailTypes[0]: "ddd`},
-		{"reserved concurrency -1", func(m map[string]any) { credit(m)["reservedConcurrency"] = -1 }, nil, ""},
-		{"reserved concurrency 0", func(m map[string]any) { credit(m)["reservedConcurrency"] = 0 }, nil, ""},
+		{"reserved concurrency -1", func(m map[string]any) { fn("search_indexer")(m)["reservedConcurrency"] = -1 }, nil, ""},
+		{"reserved concurrency 0", func(m map[string]any) { fn("search_indexer")(m)["reservedConcurrency"] = 0 }, nil, ""},
+		{"money step unreserved", func(m map[string]any) { delete(credit(m), "reservedConcurrency") }, nil,
+			"dbay:serverless.functions.credit_user.reservedConcurrency: credit_user runs step CreditUser of workflow deposit, which moves money"},
+		{"money step reserved 0", func(m map[string]any) { fn("debit_ledger")(m)["reservedConcurrency"] = 0 }, nil,
+			"dbay:serverless.functions.debit_ledger.reservedConcurrency: debit_ledger runs step DebitLedger of workflow withdrawal"},
+		{"authorizer uncapped", func(m map[string]any) { fn("authorizer")(m)["reservedConcurrency"] = -1 }, nil,
+			"dbay:serverless.functions.authorizer.reservedConcurrency: authorizer authorizes the HTTP API"},
+		{"reservations over the quota", func(m map[string]any) { fn("authorizer")(m)["reservedConcurrency"] = 679 }, nil,
+			"dbay:serverless.functions: reserved concurrency 901 ("},
+		{"reservations at the quota", func(m map[string]any) { fn("authorizer")(m)["reservedConcurrency"] = 678 }, nil, ""},
+		{"reservations with a raised quota", func(m map[string]any) {
+			fn("authorizer")(m)["reservedConcurrency"] = 2000
+			m["accountConcurrency"] = 3000
+		}, nil, ""},
+		{"route throttle of an unknown route", func(m map[string]any) {
+			obj(m, "api")["routeThrottles"] = map[string]any{"ANY /api/v1/payments/{proxy+}": map[string]any{"burst": 10, "rate": 5}}
+		}, nil, `dbay:serverless.api.routeThrottles["ANY /api/v1/payments/{proxy+}"]: "ANY /api/v1/payments/{proxy+}" is not a route of the API`},
+		{"route throttle out of range", func(m map[string]any) {
+			obj(m, "api")["routeThrottles"] = map[string]any{"ANY /api/v1/wallet/{proxy+}": map[string]any{"burst": 0, "rate": 5}}
+		}, nil, `dbay:serverless.api.routeThrottles["ANY /api/v1/wallet/{proxy+}"].burst: 0 requests is outside 1..5000`},
 		{"reserved concurrency -2", func(m map[string]any) { credit(m)["reservedConcurrency"] = -2 }, nil,
 			"dbay:serverless.functions.credit_user.reservedConcurrency: -2 is not a concurrency"},
 		{"plain env", func(m map[string]any) { credit(m)["env"] = map[string]any{"LOG_LEVEL": "info"} }, nil, ""},

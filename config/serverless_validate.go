@@ -35,6 +35,7 @@ func (s Serverless) validate(c *collector, scope ServerlessScope) {
 	if a := s.API; a != nil {
 		s.validateAPI(c, *a, scope)
 	}
+	s.validateEdge(c)
 	if w := s.WebSocket; w != nil {
 		path := "serverless.websocket"
 		s.checkSyncFunction(c, path+".function", w.Function, "handles the WebSocket routes")
