@@ -91,7 +91,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	}
 	var sl *serverless.Serverless
 	if cfg.Serverless != nil {
-		sl, err = buildServerless(ctx, cfg, providers, net, sec, data, fl, au, zone, certs)
+		sl, err = buildServerless(ctx, cfg, providers, net, sec, data, fl, au, zone, certs, ov)
 		if err != nil {
 			return err
 		}

@@ -28,6 +28,10 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl
 			// /api/* goes to the HTTP API's custom domain (a fixed name: the
 			// Serverless component, built later, owns its record).
 			args.APIOrigin = &frontend.APIOrigin{DomainName: pulumi.String("api." + cfg.Domain)}
+			if ov != nil {
+				// The header the API's authorizers require (serverless/edge.go).
+				args.APIOrigin.Secret = ov.Value
+			}
 		}
 		if fl != nil && ov != nil {
 			// The ALB behind CloudFront (Dhanam): the distribution's default

@@ -96,14 +96,14 @@ func calledByFunctions(cfg *config.Config) []string {
 }
 
 // originVerify is the secret header that proves a request came through the
-// primary's CloudFront distribution, when the fleet's ALB sits behind it
-// (fleet.alb.ingress cloudfront): required by every fleet listener rule
-// and sent by CloudFront to the ALB origin. A primary with a frontend
+// primary's CloudFront distribution, when the fleet's ALB or the HTTP API
+// sits behind it (behindEdge): required by every fleet listener rule and
+// by the API's authorizers, and sent by CloudFront to those origins. A primary with a frontend
 // generates it once; a recovery stack takes the primary's from the
 // contract, so the distribution's requests pass its standby ALB after a
 // failover of origin.<domain>. nil otherwise.
 func originVerify(ctx *pulumi.Context, cfg *config.Config, contract *Contract) (*fleet.OriginVerify, error) {
-	if cfg.Fleet == nil || cfg.Fleet.ALB.Ingress != config.IngressCloudFront {
+	if !behindEdge(cfg) {
 		return nil, nil
 	}
 	if contract != nil {
@@ -111,7 +111,7 @@ func originVerify(ctx *pulumi.Context, cfg *config.Config, contract *Contract) (
 		value := contract.OriginVerify.ApplyT(func(v string) (string, error) {
 			if v == "" {
 				return "", fmt.Errorf("%s:fleet.alb.ingress is cloudfront, but the primary stack %s exports no %s.originVerify: "+
-					"its ALB is not behind its frontend (give the primary a frontend with fleet.alb.ingress cloudfront and run pulumi up --stack %s, or set ingress public here)",
+					"its ALB or API is not behind its frontend (give the primary a frontend, and fleet.alb.ingress cloudfront or serverless.api.customDomain, and run pulumi up --stack %s; or set ingress public here)",
 					cfg.Project, primary, ContractOutput, primary)
 			}
 			return v, nil
@@ -171,4 +171,17 @@ func failoverOrigin(ctx *pulumi.Context, cfg *config.Config, fl *fleet.Fleet, fe
 		ctx.Export("originFailoverSwitchId", fl.OriginFailoverSwitchID)
 	}
 	return nil
+}
+
+// behindEdge reports whether CloudFront fronts an origin of the stack that
+// must refuse requests around it: the fleet's ALB (fleet.alb.ingress
+// cloudfront), or the HTTP API on api.<domain>, the primary's
+// distribution's /api/* origin (issue 15 item 3), in the primary with its
+// frontend and in its recovery stack.
+func behindEdge(cfg *config.Config) bool {
+	if cfg.Fleet != nil && cfg.Fleet.ALB.Ingress == config.IngressCloudFront {
+		return true
+	}
+	s := cfg.Serverless
+	return s != nil && s.API != nil && s.API.CustomDomain && (cfg.Frontend != nil || cfg.Role == config.RoleRecovery)
 }

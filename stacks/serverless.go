@@ -18,12 +18,15 @@ import (
 // buildServerless creates the functions, workflows and APIs, and opens the
 // services they call to their security groups.
 func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Providers, net *network.Network,
-	sec *secrets.Secrets, data *datalayer.DataLayer, fl *fleet.Fleet, au *auth.Auth, zone pulumi.StringInput, certs *cert.Book,
+	sec *secrets.Secrets, data *datalayer.DataLayer, fl *fleet.Fleet, au *auth.Auth, zone pulumi.StringInput, certs *cert.Book, ov *fleet.OriginVerify,
 ) (*serverless.Serverless, error) {
 	args := &serverless.Args{
 		Spec: *cfg.Serverless, Network: net, Data: data, Secrets: sec,
 		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
 		Protect: cfg.Protected(), ZoneID: zone, Passive: cfg.Passive(), Certificates: certs,
+	}
+	if ov != nil && cfg.Serverless.API != nil && cfg.Serverless.API.CustomDomain {
+		args.OriginVerify = &serverless.OriginVerify{Header: ov.Header, Value: ov.Value}
 	}
 	switch {
 	case cfg.Role == config.RoleRecovery:

@@ -138,12 +138,20 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 	apiOrigin, apiRequestPolicy := "", ""
 	switch {
 	case args.APIOrigin != nil:
-		origins = append(origins, cloudfront.DistributionOriginArgs{
+		api := cloudfront.DistributionOriginArgs{
 			OriginId:           pulumi.String(originAPI),
 			DomainName:         args.APIOrigin.DomainName,
 			OriginPath:         pulumi.String(args.APIOrigin.OriginPath),
 			CustomOriginConfig: httpsOnly(),
-		})
+		}
+		if sec := args.APIOrigin.Secret; sec != nil {
+			// A custom origin header replaces a viewer's header of the same
+			// name (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html).
+			api.CustomHeaders = cloudfront.DistributionOriginCustomHeaderArray{cloudfront.DistributionOriginCustomHeaderArgs{
+				Name: pulumi.String(OriginVerifyHeader), Value: pulumi.ToSecret(sec.ToStringOutput()).(pulumi.StringOutput),
+			}}
+		}
+		origins = append(origins, api)
 		apiOrigin, apiRequestPolicy = originAPI, managedAllViewerExceptHost
 	case args.ALBOrigin != nil:
 		apiOrigin, apiRequestPolicy = originALB, managedAllViewer

@@ -87,6 +87,10 @@ type APIOrigin struct {
 	DomainName pulumi.StringInput
 	// OriginPath is the stage prefix, e.g. "/prod". Empty: none ($default stage).
 	OriginPath string
+	// Secret, when set, is sent as OriginVerifyHeader to the API, whose
+	// authorizers refuse requests without it (CloudFront is then the only
+	// way in). nil: no header.
+	Secret pulumi.StringInput
 }
 
 // ALBOrigin is an Application Load Balancer reached over HTTPS (TLS 1.2),

@@ -8,6 +8,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/config"
 )
 
 // httpAPI is the HTTP API and what the component exports of it.
@@ -42,10 +44,14 @@ func (s *Serverless) newAPIs(ctx *pulumi.Context) error {
 		s.http = &httpAPI{api: api}
 	}
 	if a.Spec.WebSocket != nil {
+		custom := a.Spec.WebSocket.CustomDomain
 		api, err := apigatewayv2.NewApi(ctx, "websocket", &apigatewayv2.ApiArgs{
 			ProtocolType:             pulumi.String("WEBSOCKET"),
 			RouteSelectionExpression: pulumi.String("$request.body.action"),
 			Description:              pulumi.Sprintf("%s WebSocket API", a.Project),
+			// With ws.<domain>, the execute-api endpoint is off too
+			// (issue 15 item 3): clients and the callbacks use the domain.
+			DisableExecuteApiEndpoint: pulumi.Bool(custom),
 		}, pulumi.Parent(s))
 		if err != nil {
 			return err
@@ -56,6 +62,15 @@ func (s *Serverless) newAPIs(ctx *pulumi.Context) error {
 			callbackURL: api.ApiEndpoint.ApplyT(func(e string) string {
 				return strings.Replace(e, "wss://", "https://", 1) + "/" + wsStage
 			}).(pulumi.StringOutput),
+		}
+		if custom {
+			// With the execute-api endpoint disabled, @connections is
+			// reached through the custom domain (mapped at its root, so no
+			// stage in the path), signed for execute-api as before
+			// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html);
+			// the Region's own name, so a function posts to its Region's
+			// connections whatever ws.<domain> answers.
+			s.ws.callbackURL = pulumi.String("https://" + wsCallbackHost(a)).ToStringOutput()
 		}
 	}
 	return nil
@@ -103,31 +118,53 @@ func (s *Serverless) wireHTTPAPI(ctx *pulumi.Context) error {
 		return err
 	}
 	authFn := s.functions[spec.Authorizer]
-	authorizer, err := apigatewayv2.NewAuthorizer(ctx, "http", &apigatewayv2.AuthorizerArgs{
-		ApiId:                          apiID,
-		Name:                           pulumi.String("lambda"),
-		AuthorizerType:                 pulumi.String("REQUEST"),
-		AuthorizerUri:                  authFn.fn.InvokeArn,
-		IdentitySources:                pulumi.ToStringArray([]string{"$request.header.Authorization"}),
-		AuthorizerResultTtlInSeconds:   pulumi.Int(*spec.AuthorizerCacheSeconds),
-		AuthorizerPayloadFormatVersion: pulumi.String("2.0"),
-		EnableSimpleResponses:          pulumi.Bool(true),
-	}, parent)
+	// authorize creates a REQUEST authorizer of the authorizer function on
+	// these identity sources (edge.go: the origin header when CloudFront
+	// is the only way in).
+	authorize := func(name, desc string, sources ...string) (*apigatewayv2.Authorizer, error) {
+		if o := a.OriginVerify; o != nil {
+			sources = append(sources, "$request.header."+o.Header)
+		}
+		au, err := apigatewayv2.NewAuthorizer(ctx, name, &apigatewayv2.AuthorizerArgs{
+			ApiId:                          apiID,
+			Name:                           pulumi.String(desc),
+			AuthorizerType:                 pulumi.String("REQUEST"),
+			AuthorizerUri:                  authFn.fn.InvokeArn,
+			IdentitySources:                pulumi.ToStringArray(sources),
+			AuthorizerResultTtlInSeconds:   pulumi.Int(*spec.AuthorizerCacheSeconds),
+			AuthorizerPayloadFormatVersion: pulumi.String("2.0"),
+			EnableSimpleResponses:          pulumi.Bool(true),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		return au, s.permit(ctx, name+"-authorizer", authFn, pulumi.Sprintf("%s/authorizers/%s", h.api.ExecutionArn, au.ID()))
+	}
+	authorizer, err := authorize("http", "lambda", "$request.header.Authorization")
 	if err != nil {
 		return err
 	}
-	if err := s.permit(ctx, "http-authorizer", authFn, pulumi.Sprintf("%s/authorizers/%s", h.api.ExecutionArn, authorizer.ID())); err != nil {
-		return err
+	// Public routes need no token, but behind CloudFront they need the
+	// origin header: an authorizer keyed on it alone.
+	var public *apigatewayv2.Authorizer
+	if a.OriginVerify != nil && len(spec.PublicRoutes) > 0 {
+		if public, err = authorize("http-origin", "origin"); err != nil {
+			return err
+		}
 	}
 	target := pulumi.Sprintf("integrations/%s", services.ID())
+	var routes []pulumi.Resource
+	route := func(logical, key string, auth *apigatewayv2.Authorizer) error {
+		args := &apigatewayv2.RouteArgs{ApiId: apiID, RouteKey: pulumi.String(key), Target: target, AuthorizationType: pulumi.String("NONE")}
+		if auth != nil {
+			args.AuthorizationType, args.AuthorizerId = pulumi.String("CUSTOM"), auth.ID()
+		}
+		r, err := apigatewayv2.NewRoute(ctx, logical, args, parent)
+		routes = append(routes, r)
+		return err
+	}
 	for _, svc := range spec.Services {
-		if _, err := apigatewayv2.NewRoute(ctx, "http-"+svc, &apigatewayv2.RouteArgs{
-			ApiId:             apiID,
-			RouteKey:          pulumi.Sprintf("ANY %s/%s/{proxy+}", apiPrefix, svc),
-			Target:            target,
-			AuthorizationType: pulumi.String("CUSTOM"),
-			AuthorizerId:      authorizer.ID(),
-		}, parent); err != nil {
+		if err := route("http-"+svc, config.ServiceRouteKey(svc), authorizer); err != nil {
 			return err
 		}
 	}
@@ -138,12 +175,15 @@ func (s *Serverless) wireHTTPAPI(ctx *pulumi.Context) error {
 			return fmt.Errorf("serverless: public routes %q and %q have the same logical name %s", other, key, logical)
 		}
 		seen[logical] = key
-		if _, err := apigatewayv2.NewRoute(ctx, logical, &apigatewayv2.RouteArgs{
-			ApiId:             apiID,
-			RouteKey:          pulumi.String(key),
-			Target:            target,
-			AuthorizationType: pulumi.String("NONE"),
-		}, parent); err != nil {
+		if err := route(logical, key, public); err != nil {
+			return err
+		}
+	}
+	// Route53's checkers cannot send the origin header: the health path
+	// alone is served without it, throttled (config.HealthRouteThrottle).
+	health := a.OriginVerify != nil && spec.HealthCheckPath != ""
+	if health {
+		if err := route("http-health", spec.HealthRouteKey(), nil); err != nil {
 			return err
 		}
 	}
@@ -170,7 +210,9 @@ func (s *Serverless) wireHTTPAPI(ctx *pulumi.Context) error {
 			ThrottlingRateLimit:    pulumi.Float64(float64(spec.Throttle.Rate)),
 			DetailedMetricsEnabled: pulumi.Bool(true),
 		},
-	}, parent)
+		// A route setting names an existing route key: after the routes.
+		RouteSettings: routeSettings(spec, health),
+	}, parent, pulumi.DependsOn(routes))
 	if err != nil {
 		return err
 	}
@@ -206,4 +248,14 @@ var nonAlnum = regexp.MustCompile(`[^a-z0-9]+`)
 // → "get-api-v1-listings-proxy".
 func slug(s string) string {
 	return strings.Trim(nonAlnum.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
+
+// wsCallbackHost is the custom domain name a WebSocket function posts its
+// replies through: the Region-pinned ws-<region>.<domain> when the stack
+// has failover records, ws.<domain> otherwise.
+func wsCallbackHost(a *Args) string {
+	if a.Failover != "" {
+		return "ws-" + a.Region + "." + a.Domain
+	}
+	return "ws." + a.Domain
 }

@@ -169,6 +169,9 @@ func (s *Serverless) runtimeStatements(name string, f config.LambdaFunction, phy
 		allow("Tracing", []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, pulumi.String("*")),
 		decrypt,
 	}
+	if s.isAuthorizer(name) {
+		out = append(out, s.originStatements()...)
+	}
 	if f.Async {
 		out = append(out, allow("SendFailedEvents", []string{"sqs:SendMessage"}, s.fnDLQ.Arn), s.keyViaSQS())
 	}
@@ -241,6 +244,7 @@ func (s *Serverless) environment(name string, f config.LambdaFunction) (pulumi.S
 		add(config.SecretARNVar(sec), arn)
 	}
 	if s.isAuthorizer(name) {
+		s.originEnv(add)
 		add("COGNITO_USER_POOL_ID", a.UserPoolID)
 		if a.UserPoolClientID != nil {
 			add("COGNITO_CLIENT_ID", a.UserPoolClientID)

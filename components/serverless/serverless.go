@@ -24,6 +24,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/signer"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -85,11 +86,25 @@ type Args struct {
 	// FailoverPrimary (evaluated by the API health check) in the primary
 	// stack, FailoverSecondary in the recovery stack. "": simple records.
 	Failover string
+	// OriginVerify, when set, makes CloudFront the only way into the HTTP
+	// API: CloudFront sends Header with Value to the API origin, every
+	// route but the health check requires the header (an authorizer
+	// identity source, so API Gateway refuses a request without it before
+	// any function runs), and the authorizer compares it with the value in
+	// the component's origin-verify secret (ORIGIN_VERIFY_SECRET_ARN). nil:
+	// the API is reached directly.
+	OriginVerify *OriginVerify
 	// Passive is a recovery stack on standby: its schedules and bus rules
 	// are created DISABLED, so the standby region does not run the
 	// primary's work against replicas and zero tasks (and cannot act twice
 	// while the primary still runs). false: enabled.
 	Passive bool
+}
+
+// OriginVerify is the header CloudFront sends its API origin and its value.
+type OriginVerify struct {
+	Header string
+	Value  pulumi.StringInput
 }
 
 // Serverless is the component.
@@ -144,6 +159,9 @@ type Serverless struct {
 	ruleArns   pulumi.StringArray
 	deliveries []func(queuePolicy pulumi.Resource) error
 	http       *httpAPI
+	// originSecret holds OriginVerify's value for the authorizer (nil
+	// without OriginVerify).
+	originSecret *secretsmanager.Secret
 	ws         *wsAPI
 	// apiCheck and apiSwitch are the API's health check and failover
 	// switch, zero when not created. (The exported, tagged fields are
@@ -171,7 +189,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	s.account = policy.Account(ctx, s)
 	steps := []func(*pulumi.Context) error{
-		s.newKey, s.newDLQs, s.newSecurityGroups, s.newSigning, s.newAPIs, s.newFunctions,
+		s.newKey, s.newDLQs, s.newSecurityGroups, s.newSigning, s.newOriginSecret, s.newAPIs, s.newFunctions,
 		s.newWorkflows, s.newRules, s.newSchedules, s.deliver, s.wireHTTPAPI, s.wireWebSocket,
 	}
 	for _, step := range steps {
@@ -194,6 +212,9 @@ func check(a *Args) error {
 		return fmt.Errorf("serverless: functions need private subnets in at least 2 AZs, the network has %d", n)
 	}
 	var problems []error
+	if o := a.OriginVerify; o != nil && (a.Spec.API == nil || o.Header == "" || o.Value == nil) {
+		problems = append(problems, errors.New("serverless: Args.OriginVerify needs an HTTP API, a Header and a Value"))
+	}
 	needsBus := len(a.Spec.Rules) > 0
 	for _, w := range a.Spec.Workflows {
 		needsBus = needsBus || w.Trigger != nil

@@ -69,15 +69,18 @@ func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
 		return err
 	}
 	target := pulumi.Sprintf("integrations/%s", integration.ID())
+	var routes []pulumi.Resource
 	for _, r := range wsRoutes {
 		args := &apigatewayv2.RouteArgs{ApiId: apiID, RouteKey: pulumi.String(r.key), Target: target, AuthorizationType: pulumi.String("NONE")}
 		if r.key == "$connect" {
 			args.AuthorizationType = pulumi.String("CUSTOM")
 			args.AuthorizerId = authorizer.ID()
 		}
-		if _, err := apigatewayv2.NewRoute(ctx, "websocket-"+r.logical, args, parent); err != nil {
+		route, err := apigatewayv2.NewRoute(ctx, "websocket-"+r.logical, args, parent)
+		if err != nil {
 			return err
 		}
+		routes = append(routes, route)
 		if err := s.permit(ctx, "websocket-"+r.logical, fn, pulumi.Sprintf("%s/%s/%s", w.api.ExecutionArn, wsStage, r.key)); err != nil {
 			return err
 		}
@@ -110,7 +113,16 @@ func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
 			ThrottlingBurstLimit:   pulumi.Int(spec.Throttle.Burst),
 			ThrottlingRateLimit:    pulumi.Float64(float64(spec.Throttle.Rate)),
 		},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{account}))
+		// $connect runs the authorizer: its own throttle.
+		RouteSettings: apigatewayv2.StageRouteSettingArray{apigatewayv2.StageRouteSettingArgs{
+			RouteKey:               pulumi.String("$connect"),
+			ThrottlingBurstLimit:   pulumi.Int(spec.ConnectThrottle.Burst),
+			ThrottlingRateLimit:    pulumi.Float64(float64(spec.ConnectThrottle.Rate)),
+			LoggingLevel:           pulumi.String("INFO"),
+			DataTraceEnabled:       pulumi.Bool(false),
+			DetailedMetricsEnabled: pulumi.Bool(true),
+		}},
+	}, parent, pulumi.DependsOn(append([]pulumi.Resource{account}, routes...)))
 	if err != nil {
 		return err
 	}

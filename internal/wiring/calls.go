@@ -281,6 +281,16 @@ func (c *checker) awsAPI(k *consumer, api string) aspects {
 				stage := str(c.x.In(st)["name"])
 				a.iam = c.allow(&a, k.appRole, k.appWaiter, str(ws.Out()["executionArn"])+"/"+stage+"/POST/@connections/abc", "execute-api:ManageConnections")
 				a.credentials = c.envIs(k, strings.Replace(str(ws.Out()["apiEndpoint"]), "wss://", "https://", 1)+"/"+stage)
+				if c.x.In(ws)["disableExecuteApiEndpoint"] == true {
+					// The execute-api endpoint refuses @connections too: the
+					// callback goes through a custom domain mapped to the API.
+					a.credentials = "the execute-api endpoint is disabled and no custom domain is mapped to the WebSocket API"
+					for _, m := range c.x.Referencing("aws:apigatewayv2/apiMapping:ApiMapping", "apiId", ws) {
+						if got := c.envIs(k, "https://"+str(c.x.In(m)["domainName"])); got == OK || a.credentials != OK {
+							a.credentials = got
+						}
+					}
+				}
 			}
 		}
 		return a
