@@ -74,7 +74,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		return err
 	}
 	if cfg.Fleet != nil {
-		fl, err = buildFleet(ctx, cfg, providers, net, sec, data, zone, ov, certs, contract)
+		fl, err = buildFleet(ctx, cfg, providers, net, sec, data, zone, albVerify(cfg, ov), certs, contract)
 		if err != nil {
 			return err
 		}
@@ -82,7 +82,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		logSources = append(logSources, fl)
 	}
 
-	fe, au, err := buildEdge(ctx, cfg, providers, fl, ov, certs)
+	fe, au, err := buildEdge(ctx, cfg, providers, fl, ov, albVerify(cfg, ov), certs)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 
 // buildEdge creates what users reach first: the site (S3 + CloudFront + WAF
 // + DNS) and the Cognito user pool, when the stack configures them.
-func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl *fleet.Fleet, ov *fleet.OriginVerify, certs *cert.Book) (*frontend.Frontend, *auth.Auth, error) {
+func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl *fleet.Fleet, ov, albOV *fleet.OriginVerify, certs *cert.Book) (*frontend.Frontend, *auth.Auth, error) {
 	regional := pulumi.Providers(providers.Regional)
 	var fe *frontend.Frontend
 	if cfg.Frontend != nil {
@@ -33,7 +33,7 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl
 				args.APIOrigin.Secret = ov.Value
 			}
 		}
-		if fl != nil && ov != nil {
+		if fl != nil && albOV != nil {
 			// The ALB behind CloudFront (Dhanam): the distribution's default
 			// origin, with the header every fleet listener rule requires, and
 			// a REGIONAL web ACL on the internet-facing ALB itself. With a
@@ -45,7 +45,7 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl
 				origin = pulumi.String(host)
 			}
 			args.ALBOrigin = &frontend.ALBOrigin{
-				DomainName: origin, InternetFacing: true, LoadBalancerArn: fl.AlbArn, Secret: ov.Value,
+				DomainName: origin, InternetFacing: true, LoadBalancerArn: fl.AlbArn, Secret: albOV.Value,
 			}
 		}
 		fe, err = frontend.New(ctx, "frontend", args, regional)

@@ -185,3 +185,13 @@ func behindEdge(cfg *config.Config) bool {
 	s := cfg.Serverless
 	return s != nil && s.API != nil && s.API.CustomDomain && (cfg.Frontend != nil || cfg.Role == config.RoleRecovery)
 }
+
+// albVerify is the origin header the fleet's ALB requires: ov when the ALB
+// sits behind CloudFront, nil otherwise (the header may exist for the API
+// alone).
+func albVerify(cfg *config.Config, ov *fleet.OriginVerify) *fleet.OriginVerify {
+	if cfg.Fleet == nil || cfg.Fleet.ALB.Ingress != config.IngressCloudFront {
+		return nil
+	}
+	return ov
+}

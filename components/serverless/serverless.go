@@ -162,7 +162,7 @@ type Serverless struct {
 	// originSecret holds OriginVerify's value for the authorizer (nil
 	// without OriginVerify).
 	originSecret *secretsmanager.Secret
-	ws         *wsAPI
+	ws           *wsAPI
 	// apiCheck and apiSwitch are the API's health check and failover
 	// switch, zero when not created. (The exported, tagged fields are
 	// pre-filled by RegisterComponentResource with outputs that resolve

@@ -230,7 +230,7 @@ var computeSpecs = map[string]spec{
 				"role", "Role", "runtime", "Runtime",
 				"timeout", "Timeout", "tracingConfig", "TracingConfig", "loggingConfig", "LoggingConfig",
 				"ephemeralStorage", "EphemeralStorage", "imageConfig", "ImageConfig", "snapStart", "SnapStart",
-				"fileSystemConfig", "FileSystemConfigs", "recursiveLoop", "RecursiveLoop")
+				"fileSystemConfig", "FileSystemConfigs", "recursiveLoop", "RecursiveLoop", "codeSigningConfigArn", "CodeSigningConfigArn")
 			// -1 is pulumi-aws's "no reserved concurrency", which CloudFormation
 			// says by leaving ReservedConcurrentExecutions out.
 			if rc := b.take("reservedConcurrentExecutions"); rc != nil && rc != float64(-1) {
@@ -253,6 +253,33 @@ var computeSpecs = map[string]spec{
 				code["ZipFile"] = "code archive not in the synth output"
 			}
 			b.set("Code", code)
+			b.set("Tags", b.tags())
+		},
+	},
+	"aws:lambda/codeSigningConfig:CodeSigningConfig": {
+		cfn:   "AWS::Lambda::CodeSigningConfig",
+		attrs: map[string]string{"id": "Ref", "arn": "CodeSigningConfigArn", "configId": "CodeSigningConfigId"},
+		build: func(b *builder) {
+			b.copy("description", "Description")
+			if ap := obj(b.take("allowedPublishers")); ap != nil {
+				b.set("AllowedPublishers", map[string]any{"SigningProfileVersionArns": ap["signingProfileVersionArns"]})
+			}
+			if p := obj(b.take("policies")); p != nil {
+				b.set("CodeSigningPolicies", map[string]any{"UntrustedArtifactOnDeployment": p["untrustedArtifactOnDeployment"]})
+			}
+			b.set("Tags", b.tags())
+		},
+	},
+	"aws:signer/signingProfile:SigningProfile": {
+		cfn:   "AWS::Signer::SigningProfile",
+		attrs: map[string]string{"id": "ProfileName", "arn": "Arn", "name": "ProfileName", "versionArn": "ProfileVersionArn", "version": "ProfileVersion"},
+		build: func(b *builder) {
+			// ProfileName ^[0-9a-zA-Z_]{2,64}$: the provider's name from
+			// namePrefix plus a unique suffix.
+			b.set("ProfileName", b.physical("name"))
+			b.take("name")
+			b.take("namePrefix")
+			b.copy("platformId", "PlatformId", "signatureValidityPeriod", "SignatureValidityPeriod")
 			b.set("Tags", b.tags())
 		},
 	},
