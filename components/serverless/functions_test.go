@@ -47,8 +47,9 @@ func TestEnvironmentPerFunctionFollowsTheSeed(t *testing.T) {
 		"COGNITO_USER_POOL_ID": poolID, "COGNITO_CLIENT_ID": "client0123456789abcdefghij",
 		"REDIS_URL_SECRET_ARN": arnOf("aws:secretsmanager/secret:Secret", "redis-url"),
 		"ELASTICSEARCH_URL":    "https://" + r.one(t, "aws:opensearch/domain:Domain", "search").Out()["endpoint"].(string),
-		"WEBSOCKET_CALLBACK_URL": "https://" + r.one(t, "aws:apigatewayv2/api:Api", "websocket").ID +
-			".execute-api.us-east-1.amazonaws.com/v1",
+		// The execute-api endpoint is off with ws.<domain>: @connections
+		// through the custom domain.
+		"WEBSOCKET_CALLBACK_URL": "https://ws.dbay.example.com",
 	}
 	for _, s := range []string{"WALLET_MASTER_XPRIV", "WALLET_MASTER_XPUB", "DOGECOIN_RPC_URL", "DOGECOIN_RPC_USER", "DOGECOIN_RPC_PASSWORD"} {
 		want[s+"_SECRET_ARN"] = arnOf("aws:secretsmanager/secret:Secret", s)
@@ -169,7 +170,7 @@ func TestEveryFunctionIsTracedEncryptedLoggedAndInTheVPC(t *testing.T) {
 	if fn := r.one(t, tFunction, "deposit-watcher").In(); fn["reservedConcurrentExecutions"] != 1.0 || fn["timeout"] != 120.0 || fn["memorySize"] != 512.0 {
 		t.Errorf("deposit_watcher sizing = %v", fn)
 	}
-	if fn := r.one(t, tFunction, "credit-user").In(); fn["reservedConcurrentExecutions"] != -1.0 || fn["handler"] != "handlers.credit_user.handler" {
+	if fn := r.one(t, tFunction, "credit-user").In(); fn["reservedConcurrentExecutions"] != 20.0 || fn["handler"] != "handlers.credit_user.handler" {
 		t.Errorf("credit_user = %v", fn)
 	}
 }
