@@ -14,7 +14,7 @@ func Rules() []Rule {
 		retainRules(),
 		awsVersionRules(), awsOrderRules(), awsCredentialRules(),
 		awsECRRules(), awsELBRules(), awsSearchRules(),
-		awsLambdaRules(),
+		awsLambdaRules(), awsAPIGatewayRules(),
 		awsTextRules(),
 		awsCloudFrontRules(),
 		awsACMRules(),
