@@ -159,7 +159,7 @@ func synthData(t *testing.T, data string, spec config.Serverless, args func(a *A
 			"apiBaseUrl": s.APIBaseURL, "webSocketUrl": s.WebSocketURL, "apiHost": s.APIHost, "apiEndpointDomain": s.APIEndpointDomain,
 			"apiEndpointZoneId": s.APIEndpointZoneID, "functionArns": s.FunctionArns, "stateMachineArns": s.StateMachineArns,
 			"securityGroupIds": s.SecurityGroupIDs, "signingProfileName": s.SigningProfileName,
-			"functionsDlqArn":  s.FunctionsDLQArn, "eventsDlqArn": s.EventsDLQArn,
+			"functionsDlqArn": s.FunctionsDLQArn, "eventsDlqArn": s.EventsDLQArn,
 		} {
 			v, err := internals.UnsafeAwaitOutput(ctx.Context(), o)
 			if err != nil {
