@@ -61,7 +61,24 @@ type SES struct {
 	// FromAddress is SES_FROM_EMAIL, a bare address in the stack's domain or
 	// a subdomain of it. Absent: noreply@<domain>.
 	FromAddress string `json:"fromAddress"`
+	// SMTPCredentials makes the program own the stack's SES SMTP
+	// credentials: an IAM user allowed only ses:SendRawEmail as
+	// FromAddress, its access key, and a secret holding {"username",
+	// "password"} with the SMTP password derived for this stack's Region
+	// (an SES SMTP password is valid in one Region only,
+	// https://docs.aws.amazon.com/ses/latest/dg/smtp-credentials.html). A
+	// service that `uses: [ses:smtp]` gets SMTP_USER and SMTP_PASS from it,
+	// which it may then not list under secrets or env. Absent: false (no
+	// SMTP credentials).
+	SMTPCredentials bool `json:"smtpCredentials"`
 }
+
+// The SES SMTP use (data.ses.smtpCredentials) and the variables it sets.
+const (
+	UseSESSMTP       = UseSES + ":smtp"
+	SMTPUserVariable = "SMTP_USER"
+	SMTPPassVariable = "SMTP_PASS"
+)
 
 // Messaging defaults (see each field).
 const (

@@ -106,7 +106,8 @@ type FleetService struct {
 	// Absent: none.
 	Secrets []string `json:"secrets"`
 	// Uses lists the stores and messaging the service uses: postgres,
-	// redis, mongo, search, memcached, ses, bucket:<name>,
+	// redis, mongo, search, memcached, ses, ses:smtp (SMTP_USER and
+	// SMTP_PASS, data.ses.smtpCredentials), bucket:<name>,
 	// queue:<name>, key:<name> (an application key, secrets.keys). Each
 	// sets its connection variables and grants. The bus
 	// is not a use: see Publishes. Absent: none.
@@ -357,7 +358,8 @@ func (f Fleet) InternetPorts(s FleetService) []int {
 		}
 	}
 	for _, u := range s.Uses {
-		if k, _ := ParseUse(u); k == UseSES || k == UseQueue {
+		// ses:smtp sends over SMTP (an `egress` internet:<port> entry), not the SES API.
+		if k, n := ParseUse(u); k == UseSES && n == "" || k == UseQueue {
 			ports[443] = true
 		}
 	}
@@ -412,6 +414,9 @@ func (d Data) UsableStores() map[string][]string {
 	}
 	if d.SES != nil {
 		m["ses"] = []string{"SES_FROM_EMAIL"}
+		if d.SES.SMTPCredentials {
+			m[UseSESSMTP] = []string{SMTPUserVariable, SMTPPassVariable}
+		}
 	}
 	for n, b := range d.Buckets {
 		v := b.EnvVar

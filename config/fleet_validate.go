@@ -181,8 +181,22 @@ func (s FleetService) validateEnv(c *collector, p string, stores map[string][]st
 		}
 		claim(path, ServiceURLVariable(callee), "calls "+callee)
 	}
+	// data.ses.smtpCredentials: the program owns SMTP_USER and SMTP_PASS
+	// (derived per Region); a copy typed elsewhere would be the other
+	// Region's password after a failover.
+	smtpOwned := func(path, variable, where string) bool {
+		if stores[UseSESSMTP] == nil || (variable != SMTPUserVariable && variable != SMTPPassVariable) {
+			return false
+		}
+		c.addf(path, fmt.Sprintf("remove it from %s (and from secrets.items) and add %s to %s.uses", where, UseSESSMTP, p),
+			"%s is owned by the program (data.ses.smtpCredentials: SES SMTP credentials derived for this stack's Region)", variable)
+		return true
+	}
 	for j, name := range s.Secrets {
 		path := fmt.Sprintf("%s.secrets[%d]", p, j)
+		if smtpOwned(path, name, p+".secrets") {
+			continue
+		}
 		item, ok := secrets[name]
 		if !ok {
 			c.addf(path, "declare it under secrets.items (declared: "+strings.Join(sortedMapKeys(secrets), ", ")+")", "%q is not a declared secret", name)
@@ -199,6 +213,7 @@ func (s FleetService) validateEnv(c *collector, p string, stores map[string][]st
 			c.addf(path, "use upper-case letters, digits and underscores", "%q is not an environment variable name", k)
 		case fleetContains(forbiddenEnv, k):
 			c.addf(path, "remove it: the task role supplies credentials and production uses real AWS endpoints", "%s must never be set", k)
+		case smtpOwned(path, k, p+".env"):
 		default:
 			claim(path, k, "env")
 		}

@@ -109,6 +109,8 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 		switch {
 		case u == UseBus:
 			c.add(p, "the bus is not a use: publishers declare their events", busUseHint)
+		case u == UseSESSMTP:
+			c.add(p, "ses:smtp is for fleet services: a function sends mail with the SES API", "use ses instead")
 		case scope.Stores[u] == nil:
 			c.addf(p, "use one of"+knownKeys(usesOf(scope.Stores)), "%q is not a store of this stack", u)
 		case strings.HasPrefix(u, "queue:"):

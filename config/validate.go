@@ -50,6 +50,14 @@ func (cfg *Config) validate(c *collector) {
 	cfg.Policy.validate(c)
 	cfg.Security.validate(c, cfg.Role, cfg.watchedSecrets(), cfg.Policy.waives(BaselineRuleID))
 	cfg.validateDR(c)
+	if ses := cfg.Data.SES; ses != nil && ses.SMTPCredentials {
+		for _, v := range []string{SMTPUserVariable, SMTPPassVariable} {
+			if _, typed := cfg.Secrets.Items[v]; typed {
+				c.addf("secrets.items."+v, "remove it: services get it with uses: ["+UseSESSMTP+"]",
+					"%s is owned by the program (data.ses.smtpCredentials: SES SMTP credentials derived for this stack's Region)", v)
+			}
+		}
+	}
 	if cfg.Fleet != nil {
 		cfg.Fleet.validate(c, cfg.Domain, withKeys(cfg.Data.UsableStores(), cfg.Secrets.UsableKeys()), cfg.Secrets.Items)
 	}

@@ -18,6 +18,7 @@ func Rules() []Rule {
 		awsTextRules(),
 		awsCloudFrontRules(),
 		awsACMRules(),
+		awsSESRules(),
 		awsKMSRules(),
 		auditRules(),
 	} {

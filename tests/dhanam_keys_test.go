@@ -227,7 +227,7 @@ func TestDhanamSecretsThatBlockStartup(t *testing.T) {
 	t.Parallel()
 	rec := synthesize(t, dhanamDir, "dr")
 	prim := rec.Partner
-	required := []string{"BELVO_SECRET_ID", "BELVO_SECRET_PASSWORD", "BITSO_API_KEY", "BITSO_API_SECRET", "PLAID_CLIENT_ID", "PLAID_SECRET", "SMTP_PASS", "SMTP_USER"}
+	required := []string{"BELVO_SECRET_ID", "BELVO_SECRET_PASSWORD", "BITSO_API_KEY", "BITSO_API_SECRET", "PLAID_CLIENT_ID", "PLAID_SECRET"}
 	for _, r := range []*synth.Result{prim, rec} {
 		var optional []string
 		var items map[string]map[string]any

@@ -47,6 +47,8 @@ type SES struct {
 	// ConfigurationSetName is the set every message must be sent with.
 	ConfigurationSetName pulumi.StringOutput
 	d                    *DataLayer
+	// smtp: the SMTP credentials (ses_smtp.go); nil without them.
+	smtp *Connection
 }
 
 // buildMessaging creates the buckets, the bus, the queues and SES, and

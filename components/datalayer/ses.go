@@ -80,6 +80,9 @@ func (d *DataLayer) newSES(ctx *pulumi.Context) error {
 		})
 	}
 	d.ses = &SES{FromAddress: from, IdentityArn: identity.Arn, ConfigurationSetArn: cs.Arn, ConfigurationSetName: cs.ConfigurationSetName, d: d}
+	if spec.SMTPCredentials {
+		return d.newSMTPCredentials(ctx, d.ses)
+	}
 	return nil
 }
 

@@ -210,8 +210,28 @@ func (e *environment) use(u string, data *datalayer.DataLayer, sec *secrets.Secr
 		if err != nil {
 			return err
 		}
+		if u == config.UseSESSMTP {
+			// SMTP_USER and SMTP_PASS: the execution role reads the
+			// credentials secret; the task role needs no SES permission
+			// (the SMTP user's own policy is what SES checks).
+			conn, err := s.SMTP()
+			if err != nil {
+				return err
+			}
+			for _, k := range sortedKeys(conn.Secrets) {
+				if err := put(true, k, conn.Secrets[k].ValueFrom(), from); err != nil {
+					return err
+				}
+				e.refs[k] = conn.Secrets[k]
+			}
+			e.credentials = append(e.credentials, conn.Store)
+			return nil
+		}
+		if name != "" {
+			break
+		}
 		e.ses = s
 		return putAll(s.Env(), from)
 	}
-	return fmt.Errorf("uses %q, which is not a store, bucket:<name>, queue:<name>, key:<name> or ses (the bus is declared with publishes)", u)
+	return fmt.Errorf("uses %q, which is not a store, bucket:<name>, queue:<name>, key:<name>, ses or ses:smtp (the bus is declared with publishes)", u)
 }

@@ -210,6 +210,12 @@ func TestDhanamEnvironment(t *testing.T) {
 	if got := keys(api.secrets()); !equal(got, wantAPISecrets) {
 		t.Errorf("api secrets\n got %v\nwant %v", got, wantAPISecrets)
 	}
+	// uses ses:smtp: both from the stack's own SES SMTP credentials secret.
+	for k, key := range map[string]string{"SMTP_USER": "username", "SMTP_PASS": "password"} {
+		if v := api.secrets()[k]; !strings.Contains(v, ":secret:ses-smtp-credentials-") || !strings.HasSuffix(v, ":"+key+"::") {
+			t.Errorf("api %s valueFrom = %q, want key %s of ses-smtp-credentials", k, v, key)
+		}
+	}
 	if api.env()["AWS_S3_BUCKET"] != "dhanam-production-assets" || api.env()["DATABASE_POOL_SIZE"] != "4" { // the connection budget, not the guide's 20 (README "Connection budget")
 		t.Errorf("api env = %v", api.env())
 	}

@@ -155,6 +155,46 @@ var foundationSpecs = map[string]spec{
 			b.set("PolicyDocument", doc(b.take("policy")))
 		},
 	},
+	"aws:iam/user:User": {
+		cfn:   "AWS::IAM::User",
+		attrs: map[string]string{"id": "Ref", "name": "Ref", "arn": "Arn"},
+		skip:  map[string]string{"forceDestroy": "a provider-side behaviour on delete, not an AWS setting"},
+		build: func(b *builder) {
+			b.set("UserName", b.physical("name"))
+			b.take("name")
+			b.copy("path", "Path", "permissionsBoundary", "PermissionsBoundary")
+			b.set("Tags", b.tags())
+		},
+	},
+	"aws:iam/userPolicy:UserPolicy": {
+		cfn: "AWS::IAM::UserPolicy",
+		build: func(b *builder) {
+			// The id is "<user>:<policy name>" (the name input, or the auto-name).
+			name := b.str("name")
+			if name == "" {
+				id := b.r.ID
+				for i := len(id) - 1; i >= 0; i-- {
+					if id[i] == ':' {
+						name = id[i+1:]
+						break
+					}
+				}
+			}
+			b.take("namePrefix")
+			b.set("PolicyName", name)
+			b.raw("user", "UserName")
+			b.set("PolicyDocument", doc(b.take("policy")))
+		},
+	},
+	"aws:iam/accessKey:AccessKey": {
+		cfn:   "AWS::IAM::AccessKey",
+		attrs: map[string]string{"id": "Ref", "secret": "SecretAccessKey"},
+		skip:  map[string]string{"pgpKey": "a provider-side encryption of the secret in state, not an AWS setting"},
+		build: func(b *builder) {
+			b.raw("user", "UserName")
+			b.copy("status", "Status")
+		},
+	},
 	"aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
 		cfn: "AWS::IAM::Role", into: "aws:iam/role:Role", key: "role",
 		build: func(b *builder) {

@@ -3,6 +3,7 @@ package mockengine
 import (
 	"encoding/json"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -215,5 +216,38 @@ func TestDisasterRecoveryResponders(t *testing.T) {
 	if !strings.HasSuffix(sec["primaryEndpointAddress"].(string), ".usw2.cache.amazonaws.com") || len(sec["memberClusters"].([]any)) != 2 ||
 		sec["globalReplicationGroupId"] != "abcde-dbay-redis" {
 		t.Errorf("secondary replication group = %v", sec)
+	}
+}
+
+// An IAM user's access key answers as AWS does: id AKIA + 16 upper-case
+// letters and digits, a 40-character secret access key; the user's ARN
+// carries its path.
+func TestAccessKeyResponder(t *testing.T) {
+	t.Parallel()
+	eng := New("dbay", "test", "us-east-1")
+	err := eng.Run(func(ctx *pulumi.Context) error {
+		u, err := iam.NewUser(ctx, "smtp", &iam.UserArgs{Name: pulumi.String("dbay-test-ses-smtp"), Path: pulumi.String("/ses-smtp/")})
+		if err != nil {
+			return err
+		}
+		_, err = iam.NewAccessKey(ctx, "smtp", &iam.AccessKeyArgs{User: u.Name})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if arn := eng.Get("aws:iam/user:User", "smtp").Out()["arn"]; arn != "arn:aws:iam::123456789012:user/ses-smtp/dbay-test-ses-smtp" {
+		t.Errorf("user arn = %v", arn)
+	}
+	k := eng.Get("aws:iam/accessKey:AccessKey", "smtp")
+	id, _ := k.Out()["id"].(string)
+	if ok, _ := regexp.MatchString(`^AKIA[A-Z0-9]{16}$`, id); !ok {
+		t.Errorf("access key id = %q, want AKIA + 16 upper-case letters and digits", id)
+	}
+	if secret, _ := k.Out()["secret"].(string); len(secret) != 40 {
+		t.Errorf("secret = %q (%d chars), want 40", secret, len(secret))
+	}
+	if k.In()["user"] != "dbay-test-ses-smtp" {
+		t.Errorf("user = %v", k.In()["user"])
 	}
 }

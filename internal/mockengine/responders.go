@@ -1,6 +1,7 @@
 package mockengine
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 
@@ -94,6 +95,26 @@ var foundationResponders = map[string]responder{
 	},
 	"aws:iam/rolePolicyAttachment:RolePolicyAttachment": func(r res, out resource.PropertyMap) string {
 		return r.str("role") + "-" + r.hash[:20]
+	},
+	"aws:iam/user:User": func(r res, out resource.PropertyMap) string {
+		path := r.str("path")
+		if path == "" {
+			path = "/"
+		}
+		set(out, "arn", r.globalARN("iam", "user"+path+r.physical), "name", r.physical,
+			"uniqueId", "AIDA"+strings.ToUpper(r.hash[:17]))
+		return r.physical
+	},
+	"aws:iam/userPolicy:UserPolicy": func(r res, out resource.PropertyMap) string {
+		return r.str("user") + ":" + r.physical
+	},
+	// An access key: id AKIA + 16 upper-case characters, a 40-character
+	// secret access key (base64 alphabet, as AWS's), status Active.
+	"aws:iam/accessKey:AccessKey": func(r res, out resource.PropertyMap) string {
+		id := "AKIA" + strings.ToUpper(r.hash[:16])
+		set(out, "secret", base64.StdEncoding.EncodeToString([]byte(r.hash[16:46])), "status", "Active",
+			"createDate", "2024-01-01T00:00:00Z")
+		return id
 	},
 	"aws:s3/bucketV2:BucketV2": bucket,
 	"aws:s3/bucket:Bucket":     bucket,

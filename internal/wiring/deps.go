@@ -53,6 +53,9 @@ func (c *checker) use(k *consumer, u string) aspects {
 		}
 		return c.messaging(k, "aws:sqs/queue:Queue", name, "sqs", "arn", "url", "sqs:ReceiveMessage", "sqs:DeleteMessage", "kms:Decrypt")
 	}
+	if u == config.UseSESSMTP {
+		return c.sesSMTP(k)
+	}
 	if u == "ses" {
 		return c.messaging(k, "aws:sesv2/emailIdentity:EmailIdentity", "", "email", "arn", "", "ses:SendEmail")
 	}
