@@ -240,7 +240,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":         1,
 		"pulumi:pulumi:StackReference": 1,
 	},
-	"dhanam/prod": { // 336 resources
+	"dhanam/prod": { // 338 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                 1,
 		"aws:acm/certificate:Certificate":                                      2,
 		"aws:acm/certificateValidation:CertificateValidation":                  2,
@@ -280,7 +280,9 @@ var goldenTypes = map[string]map[string]int{
 		"aws:iam/rolePolicy:RolePolicy":                                        12,
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment":                    5,
 		"aws:iam/user:User":                                                    1,
-		"aws:iam/userPolicy:UserPolicy":                                        1,
+		"aws:iam/group:Group":                                                  1,
+		"aws:iam/groupPolicy:GroupPolicy":                                      1,
+		"aws:iam/userGroupMembership:UserGroupMembership":                      1,
 		"aws:kms/alias:Alias":                                                  5,
 		"aws:kms/key:Key":                                                      16,
 		"aws:kms/replicaKey:ReplicaKey":                                        1,
@@ -331,7 +333,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 4,
 	},
-	"dhanam/dr": { // 172 resources
+	"dhanam/dr": { // 174 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                      1,
 		"aws:acm/certificate:Certificate":                           1,
 		"aws:acm/certificateValidation:CertificateValidation":       1,
@@ -360,7 +362,9 @@ var goldenTypes = map[string]map[string]int{
 		"aws:iam/rolePolicy:RolePolicy":                             8,
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment":         5,
 		"aws:iam/user:User":                                         1,
-		"aws:iam/userPolicy:UserPolicy":                             1,
+		"aws:iam/group:Group":                                       1,
+		"aws:iam/groupPolicy:GroupPolicy":                           1,
+		"aws:iam/userGroupMembership:UserGroupMembership":           1,
 		"aws:kms/alias:Alias":                                       3,
 		"aws:kms/key:Key":                                           6,
 		"aws:kms/replicaKey:ReplicaKey":                             1,

@@ -29,8 +29,8 @@ const smtpUserPath = "/ses-smtp/"
 // rather than a role's SigV4 signature, and its password is derived from
 // an IAM user's secret access key and the Region
 // (https://docs.aws.amazon.com/ses/latest/dg/smtp-credentials.html): so an
-// IAM user <project>-<stack>-ses-smtp (path /ses-smtp/) allowed only
-// ses:SendRawEmail through this stack's identity and configuration set as
+// IAM user <project>-<stack>-ses-smtp (path /ses-smtp/), member of the
+// group of that name, which is allowed only ses:SendRawEmail through this stack's identity and configuration set as
 // the from address, its access key (a Pulumi secret in state; rotated with
 // `pulumi up --replace` on it), and the secret "ses-smtp-credentials"
 // holding {"username": key id, "password": SMTPPassword(key, Region)}.
@@ -41,6 +41,16 @@ const smtpUserPath = "/ses-smtp/"
 // for is the stack's, stated and tested.
 func (d *DataLayer) newSMTPCredentials(ctx *pulumi.Context, s *SES) error {
 	user, err := iam.NewUser(ctx, "ses-smtp", &iam.UserArgs{
+		Name: pulumi.Sprintf("%s-%s-ses-smtp", d.args.Project, ctx.Stack()),
+		Path: pulumi.String(smtpUserPath),
+	}, pulumi.Parent(d))
+	if err != nil {
+		return err
+	}
+	// The permission is the group's, not the user's: Security Hub's FSBP
+	// IAM.2 flags a user with policies of its own
+	// (https://docs.aws.amazon.com/securityhub/latest/userguide/iam-controls.html#iam-2).
+	group, err := iam.NewGroup(ctx, "ses-smtp", &iam.GroupArgs{
 		Name: pulumi.Sprintf("%s-%s-ses-smtp", d.args.Project, ctx.Stack()),
 		Path: pulumi.String(smtpUserPath),
 	}, pulumi.Parent(d))
@@ -59,9 +69,15 @@ func (d *DataLayer) newSMTPCredentials(ctx *pulumi.Context, s *SES) error {
 			}},
 		}},
 	}, pulumi.Parent(d))
-	if _, err := iam.NewUserPolicy(ctx, "ses-smtp", &iam.UserPolicyArgs{
-		User:   user.Name,
+	if _, err := iam.NewGroupPolicy(ctx, "ses-smtp", &iam.GroupPolicyArgs{
+		Group:  group.Name,
 		Policy: doc.Json(),
+	}, pulumi.Parent(d)); err != nil {
+		return err
+	}
+	if _, err := iam.NewUserGroupMembership(ctx, "ses-smtp", &iam.UserGroupMembershipArgs{
+		User:   user.Name,
+		Groups: pulumi.StringArray{group.Name},
 	}, pulumi.Parent(d)); err != nil {
 		return err
 	}

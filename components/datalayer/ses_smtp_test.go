@@ -51,9 +51,21 @@ func TestSMTPCredentials(t *testing.T) {
 	if in := user.In(); in["name"] != "dbay-test-ses-smtp" || in["path"] != "/ses-smtp/" || user.Parent != comp.URN {
 		t.Errorf("user = %v (parent %s)", in, user.Parent)
 	}
-	up := r.one(t, "aws:iam/userPolicy:UserPolicy", "ses-smtp")
-	if up.In()["user"] != "dbay-test-ses-smtp" || up.Parent != comp.URN {
-		t.Errorf("user policy on %v, parent %s", up.In()["user"], up.Parent)
+	// The user has no policy of its own (FSBP IAM.2): its group does.
+	if r.eng.Get("aws:iam/userPolicy:UserPolicy", "ses-smtp") != nil {
+		t.Error("the SMTP user has a policy of its own")
+	}
+	group := r.one(t, "aws:iam/group:Group", "ses-smtp")
+	if in := group.In(); in["name"] != "dbay-test-ses-smtp" || in["path"] != "/ses-smtp/" {
+		t.Errorf("group = %v", in)
+	}
+	m := r.one(t, "aws:iam/userGroupMembership:UserGroupMembership", "ses-smtp").In()
+	if m["user"] != "dbay-test-ses-smtp" || !reflect.DeepEqual(m["groups"], []any{"dbay-test-ses-smtp"}) {
+		t.Errorf("membership = %v", m)
+	}
+	up := r.one(t, "aws:iam/groupPolicy:GroupPolicy", "ses-smtp")
+	if up.In()["group"] != "dbay-test-ses-smtp" || up.Parent != comp.URN {
+		t.Errorf("group policy on %v, parent %s", up.In()["group"], up.Parent)
 	}
 	st := statements(t, up.In()["policy"])
 	identity := r.one(t, "aws:sesv2/emailIdentity:EmailIdentity", "ses").Out()["arn"].(string)

@@ -186,6 +186,37 @@ var foundationSpecs = map[string]spec{
 			b.set("PolicyDocument", doc(b.take("policy")))
 		},
 	},
+	"aws:iam/group:Group": {
+		cfn:   "AWS::IAM::Group",
+		attrs: map[string]string{"id": "Ref", "name": "Ref", "arn": "Arn"},
+		build: func(b *builder) {
+			b.set("GroupName", b.physical("name"))
+			b.take("name")
+			b.copy("path", "Path")
+		},
+	},
+	"aws:iam/groupPolicy:GroupPolicy": {
+		cfn: "AWS::IAM::GroupPolicy",
+		build: func(b *builder) {
+			name := b.str("name")
+			if name == "" {
+				name = b.r.Name
+			}
+			b.take("namePrefix")
+			b.set("PolicyName", name)
+			b.raw("group", "GroupName")
+			b.set("PolicyDocument", doc(b.take("policy")))
+		},
+	},
+	"aws:iam/userGroupMembership:UserGroupMembership": {
+		cfn: "AWS::IAM::UserToGroupAddition",
+		build: func(b *builder) {
+			for _, g := range list(b.take("groups")) {
+				b.set("GroupName", g)
+			}
+			b.set("Users", []any{b.take("user")})
+		},
+	},
 	"aws:iam/accessKey:AccessKey": {
 		cfn:   "AWS::IAM::AccessKey",
 		attrs: map[string]string{"id": "Ref", "secret": "SecretAccessKey"},
