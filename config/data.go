@@ -68,6 +68,34 @@ type Postgres struct {
 	PerformanceInsightsRetentionDays int `json:"performanceInsightsRetentionDays"`
 	// MonitoringInterval of enhanced monitoring, seconds: 1, 5, 10, 15, 30 or 60. Absent: 60.
 	MonitoringInterval int `json:"monitoringInterval"`
+	// ServiceUsers gives every fleet service that uses postgres a database
+	// role of its own (its name, - as _), owning a schema of that name
+	// and nothing else, with a password derived from the master's; the
+	// service and its migrations connect as that role, and only the
+	// bootstrap task reads the master secret (README "Trust boundaries").
+	// Absent: false (every consumer connects as the master user).
+	ServiceUsers bool `json:"serviceUsers"`
+}
+
+// PostgresRole is the database role (and schema) of a consumer of
+// PostgreSQL with data.postgres.serviceUsers: its name with - as _.
+func PostgresRole(consumer string) string { return strings.ReplaceAll(consumer, "-", "_") }
+
+// PostgresConsumers are the fleet services that use postgres, in config
+// order: the roles data.postgres.serviceUsers creates.
+func (cfg *Config) PostgresConsumers() []string {
+	var out []string
+	if cfg.Fleet == nil {
+		return nil
+	}
+	for _, s := range cfg.Fleet.Services {
+		for _, u := range s.Uses {
+			if u == "postgres" {
+				out = append(out, s.Name)
+			}
+		}
+	}
+	return out
 }
 
 // DocumentDB is the MongoDB-compatible cluster (DBay's MONGO_URI).

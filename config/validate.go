@@ -50,6 +50,7 @@ func (cfg *Config) validate(c *collector) {
 	cfg.Policy.validate(c)
 	cfg.Security.validate(c, cfg.Role, cfg.watchedSecrets(), cfg.Policy.waives(BaselineRuleID))
 	cfg.validateDR(c)
+	cfg.validateServiceUsers(c)
 	if ses := cfg.Data.SES; ses != nil && ses.SMTPCredentials {
 		for _, v := range []string{SMTPUserVariable, SMTPPassVariable} {
 			if _, typed := cfg.Secrets.Items[v]; typed {

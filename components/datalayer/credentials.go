@@ -222,7 +222,7 @@ func (d *DataLayer) connectPostgres(ctx *pulumi.Context, host, endpoint pulumi.S
 	}
 	d.PostgresEndpoint = endpoint
 	d.outputs["postgresSecretArn"] = arn
-	return arn, nil
+	return arn, d.newServiceUsers(ctx, host, password, db)
 }
 
 // connectDocumentDB is connectPostgres for DocumentDB: MONGO_URI from the

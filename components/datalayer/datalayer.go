@@ -77,6 +77,10 @@ type Args struct {
 	// (credentials.go): the Secrets component's multi-Region key and
 	// replica regions. Nil: the layer key, no replicas.
 	Vault *Vault
+	// PostgresConsumers are the services that get a PostgreSQL role of
+	// their own with data.postgres.serviceUsers (config.PostgresConsumers;
+	// users.go). Ignored without it.
+	PostgresConsumers []string
 }
 
 // DataLayer is the component.
@@ -105,6 +109,8 @@ type DataLayer struct {
 	stores  map[Store]*store
 	// credentials are the secrets holding each store's credentials.
 	credentials      map[Store]credential
+	// users are the per-service PostgreSQL roles (users.go), by consumer.
+	users map[string]*dbUser
 	cacheSubnetGroup *elasticache.SubnetGroup
 	// searchReaders are the roles granted OpenSearch access (domain policy).
 	searchReaders []pulumi.StringOutput

@@ -88,7 +88,7 @@ func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, r
 		}
 	}
 	for _, u := range s.Uses {
-		if err := e.use(u, data, sec, put, putAll); err != nil {
+		if err := e.use(s.Name, u, data, sec, put, putAll); err != nil {
 			return e, err
 		}
 	}
@@ -150,7 +150,7 @@ func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, r
 
 // use adds one `uses` entry: the owner's connection variables and the
 // object its grants and rules come from.
-func (e *environment) use(u string, data *datalayer.DataLayer, sec *secrets.Secrets,
+func (e *environment) use(service, u string, data *datalayer.DataLayer, sec *secrets.Secrets,
 	put func(bool, string, pulumi.StringOutput, string) error, putAll func(map[string]pulumi.StringOutput, string) error,
 ) error {
 	from := "uses " + u
@@ -172,7 +172,8 @@ func (e *environment) use(u string, data *datalayer.DataLayer, sec *secrets.Secr
 	switch kind {
 	case config.UseStore:
 		st := datalayer.Store(name)
-		conn, err := data.Connection(st)
+		// The service's own database role when it has one.
+		conn, err := data.ConnectionAs(st, service)
 		if err != nil {
 			return err
 		}
@@ -187,7 +188,7 @@ func (e *environment) use(u string, data *datalayer.DataLayer, sec *secrets.Secr
 		}
 		e.stores = append(e.stores, st)
 		if len(conn.Secrets) > 0 {
-			e.credentials = append(e.credentials, st)
+			e.credentials = append(e.credentials, conn.Store)
 		}
 		e.search = e.search || st == datalayer.OpenSearch
 		return nil

@@ -43,6 +43,9 @@ func (f *Fleet) newServices(ctx *pulumi.Context) error {
 			commands[n] = f.runTaskCommand(mig, u)
 		}
 	}
+	if err := f.newBootstrap(ctx, commands); err != nil {
+		return err
+	}
 	f.MigrationCommands = commands.ToStringMapOutput()
 	return nil
 }

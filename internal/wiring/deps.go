@@ -75,12 +75,12 @@ func (c *checker) store(k *consumer, name string) aspects {
 	}
 	sgs, port := storeGroups(c.x.In(st), st.Type)
 	a.network = c.pair(k.sgs, sgs, port, "sg of "+name)
-	if sec := c.credentialSecret(st); sec != nil {
+	if sec := c.credentialSecret(k, st); sec != nil {
 		a.network = first(a.network, c.secretsRoute(k))
 		arn := str(sec.Out()["arn"])
 		a.iam = first(c.allow(&a, k.secretRole, k.secretWaiter, arn, "secretsmanager:GetSecretValue"),
 			c.allow(&a, k.secretRole, k.secretWaiter, str(c.x.In(sec)["kmsKeyId"]), "kms:Decrypt"))
-		a.credentials = c.connectionString(k, sec, st)
+		a.credentials, a.identity = c.connectionString(k, sec, st)
 		return a
 	}
 	switch name {
@@ -99,17 +99,30 @@ func (c *checker) store(k *consumer, name string) aspects {
 }
 
 // credentialSecret is the secret whose version depends on the store (its
-// connection string is built from the store's endpoint).
-func (c *checker) credentialSecret(st *mockengine.Resource) *mockengine.Resource {
+// connection string is built from the store's endpoint) that the consumer
+// reads: with a role per service (data.postgres.serviceUsers) a store has
+// several; the first of them when the consumer reads none.
+func (c *checker) credentialSecret(k *consumer, st *mockengine.Resource) *mockengine.Resource {
+	var found []*mockengine.Resource
 	for _, v := range c.x.ByType("aws:secretsmanager/secretVersion:SecretVersion") {
 		if !contains(v.Dependencies, st.URN) {
 			continue
 		}
 		for _, s := range c.x.ByRef(str(c.x.In(v)["secretId"])) {
 			if s.Type == typeSecret {
+				found = append(found, s)
+			}
+		}
+	}
+	for _, s := range found {
+		for _, ref := range k.secrets {
+			if ref.arn == str(s.Out()["arn"]) {
 				return s
 			}
 		}
+	}
+	if len(found) > 0 {
+		return found[0]
 	}
 	return nil
 }
@@ -117,7 +130,7 @@ func (c *checker) credentialSecret(st *mockengine.Resource) *mockengine.Resource
 // connectionString: a variable of the consumer is read from the secret
 // (the whole value, or its url key), and that value is a URL whose host
 // is the store's.
-func (c *checker) connectionString(k *consumer, sec, st *mockengine.Resource) string {
+func (c *checker) connectionString(k *consumer, sec, st *mockengine.Resource) (verdict, identity string) {
 	arn := str(sec.Out()["arn"])
 	for v, ref := range k.secrets {
 		if ref.arn != arn {
@@ -127,20 +140,20 @@ func (c *checker) connectionString(k *consumer, sec, st *mockengine.Resource) st
 		if ref.key != "" {
 			var m map[string]any
 			if json.Unmarshal([]byte(value), &m) != nil {
-				return v + " reads key " + ref.key + " of " + sec.Name + ", which is not JSON"
+				return v + " reads key " + ref.key + " of " + sec.Name + ", which is not JSON", ""
 			}
 			value = str(m[ref.key])
 		}
 		u, err := url.Parse(value)
 		if err != nil || u.Scheme == "" || u.Hostname() == "" {
-			return v + " from " + sec.Name + " is not a connection string"
+			return v + " from " + sec.Name + " is not a connection string", ""
 		}
 		if !hostOf(st, u.Hostname()) {
-			return v + " from " + sec.Name + " names host " + u.Hostname() + ", not " + st.Name + "'s"
+			return v + " from " + sec.Name + " names host " + u.Hostname() + ", not " + st.Name + "'s", ""
 		}
-		return OK
+		return OK, u.User.Username()
 	}
-	return "no variable read from " + sec.Name
+	return "no variable read from " + sec.Name, ""
 }
 
 // secretValue is the secret string of sec's version, secret or not.

@@ -24,7 +24,9 @@
 package wiring
 
 import (
+	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
@@ -45,6 +47,10 @@ type Edge struct {
 	IAM         string `json:"iam"`
 	Credentials string `json:"credentials"`
 	Order       string `json:"order"`
+	// Identity is who the consumer connects as, for a store with
+	// credentials: the user name in its connection string (issue 15 item
+	// 2: one role per service). "" otherwise.
+	Identity string `json:"identity,omitempty"`
 }
 
 // OK reports whether every aspect is ok or does not apply.
@@ -106,8 +112,14 @@ func Check(resources, partner []*mockengine.Resource, cfg *config.Config) Report
 			e.Network, e.IAM, e.Credentials, e.Order = k.missing, k.missing, k.missing, k.missing
 		} else {
 			a := check(k)
-			e.Network, e.IAM, e.Credentials = a.network, a.iam, a.credentials
+			e.Network, e.IAM, e.Credentials, e.Identity = a.network, a.iam, a.credentials, a.identity
 			e.Order = c.order(k, a)
+			if p := cfg.Data.Postgres; dep == "postgres" && p != nil && p.ServiceUsers && e.Credentials == OK && strings.HasPrefix(k.label, "service ") {
+				// One role per service: never the master, never another's.
+				if want := config.PostgresRole(strings.TrimPrefix(k.label, "service ")); e.Identity != want {
+					e.Credentials = fmt.Sprintf("connects as %s, not its own role %s", e.Identity, want)
+				}
+			}
 		}
 		rep.Edges = append(rep.Edges, e)
 	}
@@ -178,6 +190,7 @@ func (c *checker) declared(k *consumer, uses, calls, secrets []string, add func(
 // behind its IAM verdict with the resource that must wait for each.
 type aspects struct {
 	network, iam, credentials string
+	identity                  string
 	grants                    []grant
 }
 
