@@ -108,9 +108,9 @@ type DataLayer struct {
 	key     *kms.Key
 	stores  map[Store]*store
 	// credentials are the secrets holding each store's credentials.
-	credentials      map[Store]credential
+	credentials map[Store]credential
 	// users are the per-service PostgreSQL roles (users.go), by consumer.
-	users map[string]*dbUser
+	users            map[string]*dbUser
 	cacheSubnetGroup *elasticache.SubnetGroup
 	// searchReaders are the roles granted OpenSearch access (domain policy).
 	searchReaders []pulumi.StringOutput

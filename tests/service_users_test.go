@@ -1,0 +1,66 @@
+package tests
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// Issue 15 item 2: with data.postgres.serviceUsers (DBay, both stacks)
+// every service and its migration task read DATABASE_URL from their own
+// role's secret, and the master secret is readable by the bootstrap task's
+// execution role alone.
+func TestEveryServiceConnectsAsItsOwnRole(t *testing.T) {
+	t.Parallel()
+	for _, stack := range []string{"prod", "dr"} {
+		r := synthesize(t, root, stack)
+		master := must(t, r, "aws:secretsmanager/secret:Secret", "postgres-credentials").Out()["arn"].(string)
+		var readers []string
+		for _, p := range r.Engine.ByType("aws:iam/rolePolicy:RolePolicy") {
+			if s, _ := p.In()["policy"].(string); strings.Contains(s, master) {
+				readers = append(readers, p.Name)
+			}
+		}
+		sort.Strings(readers)
+		if len(readers) != 1 || readers[0] != "postgres-bootstrap-exec-store-credentials" {
+			t.Errorf("%s: the master secret is readable by %v, want the bootstrap task alone", stack, readers)
+		}
+		for _, svc := range []string{"listing", "auction", "wallet", "user", "order"} {
+			own := must(t, r, "aws:secretsmanager/secret:Secret", "postgres-"+svc+"-credentials").Out()["arn"].(string)
+			for _, td := range []string{svc, svc + "-migrate"} {
+				if got := dbURLFrom(t, must(t, r, "aws:ecs/taskDefinition:TaskDefinition", td).In()["containerDefinitions"]); got != own+":url::" {
+					t.Errorf("%s: %s reads DATABASE_URL from %s, want its own role's secret %s", stack, td, got, own)
+				}
+			}
+		}
+		boot := must(t, r, "aws:ecs/taskDefinition:TaskDefinition", "postgres-bootstrap").In()
+		if got := dbURLFrom(t, boot["containerDefinitions"]); got != master+":url::" {
+			t.Errorf("%s: the bootstrap reads DATABASE_URL from %s, want the master's", stack, got)
+		}
+		for _, e := range r.Wiring().Edges {
+			if e.Dependency == "postgres" && e.Identity != strings.TrimPrefix(e.Consumer, "service ") {
+				t.Errorf("%s: %s connects as %q", stack, e.Consumer, e.Identity)
+			}
+		}
+	}
+}
+
+// dbURLFrom is the valueFrom of DATABASE_URL in a task's container definitions.
+func dbURLFrom(t *testing.T, defs any) string {
+	t.Helper()
+	var cs []struct {
+		Secrets []struct{ Name, ValueFrom string } `json:"secrets"`
+	}
+	if err := json.Unmarshal([]byte(defs.(string)), &cs); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		for _, s := range c.Secrets {
+			if s.Name == "DATABASE_URL" {
+				return s.ValueFrom
+			}
+		}
+	}
+	return ""
+}
