@@ -110,7 +110,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	mon, err := monitoring.New(ctx, "monitoring", &monitoring.Args{
 		Spec: cfg.Monitoring, Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
 		Protect: cfg.Protected(), GlobalProvider: providers.Global, CopyProvider: providers.ByRegion[cfg.Monitoring.Backup.CopyToRegion],
-		BackupTag: backupTag(cfg), Sources: sources, LogSources: logSources,
+		BackupTag: backupTag(cfg), Sources: sources, LogSources: logSources, BreakGlassRole: cfg.Security.BreakGlassRole,
 	}, regional)
 	if err != nil {
 		return err

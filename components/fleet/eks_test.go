@@ -56,6 +56,16 @@ func onEKS(t *testing.T, dir, project string, eks map[string]any) fixture {
 	}
 	b, _ := json.Marshal(fl)
 	values[key] = string(b)
+	// The service roles' bootstrap is an ECS task: config refuses
+	// data.postgres.serviceUsers on EKS.
+	var data map[string]any
+	if err := json.Unmarshal([]byte(values[project+":data"]), &data); err == nil {
+		if pg, ok := data["postgres"].(map[string]any); ok {
+			pg["serviceUsers"] = false
+			b, _ = json.Marshal(data)
+			values[project+":data"] = string(b)
+		}
+	}
 	cfg, err := config.Load(config.Source{Project: project, Stack: "prod", Values: values})
 	if err != nil {
 		t.Fatalf("%s on eks does not validate:\n%v", dir, err)
@@ -67,6 +77,18 @@ func onEKS(t *testing.T, dir, project string, eks map[string]any) fixture {
 }
 
 func dbayEKS(t *testing.T) fixture { t.Helper(); return onEKS(t, "../..", "dbay", eksSection) }
+
+// dbayOneUser is DBay on ECS as EKS runs it: every service connects as the
+// master user (data.postgres.serviceUsers is ECS-only), so the two
+// runtimes compare like for like.
+func dbayOneUser(t *testing.T) fixture {
+	t.Helper()
+	fx := dbay(t)
+	pg := *fx.data.Postgres
+	pg.ServiceUsers = false
+	fx.data.Postgres = &pg
+	return fx
+}
 
 // podSpec and container of a service's Deployment.
 func (r run) podSpec(t *testing.T, service string) map[string]any {
@@ -267,7 +289,7 @@ func secretReads(g map[string]map[string][]string, roles ...string) []string {
 // the operator reads exactly what the ECS execution roles read.
 func TestEKSGrantsMatchECS(t *testing.T) {
 	t.Parallel()
-	ecs := synth(t, dbay(t), nil).must(t)
+	ecs := synth(t, dbayOneUser(t), nil).must(t)
 	eks := synth(t, dbayEKS(t), nil).must(t)
 	ge, gk := ecs.grants(t), eks.grants(t)
 	var execRoles []string
@@ -317,7 +339,7 @@ func TestEKSGrantsMatchECS(t *testing.T) {
 // carry its security group.
 func TestEKSNetworkMatchesECS(t *testing.T) {
 	t.Parallel()
-	ecs := synth(t, dbay(t), nil).must(t)
+	ecs := synth(t, dbayOneUser(t), nil).must(t)
 	eks := synth(t, dbayEKS(t), nil).must(t)
 	for _, typ := range []string{tIngress, tEgress, tSG, tTG, "aws:lb/listenerRule:ListenerRule", "aws:lb/listener:Listener", "aws:lb/loadBalancer:LoadBalancer"} {
 		n := 0
@@ -465,7 +487,7 @@ func containerEnv(c map[string]any) map[string]string {
 // a Deployment's env.
 func TestEKSSecretsMatchECS(t *testing.T) {
 	t.Parallel()
-	ecs := synth(t, dbay(t), nil).must(t)
+	ecs := synth(t, dbayOneUser(t), nil).must(t)
 	eks := synth(t, dbayEKS(t), nil).must(t)
 	for _, s := range ecs.fx.fleet.Services {
 		want := ecs.container(t, s.Name).secrets()

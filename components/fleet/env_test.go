@@ -173,11 +173,12 @@ func TestVariableValues(t *testing.T) {
 		t.Errorf("REDIS_URL valueFrom = %q, want the data layer's redis-url secret", ws["REDIS_URL"])
 	}
 	// The complete connection strings: the url key of the data layer's
-	// connection secrets, for every consumer of the store.
+	// connection secrets, for every consumer of the store; PostgreSQL's
+	// of each service's own role (data.postgres.serviceUsers).
 	for _, c := range []struct{ service, variable, secret string }{
-		{"listing", "DATABASE_URL", "postgres-credentials"}, {"wallet", "DATABASE_URL", "postgres-credentials"},
-		{"auction", "DATABASE_URL", "postgres-credentials"}, {"user", "DATABASE_URL", "postgres-credentials"},
-		{"order", "DATABASE_URL", "postgres-credentials"}, {"messaging", "MONGO_URI", "mongo-credentials"},
+		{"listing", "DATABASE_URL", "postgres-listing-credentials"}, {"wallet", "DATABASE_URL", "postgres-wallet-credentials"},
+		{"auction", "DATABASE_URL", "postgres-auction-credentials"}, {"user", "DATABASE_URL", "postgres-user-credentials"},
+		{"order", "DATABASE_URL", "postgres-order-credentials"}, {"messaging", "MONGO_URI", "mongo-credentials"},
 	} {
 		if got, want := r.container(t, c.service).secrets()[c.variable], secretArn(c.secret)+":url::"; got != want {
 			t.Errorf("%s %s valueFrom = %q, want %q", c.service, c.variable, got, want)
@@ -246,6 +247,11 @@ func TestDhanamEnvironment(t *testing.T) {
 func TestStoreVariablesMatchTheDataLayer(t *testing.T) {
 	t.Parallel()
 	fx := dbay(t)
+	// The probe is no service of the stack: no role of its own (with a
+	// role per service the variable is the same DATABASE_URL).
+	pg := *fx.data.Postgres
+	pg.ServiceUsers = false
+	fx.data.Postgres = &pg
 	usable := fx.data.UsableStores()
 	got := map[string][]string{}
 	synth(t, fx, func(ctx *pulumi.Context, d *datalayer.DataLayer, s *secrets.Secrets, _ *Fleet) error {

@@ -63,12 +63,17 @@ func TestExecutionRoleReadsOnlyItsOwnSecrets(t *testing.T) {
 	r := synth(t, dbay(t), nil).must(t)
 	g := r.grants(t)
 	arn := func(logical string) string { return r.one(t, tSecret, logical).Out()["arn"].(string) }
-	pg, mongo := arn("postgres-credentials"), arn("mongo-credentials")
+	mongo := arn("mongo-credentials")
 	redis := arn("redis-url")
-	django := []string{arn("DJANGO_SECRET_KEY"), pg, redis}
+	// Each Django service reads its own role's secret, never the master's
+	// (data.postgres.serviceUsers).
+	django := func(svc string) []string {
+		return []string{arn("DJANGO_SECRET_KEY"), arn("postgres-" + svc + "-credentials"), redis}
+	}
 	want := map[string][]string{
-		"listing": django, "auction": django, "user": django, "order": django,
-		"wallet":    {arn("DJANGO_SECRET_KEY"), arn("WALLET_MASTER_XPUB"), arn("DOGECOIN_RPC_URL"), arn("DOGECOIN_RPC_USER"), arn("DOGECOIN_RPC_PASSWORD"), pg, redis},
+		"listing": django("listing"), "auction": django("auction"), "user": django("user"), "order": django("order"),
+		"wallet": {arn("DJANGO_SECRET_KEY"), arn("WALLET_MASTER_XPUB"), arn("DOGECOIN_RPC_URL"), arn("DOGECOIN_RPC_USER"), arn("DOGECOIN_RPC_PASSWORD"),
+			arn("postgres-wallet-credentials"), redis},
 		"messaging": {mongo}, "notification": nil, "search-gateway": nil,
 	}
 	for name, secrets := range want {

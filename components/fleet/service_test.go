@@ -140,8 +140,14 @@ func TestMigrationTasks(t *testing.T) {
 	t.Parallel()
 	r := synth(t, dbay(t), nil).must(t)
 	cmds := r.outs["migrationCommands"].(map[string]any)
-	if got := keys(cmds); !equal(got, []string{"auction", "listing", "order", "user", "wallet"}) {
-		t.Errorf("migration commands for %v, want the five Django services", got)
+	if got := keys(cmds); !equal(got, []string{"auction", "listing", "order", "postgres-bootstrap", "user", "wallet"}) {
+		t.Errorf("migration commands for %v, want the five Django services and the roles' bootstrap", got)
+	}
+	boot := "aws ecs run-task --region us-east-1 --cluster dbay-production --task-definition dbay-postgres-bootstrap:1 --launch-type FARGATE " +
+		"--network-configuration 'awsvpcConfiguration={subnets=[" + strings.Join(toStrings(r.one(t, "awsx:ec2:Vpc", "vpc").Out()["privateSubnetIds"]), ",") +
+		"],securityGroups=[" + r.one(t, tSG, "postgres-bootstrap").ID + "],assignPublicIp=DISABLED}'"
+	if cmds["postgres-bootstrap"] != boot {
+		t.Errorf("bootstrap command\n got %v\nwant %s", cmds["postgres-bootstrap"], boot)
 	}
 	subnets := strings.Join(toStrings(r.one(t, "awsx:ec2:Vpc", "vpc").Out()["privateSubnetIds"]), ",")
 	want := "aws ecs run-task --region us-east-1 --cluster dbay-production --task-definition dbay-listing-migrate:1 --launch-type FARGATE " +

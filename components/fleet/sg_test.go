@@ -74,6 +74,7 @@ func TestSecurityGroupReachability(t *testing.T) {
 	ingress = append(ingress, fanIn(django, "redis", 6379)...)
 	ingress = append(ingress, fanIn([]string{"listing", "search-gateway"}, "search", 443)...)
 	ingress = append(ingress, "search-gateway->memcached:11211", "messaging->mongo:27017")
+	ingress = append(ingress, "postgres-bootstrap->postgres:5432") // the service roles' bootstrap task
 	sort.Strings(ingress)
 	if got := r.edges(t, tIngress); !equal(got, ingress) {
 		t.Errorf("ingress\n got %v\nwant %v", got, ingress)
@@ -87,7 +88,8 @@ func TestSecurityGroupReachability(t *testing.T) {
 	for _, s := range r.fx.fleet.Services {
 		egress = append(egress, s.Name+"->endpoints:443", s.Name+"->pl-63a5400a:443")
 	}
-	egress = append(egress, fanIn([]string{"auction", "listing", "messaging", "notification", "order", "wallet"}, "0.0.0.0/0", 443)...)
+	egress = append(egress, fanIn([]string{"auction", "listing", "messaging", "notification", "order", "wallet", "postgres-bootstrap"}, "0.0.0.0/0", 443)...)
+	egress = append(egress, "postgres-bootstrap->endpoints:443")
 	sort.Strings(egress)
 	if got := r.edges(t, tEgress); !equal(got, egress) {
 		t.Errorf("egress\n got %v\nwant %v", got, egress)

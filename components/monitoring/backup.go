@@ -138,6 +138,9 @@ func (m *Monitoring) vault(ctx *pulumi.Context, name string, provider *aws.Provi
 	if err != nil {
 		return nil, err
 	}
+	if err := m.vaultPolicy(ctx, name, vault, opts); err != nil {
+		return nil, err
+	}
 	if m.args.Spec.Backup.VaultLock {
 		lockOpts := []pulumi.ResourceOption{pulumi.Parent(m)}
 		if provider != nil {
@@ -153,4 +156,47 @@ func (m *Monitoring) vault(ctx *pulumi.Context, name string, provider *aws.Provi
 		}
 	}
 	return vault, nil
+}
+
+// vaultDenied are what the vault access policy refuses to every principal
+// but the break-glass role: deleting or expiring recovery points early,
+// and changing or removing the policy or the vault (AWS Config's
+// backup-recovery-point-manual-deletion-disabled wants the first three in
+// one Deny with Principal and Resource "*",
+// https://docs.aws.amazon.com/config/latest/developerguide/backup-recovery-point-manual-deletion-disabled.html;
+// access policies take no wildcard actions,
+// https://docs.aws.amazon.com/aws-backup/latest/devguide/create-a-vault-access-policy.html).
+var vaultDenied = []string{
+	"backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:PutBackupVaultAccessPolicy",
+	"backup:DeleteBackupVaultAccessPolicy", "backup:DeleteBackupVault",
+}
+
+// vaultPolicy denies vaultDenied to everyone but the break-glass role
+// (issue 15, Should "Backups"): a compromised administrator or deploy role
+// cannot delete the backups. Lifecycle expiry by AWS Backup itself is not
+// an API call of a principal and goes on. Changing this policy later needs
+// the break-glass role (README "Security").
+func (m *Monitoring) vaultPolicy(ctx *pulumi.Context, name string, vault *backup.Vault, opts []pulumi.ResourceOption) error {
+	role := m.args.BreakGlassRole
+	if role == "" {
+		return nil
+	}
+	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+			Sid:        pulumi.String("OnlyBreakGlassDeletesBackups"),
+			Effect:     pulumi.String("Deny"),
+			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{Type: pulumi.String("*"), Identifiers: pulumi.ToStringArray([]string{"*"})}},
+			Actions:    pulumi.ToStringArray(vaultDenied),
+			Resources:  pulumi.ToStringArray([]string{"*"}),
+			Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+				Test: pulumi.String("ArnNotEquals"), Variable: pulumi.String("aws:PrincipalArn"),
+				Values: pulumi.StringArray{pulumi.Sprintf("arn:%s:iam::%s:role/%s", m.args.Partition, m.account, role)},
+			}},
+		}},
+	}, pulumi.Parent(m))
+	_, err := backup.NewVaultPolicy(ctx, name, &backup.VaultPolicyArgs{
+		BackupVaultName: vault.Name,
+		Policy:          doc.Json(),
+	}, opts...)
+	return err
 }

@@ -33,6 +33,10 @@ type Args struct {
 	Project, Stack, Region, Partition string
 	// Protect protects the backup vaults and keys (prod: true).
 	Protect bool
+	// BreakGlassRole is the IAM role name (security.breakGlassRole) that
+	// alone may delete recovery points, shorten their lifecycle or change
+	// the vaults' access policies (backup.go). "": no vault access policy.
+	BreakGlassRole string
 	// GlobalProvider is a us-east-1 provider for the alarms on global
 	// metrics and their topic. Required when a source declares Global specs
 	// and Region is not us-east-1.
