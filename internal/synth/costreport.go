@@ -14,7 +14,11 @@ import (
 // stack's secondaries take their sizes from its partner.
 func (r *Result) Cost() (*cost.Report, error) {
 	if r.cost == nil && r.costErr == nil {
-		r.cost, r.costErr = r.estimate(r.Partner)
+		partner := r.Partner
+		if partner == nil {
+			partner = r.primary
+		}
+		r.cost, r.costErr = r.estimate(partner)
 	}
 	return r.cost, r.costErr
 }
@@ -63,11 +67,6 @@ func (r *Result) pairCost() (JSONCostPartner, bool) {
 		return JSONCostPartner{}, false
 	}
 	mine, err1 := r.Cost()
-	// The partner's own Partner is not set when it ran as this stack's
-	// partner: price it against this stack.
-	if r.Partner.cost == nil && r.Partner.costErr == nil && r.Partner.Partner == nil {
-		r.Partner.cost, r.Partner.costErr = r.Partner.estimate(r)
-	}
 	theirs, err2 := r.Partner.Cost()
 	if err1 != nil || err2 != nil {
 		return JSONCostPartner{}, false

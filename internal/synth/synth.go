@@ -70,6 +70,9 @@ type Result struct {
 	// cost is the monthly estimate, computed on first use (Cost).
 	cost    *cost.Report
 	costErr error
+	// primary is the primary of a recovery stack that ran as its partner
+	// (whose Partner is not set): what its cost estimate resolves against.
+	primary *Result
 }
 
 // Run synthesizes the stack. A configuration problem is returned as
