@@ -44,7 +44,7 @@ func TestRefreshFromOfferFile(t *testing.T) {
 	}
 	for _, c := range []struct {
 		region, key, sku string
-		usd             float64
+		usd              float64
 	}{
 		{"us-east-1", "rds:db.r6g.large:postgres:multi-az", "AAAA1111BBBB2222", 0.46},
 		{"us-west-2", "rds:storage:gp3:single-az", "EEEE5555FFFF6666", 0.12},
