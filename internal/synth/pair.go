@@ -59,6 +59,7 @@ func runDR(st *Stack, cfg *config.Config) (*Result, error) {
 			return nil, fmt.Errorf("recovery stack %s: %w", rs.Name, err)
 		}
 		prim.Partner = rec
+		rec.primary = prim
 	}
 	assessPair(prim, prim.Partner)
 	return prim, nil

@@ -42,6 +42,10 @@ type JSONReport struct {
 	// Wiring is the edge table: every declared edge (uses, calls,
 	// secrets, AWS APIs) and its network, IAM, credentials and order.
 	Wiring *JSONWiring `json:"wiring"`
+	// Cost is the monthly estimate: total, per component, per resource
+	// with its price lines, the price table's date and source, the usage
+	// assumptions, and every type not priced with the reason.
+	Cost *JSONCost `json:"cost,omitempty"`
 }
 
 // JSONPolicy is the policy section of the JSON contract.
@@ -77,6 +81,7 @@ func (r *Result) jsonReport(p *policy.Report) JSONReport {
 	}
 	rep.DR = r.jsonDR()
 	rep.Wiring = r.jsonWiring()
+	rep.Cost, _ = r.jsonCost() // writeJSON reports the error
 	return rep
 }
 
@@ -84,6 +89,9 @@ func (r *Result) jsonReport(p *policy.Report) JSONReport {
 func (r *Result) WriteJSON(w io.Writer) error { return r.writeJSON(w, nil) }
 
 func (r *Result) writeJSON(w io.Writer, p *policy.Report) error {
+	if _, err := r.Cost(); err != nil {
+		return err
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(r.jsonReport(p))
@@ -210,6 +218,9 @@ func (r *Result) writeText(w io.Writer, p *policy.Report) error {
 		v, _ := json.Marshal(r.Outputs[k])
 		fmt.Fprintf(&b, "%s = %s\n", k, v)
 	}
+	if err := r.writeCostText(&b); err != nil {
+		return err
+	}
 	r.writeDRText(&b)
 	if err := r.writeWiringText(&b); err != nil {
 		return err
@@ -244,6 +255,9 @@ func (r *Result) writeMarkdown(w io.Writer, p *policy.Report) error {
 	fmt.Fprintln(&b, "\n<details><summary>Resource tree</summary>\n\n```")
 	r.tree(&b)
 	fmt.Fprintln(&b, "```\n\n</details>")
+	if err := r.writeCostMarkdown(&b); err != nil {
+		return err
+	}
 	r.writeDRMarkdown(&b)
 	r.writeWiringMarkdown(&b)
 	if p != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/dr"
+	"github.com/dbay/infra/internal/cost"
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/stackfile"
 	"github.com/dbay/infra/internal/wiring"
@@ -66,6 +67,12 @@ type Result struct {
 	raw map[string]any
 	// wiring is the edge table, computed on first use (Wiring).
 	wiring *wiring.Report
+	// cost is the monthly estimate, computed on first use (Cost).
+	cost    *cost.Report
+	costErr error
+	// primary is the primary of a recovery stack that ran as its partner
+	// (whose Partner is not set): what its cost estimate resolves against.
+	primary *Result
 }
 
 // Run synthesizes the stack. A configuration problem is returned as

@@ -1,0 +1,337 @@
+package cost
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/dbay/infra/internal/mockengine"
+)
+
+// Line is one priced quantity of a resource: quantity × unit price a month.
+type Line struct {
+	Key         string  `json:"key"` // the price table key
+	Description string  `json:"description"`
+	Quantity    float64 `json:"quantity"` // units a month
+	Unit        string  `json:"unit"`
+	UnitUSD     float64 `json:"unitUsd"`
+	MonthlyUSD  float64 `json:"monthlyUsd"`
+	Region      string  `json:"region"`
+	Source      string  `json:"source"`
+	// Assumption names the usage assumption the quantity comes from ("" when
+	// the quantity is read from the resource's inputs).
+	Assumption string `json:"assumption,omitempty"`
+}
+
+// ResourceCost is one priced resource.
+type ResourceCost struct {
+	URN        string  `json:"urn"`
+	Type       string  `json:"type"`
+	Name       string  `json:"name"`
+	Component  string  `json:"component"`
+	MonthlyUSD float64 `json:"monthlyUsd"`
+	Lines      []Line  `json:"lines"`
+}
+
+// ComponentCost is the monthly cost of everything beneath a top-level component.
+type ComponentCost struct {
+	Name       string  `json:"name"`
+	Type       string  `json:"type"`
+	MonthlyUSD float64 `json:"monthlyUsd"`
+	Resources  int     `json:"resources"` // priced resources with a non-zero cost
+}
+
+// Kinds of resources that carry no price line.
+const (
+	KindFree         = "free"          // AWS charges nothing for the resource itself
+	KindNotEstimated = "not-estimated" // usage-driven: no usage assumption is made
+	KindUnpriced     = "unpriced"      // priced type, but a line could not be priced (named)
+	KindUnknown      = "unknown"       // a type the model does not know: add it
+)
+
+// NotPriced is a group of resources of one type that carry no (or not every) price line.
+type NotPriced struct {
+	Type   string   `json:"type"`
+	Kind   string   `json:"kind"`
+	Count  int      `json:"count"`
+	Reason string   `json:"reason"`
+	Names  []string `json:"names,omitempty"` // for unpriced and unknown resources
+}
+
+// Report is a stack's monthly cost estimate.
+type Report struct {
+	MonthlyUSD  float64         `json:"monthlyUsd"`
+	Components  []ComponentCost `json:"components"`
+	Resources   []ResourceCost  `json:"resources"` // priced resources, costliest first
+	PricesAsOf  string          `json:"pricesAsOf"`
+	PriceSource string          `json:"priceSource"`
+	Assumptions []AssumptionUse `json:"assumptions"`
+	NotPriced   []NotPriced     `json:"notPriced"`
+}
+
+// Options tune an estimate. The zero value uses the embedded prices and DefaultAssumptions.
+type Options struct {
+	Prices      *Table       // nil: the embedded prices.json
+	Assumptions *Assumptions // nil: DefaultAssumptions()
+	// Partner are the resources of the other stack of a DR pair: a recovery
+	// stack's Global Datastore secondary and cross-Region read replica take
+	// their node type and storage from the primary's.
+	Partner []*mockengine.Resource
+	// Region is the stack's default region, for resources without one.
+	Region string
+}
+
+// estimator is one estimate in progress.
+type estimator struct {
+	prices *Table
+	as     Assumptions
+	region string
+	all    []*mockengine.Resource // the stack's resources, then the partner's
+}
+
+// Estimate prices the resources of a synthesized stack.
+func Estimate(resources []*mockengine.Resource, opts Options) (*Report, error) {
+	e := &estimator{prices: opts.Prices, region: opts.Region}
+	if e.prices == nil {
+		t, err := Prices()
+		if err != nil {
+			return nil, err
+		}
+		e.prices = t
+	}
+	e.as = DefaultAssumptions()
+	if opts.Assumptions != nil {
+		e.as = *opts.Assumptions
+	}
+	if err := e.as.Validate(); err != nil {
+		return nil, err
+	}
+	e.all = append(append([]*mockengine.Resource{}, resources...), opts.Partner...)
+
+	rep := &Report{PricesAsOf: e.prices.AsOf, PriceSource: e.prices.Source, Assumptions: e.as.Uses(),
+		Resources: []ResourceCost{}, Components: []ComponentCost{}, NotPriced: []NotPriced{}}
+	comps := componentsOf(resources)
+	groups := map[string]*NotPriced{}
+	note := func(typ, kind, reason, name string) {
+		k := typ + "\x00" + kind + "\x00" + reason
+		g := groups[k]
+		if g == nil {
+			g = &NotPriced{Type: typ, Kind: kind, Reason: reason}
+			groups[k] = g
+		}
+		g.Count++
+		if kind == KindUnpriced || kind == KindUnknown {
+			g.Names = append(g.Names, name)
+		}
+	}
+	byComp := map[string]*ComponentCost{}
+	for _, r := range resources {
+		kind, reason, price := Classify(r)
+		switch kind {
+		case "component":
+			continue
+		case KindFree, KindNotEstimated, KindUnknown:
+			note(r.Type, kind, reason, r.Name)
+			continue
+		}
+		lines, errs := price(e, r)
+		for _, err := range errs {
+			note(r.Type, KindUnpriced, err.Error(), r.Name)
+		}
+		rc := ResourceCost{URN: r.URN, Type: r.Type, Name: r.Name, Component: comps[r.URN].label(), Lines: lines}
+		if rc.Lines == nil {
+			rc.Lines = []Line{}
+		}
+		for _, l := range lines {
+			rc.MonthlyUSD += l.MonthlyUSD
+		}
+		rc.MonthlyUSD = round2(rc.MonthlyUSD)
+		rep.Resources = append(rep.Resources, rc)
+		rep.MonthlyUSD += rc.MonthlyUSD
+		c := byComp[rc.Component]
+		if c == nil {
+			c = &ComponentCost{Name: comps[r.URN].name, Type: comps[r.URN].typ}
+			byComp[rc.Component] = c
+		}
+		c.MonthlyUSD += rc.MonthlyUSD
+		if rc.MonthlyUSD > 0 {
+			c.Resources++
+		}
+	}
+	rep.MonthlyUSD = round2(rep.MonthlyUSD)
+	sort.SliceStable(rep.Resources, func(i, j int) bool {
+		if rep.Resources[i].MonthlyUSD != rep.Resources[j].MonthlyUSD {
+			return rep.Resources[i].MonthlyUSD > rep.Resources[j].MonthlyUSD
+		}
+		return rep.Resources[i].URN < rep.Resources[j].URN
+	})
+	for _, c := range byComp {
+		c.MonthlyUSD = round2(c.MonthlyUSD)
+		rep.Components = append(rep.Components, *c)
+	}
+	sort.Slice(rep.Components, func(i, j int) bool {
+		if rep.Components[i].MonthlyUSD != rep.Components[j].MonthlyUSD {
+			return rep.Components[i].MonthlyUSD > rep.Components[j].MonthlyUSD
+		}
+		return rep.Components[i].Name < rep.Components[j].Name
+	})
+	for _, g := range groups {
+		rep.NotPriced = append(rep.NotPriced, *g)
+	}
+	kindOrder := map[string]int{KindUnknown: 0, KindUnpriced: 1, KindNotEstimated: 2, KindFree: 3}
+	sort.Slice(rep.NotPriced, func(i, j int) bool {
+		a, b := rep.NotPriced[i], rep.NotPriced[j]
+		if a.Kind != b.Kind {
+			return kindOrder[a.Kind] < kindOrder[b.Kind]
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.Reason < b.Reason
+	})
+	return rep, nil
+}
+
+// Unpriced are the groups a reader must act on: unknown types and lines
+// that could not be priced.
+func (r *Report) Unpriced() []NotPriced {
+	var out []NotPriced
+	for _, g := range r.NotPriced {
+		if g.Kind == KindUnknown || g.Kind == KindUnpriced {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// Resource returns the priced resource of that type and name (nil when absent).
+func (r *Report) Resource(typ, name string) *ResourceCost {
+	for i := range r.Resources {
+		if r.Resources[i].Type == typ && r.Resources[i].Name == name {
+			return &r.Resources[i]
+		}
+	}
+	return nil
+}
+
+// line prices qty units of key in the resource's region.
+func (e *estimator) line(r *mockengine.Resource, key string, qty float64, desc string) (Line, error) {
+	region := r.Region
+	if region == "" {
+		region = e.region
+	}
+	p, err := e.prices.Lookup(region, key)
+	if err != nil {
+		return Line{}, err
+	}
+	return Line{Key: key, Description: desc, Quantity: round4(qty), Unit: p.Unit, UnitUSD: p.USD,
+		MonthlyUSD: round2(qty * p.USD), Region: region, Source: p.Source}, nil
+}
+
+// hourly prices count units running every hour of the month.
+func (e *estimator) hourly(r *mockengine.Resource, key string, count float64, what string) (Line, error) {
+	desc := fmt.Sprintf("%s: %g × %g h", what, count, e.as.HoursPerMonth)
+	return e.line(r, key, count*e.as.HoursPerMonth, desc)
+}
+
+// assumed prices a usage assumption.
+func (e *estimator) assumed(r *mockengine.Resource, key string, qty float64, assumption, desc string) (Line, error) {
+	l, err := e.line(r, key, qty, desc)
+	l.Assumption = assumption
+	return l, err
+}
+
+// lines collects priced lines and the errors of the ones that could not be.
+type lines struct {
+	out  []Line
+	errs []error
+}
+
+func (ls *lines) add(l Line, err error) {
+	if err != nil {
+		ls.errs = append(ls.errs, err)
+		return
+	}
+	ls.out = append(ls.out, l)
+}
+
+func (ls *lines) fail(format string, args ...any) {
+	ls.errs = append(ls.errs, fmt.Errorf(format, args...))
+}
+
+func (ls *lines) done() ([]Line, []error) { return ls.out, ls.errs }
+
+// component is a resource's top-level component.
+type component struct{ name, typ string }
+
+func (c component) label() string {
+	if c.name == "" {
+		return "(stack)"
+	}
+	return c.name
+}
+
+// componentsOf maps every resource to its top-level component: the
+// outermost component ancestor ("(stack)" for custom resources at the root).
+func componentsOf(rs []*mockengine.Resource) map[string]component {
+	byURN := make(map[string]*mockengine.Resource, len(rs))
+	for _, r := range rs {
+		byURN[r.URN] = r
+	}
+	out := make(map[string]component, len(rs))
+	for _, r := range rs {
+		top := r
+		for p := byURN[top.Parent]; p != nil; p = byURN[top.Parent] {
+			top = p
+		}
+		if top.Custom {
+			out[r.URN] = component{}
+		} else {
+			out[r.URN] = component{name: top.Name, typ: top.Type}
+		}
+	}
+	return out
+}
+
+func round2(v float64) float64 { return math.Round(v*100) / 100 }
+func round4(v float64) float64 { return math.Round(v*10000) / 10000 }
+
+// Input readers over rendered inputs (mockengine.Render).
+
+func num(m map[string]any, key string) (float64, bool) {
+	switch v := m[key].(type) {
+	case float64:
+		return v, true
+	case int:
+		return float64(v), true
+	case string:
+		var f float64
+		if _, err := fmt.Sscan(v, &f); err == nil {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+func str(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+func obj(m map[string]any, key string) map[string]any {
+	o, _ := m[key].(map[string]any)
+	return o
+}
+
+func arr(m map[string]any, key string) []any {
+	a, _ := m[key].([]any)
+	return a
+}
+
+func boolean(m map[string]any, key string) bool {
+	b, _ := m[key].(bool)
+	return b
+}
+
+func lower(s string) string { return strings.ToLower(s) }
