@@ -49,7 +49,7 @@ func TestCostDeltaOfASizeChange(t *testing.T) {
 	for _, edit := range [][2]string{
 		{"      - name: listing           # §4.1, §4.2\n        image: {repository: dbay/listing-service, tag: v1.0.0}\n        cpu: 1024\n        memory: 2048\n",
 			"      - name: listing           # §4.1, §4.2\n        image: {repository: dbay/listing-service, tag: v1.0.0}\n        cpu: 2048\n        memory: 4096\n"},
-		{"    postgres:\n      instanceClass: db.r6g.large\n", "    postgres:\n      instanceClass: db.r5.large\n"},
+		{"      serviceUsers: true\n      instanceClass: db.r6g.large\n", "      serviceUsers: true\n      instanceClass: db.r5.large\n"},
 	} {
 		if !bytes.Contains(b, []byte(edit[0])) {
 			t.Fatalf("Pulumi.prod.yaml no longer contains %q; update the test", edit[0])

@@ -63,9 +63,9 @@ func countTypes(r *synth.Result) map[string]int {
 // the same commit.
 func TestGoldenResourceTypes(t *testing.T) {
 	t.Parallel()
-	for stack, want := range goldenTypes {
-		dir := root
-		if name, ok := strings.CutPrefix(stack, "dhanam/"); ok {
+	for key, want := range goldenTypes {
+		dir, stack := root, key
+		if name, ok := strings.CutPrefix(key, "dhanam/"); ok {
 			dir, stack = "../examples/dhanam", name
 		}
 		r := synthesize(t, dir, stack)
@@ -73,7 +73,7 @@ func TestGoldenResourceTypes(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			for typ := range merge(got, want) {
 				if got[typ] != want[typ] {
-					t.Errorf("%s: %s: %d, golden %d", stack, typ, got[typ], want[typ])
+					t.Errorf("%s: %s: %d, golden %d", key, typ, got[typ], want[typ])
 				}
 			}
 		}

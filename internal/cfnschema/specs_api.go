@@ -173,6 +173,12 @@ var apiSpecs = map[string]spec{
 			b.set("BackupVaultTags", b.tagMap())
 		},
 	},
+	"aws:backup/vaultPolicy:VaultPolicy": {
+		cfn: "AWS::Backup::BackupVault", into: "aws:backup/vault:Vault", key: "backupVaultName",
+		build: func(b *builder) {
+			b.set("AccessPolicy", doc(b.take("policy")))
+		},
+	},
 	"aws:backup/plan:Plan": {
 		cfn:   "AWS::Backup::BackupPlan",
 		attrs: map[string]string{"id": "Ref"},

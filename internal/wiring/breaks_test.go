@@ -2,6 +2,7 @@ package wiring_test
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -41,7 +42,7 @@ func TestEachCheckFailsECS(t *testing.T) {
 		{"bus source", edit(policy, "listing-bus-put", replaceIn("policy", `"dbay.listings"`, `"dbay.wallet"`)), "service listing", "bus dbay.listings", "iam", "for source dbay.listings"},
 		{"bus detail type", edit(policy, "credit-user-bus-put", replaceIn("policy", `"deposit.credited"`, `"deposit.detected"`)), "function credit_user", "bus dbay.wallet", "iam", "detail-type deposit.credited"},
 		{"secret key", edit(policy, "build-and-sign-tx-secrets", replaceIn("policy", `"kms:Decrypt"`, `"kms:DescribeKey"`)), "function build_and_sign_tx", "secret WALLET_MASTER_XPRIV", "iam", "kms:Decrypt"},
-		{"store credentials ARN", edit(policy, "listing-exec-store-credentials", replaceIn("policy", "postgres-credentials", "other-credentials")), "service listing", "postgres", "iam", "GetSecretValue"},
+		{"store credentials ARN", edit(policy, "listing-exec-store-credentials", replaceIn("policy", "postgres-listing-credentials", "other-credentials")), "service listing", "postgres", "iam", "GetSecretValue"},
 		{"queue action", edit(policy, "notification-notifications-consume", replaceIn("policy", `"sqs:DeleteMessage",`, "")), "service notification", "queue:notifications", "iam", "sqs:DeleteMessage"},
 		{"bucket key", edit(policy, "listing-listing-images-readwrite", replaceIn("policy", `"kms:GenerateDataKey",`, "")), "service listing", "bucket:listing-images", "iam", "kms:GenerateDataKey"},
 		{"search action", drop(policy, "listing-search"), "service listing", "search", "iam", "es:ESHttpGet"},
@@ -50,11 +51,18 @@ func TestEachCheckFailsECS(t *testing.T) {
 		{"single-reader secret", edit("aws:secretsmanager/secretPolicy:SecretPolicy", "WALLET_MASTER_XPRIV", replaceIn("policy", "dbay-build-and-sign-tx-us-east-1", "someone-else")), "function build_and_sign_tx", "secret WALLET_MASTER_XPRIV", "iam", "resource policy"},
 		{"search access policy", edit("aws:opensearch/domainPolicy:DomainPolicy", "search", replaceIn("accessPolicies", "role/listing-task", "role/other-task")), "service listing", "search", "iam", "access policy"},
 		// credentials: the variable, in the form the client reads
-		{"connection string dropped", edit(taskDef, "listing", replaceIn("containerDefinitions", "secret:postgres-credentials", "secret:other")), "service listing", "postgres", "credentials", "no variable read from postgres-credentials"},
+		{"connection string dropped", edit(taskDef, "listing", replaceIn("containerDefinitions", "secret:postgres-listing-credentials", "secret:other")), "service listing", "postgres", "credentials", "no variable read from postgres-"},
 		{"connection string key", edit(taskDef, "listing", replaceIn("containerDefinitions", ":url::", ":password::")), "service listing", "postgres", "credentials", "not a connection string"},
-		{"connection string host", edit("aws:secretsmanager/secretVersion:SecretVersion", "postgres-credentials", func(r *mockengine.Resource) {
+		{"connection string host", edit("aws:secretsmanager/secretVersion:SecretVersion", "postgres-listing-credentials", func(r *mockengine.Resource) {
 			r.Inputs["secretString"] = resource.MakeSecret(resource.NewStringProperty(`{"url":"postgresql://u:p@elsewhere.example.com:5432/db"}`))
 		}), "service listing", "postgres", "credentials", "elsewhere.example.com"},
+		{"connects as the master", edit("aws:secretsmanager/secretVersion:SecretVersion", "postgres-listing-credentials", func(r *mockengine.Resource) {
+			v := r.Inputs["secretString"]
+			for v.IsSecret() {
+				v = v.SecretValue().Element
+			}
+			r.Inputs["secretString"] = resource.NewStringProperty(strings.Replace(v.StringValue(), "postgresql://listing:", "postgresql://dbay_admin:", 1))
+		}), "service listing", "postgres", "credentials", "connects as dbay_admin, not its own role listing"},
 		{"secret dropped", edit(taskDef, "wallet", replaceIn("containerDefinitions", `{"name":"DJANGO_SECRET_KEY"`, `{"name":"DJANGO_KEY"`)), "service wallet", "secret DJANGO_SECRET_KEY", "credentials", "no variable"},
 		{"bus name", edit(taskDef, "listing", replaceIn("containerDefinitions", `"value":"dbay-events"`, `"value":"default"`)), "service listing", "bus dbay.listings", "credentials", "dbay-events"},
 		{"service URL", edit(taskDef, "auction", replaceIn("containerDefinitions", "http://wallet-service:8000", "http://wallet:8000")), "service auction", "service wallet", "credentials", "Service Connect"},
