@@ -20,7 +20,7 @@ func Rules() []Rule {
 		awsACMRules(),
 		awsSESRules(),
 		awsKMSRules(),
-		auditRules(),
+		auditRules(), backupRules(),
 	} {
 		out = append(out, group...)
 	}

@@ -78,7 +78,7 @@ func run(t *testing.T, raw string, sources ...alarm.Source) (*mockengine.Engine,
 		}
 		_, err = New(ctx, "monitoring", &Args{
 			Spec: m, Project: "dbay", Stack: "prod", Region: "us-west-2", Partition: "aws", Protect: true,
-			GlobalProvider: global, CopyProvider: copyTo, BackupTag: "dbay-prod",
+			GlobalProvider: global, CopyProvider: copyTo, BackupTag: "dbay-prod", BreakGlassRole: "dbay-break-glass",
 			Sources: sources, LogSources: []alarm.LogSource{logSource{}},
 		}, pulumi.Providers(regional))
 		return err
@@ -235,6 +235,26 @@ func TestBackupPlanCopiesToTheDRRegion(t *testing.T) {
 	}
 	if eng.Get(tAlarm, "backup-jobs-failed") == nil || eng.Get(tAlarm, "backup-copies-failed") == nil {
 		t.Error("backup failures raise no alarm")
+	}
+	// Both vaults: only the break-glass role deletes or expires recovery
+	// points early or changes the policy (AWS Config's
+	// backup-recovery-point-manual-deletion-disabled shape).
+	for _, name := range []string{"vault", "vault-us-east-2"} {
+		p := eng.Get("aws:backup/vaultPolicy:VaultPolicy", name)
+		if p == nil {
+			t.Fatalf("vault %s has no access policy", name)
+		}
+		d, err := mockengine.ParsePolicy(p.In()["policy"])
+		if err != nil || len(d.Statement) != 1 {
+			t.Fatalf("vault %s policy = %v (%v)", name, p.In()["policy"], err)
+		}
+		st := d.Statement[0]
+		if st.Effect != "Deny" || !reflect.DeepEqual(mockengine.OneOrMany(st.Resource), []string{"*"}) ||
+			!reflect.DeepEqual(mockengine.OneOrMany(st.Action), []string{"backup:DeleteBackupVault", "backup:DeleteBackupVaultAccessPolicy",
+				"backup:DeleteRecoveryPoint", "backup:PutBackupVaultAccessPolicy", "backup:UpdateRecoveryPointLifecycle"}) ||
+			st.Condition["ArnNotEquals"]["aws:PrincipalArn"] != "arn:aws:iam::"+mockengine.Account+":role/dbay-break-glass" {
+			t.Errorf("vault %s policy = %+v", name, st)
+		}
 	}
 }
 
