@@ -295,6 +295,10 @@ func fixtures() map[string]fixture {
 			good: one(res(stateMachine, "withdrawal", goodMachine)),
 			bad:  one(res(stateMachine, "withdrawal", with(goodMachine, "loggingConfiguration.level", "OFF"))),
 		},
+		"sfn-logs-exclude-execution-data": {
+			good: one(res(stateMachine, "withdrawal", goodMachine)),
+			bad:  one(res(stateMachine, "withdrawal", with(goodMachine, "loggingConfiguration.includeExecutionData", true))),
+		},
 		"sfn-tracing": {
 			good: one(res(stateMachine, "withdrawal", goodMachine)),
 			bad:  one(res(stateMachine, "withdrawal", with(goodMachine, "tracingConfiguration", nil))),

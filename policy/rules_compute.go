@@ -227,6 +227,17 @@ func computeRules() []Rule {
 			},
 		},
 		{
+			ID: "sfn-logs-exclude-execution-data", Severity: Medium, Types: []string{stateMachine},
+			Category: CategoryBestPractice, Source: "https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html (includeExecutionData: input, output and state data in the log events)",
+			Title: "State machine logs leave out execution data: a withdrawal's amounts, addresses and transactions stay in the execution history (states:GetExecutionHistory), not in a log group more roles can read",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				if truthy(get(x.In(r), "loggingConfiguration.includeExecutionData")) {
+					return []string{problem(r, "logs include execution data", "set loggingConfiguration.includeExecutionData: false")}
+				}
+				return nil
+			},
+		},
+		{
 			ID: "sfn-tracing", Severity: Low, Types: []string{stateMachine},
 			Title: "Step Functions state machines have X-Ray tracing",
 			Check: func(r *mockengine.Resource, x Index) []string {

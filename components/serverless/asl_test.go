@@ -285,7 +285,7 @@ func TestStateMachines(t *testing.T) {
 		}
 		lg := r.one(t, tLogGroup, "workflow-"+sm.Name)
 		logging := in["loggingConfiguration"].(map[string]any)
-		if in["type"] != "STANDARD" || logging["level"] != "ALL" || logging["includeExecutionData"] != true ||
+		if in["type"] != "STANDARD" || logging["level"] != "ALL" || logging["includeExecutionData"] != false ||
 			logging["logDestination"] != lg.Out()["arn"].(string)+":*" || in["tracingConfiguration"].(map[string]any)["enabled"] != true {
 			t.Errorf("%s = %v", sm.Name, in)
 		}

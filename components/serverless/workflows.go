@@ -82,8 +82,10 @@ func (s *Serverless) newWorkflows(ctx *pulumi.Context) error {
 			RoleArn:    role.Arn,
 			Definition: definition,
 			LoggingConfiguration: &sfn.StateMachineLoggingConfigurationArgs{
-				Level:                pulumi.String("ALL"),
-				IncludeExecutionData: pulumi.Bool(true),
+				Level: pulumi.String("ALL"),
+				// Amounts, addresses and signed transactions stay in the
+				// execution history, not in the log group (issue 15).
+				IncludeExecutionData: pulumi.Bool(false),
 				LogDestination:       pulumi.Sprintf("%s:*", lg.Arn),
 			},
 			TracingConfiguration: &sfn.StateMachineTracingConfigurationArgs{Enabled: pulumi.Bool(true)},
