@@ -66,6 +66,10 @@ type Security struct {
 	// It must exist before the first `pulumi up` (KMS refuses a key policy
 	// naming a principal that does not exist). Absent: <project>-break-glass.
 	BreakGlassRole string `json:"breakGlassRole"`
+	// OperatorRole is the IAM role name the operators assume for day-to-day
+	// administration: the only principal that may assume the OpenSearch
+	// administrator role (search-admin). Absent: <project>-operator.
+	OperatorRole string `json:"operatorRole"`
 }
 
 // roleNameRe is an IAM role name (CreateRole: [\w+=,.@-]{1,64}).
@@ -78,6 +82,7 @@ func (s *Security) applyDefaults(project string) {
 	def(&s.Baseline, BaselineStack)
 	def(&s.DeployRole, project+"-ci-deploy")
 	def(&s.BreakGlassRole, project+"-break-glass")
+	def(&s.OperatorRole, project+"-operator")
 	if s.Baseline == BaselineStack {
 		defInt(&s.TrailRetentionDays, DefaultTrailRetentionDays)
 		defInt(&s.TrailArchiveDays, DefaultTrailArchiveDays)
@@ -88,7 +93,7 @@ func (s *Security) applyDefaults(project string) {
 // single-reader secret (whose reads are alarmed on the trail's log group);
 // waived whether the policy waivers excuse BaselineRuleID.
 func (s Security) validate(c *collector, role Role, watched, waived bool) {
-	for _, r := range []struct{ path, name string }{{"security.deployRole", s.DeployRole}, {"security.breakGlassRole", s.BreakGlassRole}} {
+	for _, r := range []struct{ path, name string }{{"security.deployRole", s.DeployRole}, {"security.breakGlassRole", s.BreakGlassRole}, {"security.operatorRole", s.OperatorRole}} {
 		if !roleNameRe.MatchString(r.name) {
 			c.addf(r.path, "use an IAM role name: 1..64 letters, digits and + = , . @ _ -", "%q is not an IAM role name", r.name)
 		}

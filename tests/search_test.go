@@ -169,3 +169,15 @@ func obj(v any) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
 }
+
+// Issue 15 (Should): the OpenSearch administrator role is assumable by the
+// operators' role alone (security.operatorRole), not by any principal of
+// the account whose policies allow sts:AssumeRole.
+func TestSearchAdminAssumedByTheOperatorsOnly(t *testing.T) {
+	t.Parallel()
+	r := synthesize(t, root, "prod")
+	trust := must(t, r, "aws:iam/role:Role", "search-admin").In()["assumeRolePolicy"].(string)
+	if !strings.Contains(trust, `"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::123456789012:role/dbay-operator"}`) {
+		t.Errorf("search-admin trust = %s, want only dbay-operator", trust)
+	}
+}

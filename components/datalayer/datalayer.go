@@ -77,6 +77,10 @@ type Args struct {
 	// (credentials.go): the Secrets component's multi-Region key and
 	// replica regions. Nil: the layer key, no replicas.
 	Vault *Vault
+	// OperatorRole is the IAM role name (security.operatorRole) that alone
+	// may assume the OpenSearch administrator role. "": any principal of
+	// the account whose policies allow it.
+	OperatorRole string
 	// PostgresConsumers are the services that get a PostgreSQL role of
 	// their own with data.postgres.serviceUsers (config.PostgresConsumers;
 	// users.go). Ignored without it.

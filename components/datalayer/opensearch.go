@@ -54,18 +54,28 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 	// reindex, _cat): assumable by the account's administrators, admitted
 	// by the domain policy and granted the HTTP API like any consumer. It
 	// was the FGAC master role (search-master); the alias keeps the role.
+	trust := iam.GetPolicyDocumentStatementArgs{
+		Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
+		Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+			Type: pulumi.String("AWS"),
+			Identifiers: pulumi.StringArray{d.account.ApplyT(func(a string) string {
+				return fmt.Sprintf("arn:%s:iam::%s:root", d.args.Partition, a)
+			}).(pulumi.StringOutput)},
+		}},
+	}
+	if role := d.args.OperatorRole; role != "" {
+		// Only the operators' role (security.operatorRole), named by a
+		// condition so the role need not exist first (IAM validates a
+		// principal ARN, not a condition value).
+		trust.Conditions = iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+			Test: pulumi.String("ArnEquals"), Variable: pulumi.String("aws:PrincipalArn"),
+			Values: pulumi.StringArray{pulumi.Sprintf("arn:%s:iam::%s:role/%s", d.args.Partition, d.account, role)},
+		}}
+	}
 	admin, err := iam.NewRole(ctx, "search-admin", &iam.RoleArgs{
-		Description: pulumi.String("OpenSearch administrator: signed HTTP API calls to the search domain; assumed by account administrators"),
+		Description: pulumi.String("OpenSearch administrator: signed HTTP API calls to the search domain; assumed by the operators' role"),
 		AssumeRolePolicy: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-			Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-				Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
-				Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-					Type: pulumi.String("AWS"),
-					Identifiers: pulumi.StringArray{d.account.ApplyT(func(a string) string {
-						return fmt.Sprintf("arn:%s:iam::%s:root", d.args.Partition, a)
-					}).(pulumi.StringOutput)},
-				}},
-			}},
+			Statements: iam.GetPolicyDocumentStatementArray{trust},
 		}, parent).Json(),
 	}, parent, pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String("search-master")}}))
 	if err != nil {
