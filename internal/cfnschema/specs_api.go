@@ -179,6 +179,18 @@ var apiSpecs = map[string]spec{
 			b.set("AccessPolicy", doc(b.take("policy")))
 		},
 	},
+	"aws:backup/vaultLockConfiguration:VaultLockConfiguration": {
+		cfn: "AWS::Backup::BackupVault", into: "aws:backup/vault:Vault", key: "backupVaultName",
+		build: func(b *builder) {
+			lock := map[string]any{}
+			for in, out := range map[string]string{"minRetentionDays": "MinRetentionDays", "maxRetentionDays": "MaxRetentionDays", "changeableForDays": "ChangeableForDays"} {
+				if v := b.take(in); v != nil {
+					lock[out] = v
+				}
+			}
+			b.set("LockConfiguration", lock)
+		},
+	},
 	"aws:backup/plan:Plan": {
 		cfn:   "AWS::Backup::BackupPlan",
 		attrs: map[string]string{"id": "Ref"},

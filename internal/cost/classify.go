@@ -110,7 +110,7 @@ func init() {
 		"aws:sqs/queuePolicy:QueuePolicy", "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
 		"aws:cognito/userPoolClient:UserPoolClient", "aws:cognito/userGroup:UserGroup", "aws:cognito/userPoolDomain:UserPoolDomain",
 		"aws:opensearch/domainPolicy:DomainPolicy",
-		"aws:backup/plan:Plan", "aws:backup/selection:Selection", "aws:backup/vaultPolicy:VaultPolicy",
+		"aws:backup/plan:Plan", "aws:backup/selection:Selection", "aws:backup/vaultPolicy:VaultPolicy", "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
 		"aws:sesv2/configurationSet:ConfigurationSet",
 		"aws:securityhub/standardsSubscription:StandardsSubscription",
 		"aws:accessanalyzer/analyzer:Analyzer",
