@@ -229,6 +229,9 @@ func bucketSet(name string, drop ...string) []*mockengine.Resource {
 		res("aws:s3/bucketPolicy:BucketPolicy", name, map[string]any{"bucket": name, "policy": doc(tlsOnly(name))}),
 		res(bucketVersions, name, map[string]any{"bucket": name, "versioningConfiguration": map[string]any{"status": "Enabled"}}),
 		res(bucketLogging, name, map[string]any{"bucket": name, "targetBucket": "access-logs", "targetPrefix": name + "/"}),
+		res(bucketLifecycle, name, map[string]any{"bucket": name, "rules": list1(
+			map[string]any{"id": "expire-old-versions", "status": "Enabled", "noncurrentVersionExpiration": map[string]any{"noncurrentDays": 30.0}},
+			map[string]any{"id": "abort-incomplete-uploads", "status": "Enabled", "abortIncompleteMultipartUpload": map[string]any{"daysAfterInitiation": 7.0}})}),
 	}
 	var out []*mockengine.Resource
 	for _, r := range all {

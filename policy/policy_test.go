@@ -170,6 +170,12 @@ func fixtures() map[string]fixture {
 			good: concat(bucketSet("images"), one(res(bucketV2, "access-logs", map[string]any{}, out("id", "access-logs", "bucket", "access-logs")))),
 			bad:  bucketSet("images", bucketLogging),
 		},
+		"s3-versions-expire": {
+			good: bucketSet("images"),
+			// Before issue 17: the site bucket and its replica kept every
+			// deployed version and abandoned upload.
+			bad: bucketSet("site", bucketLifecycle),
+		},
 		"s3-versioning": {
 			good: bucketSet("images"),
 			bad: concat(bucketSet("images", bucketVersions),

@@ -5,12 +5,13 @@ import (
 )
 
 const (
-	bucketV2       = "aws:s3/bucketV2:BucketV2"
-	bucketV1       = "aws:s3/bucket:Bucket"
-	publicAccess   = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-	bucketSSE      = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
-	bucketVersions = "aws:s3/bucketVersioningV2:BucketVersioningV2"
-	bucketLogging  = "aws:s3/bucketLoggingV2:BucketLoggingV2"
+	bucketV2        = "aws:s3/bucketV2:BucketV2"
+	bucketV1        = "aws:s3/bucket:Bucket"
+	publicAccess    = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	bucketSSE       = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	bucketVersions  = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	bucketLogging   = "aws:s3/bucketLoggingV2:BucketLoggingV2"
+	bucketLifecycle = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
 )
 
 var bucketTypes = []string{bucketV2, bucketV1}
@@ -89,6 +90,38 @@ func s3Rules() []Rule {
 					return nil
 				}
 				return []string{problem(r, "versioning is not Enabled", "add an aws:s3/bucketVersioningV2 with versioningConfiguration.status Enabled (and a noncurrent-version expiry)")}
+			},
+		},
+		{
+			ID: "s3-versions-expire", Severity: Medium, Types: bucketTypes,
+			Category: CategoryBestPractice, Source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html (noncurrent version expiration, aborting incomplete multipart uploads)",
+			Title: "A versioned bucket expires noncurrent versions and aborts incomplete multipart uploads: no storage that grows with every deploy and is never read",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				versioned := false
+				for _, v := range x.Referencing(bucketVersions, "bucket", r) {
+					versioned = versioned || str(get(x.In(v), "versioningConfiguration.status")) == "Enabled"
+				}
+				if !versioned {
+					return nil
+				}
+				expires, aborts := false, false
+				for _, lc := range x.Referencing(bucketLifecycle, "bucket", r) {
+					for _, rule := range list(x.In(lc)["rules"]) {
+						if str(obj(rule)["status"]) != "Enabled" {
+							continue
+						}
+						expires = expires || get(rule, "noncurrentVersionExpiration.noncurrentDays") != nil
+						aborts = aborts || get(rule, "abortIncompleteMultipartUpload.daysAfterInitiation") != nil
+					}
+				}
+				var out []string
+				if !expires {
+					out = append(out, problem(r, "keeps every noncurrent version forever", "add a lifecycle rule with noncurrentVersionExpiration (components/internal/lifecycle)"))
+				}
+				if !aborts {
+					out = append(out, problem(r, "keeps incomplete multipart uploads forever", "add a lifecycle rule with abortIncompleteMultipartUpload"))
+				}
+				return out
 			},
 		},
 	}

@@ -5,7 +5,7 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
-	"prod": { // 883 resources
+	"prod": { // 885 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
@@ -89,7 +89,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:route53/healthCheck:HealthCheck":                                                        3,
 		"aws:route53/record:Record":                                                                  23,
 		"aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2":                                 2,
-		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       9,
+		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       11,
 		"aws:s3/bucketLoggingV2:BucketLoggingV2":                                                     4,
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     11,
 		"aws:s3/bucketPolicy:BucketPolicy":                                                           11,
@@ -243,7 +243,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":         1,
 		"pulumi:pulumi:StackReference": 1,
 	},
-	"dhanam/prod": { // 342 resources
+	"dhanam/prod": { // 344 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            2,
 		"aws:acm/certificateValidation:CertificateValidation":                                        2,
@@ -301,7 +301,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:route53/healthCheck:HealthCheck":                                                        5,
 		"aws:route53/record:Record":                                                                  9,
 		"aws:s3/bucketCorsConfigurationV2:BucketCorsConfigurationV2":                                 2,
-		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       9,
+		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2":                       11,
 		"aws:s3/bucketLoggingV2:BucketLoggingV2":                                                     4,
 		"aws:s3/bucketOwnershipControls:BucketOwnershipControls":                                     11,
 		"aws:s3/bucketPolicy:BucketPolicy":                                                           11,

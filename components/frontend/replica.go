@@ -31,8 +31,12 @@ func (f *Frontend) replicaBucket(ctx *pulumi.Context, args *Args) (*bucketSet, e
 	if args.DR == nil {
 		return nil, nil
 	}
-	return f.bucket(ctx, replicaName, "BucketOwnerEnforced", nil, args.Protect,
+	set, err := f.bucket(ctx, replicaName, "BucketOwnerEnforced", nil, args.Protect,
 		pulumi.StringMap{dr.TagReplicaOf: pulumi.String("site")}, pulumi.Provider(args.DR.Provider))
+	if err != nil {
+		return nil, err
+	}
+	return set, expireOldVersions(ctx, replicaName, set, pulumi.Parent(f), pulumi.Provider(args.DR.Provider))
 }
 
 // replicate locks the replica as the site bucket is locked (a DR-region CMK

@@ -26,15 +26,16 @@ const (
 // those created by the recovery region's provider.
 var drResources = map[string]string{
 	tBucket + "/site-replica": "dr",
-	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock/site-replica":                                     "dr",
-	"aws:s3/bucketOwnershipControls:BucketOwnershipControls/site-replica":                                     "dr",
-	tVersioning + "/site-replica":                                                                             "dr",
+	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock/site-replica":               "dr",
+	"aws:s3/bucketOwnershipControls:BucketOwnershipControls/site-replica":               "dr",
+	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2/site-replica": "dr", // its old versions expire too
+	tVersioning + "/site-replica": "dr",
 	"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2/site-replica": "dr",
-	tPolicy + "/site-replica":                                                                                 "dr",
-	tKey + "/site-replica-key":                                                                                "dr",
-	tRole + "/site-replication":                                                                               "",
-	tRolePolicy + "/site-replication":                                                                         "",
-	tReplication + "/site":                                                                                    "",
+	tPolicy + "/site-replica":         "dr",
+	tKey + "/site-replica-key":        "dr",
+	tRole + "/site-replication":       "",
+	tRolePolicy + "/site-replication": "",
+	tReplication + "/site":            "",
 	// The replica's server access logs and the bucket, in its region, they go to.
 	"aws:s3/bucketLoggingV2:BucketLoggingV2/site-replica":                                                          "dr",
 	tBucket + "/site-replica-logs":                                                                                 "dr",

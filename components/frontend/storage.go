@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/components/internal/lifecycle"
 	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/dr"
 )
@@ -87,7 +88,39 @@ func expireLogs(ctx *pulumi.Context, name string, b *s3.BucketV2, days int, opts
 // disabled), every public access blocked. Its encryption and policy need
 // the distribution and are added by lockSite.
 func (f *Frontend) siteBucket(ctx *pulumi.Context, args *Args) (*bucketSet, error) {
-	return f.bucket(ctx, "site", "BucketOwnerEnforced", nil, args.Protect, nil)
+	set, err := f.bucket(ctx, "site", "BucketOwnerEnforced", nil, args.Protect, nil)
+	if err != nil {
+		return nil, err
+	}
+	return set, expireOldVersions(ctx, "site", set, pulumi.Parent(f))
+}
+
+// SiteVersionDays is how long a replaced or deleted site object's old
+// version is kept: a month of rollbacks (re-upload the build, or copy a
+// version back), then it stops costing storage (issue 17: without it
+// every deploy's files are kept forever, in both Regions).
+const SiteVersionDays = 30
+
+// expireOldVersions expires a site bucket's noncurrent versions after
+// SiteVersionDays and its incomplete uploads after
+// lifecycle.AbortUploadDays. Lifecycle actions are not replicated
+// (https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-what-is-isnot-replicated.html),
+// so the replica carries the same rule.
+func expireOldVersions(ctx *pulumi.Context, name string, set *bucketSet, opts ...pulumi.ResourceOption) error {
+	abort := lifecycle.AbortUploads()
+	_, err := s3.NewBucketLifecycleConfigurationV2(ctx, name, &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: set.bucket.ID(),
+		Rules: s3.BucketLifecycleConfigurationV2RuleArray{
+			s3.BucketLifecycleConfigurationV2RuleArgs{
+				Id:                          pulumi.String("expire-old-versions"),
+				Status:                      pulumi.String("Enabled"),
+				Filter:                      &s3.BucketLifecycleConfigurationV2RuleFilterArgs{},
+				NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{NoncurrentDays: pulumi.Int(SiteVersionDays)},
+			},
+			abort,
+		},
+	}, append(opts, pulumi.DependsOn([]pulumi.Resource{set.versioning}))...)
+	return err
 }
 
 // lockSite encrypts the site bucket with a CMK that only this distribution
