@@ -170,6 +170,10 @@ func fixtures() map[string]fixture {
 			good: concat(bucketSet("images"), one(res(bucketV2, "access-logs", map[string]any{}, out("id", "access-logs", "bucket", "access-logs")))),
 			bad:  bucketSet("images", bucketLogging),
 		},
+		"logs-retention": {
+			good: one(res(logGroup, "api", map[string]any{"name": "/aws/ecs/dbay/api", "retentionInDays": 365.0})),
+			bad:  one(res(logGroup, "api", map[string]any{"name": "/aws/ecs/dbay/api"}), res(logGroup, "zero", map[string]any{"name": "/x", "retentionInDays": 0.0})),
+		},
 		"s3-versions-expire": {
 			good: bucketSet("images"),
 			// Before issue 17: the site bucket and its replica kept every

@@ -93,6 +93,17 @@ func s3Rules() []Rule {
 			},
 		},
 		{
+			ID: "logs-retention", Severity: Medium, Types: []string{logGroup},
+			Category: CategoryBestPractice, Source: "https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/Working-with-log-groups-and-streams.html#SettingLogRetention (a log group without a retention keeps its events forever)",
+			Title: "Every log group has a retention: no log storage that grows for ever (issue 17)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				if n, ok := num(x.In(r)["retentionInDays"]); ok && n > 0 {
+					return nil
+				}
+				return []string{problem(r, "keeps its events forever", "set retentionInDays (a CloudWatch Logs retention)")}
+			},
+		},
+		{
 			ID: "s3-versions-expire", Severity: Medium, Types: bucketTypes,
 			Category: CategoryBestPractice, Source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html (noncurrent version expiration, aborting incomplete multipart uploads)",
 			Title: "A versioned bucket expires noncurrent versions and aborts incomplete multipart uploads: no storage that grows with every deploy and is never read",
