@@ -5,7 +5,7 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
-	"prod": { // 885 resources
+	"prod": { // 886 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
@@ -14,7 +14,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:apigatewayv2/apiMapping:ApiMapping":                                                     4,
 		"aws:apigatewayv2/authorizer:Authorizer":                                                     3,
 		"aws:apigatewayv2/domainName:DomainName":                                                     4,
-		"aws:apigatewayv2/integration:Integration":                                                   2,
+		"aws:apigatewayv2/integration:Integration":                                                   3,
 		"aws:apigatewayv2/route:Route":                                                               14,
 		"aws:apigatewayv2/stage:Stage":                                                               2,
 		"aws:apigatewayv2/vpcLink:VpcLink":                                                           1,
@@ -134,7 +134,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 5,
 	},
-	"dr": { // 701 resources
+	"dr": { // 702 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                            1,
 		"aws:acm/certificate:Certificate":                                                 3,
 		"aws:acm/certificateValidation:CertificateValidation":                             3,
@@ -143,7 +143,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:apigatewayv2/apiMapping:ApiMapping":                                          4,
 		"aws:apigatewayv2/authorizer:Authorizer":                                          3,
 		"aws:apigatewayv2/domainName:DomainName":                                          4,
-		"aws:apigatewayv2/integration:Integration":                                        2,
+		"aws:apigatewayv2/integration:Integration":                                        3,
 		"aws:apigatewayv2/route:Route":                                                    14,
 		"aws:apigatewayv2/stage:Stage":                                                    2,
 		"aws:apigatewayv2/vpcLink:VpcLink":                                                1,

@@ -113,9 +113,21 @@ func (s *Serverless) wireHTTPAPI(ctx *pulumi.Context) error {
 	if a.ServiceServerName != "" {
 		integration.TlsConfig = &apigatewayv2.IntegrationTlsConfigArgs{ServerNameToVerify: pulumi.String(a.ServiceServerName)}
 	}
-	services, err := apigatewayv2.NewIntegration(ctx, "services", integration, parent)
+	// The services learn who called from headers API Gateway sets from the
+	// authorizer's context, never from the client (edge.go, identity).
+	authorized, anonymous := *integration, *integration
+	authorized.RequestParameters = identityMapping(true, a.OriginVerify)
+	anonymous.RequestParameters = identityMapping(false, a.OriginVerify)
+	anonymous.Description = pulumi.String("the services' load balancer, through the VPC link, for public routes (no identity)")
+	services, err := apigatewayv2.NewIntegration(ctx, "services", &authorized, parent)
 	if err != nil {
 		return err
+	}
+	publicServices := services
+	if len(spec.PublicRoutes) > 0 || (a.OriginVerify != nil && spec.HealthCheckPath != "") {
+		if publicServices, err = apigatewayv2.NewIntegration(ctx, "services-public", &anonymous, parent); err != nil {
+			return err
+		}
 	}
 	authFn := s.functions[spec.Authorizer]
 	// authorize creates a REQUEST authorizer of the authorizer function on
@@ -153,9 +165,13 @@ func (s *Serverless) wireHTTPAPI(ctx *pulumi.Context) error {
 		}
 	}
 	target := pulumi.Sprintf("integrations/%s", services.ID())
+	publicTarget := pulumi.Sprintf("integrations/%s", publicServices.ID())
 	var routes []pulumi.Resource
 	route := func(logical, key string, auth *apigatewayv2.Authorizer) error {
-		args := &apigatewayv2.RouteArgs{ApiId: apiID, RouteKey: pulumi.String(key), Target: target, AuthorizationType: pulumi.String("NONE")}
+		args := &apigatewayv2.RouteArgs{ApiId: apiID, RouteKey: pulumi.String(key), Target: publicTarget, AuthorizationType: pulumi.String("NONE")}
+		if auth == authorizer {
+			args.Target = target // a token route: the caller's identity
+		}
 		if auth != nil {
 			args.AuthorizationType, args.AuthorizerId = pulumi.String("CUSTOM"), auth.ID()
 		}

@@ -33,8 +33,13 @@ func TestEveryHTTPRouteIsAuthorizedButThePublicOnes(t *testing.T) {
 		}
 		key := in["routeKey"].(string)
 		keys = append(keys, key)
-		if in["target"] != "integrations/"+integration.ID {
-			t.Errorf("%s targets %v", key, in["target"])
+		// Token routes carry the caller's identity; public ones none.
+		wantTarget := "integrations/" + integration.ID
+		if public[key] {
+			wantTarget = "integrations/" + r.one(t, "aws:apigatewayv2/integration:Integration", "services-public").ID
+		}
+		if in["target"] != wantTarget {
+			t.Errorf("%s targets %v, want %s", key, in["target"], wantTarget)
 		}
 		switch {
 		case public[key]:
@@ -56,6 +61,15 @@ func TestEveryHTTPRouteIsAuthorizedButThePublicOnes(t *testing.T) {
 		t.Errorf("authorizer = %v", az)
 	}
 	in := integration.In()
+	// The identity headers: set from the authorizer's context on token
+	// routes (whatever the client sent), removed on public ones.
+	mustEqual(t, "token route mapping", in["requestParameters"], map[string]any{
+		"overwrite:path": "$request.path", "overwrite:header.x-authenticated-user": "$context.authorizer.userId",
+		"overwrite:header.x-authenticated-groups": "$context.authorizer.groups",
+	})
+	mustEqual(t, "public route mapping", r.one(t, "aws:apigatewayv2/integration:Integration", "services-public").In()["requestParameters"], map[string]any{
+		"overwrite:path": "$request.path", "remove:header.x-authenticated-user": "''", "remove:header.x-authenticated-groups": "''",
+	})
 	link := r.one(t, "aws:apigatewayv2/vpcLink:VpcLink", "services")
 	if in["integrationType"] != "HTTP_PROXY" || in["connectionType"] != "VPC_LINK" || in["connectionId"] != link.ID ||
 		!strings.Contains(in["integrationUri"].(string), ":listener/app/services/") || in["payloadFormatVersion"] != "1.0" {

@@ -2,6 +2,7 @@ package serverless
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -114,4 +115,38 @@ func routeSettings(spec config.HTTPAPI, health bool) apigatewayv2.StageRouteSett
 		add(spec.HealthRouteKey(), config.HealthRouteThrottle)
 	}
 	return out
+}
+
+// Identity headers (issue 15, Should "services receive the verified
+// identity"): on token routes API Gateway sets them from the authorizer's
+// context (HTTP API parameter mapping, $context.authorizer.<key>:
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html),
+// overwriting whatever the client sent; on public routes it removes them,
+// so a service can trust them. The authorizer returns both context keys,
+// non-empty ("-" for no groups). The origin header is removed on both: the
+// services never see CloudFront's secret.
+const (
+	UserHeader     = "x-authenticated-user"
+	GroupsHeader   = "x-authenticated-groups"
+	UserContext    = "userId"
+	GroupsContext  = "groups"
+	removeMappings = "''"
+)
+
+// identityMapping is the request parameter mapping of the services'
+// integration: identity from the context on token routes, removed on
+// public ones; the path as the client sent it.
+func identityMapping(authorized bool, origin *OriginVerify) pulumi.StringMap {
+	m := pulumi.StringMap{"overwrite:path": pulumi.String("$request.path")}
+	if authorized {
+		m["overwrite:header."+UserHeader] = pulumi.String("$context.authorizer." + UserContext)
+		m["overwrite:header."+GroupsHeader] = pulumi.String("$context.authorizer." + GroupsContext)
+	} else {
+		m["remove:header."+UserHeader] = pulumi.String(removeMappings)
+		m["remove:header."+GroupsHeader] = pulumi.String(removeMappings)
+	}
+	if origin != nil {
+		m["remove:header."+strings.ToLower(origin.Header)] = pulumi.String(removeMappings)
+	}
+	return m
 }

@@ -46,6 +46,12 @@ func TestAPIBehindTheEdge(t *testing.T) {
 		map[string]any{"routeKey": "ANY /api/v1/wallet/{proxy+}", "throttlingBurstLimit": 100.0, "throttlingRateLimit": 50.0, "detailedMetricsEnabled": true},
 		map[string]any{"routeKey": "GET /api/v1/listings/listings", "throttlingBurstLimit": 10.0, "throttlingRateLimit": 5.0, "detailedMetricsEnabled": true},
 	})
+	// The services never see CloudFront's secret.
+	for _, in := range []string{"services", "services-public"} {
+		if m := r.one(t, "aws:apigatewayv2/integration:Integration", in).In()["requestParameters"].(map[string]any); m["remove:header.x-origin-verify"] != "''" {
+			t.Errorf("%s forwards the origin header: %v", in, m)
+		}
+	}
 	for _, api := range []string{"http", "websocket"} {
 		if r.one(t, tAPI, api).In()["disableExecuteApiEndpoint"] != true {
 			t.Errorf("the %s API keeps its execute-api endpoint", api)
