@@ -20,7 +20,7 @@ func Rules() []Rule {
 		awsACMRules(),
 		awsSESRules(),
 		awsKMSRules(),
-		auditRules(), backupRules(),
+		auditRules(), backupRules(), deputyRules(),
 	} {
 		out = append(out, group...)
 	}
