@@ -1,6 +1,9 @@
 package cfnschema
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // noTagsSkip: the CloudFormation type takes no tags.
 func noTagsSkip(cfn string) string { return cfn + " takes no Tags" }
@@ -135,26 +138,7 @@ var foundationSpecs = map[string]spec{
 			b.set("Tags", b.tags())
 		},
 	},
-	"aws:iam/rolePolicy:RolePolicy": {
-		cfn: "AWS::IAM::RolePolicy",
-		build: func(b *builder) {
-			// The id is "<role>:<policy name>" (the name input, or the auto-name).
-			name := b.str("name")
-			if name == "" {
-				id := b.r.ID
-				for i := len(id) - 1; i >= 0; i-- {
-					if id[i] == ':' {
-						name = id[i+1:]
-						break
-					}
-				}
-			}
-			b.take("namePrefix")
-			b.set("PolicyName", name)
-			b.raw("role", "RoleName")
-			b.set("PolicyDocument", doc(b.take("policy")))
-		},
-	},
+	"aws:iam/rolePolicy:RolePolicy": inlinePolicy("AWS::IAM::RolePolicy", "role", "RoleName"),
 	"aws:iam/user:User": {
 		cfn:   "AWS::IAM::User",
 		attrs: map[string]string{"id": "Ref", "name": "Ref", "arn": "Arn"},
@@ -166,26 +150,7 @@ var foundationSpecs = map[string]spec{
 			b.set("Tags", b.tags())
 		},
 	},
-	"aws:iam/userPolicy:UserPolicy": {
-		cfn: "AWS::IAM::UserPolicy",
-		build: func(b *builder) {
-			// The id is "<user>:<policy name>" (the name input, or the auto-name).
-			name := b.str("name")
-			if name == "" {
-				id := b.r.ID
-				for i := len(id) - 1; i >= 0; i-- {
-					if id[i] == ':' {
-						name = id[i+1:]
-						break
-					}
-				}
-			}
-			b.take("namePrefix")
-			b.set("PolicyName", name)
-			b.raw("user", "UserName")
-			b.set("PolicyDocument", doc(b.take("policy")))
-		},
-	},
+	"aws:iam/userPolicy:UserPolicy": inlinePolicy("AWS::IAM::UserPolicy", "user", "UserName"),
 	"aws:iam/group:Group": {
 		cfn:   "AWS::IAM::Group",
 		attrs: map[string]string{"id": "Ref", "name": "Ref", "arn": "Arn"},
@@ -195,19 +160,7 @@ var foundationSpecs = map[string]spec{
 			b.copy("path", "Path")
 		},
 	},
-	"aws:iam/groupPolicy:GroupPolicy": {
-		cfn: "AWS::IAM::GroupPolicy",
-		build: func(b *builder) {
-			name := b.str("name")
-			if name == "" {
-				name = b.r.Name
-			}
-			b.take("namePrefix")
-			b.set("PolicyName", name)
-			b.raw("group", "GroupName")
-			b.set("PolicyDocument", doc(b.take("policy")))
-		},
-	},
+	"aws:iam/groupPolicy:GroupPolicy": inlinePolicy("AWS::IAM::GroupPolicy", "group", "GroupName"),
 	"aws:iam/userGroupMembership:UserGroupMembership": {
 		cfn: "AWS::IAM::UserToGroupAddition",
 		build: func(b *builder) {
@@ -300,4 +253,22 @@ func dropNil(m map[string]any) {
 			delete(m, k)
 		}
 	}
+}
+
+// inlinePolicy maps an inline policy of a role, user or group (owner, the
+// input naming it; prop, its CloudFormation property). The id is
+// "<owner>:<policy name>": the name input, or the auto-name after the
+// last colon.
+func inlinePolicy(cfn, owner, prop string) spec {
+	return spec{cfn: cfn, build: func(b *builder) {
+		name := b.str("name")
+		if name == "" {
+			id := b.r.ID
+			name = id[strings.LastIndex(id, ":")+1:]
+		}
+		b.take("namePrefix")
+		b.set("PolicyName", name)
+		b.raw(owner, prop)
+		b.set("PolicyDocument", doc(b.take("policy")))
+	}}
 }
