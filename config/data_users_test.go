@@ -43,15 +43,7 @@ func TestServiceUsersRules(t *testing.T) {
 		for _, e := range c.errs {
 			got = append(got, e.Error())
 		}
-		if len(got) != len(tt.want) {
-			t.Errorf("%s: errors\n%s\nwant %d", tt.name, strings.Join(got, "\n"), len(tt.want))
-			continue
-		}
-		for i, w := range tt.want {
-			if !strings.Contains(got[i], w) {
-				t.Errorf("%s: error %d = %q, want it to contain %q", tt.name, i, got[i], w)
-			}
-		}
+		matchErrors(t, tt.name, got, tt.want)
 	}
 	if got := cfg([]string{"listing", "search-gw"}, RuntimeECS, false).PostgresConsumers(); strings.Join(got, ",") != "listing,search-gw" {
 		t.Errorf("consumers = %v", got)
@@ -59,4 +51,22 @@ func TestServiceUsersRules(t *testing.T) {
 	if PostgresRole("search-gw") != "search_gw" {
 		t.Error("role names turn - into _")
 	}
+}
+
+// matchErrors checks errors against wanted fragments, in order: as many,
+// each containing its fragment. It reports whether they matched.
+func matchErrors(t *testing.T, name string, got, want []string) bool {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: errors\n%s\nwant %d", name, strings.Join(got, "\n"), len(want))
+		return false
+	}
+	ok := true
+	for i, w := range want {
+		if !strings.Contains(got[i], w) {
+			t.Errorf("%s: error %d = %q, want it to contain %q", name, i, got[i], w)
+			ok = false
+		}
+	}
+	return ok
 }
