@@ -27,8 +27,10 @@ type statefulType struct {
 //
 //   - rds/instance.go, docdb/cluster.go and elasticache/replication_group.go
 //     were read field by field (their schema maps and CustomizeDiff);
-//   - the others list the fields their registry pages mark "Forces new
-//     resource", which the provider generates from the same flag.
+//   - the others are the "Forces new resource" fields as their provider
+//     documentation states them, NOT yet checked against the schema file
+//     named in Source: read it for `ForceNew: true` before relying on a
+//     row (and on a type's "updates in place").
 //
 // Properties not listed update in place (instanceClass, engineVersion,
 // backupRetentionPeriod, deletionProtection, tags, …). A type not in
