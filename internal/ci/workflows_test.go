@@ -105,7 +105,8 @@ func TestWorkflowsDoWhatTheIssueAsks(t *testing.T) {
 	}
 	checks := map[string][]string{
 		"pull-request.yml": {
-			"pull_request:", "go vet ./...", "go test ./...", "--format markdown --policy", "diff -u",
+			"pull_request:", "go vet ./...", "go test ./...", "--format markdown --policy", "--format json --policy",
+			"--format summary --base-dir \"$out/base\" --head-dir \"$out/head\" --max-bytes 58000",
 			"marocchino/sticky-pull-request-comment@",
 			"needs: checks", "if: github.event.pull_request.head.repo.full_name == github.repository",
 			"id-token: write", "environment: preview", "aws-actions/configure-aws-credentials@", "role-to-assume: ${{ vars.AWS_PREVIEW_ROLE_ARN }}",

@@ -26,11 +26,22 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	stack := fs.String("stack", "", "stack name: reads Pulumi.<stack>.yaml (required)")
 	dir := fs.String("dir", ".", "directory holding Pulumi.yaml and the stack files")
-	format := fs.String("format", "text", "output format: text, json, markdown or dot")
+	format := fs.String("format", "text", "output format: text, json, markdown, dot or summary (with --base or --base-dir)")
+	base := fs.String("base", "", "summary: the base branch's synth document of this stack (synth --format json --policy)")
+	baseDir := fs.String("base-dir", "", "summary: a directory of base synth documents, <name>.json each (with --head-dir; no --stack)")
+	headDir := fs.String("head-dir", "", "summary: the change's synth documents, paired with --base-dir's by file name")
+	maxBytes := fs.Int("max-bytes", MaxCommentBytes, "summary: byte budget of the markdown (0: no limit, for the job summary)")
 	withPolicy := fs.Bool("policy", false, "evaluate the policy rules and append the report; exit 3 on unwaived violations")
 	cfnDir := fs.String("cfn", "", "write the stack's CloudFormation translation (one template per Region) and its coverage to this directory")
 	cfnLint := fs.Bool("cfn-lint", false, "run cfn-lint on the CloudFormation translation and append the coverage and findings; exit 4 on unwaived findings")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *format == "summary" {
+		return summaryMain(summaryArgs{stack: *stack, dir: *dir, base: *base, baseDir: *baseDir, headDir: *headDir, maxBytes: *maxBytes}, stdout, stderr)
+	}
+	if *base != "" || *baseDir != "" || *headDir != "" {
+		fmt.Fprintln(stderr, "synth: --base, --base-dir and --head-dir go with --format summary")
 		return 2
 	}
 	if *stack == "" {
@@ -44,7 +55,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		"dot":      (*Result).writeDot,
 	}[*format]
 	if write == nil {
-		fmt.Fprintf(stderr, "synth: --format %q is not one of text, json, markdown, dot\n", *format)
+		fmt.Fprintf(stderr, "synth: --format %q is not one of text, json, markdown, dot, summary\n", *format)
 		return 2
 	}
 
