@@ -5,7 +5,7 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
-	"prod": { // 886 resources
+	"prod": { // 884 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
@@ -117,8 +117,8 @@ var goldenTypes = map[string]map[string]int{
 		"aws:sqs/queue:Queue":                                                                        4,
 		"aws:sqs/queuePolicy:QueuePolicy":                                                            4,
 		"aws:sqs/redriveAllowPolicy:RedriveAllowPolicy":                                              1,
-		"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":                                    92,
-		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":                                  43,
+		"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":                                    91,
+		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":                                  42,
 		"aws:wafv2/webAcl:WebAcl":                                                                    1,
 		"aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration":                            1,
 		"awsx:ec2:Vpc":                               1,
@@ -134,7 +134,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 5,
 	},
-	"dr": { // 702 resources
+	"dr": { // 700 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                            1,
 		"aws:acm/certificate:Certificate":                                                 3,
 		"aws:acm/certificateValidation:CertificateValidation":                             3,
@@ -229,8 +229,8 @@ var goldenTypes = map[string]map[string]int{
 		"aws:sqs/queue:Queue":                                          4,
 		"aws:sqs/queuePolicy:QueuePolicy":                              4,
 		"aws:sqs/redriveAllowPolicy:RedriveAllowPolicy":                1,
-		"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":      92,
-		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":    43,
+		"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":      91,
+		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule":    42,
 		"awsx:ec2:Vpc":                 1,
 		"dbay:components:Auth":         1,
 		"dbay:components:Baseline":     1,

@@ -142,10 +142,10 @@ func (f *Fleet) albIngress(ctx *pulumi.Context, ingress string) error {
 		if err != nil {
 			return err
 		}
-		for _, port := range []int{443, 80} {
-			if err := netrule.Allow(ctx, f, fmt.Sprintf("vpc-link-to-alb-%d", port), link, f.albSG, port, "API Gateway VPC link to the ALB"); err != nil {
-				return err
-			}
+		// 443 only: the HTTP API's integration is the HTTPS listener (issue
+		// 15: the port-80 rule was never used).
+		if err := netrule.Allow(ctx, f, "vpc-link-to-alb-443", link, f.albSG, 443, "API Gateway VPC link to the ALB"); err != nil {
+			return err
 		}
 		f.VpcLinkSecurityGroupID = link.ID().ToStringOutput()
 		return nil

@@ -65,7 +65,7 @@ func TestSecurityGroupReachability(t *testing.T) {
 	django := []string{"auction", "listing", "order", "user", "wallet"}
 	public := []string{"auction", "listing", "messaging", "order", "search-gateway", "user", "wallet"}
 	var ingress []string
-	ingress = append(ingress, "vpc-link->alb:443", "vpc-link->alb:80")
+	ingress = append(ingress, "vpc-link->alb:443") // 443 only: the integration is the HTTPS listener
 	for _, s := range public {
 		ingress = append(ingress, fmt.Sprintf("alb->%s:8000", s))
 	}
@@ -135,7 +135,7 @@ func TestALBIngressPerMode(t *testing.T) {
 		t.Errorf("public: ALB ingress %v", got)
 	}
 	vl := synth(t, dbay(t), nil).must(t)
-	if got := albIngress(vl); !equal(got, []string{"vpc-link->alb:443", "vpc-link->alb:80"}) {
+	if got := albIngress(vl); !equal(got, []string{"vpc-link->alb:443"}) {
 		t.Errorf("vpclink: ALB ingress %v", got)
 	}
 	if vl.outs["vpcLinkSecurityGroupId"] != vl.one(t, tSG, "vpc-link").ID {
