@@ -134,3 +134,27 @@ func TestWorkflowsDoWhatTheIssueAsks(t *testing.T) {
 		t.Error("pull-request.yml previews dr before prod")
 	}
 }
+
+// Issue 19: every job that sets up Go caches modules and builds under a key
+// of go.sum and the sources with restore keys, so a dependency bump
+// restores the previous cache instead of building cold (setup-go's own
+// cache is keyed on go.sum alone and is turned off).
+func TestGoCachesRestoreAcrossDependencyBumps(t *testing.T) {
+	for _, f := range workflows(t) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		setups := strings.Count(s, "uses: actions/setup-go@")
+		if setups == 0 {
+			continue
+		}
+		if n := strings.Count(s, "cache: false"); n != setups {
+			t.Errorf("%s: %d setup-go steps, %d with cache: false", filepath.Base(f), setups, n)
+		}
+		if n := strings.Count(s, "restore-keys: |\n            go-${{ runner.os }}-${{ hashFiles('go.sum') }}-\n            go-${{ runner.os }}-"); n != setups {
+			t.Errorf("%s: %d setup-go steps, %d Go caches with restore keys", filepath.Base(f), setups, n)
+		}
+	}
+}
