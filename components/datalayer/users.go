@@ -148,7 +148,9 @@ const BootstrapSQLVar = "BOOTSTRAP_SQL"
 // its password and nothing else (NOSUPERUSER NOCREATEDB NOCREATEROLE
 // NOREPLICATION, no rds_superuser), CONNECT and TEMPORARY on the
 // database, a schema of its name it owns, and that schema as its
-// search_path. The master is granted each role (PostgreSQL 16: creating a
+// search_path (CREATE ROLE … LOGIN makes a role without SUPERUSER or
+// REPLICATION; ALTER ROLE may not even name them as the RDS master). The
+// master is granted each role (PostgreSQL 16: creating a
 // schema for another role needs membership). Passwords reach psql as
 // variables from the task's secrets, never in the script or the SQL.
 func BootstrapScript(db string, roles []string) (script, sql string) {
@@ -157,7 +159,13 @@ func BootstrapScript(db string, roles []string) (script, sql string) {
 	for _, r := range roles {
 		fmt.Fprintf(&vars, " -v %s_pw=\"$%s\"", r, passwordVar(r))
 		fmt.Fprintf(&q, "SELECT 'CREATE ROLE %[1]s LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%[1]s')\\gexec\n", r)
-		fmt.Fprintf(&q, "ALTER ROLE %[1]s WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'%[1]s_pw';\n", r)
+		// No NOSUPERUSER / NOREPLICATION: PostgreSQL refuses any mention of
+		// those attributes from a role that is not a true superuser (the RDS
+		// master is rds_superuser), "Only roles with the SUPERUSER attribute
+		// may change the SUPERUSER attribute"
+		// (https://www.postgresql.org/docs/16/sql-alterrole.html); a role
+		// made by CREATE ROLE … LOGIN has neither.
+		fmt.Fprintf(&q, "ALTER ROLE %[1]s WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD :'%[1]s_pw';\n", r)
 		fmt.Fprintf(&q, "GRANT %s TO CURRENT_USER;\n", r)
 		fmt.Fprintf(&q, "GRANT CONNECT, TEMPORARY ON DATABASE %q TO %s;\n", db, r)
 		fmt.Fprintf(&q, "CREATE SCHEMA IF NOT EXISTS %[1]s AUTHORIZATION %[1]s;\n", r)

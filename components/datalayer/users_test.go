@@ -33,7 +33,7 @@ func TestBootstrapScript(t *testing.T) {
 	for _, want := range []string{
 		`REVOKE ALL ON DATABASE "dbay" FROM PUBLIC;`,
 		`SELECT 'CREATE ROLE wallet LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'wallet')\gexec`,
-		`ALTER ROLE wallet WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'wallet_pw';`,
+		`ALTER ROLE wallet WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD :'wallet_pw';`,
 		`GRANT CONNECT, TEMPORARY ON DATABASE "dbay" TO wallet;`,
 		`CREATE SCHEMA IF NOT EXISTS wallet AUTHORIZATION wallet;`,
 		`ALTER ROLE wallet SET search_path = wallet;`,
@@ -44,5 +44,13 @@ func TestBootstrapScript(t *testing.T) {
 	}
 	if strings.Contains(sql, "rds_superuser") || strings.Contains(sql, "GRANT ALL") {
 		t.Errorf("SQL grants more than a schema:\n%s", sql)
+	}
+	// The RDS master is not a true superuser: PostgreSQL refuses an ALTER
+	// ROLE that names SUPERUSER or REPLICATION from it, even to deny them
+	// (https://www.postgresql.org/docs/16/sql-alterrole.html).
+	for _, attr := range []string{"SUPERUSER", "REPLICATION", "BYPASSRLS"} {
+		if strings.Contains(sql, attr) {
+			t.Errorf("the SQL names %s, which only a superuser may:\n%s", attr, sql)
+		}
 	}
 }
