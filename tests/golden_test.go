@@ -5,7 +5,7 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
-	"prod": { // 884 resources
+	"prod": { // 885 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
@@ -37,7 +37,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:cloudwatch/eventBusPolicy:EventBusPolicy":                                               1,
 		"aws:cloudwatch/eventRule:EventRule":                                                         5,
 		"aws:cloudwatch/eventTarget:EventTarget":                                                     5,
-		"aws:cloudwatch/logGroup:LogGroup":                                                           37,
+		"aws:cloudwatch/logGroup:LogGroup":                                                           38,
 		"aws:cloudwatch/logMetricFilter:LogMetricFilter":                                             14,
 		"aws:cloudwatch/logResourcePolicy:LogResourcePolicy":                                         1,
 		"aws:cloudwatch/metricAlarm:MetricAlarm":                                                     111,
@@ -134,7 +134,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 5,
 	},
-	"dr": { // 700 resources
+	"dr": { // 701 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                            1,
 		"aws:acm/certificate:Certificate":                                                 3,
 		"aws:acm/certificateValidation:CertificateValidation":                             3,
@@ -159,7 +159,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:cloudwatch/eventBusPolicy:EventBusPolicy":                                    1,
 		"aws:cloudwatch/eventRule:EventRule":                                              5,
 		"aws:cloudwatch/eventTarget:EventTarget":                                          5,
-		"aws:cloudwatch/logGroup:LogGroup":                                                35,
+		"aws:cloudwatch/logGroup:LogGroup":                                                36,
 		"aws:cloudwatch/logMetricFilter:LogMetricFilter":                                  8,
 		"aws:cloudwatch/logResourcePolicy:LogResourcePolicy":                              1,
 		"aws:cloudwatch/metricAlarm:MetricAlarm":                                          100,

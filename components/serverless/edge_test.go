@@ -57,6 +57,15 @@ func TestAPIBehindTheEdge(t *testing.T) {
 			t.Errorf("the %s API keeps its execute-api endpoint", api)
 		}
 	}
+	// The WebSocket execution logs' group exists before the stage logs to
+	// it, with retention and the component key (API Gateway would create
+	// it with neither).
+	execLogs := r.one(t, tLogGroup, "websocket-execution")
+	if in := execLogs.In(); in["name"] != "API-Gateway-Execution-Logs_"+r.one(t, tAPI, "websocket").ID+"/v1" || in["retentionInDays"] != 365.0 ||
+		in["kmsKeyId"] != r.one(t, "aws:kms/key:Key", "serverless-key").Out()["arn"] ||
+		!contains(r.one(t, "aws:apigatewayv2/stage:Stage", "websocket").Dependencies, execLogs.URN) {
+		t.Errorf("websocket execution log group = %v", in)
+	}
 	ws := r.one(t, "aws:apigatewayv2/stage:Stage", "websocket").In()["routeSettings"].([]any)
 	if c := ws[0].(map[string]any); c["routeKey"] != "$connect" || c["throttlingBurstLimit"] != 500.0 || c["throttlingRateLimit"] != 200.0 {
 		t.Errorf("$connect throttle = %v", c)

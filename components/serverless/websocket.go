@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -93,6 +94,20 @@ func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	// API Gateway writes the stage's execution logs (INFO below) to
+	// API-Gateway-Execution-Logs_<api id>/<stage>, and creates that group
+	// itself, with no retention and no CMK, when it does not exist
+	// (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html):
+	// the program creates it first (issue 15: log groups services create
+	// implicitly).
+	execLogs, err := cloudwatch.NewLogGroup(ctx, "websocket-execution", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.Sprintf("API-Gateway-Execution-Logs_%s/%s", apiID, wsStage),
+		RetentionInDays: pulumi.Int(a.Spec.LogRetentionDays),
+		KmsKeyId:        s.key.Arn,
+	}, parent, pulumi.RetainOnDelete(true))
+	if err != nil {
+		return err
+	}
 	stage, err := apigatewayv2.NewStage(ctx, "websocket", &apigatewayv2.StageArgs{
 		ApiId:      apiID,
 		Name:       pulumi.String(wsStage),
@@ -122,7 +137,7 @@ func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
 			DataTraceEnabled:       pulumi.Bool(false),
 			DetailedMetricsEnabled: pulumi.Bool(true),
 		}},
-	}, parent, pulumi.DependsOn(append([]pulumi.Resource{account}, routes...)))
+	}, parent, pulumi.DependsOn(append([]pulumi.Resource{account, execLogs}, routes...)))
 	if err != nil {
 		return err
 	}
