@@ -2,8 +2,6 @@ package fleet
 
 import (
 	"encoding/json"
-	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
@@ -128,10 +126,6 @@ func (f *Fleet) newBootstrap(ctx *pulumi.Context, commands pulumi.StringMap) err
 	if err != nil {
 		return err
 	}
-	commands[bootstrapName] = pulumi.All(f.cluster.Name, td.Family, td.Revision, net.PrivateSubnetIDs, sg.ID()).ApplyT(func(v []any) string {
-		return fmt.Sprintf("aws ecs run-task --region %s --cluster %s --task-definition %s:%d --launch-type FARGATE "+
-			"--network-configuration 'awsvpcConfiguration={subnets=[%s],securityGroups=[%s],assignPublicIp=DISABLED}'",
-			f.args.Region, v[0], v[1], v[2], strings.Join(v[3].([]string), ","), v[4])
-	}).(pulumi.StringOutput)
+	commands[bootstrapName] = f.runTaskCommand(td, sg)
 	return nil
 }

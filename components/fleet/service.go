@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/appautoscaling"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -40,7 +41,7 @@ func (f *Fleet) newServices(ctx *pulumi.Context) error {
 			if err != nil {
 				return err
 			}
-			commands[n] = f.runTaskCommand(mig, u)
+			commands[n] = f.runTaskCommand(mig, u.sg)
 		}
 	}
 	if err := f.newBootstrap(ctx, commands); err != nil {
@@ -159,11 +160,12 @@ func (f *Fleet) autoscaling(ctx *pulumi.Context, u *unit, svc *ecs.Service) erro
 	return nil
 }
 
-// runTaskCommand is the exact command that runs a migration task once, in
-// the service's subnets with the service's security group (so it reaches
-// the same stores), on the task definition revision this deployment made.
-func (f *Fleet) runTaskCommand(td *ecs.TaskDefinition, u *unit) pulumi.StringOutput {
-	return pulumi.All(f.cluster.Name, td.Family, td.Revision, f.args.Network.PrivateSubnetIDs, u.sg.ID()).ApplyT(func(v []any) string {
+// runTaskCommand is the exact command that runs a one-off task once (a
+// migration, the database bootstrap), in the private subnets with the
+// given security group (a migration: its service's, so it reaches the
+// same stores), on the task definition revision this deployment made.
+func (f *Fleet) runTaskCommand(td *ecs.TaskDefinition, sg *ec2.SecurityGroup) pulumi.StringOutput {
+	return pulumi.All(f.cluster.Name, td.Family, td.Revision, f.args.Network.PrivateSubnetIDs, sg.ID()).ApplyT(func(v []any) string {
 		return fmt.Sprintf("aws ecs run-task --region %s --cluster %s --task-definition %s:%d --launch-type FARGATE "+
 			"--network-configuration 'awsvpcConfiguration={subnets=[%s],securityGroups=[%s],assignPublicIp=DISABLED}'",
 			f.args.Region, v[0], v[1], v[2], strings.Join(v[3].([]string), ","), v[4])
