@@ -217,3 +217,30 @@ func TestEnforcement(t *testing.T) {
 		}
 	}
 }
+
+// TestResourcesKeepWhatRulesRead: converting the engine's view back gives
+// every record the identity, kind, parent, region and options the rules
+// read (a rule skips a resource whose region it cannot tell, so a lost
+// region would pass silently).
+func TestResourcesKeepWhatRulesRead(t *testing.T) {
+	r := run(t, "../..", "dr")
+	back := Resources(analyzerView(r.Resources))
+	if len(back) != len(r.Resources) {
+		t.Fatalf("%d resources back, want %d", len(back), len(r.Resources))
+	}
+	for i, want := range r.Resources {
+		got := back[i]
+		type view struct {
+			URN, Type, Name, Parent, Region string
+			Custom, Protect                 bool
+		}
+		g := view{got.URN, got.Type, got.Name, got.Parent, got.Region, got.Custom, got.Options.Protect}
+		w := view{want.URN, want.Type, want.Name, want.Parent, want.Region, want.Custom, want.Options.Protect}
+		if !want.Custom {
+			w.Region = ""
+		}
+		if g != w {
+			t.Errorf("converted %+v, want %+v", g, w)
+		}
+	}
+}
