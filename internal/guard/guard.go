@@ -78,6 +78,7 @@ type Step struct {
 	OldState       *State   `json:"oldState"`
 	NewState       *State   `json:"newState"`
 	ReplaceReasons []string `json:"replaceReasons"`
+	DiffReasons    []string `json:"diffReasons"`
 }
 
 // State is the part of a resource state (apitype.ResourceV3) the guard reads.
@@ -238,6 +239,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	allow := urnList{}
 	fs.Var(allow, "allow", "URN of a resource whose deletion or replacement is intended (repeatable); say why in the PR")
+	summary := fs.String("markdown", "", "also append a markdown summary of every change to this file (the job summary, $GITHUB_STEP_SUMMARY)")
+	stack := fs.String("stack", "", "the stack's name, for the markdown's heading")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -267,6 +270,18 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	findings := Check(p, StatefulTypes, allow)
+	if *summary != "" {
+		f, err := os.OpenFile(*summary, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+		if err != nil {
+			fmt.Fprintf(stderr, "guard: %v\n", err)
+			return 2
+		}
+		WriteMarkdown(f, *stack, p, findings)
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(stderr, "guard: %v\n", err)
+			return 2
+		}
+	}
 	if len(findings) == 0 {
 		fmt.Fprintf(stdout, "guard: %d steps; nothing protected or stateful is deleted or replaced\n", len(p.Steps))
 		return 0

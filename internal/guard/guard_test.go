@@ -102,3 +102,52 @@ func TestTypeFromURN(t *testing.T) {
 		}
 	}
 }
+
+// The approver's summary: the verdict first, the at-risk step first and
+// marked, the inputs that force the replacement named, a clean preview
+// said to pass.
+func TestMarkdownSummary(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	summary := filepath.Join(dir, "summary.md")
+	var out, errOut bytes.Buffer
+	code := Main([]string{"--markdown", summary, "--stack", "prod", "testdata/replace-protected-database.json"}, nil, &out, &errOut)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	b, err := os.ReadFile(summary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(b)
+	for _, want := range []string{
+		"### prod: what `pulumi up` will apply",
+		"**Guard: REFUSED** — 1 protected or stateful resource would be deleted or replaced",
+		"| ⛔ | create-replacement | `aws:rds/instance:Instance` | postgres | dbName, (replace) |",
+		"> **error:** unable to replace resource",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary lacks %q:\n%s", want, md)
+		}
+	}
+	if sep := "|---|---|---|---|---|\n"; strings.Index(md, "| ⛔ |") != strings.Index(md, sep)+len(sep) {
+		t.Errorf("the at-risk step is not the first row:\n%s", md)
+	}
+	if code := Main([]string{"--markdown", summary, "--stack", "dr", "testdata/no-changes.json"}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d on no changes", code)
+	}
+	b, _ = os.ReadFile(summary)
+	if !strings.Contains(string(b), "### dr: what `pulumi up` will apply\n\n**Guard: pass**") || !strings.Contains(string(b), "No resource changes.") {
+		t.Errorf("the clean preview's summary is not appended:\n%s", b)
+	}
+}
+
+func TestCellKeepsTablesIntact(t *testing.T) {
+	t.Parallel()
+	if got := cell("a|b\nc", 10); got != `a\|b c` {
+		t.Errorf("cell = %q", got)
+	}
+	if got := cell(strings.Repeat("é", 5), 3); got != "ééé…" {
+		t.Errorf("cell cuts inside a rune: %q", got)
+	}
+}
