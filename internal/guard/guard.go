@@ -233,7 +233,8 @@ func (u urnList) Set(s string) error {
 // its argument (stdin when none or "-") and returns the exit status: 0
 // when nothing protected or stateful would be deleted or replaced, 1 when
 // something would (each listed on stdout with its URN and ops), 2 when the
-// input cannot be read or the arguments are wrong.
+// input cannot be read or the arguments are wrong, 3 when --expect names an
+// approved fingerprint this preview does not match.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("guard", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -241,6 +242,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(allow, "allow", "URN of a resource whose deletion or replacement is intended (repeatable); say why in the PR")
 	summary := fs.String("markdown", "", "also append a markdown summary of every change to this file (the job summary, $GITHUB_STEP_SUMMARY)")
 	stack := fs.String("stack", "", "the stack's name, for the markdown's heading")
+	fingerprint := fs.String("fingerprint", "", "write the preview's fingerprint (what an approver approves) to this file")
+	expect := fs.String("expect", "", "refuse (exit 3) unless the preview's fingerprint equals the one in this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -270,6 +273,25 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 	}
 	findings := Check(p, StatefulTypes, allow)
+	fp := Fingerprint(p)
+	if *fingerprint != "" {
+		if err := writeFingerprint(*fingerprint, fp); err != nil {
+			fmt.Fprintf(stderr, "guard: %v\n", err)
+			return 2
+		}
+	}
+	if *expect != "" {
+		same, err := compareFingerprint(*expect, fp, stdout)
+		if err != nil {
+			fmt.Fprintf(stderr, "guard: %v\n", err)
+			return 2
+		}
+		if !same {
+			fmt.Fprintf(stdout, "guard: this preview differs from the approved one (%s) in the steps above: nothing is applied; re-run the workflow to preview and approve again\n", *expect)
+			return 3
+		}
+		fmt.Fprintf(stdout, "guard: this preview is the approved one (%d changing steps)\n", len(fp))
+	}
 	if *summary != "" {
 		f, err := os.OpenFile(*summary, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
 		if err != nil {

@@ -151,3 +151,28 @@ func TestCellKeepsTablesIntact(t *testing.T) {
 		t.Errorf("cell cuts inside a rune: %q", got)
 	}
 }
+
+// The gated job applies only what was approved: the same preview matches
+// its fingerprint, a different one is refused with exit 3 and the steps
+// that differ.
+func TestApprovedFingerprint(t *testing.T) {
+	t.Parallel()
+	fp := filepath.Join(t.TempDir(), "approved.txt")
+	var out, errOut bytes.Buffer
+	if code := Main([]string{"--fingerprint", fp, "testdata/update-in-place.json"}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
+	}
+	b, _ := os.ReadFile(fp)
+	if !strings.Contains(string(b), "update urn:pulumi:") || strings.Contains(string(b), "same ") {
+		t.Errorf("fingerprint:\n%s", b)
+	}
+	out.Reset()
+	if code := Main([]string{"--expect", fp, "testdata/update-in-place.json"}, nil, &out, &errOut); code != 0 || !strings.Contains(out.String(), "this preview is the approved one") {
+		t.Errorf("the same preview: exit %d\n%s", code, out.String())
+	}
+	out.Reset()
+	code := Main([]string{"--expect", fp, "testdata/replace-stateless.json"}, nil, &out, &errOut)
+	if code != 3 || !strings.Contains(out.String(), "differs from the approved one") || !strings.Contains(out.String(), "  + replace urn:pulumi:") || !strings.Contains(out.String(), "  - update urn:pulumi:") {
+		t.Errorf("another preview: exit %d, want 3 with the differing steps\n%s", code, out.String())
+	}
+}
