@@ -148,8 +148,8 @@ func TestCredentialedJobsRunInTheirRolesEnvironment(t *testing.T) {
 			admitted[f] = append(admitted[f], env)
 		}
 	}
-	if strings.Join(admitted["preview-trust.json"], ",") != "preview" || strings.Join(admitted["deploy-trust.json"], ",") != "dr,production" {
-		t.Errorf("trusted environments = %v, want preview for the preview role, production and dr for the deploy role", admitted)
+	if strings.Join(admitted["preview-trust.json"], ",") != "plan,preview" || strings.Join(admitted["deploy-trust.json"], ",") != "dr,production" {
+		t.Errorf("trusted environments = %v, want plan and preview for the preview role, production and dr for the deploy role", admitted)
 	}
 	jobs := 0
 	for _, f := range workflows(t) {
@@ -175,8 +175,8 @@ func TestCredentialedJobsRunInTheirRolesEnvironment(t *testing.T) {
 			}
 		}
 	}
-	if jobs != 3 {
-		t.Errorf("%d jobs request an OIDC token, want 3 (preview, prod, dr)", jobs)
+	if jobs != 5 {
+		t.Errorf("%d jobs request an OIDC token, want 5 (preview; plan-prod, apply-prod, plan-dr, apply-dr)", jobs)
 	}
 }
 

@@ -110,14 +110,16 @@ func TestWorkflowsDoWhatTheIssueAsks(t *testing.T) {
 			"marocchino/sticky-pull-request-comment@",
 			"needs: checks", "if: github.event.pull_request.head.repo.full_name == github.repository",
 			"id-token: write", "environment: preview", "aws-actions/configure-aws-credentials@", "role-to-assume: ${{ vars.AWS_PREVIEW_ROLE_ARN }}",
-			"pulumi/actions@", "command: preview", "stack-name: prod", "stack-name: dr", "comment-on-pr: true",
-			"pulumi preview --json --stack prod", "go run ./cmd/guard",
+			".github/scripts/prebuilt.sh", "pulumi-version-file: .pulumi.version",
+			"pulumi preview --json --stack prod --policy-pack policypack", "pulumi preview --json --stack dr --policy-pack policypack",
+			"\"$RUNNER_TEMP/bin/guard\" --stack prod", "header: pulumi-preview",
 		},
 		"deploy.yml": {
-			"branches: [main]", "environment: production", "environment: dr", "needs: prod",
-			"group: deploy-prod", "group: deploy-dr", "command: up", "go run ./cmd/guard",
+			"branches: [main]", "environment: plan", "environment: production", "environment: dr",
+			"needs: plan-prod", "needs: apply-prod", "needs: plan-dr", "group: deploy\n", "command: up",
+			"--fingerprint", "--expect", "policyPacks: policypack",
 			"role-to-assume: ${{ vars.AWS_DEPLOY_ROLE_ARN }}", "role-duration-seconds: 7200",
-			"go run ./cmd/synth --stack dr --format json", "aws s3api head-object",
+			"\"$RUNNER_TEMP/bin/synth\" --stack dr --format json", "aws s3api head-object",
 		},
 	}
 	for file, wants := range checks {
@@ -130,7 +132,7 @@ func TestWorkflowsDoWhatTheIssueAsks(t *testing.T) {
 	}
 	// prod is previewed (and its guard run) before dr.
 	pr := read("pull-request.yml")
-	if strings.Index(pr, "stack-name: prod") > strings.Index(pr, "stack-name: dr") {
+	if strings.Index(pr, "--stack prod --policy-pack") > strings.Index(pr, "--stack dr --policy-pack") {
 		t.Error("pull-request.yml previews dr before prod")
 	}
 }

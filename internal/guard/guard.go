@@ -242,6 +242,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(allow, "allow", "URN of a resource whose deletion or replacement is intended (repeatable); say why in the PR")
 	summary := fs.String("markdown", "", "also append a markdown summary of every change to this file (the job summary, $GITHUB_STEP_SUMMARY)")
 	stack := fs.String("stack", "", "the stack's name, for the markdown's heading")
+	maxRows := fs.Int("max-rows", MaxRows, "at most this many steps in the markdown's table (the rest are counted)")
 	fingerprint := fs.String("fingerprint", "", "write the preview's fingerprint (what an approver approves) to this file")
 	expect := fs.String("expect", "", "refuse (exit 3) unless the preview's fingerprint equals the one in this file")
 	if err := fs.Parse(args); err != nil {
@@ -298,7 +299,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "guard: %v\n", err)
 			return 2
 		}
-		WriteMarkdown(f, *stack, p, findings)
+		WriteMarkdown(f, *stack, p, findings, *maxRows)
 		if err := f.Close(); err != nil {
 			fmt.Fprintf(stderr, "guard: %v\n", err)
 			return 2

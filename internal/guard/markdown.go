@@ -7,16 +7,19 @@ import (
 	"strings"
 )
 
-// maxRows bounds the markdown's step table so a large change still fits a
-// job summary (1 MiB per step, https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#step-isolation-and-limits);
-// the rest is counted, never cut mid-row.
-const maxRows = 200
+// MaxRows bounds the markdown's step table by default so a large change
+// still fits a job summary (1 MiB per step,
+// https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-commands#step-isolation-and-limits):
+// a row is at most ~400 bytes (its cells are capped), and the rest is
+// counted, never cut mid-row. A PR comment (65,536 characters) takes
+// --max-rows 60 per stack.
+const MaxRows = 200
 
 // WriteMarkdown writes what a preview would change, for the approver of
 // the gated job: the verdict, the counts by operation, and one row per
 // step that changes something (operation, type, name, the inputs that
 // differ, and whether the guard refuses it), at-risk steps first.
-func WriteMarkdown(w io.Writer, stack string, p *Preview, findings []Finding) {
+func WriteMarkdown(w io.Writer, stack string, p *Preview, findings []Finding, maxRows int) {
 	risk := map[string]bool{}
 	for _, f := range findings {
 		risk[f.URN] = true
