@@ -175,8 +175,8 @@ func TestCredentialedJobsRunInTheirRolesEnvironment(t *testing.T) {
 			}
 		}
 	}
-	if jobs != 5 {
-		t.Errorf("%d jobs request an OIDC token, want 5 (preview; plan-prod, apply-prod, plan-dr, apply-dr)", jobs)
+	if jobs != 6 {
+		t.Errorf("%d jobs request an OIDC token, want 6 (preview; plan-prod, apply-prod, plan-dr, apply-dr; drift)", jobs)
 	}
 }
 
