@@ -19,7 +19,7 @@ func Rules() []Rule {
 		awsCloudFrontRules(),
 		awsACMRules(),
 		awsSESRules(),
-		awsKMSRules(),
+		awsKMSRules(), awsEndpointRules(),
 		auditRules(), backupRules(), deputyRules(),
 	} {
 		out = append(out, group...)

@@ -65,6 +65,11 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	if err != nil {
 		return err
 	}
+	// The S3 gateway endpoint admits the stack's buckets and ECR's layers
+	// only (README "Security"; the wiring proof checks each bucket edge).
+	if _, err := net.RestrictS3(ctx, data.BucketArns()); err != nil {
+		return err
+	}
 	certs := certificates(cfg, contract)
 	sources := []alarm.Source{data}
 	var logSources []alarm.LogSource

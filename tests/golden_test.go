@@ -5,7 +5,7 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
-	"prod": { // 885 resources
+	"prod": { // 886 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
@@ -54,6 +54,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:ec2/flowLog:FlowLog":                                                                    1,
 		"aws:ec2/securityGroup:SecurityGroup":                                                        33,
 		"aws:ec2/vpcEndpoint:VpcEndpoint":                                                            7,
+		"aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy":                                                1,
 		"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                                    8,
 		"aws:ecr/replicationConfiguration:ReplicationConfiguration":                                  1,
 		"aws:ecr/repository:Repository":                                                              8,
@@ -134,7 +135,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 5,
 	},
-	"dr": { // 701 resources
+	"dr": { // 702 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                            1,
 		"aws:acm/certificate:Certificate":                                                 3,
 		"aws:acm/certificateValidation:CertificateValidation":                             3,
@@ -175,6 +176,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:ec2/flowLog:FlowLog":                                                         1,
 		"aws:ec2/securityGroup:SecurityGroup":                                             33,
 		"aws:ec2/vpcEndpoint:VpcEndpoint":                                                 7,
+		"aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy":                                     1,
 		"aws:ecs/cluster:Cluster":                                                         1,
 		"aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":                       1,
 		"aws:ecs/service:Service":                                                         8,
@@ -243,7 +245,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":         1,
 		"pulumi:pulumi:StackReference": 1,
 	},
-	"dhanam/prod": { // 344 resources
+	"dhanam/prod": { // 345 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            2,
 		"aws:acm/certificateValidation:CertificateValidation":                                        2,
@@ -267,6 +269,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:ec2/flowLog:FlowLog":                                                                    1,
 		"aws:ec2/securityGroup:SecurityGroup":                                                        6,
 		"aws:ec2/vpcEndpoint:VpcEndpoint":                                                            7,
+		"aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy":                                                1,
 		"aws:ecr/lifecyclePolicy:LifecyclePolicy":                                                    2,
 		"aws:ecr/replicationConfiguration:ReplicationConfiguration":                                  1,
 		"aws:ecr/repository:Repository":                                                              2,
@@ -338,7 +341,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 4,
 	},
-	"dhanam/dr": { // 175 resources
+	"dhanam/dr": { // 176 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                            1,
 		"aws:acm/certificate:Certificate":                                                 1,
 		"aws:acm/certificateValidation:CertificateValidation":                             1,
@@ -356,6 +359,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:ec2/flowLog:FlowLog":                                                         1,
 		"aws:ec2/securityGroup:SecurityGroup":                                             6,
 		"aws:ec2/vpcEndpoint:VpcEndpoint":                                                 7,
+		"aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy":                                     1,
 		"aws:ecs/cluster:Cluster":                                                         1,
 		"aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":                       1,
 		"aws:ecs/service:Service":                                                         2,

@@ -320,3 +320,16 @@ func (b *Bucket) grant(ctx *pulumi.Context, g policy.Grantee, what string, objec
 func (b *Bucket) Env() map[string]pulumi.StringOutput {
 	return map[string]pulumi.StringOutput{b.envVar: b.Name}
 }
+
+// BucketArns are the ARNs of the stack's data buckets (a recovery stack's:
+// the replicas it adopted), by logical name: what the network's S3
+// gateway endpoint admits (network.RestrictS3).
+func (d *DataLayer) BucketArns() pulumi.StringArray {
+	out := pulumi.StringArray{}
+	for _, name := range sortedKeys(d.args.Spec.Buckets) {
+		if b := d.buckets[name]; b != nil {
+			out = append(out, b.Arn)
+		}
+	}
+	return out
+}

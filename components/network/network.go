@@ -48,6 +48,11 @@ type Network struct {
 
 	// Layout is the subnet CIDR of every tier and AZ, as planned from config.
 	Layout config.SubnetLayout
+
+	// s3Endpoint is the S3 gateway endpoint (nil without one); args the
+	// constructor's arguments (RestrictS3 reads the Region and partition).
+	s3Endpoint *ec2.VpcEndpoint
+	args       *Args
 }
 
 // New creates the network. Children inherit the providers passed in opts.
@@ -65,7 +70,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	strategy := awsxec2.SubnetAllocationStrategyAuto
-	n := &Network{Layout: layout}
+	n := &Network{Layout: layout, args: args}
 	if err := ctx.RegisterComponentResource(typeToken, name, n, opts...); err != nil {
 		return nil, err
 	}
@@ -235,14 +240,16 @@ func (n *Network) endpoints(ctx *pulumi.Context, vpcID pulumi.StringOutput, args
 
 	if args.Spec.Endpoints.GatewayS3() {
 		tables := ec2.GetRouteTablesOutput(ctx, ec2.GetRouteTablesOutputArgs{VpcId: vpcID}, parent)
-		if _, err := ec2.NewVpcEndpoint(ctx, "s3", &ec2.VpcEndpointArgs{
+		ep, err := ec2.NewVpcEndpoint(ctx, "s3", &ec2.VpcEndpointArgs{
 			VpcId:           vpcID,
 			ServiceName:     service("s3"),
 			VpcEndpointType: pulumi.String("Gateway"),
 			RouteTableIds:   tables.Ids(),
-		}, parent); err != nil {
+		}, parent)
+		if err != nil {
 			return nil, err
 		}
+		n.s3Endpoint = ep
 	}
 	for _, ep := range args.Spec.Endpoints.Interface() {
 		if _, err := ec2.NewVpcEndpoint(ctx, ep.Name, &ec2.VpcEndpointArgs{

@@ -116,6 +116,14 @@ var foundationSpecs = map[string]spec{
 			b.set("Tags", b.tags())
 		},
 	},
+	// pulumi-aws's separate endpoint policy is the endpoint's
+	// PolicyDocument in CloudFormation (AWS::EC2::VPCEndpoint).
+	"aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy": {
+		cfn: "AWS::EC2::VPCEndpoint", into: "aws:ec2/vpcEndpoint:VpcEndpoint", key: "vpcEndpointId",
+		build: func(b *builder) {
+			b.set("PolicyDocument", doc(b.take("policy")))
+		},
+	},
 	"aws:iam/role:Role": {
 		cfn:   "AWS::IAM::Role",
 		attrs: map[string]string{"id": "Ref", "name": "Ref", "arn": "Arn"},

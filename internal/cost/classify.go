@@ -80,7 +80,7 @@ func init() {
 		"aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
 		"aws:iam/user:User", "aws:iam/group:Group", "aws:iam/groupPolicy:GroupPolicy",
 		"aws:iam/userGroupMembership:UserGroupMembership", "aws:iam/accessKey:AccessKey",
-		"aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+		"aws:ec2/securityGroup:SecurityGroup", "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
 		"aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
 		"aws:s3/bucketVersioningV2:BucketVersioningV2", "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
 		"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "aws:s3/bucketPolicy:BucketPolicy",

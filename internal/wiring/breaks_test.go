@@ -36,6 +36,7 @@ func TestEachCheckFailsECS(t *testing.T) {
 		// user has no 443 to anywhere, so the endpoints' own rules are its only path
 		{"egress to the endpoints", drop(egress, "user-egress-endpoints"), "service user", "postgres", "network", "secretsmanager endpoint"},
 		{"S3 prefix list", drop(egress, "user-egress-s3"), "service user", "bucket:listing-images", "network", "prefix list"},
+		{"S3 endpoint policy", edit("aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy", "s3-endpoint-policy", replaceAllIn("policy", "listing-images", "other-bucket")), "service listing", "bucket:listing-images", "network", "endpoint's policy does not admit"},
 		// IAM: the action on the ARN, the KMS key behind it
 		{"bus action", edit(policy, "listing-bus-put", replaceIn("policy", "events:PutEvents", "events:DescribeEventBus")), "service listing", "bus dbay.listings", "iam", "events:PutEvents"},
 		// the grant's events:source / events:detail-type conditions are read

@@ -246,6 +246,9 @@ func (c *checker) bucket(k *consumer, name string) aspects {
 	}
 	a := aspects{network: c.awsRoute(k, "s3")}
 	arn := str(b.Out()["arn"])
+	if a.network == OK {
+		a.network = c.s3EndpointAdmits(k, name, arn)
+	}
 	a.iam = c.allow(&a, k.appRole, k.appWaiter, arn+"/object", "s3:GetObject", "s3:PutObject")
 	for _, enc := range c.referencing("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "bucket", b) {
 		for _, rule := range list(c.x.In(enc)["rules"]) {

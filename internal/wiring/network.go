@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/policy"
 )
 
 // rule is one security-group rule: on sg, to or from peer (a group), cidr
@@ -209,4 +210,43 @@ func orPort(v any, def int) int {
 		return n
 	}
 	return def
+}
+
+// s3EndpointAdmits checks the consumer's S3 gateway endpoint's policy (its
+// `policy` input or an aws:ec2/vpcEndpointPolicy on it) admits reading and
+// writing the bucket's objects: a restricted endpoint refuses a bucket it
+// does not list whatever IAM allows. No gateway endpoint (the route is
+// NAT) or no policy (the default: full access) admits everything.
+func (c *checker) s3EndpointAdmits(k *consumer, bucket, arn string) string {
+	name := "com.amazonaws." + k.res.Region + ".s3"
+	if k.res.Region == "" {
+		name = "com.amazonaws." + c.region + ".s3"
+	}
+	vpc := c.vpcOf(k.subnets)
+	principal := "*"
+	if k.appRole != nil {
+		principal = str(k.appRole.Out()["arn"])
+	}
+	for _, ep := range c.x.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+		in := c.x.In(ep)
+		if str(in["serviceName"]) != name || str(in["vpcEndpointType"]) != "Gateway" || (vpc != nil && str(in["vpcId"]) != str(vpc.Out()["vpcId"])) {
+			continue
+		}
+		docs := []any{}
+		if p := in["policy"]; p != nil && p != "" {
+			docs = append(docs, p)
+		}
+		for _, p := range c.x.Referencing("aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy", "vpcEndpointId", ep) {
+			docs = append(docs, c.x.In(p)["policy"])
+		}
+		for _, doc := range docs {
+			for _, action := range []string{"s3:GetObject", "s3:PutObject"} {
+				if ok, denied := policy.ResourceDocDecides(doc, principal, action, arn+"/object"); !ok || denied {
+					return "the S3 gateway endpoint's policy does not admit " + action + " on bucket " + bucket
+				}
+			}
+		}
+		return OK
+	}
+	return OK
 }
