@@ -75,6 +75,14 @@ type Postgres struct {
 	// bootstrap task reads the master secret (README "Trust boundaries").
 	// Absent: false (every consumer connects as the master user).
 	ServiceUsers bool `json:"serviceUsers"`
+	// URLSchema adds the role's schema to each role's DATABASE_URL as
+	// `schema=<role>`, for clients that set the search path themselves
+	// from the URL (Prisma: "schema" argument of the PostgreSQL connection
+	// URL, default public, where a service role may not create tables;
+	// https://www.prisma.io/docs/orm/overview/databases/postgresql#arguments).
+	// Needs serviceUsers. Absent: false (the role's search_path, set by the
+	// bootstrap, applies: Django, psql).
+	URLSchema bool `json:"urlSchema"`
 }
 
 // PostgresRole is the database role (and schema) of a consumer of

@@ -23,6 +23,9 @@ var reservedPostgresRoles = map[string]bool{
 // (a function would need the master).
 func (cfg *Config) validateServiceUsers(c *collector) {
 	p := cfg.Data.Postgres
+	if p != nil && p.URLSchema && !p.ServiceUsers {
+		c.add("data.postgres.urlSchema", "needs data.postgres.serviceUsers: true (the schema named is the service role's)", "set serviceUsers: true, or remove urlSchema")
+	}
 	if p == nil || !p.ServiceUsers {
 		return
 	}

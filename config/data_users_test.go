@@ -35,6 +35,9 @@ func TestServiceUsersRules(t *testing.T) {
 			"serverless.functions.credit_user.uses[1]: with data.postgres.serviceUsers a function has no database role of its own",
 		}},
 		{"eks", cfg([]string{"wallet"}, RuntimeEKS, false), []string{"data.postgres.serviceUsers: needs fleet.runtime ecs"}},
+		{"urlSchema without serviceUsers", &Config{Data: Data{Postgres: &Postgres{URLSchema: true}}}, []string{
+			"data.postgres.urlSchema: needs data.postgres.serviceUsers: true",
+		}},
 	}
 	for _, tt := range tests {
 		c := &collector{}

@@ -64,3 +64,36 @@ func dbURLFrom(t *testing.T, defs any) string {
 	}
 	return ""
 }
+
+// Dhanam: the api (and its migrations) connect as role api, and the URL
+// names the schema for Prisma (data.postgres.urlSchema: Prisma sets its
+// search path from the URL's schema argument, default public, where the
+// role may not create tables). The master is the bootstrap's alone.
+func TestDhanamConnectsAsItsOwnRoleWithPrismaSchema(t *testing.T) {
+	t.Parallel()
+	for _, stack := range []string{"prod", "dr"} {
+		r := synthesize(t, dhanamDir, stack)
+		own := must(t, r, "aws:secretsmanager/secret:Secret", "postgres-api-credentials").Out()["arn"].(string)
+		for _, td := range []string{"api", "api-migrate"} {
+			if got := dbURLFrom(t, must(t, r, "aws:ecs/taskDefinition:TaskDefinition", td).In()["containerDefinitions"]); got != own+":url::" {
+				t.Errorf("%s: %s reads DATABASE_URL from %s, want role api's secret", stack, td, got)
+			}
+		}
+		v := must(t, r, "aws:secretsmanager/secretVersion:SecretVersion", "postgres-api-credentials").Inputs["secretString"]
+		for v.IsSecret() {
+			v = v.SecretValue().Element
+		}
+		var sec struct{ URL, Username string }
+		if err := json.Unmarshal([]byte(v.StringValue()), &sec); err != nil {
+			t.Fatal(err)
+		}
+		if sec.Username != "api" || !strings.HasPrefix(sec.URL, "postgresql://api:") || !strings.HasSuffix(sec.URL, "?sslmode=require&schema=api") {
+			t.Errorf("%s: role api's secret is %s with URL …%s, want user api and ?sslmode=require&schema=api", stack, sec.Username, sec.URL[strings.LastIndex(sec.URL, "/"):])
+		}
+		for _, e := range r.Wiring().Edges {
+			if e.Dependency == "postgres" && e.Identity != "api" {
+				t.Errorf("%s: %s connects as %q", stack, e.Consumer, e.Identity)
+			}
+		}
+	}
+}

@@ -156,6 +156,13 @@ func PostgresSecret(host string, port int, username, password, dbname string) Co
 	}
 }
 
+// WithSchema adds schema=<schema> to a PostgreSQL secret's URL (the
+// argument Prisma sets its search path from; data.postgres.urlSchema).
+func (s ConnectionSecret) WithSchema(schema string) ConnectionSecret {
+	s.URL += "&schema=" + escapeURLPart(schema)
+	return s
+}
+
 // mongoOptions are the connection options Amazon DocumentDB requires of a
 // driver: TLS with the Amazon RDS CA bundle (global-bundle.pem beside the
 // application), the replica set rs0 so the driver finds the primary after
