@@ -175,8 +175,8 @@ func TestCredentialedJobsRunInTheirRolesEnvironment(t *testing.T) {
 			}
 		}
 	}
-	if jobs != 3 {
-		t.Errorf("%d jobs request an OIDC token, want 3 (preview, prod, dr)", jobs)
+	if jobs != 6 {
+		t.Errorf("%d jobs request an OIDC token, want 6 (preview; deploy prod, dr; failover; failback recovery, primary)", jobs)
 	}
 }
 
