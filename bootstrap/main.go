@@ -27,7 +27,9 @@
 // So the dr stack's `pulumi up` reads and writes only us-west-2 (its bucket,
 // its key); the roles are IAM's, whose authentication works in every Region
 // while its control plane is in us-east-1
-// (https://docs.aws.amazon.com/IAM/latest/UserGuide/disaster-recovery-resiliency.html).
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/disaster-recovery-resiliency.html;
+// a recovery path must not create or change IAM resources:
+// https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/appendix-a---partitional-service-guidance.html).
 package main
 
 import (

@@ -148,8 +148,8 @@ func TestEachStackNeedsOnlyItsRegion(t *testing.T) {
 		"dr":   "awskms://alias/dbay-pulumi-dr?region=us-west-2",
 	}
 	wantBackends := map[string]any{
-		"prod": "s3://dbay-pulumi-state-123456789012-us-east-1/prod",
-		"dr":   "s3://dbay-pulumi-state-123456789012-us-west-2/dr",
+		"prod": "s3://dbay-pulumi-state-123456789012-us-east-1/prod?region=us-east-1",
+		"dr":   "s3://dbay-pulumi-state-123456789012-us-west-2/dr?region=us-west-2",
 	}
 	if fmt.Sprint(out["secretsProviders"]) != fmt.Sprint(wantProviders) || fmt.Sprint(out["backendUrls"]) != fmt.Sprint(wantBackends) {
 		t.Errorf("secretsProviders %v backendUrls %v, want %v %v", out["secretsProviders"], out["backendUrls"], wantProviders, wantBackends)
@@ -173,7 +173,7 @@ func TestEachStackNeedsOnlyItsRegion(t *testing.T) {
 	}
 	lines, _ := out["githubSettings"].([]string)
 	settings := strings.Join(lines, "\n")
-	for _, want := range []string{"environment production:", "environment dr:", "environment preview:", "PULUMI_BACKEND_URL=s3://dbay-pulumi-state-123456789012-us-west-2/dr", "DEPLOY_FREEZE", "AWS_DEPLOY_ROLE_ARN=arn:aws:iam::123456789012:role/"} {
+	for _, want := range []string{"environment production:", "environment dr:", "environment preview:", "PULUMI_BACKEND_URL=s3://dbay-pulumi-state-123456789012-us-west-2/dr?region=us-west-2", "DEPLOY_FREEZE", "AWS_DEPLOY_ROLE_ARN=arn:aws:iam::123456789012:role/"} {
 		if !strings.Contains(settings, want) {
 			t.Errorf("githubSettings lack %q:\n%s", want, settings)
 		}

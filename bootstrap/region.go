@@ -23,8 +23,13 @@ type Region struct {
 	Versioning *s3.BucketVersioningV2
 }
 
-// BackendURL is the stack's `pulumi login` URL: its prefix in its Region's bucket.
-func (r *Region) BackendURL() string { return fmt.Sprintf("s3://%s/%s", r.Name, r.Stack.Name) }
+// BackendURL is the stack's `pulumi login` URL: its prefix in its Region's
+// bucket, with the bucket's Region, so the CLI reaches it whatever
+// AWS_REGION says (the URL is gocloud.dev's s3blob URL, whose query takes
+// region: https://gocloud.dev/howto/blob/#s3).
+func (r *Region) BackendURL() string {
+	return fmt.Sprintf("s3://%s/%s?region=%s", r.Name, r.Stack.Name, r.Stack.Region)
+}
 
 // SecretsProvider is the stack's `--secrets-provider`: its Region's key, by
 // alias, in its Region (https://www.pulumi.com/docs/iac/concepts/secrets/#aws-key-management-service-kms).
@@ -89,8 +94,8 @@ func newRegion(ctx *pulumi.Context, prefix, account string, st Stack) (*Region, 
 	}, in); err != nil {
 		return nil, err
 	}
-	// TLS only: https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html
-	// (deny aws:SecureTransport false).
+	// TLS only: deny every request with aws:SecureTransport false
+	// (https://repost.aws/knowledge-center/s3-bucket-policy-for-config-rule).
 	if _, err := s3.NewBucketPolicy(ctx, "state-"+st.Region, &s3.BucketPolicyArgs{
 		Bucket: bucket,
 		Policy: r.Bucket.Arn.ApplyT(func(arn string) (string, error) { return TLSOnlyPolicy(arn) }).(pulumi.StringOutput),

@@ -33,7 +33,7 @@ var systems = []system{
 // exprs are the values of the expressions the workflows use, for one
 // GitHub environment (each has its own backend variable).
 func exprs(sys system, environment string) map[string]string {
-	backend := map[string]string{"dr": "s3://dbay-pulumi-state-123456789012-us-west-2/dr", "production": "s3://dbay-pulumi-state-123456789012-us-east-1/prod"}[environment]
+	backend := map[string]string{"dr": "s3://dbay-pulumi-state-123456789012-us-west-2/dr?region=us-west-2", "production": "s3://dbay-pulumi-state-123456789012-us-east-1/prod?region=us-east-1"}[environment]
 	return map[string]string{
 		"inputs.system": sys.name,
 		"inputs.system == 'dhanam' && 'examples/dhanam' || '.'": sys.dir,
@@ -71,7 +71,7 @@ func drill(t *testing.T, sys system, mutate func(failover, failback *ghWorkflow)
 		{"Pulumi.dr.yaml", sys.project + ":fleet", "standby", "active"},
 		{"Pulumi.prod.yaml", sys.project + ":dr", "fenced", true},
 	})...)
-	problems = append(problems, checkOrder("failover", foCalls, afterFailover, []deploy{{"dr", "s3://dbay-pulumi-state-123456789012-us-west-2/dr", "us-west-2"}}, false)...)
+	problems = append(problems, checkOrder("failover", foCalls, afterFailover, []deploy{{"dr", "s3://dbay-pulumi-state-123456789012-us-west-2/dr?region=us-west-2", "us-west-2"}}, false)...)
 	problems = append(problems, checkRunbook("failover", foRun.stdout["Remaining manual steps"], doc, "failoverRunbook")...)
 
 	// Failback: recovery (dr), then primary (prod).
@@ -95,8 +95,8 @@ func drill(t *testing.T, sys system, mutate func(failover, failback *ghWorkflow)
 	})...)
 	all := sb.calls(t)
 	problems = append(problems, checkOrder("failback", all[len(foCalls):], afterPrimary, []deploy{
-		{"dr", "s3://dbay-pulumi-state-123456789012-us-west-2/dr", "us-west-2"},
-		{"prod", "s3://dbay-pulumi-state-123456789012-us-east-1/prod", "us-east-1"},
+		{"dr", "s3://dbay-pulumi-state-123456789012-us-west-2/dr?region=us-west-2", "us-west-2"},
+		{"prod", "s3://dbay-pulumi-state-123456789012-us-east-1/prod?region=us-east-1", "us-east-1"},
 	}, true)...)
 	problems = append(problems, checkRunbook("failback recovery", rec.stdout["Failback steps"], doc, "failbackRunbook")...)
 	problems = append(problems, checkRunbook("failback primary", prim.stdout["Remaining manual steps"], doc, "failbackRunbook")...)
@@ -315,7 +315,7 @@ func TestDrillCatchesBrokenWorkflows(t *testing.T) {
 		{"failover also deploys prod", "want an up of", func(fo, _ *ghWorkflow) {
 			edit(fo.Jobs["failover"], "pulumi up (dr)", "set -euo pipefail", "set -euo pipefail\npulumi up --stack prod --yes")
 		}},
-		{"failover in us-east-1", "want backend s3://dbay-pulumi-state-123456789012-us-west-2/dr in us-west-2", func(fo, _ *ghWorkflow) {
+		{"failover in us-east-1", "want backend s3://dbay-pulumi-state-123456789012-us-west-2/dr?region=us-west-2 in us-west-2", func(fo, _ *ghWorkflow) {
 			for _, s := range fo.Jobs["failover"].Steps {
 				if s.With["aws-region"] != "" {
 					s.With["aws-region"] = "us-east-1"
