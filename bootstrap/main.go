@@ -59,7 +59,9 @@ var Stacks = []Stack{
 // objects.
 const NoncurrentDays = 90
 
-// Args is the bootstrap's configuration (bootstrap/Pulumi.<account>.yaml).
+// Args is the bootstrap's configuration (README "Deploying for real": no
+// stack file is shipped, tests/workspace_test.go synthesizes every one as a
+// DBay stack).
 type Args struct {
 	// GitHubRepository is owner/name, the only repository whose workflows
 	// may assume the roles. Required.
