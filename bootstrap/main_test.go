@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"github.com/dbay/infra/internal/mockengine"
 )
@@ -27,7 +27,6 @@ func run(t *testing.T, args Args) (*mockengine.Engine, *Bootstrap, map[string]an
 	eng := mockengine.New("dbay-bootstrap", "account", "us-east-1")
 	var b *Bootstrap
 	outputs := map[string]any{}
-	var mu sync.Mutex
 	err := eng.Run(func(ctx *pulumi.Context) error {
 		var err error
 		b, err = Run(ctx, args)
@@ -35,7 +34,11 @@ func run(t *testing.T, args Args) (*mockengine.Engine, *Bootstrap, map[string]an
 			return err
 		}
 		for k, v := range ctx.GetCurrentExportMap() {
-			pulumi.ToOutput(v).ApplyT(func(x any) any { mu.Lock(); defer mu.Unlock(); outputs[k] = x; return x })
+			res, err := internals.UnsafeAwaitOutput(ctx.Context(), pulumi.ToOutput(v))
+			if err != nil {
+				return err
+			}
+			outputs[k] = res.Value
 		}
 		return nil
 	})
