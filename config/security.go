@@ -55,7 +55,7 @@ type Security struct {
 	// Absent: 2557 (seven years). Only with baseline stack.
 	TrailArchiveDays int `json:"trailArchiveDays"`
 	// DeployRole is the IAM role name Pulumi runs as (CI's deploy role,
-	// .github/iam/deploy-trust.json): besides the break-glass role, the
+	// bootstrap/iam/deploy-trust.json): besides the break-glass role, the
 	// only principal that may administer a single-reader secret's key and
 	// change the secret's settings and policy (never read or put its
 	// value). Absent: <project>-ci-deploy.

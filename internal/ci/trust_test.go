@@ -83,7 +83,7 @@ func TestActionsArePinnedToCommits(t *testing.T) {
 // anything but StringEquals on aud sts.amazonaws.com and an exact sub.
 func trustSubjects(t *testing.T, file string) []string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(root, ".github", "iam", file))
+	b, err := os.ReadFile(filepath.Join(root, "bootstrap", "iam", file))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +166,7 @@ func TestCredentialedJobsRunInTheirRolesEnvironment(t *testing.T) {
 				file, ok := roles[step.With["role-to-assume"]]
 				switch {
 				case !ok:
-					t.Errorf("%s job %s assumes %q, which has no trust policy in .github/iam", filepath.Base(f), name, step.With["role-to-assume"])
+					t.Errorf("%s job %s assumes %q, which has no trust policy in bootstrap/iam", filepath.Base(f), name, step.With["role-to-assume"])
 				case env == "":
 					t.Errorf("%s job %s gets AWS credentials outside an environment: nobody approves it", filepath.Base(f), name)
 				case !containsEnv(admitted[file], env):
@@ -175,8 +175,8 @@ func TestCredentialedJobsRunInTheirRolesEnvironment(t *testing.T) {
 			}
 		}
 	}
-	if jobs != 6 {
-		t.Errorf("%d jobs request an OIDC token, want 6 (preview; plan-prod, apply-prod, plan-dr, apply-dr; drift)", jobs)
+	if jobs != 9 {
+		t.Errorf("%d jobs request an OIDC token, want 9 (preview; plan-prod, apply-prod, plan-dr, apply-dr; drift; failover; failback recovery, primary)", jobs)
 	}
 }
 
@@ -194,7 +194,7 @@ func containsEnv(envs []string, env string) bool {
 // no secret value, message, log line or database connection.
 func TestPreviewRoleReadsNoApplicationData(t *testing.T) {
 	t.Parallel()
-	b, err := os.ReadFile(filepath.Join(root, ".github", "iam", "preview-policy.json"))
+	b, err := os.ReadFile(filepath.Join(root, "bootstrap", "iam", "preview-policy.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
