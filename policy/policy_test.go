@@ -129,8 +129,16 @@ func fixtures() map[string]fixture {
 			bad: one(res(redisGroup, "redis", goodRedis)),
 		},
 		"redis-failover": {
-			good: one(res(redisGroup, "redis", goodRedis)),
-			bad:  one(res(redisGroup, "redis", with(goodRedis, "multiAzEnabled", false))),
+			// A Global Datastore secondary on standby runs one node, without failover.
+			good: one(res(redisGroup, "redis", goodRedis), res(redisGroup, "redis-secondary", map[string]any{
+				"globalReplicationGroupId": "ldgnf-dbay-redis", "numCacheClusters": 1.0, "automaticFailoverEnabled": false, "multiAzEnabled": false})),
+			bad: one(res(redisGroup, "redis", with(goodRedis, "multiAzEnabled", false))),
+		},
+		"redis-failover-needs-replica": {
+			good: one(res(redisGroup, "redis", goodRedis), res(redisGroup, "redis-secondary", map[string]any{
+				"globalReplicationGroupId": "ldgnf-dbay-redis", "numCacheClusters": 1.0, "automaticFailoverEnabled": false})),
+			bad: one(res(redisGroup, "redis-secondary", map[string]any{
+				"globalReplicationGroupId": "ldgnf-dbay-redis", "numCacheClusters": 1.0, "automaticFailoverEnabled": true})),
 		},
 		"opensearch-encryption": {
 			good: one(res(searchDomain, "search", goodSearch)),

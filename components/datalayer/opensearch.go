@@ -150,7 +150,7 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 		// resource on true -> false): README "What changed in this release".
 		AdvancedSecurityOptions: &opensearch.DomainAdvancedSecurityOptionsArgs{Enabled: pulumi.Bool(false)},
 		LogPublishingOptions:    logs,
-	}, append(d.protect(), pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
+	}, append(d.searchProtect(), pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
 	if err != nil {
 		return err
 	}
@@ -167,6 +167,17 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 	d.outputs["searchAdminRoleArn"] = admin.Arn
 	_, err = d.GrantSearch(ctx, d.searchAdmin)
 	return err
+}
+
+// searchProtect protects the domain in a primary stack. A recovery
+// stack's domain holds derived data only (rebuilt from PostgreSQL, dr
+// class derived): the stack builds it at failover and deletes it when it
+// returns to standby, which a protected resource would refuse.
+func (d *DataLayer) searchProtect() []pulumi.ResourceOption {
+	if d.source() != nil {
+		return []pulumi.ResourceOption{pulumi.Parent(d)}
+	}
+	return d.protect()
 }
 
 func kebabLog(t string) string {
