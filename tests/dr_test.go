@@ -21,10 +21,13 @@ import (
 func TestEveryStatefulResourceMeetsTheDRPolicy(t *testing.T) {
 	t.Parallel()
 	want := map[string]map[string]string{
-		root: {"postgres": "rds-cross-region-replica", "mongo": "docdb-global-secondary", "redis": "redis-global-datastore",
-			"search": "opensearch-rebuild", "listing-images": "s3-crr-rtc", "site": "s3-crr-rtc",
+		// Issue 18: on standby the DocumentDB secondary is headless and the
+		// derived stores are built at failover.
+		root: {"postgres": "rds-cross-region-replica", "mongo": "docdb-headless-secondary", "redis": "redis-global-datastore",
+			"search": "opensearch-create-at-failover", "memcached": "memcached-create-at-failover", "listing-images": "s3-crr-rtc", "site": "s3-crr-rtc",
 			"WALLET_MASTER_XPRIV": "secrets-replica", "redis-url": "secret-rebuilt", "listing": "ecr-replication", "users": "cognito-standby-pool"},
-		"../examples/dhanam": {"postgres": "rds-cross-region-replica", "redis": "redis-global-datastore", "assets": "s3-crr-rtc",
+		// Dhanam's replica runs on dr.standby.postgresInstanceClass.
+		"../examples/dhanam": {"postgres": "rds-cross-region-replica-scaled", "redis": "redis-global-datastore", "assets": "s3-crr-rtc",
 			"site": "s3-crr-rtc", "JWT_SECRET": "secrets-replica", "api": "ecr-replication"},
 	}
 	for dir, mechanisms := range want {
@@ -47,7 +50,7 @@ func TestEveryStatefulResourceMeetsTheDRPolicy(t *testing.T) {
 				}
 			}
 			// The issue asks for both: the replica and replicated backups.
-			if pg := rows["postgres"]; !reflect.DeepEqual(pg.Mechanisms, []string{"rds-cross-region-replica", "rds-backup-replication"}) {
+			if pg := rows["postgres"]; !reflect.DeepEqual(pg.Mechanisms, []string{mechanisms["postgres"], "rds-backup-replication"}) {
 				t.Errorf("%s: postgres mechanisms %v", dir, pg.Mechanisms)
 			}
 			if rows["users"].Status != "" && rows["users"].Status != dr.StatusAccepted {
