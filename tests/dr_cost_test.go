@@ -94,3 +94,21 @@ func TestCostBudgetFailsThePolicy(t *testing.T) {
 		}
 	}
 }
+
+// Dhanam's runbook scales the promoted replica from its standby class to
+// prod's, and its scale-up names the interface endpoints it creates.
+func TestDhanamStandbyRunbook(t *testing.T) {
+	t.Parallel()
+	rec := synthesize(t, "../examples/dhanam", "dr")
+	steps, _ := rec.Outputs["failoverRunbook"].([]any)
+	var all []string
+	for _, s := range steps {
+		all = append(all, s.(string))
+	}
+	text := strings.Join(all, "\n")
+	if pg := rec.Engine.Get("aws:rds/instance:Instance", "postgres").In(); pg["instanceClass"] != "db.r6g.large" ||
+		!strings.Contains(text, "--multi-az --db-instance-class db.r5.large --apply-immediately") ||
+		!strings.Contains(text, "1 Redis replica(s), the interface endpoints") {
+		t.Errorf("replica class %v; runbook:\n%s", pg["instanceClass"], text)
+	}
+}

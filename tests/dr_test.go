@@ -283,6 +283,8 @@ func TestRunbookOutputs(t *testing.T) {
 		stacks.StepReleaseSPA:      {prim.Engine.Get("aws:s3/bucketV2:BucketV2", "site-replica").Out()["bucket"].(string), prim.Engine.Get("aws:cloudfront/distribution:Distribution", "cdn").ID},
 		stacks.StepPostgresMultiAZ: {rec.Engine.Get("aws:rds/instance:Instance", "postgres").Out()["identifier"].(string), "--multi-az"},
 		stacks.StepReseedPostgres:  {prim.Engine.Get("aws:kms/key:Key", "data-key").Out()["arn"].(string)},
+		stacks.StepReindexSearch:   {rec.Engine.Get("aws:lambda/function:Function", "search-indexer").Out()["name"].(string), `"detail-type":"listing.reindex"`, "1h54m"},
+		stacks.StepScaleUp:         {"the OpenSearch domain, the Memcached cluster, 1 DocumentDB instance(s), 1 Redis replica(s)"},
 	}
 	// DBay's ALB is internal behind API Gateway: no origin.<domain> record,
 	// so no origin steps; every other step applies.
