@@ -69,7 +69,7 @@ func dataRules() []Rule {
 			ID: "rds-deletion-protection", Severity: High, Types: []string{rdsInstance, rdsCluster},
 			Title: "RDS databases have deletion protection (FSBP RDS.8/RDS.7)",
 			Check: func(r *mockengine.Resource, x Index) []string {
-				if x.Protected() && !truthy(x.In(r)["deletionProtection"]) {
+				if x.Protected() && !truthy(x.In(r)["deletionProtection"]) && !derivedData(x.In(r)) {
 					return []string{problem(r, "deletionProtection is not true", "set deletionProtection: true (the DataLayer sets it from <project>:protect)")}
 				}
 				return nil
@@ -148,7 +148,7 @@ func dataRules() []Rule {
 			ID: "docdb-deletion-protection", Severity: High, Types: []string{docdbCluster},
 			Title: "DocumentDB clusters have deletion protection (FSBP DocumentDB.5)",
 			Check: func(r *mockengine.Resource, x Index) []string {
-				if x.Protected() && !truthy(x.In(r)["deletionProtection"]) {
+				if x.Protected() && !truthy(x.In(r)["deletionProtection"]) && !derivedData(x.In(r)) {
 					return []string{problem(r, "deletionProtection is not true", "set deletionProtection: true (the DataLayer sets it from <project>:protect)")}
 				}
 				return nil

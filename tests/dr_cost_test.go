@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dbay/infra/dr"
@@ -110,5 +111,88 @@ func TestDhanamStandbyRunbook(t *testing.T) {
 		!strings.Contains(text, "--multi-az --db-instance-class db.r5.large --apply-immediately") ||
 		!strings.Contains(text, "1 Redis replica(s), the interface endpoints") {
 		t.Errorf("replica class %v; runbook:\n%s", pg["instanceClass"], text)
+	}
+}
+
+var (
+	activeMu    sync.Mutex
+	activeCache = map[string]*synth.Result{}
+)
+
+// activeDR synthesizes dir's recovery stack as the failover's scale-up
+// leaves it (fleet.standby active), with its primary, once per directory.
+func activeDR(t *testing.T, dir, project string) *synth.Result {
+	t.Helper()
+	activeMu.Lock()
+	defer activeMu.Unlock()
+	if r, ok := activeCache[dir]; ok {
+		return r
+	}
+	drFile, err := os.ReadFile(filepath.Join(dir, "Pulumi.dr.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := os.ReadFile(filepath.Join(dir, "Pulumi.prod.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := strings.Replace(string(drFile), "    standby: pilot ", "    standby: active ", 1)
+	if active == string(drFile) {
+		t.Fatalf("no fleet.standby pilot in %s/Pulumi.dr.yaml", dir)
+	}
+	tmp := t.TempDir()
+	write(t, tmp, "Pulumi.yaml", "name: "+project+"\nruntime: go\n")
+	write(t, tmp, "Pulumi.prod.yaml", string(prod))
+	write(t, tmp, "Pulumi.dr.yaml", active)
+	st, err := synth.LoadStack(tmp, "dr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := synth.Run(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	activeCache[dir] = r
+	return r
+}
+
+// The failover's scale-up builds what standby left out, at the sizes as
+// written, and the active stack passes the policy pack (the derived
+// stores' waivers apply again) and the DR assessment.
+func TestActiveRecoveryBuildsTheStandbyGaps(t *testing.T) {
+	t.Parallel()
+	r := activeDR(t, root, "dbay")
+	e := r.Engine
+	for typ, n := range map[string]int{"aws:opensearch/domain:Domain": 1, "aws:elasticache/cluster:Cluster": 1,
+		"aws:docdb/clusterInstance:ClusterInstance": 1, "aws:ec2/vpcEndpoint:VpcEndpoint": 7} {
+		if got := len(e.ByType(typ)); got != n {
+			t.Errorf("active dbay dr has %d %s, want %d", got, typ, n)
+		}
+	}
+	if in := e.Get("aws:elasticache/replicationGroup:ReplicationGroup", "redis").In(); in["numCacheClusters"] != 2.0 || in["automaticFailoverEnabled"] != true {
+		t.Errorf("active redis = %v", in)
+	}
+	if rep := r.EvaluatePolicy(); rep.Failed() || r.DR == nil || !r.DR.OK() {
+		t.Errorf("active dbay dr: policy %s; DR %v", rep.Summary(), r.DR.Violations)
+		for _, v := range rep.Violations {
+			if !v.Waived {
+				t.Log(v.Rule, v.Name, v.Message)
+			}
+		}
+	}
+	dh := activeDR(t, "../examples/dhanam", "dhanam")
+	if got := len(dh.Engine.ByType("aws:ec2/vpcEndpoint:VpcEndpoint")); got != 7 {
+		t.Errorf("active dhanam dr has %d endpoints, want 7", got)
+	}
+	if c := dh.Engine.Get("aws:rds/instance:Instance", "postgres").In()["instanceClass"]; c != "db.r5.large" {
+		t.Errorf("active dhanam postgres class %v, want prod's db.r5.large", c)
+	}
+	if rep := dh.EvaluatePolicy(); rep.Failed() {
+		t.Errorf("active dhanam dr: policy %s", rep.Summary())
+		for _, v := range rep.Violations {
+			if !v.Waived {
+				t.Log(v.Rule, v.Name, v.Message)
+			}
+		}
 	}
 }

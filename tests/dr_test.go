@@ -69,13 +69,18 @@ func TestAStatefulResourceWithoutAMechanismFails(t *testing.T) {
 	recovery := synth.DRResources(r.Partner.Resources)
 	pol := r.Config.DR.Policy()
 	accepted := r.Config.DR.Accept
+	// What the recovery stack builds only at failover (its derived stores).
+	plan := r.Partner.Config.DRPlan()
+	assess := func(p dr.Policy, region string, prim, rec []dr.Resource, acc map[string]string) dr.Report {
+		return dr.AssessWith(p, region, prim, rec, acc, plan, nil)
+	}
 
 	extra := append(append([]dr.Resource(nil), primary...), dr.Resource{
 		Type: "aws:s3/bucketV2:BucketV2", Name: "exports", Region: "us-east-1",
 		Inputs:  map[string]any{"bucket": "dbay-exports-prod"},
 		Outputs: map[string]any{"bucket": "dbay-exports-prod", "arn": "arn:aws:s3:::dbay-exports-prod"},
 	})
-	rep := dr.Assess(pol, "us-west-2", extra, recovery, accepted)
+	rep := assess(pol, "us-west-2", extra, recovery, accepted)
 	if rep.OK() || !strings.Contains(strings.Join(rep.Violations, "\n"), "bucket exports (aws:s3/bucketV2:BucketV2): no recovery mechanism in place") {
 		t.Errorf("an unreplicated bucket passed: %v", rep.Violations)
 	}
@@ -89,23 +94,26 @@ func TestAStatefulResourceWithoutAMechanismFails(t *testing.T) {
 		}
 		return out
 	}
-	rep = dr.Assess(pol, "us-west-2", without(primary, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "listing-images"), recovery, accepted)
+	rep = assess(pol, "us-west-2", without(primary, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "listing-images"), recovery, accepted)
 	if rep.OK() || !strings.Contains(rep.Violations[0], "bucket listing-images") {
 		t.Errorf("listing-images without its replication passed: %v", rep.Violations)
 	}
 	// Without the cross-Region replica, PostgreSQL falls back to the
 	// replicated backups: RPO 15m / RTO 2h meets 1h/4h, but not RTO 1h.
 	noReplica := without(recovery, "aws:rds/instance:Instance", "postgres")
-	if rep := dr.Assess(pol, "us-west-2", primary, noReplica, accepted); !rep.OK() {
-		t.Errorf("replicated backups alone should meet 1h/4h: %v", rep.Violations)
+	// The derived search is rebuilt from the replica: without it, it has
+	// no mechanism either.
+	if rep := assess(pol, "us-west-2", primary, noReplica, accepted); len(rep.Violations) != 1 ||
+		!strings.Contains(rep.Violations[0], "opensearch search (aws:opensearch/domain:Domain): no recovery mechanism in place") {
+		t.Errorf("replicated backups alone should meet 1h/4h, and only search lose its source: %v", rep.Violations)
 	}
 	strict := pol
 	strict.RTO = 3600e9
-	if rep := dr.Assess(strict, "us-west-2", primary, noReplica, accepted); rep.OK() || !strings.Contains(strings.Join(rep.Violations, "\n"), "postgres postgres: rds-backup-replication gives RPO 15m, RTO 2h") {
+	if rep := assess(strict, "us-west-2", primary, noReplica, accepted); rep.OK() || !strings.Contains(strings.Join(rep.Violations, "\n"), "postgres postgres: rds-backup-replication gives RPO 15m, RTO 2h") {
 		t.Errorf("backups alone passed an RTO of 1h: %v", rep.Violations)
 	}
 	// A user pool is only passed by its written acceptance.
-	if rep := dr.Assess(pol, "us-west-2", primary, recovery, nil); rep.OK() || !strings.Contains(strings.Join(rep.Violations, "\n"), "userpool users: cognito-standby-pool gives RPO unbounded") {
+	if rep := assess(pol, "us-west-2", primary, recovery, nil); rep.OK() || !strings.Contains(strings.Join(rep.Violations, "\n"), "userpool users: cognito-standby-pool gives RPO unbounded") {
 		t.Errorf("the user pool passed without dr.accept: %v", rep.Violations)
 	}
 }

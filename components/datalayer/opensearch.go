@@ -10,6 +10,7 @@ import (
 
 	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/dr"
 )
 
 // searchLogRetentionDays keeps OpenSearch application and audit logs a year.
@@ -150,6 +151,7 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 		// resource on true -> false): README "What changed in this release".
 		AdvancedSecurityOptions: &opensearch.DomainAdvancedSecurityOptionsArgs{Enabled: pulumi.Bool(false)},
 		LogPublishingOptions:    logs,
+		Tags:                    d.searchTags(),
 	}, append(d.searchProtect(), pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
 	if err != nil {
 		return err
@@ -178,6 +180,15 @@ func (d *DataLayer) searchProtect() []pulumi.ResourceOption {
 		return []pulumi.ResourceOption{pulumi.Parent(d)}
 	}
 	return d.protect()
+}
+
+// searchTags marks a recovery stack's domain derived data (the policy
+// pack's protection rules and the DR assessment read the tag).
+func (d *DataLayer) searchTags() pulumi.StringMap {
+	if d.source() == nil {
+		return nil
+	}
+	return pulumi.StringMap{dr.TagDataClass: pulumi.String(string(dr.Derived))}
 }
 
 func kebabLog(t string) string {

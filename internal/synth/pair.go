@@ -155,7 +155,7 @@ func loadQuiet(dir, name string) (*Stack, error) {
 }
 
 // priceRows prices each row's recovery resources (the mechanisms' standby
-// cost) and checks the recovery stack's total against dr.costBudget. A
+// cost) and checks a standby recovery stack's total against dr.costBudget. A
 // pair whose cost cannot be estimated keeps its rows unpriced.
 func priceRows(rep *dr.Report, prim, rec *Result) {
 	pc, err1 := prim.Cost()
@@ -174,5 +174,9 @@ func priceRows(rep *dr.Report, prim, rec *Result) {
 		}
 		rep.Rows[i].MonthlyUSD = float64(int(sum*100+0.5)) / 100
 	}
-	rep.CheckBudget(rc.MonthlyUSD, pc.MonthlyUSD, *rec.Config.DR.CostBudget)
+	// The budget is the standing cost of the standby: an active recovery
+	// stack (after a failover) runs at the primary's size by design.
+	if rec.Config.Passive() {
+		rep.CheckBudget(rc.MonthlyUSD, pc.MonthlyUSD, *rec.Config.DR.CostBudget)
+	}
 }
