@@ -87,6 +87,8 @@ type Config struct {
 
 	// secretKeys lists the top-level keys whose value was set with --secret.
 	secretKeys map[string]bool
+	// full is the configuration as written, when this is its StandbyView.
+	full *Config
 }
 
 // Protected reports whether stateful resources are protected.

@@ -36,6 +36,22 @@ type DR struct {
 	// not load the promoted writer. Never built on standby: a replica of
 	// the pilot light would cost as much as the primary's and serve no one.
 	ReportingReplicas []string `json:"reportingReplicas"`
+	// CostBudget is the most the recovery stack may cost a month, as a
+	// percentage of the primary's (1..100), by the program's cost model
+	// (internal/cost): synth --policy fails above it. Absent: 25.
+	CostBudget *float64 `json:"costBudget"`
+	// Classes overrides the catalog's data class of a kind of store
+	// (dr.Classes): opensearch and memcached are derived (built only at
+	// failover) unless declared source-of-truth (kept on standby); redis is
+	// ephemeral or source-of-truth (its Global Datastore stays either way).
+	// Absent: the catalog's.
+	Classes map[string]string `json:"classes"`
+	// Standby sizes the recovery stack's stores while it is on standby
+	// (dr_standby.go). Recovery stacks only.
+	Standby DRStandby `json:"standby"`
+	// Rebuild states the assumptions of the derived stores' rebuild time.
+	// Recovery stacks only.
+	Rebuild DRRebuild `json:"rebuild"`
 }
 
 // stackRefRe is a fully qualified stack name: org/project/stack.
@@ -44,6 +60,10 @@ var stackRefRe = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9
 func (d *DR) applyDefaults() {
 	def(&d.RPO, "1h")
 	def(&d.RTO, "4h")
+	if d.CostBudget == nil {
+		b := DefaultCostBudget
+		d.CostBudget = &b
+	}
 }
 
 // Policy is the typed recovery objective. Call it on a validated Config.
@@ -80,6 +100,9 @@ func (cfg *Config) DRKinds() map[dr.Kind]string {
 	}
 	if cfg.Auth != nil {
 		out[dr.Users] = "auth"
+	}
+	if cfg.Data.Memcached != nil {
+		out[dr.Memcached] = "data.memcached"
 	}
 	return out
 }
@@ -143,6 +166,7 @@ func (cfg *Config) validateDR(c *collector) {
 			c.add("dr.reportingReplicas", "is set in a primary stack", "use data.postgres.readReplicas: a primary builds its replicas at once")
 		}
 	}
+	cfg.validateDRCost(c, rto, rtoOK)
 	if !rpoOK || !rtoOK || !cfg.RecoveryPolicyApplies() {
 		return
 	}

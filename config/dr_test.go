@@ -73,7 +73,7 @@ func TestDRConfigErrors(t *testing.T) {
 		}, []string{
 			`dbay:dr.rpo: "an hour" is not a duration; use a Go duration such as 1h or 15m`,
 			"dbay:dr.rto: -1h is not positive; use a positive duration such as 1h",
-			`dbay:dr.accept.users: "users" is not a kind of store; use one of postgres, documentdb, redis, opensearch, bucket, secret, images, userpool`,
+			`dbay:dr.accept.users: "users" is not a kind of store; use one of postgres, documentdb, redis, opensearch, memcached, bucket, secret, images, userpool`,
 			"dbay:dr.accept.userpool: is too short to be a reason; write at least 20 characters: what is lost and why that is acceptable",
 		}},
 	}

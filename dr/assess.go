@@ -43,6 +43,15 @@ type Row struct {
 	RPO, RTO   string
 	Status     string
 	Note       string
+	// Class is the data class of the kind (Classes, or config dr.classes).
+	Class DataClass
+	// Evidence are the recovery stack's resources ("type name") that
+	// implement the mechanisms: what the DR table prices per mechanism.
+	// Empty for a mechanism built only at failover.
+	Evidence []string
+	// MonthlyUSD is what the evidence costs a month on standby (the
+	// program's cost model; filled by the caller that priced the stack).
+	MonthlyUSD float64 `json:"monthlyUsd"`
 }
 
 // Report is the assessment of a primary stack against a policy.
@@ -51,6 +60,35 @@ type Report struct {
 	Region     string // the recovery region
 	Rows       []Row
 	Violations []string
+	// Cost compares the pair's monthly costs against the budget; nil when
+	// the pair was not priced.
+	Cost *PairCost
+}
+
+// PairCost is the recovery stack's monthly cost as a share of the primary's.
+type PairCost struct {
+	RecoveryUSD float64 `json:"recoveryUsd"`
+	PrimaryUSD  float64 `json:"primaryUsd"`
+	// Share is RecoveryUSD / PrimaryUSD, rounded to 0.001.
+	Share float64 `json:"share"`
+	// BudgetPercent is config dr.costBudget.
+	BudgetPercent float64 `json:"budgetPercent"`
+	Within        bool    `json:"withinBudget"`
+}
+
+// CheckBudget records the pair's cost and, when the recovery stack costs
+// more than budgetPercent of the primary, a violation.
+func (r *Report) CheckBudget(recoveryUSD, primaryUSD, budgetPercent float64) {
+	c := &PairCost{RecoveryUSD: recoveryUSD, PrimaryUSD: primaryUSD, BudgetPercent: budgetPercent}
+	if primaryUSD > 0 {
+		c.Share = float64(int(recoveryUSD/primaryUSD*1000+0.5)) / 1000
+	}
+	c.Within = primaryUSD > 0 && recoveryUSD <= primaryUSD*budgetPercent/100
+	r.Cost = c
+	if !c.Within {
+		r.Violations = append(r.Violations, fmt.Sprintf("cost: the recovery stack costs $%.2f a month, %.1f %% of the primary's $%.2f; dr.costBudget is %g %%",
+			recoveryUSD, recoveryUSD/max(primaryUSD, 0.01)*100, primaryUSD, budgetPercent))
+	}
 }
 
 // OK reports whether every stateful resource meets the policy.
@@ -61,14 +99,24 @@ func (r Report) OK() bool { return len(r.Violations) == 0 }
 // checks the strongest against the policy. accepted maps a kind to the
 // written reason its unbounded mechanism is acceptable (config dr.accept).
 func Assess(p Policy, drRegion string, primary, recovery []Resource, accepted map[string]string) Report {
-	a := assessor{policy: p, region: drRegion, primary: primary, recovery: recovery}
+	return AssessWith(p, drRegion, primary, recovery, accepted, Plan{}, nil)
+}
+
+// AssessWith is Assess with the recovery stack's plan (what it builds only
+// at failover, with the rebuild estimates) and its data classes by kind
+// (nil: Classes).
+func AssessWith(p Policy, drRegion string, primary, recovery []Resource, accepted map[string]string, plan Plan, classes map[Kind]DataClass) Report {
+	a := assessor{policy: p, region: drRegion, primary: primary, recovery: recovery, plan: plan, evidence: map[string][]string{}}
 	rep := Report{Policy: p, Region: drRegion}
 	for _, r := range primary {
 		kind, ok := statefulKind(r)
 		if !ok {
 			continue
 		}
-		row := Row{Kind: kind, Type: r.Type, Resource: r.Name}
+		row := Row{Kind: kind, Type: r.Type, Resource: r.Name, Class: Classes[kind]}
+		if c, ok := classes[kind]; ok {
+			row.Class = c
+		}
 		if kind == Bucket && tags(r)[TagDataClass] == DataClassLog {
 			row.Status, row.RPO, row.RTO = StatusExempt, "-", "-"
 			row.Note = "access logs only: the recovery region writes its own; history is not restored"
@@ -78,6 +126,7 @@ func Assess(p Policy, drRegion string, primary, recovery []Resource, accepted ma
 		found := a.mechanisms(kind, r)
 		for _, m := range found {
 			row.Mechanisms = append(row.Mechanisms, m.ID)
+			row.Evidence = append(row.Evidence, a.evidence[r.Name+"/"+m.ID]...)
 		}
 		switch {
 		case len(found) == 0:
@@ -92,6 +141,9 @@ func Assess(p Policy, drRegion string, primary, recovery []Resource, accepted ma
 			best := found[0]
 			row.RPO, row.RTO = best.RPOText(), Human(best.RTO)
 			row.Note = best.Summary
+			if why := plan.Arithmetic[kind]; best.AtFailover && why != "" {
+				row.Note += " (RTO " + why + ")"
+			}
 			switch reason := accepted[string(kind)]; {
 			case best.Meets(p):
 				row.Status = StatusMeets
@@ -133,6 +185,8 @@ func statefulKind(r Resource) (Kind, bool) {
 		return DocumentDB, true
 	case "aws:elasticache/replicationGroup:ReplicationGroup":
 		return Redis, true
+	case "aws:elasticache/cluster:Cluster":
+		return Memcached, str(r.Inputs, "engine") == "memcached"
 	case "aws:opensearch/domain:Domain":
 		return Search, true
 	case "aws:s3/bucketV2:BucketV2":
@@ -151,6 +205,16 @@ type assessor struct {
 	policy            Policy
 	region            string
 	primary, recovery []Resource
+	plan              Plan
+	// evidence are the recovery resources found per "<primary name>/<mechanism id>".
+	evidence map[string][]string
+}
+
+// note records recovery resources as the evidence of mechanism id for r.
+func (a assessor) note(r Resource, id string, rs ...Resource) {
+	for _, x := range rs {
+		a.evidence[r.Name+"/"+id] = append(a.evidence[r.Name+"/"+id], x.Type+" "+x.Name)
+	}
 }
 
 // mechanisms are the catalog entries implemented for r, strongest first.
@@ -159,26 +223,68 @@ func (a assessor) mechanisms(k Kind, r Resource) []Mechanism {
 	switch k {
 	case Postgres:
 		arn := str(r.Outputs, "arn")
-		if a.any(a.recovery, "aws:rds/instance:Instance", func(x Resource) bool { return str(x.Inputs, "replicateSourceDb") == arn }) {
-			ids = append(ids, "rds-cross-region-replica")
+		for _, x := range a.all(a.recovery, "aws:rds/instance:Instance") {
+			if str(x.Inputs, "replicateSourceDb") != arn || arn == "" {
+				continue
+			}
+			id := "rds-cross-region-replica"
+			if c := str(x.Inputs, "instanceClass"); c != "" && c != str(r.Inputs, "instanceClass") {
+				id = "rds-cross-region-replica-scaled" // promoted on a smaller class, scaled up by the runbook
+			}
+			ids = append(ids, id)
+			a.note(r, id, x)
 		}
-		if a.any(a.recovery, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
-			func(x Resource) bool { return str(x.Inputs, "sourceDbInstanceArn") == arn }) {
-			ids = append(ids, "rds-backup-replication")
+		for _, x := range a.all(a.recovery, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication") {
+			if str(x.Inputs, "sourceDbInstanceArn") == arn {
+				ids = append(ids, "rds-backup-replication")
+				a.note(r, "rds-backup-replication", x)
+			}
 		}
 	case DocumentDB:
-		if a.joinsGlobal(str(r.Outputs, "arn"), "aws:docdb/globalCluster:GlobalCluster", "sourceDbClusterIdentifier",
-			"globalClusterIdentifier", "aws:docdb/cluster:Cluster") {
-			ids = append(ids, "docdb-global-secondary")
+		if sec, ok := a.joinsGlobal(str(r.Outputs, "arn"), "aws:docdb/globalCluster:GlobalCluster", "sourceDbClusterIdentifier",
+			"globalClusterIdentifier", "aws:docdb/cluster:Cluster"); ok {
+			cid := str(sec.Outputs, "clusterIdentifier")
+			var instances []Resource
+			for _, x := range a.all(a.recovery, "aws:docdb/clusterInstance:ClusterInstance") {
+				if cid != "" && str(x.Inputs, "clusterIdentifier") == cid {
+					instances = append(instances, x)
+				}
+			}
+			id := "docdb-global-secondary"
+			if len(instances) == 0 {
+				id = "docdb-headless-secondary"
+			}
+			ids = append(ids, id)
+			a.note(r, id, append([]Resource{sec}, instances...)...)
 		}
 	case Redis:
-		if a.joinsGlobal(str(r.Outputs, "replicationGroupId"), "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
-			"primaryReplicationGroupId", "globalReplicationGroupId", "aws:elasticache/replicationGroup:ReplicationGroup") {
+		if sec, ok := a.joinsGlobal(str(r.Outputs, "replicationGroupId"), "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
+			"primaryReplicationGroupId", "globalReplicationGroupId", "aws:elasticache/replicationGroup:ReplicationGroup"); ok {
 			ids = append(ids, "redis-global-datastore")
+			a.note(r, "redis-global-datastore", sec)
 		}
 	case Search:
-		if a.any(a.recovery, r.Type, func(x Resource) bool { return x.Name == r.Name }) {
-			ids = append(ids, "opensearch-rebuild")
+		for _, x := range a.all(a.recovery, r.Type) {
+			if x.Name == r.Name {
+				ids = append(ids, "opensearch-rebuild")
+				a.note(r, "opensearch-rebuild", x)
+			}
+		}
+		// Built at failover: only with the source of truth it is rebuilt
+		// from (the PostgreSQL replica) in the recovery stack.
+		if _, ok := a.plan.AtFailover[Search]; ok && len(ids) == 0 &&
+			a.any(a.recovery, "aws:rds/instance:Instance", func(x Resource) bool { return str(x.Inputs, "replicateSourceDb") != "" }) {
+			ids = append(ids, "opensearch-create-at-failover")
+		}
+	case Memcached:
+		for _, x := range a.all(a.recovery, r.Type) {
+			if x.Name == r.Name {
+				ids = append(ids, "memcached-standby")
+				a.note(r, "memcached-standby", x)
+			}
+		}
+		if _, ok := a.plan.AtFailover[Memcached]; ok && len(ids) == 0 {
+			ids = append(ids, "memcached-create-at-failover")
 		}
 	case Bucket:
 		if a.replicatedWithRTC(r) {
@@ -190,21 +296,28 @@ func (a assessor) mechanisms(k Kind, r Resource) []Mechanism {
 				ids = append(ids, "secrets-replica")
 			}
 		}
-		if len(ids) == 0 && a.any(a.recovery, r.Type, func(x Resource) bool { return x.Name == r.Name }) {
-			ids = append(ids, "secret-rebuilt")
+		for _, x := range a.all(a.recovery, r.Type) {
+			if len(ids) == 0 && x.Name == r.Name {
+				ids = append(ids, "secret-rebuilt")
+				a.note(r, "secret-rebuilt", x)
+			}
 		}
 	case Images:
 		if a.ecrReplicated() {
 			ids = append(ids, "ecr-replication")
 		}
 	case Users:
-		if a.any(a.recovery, r.Type, func(Resource) bool { return true }) {
+		if pools := a.all(a.recovery, r.Type); len(pools) > 0 {
 			ids = append(ids, "cognito-standby-pool")
+			a.note(r, "cognito-standby-pool", pools...)
 		}
 	}
 	var out []Mechanism
 	for _, id := range ids {
 		if m, ok := MechanismByID(id); ok {
+			if est, ok := a.plan.AtFailover[k]; ok && m.AtFailover {
+				m.RTO = est
+			}
 			out = append(out, m)
 		}
 	}
@@ -217,22 +330,25 @@ func (a assessor) mechanisms(k Kind, r Resource) []Mechanism {
 	return out
 }
 
-// joinsGlobal reports whether a global resource of globalType in the
+// joinsGlobal finds, when a global resource of globalType in the
 // primary is built from the member (its sourceKey input is member) and a
 // resource of secondaryType in the recovery stack joins it (its idKey
 // input is the global resource's idKey output): a DocumentDB global
-// cluster or an ElastiCache Global Datastore with a secondary.
-func (a assessor) joinsGlobal(member, globalType, sourceKey, idKey, secondaryType string) bool {
+// cluster or an ElastiCache Global Datastore with a secondary: that
+// secondary.
+func (a assessor) joinsGlobal(member, globalType, sourceKey, idKey, secondaryType string) (Resource, bool) {
 	for _, g := range a.all(a.primary, globalType) {
 		if member == "" || str(g.Inputs, sourceKey) != member {
 			continue
 		}
 		gid := str(g.Outputs, idKey)
-		if a.any(a.recovery, secondaryType, func(x Resource) bool { return gid != "" && str(x.Inputs, idKey) == gid }) {
-			return true
+		for _, x := range a.all(a.recovery, secondaryType) {
+			if gid != "" && str(x.Inputs, idKey) == gid {
+				return x, true
+			}
 		}
 	}
-	return false
+	return Resource{}, false
 }
 
 // replicatedWithRTC reports whether a replication configuration on the
@@ -295,29 +411,4 @@ func (a assessor) any(rs []Resource, typ string, pred func(Resource) bool) bool 
 		}
 	}
 	return false
-}
-
-func tags(r Resource) map[string]string {
-	out := map[string]string{}
-	for k, v := range asMap(r.Inputs["tags"]) {
-		if s, ok := v.(string); ok {
-			out[k] = s
-		}
-	}
-	return out
-}
-
-func str(m map[string]any, key string) string {
-	s, _ := m[key].(string)
-	return s
-}
-
-func list(m map[string]any, key string) []any {
-	l, _ := m[key].([]any)
-	return l
-}
-
-func asMap(v any) map[string]any {
-	m, _ := v.(map[string]any)
-	return m
 }

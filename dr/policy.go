@@ -46,7 +46,7 @@ const (
 )
 
 // Kinds lists every kind, in table order.
-var Kinds = []Kind{Postgres, DocumentDB, Redis, Search, Bucket, Secret, Images, Users}
+var Kinds = []Kind{Postgres, DocumentDB, Redis, Search, Memcached, Bucket, Secret, Images, Users}
 
 // Mechanism is one way a kind of store survives the loss of the primary
 // region, with the RPO and RTO it gives and where those numbers come from.
@@ -63,6 +63,10 @@ type Mechanism struct {
 	RTO time.Duration
 	// Basis says where RPO and RTO come from.
 	Basis string
+	// AtFailover: nothing is built on standby; the failover's `pulumi up`
+	// (fleet.standby active) creates the store and it is rebuilt from the
+	// source of truth. Its RTO is the Plan's estimate when one is given.
+	AtFailover bool
 }
 
 // Meets reports whether the mechanism meets the policy.
@@ -92,7 +96,22 @@ var Catalog = []Mechanism{
 		Basis:   "storage-based replication with typical lag under 1 s (CreateGlobalCluster); the docdb.globalLag alarm pages at 60 s; failover-global-cluster promotes the secondary in minutes"},
 	{ID: "redis-global-datastore", Kind: Redis, RPO: time.Minute, RTO: 15 * time.Minute,
 		Summary: "ElastiCache Global Datastore: a secondary replication group in the DR region",
-		Basis:   "asynchronous replication with typical lag under 1 s; the redis.globalLag alarm pages at 60 s; failover-global-replication-group promotes the secondary in minutes. Redis holds auction state (seed §3), so it is not treated as a rebuildable cache"},
+		Basis:   "asynchronous replication with typical lag under 1 s; the redis.globalLag alarm pages at 60 s; failover-global-replication-group promotes the secondary in minutes. It stays for ephemeral-but-valuable data: DBay's open auctions (seed §3) and Dhanam's queued jobs (guide \"Components\") exist nowhere else. On standby the secondary runs one node (no replica): each member may have its own number of read replicas, node type and engine are the datastore's (ElastiCache User Guide, Redis-Global-Datastores-Getting-Started.html); the failover's scale-up adds the replica"},
+	{ID: "docdb-headless-secondary", Kind: DocumentDB, RPO: time.Minute, RTO: 30 * time.Minute,
+		Summary: "headless secondary cluster of the DocumentDB global cluster (no instances on standby; the storage volume replicates); the failover's scale-up adds the instances before failover-global-cluster",
+		Basis:   "a secondary cluster without compute keeps receiving data at the storage level (AWS Database Blog, https://aws.amazon.com/blogs/database/use-headless-clusters-in-amazon-documentdb-for-cost-effective-multi-region-resiliency/); adding an instance takes under 10 min regardless of data volume (https://aws.amazon.com/documentdb/global-clusters/), failover-global-cluster minutes: 10 + 15 min, rounded to 30; the docdb.globalLag alarm pages at 60 s"},
+	{ID: "rds-cross-region-replica-scaled", Kind: Postgres, RPO: 15 * time.Minute, RTO: time.Hour,
+		Summary: "cross-Region read replica on a standby class (dr.standby.postgresInstanceClass), promoted, then scaled to the primary's class with Multi-AZ in one modify-db-instance",
+		Basis:   "a read replica's DBInstanceClass may differ from its source (\"Default: Inherits the value from the source DB instance\", CreateDBInstanceReadReplica, https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstanceReadReplica.html); promotion minutes plus the class and Multi-AZ change of the promoted instance (tens of minutes for 100 GiB): 1 h; the ReplicaLag alarm bounds the RPO as for the same-class replica"},
+	{ID: "opensearch-create-at-failover", Kind: Search, RPO: 0, RTO: 2 * time.Hour, AtFailover: true,
+		Summary: "derived: no domain on standby; the failover's pulumi up (fleet.standby active) creates it and search_indexer reindexes the listings from PostgreSQL",
+		Basis:   "search holds no data of its own (RPO is the sources'); RTO = domain creation + dr.rebuild.searchDataGiB ÷ the indexing rate (dr.Rebuild: cited assumptions)"},
+	{ID: "memcached-create-at-failover", Kind: Memcached, RPO: 0, RTO: 20 * time.Minute, AtFailover: true,
+		Summary: "derived: no cluster on standby; the failover's pulumi up creates it empty and the search gateway warms it",
+		Basis:   "a warm cache of search results (seed §3: \"Warm cache; can share Redis or omit\"): nothing to lose; creating a cache cluster takes minutes"},
+	{ID: "memcached-standby", Kind: Memcached, RPO: 0, RTO: 0,
+		Summary: "cache cluster pre-provisioned in the DR region, empty until used",
+		Basis:   "a warm cache holds nothing that is not derived"},
 	{ID: "opensearch-rebuild", Kind: Search, RPO: 0, RTO: 2 * time.Hour,
 		Summary: "domain pre-provisioned in the DR region, rebuilt from the source databases by the search indexer",
 		Basis:   "search holds no data of its own (RPO is the sources'); re-indexing the listing catalogue is estimated under 2 h"},

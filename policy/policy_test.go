@@ -77,7 +77,8 @@ func fixtures() map[string]fixture {
 			bad:  one(res(rds, "postgres", with(goodRDS, "multiAz", false))),
 		},
 		"rds-deletion-protection": {
-			good: one(res(rds, "postgres", goodRDS)),
+			// A derived reporting replica of a recovery stack is deleted on the way back to standby.
+			good: one(res(rds, "postgres", goodRDS), res(rds, "postgres-dashboards", with(with(goodRDS, "deletionProtection", false), "tags", map[string]any{"data-class": "derived"}))),
 			bad:  one(res(rds, "postgres", with(goodRDS, "deletionProtection", nil))),
 		},
 		"rds-backups": {
@@ -129,8 +130,16 @@ func fixtures() map[string]fixture {
 			bad: one(res(redisGroup, "redis", goodRedis)),
 		},
 		"redis-failover": {
-			good: one(res(redisGroup, "redis", goodRedis)),
-			bad:  one(res(redisGroup, "redis", with(goodRedis, "multiAzEnabled", false))),
+			// A Global Datastore secondary on standby runs one node, without failover.
+			good: one(res(redisGroup, "redis", goodRedis), res(redisGroup, "redis-secondary", map[string]any{
+				"globalReplicationGroupId": "ldgnf-dbay-redis", "numCacheClusters": 1.0, "automaticFailoverEnabled": false, "multiAzEnabled": false})),
+			bad: one(res(redisGroup, "redis", with(goodRedis, "multiAzEnabled", false))),
+		},
+		"redis-failover-needs-replica": {
+			good: one(res(redisGroup, "redis", goodRedis), res(redisGroup, "redis-secondary", map[string]any{
+				"globalReplicationGroupId": "ldgnf-dbay-redis", "numCacheClusters": 1.0, "automaticFailoverEnabled": false})),
+			bad: one(res(redisGroup, "redis-secondary", map[string]any{
+				"globalReplicationGroupId": "ldgnf-dbay-redis", "numCacheClusters": 1.0, "automaticFailoverEnabled": true})),
 		},
 		"opensearch-encryption": {
 			good: one(res(searchDomain, "search", goodSearch)),
@@ -426,8 +435,10 @@ func fixtures() map[string]fixture {
 				res(docdbCluster, "mongo", with(goodDocDB, "tags", map[string]any{"backup": "never"}), out("arn", "arn:aws:rds:us-east-1:123456789012:cluster:mongo"), withProvider)),
 		},
 		"stateful-protected": {
-			good: one(res(rds, "postgres", goodRDS, protected), res(queue, "orders", sqsIn, protected)),
-			bad:  one(res(rds, "postgres", goodRDS), res(kmsKey, "data-key", map[string]any{"enableKeyRotation": true})),
+			good: one(res(rds, "postgres", goodRDS, protected), res(queue, "orders", sqsIn, protected),
+				res(rds, "postgres-dashboards", with(goodRDS, "tags", map[string]any{"data-class": "derived"}))),
+			bad: one(res(rds, "postgres", goodRDS), res(kmsKey, "data-key", map[string]any{"enableKeyRotation": true}),
+				res(rds, "postgres-analytics", with(goodRDS, "tags", map[string]any{"data-class": "logs"}))),
 		},
 		"no-force-destroy": {
 			good: one(res(bucketV2, "images", map[string]any{"forceDestroy": false}), res(secret, "JWT_SECRET", map[string]any{"recoveryWindowInDays": 30})),

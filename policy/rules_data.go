@@ -69,7 +69,7 @@ func dataRules() []Rule {
 			ID: "rds-deletion-protection", Severity: High, Types: []string{rdsInstance, rdsCluster},
 			Title: "RDS databases have deletion protection (FSBP RDS.8/RDS.7)",
 			Check: func(r *mockengine.Resource, x Index) []string {
-				if x.Protected() && !truthy(x.In(r)["deletionProtection"]) {
+				if x.Protected() && !truthy(x.In(r)["deletionProtection"]) && !derivedData(x.In(r)) {
 					return []string{problem(r, "deletionProtection is not true", "set deletionProtection: true (the DataLayer sets it from <project>:protect)")}
 				}
 				return nil
@@ -148,7 +148,7 @@ func dataRules() []Rule {
 			ID: "docdb-deletion-protection", Severity: High, Types: []string{docdbCluster},
 			Title: "DocumentDB clusters have deletion protection (FSBP DocumentDB.5)",
 			Check: func(r *mockengine.Resource, x Index) []string {
-				if x.Protected() && !truthy(x.In(r)["deletionProtection"]) {
+				if x.Protected() && !truthy(x.In(r)["deletionProtection"]) && !derivedData(x.In(r)) {
 					return []string{problem(r, "deletionProtection is not true", "set deletionProtection: true (the DataLayer sets it from <project>:protect)")}
 				}
 				return nil
@@ -216,8 +216,30 @@ func dataRules() []Rule {
 			Title: "Redis has automatic failover across AZs (FSBP ElastiCache.3)",
 			Check: func(r *mockengine.Resource, x Index) []string {
 				in := x.In(r)
+				// A recovery stack's Global Datastore secondary on standby
+				// runs one node (config.StandbyView): there is no replica
+				// to fail over to (redis-failover-needs-replica), and the
+				// failover's scale-up adds one with both switches on.
+				if n, ok := num(in["numCacheClusters"]); ok && n == 1 && globalSecondary(in) {
+					return nil
+				}
 				if !truthy(in["automaticFailoverEnabled"]) || !truthy(in["multiAzEnabled"]) {
 					return []string{problem(r, "automaticFailoverEnabled or multiAzEnabled is not true", "set both with at least one replica (data.redis.replicas ≥ 1)")}
+				}
+				return nil
+			},
+		},
+		{
+			// CreateReplicationGroup NumCacheClusters: "If
+			// AutomaticFailoverEnabled is true, the value of this parameter
+			// must be at least 2"
+			// (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html).
+			ID: "redis-failover-needs-replica", Severity: High, Types: []string{redisGroup},
+			Title: "Redis automatic failover has a replica to promote (AWS refuses it on one node)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				if n, ok := num(in["numCacheClusters"]); ok && n < 2 && truthy(in["automaticFailoverEnabled"]) {
+					return []string{problem(r, "automaticFailoverEnabled with fewer than 2 nodes", "turn automatic failover and Multi-AZ off on a one-node group, or add a replica")}
 				}
 				return nil
 			},

@@ -121,7 +121,7 @@ func opsRules() []Rule {
 			ID: "stateful-protected", Severity: High, Types: StatefulTypes,
 			Title: "Every stateful resource is `protect`ed in a protected stack",
 			Check: func(r *mockengine.Resource, x Index) []string {
-				if x.Protected() && !r.Options.Protect {
+				if x.Protected() && !r.Options.Protect && !derivedData(x.In(r)) {
 					return []string{problem(r, "is not protected", "create it with pulumi.Protect(true) (components take it from <project>:protect)")}
 				}
 				return nil

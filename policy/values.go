@@ -95,3 +95,13 @@ func isCMK(v any) bool {
 	s := str(v)
 	return s != "" && !strings.Contains(s, "alias/aws/")
 }
+
+// derivedData reports whether a resource is tagged data-class: derived (dr
+// package: dr.Derived): a recovery stack's store rebuilt from a source of
+// truth at failover and deleted when the stack returns to standby (the
+// search domain, the reporting replicas). Protecting it would make the
+// return to standby fail; losing it loses nothing.
+func derivedData(in map[string]any) bool {
+	tags, _ := in["tags"].(map[string]any)
+	return tags["data-class"] == "derived"
+}

@@ -31,7 +31,12 @@ type Providers struct {
 }
 
 // Build creates the stack from a validated configuration.
+//
+// A recovery stack on standby builds its StandbyView: no derived store,
+// the DocumentDB secondary headless, the Redis secondary on one node, the
+// PostgreSQL replica on its standby class (README "Disaster recovery").
 func Build(ctx *pulumi.Context, cfg *config.Config) error {
+	cfg = cfg.StandbyView()
 	providers, err := NewProviders(ctx, cfg)
 	if err != nil {
 		return err
@@ -157,7 +162,9 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	exportOperations(ctx, cfg, data, fl, sl != nil)
 	switch {
 	case contract != nil:
-		in := runbookInputs{cfg: cfg, contract: contract, data: data, fleet: fl, sl: sl, auth: au}
+		// The runbook is the configuration as written (the active sizes),
+		// whatever the standby view built.
+		in := runbookInputs{cfg: cfg.Full(), contract: contract, data: data, fleet: fl, sl: sl, auth: au}
 		ctx.Export("failoverRunbook", render(in.failover()))
 		ctx.Export("failbackRunbook", render(in.failback()))
 	case hasDR(cfg):

@@ -11,6 +11,7 @@ import (
 	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/serverless"
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/dr"
 )
 
 // Step is one runbook step: what it does and the command that does it,
@@ -31,6 +32,7 @@ const (
 	StepPostgresMultiAZ = "Make the promoted PostgreSQL Multi-AZ"
 	StepFailoverMongo   = "Fail over the DocumentDB global cluster"
 	StepFailoverRedis   = "Fail over the Redis Global Datastore"
+	StepReindexSearch   = "Rebuild the search index"
 	StepScaleUp         = "Scale the recovery services to the primary's capacity"
 	StepReporting       = "Wait for the reporting replicas"
 	StepFlipDNS         = "Switch api./ws. to the recovery region"
@@ -53,8 +55,8 @@ const (
 
 // FailoverTitles and FailbackTitles are every step title in order.
 var (
-	FailoverTitles = []string{StepConfirm, StepFence, StepPromotePostgres, StepPostgresMultiAZ, StepFailoverMongo,
-		StepFailoverRedis, StepScaleUp, StepReporting, StepFlipDNS, StepFlipOrigin, StepReleaseSPA, StepVerify}
+	FailoverTitles = []string{StepConfirm, StepFence, StepPromotePostgres, StepPostgresMultiAZ,
+		StepFailoverRedis, StepScaleUp, StepFailoverMongo, StepReindexSearch, StepReporting, StepFlipDNS, StepFlipOrigin, StepReleaseSPA, StepVerify}
 	FailbackTitles = []string{StepPrimaryHealthy, StepSwitchMongo, StepSwitchRedis, StepReseedPostgres, StepFreezeRecovery,
 		StepPromoteBack, StepUnfence, StepRestoreDNS, StepRestoreOrigin, StepReleaseSPABack, StepRebuildStandby}
 )
@@ -86,20 +88,32 @@ func (in runbookInputs) failover() []Step {
 			r, d.PostgresIdentifier, cfg.Data.Postgres.BackupRetentionDays, r, d.PostgresIdentifier))
 		// No password to set: the promoted replica keeps the primary's
 		// master password, which this stack's connection secret holds.
-		add(StepPostgresMultiAZ, pulumi.Sprintf("aws rds modify-db-instance --region %s --db-instance-identifier %s --multi-az --apply-immediately  # the connection secret already names this instance with the primary's credentials",
-			r, d.PostgresIdentifier))
-	}
-	if cfg.Data.DocumentDB != nil {
-		add(StepFailoverMongo, pulumi.Sprintf("aws docdb failover-global-cluster --region %s --global-cluster-identifier %s --target-db-cluster-identifier %s --allow-data-loss  # planned: switchover-global-cluster, no data loss",
-			r, c.MongoGlobalClusterID, d.MongoClusterArn))
+		// On a standby class (dr.standby.postgresInstanceClass), the same
+		// modification scales the promoted instance to the primary's class.
+		scale := ""
+		if sc := cfg.DR.Standby.PostgresInstanceClass; sc != "" && sc != cfg.Data.Postgres.InstanceClass {
+			scale = fmt.Sprintf(" --db-instance-class %s", cfg.Data.Postgres.InstanceClass)
+		}
+		add(StepPostgresMultiAZ, pulumi.Sprintf("aws rds modify-db-instance --region %s --db-instance-identifier %s --multi-az%s --apply-immediately  # the connection secret already names this instance with the primary's credentials",
+			r, d.PostgresIdentifier, scale))
 	}
 	if cfg.Data.Redis != nil {
-		add(StepFailoverRedis, pulumi.Sprintf("aws elasticache failover-global-replication-group --region %s --global-replication-group-id %s --primary-region %s --primary-replication-group-id %s",
+		add(StepFailoverRedis, pulumi.Sprintf("aws elasticache failover-global-replication-group --region %s --global-replication-group-id %s --primary-region %s --primary-replication-group-id %s  # the standby secondary has one node; the scale-up adds its replica with automatic failover",
 			r, c.RedisGlobalGroupID, r, d.RedisGroupID))
 	}
 	if in.fleet != nil {
-		add(StepScaleUp, pulumi.Sprintf("pulumi config set --stack %s --path fleet.standby %s && pulumi up --stack %s --yes  # min/desired become the primary's, schedules and bus rules are enabled; cluster %s",
-			in.stack(), config.StandbyActive, in.stack(), in.fleet.ClusterName))
+		add(StepScaleUp, pulumi.Sprintf("pulumi config set --stack %s --path fleet.standby %s && pulumi up --stack %s --yes  # min/desired become the primary's, schedules and bus rules are enabled; cluster %s. The same up builds what standby leaves out: %s",
+			in.stack(), config.StandbyActive, in.stack(), in.fleet.ClusterName, in.builtAtScaleUp()))
+	}
+	if cfg.Data.DocumentDB != nil {
+		// After the scale-up: the standby secondary is headless, and
+		// failover-global-cluster promotes one of its instances.
+		add(StepFailoverMongo, pulumi.Sprintf("aws docdb failover-global-cluster --region %s --global-cluster-identifier %s --target-db-cluster-identifier %s --allow-data-loss  # planned: switchover-global-cluster, no data loss. The scale-up added the instances to the headless secondary (%d × %s)",
+			r, c.MongoGlobalClusterID, d.MongoClusterArn, cfg.Data.DocumentDB.Instances, cfg.Data.DocumentDB.InstanceClass))
+	}
+	if fn := in.searchIndexer(); fn != "" && cfg.AtFailover(dr.Search) {
+		add(StepReindexSearch, pulumi.Sprintf("aws lambda invoke --region %s --function-name %s --invocation-type Event --cli-binary-format raw-in-base64-out --payload '{\"source\":\"%s.listings\",\"detail-type\":\"listing.reindex\",\"detail\":{\"all\":true}}' /dev/null  # the scale-up created the domain; %s rebuilds every listing from the listing service (PostgreSQL): estimate %s",
+			r, in.sl.FunctionNames.MapIndex(pulumi.String(fn)), cfg.Project, fn, cfg.DR.Rebuild.Search().Arithmetic()))
 	}
 	if cfg.Data.Postgres != nil && len(cfg.DR.ReportingReplicas) > 0 && in.fleet != nil {
 		// The scale-up's pulumi up (standby active) creates them from the
@@ -156,7 +170,7 @@ func (in runbookInputs) failback() []Step {
 	}
 	if cfg.Data.Postgres != nil {
 		add(StepReseedPostgres, pulumi.Sprintf("aws rds create-db-instance-read-replica --region %s --db-instance-identifier %s-failback --source-db-instance-identifier %s --kms-key-id %s --db-subnet-group-name %s --db-instance-class %s",
-			primary, c.PostgresID, d.PostgresArn, c.DataKeyArn, c.PostgresSubnetGroup, cfg.Data.Postgres.InstanceClass))
+			primary, c.PostgresID, d.PostgresArn, c.DataKeyArn, c.PostgresSubnetGroup, cfg.Data.Postgres.InstanceClass)) // cfg is as written: the primary's class
 	}
 	if in.fleet != nil {
 		add(StepFreezeRecovery, pulumi.Sprintf("pulumi config set --stack %s --path fleet.standby %s && pulumi up --stack %s --yes  # then wait for ReplicaLag 0 on %s-failback",

@@ -21,10 +21,13 @@ import (
 func TestEveryStatefulResourceMeetsTheDRPolicy(t *testing.T) {
 	t.Parallel()
 	want := map[string]map[string]string{
-		root: {"postgres": "rds-cross-region-replica", "mongo": "docdb-global-secondary", "redis": "redis-global-datastore",
-			"search": "opensearch-rebuild", "listing-images": "s3-crr-rtc", "site": "s3-crr-rtc",
+		// Issue 18: on standby the DocumentDB secondary is headless and the
+		// derived stores are built at failover.
+		root: {"postgres": "rds-cross-region-replica", "mongo": "docdb-headless-secondary", "redis": "redis-global-datastore",
+			"search": "opensearch-create-at-failover", "memcached": "memcached-create-at-failover", "listing-images": "s3-crr-rtc", "site": "s3-crr-rtc",
 			"WALLET_MASTER_XPRIV": "secrets-replica", "redis-url": "secret-rebuilt", "listing": "ecr-replication", "users": "cognito-standby-pool"},
-		"../examples/dhanam": {"postgres": "rds-cross-region-replica", "redis": "redis-global-datastore", "assets": "s3-crr-rtc",
+		// Dhanam's replica runs on dr.standby.postgresInstanceClass.
+		"../examples/dhanam": {"postgres": "rds-cross-region-replica-scaled", "redis": "redis-global-datastore", "assets": "s3-crr-rtc",
 			"site": "s3-crr-rtc", "JWT_SECRET": "secrets-replica", "api": "ecr-replication"},
 	}
 	for dir, mechanisms := range want {
@@ -47,7 +50,7 @@ func TestEveryStatefulResourceMeetsTheDRPolicy(t *testing.T) {
 				}
 			}
 			// The issue asks for both: the replica and replicated backups.
-			if pg := rows["postgres"]; !reflect.DeepEqual(pg.Mechanisms, []string{"rds-cross-region-replica", "rds-backup-replication"}) {
+			if pg := rows["postgres"]; !reflect.DeepEqual(pg.Mechanisms, []string{mechanisms["postgres"], "rds-backup-replication"}) {
 				t.Errorf("%s: postgres mechanisms %v", dir, pg.Mechanisms)
 			}
 			if rows["users"].Status != "" && rows["users"].Status != dr.StatusAccepted {
@@ -66,13 +69,18 @@ func TestAStatefulResourceWithoutAMechanismFails(t *testing.T) {
 	recovery := synth.DRResources(r.Partner.Resources)
 	pol := r.Config.DR.Policy()
 	accepted := r.Config.DR.Accept
+	// What the recovery stack builds only at failover (its derived stores).
+	plan := r.Partner.Config.DRPlan()
+	assess := func(p dr.Policy, region string, prim, rec []dr.Resource, acc map[string]string) dr.Report {
+		return dr.AssessWith(p, region, prim, rec, acc, plan, nil)
+	}
 
 	extra := append(append([]dr.Resource(nil), primary...), dr.Resource{
 		Type: "aws:s3/bucketV2:BucketV2", Name: "exports", Region: "us-east-1",
 		Inputs:  map[string]any{"bucket": "dbay-exports-prod"},
 		Outputs: map[string]any{"bucket": "dbay-exports-prod", "arn": "arn:aws:s3:::dbay-exports-prod"},
 	})
-	rep := dr.Assess(pol, "us-west-2", extra, recovery, accepted)
+	rep := assess(pol, "us-west-2", extra, recovery, accepted)
 	if rep.OK() || !strings.Contains(strings.Join(rep.Violations, "\n"), "bucket exports (aws:s3/bucketV2:BucketV2): no recovery mechanism in place") {
 		t.Errorf("an unreplicated bucket passed: %v", rep.Violations)
 	}
@@ -86,23 +94,26 @@ func TestAStatefulResourceWithoutAMechanismFails(t *testing.T) {
 		}
 		return out
 	}
-	rep = dr.Assess(pol, "us-west-2", without(primary, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "listing-images"), recovery, accepted)
+	rep = assess(pol, "us-west-2", without(primary, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "listing-images"), recovery, accepted)
 	if rep.OK() || !strings.Contains(rep.Violations[0], "bucket listing-images") {
 		t.Errorf("listing-images without its replication passed: %v", rep.Violations)
 	}
 	// Without the cross-Region replica, PostgreSQL falls back to the
 	// replicated backups: RPO 15m / RTO 2h meets 1h/4h, but not RTO 1h.
 	noReplica := without(recovery, "aws:rds/instance:Instance", "postgres")
-	if rep := dr.Assess(pol, "us-west-2", primary, noReplica, accepted); !rep.OK() {
-		t.Errorf("replicated backups alone should meet 1h/4h: %v", rep.Violations)
+	// The derived search is rebuilt from the replica: without it, it has
+	// no mechanism either.
+	if rep := assess(pol, "us-west-2", primary, noReplica, accepted); len(rep.Violations) != 1 ||
+		!strings.Contains(rep.Violations[0], "opensearch search (aws:opensearch/domain:Domain): no recovery mechanism in place") {
+		t.Errorf("replicated backups alone should meet 1h/4h, and only search lose its source: %v", rep.Violations)
 	}
 	strict := pol
 	strict.RTO = 3600e9
-	if rep := dr.Assess(strict, "us-west-2", primary, noReplica, accepted); rep.OK() || !strings.Contains(strings.Join(rep.Violations, "\n"), "postgres postgres: rds-backup-replication gives RPO 15m, RTO 2h") {
+	if rep := assess(strict, "us-west-2", primary, noReplica, accepted); rep.OK() || !strings.Contains(strings.Join(rep.Violations, "\n"), "postgres postgres: rds-backup-replication gives RPO 15m, RTO 2h") {
 		t.Errorf("backups alone passed an RTO of 1h: %v", rep.Violations)
 	}
 	// A user pool is only passed by its written acceptance.
-	if rep := dr.Assess(pol, "us-west-2", primary, recovery, nil); rep.OK() || !strings.Contains(strings.Join(rep.Violations, "\n"), "userpool users: cognito-standby-pool gives RPO unbounded") {
+	if rep := assess(pol, "us-west-2", primary, recovery, nil); rep.OK() || !strings.Contains(strings.Join(rep.Violations, "\n"), "userpool users: cognito-standby-pool gives RPO unbounded") {
 		t.Errorf("the user pool passed without dr.accept: %v", rep.Violations)
 	}
 }
@@ -280,6 +291,8 @@ func TestRunbookOutputs(t *testing.T) {
 		stacks.StepReleaseSPA:      {prim.Engine.Get("aws:s3/bucketV2:BucketV2", "site-replica").Out()["bucket"].(string), prim.Engine.Get("aws:cloudfront/distribution:Distribution", "cdn").ID},
 		stacks.StepPostgresMultiAZ: {rec.Engine.Get("aws:rds/instance:Instance", "postgres").Out()["identifier"].(string), "--multi-az"},
 		stacks.StepReseedPostgres:  {prim.Engine.Get("aws:kms/key:Key", "data-key").Out()["arn"].(string)},
+		stacks.StepReindexSearch:   {rec.Engine.Get("aws:lambda/function:Function", "search-indexer").Out()["name"].(string), `"detail-type":"listing.reindex"`, "1h54m"},
+		stacks.StepScaleUp:         {"the OpenSearch domain, the Memcached cluster, 1 DocumentDB instance(s), 1 Redis replica(s)"},
 	}
 	// DBay's ALB is internal behind API Gateway: no origin.<domain> record,
 	// so no origin steps; every other step applies.

@@ -43,11 +43,16 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	// Automatic failover and Multi-AZ need a replica to promote: a group
+	// without one (a recovery stack's Global Datastore secondary on
+	// standby, config.StandbyView) runs without them until the failover's
+	// scale-up adds the replica.
+	failover := r.Replicas > 0
 	args := &elasticache.ReplicationGroupArgs{
 		Description:              pulumi.Sprintf("%s Redis: %s", d.args.Project, r.Purpose),
 		NumCacheClusters:         pulumi.Int(1 + r.Replicas),
-		AutomaticFailoverEnabled: pulumi.Bool(true),
-		MultiAzEnabled:           pulumi.Bool(true),
+		AutomaticFailoverEnabled: pulumi.Bool(failover),
+		MultiAzEnabled:           pulumi.Bool(failover),
 		KmsKeyId:                 d.key.Arn,
 		Port:                     pulumi.Int(config.RedisPort),
 		SubnetGroupName:          subnets.Name,

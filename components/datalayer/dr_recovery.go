@@ -8,6 +8,7 @@ import (
 
 	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/dr"
 )
 
 // newPostgresDR is a recovery stack's PostgreSQL: a cross-Region read
@@ -74,7 +75,7 @@ func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *
 		args := common(&rds.InstanceArgs{
 			ReplicateSourceDb: replica.Identifier,
 			SkipFinalSnapshot: pulumi.Bool(true),
-			Tags:              pulumi.StringMap{"replica-purpose": pulumi.String(name)},
+			Tags:              pulumi.StringMap{"replica-purpose": pulumi.String(name), dr.TagDataClass: pulumi.String(string(dr.Derived))},
 		})
 		args.DeletionProtection = pulumi.Bool(false)
 		r, err := rds.NewInstance(ctx, "postgres-"+name, args, pulumi.Parent(d), policy.DependOn(d.monitoring))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/dr"
 	"github.com/dbay/infra/internal/mockengine"
 )
@@ -36,12 +37,17 @@ type drRun struct {
 }
 
 // runLayer builds the layer alone in region (stack "prod" or "dr"); mkDR
-// gives Args.DR (nil: none), use runs after New.
+// gives Args.DR (nil: none), use runs after New; tweaks edit the validated
+// data spec.
 func runLayer(t *testing.T, stack, region, data string,
 	mkDR func(ctx *pulumi.Context) (*datalayer.DR, error), use func(ctx *pulumi.Context, d *datalayer.DataLayer, r *drRun) error,
+	tweaks ...func(*config.Data),
 ) drRun {
 	t.Helper()
 	cfg := messagingSpec(t, "dbay", "dbay.example.com", data)
+	for _, tw := range tweaks { // what validation would refuse, as config.StandbyView sets it
+		tw(&cfg.Data)
+	}
 	eng := mockengine.New("dbay", stack, region)
 	r := drRun{eng: eng, out: map[string]any{}, conns: map[datalayer.Store]map[string]string{}}
 	err := eng.Run(func(ctx *pulumi.Context) error {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/dr"
 )
 
 // searchLogRetentionDays keeps OpenSearch application and audit logs a year.
@@ -150,7 +151,8 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 		// resource on true -> false): README "What changed in this release".
 		AdvancedSecurityOptions: &opensearch.DomainAdvancedSecurityOptionsArgs{Enabled: pulumi.Bool(false)},
 		LogPublishingOptions:    logs,
-	}, append(d.protect(), pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
+		Tags:                    d.searchTags(),
+	}, append(d.searchProtect(), pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
 	if err != nil {
 		return err
 	}
@@ -167,6 +169,26 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 	d.outputs["searchAdminRoleArn"] = admin.Arn
 	_, err = d.GrantSearch(ctx, d.searchAdmin)
 	return err
+}
+
+// searchProtect protects the domain in a primary stack. A recovery
+// stack's domain holds derived data only (rebuilt from PostgreSQL, dr
+// class derived): the stack builds it at failover and deletes it when it
+// returns to standby, which a protected resource would refuse.
+func (d *DataLayer) searchProtect() []pulumi.ResourceOption {
+	if d.source() != nil {
+		return []pulumi.ResourceOption{pulumi.Parent(d)}
+	}
+	return d.protect()
+}
+
+// searchTags marks a recovery stack's domain derived data (the policy
+// pack's protection rules and the DR assessment read the tag).
+func (d *DataLayer) searchTags() pulumi.StringMap {
+	if d.source() == nil {
+		return nil
+	}
+	return pulumi.StringMap{dr.TagDataClass: pulumi.String(string(dr.Derived))}
 }
 
 func kebabLog(t string) string {

@@ -124,8 +124,8 @@ func TestWorkflowsDoWhatTheIssueAsks(t *testing.T) {
 		// Issue 18: every deploy job skips while a failover holds the freeze.
 		"deploy.yml#freeze": {"  plan-prod:\n    # Frozen", "    if: vars.DEPLOY_FREEZE == ''\n    runs-on", "  apply-prod:\n    needs: plan-prod\n    if: vars.DEPLOY_FREEZE == ''",
 			"  plan-dr:\n    needs: apply-prod\n    if: vars.DEPLOY_FREEZE == ''", "  apply-dr:\n    needs: plan-dr\n    if: vars.DEPLOY_FREEZE == ''"},
-		"failover.yml":      {"workflow_dispatch:", "environment: dr", "aws-region: us-west-2", "actions/cache/restore@", "group: deploy-dr"},
-		"failback.yml":      {"workflow_dispatch:", "environment: dr", "environment: production", "aws-region: us-east-1", "gh variable delete DEPLOY_FREEZE"},
+		"failover.yml": {"workflow_dispatch:", "environment: dr", "aws-region: us-west-2", "actions/cache/restore@", "group: deploy-dr"},
+		"failback.yml": {"workflow_dispatch:", "environment: dr", "environment: production", "aws-region: us-east-1", "gh variable delete DEPLOY_FREEZE"},
 	}
 	for file, wants := range checks {
 		body := read(strings.Split(file, "#")[0])

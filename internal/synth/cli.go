@@ -115,7 +115,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		for _, v := range res.DR.Violations {
 			fmt.Fprintln(stderr, "synth: dr: "+v)
 		}
-		fmt.Fprintf(stderr, "synth: %d stateful resources lack a recovery mechanism meeting %s\n", len(res.DR.Violations), res.DR.Policy)
+		fmt.Fprintf(stderr, "synth: %d DR violations (a stateful resource without a mechanism meeting %s, or the recovery stack over dr.costBudget)\n", len(res.DR.Violations), res.DR.Policy)
 		status = 3
 	}
 	if rep != nil && !res.wiringPassed(stderr) {
@@ -143,7 +143,7 @@ func (r *Result) EvaluatePolicy() policy.Report {
 	if r.Partner != nil {
 		opts.Partner = r.Partner.Resources
 	}
-	return policy.EvaluateWith(r.Resources, Waivers(r.Config), opts)
+	return policy.EvaluateWith(r.Resources, Waivers(r.Config.StandbyView()), opts)
 }
 
 // Waivers are the policy waivers of a stack's config (<project>:policy.waivers).

@@ -23,10 +23,14 @@ func (r *Result) writeDRMarkdown(w io.Writer) {
 	} else {
 		fmt.Fprintf(w, "**%d resources lack a mechanism meeting the policy.**\n\n", len(rep.Violations))
 	}
-	fmt.Fprintln(w, "| kind | resource | mechanisms | RPO | RTO | status | how |\n|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| kind | class | resource | mechanisms | RPO | RTO | standby USD/month | status | how |\n|---|---|---|---|---|---|---:|---|---|")
 	for _, row := range rep.Rows {
-		fmt.Fprintf(w, "| %s | `%s` | %s | %s | %s | %s | %s |\n", row.Kind, row.Resource, mechanismList(row.Mechanisms),
-			row.RPO, row.RTO, row.Status, strings.ReplaceAll(row.Note, "|", "\\|"))
+		fmt.Fprintf(w, "| %s | %s | `%s` | %s | %s | %s | %.2f | %s | %s |\n", row.Kind, row.Class, row.Resource, mechanismList(row.Mechanisms),
+			row.RPO, row.RTO, row.MonthlyUSD, row.Status, strings.ReplaceAll(row.Note, "|", "\\|"))
+	}
+	if c := rep.Cost; c != nil {
+		fmt.Fprintf(w, "\nRecovery stack $%.2f a month = %.1f %% of the primary's $%.2f (budget dr.costBudget %g %%: %s).\n",
+			c.RecoveryUSD, c.Share*100, c.PrimaryUSD, c.BudgetPercent, map[bool]string{true: "within", false: "**over**"}[c.Within])
 	}
 	for _, v := range rep.Violations {
 		fmt.Fprintf(w, "\n- ❌ %s", v)
@@ -55,7 +59,10 @@ func (r *Result) writeDRText(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nDisaster recovery (%s, recovery region %s):\n", rep.Policy, rep.Region)
 	for _, row := range rep.Rows {
-		fmt.Fprintf(w, "  %-10s %-28s %-34s RPO %-9s RTO %-5s %s\n", row.Kind, row.Resource, mechanismList(row.Mechanisms), row.RPO, row.RTO, row.Status)
+		fmt.Fprintf(w, "  %-10s %-15s %-28s %-34s RPO %-9s RTO %-6s $%8.2f  %s\n", row.Kind, row.Class, row.Resource, mechanismList(row.Mechanisms), row.RPO, row.RTO, row.MonthlyUSD, row.Status)
+	}
+	if c := rep.Cost; c != nil {
+		fmt.Fprintf(w, "  COST recovery $%.2f / primary $%.2f = %.1f %% (dr.costBudget %g %%)\n", c.RecoveryUSD, c.PrimaryUSD, c.Share*100, c.BudgetPercent)
 	}
 	for _, v := range rep.Violations {
 		fmt.Fprintf(w, "  VIOLATION %s\n", v)
@@ -76,6 +83,8 @@ type JSONDR struct {
 	Passed     bool     `json:"passed"`
 	Rows       []dr.Row `json:"rows"`
 	Violations []string `json:"violations"`
+	// Cost is the recovery stack's monthly cost against the primary's and dr.costBudget.
+	Cost *dr.PairCost `json:"cost,omitempty"`
 }
 
 func (r *Result) jsonDR() *JSONDR {
@@ -86,5 +95,5 @@ func (r *Result) jsonDR() *JSONDR {
 	if v == nil {
 		v = []string{}
 	}
-	return &JSONDR{Policy: r.DR.Policy.String(), Region: r.DR.Region, Passed: r.DR.OK(), Rows: r.DR.Rows, Violations: v}
+	return &JSONDR{Policy: r.DR.Policy.String(), Region: r.DR.Region, Passed: r.DR.OK(), Rows: r.DR.Rows, Violations: v, Cost: r.DR.Cost}
 }

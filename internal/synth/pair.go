@@ -72,7 +72,15 @@ func assessPair(prim, rec *Result) {
 		recRes = DRResources(rec.Resources)
 	}
 	accepted := prim.Config.DR.Accept
-	rep := dr.Assess(prim.Config.DR.Policy(), prim.Config.DRRegion, DRResources(prim.Resources), recRes, accepted)
+	var plan dr.Plan
+	var classes map[dr.Kind]dr.DataClass
+	if rec != nil {
+		plan, classes = rec.Config.DRPlan(), rec.Config.DRClasses()
+	}
+	rep := dr.AssessWith(prim.Config.DR.Policy(), prim.Config.DRRegion, DRResources(prim.Resources), recRes, accepted, plan, classes)
+	if rec != nil {
+		priceRows(&rep, prim, rec)
+	}
 	prim.DR = &rep
 	if rec != nil {
 		rec.DR = &rep
@@ -144,4 +152,31 @@ func recoveryOf(st *Stack) (*Stack, error) {
 // loadQuiet is LoadStack without warnings on stderr.
 func loadQuiet(dir, name string) (*Stack, error) {
 	return loadStack(dir, name, io.Discard)
+}
+
+// priceRows prices each row's recovery resources (the mechanisms' standby
+// cost) and checks a standby recovery stack's total against dr.costBudget. A
+// pair whose cost cannot be estimated keeps its rows unpriced.
+func priceRows(rep *dr.Report, prim, rec *Result) {
+	pc, err1 := prim.Cost()
+	rc, err2 := rec.Cost()
+	if err1 != nil || err2 != nil {
+		return
+	}
+	byRes := map[string]float64{}
+	for _, r := range rc.Resources {
+		byRes[r.Type+" "+r.Name] += r.MonthlyUSD
+	}
+	for i, row := range rep.Rows {
+		sum := 0.0
+		for _, e := range row.Evidence {
+			sum += byRes[e]
+		}
+		rep.Rows[i].MonthlyUSD = float64(int(sum*100+0.5)) / 100
+	}
+	// The budget is the standing cost of the standby: an active recovery
+	// stack (after a failover) runs at the primary's size by design.
+	if rec.Config.Passive() {
+		rep.CheckBudget(rc.MonthlyUSD, pc.MonthlyUSD, *rec.Config.DR.CostBudget)
+	}
 }

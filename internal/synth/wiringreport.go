@@ -18,7 +18,7 @@ func (r *Result) Wiring() wiring.Report {
 		if r.Partner != nil {
 			partner = r.Partner.Resources
 		}
-		rep := wiring.Check(r.Resources, partner, r.Config)
+		rep := wiring.Check(r.Resources, partner, r.Config.StandbyView()) // what the stack built: a standby recovery stack leaves its derived stores out
 		r.wiring = &rep
 	}
 	return *r.wiring

@@ -1,0 +1,109 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dbay/infra/dr"
+)
+
+// recoveryWith is a recovery stack with the given dr fields (JSON members
+// after the primary's) and data section.
+func recoveryWith(drFields, data string) func(m map[string]string) {
+	return func(m map[string]string) {
+		recovery(m)
+		m["dbay:dr"] = `{"primaryStack":"organization/dbay/prod","primaryRegion":"us-east-1"` + drFields + `}`
+		m["dbay:data"] = data
+	}
+}
+
+func TestDRCostConfigErrors(t *testing.T) {
+	t.Parallel()
+	search := `{"postgres":{},"opensearch":{}}`
+	tests := []struct {
+		name string
+		edit func(m map[string]string)
+		want []string
+	}{
+		{"budget outside 1..100", recoveryWith(`,"costBudget":0`, `{}`),
+			[]string{"dbay:dr.costBudget: 0 is outside 1..100; use a percentage of the primary's monthly cost in 1..100, e.g. 25"}},
+		{"a source of truth declared derived, an unknown class", recoveryWith(`,"classes":{"postgres":"derived","opensearch":"ephemeral","cache":"derived"}`, `{}`), []string{
+			`dbay:dr.classes.postgres: "derived" is not a data class postgres may have; use source-of-truth`,
+			`dbay:dr.classes.opensearch: "ephemeral" is not a data class opensearch may have; use derived or source-of-truth`,
+			`dbay:dr.classes.cache: "cache" is not a kind of store; use one of postgres, documentdb, redis, opensearch, memcached, bucket, secret, images, userpool`,
+		}},
+		{"derived search without its size", recoveryWith(``, search), []string{
+			"dbay:dr.rebuild.searchDataGiB: is required: data.opensearch is derived (built at failover); state the GiB of listing documents search_indexer reindexes from PostgreSQL, or declare dr.classes.opensearch: source-of-truth to keep the domain on standby",
+		}},
+		// 45 min + 100 GiB ÷ 5 MiB/s (342 min) = 6h27m > 4 h.
+		{"a rebuild slower than the RTO", recoveryWith(`,"rebuild":{"searchDataGiB":100}`, search), []string{
+			"dbay:dr.rebuild.searchDataGiB: the OpenSearch rebuild (domain 45m + 100 GiB ÷ 5 MiB/s = 6h27m) exceeds dr.rto 4h; keep the domain on standby (dr.classes.opensearch: source-of-truth) or relax dr.rto",
+		}},
+		{"bad standby class, no postgres", recoveryWith(`,"standby":{"postgresInstanceClass":"r6g.large"}`, `{}`), []string{
+			"dbay:dr.standby.postgresInstanceClass: needs data.postgres; remove it, or add the postgres store",
+			`dbay:dr.standby.postgresInstanceClass: "r6g.large" is not a valid instance class; use an RDS class such as db.r6g.large`,
+		}},
+		{"standby in a primary", func(m map[string]string) {
+			m["dbay:dr"] = `{"standby":{"postgresInstanceClass":"db.r6g.large"},"rebuild":{"searchDataGiB":5}}`
+		}, []string{
+			"dbay:dr.standby: is set in a primary stack; remove it: only a recovery stack has a standby",
+			"dbay:dr.rebuild: is set in a primary stack; remove it: only a recovery stack rebuilds derived stores",
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, errs := load(t, tt.edit)
+			if errs == nil {
+				t.Fatalf("want %q, config was accepted", tt.want)
+			}
+			got := errs.Error()
+			for _, w := range tt.want {
+				if !strings.Contains("\n"+got+"\n", "\n"+w+"\n") {
+					t.Errorf("missing error line\n  want: %s\n  got:  %s", w, strings.ReplaceAll(got, "\n", "\n        "))
+				}
+			}
+		})
+	}
+}
+
+// On standby a recovery stack leaves its derived stores out (and the uses
+// and waivers naming them), runs the DocumentDB secondary headless, the
+// Redis secondary on one node and the replica on its standby class; the
+// configuration as written is what `active` builds.
+func TestStandbyView(t *testing.T) {
+	t.Parallel()
+	cfg, errs := load(t, recoveryWith(`,"rebuild":{"searchDataGiB":20},"standby":{"postgresInstanceClass":"db.r6g.large","interfaceEndpoints":false}`,
+		`{"postgres":{"instanceClass":"db.r5.large"},"documentdb":{"instances":2},"redis":{"replicas":2},"opensearch":{},"memcached":{}}`))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	if !cfg.Passive() || cfg.DR.CostBudget == nil || *cfg.DR.CostBudget != DefaultCostBudget {
+		t.Fatalf("passive %v, budget %v", cfg.Passive(), cfg.DR.CostBudget)
+	}
+	v := cfg.StandbyView()
+	d := v.Data
+	if d.OpenSearch != nil || d.Memcached != nil || d.DocumentDB.Instances != 0 || d.Redis.Replicas != 0 || d.Postgres.InstanceClass != "db.r6g.large" ||
+		len(v.Network.Endpoints.Interface()) != 0 || !v.Network.Endpoints.GatewayS3() {
+		t.Errorf("standby data = %+v, endpoints %v", d, v.Network.Endpoints.Interface())
+	}
+	if w := cfg.Data; w.OpenSearch == nil || w.DocumentDB.Instances != 2 || w.Redis.Replicas != 2 || w.Postgres.InstanceClass != "db.r5.large" || v.Full() != cfg {
+		t.Errorf("the view changed the configuration as written: %+v", w)
+	}
+	plan := cfg.DRPlan()
+	if plan.AtFailover[dr.Search] != 45*time.Minute+69*time.Minute || plan.AtFailover[dr.Memcached] == 0 {
+		t.Errorf("plan = %v", plan.AtFailover)
+	}
+	if got := v.DeferredStores(); strings.Join(got, ",") != "memcached,opensearch" {
+		t.Errorf("deferred = %v", got)
+	}
+	// Declared a source of truth, the domain stays on standby.
+	kept, errs := load(t, recoveryWith(`,"classes":{"opensearch":"source-of-truth"}`, `{"postgres":{},"opensearch":{}}`))
+	if errs != nil {
+		t.Fatal(errs)
+	}
+	if kept.StandbyView().Data.OpenSearch == nil || len(kept.DRPlan().AtFailover) != 0 {
+		t.Error("a source-of-truth opensearch was left out on standby")
+	}
+}

@@ -1,0 +1,198 @@
+package tests
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/dbay/infra/dr"
+	"github.com/dbay/infra/internal/synth"
+)
+
+// Issue 18 part 2: the recovery stack's monthly cost, by the program's own
+// cost model, is within dr.costBudget of the primary's, and the DR table
+// prices each mechanism on standby.
+func TestRecoveryCostWithinBudget(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		dir    string
+		budget float64
+		// rows: the standby cost of a row's mechanisms, USD/month.
+		rows map[string]float64
+		rto  map[string]string
+	}{
+		// DBay: OpenSearch and Memcached are built at failover (0 on
+		// standby), the DocumentDB secondary is headless (its cluster's
+		// storage line only), the Redis secondary one cache.r6g.large.
+		{root, 25, map[string]float64{"search": 0, "memcached": 0, "mongo": 10, "redis": 150.38, "postgres": 175.75},
+			map[string]string{"search": "1h54m", "mongo": "30m"}},
+		// Dhanam keeps its Redis Global Datastore (queued jobs): 28 %.
+		{"../examples/dhanam", 28, map[string]float64{"redis": 150.38, "postgres": 175.75}, map[string]string{"postgres": "1h"}},
+	} {
+		rec := synthesize(t, tt.dir, "dr")
+		c := rec.DR.Cost
+		if c == nil {
+			t.Fatalf("%s: the DR report has no cost", tt.dir)
+		}
+		mine, _ := rec.Cost()
+		theirs, _ := rec.Partner.Cost()
+		if c.RecoveryUSD != mine.MonthlyUSD || c.PrimaryUSD != theirs.MonthlyUSD || c.BudgetPercent != tt.budget || !c.Within ||
+			c.RecoveryUSD > c.PrimaryUSD*tt.budget/100 {
+			t.Errorf("%s: cost %+v (recovery %.2f, primary %.2f), want within %g %%", tt.dir, *c, mine.MonthlyUSD, theirs.MonthlyUSD, tt.budget)
+		}
+		rows := map[string]dr.Row{}
+		for _, r := range rec.DR.Rows {
+			rows[r.Resource] = r
+		}
+		for name, usd := range tt.rows {
+			if got := rows[name].MonthlyUSD; got != usd {
+				t.Errorf("%s: %s costs %.2f on standby (evidence %v), want %.2f", tt.dir, name, got, rows[name].Evidence, usd)
+			}
+		}
+		for name, rto := range tt.rto {
+			if got := rows[name].RTO; got != rto {
+				t.Errorf("%s: %s RTO %s, want %s", tt.dir, name, got, rto)
+			}
+		}
+	}
+	// DBay's issue target: at most a quarter of prod.
+	if c := synthesize(t, root, "dr").DR.Cost; c.Share > 0.25 {
+		t.Errorf("DBay's recovery stack is %.1f %% of prod, want ≤ 25 %%", c.Share*100)
+	}
+}
+
+// A recovery stack over its budget fails synth --policy with the DR exit
+// status (3) and says why; the same stack within it passes.
+func TestCostBudgetFailsThePolicy(t *testing.T) {
+	t.Parallel()
+	prod, err := os.ReadFile(filepath.Join(root, "Pulumi.prod.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	drFile, err := os.ReadFile(filepath.Join(root, "Pulumi.dr.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		budget string
+		code   int
+	}{{"costBudget: 25", 0}, {"costBudget: 20", 3}} {
+		dir := t.TempDir()
+		write(t, dir, "Pulumi.yaml", "name: dbay\nruntime: go\n")
+		write(t, dir, "Pulumi.prod.yaml", string(prod))
+		changed := strings.Replace(string(drFile), "costBudget: 25", tt.budget, 1)
+		if !strings.Contains(string(drFile), "costBudget: 25") {
+			t.Fatal("Pulumi.dr.yaml sets no costBudget: 25")
+		}
+		write(t, dir, "Pulumi.dr.yaml", changed)
+		var out, errOut bytes.Buffer
+		code := synth.Main([]string{"--dir", dir, "--stack", "dr", "--policy"}, &out, &errOut)
+		if code != tt.code || (code != 0) != strings.Contains(errOut.String(), "dr.costBudget is 20 %") {
+			t.Errorf("%s: exit %d, stderr:\n%s", tt.budget, code, errOut.String())
+		}
+	}
+}
+
+// Dhanam's runbook scales the promoted replica from its standby class to
+// prod's, and its scale-up names the interface endpoints it creates.
+func TestDhanamStandbyRunbook(t *testing.T) {
+	t.Parallel()
+	rec := synthesize(t, "../examples/dhanam", "dr")
+	steps, _ := rec.Outputs["failoverRunbook"].([]any)
+	var all []string
+	for _, s := range steps {
+		all = append(all, s.(string))
+	}
+	text := strings.Join(all, "\n")
+	if pg := rec.Engine.Get("aws:rds/instance:Instance", "postgres").In(); pg["instanceClass"] != "db.r6g.large" ||
+		!strings.Contains(text, "--multi-az --db-instance-class db.r5.large --apply-immediately") ||
+		!strings.Contains(text, "1 Redis replica(s), the interface endpoints") {
+		t.Errorf("replica class %v; runbook:\n%s", pg["instanceClass"], text)
+	}
+}
+
+var (
+	activeMu    sync.Mutex
+	activeCache = map[string]*synth.Result{}
+)
+
+// activeDR synthesizes dir's recovery stack as the failover's scale-up
+// leaves it (fleet.standby active), with its primary, once per directory.
+func activeDR(t *testing.T, dir, project string) *synth.Result {
+	t.Helper()
+	activeMu.Lock()
+	defer activeMu.Unlock()
+	if r, ok := activeCache[dir]; ok {
+		return r
+	}
+	drFile, err := os.ReadFile(filepath.Join(dir, "Pulumi.dr.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := os.ReadFile(filepath.Join(dir, "Pulumi.prod.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	active := strings.Replace(string(drFile), "    standby: pilot ", "    standby: active ", 1)
+	if active == string(drFile) {
+		t.Fatalf("no fleet.standby pilot in %s/Pulumi.dr.yaml", dir)
+	}
+	tmp := t.TempDir()
+	write(t, tmp, "Pulumi.yaml", "name: "+project+"\nruntime: go\n")
+	write(t, tmp, "Pulumi.prod.yaml", string(prod))
+	write(t, tmp, "Pulumi.dr.yaml", active)
+	st, err := synth.LoadStack(tmp, "dr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := synth.Run(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	activeCache[dir] = r
+	return r
+}
+
+// The failover's scale-up builds what standby left out, at the sizes as
+// written, and the active stack passes the policy pack (the derived
+// stores' waivers apply again) and the DR assessment.
+func TestActiveRecoveryBuildsTheStandbyGaps(t *testing.T) {
+	t.Parallel()
+	r := activeDR(t, root, "dbay")
+	e := r.Engine
+	for typ, n := range map[string]int{"aws:opensearch/domain:Domain": 1, "aws:elasticache/cluster:Cluster": 1,
+		"aws:docdb/clusterInstance:ClusterInstance": 1, "aws:ec2/vpcEndpoint:VpcEndpoint": 7} {
+		if got := len(e.ByType(typ)); got != n {
+			t.Errorf("active dbay dr has %d %s, want %d", got, typ, n)
+		}
+	}
+	if in := e.Get("aws:elasticache/replicationGroup:ReplicationGroup", "redis").In(); in["numCacheClusters"] != 2.0 || in["automaticFailoverEnabled"] != true {
+		t.Errorf("active redis = %v", in)
+	}
+	if rep := r.EvaluatePolicy(); rep.Failed() || r.DR == nil || !r.DR.OK() {
+		t.Errorf("active dbay dr: policy %s; DR %v", rep.Summary(), r.DR.Violations)
+		for _, v := range rep.Violations {
+			if !v.Waived {
+				t.Log(v.Rule, v.Name, v.Message)
+			}
+		}
+	}
+	dh := activeDR(t, "../examples/dhanam", "dhanam")
+	if got := len(dh.Engine.ByType("aws:ec2/vpcEndpoint:VpcEndpoint")); got != 7 {
+		t.Errorf("active dhanam dr has %d endpoints, want 7", got)
+	}
+	if c := dh.Engine.Get("aws:rds/instance:Instance", "postgres").In()["instanceClass"]; c != "db.r5.large" {
+		t.Errorf("active dhanam postgres class %v, want prod's db.r5.large", c)
+	}
+	if rep := dh.EvaluatePolicy(); rep.Failed() {
+		t.Errorf("active dhanam dr: policy %s", rep.Summary())
+		for _, v := range rep.Violations {
+			if !v.Waived {
+				t.Log(v.Rule, v.Name, v.Message)
+			}
+		}
+	}
+}
