@@ -144,11 +144,14 @@ func containerSecrets(t *testing.T, r *synth.Result, taskDef string) map[string]
 }
 
 // Prisma reads only DATABASE_URL (guide "Database Migration":
-// postgresql://user:pass@host:5432/dhanam): the api and api-migrate get it
-// from the url key of the postgres-credentials secret, a complete
-// postgresql:// URL of the stack's own writer with a password that needs
-// no encoding, port 5432, database dhanam and sslmode=require; nothing
-// else carries the password, and DATABASE_POOL_SIZE stays 20.
+// postgresql://user:pass@host:5432/dhanam): the master's postgres-credentials
+// secret holds a complete postgresql:// URL of the stack's own writer with
+// a password that needs no encoding, port 5432, database dhanam and
+// sslmode=require (the bootstrap task's); the api and api-migrate get
+// theirs from the url key of their own role's secret,
+// postgres-api-credentials (TestDhanamConnectsAsItsOwnRoleWithPrismaSchema
+// checks its form); nothing else carries a password, and
+// DATABASE_POOL_SIZE stays 20.
 func TestDhanamDatabaseURL(t *testing.T) {
 	t.Parallel()
 	rec := synthesize(t, dhanamDir, "dr")
@@ -160,7 +163,6 @@ func TestDhanamDatabaseURL(t *testing.T) {
 	}
 	password := revealed(t, gen.Outputs["result"])
 	for _, r := range []*synth.Result{rec.Partner, rec} {
-		sec := must(t, r, "aws:secretsmanager/secret:Secret", "postgres-credentials")
 		db := must(t, r, "aws:rds/instance:Instance", "postgres")
 		var value map[string]any
 		if err := json.Unmarshal([]byte(revealed(t, must(t, r, "aws:secretsmanager/secretVersion:SecretVersion", "postgres-credentials").Inputs["secretString"])), &value); err != nil {
@@ -179,9 +181,10 @@ func TestDhanamDatabaseURL(t *testing.T) {
 			t.Errorf("%s DATABASE_URL form = %s://%s:<%d chars>@%s:%s%s?%s, want postgresql://dhanam_admin:<the generated password>@%v:5432/dhanam?sslmode=require",
 				r.Stack, u.Scheme, u.User.Username(), len(pw), u.Hostname(), u.Port(), u.Path, u.RawQuery, db.Out()["address"])
 		}
+		own := must(t, r, "aws:secretsmanager/secret:Secret", "postgres-api-credentials")
 		for _, td := range []string{"api", "api-migrate"} {
 			secrets, env := containerSecrets(t, r, td), containerEnv(t, r, td)
-			if want := mockengine.Str(sec.Out()["arn"]) + ":url::"; secrets["DATABASE_URL"] != want {
+			if want := mockengine.Str(own.Out()["arn"]) + ":url::"; secrets["DATABASE_URL"] != want {
 				t.Errorf("%s %s DATABASE_URL from %q, want %q", r.Stack, td, secrets["DATABASE_URL"], want)
 			}
 			for _, v := range []string{"PGPASSWORD", "DATABASE_PASSWORD"} {

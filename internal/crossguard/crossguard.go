@@ -75,9 +75,12 @@ type Settings struct {
 	DryRun bool
 }
 
-// SettingsFromConfig reads the waivers and protection of a loaded config.
+// SettingsFromConfig reads the waivers and protection of a loaded config:
+// the waivers of what the stack builds (a standby recovery stack's view, as
+// synth --policy reads them: a waiver for a store built only at failover
+// does not apply on standby).
 func SettingsFromConfig(cfg *config.Config, dryRun bool) Settings {
-	w := cfg.Policy.PolicyWaivers()
+	w := cfg.StandbyView().Policy.PolicyWaivers()
 	waivers := make([]policy.Waiver, len(w))
 	for i, x := range w {
 		waivers[i] = policy.Waiver(x)
