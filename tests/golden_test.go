@@ -353,7 +353,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":                               1,
 		"aws:ec2/flowLog:FlowLog":                                                         1,
 		"aws:ec2/securityGroup:SecurityGroup":                                             7,
-		"aws:ec2/vpcEndpoint:VpcEndpoint": 1,
+		"aws:ec2/vpcEndpoint:VpcEndpoint":                                                 1,
 		"aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy":                                     1,
 		"aws:ecs/cluster:Cluster":                                                         1,
 		"aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":                       1,
