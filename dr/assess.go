@@ -65,7 +65,10 @@ func Assess(p Policy, drRegion string, primary, recovery []Resource, accepted ma
 	rep := Report{Policy: p, Region: drRegion}
 	for _, r := range primary {
 		kind, ok := statefulKind(r)
-		if !ok {
+		if !ok || r.Region == drRegion && drRegion != "" {
+			// What the primary keeps in the recovery Region (its
+			// replicated DR contract, components/drlink) outlives the
+			// primary's Region by being there: not a store to recover.
 			continue
 		}
 		row := Row{Kind: kind, Type: r.Type, Resource: r.Name}

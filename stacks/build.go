@@ -7,6 +7,7 @@ import (
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/baseline"
 	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/drlink"
 	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/monitoring"
 	"github.com/dbay/infra/components/network"
@@ -39,10 +40,15 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	regional := pulumi.Providers(providers.Regional)
 	var contract *Contract
 	if cfg.Role == config.RoleRecovery {
-		// Read first: a recovery stack is built from what its primary exported.
-		if contract, err = ReadContract(ctx, cfg.DR.PrimaryStack); err != nil {
+		// Read first: a recovery stack is built from the contract its
+		// primary replicated into this Region.
+		if contract, err = ReadContract(ctx, cfg.Project, cfg.DR.PrimaryStack, cfg.Region, providers.Regional); err != nil {
 			return err
 		}
+	}
+	link, err := newLink(ctx, cfg, providers)
+	if err != nil {
+		return err
 	}
 	net, err := network.New(ctx, "network", &network.Args{
 		Spec:      cfg.Network,
@@ -91,7 +97,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	}
 	var sl *serverless.Serverless
 	if cfg.Serverless != nil {
-		sl, err = buildServerless(ctx, cfg, providers, net, sec, data, fl, au, zone, certs, ov)
+		sl, err = buildServerless(ctx, cfg, providers, net, sec, data, fl, au, zone, certs, ov, link)
 		if err != nil {
 			return err
 		}
@@ -116,7 +122,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		return err
 	}
 
-	if err := failoverOrigin(ctx, cfg, fl, fe, contract, mon.AlertTopicArn); err != nil {
+	if err := failoverOrigin(ctx, cfg, fl, fe, contract, mon.AlertTopicArn, link); err != nil {
 		return err
 	}
 
@@ -156,7 +162,15 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		ctx.Export("failoverRunbook", render(in.failover()))
 		ctx.Export("failbackRunbook", render(in.failback()))
 	case hasDR(cfg):
-		primaryContract(cfg, net, sec, data, fe, fl, sl, zone, ov, certs).Export(ctx)
+		c := primaryContract(cfg, net, sec, data, fe, fl, sl, zone, ov, certs)
+		c.Export(ctx)
+		if err := publishContract(ctx, cfg, providers, link, c, sec); err != nil {
+			return err
+		}
+	}
+	if link != nil {
+		ctx.Export("failoverSwitchAlarm", pulumi.String(drlink.SwitchAlarmName(cfg.Project, linkPrimary(cfg))))
+		ctx.Export("failoverSwitchValue", link.PublisherValue)
 	}
 	return nil
 }
