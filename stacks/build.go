@@ -46,10 +46,6 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 			return err
 		}
 	}
-	link, err := newLink(ctx, cfg, providers)
-	if err != nil {
-		return err
-	}
 	net, err := network.New(ctx, "network", &network.Args{
 		Spec:      cfg.Network,
 		Region:    cfg.Region,
@@ -61,6 +57,10 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	}
 	secArgs, dataArgs, zone := storeArgs(ctx, cfg, providers, net, contract)
 	sec, err := secrets.New(ctx, "secrets", secArgs, regional)
+	if err != nil {
+		return err
+	}
+	link, err := newLink(ctx, cfg, providers, sec)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	// "Security baseline"); Monitoring turns its specs into alarms.
 	base, err := baseline.New(ctx, "baseline", &baseline.Args{
 		Spec: cfg.Security, Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
-		Primary: cfg.Role == config.RolePrimary, Protect: cfg.Protected(), Watch: sec.Watched(),
+		Primary: cfg.Role == config.RolePrimary, Protect: cfg.Protected(), Watch: watched(sec, link),
 	}, regional)
 	if err != nil {
 		return err
@@ -164,7 +164,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	case hasDR(cfg):
 		c := primaryContract(cfg, net, sec, data, fe, fl, sl, zone, ov, certs)
 		c.Export(ctx)
-		if err := publishContract(ctx, cfg, providers, link, c, sec); err != nil {
+		if err := publishContract(link, ctx, c); err != nil {
 			return err
 		}
 	}

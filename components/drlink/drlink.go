@@ -45,6 +45,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/secrets"
 )
 
 const typeToken = "dbay:components:DRLink"
@@ -105,6 +106,24 @@ type Args struct {
 	Primary bool
 	// SwitchOn is this stack's publisher's value: true sends 1.
 	SwitchOn bool
+	// Contract is where a primary's contract secret is kept. Required
+	// with Primary.
+	Contract *ContractArgs
+}
+
+// ContractArgs are the contract secret's key and principals.
+type ContractArgs struct {
+	// KeyArn encrypts the secret half: a key available in the recovery
+	// Region (the secrets key's replica there).
+	KeyArn pulumi.StringInput
+	// Readers are the role ARNs that may read the secret half (the deploy
+	// role that runs `pulumi up` on the recovery stack, and break-glass);
+	// every other principal is denied, whatever its IAM policy says.
+	Readers pulumi.StringArray
+	// Writer is the role that writes it (the deploy role).
+	Writer pulumi.StringOutput
+	// Protect keeps the secret from being deleted by accident.
+	Protect bool
 }
 
 // DRLink is the switch and, in a primary, the replicated contract.
@@ -116,14 +135,18 @@ type DRLink struct {
 	// PublisherValue is what this stack sends (0 or 1).
 	PublisherValue pulumi.IntOutput `pulumi:"publisherValue"`
 
-	args *Args
-	opts []pulumi.ResourceOption
+	args   *Args
+	opts   []pulumi.ResourceOption
+	secret *secretsmanager.Secret
 }
 
 // New creates the link: the alarm (primary) and this stack's publisher.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*DRLink, error) {
 	if args == nil || args.Project == "" || args.PrimaryStack == "" || args.Region == "" {
 		return nil, fmt.Errorf("drlink: Project, PrimaryStack and Region are required")
+	}
+	if args.Primary && (args.Contract == nil || args.Contract.KeyArn == nil || len(args.Contract.Readers) == 0) {
+		return nil, fmt.Errorf("drlink: a primary needs Contract (KeyArn, Readers, Writer)")
 	}
 	l := &DRLink{args: args}
 	if err := ctx.RegisterComponentResource(typeToken, name, l, opts...); err != nil {
@@ -161,6 +184,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			return nil, err
 		}
 		l.SwitchAlarm = alarm.Name
+		if err := l.contractSecret(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := l.publisher(ctx); err != nil {
 		return nil, err
@@ -238,52 +264,26 @@ func partition(p string) string {
 // Document is the contract's two halves as JSON.
 type Document struct {
 	Plain, Secret pulumi.StringOutput
-	// KeyArn encrypts the secret half: a key available in the recovery
-	// Region (the secrets key's replica there).
-	KeyArn pulumi.StringInput
-	// Readers are the role ARNs that may read the secret half (the deploy
-	// role that runs `pulumi up` on the recovery stack, and break-glass);
-	// every other principal is denied, whatever its IAM policy says.
-	Readers pulumi.StringArray
-	// Writer is the role that writes it (the deploy role).
-	Writer pulumi.StringInput
-	// Protect keeps the secret from being deleted by accident.
-	Protect bool
 }
 
-// Publish writes the primary's contract into the recovery Region.
-func (l *DRLink) Publish(ctx *pulumi.Context, d Document) error {
-	a := l.args
-	if !a.Primary {
-		return fmt.Errorf("drlink: only a primary publishes its contract")
-	}
-	if _, err := ssm.NewParameter(ctx, "contract", &ssm.ParameterArgs{
-		Name:        pulumi.String(ParameterName(a.Project, a.PrimaryStack)),
-		Description: pulumi.Sprintf("%s/%s's DR contract (plain fields), read by its recovery stack in %s", a.Project, a.PrimaryStack, a.Region),
-		Type:        pulumi.String("String"),
-		Tier:        pulumi.String(ParameterTier),
-		Value:       d.Plain,
-	}, l.opts...); err != nil {
-		return err
-	}
+// contractSecret creates the secret that holds the contract's secret half,
+// and its resource policy.
+func (l *DRLink) contractSecret(ctx *pulumi.Context) error {
+	a, c := l.args, l.args.Contract
 	sopts := append([]pulumi.ResourceOption{}, l.opts...)
-	if d.Protect {
+	if c.Protect {
 		sopts = append(sopts, pulumi.Protect(true))
 	}
 	sec, err := secretsmanager.NewSecret(ctx, "contract-secrets", &secretsmanager.SecretArgs{
 		Name:                 pulumi.String(SecretName(a.Project, a.PrimaryStack)),
 		Description:          pulumi.Sprintf("%s/%s's DR contract (secret fields): read by its recovery stack's pulumi up in %s", a.Project, a.PrimaryStack, a.Region),
-		KmsKeyId:             d.KeyArn,
+		KmsKeyId:             c.KeyArn,
 		RecoveryWindowInDays: pulumi.Int(30),
 	}, sopts...)
 	if err != nil {
 		return err
 	}
-	if _, err := secretsmanager.NewSecretVersion(ctx, "contract-secrets", &secretsmanager.SecretVersionArgs{
-		SecretId: sec.ID(), SecretString: pulumi.ToSecret(d.Secret).(pulumi.StringOutput),
-	}, l.opts...); err != nil {
-		return err
-	}
+	l.secret = sec
 	deny := func(sid string, actions []string, who pulumi.StringArray) iam.GetPolicyDocumentStatementArgs {
 		return iam.GetPolicyDocumentStatementArgs{
 			Sid: pulumi.String(sid), Effect: pulumi.String("Deny"), Actions: pulumi.ToStringArray(actions),
@@ -296,15 +296,9 @@ func (l *DRLink) Publish(ctx *pulumi.Context, d Document) error {
 			}},
 		}
 	}
-	writers := pulumi.StringArray{d.Writer}
-	for _, r := range d.Readers {
-		if r != d.Writer {
-			writers = append(writers, r)
-		}
-	}
 	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: iam.GetPolicyDocumentStatementArray{
-		deny("OnlyTheRecoveryDeployAndBreakGlassRead", ContractReadActions, d.Readers),
-		deny("OnlyTheDeployRoleAndBreakGlassChangeIt", ContractChangeActions, writers),
+		deny("OnlyTheRecoveryDeployAndBreakGlassRead", secrets.SealedReadActions, c.Readers),
+		deny("OnlyTheDeployRoleAndBreakGlassChangeIt", append([]string{"secretsmanager:PutSecretValue"}, secrets.SealedChangeActions...), c.Readers),
 	}}, pulumi.Parent(l))
 	_, err = secretsmanager.NewSecretPolicy(ctx, "contract-secrets", &secretsmanager.SecretPolicyArgs{
 		SecretArn: sec.Arn, Policy: doc.Json(), BlockPublicPolicy: pulumi.Bool(true),
@@ -312,12 +306,53 @@ func (l *DRLink) Publish(ctx *pulumi.Context, d Document) error {
 	return err
 }
 
-// ContractReadActions read the contract's secret half; ContractChangeActions
-// change it.
-var (
-	ContractReadActions   = []string{"secretsmanager:GetSecretValue", "secretsmanager:BatchGetSecretValue"}
-	ContractChangeActions = []string{
-		"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:PutResourcePolicy",
-		"secretsmanager:DeleteResourcePolicy", "secretsmanager:DeleteSecret", "secretsmanager:RestoreSecret",
+// Watch is the contract secret for the primary's trail filters and alarms
+// (components/baseline): it holds the database master passwords and the
+// Redis token, so a read by anyone but its readers pages, like the xpriv's.
+func (l *DRLink) Watch() (secrets.Watch, bool) {
+	if l.secret == nil {
+		return secrets.Watch{}, false
 	}
-)
+	a, c := l.args, l.args.Contract
+	readers := make([]any, len(c.Readers))
+	for i, r := range c.Readers {
+		readers[i] = r
+	}
+	return secrets.Watch{
+		Item: "DR_CONTRACT", SecretName: SecretName(a.Project, a.PrimaryStack), Regions: []string{a.Region},
+		ARNs:           pulumi.StringArray{l.secret.Arn}.ToStringArrayOutput(),
+		ReaderRoleArns: pulumi.All(readers...).ApplyT(func(v []any) []string { return toStrings(v) }).(pulumi.StringArrayOutput),
+		KeyArns:        pulumi.StringArray{c.KeyArn.ToStringOutput()}.ToStringArrayOutput(),
+	}, true
+}
+
+func toStrings(v []any) []string {
+	out := make([]string, len(v))
+	for i, x := range v {
+		out[i], _ = x.(string)
+	}
+	return out
+}
+
+// Publish writes the primary's contract into the recovery Region: the
+// plain half as the SSM parameter, the secret half as the contract
+// secret's value. Every `pulumi up` of the primary rewrites both.
+func (l *DRLink) Publish(ctx *pulumi.Context, d Document) error {
+	a := l.args
+	if l.secret == nil {
+		return fmt.Errorf("drlink: only a primary publishes its contract")
+	}
+	if _, err := ssm.NewParameter(ctx, "contract", &ssm.ParameterArgs{
+		Name:        pulumi.String(ParameterName(a.Project, a.PrimaryStack)),
+		Description: pulumi.Sprintf("%s/%s's DR contract (plain fields), read by its recovery stack in %s", a.Project, a.PrimaryStack, a.Region),
+		Type:        pulumi.String("String"),
+		Tier:        pulumi.String(ParameterTier),
+		Value:       d.Plain,
+	}, l.opts...); err != nil {
+		return err
+	}
+	_, err := secretsmanager.NewSecretVersion(ctx, "contract-secrets", &secretsmanager.SecretVersionArgs{
+		SecretId: l.secret.ID(), SecretString: pulumi.ToSecret(d.Secret).(pulumi.StringOutput),
+	}, l.opts...)
+	return err
+}
