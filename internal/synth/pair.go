@@ -223,3 +223,11 @@ func recoveryOf(st *Stack) (*Stack, error) {
 func loadQuiet(dir, name string) (*Stack, error) {
 	return loadStack(dir, name, io.Discard)
 }
+
+// RunIn synthesizes one stack against what other runs left in the account
+// (world: a primary's resources, which data sources read) and nothing
+// else: no StackReference is answered. Tests use it to take the primary's
+// replicated contract away.
+func RunIn(st *Stack, world []*mockengine.Resource) (*Result, error) {
+	return runOne(st, runEnv{world: world})
+}
