@@ -110,8 +110,8 @@ func TestDRConfigErrors(t *testing.T) {
 func TestFencedAndSwitch(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name                   string
-		edit                   func(m map[string]string)
+		name                    string
+		edit                    func(m map[string]string)
 		fenced, quiet, switchOn bool
 	}{
 		{"primary", func(m map[string]string) { m["dbay:drRegion"] = "us-west-2" }, false, false, false},

@@ -162,4 +162,3 @@ func firstLine(s string) string {
 	}
 	return s
 }
-
