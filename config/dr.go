@@ -17,8 +17,9 @@ type DR struct {
 	RPO string `json:"rpo"`
 	// RTO is the longest a failover may take ("4h"). Absent: 4h.
 	RTO string `json:"rto"`
-	// PrimaryStack is the fully qualified primary stack the recovery stack
-	// reads through a StackReference ("organization/dbay/prod"). Required
+	// PrimaryStack is the fully qualified primary stack whose replicated
+	// contract the recovery stack reads in its own Region
+	// (stacks.ReadContract; "organization/dbay/prod"). Required
 	// in a recovery stack; not allowed in a primary.
 	PrimaryStack string `json:"primaryStack"`
 	// PrimaryRegion is the primary stack's region (us-east-1): it must

@@ -14,8 +14,9 @@ import (
 	"github.com/dbay/infra/internal/mockengine"
 )
 
-// A DR pair is synthesized together: a recovery stack needs its primary's
-// outputs for the StackReference, and the DR assessment needs both runs.
+// A DR pair is synthesized together: a recovery stack reads the contract
+// its primary's run replicated into the recovery Region, and the DR
+// assessment needs both runs.
 // Run does it for every stack loaded from a directory (Stack.Dir).
 
 // runDR runs the stack and its DR partner from the same directory and

@@ -85,8 +85,9 @@ type Result struct {
 // config.Errors before anything runs.
 //
 // A stack loaded from a directory that takes part in DR is run with its
-// partner: a recovery stack after its primary, whose outputs answer its
-// StackReference; a primary before its recovery stack. Both results carry
+// partner: a recovery stack after its primary, whose resources (the
+// contract it replicated into the recovery Region) answer its data
+// sources; a primary before its recovery stack. Both results carry
 // the pair's DR assessment.
 func Run(st *Stack) (*Result, error) {
 	cfg, err := load(st)
