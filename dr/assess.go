@@ -65,8 +65,8 @@ func Assess(p Policy, drRegion string, primary, recovery []Resource, accepted ma
 	rep := Report{Policy: p, Region: drRegion}
 	for _, r := range primary {
 		kind, ok := statefulKind(r)
-		if !ok || r.Region == drRegion && drRegion != "" {
-			// What the primary keeps in the recovery Region (its
+		if !ok || kind == Secret && r.Region == drRegion && drRegion != "" {
+			// A secret the primary keeps in the recovery Region (its
 			// replicated DR contract, components/drlink) outlives the
 			// primary's Region by being there: not a store to recover.
 			continue

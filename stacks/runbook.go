@@ -320,15 +320,22 @@ func (in runbookInputs) switchState() string {
 		in.cfg.Region, in.switchAlarm())
 }
 
-// eksUnfence gives each EKS Deployment one pod after the unfence (an
-// autoscaler ignores a Deployment at 0, and the config only stops pinning
-// replicas): "" on ECS, whose scaling targets return by configuration.
-func (in runbookInputs) eksUnfence() string {
-	if in.fleet == nil || in.cfg.Fleet.Runtime != config.RuntimeEKS {
-		return ""
+// eksUnfence gives each of the primary's EKS Deployments one pod after the
+// unfence (an autoscaler ignores a Deployment at 0, and the config only
+// stops pinning replicas): "" for an ECS primary, whose scaling targets
+// return by configuration. The primary's runtime is the contract's.
+func (in runbookInputs) eksUnfence() pulumi.StringOutput {
+	c := in.contract
+	if in.fleet == nil {
+		return pulumi.String("").ToStringOutput()
 	}
-	return fmt.Sprintf(" && aws eks update-kubeconfig --region %s --name $(pulumi stack output clusterName --stack %s) && kubectl --namespace %s scale deployment --all --replicas=1",
-		in.cfg.DR.PrimaryRegion, in.primaryStack(), in.cfg.Fleet.EKS.Namespace)
+	return pulumi.All(c.FleetRuntime, c.ClusterName, c.FleetNamespace).ApplyT(func(v []any) string {
+		if v[0].(string) != config.RuntimeEKS {
+			return ""
+		}
+		return fmt.Sprintf(" && aws eks update-kubeconfig --region %s --name %s && kubectl --namespace %s scale deployment --all --replicas=1",
+			in.cfg.DR.PrimaryRegion, v[1], v[2])
+	}).(pulumi.StringOutput)
 }
 
 // writers are a stack's services and functions, which a runbook stops

@@ -160,7 +160,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	l.SwitchAlarm = pulumi.String("").ToStringOutput()
 	if args.Primary {
 		// The alarm reports to OpsCenter in the recovery Region (an
-		// OpsItem per flip: the record of who failed over when); an SNS
+		// OpsItem per flip, either way: the record of who failed over or
+		// back, and when); an SNS
 		// action would need a topic in that Region, which the primary
 		// does not have (alarm actions:
 		// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
@@ -183,6 +184,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
 			TreatMissingData:   pulumi.String("missing"),
 			AlarmActions:       pulumi.Array{opsItem},
+			OkActions:          pulumi.Array{opsItem},
 		}, l.opts...)
 		if err != nil {
 			return nil, err
