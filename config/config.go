@@ -102,6 +102,18 @@ func (c *Config) Passive() bool {
 	return c.Role == RoleRecovery && (c.Fleet == nil || c.Fleet.Standby != StandbyActive)
 }
 
+// Quiet reports whether the stack's schedules and bus rules are created
+// disabled: a recovery stack on standby (Passive) or a fenced primary
+// (dr.fenced).
+func (c *Config) Quiet() bool { return c.Passive() || c.Fenced() }
+
+// SwitchOn reports whether this stack's publisher on the failover switch
+// sends 1 (Route 53 answers from the recovery Region): a recovery stack
+// made active (fleet.standby: active) or a fenced primary.
+func (c *Config) SwitchOn() bool {
+	return c.Fenced() || c.Role == RoleRecovery && !c.Passive()
+}
+
 // Principals are the names of the services and functions the stack
 // declares: the grantees a single-reader secret may name. The sections that
 // declare roles (fleet services, serverless functions) add theirs here.

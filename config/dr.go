@@ -17,8 +17,9 @@ type DR struct {
 	RPO string `json:"rpo"`
 	// RTO is the longest a failover may take ("4h"). Absent: 4h.
 	RTO string `json:"rto"`
-	// PrimaryStack is the fully qualified primary stack the recovery stack
-	// reads through a StackReference ("organization/dbay/prod"). Required
+	// PrimaryStack is the fully qualified primary stack whose replicated
+	// contract the recovery stack reads in its own Region
+	// (stacks.ReadContract; "organization/dbay/prod"). Required
 	// in a recovery stack; not allowed in a primary.
 	PrimaryStack string `json:"primaryStack"`
 	// PrimaryRegion is the primary stack's region (us-east-1): it must
@@ -52,7 +53,21 @@ type DR struct {
 	// Rebuild states the assumptions of the derived stores' rebuild time.
 	// Recovery stacks only.
 	Rebuild DRRebuild `json:"rebuild"`
+	// Fenced, in a primary with a drRegion, stops the primary's writers
+	// after a failover, as configuration rather than by hand (README
+	// "Disaster recovery" → "Fencing by config"): every ECS scaling target
+	// pinned to 0 (EKS: Deployments at 0 replicas, no autoscaler), every
+	// function's reserved concurrency 0, schedules and bus rules DISABLED,
+	// and the primary's publisher on the failover switch sends 1, so
+	// Route 53 answers from the recovery Region. The failover workflow
+	// commits it to Pulumi.<primary>.yaml so a later `pulumi up` (or
+	// `pulumi up --refresh`) of the primary keeps it fenced instead of
+	// undoing the fence. Absent: false. Not allowed in a recovery stack.
+	Fenced bool `json:"fenced"`
 }
+
+// Fenced reports whether the stack is a primary fenced by dr.fenced.
+func (cfg *Config) Fenced() bool { return cfg.Role == RolePrimary && cfg.DR.Fenced }
 
 // stackRefRe is a fully qualified stack name: org/project/stack.
 var stackRefRe = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
@@ -155,12 +170,18 @@ func (cfg *Config) validateDR(c *collector) {
 			c.add("dr.reportingReplicas", "need data.postgres", "remove them, or add the postgres store")
 		}
 		checkReplicaNames(c, "dr.reportingReplicas", d.ReportingReplicas)
+		if d.Fenced {
+			c.add("dr.fenced", "is set in a recovery stack", "remove it: dr.fenced fences a primary (Pulumi.<primary>.yaml); a recovery stack takes over with fleet.standby: active")
+		}
 		if cfg.Frontend != nil {
 			c.add("frontend", "is set in a recovery stack", "remove it: CloudFront, WAF and the site are global and live in the primary stack, which fails the site over to its replica bucket")
 		}
 	default:
 		if d.PrimaryStack != "" || d.PrimaryRegion != "" {
 			c.add("dr.primaryStack", "is set in a primary stack", "remove dr.primaryStack and dr.primaryRegion: only a recovery stack reads a primary")
+		}
+		if d.Fenced && cfg.DRRegion == "" {
+			c.add("dr.fenced", "needs drRegion", "remove it, or set drRegion: a primary is fenced only after a failover to its recovery Region")
 		}
 		if len(d.ReportingReplicas) > 0 {
 			c.add("dr.reportingReplicas", "is set in a primary stack", "use data.postgres.readReplicas: a primary builds its replicas at once")

@@ -68,6 +68,17 @@ func TestDRConfigErrors(t *testing.T) {
 			m["dbay:drRegion"] = "us-west-2"
 			m["dbay:auth"] = `{}`
 		}, []string{"dbay:dr.rpo: RPO 1h, RTO 4h cannot be met for auth: the best mechanism for userpool (cognito-standby-pool) gives RPO unbounded, RTO 30m; relax dr.rpo/dr.rto, remove auth, or accept the risk with dr.accept.userpool and a reason"}},
+		{"a recovery stack fenced", func(m map[string]string) {
+			recovery(m)
+			m["dbay:dr"] = `{"primaryStack":"organization/dbay/prod","primaryRegion":"us-east-1","fenced":true}`
+		}, []string{"dbay:dr.fenced: is set in a recovery stack; remove it: dr.fenced fences a primary (Pulumi.<primary>.yaml); a recovery stack takes over with fleet.standby: active"}},
+		{"a primary fenced without a recovery region", func(m map[string]string) {
+			m["dbay:dr"] = `{"fenced":true}`
+		}, []string{"dbay:dr.fenced: needs drRegion; remove it, or set drRegion: a primary is fenced only after a failover to its recovery Region"}},
+		{"fenced is a boolean", func(m map[string]string) {
+			m["dbay:drRegion"] = "us-west-2"
+			m["dbay:dr"] = `{"fenced":"yes"}`
+		}, []string{`dbay:dr.fenced: expected a boolean, got string "yes"; use true or false`}},
 		{"bad durations and acceptances", func(m map[string]string) {
 			m["dbay:dr"] = `{"rpo":"an hour","rto":"-1h","accept":{"users":"because we can live with it","userpool":"ok"}}`
 		}, []string{
@@ -91,6 +102,36 @@ func TestDRConfigErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A fenced primary stops its writers and says 1 to the failover switch; an
+// active recovery stack says 1; a primary or a standby recovery stack 0.
+func TestFencedAndSwitch(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name                    string
+		edit                    func(m map[string]string)
+		fenced, quiet, switchOn bool
+	}{
+		{"primary", func(m map[string]string) { m["dbay:drRegion"] = "us-west-2" }, false, false, false},
+		{"fenced primary", func(m map[string]string) {
+			m["dbay:drRegion"] = "us-west-2"
+			m["dbay:dr"] = `{"fenced":true}`
+		}, true, true, true},
+		{"recovery on standby", recovery, false, true, false},
+		{"active recovery", func(m map[string]string) {
+			recovery(m)
+			m["dbay:fleet"] = `{"standby":"active","alb":{"ingress":"public"},"services":[{"name":"api","image":{"tag":"v1"},"cpu":256,"memory":512,"min":1,"max":2}]}`
+		}, false, false, true},
+	} {
+		cfg, errs := load(t, tc.edit)
+		if errs != nil {
+			t.Fatalf("%s: %v", tc.name, errs)
+		}
+		if cfg.Fenced() != tc.fenced || cfg.Quiet() != tc.quiet || cfg.SwitchOn() != tc.switchOn {
+			t.Errorf("%s: fenced %v quiet %v switch %v, want %v %v %v", tc.name, cfg.Fenced(), cfg.Quiet(), cfg.SwitchOn(), tc.fenced, tc.quiet, tc.switchOn)
+		}
 	}
 }
 

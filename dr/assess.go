@@ -110,7 +110,10 @@ func AssessWith(p Policy, drRegion string, primary, recovery []Resource, accepte
 	rep := Report{Policy: p, Region: drRegion}
 	for _, r := range primary {
 		kind, ok := statefulKind(r)
-		if !ok {
+		if !ok || kind == Secret && r.Region == drRegion && drRegion != "" {
+			// A secret the primary keeps in the recovery Region (its
+			// replicated DR contract, components/drlink) outlives the
+			// primary's Region by being there: not a store to recover.
 			continue
 		}
 		row := Row{Kind: kind, Type: r.Type, Resource: r.Name, Class: Classes[kind]}

@@ -67,7 +67,9 @@ func awsAPIGatewayRules() []Rule {
 				if !authorizes {
 					return nil
 				}
-				if n, ok := x.In(r)["reservedConcurrentExecutions"].(float64); ok && n >= 1 {
+				// 0 is a reservation too: the function is throttled (a
+				// primary fenced by dr.fenced), capped at nothing.
+				if n, ok := x.In(r)["reservedConcurrentExecutions"].(float64); ok && n >= 0 {
 					return nil
 				}
 				return []string{problem(r, "authorizes an API without a concurrency reservation", "set serverless.functions.<name>.reservedConcurrency (e.g. 100)")}

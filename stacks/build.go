@@ -7,6 +7,7 @@ import (
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/baseline"
 	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/drlink"
 	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/monitoring"
 	"github.com/dbay/infra/components/network"
@@ -44,8 +45,9 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	regional := pulumi.Providers(providers.Regional)
 	var contract *Contract
 	if cfg.Role == config.RoleRecovery {
-		// Read first: a recovery stack is built from what its primary exported.
-		if contract, err = ReadContract(ctx, cfg.DR.PrimaryStack); err != nil {
+		// Read first: a recovery stack is built from the contract its
+		// primary replicated into this Region.
+		if contract, err = ReadContract(ctx, cfg.Project, cfg.DR.PrimaryStack, cfg.Region, providers.Regional); err != nil {
 			return err
 		}
 	}
@@ -60,6 +62,10 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	}
 	secArgs, dataArgs, zone := storeArgs(ctx, cfg, providers, net, contract)
 	sec, err := secrets.New(ctx, "secrets", secArgs, regional)
+	if err != nil {
+		return err
+	}
+	link, err := newLink(ctx, cfg, providers, sec)
 	if err != nil {
 		return err
 	}
@@ -101,7 +107,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	}
 	var sl *serverless.Serverless
 	if cfg.Serverless != nil {
-		sl, err = buildServerless(ctx, cfg, providers, net, sec, data, fl, au, zone, certs, ov)
+		sl, err = buildServerless(ctx, cfg, providers, net, sec, data, fl, au, zone, certs, ov, link)
 		if err != nil {
 			return err
 		}
@@ -111,7 +117,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	// "Security baseline"); Monitoring turns its specs into alarms.
 	base, err := baseline.New(ctx, "baseline", &baseline.Args{
 		Spec: cfg.Security, Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
-		Primary: cfg.Role == config.RolePrimary, Protect: cfg.Protected(), Watch: sec.Watched(),
+		Primary: cfg.Role == config.RolePrimary, Protect: cfg.Protected(), Watch: watched(sec, link),
 	}, regional)
 	if err != nil {
 		return err
@@ -126,7 +132,7 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		return err
 	}
 
-	if err := failoverOrigin(ctx, cfg, fl, fe, contract, mon.AlertTopicArn); err != nil {
+	if err := failoverOrigin(ctx, cfg, fl, fe, contract, mon.AlertTopicArn, link); err != nil {
 		return err
 	}
 
@@ -168,7 +174,15 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 		ctx.Export("failoverRunbook", render(in.failover()))
 		ctx.Export("failbackRunbook", render(in.failback()))
 	case hasDR(cfg):
-		primaryContract(cfg, net, sec, data, fe, fl, sl, zone, ov, certs).Export(ctx)
+		c := primaryContract(cfg, net, sec, data, fe, fl, sl, zone, ov, certs)
+		c.Export(ctx)
+		if err := publishContract(link, ctx, c); err != nil {
+			return err
+		}
+	}
+	if link != nil {
+		ctx.Export("failoverSwitchAlarm", pulumi.String(drlink.SwitchAlarmName(cfg.Project, linkPrimary(cfg))))
+		ctx.Export("failoverSwitchValue", link.PublisherValue)
 	}
 	return nil
 }

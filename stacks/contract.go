@@ -1,10 +1,16 @@
 package stacks
 
 import (
+	"encoding/json"
 	"fmt"
 	"reflect"
+	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/drlink"
 )
 
 // ContractOutput is the primary stack's output holding the Contract (every
@@ -15,8 +21,10 @@ const (
 )
 
 // Contract is what a primary stack hands its recovery stack: the one Go
-// type both sides use. The primary fills it and calls Export; the recovery
-// stack gets it back from ReadContract through a pulumi.StackReference.
+// type both sides use. The primary fills it, exports it and replicates it
+// into the recovery Region (documents, drlink.Publish); the recovery stack
+// gets it back from ReadContract, in its own Region, without reading the
+// primary's state.
 // Each field's `dr` tag is its key in the drContract output; fields tagged
 // `secret:"true"` travel in drContractSecrets, so only they are secret on
 // the recovery side. Fields are StringOutput or StringMapOutput; a store
@@ -145,65 +153,118 @@ func (c *Contract) Export(ctx *pulumi.Context) {
 	ctx.Export(SecretContractOutput, pulumi.ToSecret(secret))
 }
 
-// ReadContract reads the primary stack's contract through a StackReference
-// named by dr.primaryStack. A field the primary does not export fails the
-// run with the key and the fix (deploy the primary first).
-func ReadContract(ctx *pulumi.Context, stack string) (*Contract, error) {
-	ref, err := pulumi.NewStackReference(ctx, "primary", &pulumi.StackReferenceArgs{Name: pulumi.String(stack)})
-	if err != nil {
-		return nil, err
-	}
-	plain := ref.GetOutput(pulumi.String(ContractOutput))
-	secret := ref.GetOutput(pulumi.String(SecretContractOutput))
-	c := &Contract{}
+// documents are the contract's plain and secret halves as JSON objects
+// (the drContract and drContractSecrets shapes), which the primary
+// replicates into the recovery Region (drlink.Publish).
+func (c *Contract) documents() (plain, secret pulumi.StringOutput) {
+	var plainKeys, secretKeys []string
+	var plainOut, secretOut []any
 	v := reflect.ValueOf(c).Elem()
 	for i := 0; i < v.NumField(); i++ {
 		f := v.Type().Field(i)
-		key := f.Tag.Get("dr")
-		src := plain
+		var out any
+		switch f.Type {
+		case stringOutputType:
+			o := v.Field(i).Interface().(pulumi.StringOutput)
+			if o == (pulumi.StringOutput{}) {
+				o = pulumi.String("").ToStringOutput()
+			}
+			out = o
+		case stringMapOutputType:
+			o := v.Field(i).Interface().(pulumi.StringMapOutput)
+			if o == (pulumi.StringMapOutput{}) {
+				o = pulumi.StringMap{}.ToStringMapOutput()
+			}
+			out = o
+		default:
+			panic(fmt.Sprintf("stacks.Contract.%s: unsupported type %s", f.Name, f.Type))
+		}
 		if f.Tag.Get("secret") == "true" {
+			secretKeys, secretOut = append(secretKeys, f.Tag.Get("dr")), append(secretOut, out)
+		} else {
+			plainKeys, plainOut = append(plainKeys, f.Tag.Get("dr")), append(plainOut, out)
+		}
+	}
+	render := func(keys []string, outs []any) pulumi.StringOutput {
+		return pulumi.All(outs...).ApplyT(func(vals []any) (string, error) {
+			m := make(map[string]any, len(keys))
+			for i, k := range keys {
+				m[k] = vals[i]
+			}
+			b, err := json.Marshal(m) // keys sorted: the same contract renders the same bytes
+			return string(b), err
+		}).(pulumi.StringOutput)
+	}
+	return render(plainKeys, plainOut), render(secretKeys, secretOut)
+}
+
+// ReadContract reads the primary's last contract where the primary
+// replicated it, in the recovery stack's own Region (provider): the plain
+// fields from the SSM parameter, the secret ones from the Secrets Manager
+// secret (drlink.ParameterName, drlink.SecretName). It is two data-source
+// reads in this Region — no StackReference, nothing in the primary's
+// Region or state — so `pulumi up` on the recovery stack runs while the
+// primary's Region is down. A missing document or field fails the run
+// with its name and the fix (deploy the primary first).
+func ReadContract(ctx *pulumi.Context, project, primaryStack, region string, provider pulumi.ProviderResource) (*Contract, error) {
+	stack := primaryStack[strings.LastIndex(primaryStack, "/")+1:]
+	param, secretName := drlink.ParameterName(project, stack), drlink.SecretName(project, stack)
+	fix := fmt.Sprintf("deploy the primary stack first (pulumi up --stack %s): it writes its DR contract into %s", stack, region)
+	p, err := ssm.LookupParameter(ctx, &ssm.LookupParameterArgs{Name: param}, pulumi.Provider(provider))
+	if err != nil {
+		return nil, fmt.Errorf("the DR contract of stack %s (SSM parameter %s in %s) cannot be read: %s: %w", primaryStack, param, region, fix, err)
+	}
+	sv, err := secretsmanager.LookupSecretVersion(ctx, &secretsmanager.LookupSecretVersionArgs{SecretId: secretName}, pulumi.Provider(provider))
+	if err != nil {
+		return nil, fmt.Errorf("the DR contract of stack %s (secret %s in %s) cannot be read: %s: %w", primaryStack, secretName, region, fix, err)
+	}
+	var plain, secret map[string]any
+	if err := json.Unmarshal([]byte(p.Value), &plain); err != nil {
+		return nil, fmt.Errorf("the DR contract of stack %s (SSM parameter %s in %s) is not a JSON object: %s: %w", primaryStack, param, region, fix, err)
+	}
+	if err := json.Unmarshal([]byte(sv.SecretString), &secret); err != nil {
+		return nil, fmt.Errorf("the DR contract of stack %s (secret %s in %s) is not a JSON object: %s: %w", primaryStack, secretName, region, fix, err)
+	}
+	c := &Contract{}
+	v := reflect.ValueOf(c).Elem()
+	var missing []string
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		key, src, isSecret := f.Tag.Get("dr"), plain, f.Tag.Get("secret") == "true"
+		if isSecret {
 			src = secret
 		}
-		field := func(raw any) (any, error) {
-			m, ok := raw.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("stack %s exports no %s: deploy the primary stack first (pulumi up --stack %s)", stack, ContractOutput, stack)
-			}
-			x, ok := m[key]
-			if !ok {
-				return nil, fmt.Errorf("stack %s exports no %s.%s: update the primary stack first (pulumi up --stack %s)", stack, ContractOutput, key, stack)
-			}
-			return x, nil
+		x, ok := src[key]
+		if !ok {
+			missing = append(missing, ContractOutput+"."+key)
+			continue
 		}
 		switch f.Type {
 		case stringOutputType:
-			out := src.ApplyT(func(raw any) (string, error) {
-				x, err := field(raw)
-				if err != nil {
-					return "", err
-				}
-				s, _ := x.(string)
-				return s, nil
-			}).(pulumi.StringOutput)
+			s, _ := x.(string)
+			out := pulumi.String(s).ToStringOutput()
+			if isSecret {
+				out = pulumi.ToSecret(out).(pulumi.StringOutput)
+			}
 			v.Field(i).Set(reflect.ValueOf(out))
 		case stringMapOutputType:
-			out := src.ApplyT(func(raw any) (map[string]string, error) {
-				x, err := field(raw)
-				if err != nil {
-					return nil, err
+			m := map[string]string{}
+			if xm, ok := x.(map[string]any); ok {
+				for k, val := range xm {
+					m[k], _ = val.(string)
 				}
-				m := map[string]string{}
-				if xm, ok := x.(map[string]any); ok {
-					for k, val := range xm {
-						m[k], _ = val.(string)
-					}
-				}
-				return m, nil
-			}).(pulumi.StringMapOutput)
+			}
+			out := pulumi.ToStringMap(m).ToStringMapOutput()
+			if isSecret {
+				out = pulumi.ToSecret(out).(pulumi.StringMapOutput)
+			}
 			v.Field(i).Set(reflect.ValueOf(out))
 		default:
 			return nil, fmt.Errorf("stacks.Contract.%s: unsupported type %s", f.Name, f.Type)
 		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("the DR contract of stack %s in %s has no %s: %s", primaryStack, region, strings.Join(missing, ", "), fix)
 	}
 	return c, nil
 }

@@ -92,7 +92,7 @@ func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, ne
 	data := &datalayer.Args{
 		Spec: cfg.Data, Network: net,
 		Project: cfg.Project, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
-		Protect: cfg.Protected(), BackupTag: backupTag(cfg), Passive: cfg.Passive(), ReportingReplicas: reportingReplicas(cfg),
+		Protect: cfg.Protected(), BackupTag: backupTag(cfg), Passive: cfg.Quiet(), ReportingReplicas: reportingReplicas(cfg),
 		PostgresConsumers: cfg.PostgresConsumers(), OperatorRole: cfg.Security.OperatorRole,
 	}
 	var zone pulumi.StringInput

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/drlink"
 	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/frontend"
 	"github.com/dbay/infra/components/network"
@@ -45,6 +46,7 @@ func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, n
 		Project: cfg.Project, Stack: cfg.Stack, Environment: cfg.Environment, Region: cfg.Region,
 		Partition: cfg.Partition(), Domain: cfg.Domain, Role: cfg.Role, Protect: cfg.Protected(),
 		ZoneID: zone, OriginVerify: ov, Certificates: certs, Tags: Tags(cfg), CalledFromVPC: calledByFunctions(cfg),
+		Fenced: cfg.Fenced(),
 	}
 	switch {
 	case contract != nil:
@@ -149,7 +151,7 @@ func recoveryFirewall(ctx *pulumi.Context, cfg *config.Config, fl *fleet.Fleet) 
 // failoverOrigin writes the fleet's origin.<domain> failover record once
 // the stack's alert topic exists: PRIMARY (health-checked) in a primary,
 // SECONDARY in the recovery stack, in the zone the contract names.
-func failoverOrigin(ctx *pulumi.Context, cfg *config.Config, fl *fleet.Fleet, fe *frontend.Frontend, contract *Contract, topic pulumi.StringOutput) error {
+func failoverOrigin(ctx *pulumi.Context, cfg *config.Config, fl *fleet.Fleet, fe *frontend.Frontend, contract *Contract, topic pulumi.StringOutput, link *drlink.DRLink) error {
 	host := cfg.OriginHost()
 	if host == "" || fl == nil {
 		return nil
@@ -160,6 +162,9 @@ func failoverOrigin(ctx *pulumi.Context, cfg *config.Config, fl *fleet.Fleet, fe
 		o.ZoneID = contract.ZoneID
 	case fe != nil:
 		o.ZoneID, o.Failover, o.AlertTopicArn = fe.ZoneID, fleet.FailoverPrimary, topic
+		if link != nil {
+			o.SwitchAlarm, o.SwitchRegion = link.SwitchAlarm, cfg.DRRegion
+		}
 	default:
 		return fmt.Errorf("stacks: %s needs the frontend's zone", host)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dbay/infra/components/auth"
 	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/drlink"
 	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/serverless"
 	"github.com/dbay/infra/config"
@@ -79,8 +80,8 @@ func (in runbookInputs) failover() []Step {
 	add := func(title string, cmd pulumi.StringOutput) { steps = append(steps, Step{title, cmd}) }
 	add(StepConfirm, pulumi.Sprintf("aws route53 get-health-check-status --health-check-id %s --query 'HealthCheckObservations[].StatusReport.Status'  # and the AWS Health Dashboard for %s", in.primaryCheck(), primary))
 	if in.fenced() {
-		add(StepFence, pulumi.Sprintf("%s  # only when the primary still answers (skip when it is down): nothing in %s may write to its stale stores, or broadcast a withdrawal again, once this region takes over",
-			in.fenceCommands(false), primary))
+		add(StepFence, pulumi.Sprintf("%s && pulumi up --stack %s --yes  # the failover workflow commits it: %s; nothing in %s may write to its stale stores, or broadcast a withdrawal again, once this region takes over. When %s is down the up fails and the commit stands: the primary comes back fenced at its first pulumi up, which must come before anything else there",
+			configCommit(in.primaryStack(), "dr.fenced", "true", "Fence "+in.primaryStack()+" after the failover to "+r), in.primaryStack(), in.fenceWhat(), primary, primary))
 	}
 	d := in.data.DR
 	if cfg.Data.Postgres != nil {
@@ -102,8 +103,8 @@ func (in runbookInputs) failover() []Step {
 			r, c.RedisGlobalGroupID, r, d.RedisGroupID))
 	}
 	if in.fleet != nil {
-		add(StepScaleUp, pulumi.Sprintf("pulumi config set --stack %s --path fleet.standby %s && pulumi up --stack %s --yes  # min/desired become the primary's, schedules and bus rules are enabled; cluster %s. The same up builds what standby leaves out: %s",
-			in.stack(), config.StandbyActive, in.stack(), in.fleet.ClusterName, in.builtAtScaleUp()))
+		add(StepScaleUp, pulumi.Sprintf("%s && pulumi up --stack %s --yes  # the failover workflow commits fleet.standby: %s; min/desired become the primary's, schedules and bus rules are enabled (cluster %s), and this stack's failover-switch publisher sends 1: alarm %s in %s goes to ALARM and Route 53 answers from this region. The same up builds what standby leaves out: %s",
+			configCommit(in.stack(), "fleet.standby", config.StandbyActive, "Fail over to "+r), in.stack(), config.StandbyActive, in.fleet.ClusterName, in.switchAlarm(), r, in.builtAtScaleUp()))
 	}
 	if cfg.Data.DocumentDB != nil {
 		// After the scale-up: the standby secondary is headless, and
@@ -124,12 +125,12 @@ func (in runbookInputs) failover() []Step {
 			r, d.PostgresIdentifier, strings.Join(cfg.DR.ReportingReplicas, ", "), in.stack()))
 	}
 	if in.apiFailover() {
-		add(StepFlipDNS, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --inverted  # the operator's switch: Route53 never fails over to the pilot light by itself",
-			c.APIFailoverSwitchID))
+		add(StepFlipDNS, pulumi.Sprintf("%s && dig +short api.%s  # ALARM since the scale-up (fleet.standby active): switch %s is unhealthy and Route 53 answers api./ws. from %s. Nothing calls Route 53's API, whose control plane is in us-east-1",
+			in.switchState(), cfg.Domain, c.APIFailoverSwitchID, r))
 	}
 	if in.originFailover() {
-		add(StepFlipOrigin, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --inverted  # the operator's switch: %s (CloudFront's app origin) now answers with this region's ALB",
-			c.OriginFailoverSwitchID, cfg.OriginHost()))
+		add(StepFlipOrigin, pulumi.Sprintf("%s && dig +short %s  # ALARM since the scale-up (fleet.standby active): switch %s is unhealthy and %s (CloudFront's app origin) answers with this region's ALB. Nothing calls Route 53's API",
+			in.switchState(), cfg.OriginHost(), c.OriginFailoverSwitchID, cfg.OriginHost()))
 	}
 	if in.auth != nil {
 		add(StepReleaseSPA, pulumi.Sprintf("pulumi stack output viteEnv --stack %s --json | jq -r 'to_entries[] | \"\\(.key)=\\(.value)\"' > .env.production && npm run build && aws s3 sync dist/ s3://%s --delete && aws cloudfront create-invalidation --distribution-id %s --paths '/*'  # users sign up again or reset their password: pools do not replicate",
@@ -173,8 +174,8 @@ func (in runbookInputs) failback() []Step {
 			primary, c.PostgresID, d.PostgresArn, c.DataKeyArn, c.PostgresSubnetGroup, cfg.Data.Postgres.InstanceClass)) // cfg is as written: the primary's class
 	}
 	if in.fleet != nil {
-		add(StepFreezeRecovery, pulumi.Sprintf("pulumi config set --stack %s --path fleet.standby %s && pulumi up --stack %s --yes  # then wait for ReplicaLag 0 on %s-failback",
-			in.stack(), config.StandbyPilot, in.stack(), c.PostgresID))
+		add(StepFreezeRecovery, pulumi.Sprintf("%s && pulumi up --stack %s --yes  # the failback workflow commits fleet.standby: %s (its switch publisher sends 0; the fenced primary's still sends 1, so Route 53 stays here); then wait for ReplicaLag 0 on %s-failback",
+			configCommit(in.stack(), "fleet.standby", config.StandbyPilot, "Fail back to "+primary), in.stack(), config.StandbyPilot, c.PostgresID))
 	}
 	if cfg.Data.Postgres != nil {
 		// The rename does not move Pulumi's state: pulumi-aws v6 tracks an
@@ -185,14 +186,16 @@ func (in runbookInputs) failback() []Step {
 			adoptCommand(in.primaryStack(), primary, c.PostgresID, dataURN(in.primaryStack(), in.cfg.Project, "aws:rds/instance:Instance", "postgres"))))
 	}
 	if in.fenced() {
-		add(StepUnfence, pulumi.Sprintf("%s  # pulumi up --refresh restores the primary's scaling targets and configured concurrency", in.fenceCommands(true)))
+		add(StepUnfence, pulumi.Sprintf("%s && pulumi up --stack %s --refresh --yes%s  # the failback workflow commits dr.fenced: false: the scaling targets, concurrency, schedules and rules return to their configuration, and the primary's switch publisher sends 0",
+			configCommit(in.primaryStack(), "dr.fenced", "false", "Unfence "+in.primaryStack()), in.primaryStack(), in.eksUnfence()))
 	}
 	if in.apiFailover() {
-		add(StepRestoreDNS, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --no-inverted", c.APIFailoverSwitchID))
+		add(StepRestoreDNS, pulumi.Sprintf("%s && dig +short api.%s  # OK once both publishers send 0 (recovery on standby, primary unfenced): switch %s is healthy and Route 53 answers api./ws. from %s",
+			in.switchState(), cfg.Domain, c.APIFailoverSwitchID, primary))
 	}
 	if in.originFailover() {
-		add(StepRestoreOrigin, pulumi.Sprintf("aws route53 update-health-check --health-check-id %s --no-inverted  # once the primary's services run: %s returns to the primary's ALB while it has healthy targets",
-			c.OriginFailoverSwitchID, cfg.OriginHost()))
+		add(StepRestoreOrigin, pulumi.Sprintf("%s && dig +short %s  # OK once both publishers send 0: switch %s is healthy and %s returns to the primary's ALB while it has healthy targets",
+			in.switchState(), cfg.OriginHost(), c.OriginFailoverSwitchID, cfg.OriginHost()))
 	}
 	if in.auth != nil {
 		add(StepReleaseSPABack, pulumi.Sprintf("pulumi stack output viteEnv --stack %s --json | jq -r 'to_entries[] | \"\\(.key)=\\(.value)\"' > .env.production && npm run build && aws s3 sync dist/ s3://$(pulumi stack output siteBucketName --stack %s) --delete && aws cloudfront create-invalidation --distribution-id %s --paths '/*'",
@@ -292,15 +295,61 @@ func render(steps []Step) pulumi.StringArrayOutput {
 // functions (the recovery stack mirrors them).
 func (in runbookInputs) fenced() bool { return in.fleet != nil || in.sl != nil }
 
-// fenceCommands is the shell that stops the primary's writers in its
-// region (writers.commands), or, with undo, hands them back to Pulumi.
-func (in runbookInputs) fenceCommands(undo bool) pulumi.StringOutput {
+// fenceWhat says what dr.fenced stops in the primary's region, with its
+// identifiers: the cluster's services and the stack's functions.
+func (in runbookInputs) fenceWhat() pulumi.StringOutput {
 	c := in.contract
-	return writers{
-		project: in.cfg.Project, region: in.cfg.DR.PrimaryRegion, stack: in.primaryStack(),
-		fleet: in.fleet != nil, functions: in.sl != nil,
-		runtime: c.FleetRuntime, cluster: c.ClusterName, namespace: c.FleetNamespace,
-	}.commands(undo)
+	fns := ""
+	if in.sl != nil {
+		fns = fmt.Sprintf(", every %s-%s-* function at reserved concurrency 0", in.cfg.Project, in.primaryStack())
+	}
+	if in.fleet == nil {
+		return pulumi.Sprintf("dr.fenced sets%s, schedules and bus rules DISABLED", strings.TrimPrefix(fns, ","))
+	}
+	return pulumi.All(c.ClusterName, c.FleetRuntime).ApplyT(func(v []any) string {
+		how := "its ECS scaling targets at min = max = 0"
+		if v[1].(string) == config.RuntimeEKS {
+			how = "its Deployments at 0 replicas, no autoscaler"
+		}
+		return fmt.Sprintf("dr.fenced pins cluster %s to 0 (%s)%s, schedules and bus rules DISABLED, and the primary's switch publisher sends 1", v[0], how, fns)
+	}).(pulumi.StringOutput)
+}
+
+// configCommit is the commit the failover and failback workflows make: the
+// config change in Pulumi.<stack>.yaml, committed and pushed, so the next
+// `pulumi up` of that stack (a merge to main included) keeps it.
+func configCommit(stack, path, value, message string) string {
+	return fmt.Sprintf("pulumi config set --stack %s --path %s %s && git commit -m '%s' Pulumi.%s.yaml && git push", stack, path, value, message, stack)
+}
+
+// switchAlarm is the pair's failover switch alarm (drlink), in this region.
+func (in runbookInputs) switchAlarm() string {
+	return drlink.SwitchAlarmName(in.cfg.Project, in.primaryStack())
+}
+
+// switchState reads the switch alarm's state in this region: CloudWatch
+// there, no Route 53 API call.
+func (in runbookInputs) switchState() string {
+	return fmt.Sprintf("aws cloudwatch describe-alarms --region %s --alarm-names %s --query 'MetricAlarms[0].StateValue' --output text",
+		in.cfg.Region, in.switchAlarm())
+}
+
+// eksUnfence gives each of the primary's EKS Deployments one pod after the
+// unfence (an autoscaler ignores a Deployment at 0, and the config only
+// stops pinning replicas): "" for an ECS primary, whose scaling targets
+// return by configuration. The primary's runtime is the contract's.
+func (in runbookInputs) eksUnfence() pulumi.StringOutput {
+	c := in.contract
+	if in.fleet == nil {
+		return pulumi.String("").ToStringOutput()
+	}
+	return pulumi.All(c.FleetRuntime, c.ClusterName, c.FleetNamespace).ApplyT(func(v []any) string {
+		if v[0].(string) != config.RuntimeEKS {
+			return ""
+		}
+		return fmt.Sprintf(" && aws eks update-kubeconfig --region %s --name %s && kubectl --namespace %s scale deployment --all --replicas=1",
+			in.cfg.DR.PrimaryRegion, v[1], v[2])
+	}).(pulumi.StringOutput)
 }
 
 // writers are a stack's services and functions, which a runbook stops

@@ -8,6 +8,7 @@ import (
 	"github.com/dbay/infra/components/auth"
 	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/drlink"
 	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/components/secrets"
@@ -19,11 +20,12 @@ import (
 // services they call to their security groups.
 func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Providers, net *network.Network,
 	sec *secrets.Secrets, data *datalayer.DataLayer, fl *fleet.Fleet, au *auth.Auth, zone pulumi.StringInput, certs *cert.Book, ov *fleet.OriginVerify,
+	link *drlink.DRLink,
 ) (*serverless.Serverless, error) {
 	args := &serverless.Args{
 		Spec: *cfg.Serverless, Network: net, Data: data, Secrets: sec,
 		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
-		Protect: cfg.Protected(), ZoneID: zone, Passive: cfg.Passive(), Certificates: certs,
+		Protect: cfg.Protected(), ZoneID: zone, Passive: cfg.Quiet(), Fenced: cfg.Fenced(), Certificates: certs,
 	}
 	if ov != nil && cfg.Serverless.API != nil && cfg.Serverless.API.CustomDomain {
 		args.OriginVerify = &serverless.OriginVerify{Header: ov.Header, Value: ov.Value}
@@ -33,6 +35,9 @@ func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Provide
 		args.Failover = serverless.FailoverSecondary
 	case hasDR(cfg):
 		args.Failover = serverless.FailoverPrimary
+		if link != nil {
+			args.SwitchAlarm, args.SwitchRegion = link.SwitchAlarm, cfg.DRRegion
+		}
 	}
 	if fl != nil {
 		args.ServiceURLs = fl.InternalURLs

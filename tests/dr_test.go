@@ -125,9 +125,10 @@ func TestRecoveryStackReplicatesThePrimary(t *testing.T) {
 	rec := synthesize(t, root, "dr")
 	prim := rec.Partner
 	get := func(r *synth.Result, typ, name string) *mockengine.Resource { t.Helper(); return must(t, r, typ, name) }
-	ref := get(rec, "pulumi:pulumi:StackReference", "primary")
-	if ref.In()["name"] != "organization/dbay/prod" {
-		t.Errorf("stack reference = %v", ref.In()["name"])
+	// Read from the contract prod replicated into us-west-2, not through
+	// a StackReference (tests/drlink_test.go).
+	if refs := rec.Engine.ByType("pulumi:pulumi:StackReference"); len(refs) > 0 {
+		t.Errorf("dr reads prod's state through a StackReference")
 	}
 	pg, primaryPG := get(rec, "aws:rds/instance:Instance", "postgres").In(), get(prim, "aws:rds/instance:Instance", "postgres").Out()
 	drKey := get(rec, "aws:kms/key:Key", "data-key").Out()["arn"].(string)
@@ -259,6 +260,9 @@ func TestPilotLightCapacity(t *testing.T) {
 		n := 0
 		for _, typ := range []string{"aws:cloudwatch/eventRule:EventRule", "aws:scheduler/schedule:Schedule"} {
 			for _, res := range r.Engine.ByType(typ) {
+				if res.Name == "switch-publisher" {
+					continue // the failover switch: always ENABLED, its value is config (tests/fence_test.go)
+				}
 				n++
 				if got := res.In()["state"]; got != want {
 					t.Errorf("%s %s %s: state %v, want %s", r.Stack, typ, res.Name, got, want)
@@ -280,19 +284,24 @@ func TestRunbookOutputs(t *testing.T) {
 	t.Parallel()
 	rec := synthesize(t, root, "dr")
 	prim := rec.Partner
+	apiSwitch := prim.Engine.Get("aws:route53/healthCheck:HealthCheck", "api-failover-switch").ID
+	switchAlarm := prim.Engine.Get("aws:cloudwatch/metricAlarm:MetricAlarm", "failover-switch").Out()["name"].(string)
 	ids := map[string][]string{
-		stacks.StepFence:           {"'service/" + prim.Outputs["clusterName"].(string) + "/'", "'dbay-prod-'", "--reserved-concurrent-executions 0", "us-east-1"},
-		stacks.StepUnfence:         {"delete-function-concurrency", "pulumi up --stack prod --refresh"},
+		// Fencing and the switch are config commits, not hand edits.
+		stacks.StepFence: {"pulumi config set --stack prod --path dr.fenced true", "Pulumi.prod.yaml", "pulumi up --stack prod", prim.Outputs["clusterName"].(string), "dbay-prod-*"},
+		stacks.StepScaleUp: {"pulumi config set --stack dr --path fleet.standby active", "Pulumi.dr.yaml", "pulumi up --stack dr", switchAlarm,
+			"the OpenSearch domain, the Memcached cluster, 1 DocumentDB instance(s), 1 Redis replica(s)"},
+		stacks.StepUnfence:         {"pulumi config set --stack prod --path dr.fenced false", "pulumi up --stack prod --refresh"},
+		stacks.StepFreezeRecovery:  {"pulumi config set --stack dr --path fleet.standby pilot", "Pulumi.dr.yaml"},
 		stacks.StepPromotePostgres: {rec.Engine.Get("aws:rds/instance:Instance", "postgres").Out()["identifier"].(string), "us-west-2"},
 		stacks.StepFailoverMongo:   {prim.Engine.Get("aws:docdb/globalCluster:GlobalCluster", "mongo-global").Out()["globalClusterIdentifier"].(string), rec.Engine.Get("aws:docdb/cluster:Cluster", "mongo").Out()["arn"].(string)},
 		stacks.StepFailoverRedis:   {prim.Engine.Get("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", "redis-global").Out()["globalReplicationGroupId"].(string)},
-		stacks.StepFlipDNS:         {prim.Engine.Get("aws:route53/healthCheck:HealthCheck", "api-failover-switch").ID},
-		stacks.StepRestoreDNS:      {prim.Engine.Get("aws:route53/healthCheck:HealthCheck", "api-failover-switch").ID},
+		stacks.StepFlipDNS:         {apiSwitch, "--alarm-names " + switchAlarm, "--region us-west-2"},
+		stacks.StepRestoreDNS:      {apiSwitch, "--alarm-names " + switchAlarm},
 		stacks.StepReleaseSPA:      {prim.Engine.Get("aws:s3/bucketV2:BucketV2", "site-replica").Out()["bucket"].(string), prim.Engine.Get("aws:cloudfront/distribution:Distribution", "cdn").ID},
 		stacks.StepPostgresMultiAZ: {rec.Engine.Get("aws:rds/instance:Instance", "postgres").Out()["identifier"].(string), "--multi-az"},
 		stacks.StepReseedPostgres:  {prim.Engine.Get("aws:kms/key:Key", "data-key").Out()["arn"].(string)},
 		stacks.StepReindexSearch:   {rec.Engine.Get("aws:lambda/function:Function", "search-indexer").Out()["name"].(string), `"detail-type":"listing.reindex"`, "1h54m"},
-		stacks.StepScaleUp:         {"the OpenSearch domain, the Memcached cluster, 1 DocumentDB instance(s), 1 Redis replica(s)"},
 	}
 	// DBay's ALB is internal behind API Gateway: no origin.<domain> record,
 	// so no origin steps; every other step applies.
@@ -314,6 +323,11 @@ func TestRunbookOutputs(t *testing.T) {
 		for _, step := range steps {
 			if strings.Contains(step.(string), "master-user-password") {
 				t.Errorf("%s sets a password by hand: %q", output, step)
+			}
+			// Route 53's control plane is in us-east-1: no step flips a
+			// health check by hand (the switch is config, drlink).
+			if strings.Contains(step.(string), "update-health-check") {
+				t.Errorf("%s calls Route 53's control plane: %q", output, step)
 			}
 		}
 		for i, title := range titles {
@@ -410,9 +424,13 @@ func switchOver(t *testing.T, r *synth.Result, name, measure string) *mockengine
 	if sw == nil {
 		t.Fatalf("%s: no %s-failover-switch", r.Stack, name)
 	}
+	// The switch watches the pair's alarm in the recovery Region
+	// (drlink), set by config; the measuring check stays beside it.
+	alarm := must(t, r, "aws:cloudwatch/metricAlarm:MetricAlarm", "failover-switch")
 	in := sw.In()
-	if in["type"] != "CALCULATED" || in["childHealthThreshold"] != 0.0 || !reflect.DeepEqual(mockengine.Strings(in["childHealthchecks"]), []string{measure}) || in["invertHealthcheck"] == true {
-		t.Errorf("%s: switch %s = %v, want CALCULATED over %s with threshold 0", r.Stack, name, in, measure)
+	if measure == "" || in["type"] != "CLOUDWATCH_METRIC" || in["cloudwatchAlarmName"] != alarm.Out()["name"] || in["cloudwatchAlarmRegion"] != alarm.Region ||
+		alarm.Region != "us-west-2" || in["inverted"] == true {
+		t.Errorf("%s: switch %s = %v, want CLOUDWATCH_METRIC on %v in us-west-2 (measured by %q)", r.Stack, name, in, alarm.Out()["name"], measure)
 	}
 	return sw
 }

@@ -76,7 +76,9 @@ func TestDBayProdOnEKS(t *testing.T) {
 		t.Fatal("prod on EKS ran without its dr partner")
 	}
 	runbooks := fmt.Sprint(r.Partner.Outputs["failoverRunbook"], r.Partner.Outputs["failbackRunbook"])
-	for _, want := range []string{"kubectl --namespace dbay delete hpa --all && kubectl --namespace dbay scale deployment --all --replicas=0",
+	// Fencing is dr.fenced (Deployments at 0, no autoscaler: config);
+	// unfencing gives each Deployment a pod for its autoscaler.
+	for _, want := range []string{"--path dr.fenced true", "its Deployments at 0 replicas, no autoscaler",
 		"kubectl --namespace dbay scale deployment --all --replicas=1"} {
 		if !strings.Contains(runbooks, want) {
 			t.Errorf("dr runbooks lack %q", want)

@@ -195,7 +195,7 @@ func (e *eksRuntime) workload(ctx *pulumi.Context, u *unit, ns *corev1.Namespace
 	if err != nil {
 		return err
 	}
-	lo, hi, _ := s.Capacity(e.f.args.Role, e.f.args.Spec.Standby)
+	lo, hi, _ := e.f.serviceCapacity(s)
 	if lo > 0 {
 		if err := e.autoscaler(ctx, u, lo, hi, deployment); err != nil {
 			return err
@@ -349,7 +349,7 @@ func (e *eksRuntime) deployment(u *unit) *appsv1.DeploymentArgs {
 			Spec:     pod,
 		},
 	}
-	if lo, _, _ := s.Capacity(e.f.args.Role, e.f.args.Spec.Standby); lo == 0 {
+	if lo, _, _ := e.f.serviceCapacity(s); lo == 0 {
 		spec.Replicas = pulumi.Int(0)
 	}
 	return &appsv1.DeploymentArgs{

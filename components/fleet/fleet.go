@@ -55,6 +55,10 @@ type Args struct {
 	// Role is primary or recovery; the recovery role runs the standby
 	// capacity (config fleet.standby).
 	Role config.Role
+	// Fenced pins every service to 0 (a primary fenced by dr.fenced after
+	// a failover): ECS scaling targets min = max = 0, on EKS Deployments
+	// at 0 replicas and no autoscaler. false: the role's capacity.
+	Fenced bool
 	// Protect protects the key, repositories and log bucket and turns on
 	// the ALB's deletion protection.
 	Protect bool
@@ -293,4 +297,13 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// serviceCapacity is a service's min, max and first desired count: the role's
+// (config.FleetService.Capacity), or 0, 0, 0 when the fleet is fenced.
+func (f *Fleet) serviceCapacity(s config.FleetService) (lo, hi, desired int) {
+	if f.args.Fenced {
+		return 0, 0, 0
+	}
+	return s.Capacity(f.args.Role, f.args.Spec.Standby)
 }

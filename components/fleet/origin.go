@@ -33,6 +33,11 @@ type Origin struct {
 	// on ALARM and OK (the stack's alert topic in the fleet's region).
 	// Required for FailoverPrimary.
 	AlertTopicArn pulumi.StringInput
+	// SwitchAlarm and SwitchRegion are the pair's failover switch alarm
+	// (drlink.DRLink.SwitchAlarm) and its Region, the recovery Region:
+	// the PRIMARY record answers to it. Required for FailoverPrimary.
+	SwitchAlarm  pulumi.StringOutput
+	SwitchRegion string
 }
 
 // Origin health alarm: the first public service has no healthy target for
@@ -49,8 +54,9 @@ func OriginAlarmName(project, stack string) string { return project + "-" + stac
 
 // FailoverOrigin writes o.Name as a Route53 failover A alias to the ALB.
 //
-// A PRIMARY record answers to the operator's switch (failover.Switch: a
-// pilot-light region takes traffic only when the runbook says so) over a
+// A PRIMARY record answers to the pair's failover switch (failover.Switch:
+// a pilot-light region takes traffic only once configuration makes it
+// active); the measuring check beside it is a
 // CLOUDWATCH_METRIC health check on an alarm in the fleet's region: HealthyHostCount of the first public
 // service's target group (the region's app) below 1. Route53's HTTPS
 // checkers cannot be used: they cannot send the origin-verify header the
@@ -70,6 +76,9 @@ func (f *Fleet) FailoverOrigin(ctx *pulumi.Context, o Origin) error {
 	}
 	if o.Failover == FailoverPrimary && o.AlertTopicArn == nil {
 		return errors.New("fleet: Origin.AlertTopicArn is required for the PRIMARY record's health alarm")
+	}
+	if o.Failover == FailoverPrimary && (o.SwitchAlarm == (pulumi.StringOutput{}) || o.SwitchRegion == "") {
+		return errors.New("fleet: Origin.SwitchAlarm and SwitchRegion are required for the PRIMARY record's failover switch")
 	}
 	if f.OriginHealthCheckID != (pulumi.StringOutput{}) {
 		return errors.New("fleet: FailoverOrigin was already called")
@@ -92,7 +101,7 @@ func (f *Fleet) FailoverOrigin(ctx *pulumi.Context, o Origin) error {
 		if err != nil {
 			return err
 		}
-		sw, err := failover.Switch(ctx, "origin", o.Name+" "+f.args.Region, hc.ID(), parent)
+		sw, err := failover.Switch(ctx, "origin", o.Name+" "+f.args.Region, failover.Alarm{Name: o.SwitchAlarm, Region: o.SwitchRegion}, parent)
 		if err != nil {
 			return err
 		}

@@ -39,17 +39,21 @@ func failoverOrigin(t *testing.T, o Origin) (run, error) {
 // region without data points is unhealthy.
 func TestPrimaryOriginRecordAndItsHealthCheck(t *testing.T) {
 	t.Parallel()
-	r, err := failoverOrigin(t, Origin{Name: "origin.dhanam.io", ZoneID: pulumi.String(zone), Failover: FailoverPrimary, AlertTopicArn: pulumi.String(topic)})
+	r, err := failoverOrigin(t, Origin{Name: "origin.dhanam.io", ZoneID: pulumi.String(zone), Failover: FailoverPrimary, AlertTopicArn: pulumi.String(topic),
+		SwitchAlarm: pulumi.String("dhanam-prod-failover-switch").ToStringOutput(), SwitchRegion: "us-west-2"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	alb := r.one(t, "aws:lb/loadBalancer:LoadBalancer", "alb").Out()
 	rec := r.one(t, tRecord, "origin-A").In()
 	check := r.one(t, tCheck, "origin")
-	// The record answers to the operator's switch over the measuring check:
-	// Route53 never sends the app to the pilot light by itself.
+	// The record answers to the pair's failover switch, an alarm in the
+	// recovery Region that configuration sets (drlink): Route53 never
+	// sends the app to the pilot light by itself. The measuring check
+	// stays beside it.
 	sw := r.one(t, tCheck, "origin-failover-switch")
-	if in := sw.In(); in["type"] != "CALCULATED" || in["childHealthThreshold"] != 0.0 || !reflect.DeepEqual(in["childHealthchecks"], []any{check.ID}) {
+	if in := sw.In(); in["type"] != "CLOUDWATCH_METRIC" || in["cloudwatchAlarmName"] != "dhanam-prod-failover-switch" || in["cloudwatchAlarmRegion"] != "us-west-2" ||
+		in["insufficientDataHealthStatus"] != "LastKnownStatus" || check.ID == "" || check.ID == sw.ID {
 		t.Errorf("switch = %v", in)
 	}
 	alias := rec["aliases"].([]any)[0].(map[string]any)

@@ -58,7 +58,7 @@ func (f *Fleet) newServices(ctx *pulumi.Context) error {
 // later updates ignore it.
 func (f *Fleet) service(ctx *pulumi.Context, u *unit, td *ecs.TaskDefinition) (*ecs.Service, error) {
 	s := u.spec
-	lo, _, desired := s.Capacity(f.args.Role, f.args.Spec.Standby)
+	lo, _, desired := f.serviceCapacity(s)
 	args := &ecs.ServiceArgs{
 		Name:                       pulumi.String(f.family(s.Name)),
 		Cluster:                    f.cluster.Arn,
@@ -120,7 +120,7 @@ func (f *Fleet) service(ctx *pulumi.Context, u *unit, td *ecs.TaskDefinition) (*
 func (f *Fleet) autoscaling(ctx *pulumi.Context, u *unit, svc *ecs.Service) error {
 	parent := pulumi.Parent(f)
 	s := u.spec
-	lo, hi, _ := s.Capacity(f.args.Role, f.args.Spec.Standby)
+	lo, hi, _ := f.serviceCapacity(s)
 	f.watchService(s.Name, f.cluster.Name, svc.Name, lo)
 	target, err := appautoscaling.NewTarget(ctx, s.Name, &appautoscaling.TargetArgs{
 		ServiceNamespace:  pulumi.String("ecs"),

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dbay/infra/internal/mockengine"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
 // Every HTTP route is authorized by the Lambda authorizer, except the
@@ -217,13 +217,19 @@ func TestWebSocketAPI(t *testing.T) {
 }
 
 // With Failover, api. and ws. are failover records. The PRIMARY ones answer
-// to the operator's switch (a CALCULATED check over the API's, threshold
-// 0: Route53 never fails over to a pilot light by itself); the API check
-// probes the region-pinned name. SECONDARY records follow their own check.
+// to the pair's failover switch (a CLOUDWATCH_METRIC check on the switch
+// alarm in the recovery Region, which configuration sets: Route53 never
+// fails over to a pilot light by itself); the API check probes the
+// region-pinned name. SECONDARY records follow their own check.
 func TestFailoverRecords(t *testing.T) {
 	t.Parallel()
 	for _, role := range []string{FailoverPrimary, FailoverSecondary} {
-		r := synth(t, dbaySpec(t, nil), func(a *Args) { a.Failover = role })
+		r := synth(t, dbaySpec(t, nil), func(a *Args) {
+			a.Failover = role
+			if role == FailoverPrimary {
+				a.SwitchAlarm, a.SwitchRegion = pulumi.String("dbay-prod-failover-switch").ToStringOutput(), "us-west-2"
+			}
+		})
 		if r.err != nil {
 			t.Fatal(r.err)
 		}
@@ -235,7 +241,7 @@ func TestFailoverRecords(t *testing.T) {
 		want := hc.ID
 		if role == FailoverPrimary {
 			in := sw.In()
-			if in["type"] != "CALCULATED" || in["childHealthThreshold"] != 0.0 || mockengine.Strings(in["childHealthchecks"])[0] != hc.ID {
+			if in["type"] != "CLOUDWATCH_METRIC" || in["cloudwatchAlarmName"] != "dbay-prod-failover-switch" || in["cloudwatchAlarmRegion"] != "us-west-2" || sw.ID == hc.ID {
 				t.Errorf("switch = %v", in)
 			}
 			want = sw.ID

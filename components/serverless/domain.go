@@ -1,6 +1,7 @@
 package serverless
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigatewayv2"
@@ -31,9 +32,10 @@ type domain struct {
 // health check. With Args.Failover the aliases are failover records and the
 // health check probes a region-pinned name, <label>-<region>.<domain>:
 // probing api.<domain> itself would follow the failover. The primary's
-// records are evaluated by the operator's switch over that check
-// (failover.Switch): a pilot-light region takes traffic only when the
-// runbook says so.
+// records are evaluated by the pair's failover switch (failover.Switch, an
+// alarm in the recovery Region that configuration sets): a pilot-light
+// region takes traffic only once the recovery stack is made active or the
+// primary is fenced; the measuring check shows the region's state.
 func (s *Serverless) customDomain(ctx *pulumi.Context, label string, apiID pulumi.IDOutput, stage pulumi.StringOutput) (domain, error) {
 	a := s.args
 	parent := pulumi.Parent(s)
@@ -93,7 +95,10 @@ func (s *Serverless) customDomain(ctx *pulumi.Context, label string, apiID pulum
 		}
 		s.apiCheck = hc.ID().ToStringOutput()
 		if a.Failover == FailoverPrimary {
-			sw, err := failover.Switch(ctx, "api", "api./ws. "+a.Region, hc.ID(), parent)
+			if a.SwitchAlarm == (pulumi.StringOutput{}) || a.SwitchRegion == "" {
+				return domain{}, errors.New("serverless: Args.SwitchAlarm and SwitchRegion are required for the PRIMARY api./ws. records")
+			}
+			sw, err := failover.Switch(ctx, "api", "api./ws. "+a.Region, failover.Alarm{Name: a.SwitchAlarm, Region: a.SwitchRegion}, parent)
 			if err != nil {
 				return domain{}, err
 			}

@@ -85,6 +85,9 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 	if f.ReservedConcurrency != nil {
 		reserved = *f.ReservedConcurrency
 	}
+	if a.Fenced {
+		reserved = 0 // throttled: no invocation runs (README "Fencing by config")
+	}
 	args := &lambda.FunctionArgs{
 		Name:                         pulumi.String(physical),
 		Role:                         role.Arn,

@@ -86,6 +86,11 @@ type Args struct {
 	// FailoverPrimary (evaluated by the API health check) in the primary
 	// stack, FailoverSecondary in the recovery stack. "": simple records.
 	Failover string
+	// SwitchAlarm and SwitchRegion are the pair's failover switch alarm
+	// (drlink) and its Region, which the PRIMARY api./ws. records answer
+	// to. Required with FailoverPrimary and an API health check.
+	SwitchAlarm  pulumi.StringOutput
+	SwitchRegion string
 	// OriginVerify, when set, makes CloudFront the only way into the HTTP
 	// API: CloudFront sends Header with Value to the API origin, every
 	// route but the health check requires the header (an authorizer
@@ -94,11 +99,16 @@ type Args struct {
 	// the component's origin-verify secret (ORIGIN_VERIFY_SECRET_ARN). nil:
 	// the API is reached directly.
 	OriginVerify *OriginVerify
-	// Passive is a recovery stack on standby: its schedules and bus rules
-	// are created DISABLED, so the standby region does not run the
-	// primary's work against replicas and zero tasks (and cannot act twice
-	// while the primary still runs). false: enabled.
+	// Passive is a recovery stack on standby or a fenced primary: its
+	// schedules and bus rules are created DISABLED, so the standby region
+	// does not run the primary's work against replicas and zero tasks (and
+	// cannot act twice while the primary still runs). false: enabled.
 	Passive bool
+	// Fenced sets every function's reserved concurrency to 0 (a primary
+	// fenced by dr.fenced after a failover: nothing it runs may write to
+	// its stale stores or broadcast a withdrawal again). false: each
+	// function's configured concurrency.
+	Fenced bool
 }
 
 // OriginVerify is the header CloudFront sends its API origin and its value.

@@ -246,6 +246,15 @@ var foundationSpecs = map[string]spec{
 			b.set("Tags", b.tags())
 		},
 	},
+	"aws:ssm/parameter:Parameter": {
+		cfn:   "AWS::SSM::Parameter",
+		attrs: map[string]string{"id": "Ref", "name": "Ref"},
+		build: func(b *builder) {
+			b.raw("name", "Name", "value", "Value")
+			b.copy("type", "Type", "tier", "Tier", "description", "Description", "dataType", "DataType", "allowedPattern", "AllowedPattern")
+			b.set("Tags", b.tagMap())
+		},
+	},
 	"aws:secretsmanager/secretPolicy:SecretPolicy": {
 		cfn: "AWS::SecretsManager::ResourcePolicy",
 		build: func(b *builder) {

@@ -23,7 +23,7 @@ import (
 // primaryDownFlag is the synth flag that runs the recovery stack as after a
 // failover with the primary's state unreadable (issue 18). Empty until
 // `--primary-down` lands in cmd/synth: set it here, in one place.
-const primaryDownFlag = ""
+const primaryDownFlag = "--primary-down"
 
 type ghWorkflow struct {
 	Jobs map[string]*ghJob `yaml:"jobs"`

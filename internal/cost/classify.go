@@ -29,6 +29,7 @@ var priced = map[string]pricer{
 	"aws:kms/key:Key":                                              flat("kms:key", "customer managed key"),
 	"aws:kms/replicaKey:ReplicaKey":                                flat("kms:key", "multi-Region replica key"),
 	"aws:secretsmanager/secret:Secret":                             secret,
+	"aws:ssm/parameter:Parameter":                                  ssmParameter,
 	"aws:cloudwatch/metricAlarm:MetricAlarm":                       metricAlarm,
 	"aws:cloudwatch/dashboard:Dashboard":                           flat("cloudwatch:dashboard", "dashboard"),
 	"aws:cloudwatch/logGroup:LogGroup":                             logGroup,

@@ -64,6 +64,27 @@ func secret(e *estimator, r *mockengine.Resource) ([]Line, []error) {
 	return ls.done()
 }
 
+// ssmParameter: a Standard-tier parameter is free; an Advanced one (the
+// tier, or Intelligent-Tiering with a value over Standard's 4,096
+// characters) is priced per month.
+func ssmParameter(e *estimator, r *mockengine.Resource) ([]Line, []error) {
+	var ls lines
+	tier := str(r.In(), "tier")
+	size := 0 // the value is secret by the provider's schema: measure it in the clear
+	if v, ok := r.Inputs["value"]; ok {
+		if v.IsSecret() {
+			v = v.SecretValue().Element
+		}
+		if v.IsString() {
+			size = len(v.StringValue())
+		}
+	}
+	if tier == "Advanced" || tier == "Intelligent-Tiering" && size > 4096 {
+		ls.add(e.line(r, "ssm:advanced-parameter", 1, "advanced parameter"))
+	}
+	return ls.done()
+}
+
 // metricAlarm: one alarm metric per metric (a metric math alarm pays for
 // each metric it reads); high resolution below a 60-second period.
 func metricAlarm(e *estimator, r *mockengine.Resource) ([]Line, []error) {

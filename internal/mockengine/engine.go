@@ -59,7 +59,13 @@ type Engine struct {
 	order     []string
 	// StackOutputs answers pulumi.StackReference reads: stack name -> outputs.
 	stackOutputs map[string]map[string]any
-	invokes      []Invoke
+	// unreadable are stacks whose state cannot be read (synth
+	// --primary-down): a StackReference to one fails.
+	unreadable map[string]string
+	// world is what already exists in the account, created by another
+	// run (a DR pair's primary): data sources read it (SetWorld).
+	world   []*Resource
+	invokes []Invoke
 }
 
 // Invoke is one recorded function call.
@@ -84,6 +90,27 @@ func (e *Engine) SetStackOutputs(name string, outputs map[string]any) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.stackOutputs[name] = outputs
+}
+
+// SetUnreadable makes every StackReference read of stack fail with why
+// (a primary whose Region, and state, are down).
+func (e *Engine) SetUnreadable(stack, why string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.unreadable == nil {
+		e.unreadable = map[string]string{}
+	}
+	e.unreadable[stack] = why
+}
+
+// SetWorld hands the engine resources another run created in the same
+// account (a DR pair's primary run): the data sources the program calls
+// (SSM getParameter, Secrets Manager getSecretVersion) answer from them,
+// in the Region each was created in, as AWS would.
+func (e *Engine) SetWorld(rs []*Resource) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.world = append([]*Resource(nil), rs...)
 }
 
 // RunOption installs the engine as the run's mock monitor.

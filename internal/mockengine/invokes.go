@@ -75,6 +75,10 @@ func (e *Engine) invoke(tok string, args resource.PropertyMap, region string) (r
 			"id": id, "name": name, "addressFamily": "IPv4", "ownerId": "AWS", "maxEntries": maxEntries, "version": 1,
 			"arn": fmt.Sprintf("arn:%s:ec2:%s:aws:prefix-list/%s", partition, region, id), "entries": []any{}, "tags": map[string]any{},
 		}), nil
+	case "aws:ssm/getParameter:getParameter":
+		return e.parameter(args, region)
+	case "aws:secretsmanager/getSecretVersion:getSecretVersion":
+		return e.secretVersion(args, region)
 	case "aws:elb/getServiceAccount:getServiceAccount":
 		// The account ELB delivers access logs from, in regions opened before August 2022.
 		accounts := map[string]string{

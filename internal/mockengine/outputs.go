@@ -215,7 +215,11 @@ func (e *Engine) stackReference(r *Resource, out resource.PropertyMap) (string, 
 	}
 	e.mu.Lock()
 	outputs, ok := e.stackOutputs[name]
+	why, down := e.unreadable[name]
 	e.mu.Unlock()
+	if down {
+		return "", nil, fmt.Errorf("the state of stack %q cannot be read: %s", name, why)
+	}
 	if !ok {
 		return "", nil, fmt.Errorf("no outputs mocked for stack %q (Engine.SetStackOutputs)", name)
 	}

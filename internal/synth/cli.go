@@ -33,6 +33,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	maxBytes := fs.Int("max-bytes", MaxCommentBytes, "summary: byte budget of the markdown (0: no limit, for the job summary)")
 	withPolicy := fs.Bool("policy", false, "evaluate the policy rules and append the report; exit 3 on unwaived violations")
 	cfnDir := fs.String("cfn", "", "write the stack's CloudFormation translation (one template per Region) and its coverage to this directory")
+	primaryDown := fs.Bool("primary-down", false, "run the DR pair as after a failover with the primary's Region down: the recovery stack with fleet.standby active, the primary with dr.fenced, and no read of the primary's state")
 	cfnLint := fs.Bool("cfn-lint", false, "run cfn-lint on the CloudFormation translation and append the coverage and findings; exit 4 on unwaived findings")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -69,6 +70,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "synth: %v\n", err)
 		return 1
 	}
+	st.PrimaryDown = *primaryDown
 	res, err := Run(st)
 	if es, ok := config.AsErrors(err); ok {
 		for _, e := range es {

@@ -14,23 +14,36 @@ import (
 	"github.com/dbay/infra/internal/mockengine"
 )
 
-// A DR pair is synthesized together: a recovery stack needs its primary's
-// outputs for the StackReference, and the DR assessment needs both runs.
+// A DR pair is synthesized together: a recovery stack reads the contract
+// its primary's run replicated into the recovery Region, and the DR
+// assessment needs both runs.
 // Run does it for every stack loaded from a directory (Stack.Dir).
 
 // runDR runs the stack and its DR partner from the same directory and
 // assesses the pair. cfg is the stack's loaded configuration.
 func runDR(st *Stack, cfg *config.Config) (*Result, error) {
+	if st.PrimaryDown {
+		down, err := afterFailover(st, cfg)
+		if err != nil {
+			return nil, err
+		}
+		st = down
+	}
 	if cfg.Role == config.RoleRecovery {
 		ps, err := primaryOf(st, cfg)
 		if err != nil {
 			return nil, err
 		}
-		prim, err := runOne(ps, nil)
+		if st.PrimaryDown {
+			if ps, err = afterFailover(ps, nil); err != nil {
+				return nil, err
+			}
+		}
+		prim, err := runOne(ps, runEnv{})
 		if err != nil {
 			return nil, fmt.Errorf("primary stack %s: %w", ps.Name, err)
 		}
-		rec, err := runOne(st, map[string]map[string]any{cfg.DR.PrimaryStack: prim.raw})
+		rec, err := runOne(st, recoveryEnv(st, cfg, prim))
 		if err != nil {
 			return nil, err
 		}
@@ -38,7 +51,7 @@ func runDR(st *Stack, cfg *config.Config) (*Result, error) {
 		assessPair(prim, rec)
 		return rec, nil
 	}
-	prim, err := runOne(st, nil)
+	prim, err := runOne(st, runEnv{})
 	if err != nil {
 		return nil, err
 	}
@@ -50,11 +63,16 @@ func runDR(st *Stack, cfg *config.Config) (*Result, error) {
 		return nil, err
 	}
 	if rs != nil {
+		if st.PrimaryDown {
+			if rs, err = afterFailover(rs, nil); err != nil {
+				return nil, err
+			}
+		}
 		rcfg, err := load(rs)
 		if err != nil {
 			return nil, fmt.Errorf("recovery stack %s: %w", rs.Name, err)
 		}
-		rec, err := runOne(rs, map[string]map[string]any{rcfg.DR.PrimaryStack: prim.raw})
+		rec, err := runOne(rs, recoveryEnv(rs, rcfg, prim))
 		if err != nil {
 			return nil, fmt.Errorf("recovery stack %s: %w", rs.Name, err)
 		}
@@ -63,6 +81,67 @@ func runDR(st *Stack, cfg *config.Config) (*Result, error) {
 	}
 	assessPair(prim, prim.Partner)
 	return prim, nil
+}
+
+// recoveryEnv is what a recovery stack's run finds: the resources its
+// primary's run created (the replicated contract in the recovery Region,
+// read by data sources) and, unless the primary is down, the primary's
+// outputs for any StackReference. With the primary down, a StackReference
+// read of its state fails.
+func recoveryEnv(st *Stack, cfg *config.Config, prim *Result) runEnv {
+	env := runEnv{world: prim.Resources}
+	if st.PrimaryDown {
+		env.unreadable = map[string]string{cfg.DR.PrimaryStack: "its Region is down (synth --primary-down): the recovery stack may read only what the primary replicated into " + cfg.Region}
+		return env
+	}
+	env.refs = map[string]map[string]any{cfg.DR.PrimaryStack: prim.raw}
+	return env
+}
+
+// afterFailover is the stack's configuration as the failover workflow
+// commits it: a recovery stack's fleet.standby active, a primary's
+// dr.fenced true. cfg is the stack's loaded configuration (nil: load it).
+func afterFailover(st *Stack, cfg *config.Config) (*Stack, error) {
+	if cfg == nil {
+		var err error
+		if cfg, err = load(st); err != nil {
+			return nil, err
+		}
+	}
+	out := *st
+	out.PrimaryDown = true
+	out.Values = make(map[string]string, len(st.Values))
+	for k, v := range st.Values {
+		out.Values[k] = v
+	}
+	set := func(section, key string, value any) error {
+		full := st.Project + ":" + section
+		m := map[string]any{}
+		if raw, ok := out.Values[full]; ok {
+			if err := json.Unmarshal([]byte(raw), &m); err != nil {
+				return fmt.Errorf("%s: %w", full, err)
+			}
+		}
+		m[key] = value
+		b, err := json.Marshal(m)
+		out.Values[full] = string(b)
+		return err
+	}
+	switch cfg.Role {
+	case config.RoleRecovery:
+		if cfg.Fleet != nil {
+			if err := set("fleet", "standby", config.StandbyActive); err != nil {
+				return nil, err
+			}
+		}
+	case config.RolePrimary:
+		if cfg.DRRegion != "" {
+			if err := set("dr", "fenced", true); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &out, nil
 }
 
 // assessPair writes the DR assessment of the pair on both results.
@@ -179,4 +258,12 @@ func priceRows(rep *dr.Report, prim, rec *Result) {
 	if rec.Config.Passive() {
 		rep.CheckBudget(rc.MonthlyUSD, pc.MonthlyUSD, *rec.Config.DR.CostBudget)
 	}
+}
+
+// RunIn synthesizes one stack against what other runs left in the account
+// (world: a primary's resources, which data sources read) and nothing
+// else: no StackReference is answered. Tests use it to take the primary's
+// replicated contract away.
+func RunIn(st *Stack, world []*mockengine.Resource) (*Result, error) {
+	return runOne(st, runEnv{world: world})
 }

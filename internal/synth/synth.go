@@ -34,6 +34,12 @@ type Stack struct {
 	// Dir is the directory the stack files came from ("" for a stack built
 	// in memory): Run synthesizes its DR partner from there too.
 	Dir string
+	// PrimaryDown runs a DR pair as after a failover with the primary's
+	// Region down (synth --primary-down): the recovery stack with
+	// fleet.standby active, the primary with dr.fenced, and any
+	// StackReference read of the primary's state fails; the recovery
+	// stack has only what the primary replicated into its Region.
+	PrimaryDown bool
 }
 
 // LoadStack reads Pulumi.yaml and Pulumi.<stack>.yaml from dir with
@@ -79,8 +85,9 @@ type Result struct {
 // config.Errors before anything runs.
 //
 // A stack loaded from a directory that takes part in DR is run with its
-// partner: a recovery stack after its primary, whose outputs answer its
-// StackReference; a primary before its recovery stack. Both results carry
+// partner: a recovery stack after its primary, whose resources (the
+// contract it replicated into the recovery Region) answer its data
+// sources; a primary before its recovery stack. Both results carry
 // the pair's DR assessment.
 func Run(st *Stack) (*Result, error) {
 	cfg, err := load(st)
@@ -90,23 +97,41 @@ func Run(st *Stack) (*Result, error) {
 	if st.Dir != "" && (cfg.RecoveryPolicyApplies()) {
 		return runDR(st, cfg)
 	}
-	return runOne(st, nil)
+	if st.PrimaryDown {
+		return nil, fmt.Errorf("--primary-down runs a DR pair: stack %s is neither a primary with a drRegion nor a recovery stack loaded from its directory", st.Name)
+	}
+	return runOne(st, runEnv{})
 }
 
 func load(st *Stack) (*config.Config, error) {
 	return config.Load(config.Source{Project: st.Project, Stack: st.Name, Values: st.Values, SecretKeys: st.SecretKeys})
 }
 
-// runOne synthesizes one stack; refs answer its StackReferences by name.
-func runOne(st *Stack, refs map[string]map[string]any) (*Result, error) {
+// runEnv is what a run finds in the account besides itself.
+type runEnv struct {
+	// refs answer StackReferences by stack name.
+	refs map[string]map[string]any
+	// world are the resources another run created (the primary's), which
+	// data sources read (mockengine.Engine.SetWorld).
+	world []*mockengine.Resource
+	// unreadable are stacks whose state cannot be read, with why.
+	unreadable map[string]string
+}
+
+// runOne synthesizes one stack in env.
+func runOne(st *Stack, env runEnv) (*Result, error) {
 	cfg, err := load(st)
 	if err != nil {
 		return nil, err
 	}
 	eng := mockengine.New(st.Project, st.Name, cfg.Region)
-	for name, outs := range refs {
+	for name, outs := range env.refs {
 		eng.SetStackOutputs(name, outs)
 	}
+	for name, why := range env.unreadable {
+		eng.SetUnreadable(name, why)
+	}
+	eng.SetWorld(env.world)
 	keys := make([]string, 0, len(st.Values))
 	for k := range st.Values {
 		keys = append(keys, k)
