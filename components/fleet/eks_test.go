@@ -62,6 +62,7 @@ func onEKS(t *testing.T, dir, project string, eks map[string]any) fixture {
 	if err := json.Unmarshal([]byte(values[project+":data"]), &data); err == nil {
 		if pg, ok := data["postgres"].(map[string]any); ok {
 			pg["serviceUsers"] = false
+			delete(pg, "urlSchema") // needs serviceUsers
 			b, _ = json.Marshal(data)
 			values[project+":data"] = string(b)
 		}

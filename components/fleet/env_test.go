@@ -221,9 +221,10 @@ func TestDhanamEnvironment(t *testing.T) {
 		t.Errorf("api env = %v", api.env())
 	}
 	// Prisma reads only DATABASE_URL: the API and its migration task get
-	// the complete connection string from the connection secret.
-	dbURL := r.one(t, tSecret, "postgres-credentials").Out()["arn"].(string) + ":url::"
-	version := r.one(t, "aws:secretsmanager/secretVersion:SecretVersion", "postgres-credentials").URN
+	// the complete connection string from their own role's secret
+	// (data.postgres.serviceUsers).
+	dbURL := r.one(t, tSecret, "postgres-api-credentials").Out()["arn"].(string) + ":url::"
+	version := r.one(t, "aws:secretsmanager/secretVersion:SecretVersion", "postgres-api-credentials").URN
 	for _, td := range []string{"api", "api-migrate"} {
 		if got := r.container(t, td).secrets()["DATABASE_URL"]; got != dbURL {
 			t.Errorf("%s DATABASE_URL valueFrom = %q, want %q", td, got, dbURL)

@@ -164,8 +164,8 @@ func TestRolesTrustECSTasksOfThisAccountOnly(t *testing.T) {
 			t.Errorf("%s trust = %+v", role.Name, trust)
 		}
 	}
-	if roles != 4 {
-		t.Errorf("%d fleet roles, want a task and an execution role for api and web", roles)
+	if roles != 5 {
+		t.Errorf("%d fleet roles, want a task and an execution role for api and web, and the database bootstrap's execution role", roles)
 	}
 	// The web service has a writable root filesystem, so ECS Exec is on:
 	// its task role may open the channel and log the session, nothing more.
