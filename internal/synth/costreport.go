@@ -26,7 +26,7 @@ func (r *Result) Cost() (*cost.Report, error) {
 // estimate prices the stack with partner's resources to resolve what a
 // DR secondary takes from its primary.
 func (r *Result) estimate(partner *Result) (*cost.Report, error) {
-	opts := cost.Options{Region: r.Config.Region}
+	opts := cost.Options{Region: r.Config.Region, Configured: r.Config.Cost.Assumptions}
 	if partner != nil {
 		opts.Partner = partner.Resources
 	}
