@@ -90,3 +90,36 @@ func TestCostTopTenMatchesREADME(t *testing.T) {
 	}
 	t.Logf("ten largest lines: program $%.2f, README by hand $%.2f", prog, hand)
 }
+
+// A stack's `cost.assumptions.<name>` reaches the estimate: DBay prod with
+// natGbPerGateway 1000 (default 100) costs 3 NAT gateways × 900 GB × the
+// NAT per-GB price more, and the report marks the figure configured.
+func TestConfiguredAssumptionInStackConfig(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, name := range []string{"Pulumi.yaml", "Pulumi.prod.yaml"} {
+		b, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		if name == "Pulumi.prod.yaml" {
+			s = strings.Replace(s, "config:\n", "config:\n  dbay:cost:\n    assumptions:\n      natGbPerGateway: 1000\n", 1)
+		}
+		write(t, dir, name, s)
+	}
+	_, before := costOf(t, root, "prod")
+	_, after := costOf(t, dir, "prod")
+	if d, want := math.Round((after.MonthlyUSD-before.MonthlyUSD)*100)/100, 3*900*0.045; math.Abs(d-want) > 0.011 {
+		t.Errorf("configured natGbPerGateway moved the total by %.2f; want 3 × 900 GB × $0.045 = %.2f", d, want)
+	}
+	found := false
+	for _, a := range after.Assumptions {
+		if a.Name == "natGbPerGateway" {
+			found = a.Value == 1000 && a.Origin == "configured"
+		}
+	}
+	if !found {
+		t.Errorf("report does not show natGbPerGateway = 1000 (configured): %+v", after.Assumptions)
+	}
+}
