@@ -84,6 +84,9 @@ type Config struct {
 	// Access Analyzer, and where the trail this stack alarms on delivers.
 	// Absent: the stack creates them (baseline: stack).
 	Security Security `json:"security"`
+	// Cost overrides the usage assumptions of the synth cost estimate.
+	// Absent: the defaults.
+	Cost Cost `json:"cost"`
 
 	// secretKeys lists the top-level keys whose value was set with --secret.
 	secretKeys map[string]bool

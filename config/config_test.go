@@ -93,7 +93,7 @@ func TestLoadRules(t *testing.T) {
 		}, []string{"dbay:netwrok: unknown key; did you mean network?"}},
 		{"unknown top-level key without a close match lists the keys", func(m map[string]string) {
 			m["dbay:zzzzzz"] = "x"
-		}, []string{"dbay:zzzzzz: unknown key; valid keys are auth, data, domain, dr, drRegion, environment, fleet, frontend, monitoring, network, policy, protect, role, secretValues, secrets, security, serverless, tags"}},
+		}, []string{"dbay:zzzzzz: unknown key; valid keys are auth, cost, data, domain, dr, drRegion, environment, fleet, frontend, monitoring, network, policy, protect, role, secretValues, secrets, security, serverless, tags"}},
 		{"unknown nested key", func(m map[string]string) {
 			m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCuont":3}`
 		}, []string{"dbay:network.azCuont: unknown key; did you mean azCount?"}},
@@ -282,7 +282,7 @@ func TestLayout(t *testing.T) {
 func TestKnownKeysCoverEverySection(t *testing.T) {
 	t.Parallel()
 	got := KnownKeys("dhanam")
-	want := []string{"aws:region", "dhanam:auth", "dhanam:data", "dhanam:domain", "dhanam:dr", "dhanam:drRegion", "dhanam:environment", "dhanam:fleet", "dhanam:frontend", "dhanam:monitoring", "dhanam:network", "dhanam:policy", "dhanam:protect", "dhanam:role", "dhanam:secretValues", "dhanam:secrets", "dhanam:security", "dhanam:serverless", "dhanam:tags"}
+	want := []string{"aws:region", "dhanam:auth", "dhanam:cost", "dhanam:data", "dhanam:domain", "dhanam:dr", "dhanam:drRegion", "dhanam:environment", "dhanam:fleet", "dhanam:frontend", "dhanam:monitoring", "dhanam:network", "dhanam:policy", "dhanam:protect", "dhanam:role", "dhanam:secretValues", "dhanam:secrets", "dhanam:security", "dhanam:serverless", "dhanam:tags"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("KnownKeys = %v, want %v", got, want)
 	}

@@ -48,6 +48,7 @@ func (cfg *Config) validate(c *collector) {
 	cfg.Data.validate(c, cfg.Network.AZCount)
 	cfg.Monitoring.validate(c, cfg.Region)
 	cfg.Policy.validate(c)
+	cfg.Cost.validate(c)
 	cfg.Security.validate(c, cfg.Role, cfg.watchedSecrets(), cfg.Policy.waives(BaselineRuleID))
 	cfg.validateDR(c)
 	cfg.validateServiceUsers(c)

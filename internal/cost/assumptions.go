@@ -35,25 +35,96 @@ type AssumptionUse struct {
 	Value float64 `json:"value"`
 	Unit  string  `json:"unit"`
 	Note  string  `json:"note"`
+	// Origin is "default", or "configured" when the stack's
+	// `<project>:cost.assumptions.<name>` set it; empty for the facts the
+	// model takes as given (no unit, not configurable).
+	Origin string `json:"origin,omitempty"`
+}
+
+// Origins of an assumption's value.
+const (
+	OriginDefault    = "default"
+	OriginConfigured = "configured"
+)
+
+// field is the figure an assumption name sets.
+func (a *Assumptions) field(name string) *float64 {
+	switch name {
+	case "hoursPerMonth":
+		return &a.HoursPerMonth
+	case "albLcus":
+		return &a.ALBLCUs
+	case "cloudFrontGb":
+		return &a.CloudFrontGB
+	case "cloudFrontRequestsM":
+		return &a.CloudFrontRequestsM
+	case "wafRequestsM":
+		return &a.WAFRequestsM
+	case "logGbPerGroup":
+		return &a.LogGBPerGroup
+	case "s3GbPerBucket":
+		return &a.S3GBPerBucket
+	case "docdbStorageGb":
+		return &a.DocDBStorageGB
+	case "replicaStorageGb":
+		return &a.ReplicaStorageGB
+	case "natGbPerGateway":
+		return &a.NATGBPerGateway
+	case "backupGbPerVault":
+		return &a.BackupGBPerVault
+	case "cognitoMau":
+		return &a.CognitoMAU
+	}
+	return nil
+}
+
+// WithOverrides returns the assumptions with the configured figures (by
+// name, as config validates them) applied; an unknown name is an error.
+func (a Assumptions) WithOverrides(over map[string]float64) (Assumptions, error) {
+	var errs []error
+	for _, name := range sortedKeys(over) {
+		f := a.field(name)
+		if f == nil {
+			errs = append(errs, fmt.Errorf("cost assumptions: %s is not an assumption", name))
+			continue
+		}
+		*f = over[name]
+	}
+	return a, errors.Join(errs...)
+}
+
+// usesWithOrigin is Uses with each configurable figure's origin.
+func (a Assumptions) usesWithOrigin(configured map[string]float64) []AssumptionUse {
+	out := a.Uses()
+	for i := range out {
+		if out[i].Unit == "" {
+			continue
+		}
+		out[i].Origin = OriginDefault
+		if _, ok := configured[out[i].Name]; ok {
+			out[i].Origin = OriginConfigured
+		}
+	}
+	return out
 }
 
 // Uses lists the assumptions, then the facts the model takes as given.
 func (a Assumptions) Uses() []AssumptionUse {
 	return []AssumptionUse{
-		{"hoursPerMonth", a.HoursPerMonth, "hours", "always-on resources (instances, nodes, tasks, NAT, endpoints, load balancers) run every hour"},
-		{"albLcus", a.ALBLCUs, "LCU per ALB-hour", "load balancer capacity units an ALB uses"},
-		{"cloudFrontGb", a.CloudFrontGB, "GB per distribution-month", "data served to viewers in North America/Europe (PriceClass_100)"},
-		{"cloudFrontRequestsM", a.CloudFrontRequestsM, "million HTTPS requests per distribution-month", "viewer requests"},
-		{"wafRequestsM", a.WAFRequestsM, "million requests per web ACL-month", "requests the web ACL inspects"},
-		{"logGbPerGroup", a.LogGBPerGroup, "GB ingested per log group-month", "CloudWatch Logs ingestion; storage after retention not estimated"},
-		{"s3GbPerBucket", a.S3GBPerBucket, "GB per bucket", "S3 Standard storage; the same GB replicated a month per replication configuration; requests not estimated"},
-		{"docdbStorageGb", a.DocDBStorageGB, "GB per cluster", "DocumentDB storage; I/O not estimated"},
-		{"replicaStorageGb", a.ReplicaStorageGB, "GB", "storage of a read replica whose source is in neither stack of the pair"},
-		{"natGbPerGateway", a.NATGBPerGateway, "GB per NAT gateway-month", "data processed; internet egress not estimated"},
-		{"backupGbPerVault", a.BackupGBPerVault, "GB per vault", "AWS Backup warm storage"},
-		{"cognitoMau", a.CognitoMAU, "MAU per user pool", "monthly active users at the pool's feature tier"},
-		{"backupWithinFreeAllowance", 0, "", "RDS and DocumentDB automated backups stay within the free allowance (100% of storage)"},
-		{"performanceInsights7Days", 0, "", "Performance Insights with 7-day retention is free; longer retention is not priced"},
+		{"hoursPerMonth", a.HoursPerMonth, "hours", "always-on resources (instances, nodes, tasks, NAT, endpoints, load balancers) run every hour", ""},
+		{"albLcus", a.ALBLCUs, "LCU per ALB-hour", "load balancer capacity units an ALB uses", ""},
+		{"cloudFrontGb", a.CloudFrontGB, "GB per distribution-month", "data served to viewers in North America/Europe (PriceClass_100)", ""},
+		{"cloudFrontRequestsM", a.CloudFrontRequestsM, "million HTTPS requests per distribution-month", "viewer requests", ""},
+		{"wafRequestsM", a.WAFRequestsM, "million requests per web ACL-month", "requests the web ACL inspects", ""},
+		{"logGbPerGroup", a.LogGBPerGroup, "GB ingested per log group-month", "CloudWatch Logs ingestion; storage after retention not estimated", ""},
+		{"s3GbPerBucket", a.S3GBPerBucket, "GB per bucket", "S3 Standard storage; the same GB replicated a month per replication configuration; requests not estimated", ""},
+		{"docdbStorageGb", a.DocDBStorageGB, "GB per cluster", "DocumentDB storage; I/O not estimated", ""},
+		{"replicaStorageGb", a.ReplicaStorageGB, "GB", "storage of a read replica whose source is in neither stack of the pair", ""},
+		{"natGbPerGateway", a.NATGBPerGateway, "GB per NAT gateway-month", "data processed; internet egress not estimated", ""},
+		{"backupGbPerVault", a.BackupGBPerVault, "GB per vault", "AWS Backup warm storage", ""},
+		{"cognitoMau", a.CognitoMAU, "MAU per user pool", "monthly active users at the pool's feature tier", ""},
+		{"backupWithinFreeAllowance", 0, "", "RDS and DocumentDB automated backups stay within the free allowance (100% of storage)", ""},
+		{"performanceInsights7Days", 0, "", "Performance Insights with 7-day retention is free; longer retention is not priced", ""},
 	}
 }
 

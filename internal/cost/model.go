@@ -22,6 +22,9 @@ type Line struct {
 	// Assumption names the usage assumption the quantity comes from ("" when
 	// the quantity is read from the resource's inputs).
 	Assumption string `json:"assumption,omitempty"`
+	// Confirmed is the price line's mark (prices.json): false when no
+	// published page was found quoting the unit price.
+	Confirmed bool `json:"confirmed"`
 }
 
 // ResourceCost is one priced resource.
@@ -68,12 +71,32 @@ type Report struct {
 	PriceSource string          `json:"priceSource"`
 	Assumptions []AssumptionUse `json:"assumptions"`
 	NotPriced   []NotPriced     `json:"notPriced"`
+	// Unconfirmed are the price lines this estimate used whose unit price
+	// no published page was found quoting, with what they add a month.
+	Unconfirmed []UnconfirmedPrice `json:"unconfirmed"`
+	// UnconfirmedUSD is the part of MonthlyUSD priced by unconfirmed lines.
+	UnconfirmedUSD float64 `json:"unconfirmedUsd"`
+}
+
+// UnconfirmedPrice is one unconfirmed price line as a report lists it.
+type UnconfirmedPrice struct {
+	Region     string  `json:"region"`
+	Key        string  `json:"key"`
+	UnitUSD    float64 `json:"unitUsd"`
+	Unit       string  `json:"unit"`
+	Note       string  `json:"note"`
+	Lines      int     `json:"lines"`      // resource lines priced by it
+	MonthlyUSD float64 `json:"monthlyUsd"` // what those lines add a month
 }
 
 // Options tune an estimate. The zero value uses the embedded prices and DefaultAssumptions.
 type Options struct {
 	Prices      *Table       // nil: the embedded prices.json
 	Assumptions *Assumptions // nil: DefaultAssumptions()
+	// Configured are the stack's assumption overrides by name
+	// (`<project>:cost.assumptions.<name>`), applied over Assumptions and
+	// reported as configured.
+	Configured map[string]float64
 	// Partner are the resources of the other stack of a DR pair: a recovery
 	// stack's Global Datastore secondary and cross-Region read replica take
 	// their node type and storage from the primary's.
@@ -104,12 +127,17 @@ func Estimate(resources []*mockengine.Resource, opts Options) (*Report, error) {
 	if opts.Assumptions != nil {
 		e.as = *opts.Assumptions
 	}
+	as, err := e.as.WithOverrides(opts.Configured)
+	if err != nil {
+		return nil, err
+	}
+	e.as = as
 	if err := e.as.Validate(); err != nil {
 		return nil, err
 	}
 	e.all = append(append([]*mockengine.Resource{}, resources...), opts.Partner...)
 
-	rep := &Report{PricesAsOf: e.prices.AsOf, PriceSource: e.prices.Source, Assumptions: e.as.Uses(),
+	rep := &Report{PricesAsOf: e.prices.AsOf, PriceSource: e.prices.Source, Assumptions: e.as.usesWithOrigin(opts.Configured),
 		Resources: []ResourceCost{}, Components: []ComponentCost{}, NotPriced: []NotPriced{}}
 	comps := componentsOf(resources)
 	groups := map[string]*NotPriced{}
@@ -160,6 +188,7 @@ func Estimate(resources []*mockengine.Resource, opts Options) (*Report, error) {
 		}
 	}
 	rep.MonthlyUSD = round2(rep.MonthlyUSD)
+	rep.Unconfirmed, rep.UnconfirmedUSD = e.unconfirmed(rep.Resources)
 	sort.SliceStable(rep.Resources, func(i, j int) bool {
 		if rep.Resources[i].MonthlyUSD != rep.Resources[j].MonthlyUSD {
 			return rep.Resources[i].MonthlyUSD > rep.Resources[j].MonthlyUSD
@@ -191,6 +220,42 @@ func Estimate(resources []*mockengine.Resource, opts Options) (*Report, error) {
 		return a.Reason < b.Reason
 	})
 	return rep, nil
+}
+
+// unconfirmed lists the unconfirmed price lines the resources used, the
+// costliest first, and their monthly sum.
+func (e *estimator) unconfirmed(rs []ResourceCost) ([]UnconfirmedPrice, float64) {
+	by := map[string]*UnconfirmedPrice{}
+	total := 0.0
+	for _, rc := range rs {
+		for _, l := range rc.Lines {
+			if l.Confirmed {
+				continue
+			}
+			k := l.Region + "\x00" + l.Key
+			u := by[k]
+			if u == nil {
+				p, _ := e.prices.Lookup(l.Region, l.Key)
+				u = &UnconfirmedPrice{Region: l.Region, Key: l.Key, UnitUSD: l.UnitUSD, Unit: l.Unit, Note: p.Note}
+				by[k] = u
+			}
+			u.Lines++
+			u.MonthlyUSD += l.MonthlyUSD
+			total += l.MonthlyUSD
+		}
+	}
+	out := []UnconfirmedPrice{}
+	for _, u := range by {
+		u.MonthlyUSD = round2(u.MonthlyUSD)
+		out = append(out, *u)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].MonthlyUSD != out[j].MonthlyUSD {
+			return out[i].MonthlyUSD > out[j].MonthlyUSD
+		}
+		return out[i].Region+out[i].Key < out[j].Region+out[j].Key
+	})
+	return out, round2(total)
 }
 
 // Unpriced are the groups a reader must act on: unknown types and lines
@@ -226,7 +291,7 @@ func (e *estimator) line(r *mockengine.Resource, key string, qty float64, desc s
 		return Line{}, err
 	}
 	return Line{Key: key, Description: desc, Quantity: round4(qty), Unit: p.Unit, UnitUSD: p.USD,
-		MonthlyUSD: round2(qty * p.USD), Region: region, Source: p.Source}, nil
+		MonthlyUSD: round2(qty * p.USD), Region: region, Source: p.Source, Confirmed: p.IsConfirmed()}, nil
 }
 
 // hourly prices count units running every hour of the month.

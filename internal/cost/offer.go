@@ -184,6 +184,8 @@ func Refresh(t *Table, offers []*Offer, sources map[string]string, asOf string) 
 			}
 			p := t.Regions[region][key]
 			p.USD, p.SKU, p.Source = usd, skus[0], sources[o.OfferCode]
+			confirmed := true
+			p.Confirmed, p.ConfirmedBy, p.Note = &confirmed, sources[o.OfferCode], "" // the offer file is the price
 			t.Regions[region][key] = p
 			res.Updated = append(res.Updated, region+"/"+key)
 		}

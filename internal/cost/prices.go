@@ -32,7 +32,22 @@ type Price struct {
 	Source string  `json:"source"` // the AWS price page or offer file it comes from
 	// SKU is the Price List SKU a refresh matched ("" for a compiled line).
 	SKU string `json:"sku,omitempty"`
+	// Confirmed says whether the price was checked against a published
+	// quotation of it: true with ConfirmedBy naming the page that quotes it
+	// (an offer file for a fetched line), false with a Note saying why it
+	// could not be. Every line carries the mark; a line without one is
+	// rejected, so no price enters a report unexamined.
+	Confirmed *bool `json:"confirmed"`
+	// ConfirmedBy is the https URL of the page (or offer file) that quotes
+	// this price, when it is not Source itself.
+	ConfirmedBy string `json:"confirmedBy,omitempty"`
+	// Note says what is known of an unconfirmed price, or what a confirmed
+	// one rests on.
+	Note string `json:"note,omitempty"`
 }
+
+// IsConfirmed reports whether the line's price was confirmed.
+func (p Price) IsConfirmed() bool { return p.Confirmed != nil && *p.Confirmed }
 
 // Table is the price table: region -> key -> price line.
 type Table struct {
@@ -84,6 +99,14 @@ func (t *Table) Validate() error {
 			}
 			if !strings.HasPrefix(p.Source, "https://") {
 				errs = append(errs, fmt.Errorf("%s: source is %q; want the https URL of the page or offer file", where, p.Source))
+			}
+			switch {
+			case p.Confirmed == nil:
+				errs = append(errs, fmt.Errorf("%s: confirmed is missing; want true (with confirmedBy, the page quoting the price) or false (with a note saying why it is unconfirmed)", where))
+			case *p.Confirmed && !strings.HasPrefix(p.ConfirmedBy, "https://"):
+				errs = append(errs, fmt.Errorf("%s: confirmed is true but confirmedBy is %q; want the https URL of the page or offer file quoting the price", where, p.ConfirmedBy))
+			case !*p.Confirmed && strings.TrimSpace(p.Note) == "":
+				errs = append(errs, fmt.Errorf("%s: confirmed is false without a note; say what the price rests on and why it is unconfirmed", where))
 			}
 		}
 	}

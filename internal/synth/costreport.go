@@ -26,7 +26,7 @@ func (r *Result) Cost() (*cost.Report, error) {
 // estimate prices the stack with partner's resources to resolve what a
 // DR secondary takes from its primary.
 func (r *Result) estimate(partner *Result) (*cost.Report, error) {
-	opts := cost.Options{Region: r.Config.Region}
+	opts := cost.Options{Region: r.Config.Region, Configured: r.Config.Cost.Assumptions}
 	if partner != nil {
 		opts.Partner = partner.Resources
 	}
@@ -109,6 +109,9 @@ func (r *Result) writeCostText(w io.Writer) error {
 		fmt.Fprintf(w, "  NOT PRICED %s ×%d (%s): %s\n", g.Type, g.Count, g.Kind, g.Reason)
 	}
 	fmt.Fprintf(w, "  %d types free or not estimated (usage): see --format json cost.notPriced\n", len(rep.NotPriced)-len(rep.Unpriced()))
+	if len(rep.Unconfirmed) > 0 {
+		fmt.Fprintf(w, "  UNCONFIRMED prices: %d lines, $%.2f of the month: see --format json cost.unconfirmed\n", len(rep.Unconfirmed), rep.UnconfirmedUSD)
+	}
 	return nil
 }
 
@@ -138,9 +141,16 @@ func (r *Result) writeCostMarkdown(w io.Writer) error {
 		if a.Unit == "" {
 			fmt.Fprintf(w, "- %s\n", a.Note)
 		} else {
-			fmt.Fprintf(w, "- `%s` = %g %s: %s\n", a.Name, a.Value, a.Unit, a.Note)
+			fmt.Fprintf(w, "- `%s` = %g %s (%s): %s\n", a.Name, a.Value, a.Unit, a.Origin, a.Note)
 		}
 	}
 	fmt.Fprintln(w, "\n</details>")
+	if len(rep.Unconfirmed) > 0 {
+		fmt.Fprintf(w, "\n<details><summary>⚠️ %d unconfirmed prices ($%.2f of the month)</summary>\n\n| region | price line | unit USD | monthly USD | why unconfirmed |\n|---|---|---:|---:|---|\n", len(rep.Unconfirmed), rep.UnconfirmedUSD)
+		for _, u := range rep.Unconfirmed {
+			fmt.Fprintf(w, "| %s | `%s` | %g / %s | %.2f | %s |\n", u.Region, u.Key, u.UnitUSD, u.Unit, u.MonthlyUSD, u.Note)
+		}
+		fmt.Fprintln(w, "\n</details>")
+	}
 	return nil
 }
