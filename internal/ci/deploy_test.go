@@ -246,3 +246,24 @@ func TestPrebuiltPointsPulumiAtTheBinary(t *testing.T) {
 		t.Errorf("prebuilt.sh accepted a Pulumi.yaml it cannot rewrite: %v\n%s", err, out)
 	}
 }
+
+// The guard's allow files the workflows pass exist and hold only URNs of
+// their stack (a typo would fail the deploy at the guard, not here).
+func TestGuardAllowFiles(t *testing.T) {
+	for _, stack := range []string{"prod", "dr"} {
+		f := filepath.Join(root, ".github", "guard-allow", stack+".txt")
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			if !strings.HasPrefix(line, "urn:pulumi:"+stack+"::dbay::") {
+				t.Errorf("%s:%d: %q is not a URN of DBay's %s stack", f, i+1, line, stack)
+			}
+		}
+	}
+}

@@ -112,7 +112,7 @@ func TestWorkflowsDoWhatTheIssueAsks(t *testing.T) {
 			"id-token: write", "environment: preview", "aws-actions/configure-aws-credentials@", "role-to-assume: ${{ vars.AWS_PREVIEW_ROLE_ARN }}",
 			".github/scripts/prebuilt.sh", "pulumi-version-file: .pulumi.version",
 			"pulumi preview --json --stack prod --policy-pack policypack", "pulumi preview --json --stack dr --policy-pack policypack",
-			"\"$RUNNER_TEMP/bin/guard\" --stack prod", "header: pulumi-preview",
+			"\"$RUNNER_TEMP/bin/guard\" --allow-file .github/guard-allow/prod.txt --stack prod", "header: pulumi-preview",
 		},
 		"deploy.yml": {
 			"branches: [main]", "environment: plan", "environment: production", "environment: dr",

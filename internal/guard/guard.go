@@ -243,6 +243,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	summary := fs.String("markdown", "", "also append a markdown summary of every change to this file (the job summary, $GITHUB_STEP_SUMMARY)")
 	stack := fs.String("stack", "", "the stack's name, for the markdown's heading")
 	maxRows := fs.Int("max-rows", MaxRows, "at most this many steps in the markdown's table (the rest are counted)")
+	allowFile := fs.String("allow-file", "", "a file of URNs (one per line, # comments) whose deletion or replacement is intended; a missing file allows nothing")
 	fingerprint := fs.String("fingerprint", "", "write the preview's fingerprint (what an approver approves) to this file")
 	expect := fs.String("expect", "", "refuse (exit 3) unless the preview's fingerprint equals the one in this file")
 	if err := fs.Parse(args); err != nil {
@@ -251,6 +252,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if fs.NArg() > 1 {
 		fmt.Fprintln(stderr, "guard: at most one file (default: stdin)")
 		return 2
+	}
+	if *allowFile != "" {
+		if err := readAllowFile(*allowFile, allow); err != nil {
+			fmt.Fprintf(stderr, "guard: %v\n", err)
+			return 2
+		}
 	}
 	in := stdin
 	name := "stdin"
@@ -323,4 +330,29 @@ func plural(n int) string {
 		return "resource"
 	}
 	return "resources"
+}
+
+// readAllowFile adds the URNs of an allow file to allow: one per line,
+// blank lines and # comments ignored (say why next to each URN: the file
+// is reviewed in the pull request that makes the change). A missing file
+// allows nothing; any other line is an error naming it.
+func readAllowFile(path string, allow urnList) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for i, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		if !strings.HasPrefix(line, "urn:pulumi:") || strings.ContainsAny(line, " \t") {
+			return fmt.Errorf("%s:%d: %q is not a URN (one urn:pulumi:… per line, # for comments)", path, i+1, line)
+		}
+		allow[line] = true
+	}
+	return nil
 }

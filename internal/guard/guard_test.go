@@ -176,3 +176,31 @@ func TestApprovedFingerprint(t *testing.T) {
 		t.Errorf("another preview: exit %d, want 3 with the differing steps\n%s", code, out.String())
 	}
 }
+
+// An allow file reviewed in the pull request lets an intended deletion
+// through; a missing file allows nothing; a line that is not a URN is
+// refused with its line number.
+func TestAllowFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	pg := "urn:pulumi:prod::dbay::dbay:components:DataLayer$aws:rds/instance:Instance::postgres"
+	good := filepath.Join(dir, "prod.txt")
+	if err := os.WriteFile(good, []byte("# the database moves to a new identifier (PR #123)\n"+pg+"\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(dir, "bad.txt")
+	if err := os.WriteFile(bad, []byte("# x\npostgres please\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := Main([]string{"--allow-file", good, "testdata/replace-protected-database.json"}, nil, &out, &errOut); code != 0 {
+		t.Errorf("allowed by file: exit %d\n%s", code, out.String())
+	}
+	if code := Main([]string{"--allow-file", filepath.Join(dir, "missing.txt"), "testdata/replace-protected-database.json"}, nil, &out, &errOut); code != 1 {
+		t.Errorf("missing allow file: exit %d, want 1 (nothing allowed)", code)
+	}
+	errOut.Reset()
+	if code := Main([]string{"--allow-file", bad, "testdata/replace-protected-database.json"}, nil, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "bad.txt:2: \"postgres please\" is not a URN") {
+		t.Errorf("bad allow file: exit %d, %s", code, errOut.String())
+	}
+}
