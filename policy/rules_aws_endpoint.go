@@ -20,6 +20,15 @@ func s3GatewayEndpoint(r *mockengine.Resource, x Index) bool {
 	return str(in["vpcEndpointType"]) == "Gateway" && strings.HasSuffix(str(in["serviceName"]), ".s3")
 }
 
+// restrictedS3Endpoint is an S3 gateway endpoint's policies (none: the
+// default); ok is false for any other resource.
+func restrictedS3Endpoint(r *mockengine.Resource, x Index) (docs []document, ok bool) {
+	if !s3GatewayEndpoint(r, x) {
+		return nil, false
+	}
+	return endpointDocs(r, x), true
+}
+
 // endpointDocs are the policies of an endpoint: its `policy` input and any
 // aws:ec2/vpcEndpointPolicy attached to it (none: AWS's default, full
 // access to every bucket of every account).
@@ -43,10 +52,10 @@ func awsEndpointRules() []Rule {
 			Title: "The S3 gateway endpoint admits only the program's buckets (and ECR's layers), not every bucket of every account",
 			Types: []string{vpcEndpoint},
 			Check: func(r *mockengine.Resource, x Index) []string {
-				if !s3GatewayEndpoint(r, x) {
+				docs, ok := restrictedS3Endpoint(r, x)
+				if !ok {
 					return nil
 				}
-				docs := endpointDocs(r, x)
 				if len(docs) == 0 {
 					return []string{problem(r, "has the default endpoint policy, which admits every bucket of every account: code in the VPC can copy data to any bucket through it",
 						"restrict it to the stack's buckets (network.RestrictS3)")}
@@ -73,12 +82,9 @@ func awsEndpointRules() []Rule {
 			Title: "A restricted S3 gateway endpoint lets ECR image layers through (prod-<region>-starport-layer-bucket), or no task can pull its image",
 			Types: []string{vpcEndpoint},
 			Check: func(r *mockengine.Resource, x Index) []string {
-				if !s3GatewayEndpoint(r, x) {
-					return nil
-				}
-				docs := endpointDocs(r, x)
-				if len(docs) == 0 {
-					return nil // the default policy admits everything
+				docs, ok := restrictedS3Endpoint(r, x)
+				if !ok || len(docs) == 0 {
+					return nil // not an S3 gateway endpoint, or the default policy (admits everything)
 				}
 				region := r.Region
 				if region == "" {

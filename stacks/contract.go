@@ -118,35 +118,51 @@ var (
 	stringMapOutputType = reflect.TypeOf(pulumi.StringMapOutput{})
 )
 
+// contractField is one field of the contract: its key (the `dr` tag),
+// whether it is secret, and its value ("" or {} when unset).
+type contractField struct {
+	key    string
+	secret bool
+	out    pulumi.Output
+}
+
+// fields are the contract's fields in declaration order.
+func (c *Contract) fields() []contractField {
+	var out []contractField
+	v := reflect.ValueOf(c).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		var o pulumi.Output
+		switch f.Type {
+		case stringOutputType:
+			s := v.Field(i).Interface().(pulumi.StringOutput)
+			if s == (pulumi.StringOutput{}) {
+				s = pulumi.String("").ToStringOutput()
+			}
+			o = s
+		case stringMapOutputType:
+			m := v.Field(i).Interface().(pulumi.StringMapOutput)
+			if m == (pulumi.StringMapOutput{}) {
+				m = pulumi.StringMap{}.ToStringMapOutput()
+			}
+			o = m
+		default:
+			panic(fmt.Sprintf("stacks.Contract.%s: unsupported type %s", f.Name, f.Type))
+		}
+		out = append(out, contractField{key: f.Tag.Get("dr"), secret: f.Tag.Get("secret") == "true", out: o})
+	}
+	return out
+}
+
 // Export publishes the contract as the stack's drContract and
 // drContractSecrets outputs. Unset fields export "" or {}.
 func (c *Contract) Export(ctx *pulumi.Context) {
 	plain, secret := pulumi.Map{}, pulumi.Map{}
-	v := reflect.ValueOf(c).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Type().Field(i)
-		key := f.Tag.Get("dr")
-		var out pulumi.Output
-		switch f.Type {
-		case stringOutputType:
-			o := v.Field(i).Interface().(pulumi.StringOutput)
-			if o == (pulumi.StringOutput{}) {
-				o = pulumi.String("").ToStringOutput()
-			}
-			out = o
-		case stringMapOutputType:
-			o := v.Field(i).Interface().(pulumi.StringMapOutput)
-			if o == (pulumi.StringMapOutput{}) {
-				o = pulumi.StringMap{}.ToStringMapOutput()
-			}
-			out = o
-		default:
-			panic(fmt.Sprintf("stacks.Contract.%s: unsupported type %s", f.Name, f.Type))
-		}
-		if f.Tag.Get("secret") == "true" {
-			secret[key] = pulumi.ToSecret(out).(pulumi.Output)
+	for _, f := range c.fields() {
+		if f.secret {
+			secret[f.key] = pulumi.ToSecret(f.out).(pulumi.Output)
 		} else {
-			plain[key] = out
+			plain[f.key] = f.out
 		}
 	}
 	ctx.Export(ContractOutput, plain)
@@ -159,30 +175,11 @@ func (c *Contract) Export(ctx *pulumi.Context) {
 func (c *Contract) documents() (plain, secret pulumi.StringOutput) {
 	var plainKeys, secretKeys []string
 	var plainOut, secretOut []any
-	v := reflect.ValueOf(c).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Type().Field(i)
-		var out any
-		switch f.Type {
-		case stringOutputType:
-			o := v.Field(i).Interface().(pulumi.StringOutput)
-			if o == (pulumi.StringOutput{}) {
-				o = pulumi.String("").ToStringOutput()
-			}
-			out = o
-		case stringMapOutputType:
-			o := v.Field(i).Interface().(pulumi.StringMapOutput)
-			if o == (pulumi.StringMapOutput{}) {
-				o = pulumi.StringMap{}.ToStringMapOutput()
-			}
-			out = o
-		default:
-			panic(fmt.Sprintf("stacks.Contract.%s: unsupported type %s", f.Name, f.Type))
-		}
-		if f.Tag.Get("secret") == "true" {
-			secretKeys, secretOut = append(secretKeys, f.Tag.Get("dr")), append(secretOut, out)
+	for _, f := range c.fields() {
+		if f.secret {
+			secretKeys, secretOut = append(secretKeys, f.key), append(secretOut, f.out)
 		} else {
-			plainKeys, plainOut = append(plainKeys, f.Tag.Get("dr")), append(plainOut, out)
+			plainKeys, plainOut = append(plainKeys, f.key), append(plainOut, f.out)
 		}
 	}
 	render := func(keys []string, outs []any) pulumi.StringOutput {

@@ -48,6 +48,26 @@ func (w runSteps) script(t *testing.T, job, step string) string {
 	return ""
 }
 
+// guardTree is a runner's temp dir for a workflow script: bin/guard built
+// from this repository, an empty stubs dir (for fake commands, first on
+// PATH) and the extra dirs named.
+func guardTree(t *testing.T, extra ...string) (tmp, stubs string) {
+	t.Helper()
+	tmp = t.TempDir()
+	stubs = filepath.Join(tmp, "stubs")
+	for _, d := range append([]string{"bin", "stubs"}, extra...) {
+		if err := os.MkdirAll(filepath.Join(tmp, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	build := exec.Command("go", "build", "-o", filepath.Join(tmp, "bin", "guard"), "./cmd/guard")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/guard: %v\n%s", err, out)
+	}
+	return tmp, stubs
+}
+
 // stubPulumi writes a `pulumi` on PATH that prints the preview document in
 // $PREVIEW for `pulumi preview --json` and records its arguments.
 func stubPulumi(t *testing.T, dir string) {
@@ -66,19 +86,7 @@ func stubPulumi(t *testing.T, dir string) {
 // `pulumi up`.
 func TestDeployAppliesOnlyTheApprovedPreview(t *testing.T) {
 	w := readRunSteps(t, "deploy.yml")
-	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "bin")
-	stubs := filepath.Join(tmp, "stubs")
-	for _, d := range []string{bin, stubs, filepath.Join(tmp, "approved")} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "guard"), "./cmd/guard")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/guard: %v\n%s", err, out)
-	}
+	tmp, stubs := guardTree(t, "approved")
 	stubPulumi(t, stubs)
 	fixtures, _ := filepath.Abs(filepath.Join(root, "internal", "guard", "testdata"))
 	summary := filepath.Join(tmp, "summary.md")

@@ -38,18 +38,7 @@ func TestDriftOpensOrUpdatesOneIssue(t *testing.T) {
 		t.Errorf("drift runs %v, want prod@us-east-1 and dr@us-west-2", stacks)
 	}
 
-	tmp := t.TempDir()
-	bin, stubs := filepath.Join(tmp, "bin"), filepath.Join(tmp, "stubs")
-	for _, d := range []string{bin, stubs} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	build := exec.Command("go", "build", "-o", filepath.Join(bin, "guard"), "./cmd/guard")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/guard: %v\n%s", err, out)
-	}
+	tmp, stubs := guardTree(t)
 	calls := filepath.Join(tmp, "calls")
 	// pulumi: prints $PREVIEW, exits $PULUMI_STATUS. gh: `issue list` prints
 	// $OPEN (the open issue's number, or nothing); everything is recorded.
