@@ -275,3 +275,48 @@ func TestGuardAllowFiles(t *testing.T) {
 		}
 	}
 }
+
+// The pull-request workflow's preview steps, run for real with `pulumi`
+// stubbed: one preview per stack with the policy pack, prod first; the
+// comment file gets both stacks' summaries capped at 60 rows each, the job
+// summary every row; a refused replacement fails the step.
+func TestPullRequestPreviewSteps(t *testing.T) {
+	w := readRunSteps(t, "pull-request.yml")
+	tmp, stubs := guardTree(t)
+	stubPulumi(t, stubs)
+	fixtures, _ := filepath.Abs(filepath.Join(root, "internal", "guard", "testdata"))
+	summary, calls := filepath.Join(tmp, "summary.md"), filepath.Join(tmp, "calls")
+	run := func(script, preview string) (string, int) {
+		cmd := exec.Command("bash", "-c", script)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "PATH="+stubs+string(os.PathListSeparator)+os.Getenv("PATH"),
+			"RUNNER_TEMP="+tmp, "GITHUB_STEP_SUMMARY="+summary, "CALLS="+calls, "PREVIEW="+filepath.Join(fixtures, preview))
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return string(out), ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return string(out), 0
+	}
+	for _, stack := range []string{"prod", "dr"} {
+		if out, code := run(w.script(t, "preview", "pulumi preview, guard ("+stack+")"), "update-in-place.json"); code != 0 {
+			t.Fatalf("%s: exit %d\n%s", stack, code, out)
+		}
+	}
+	comment, _ := os.ReadFile(filepath.Join(tmp, "preview-comment.md"))
+	full, _ := os.ReadFile(summary)
+	for _, stack := range []string{"prod", "dr"} {
+		for name, body := range map[string][]byte{"comment": comment, "job summary": full} {
+			if !strings.Contains(string(body), "### "+stack+": what `pulumi up` will apply") {
+				t.Errorf("the %s lacks %s's summary:\n%s", name, stack, body)
+			}
+		}
+	}
+	if b, _ := os.ReadFile(calls); string(b) != "preview --json --stack prod --policy-pack policypack\npreview --json --stack dr --policy-pack policypack\n" {
+		t.Errorf("pulumi ran:\n%s", b)
+	}
+	if out, code := run(w.script(t, "preview", "pulumi preview, guard (prod)"), "replace-protected-database.json"); code == 0 {
+		t.Errorf("a preview replacing a protected database passed:\n%s", out)
+	}
+}
