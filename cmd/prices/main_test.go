@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -58,7 +59,7 @@ func TestRefreshFromOfferFile(t *testing.T) {
 	for _, k := range []string{"rds:db.r6g.large:postgres:single-az", "elasticache:cache.r6g.large", "kms:key"} {
 		got, _ := tab.Lookup("us-east-1", k)
 		want, _ := orig.Lookup("us-east-1", k)
-		if got != want {
+		if !reflect.DeepEqual(got, want) { // Confirmed is a pointer: compare values
 			t.Errorf("%s changed without a matching product: %+v -> %+v", k, want, got)
 		}
 	}
