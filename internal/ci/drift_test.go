@@ -34,6 +34,11 @@ func TestDriftOpensOrUpdatesOneIssue(t *testing.T) {
 	for _, m := range matrix.Jobs["drift"].Strategy.Matrix.Include {
 		stacks = append(stacks, m["stack"]+"@"+m["region"])
 	}
+	// Not the deploy workflow's group: GitHub keeps one pending run per
+	// group, so a queued drift run would cancel a pending deployment.
+	if !strings.Contains(string(b), "  group: drift\n") {
+		t.Error("drift.yml does not run in its own concurrency group")
+	}
 	if strings.Join(stacks, ",") != "prod@us-east-1,dr@us-west-2" {
 		t.Errorf("drift runs %v, want prod@us-east-1 and dr@us-west-2", stacks)
 	}

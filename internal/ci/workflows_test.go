@@ -116,7 +116,9 @@ func TestWorkflowsDoWhatTheIssueAsks(t *testing.T) {
 		},
 		"deploy.yml": {
 			"branches: [main]", "environment: plan", "environment: production", "environment: dr",
-			"needs: plan-prod", "needs: apply-prod", "needs: plan-dr", "group: deploy\n", "command: up",
+			"needs: plan-prod", "needs: apply-prod", "needs: plan-dr", "group: deploy\n",
+			// each job also holds its stack's group, which failover.yml and failback.yml hold
+			"group: deploy-prod\n", "group: deploy-dr\n", "command: up",
 			"--fingerprint", "--expect", "policyPacks: policypack",
 			"role-to-assume: ${{ vars.AWS_DEPLOY_ROLE_ARN }}", "role-duration-seconds: 7200",
 			"\"$RUNNER_TEMP/bin/synth\" --stack dr --format json", "aws s3api head-object",
