@@ -287,3 +287,18 @@ func TestKnownKeysCoverEverySection(t *testing.T) {
 		t.Errorf("KnownKeys = %v, want %v", got, want)
 	}
 }
+
+// wantErrorLines fails unless errs holds each wanted line as a whole line
+// (all errors are reported at once, one per line).
+func wantErrorLines(t *testing.T, errs Errors, want []string) {
+	t.Helper()
+	if errs == nil {
+		t.Fatalf("want %q, config was accepted", want)
+	}
+	got := errs.Error()
+	for _, w := range want {
+		if !strings.Contains("\n"+got+"\n", "\n"+w+"\n") {
+			t.Errorf("missing error line\n  want: %s\n  got:  %s", w, strings.ReplaceAll(got, "\n", "\n        "))
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package config
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -92,15 +91,7 @@ func TestDRConfigErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, errs := load(t, tt.edit)
-			if errs == nil {
-				t.Fatalf("want %q, config was accepted", tt.want)
-			}
-			got := errs.Error()
-			for _, w := range tt.want {
-				if !strings.Contains("\n"+got+"\n", "\n"+w+"\n") {
-					t.Errorf("missing error line\n  want: %s\n  got:  %s", w, strings.ReplaceAll(got, "\n", "\n        "))
-				}
-			}
+			wantErrorLines(t, errs, tt.want)
 		})
 	}
 }
