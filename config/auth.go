@@ -32,6 +32,21 @@ type Auth struct {
 	// Groups are the user pool groups, highest precedence first.
 	// Absent: [admin].
 	Groups []string `json:"groups"`
+	// AdminGroups are the privileged groups among Groups (issue 15:
+	// MFA required for the admin group). Cognito's MFA setting is
+	// pool-wide (OFF, OPTIONAL or ON:
+	// https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa.html),
+	// so with mfa OPTIONAL these groups live in a second pool, the admin
+	// pool, with MFA ON (TOTP), sign-up by administrators only, its own
+	// public client and prefix domain; the API's authorizer grants them
+	// only from that pool's tokens. With mfa ON there is one pool and this
+	// must be empty. Absent: [admin] when Groups holds admin and mfa is
+	// OPTIONAL, else none.
+	AdminGroups []string `json:"adminGroups"`
+	// AdminDomainPrefix is the admin pool's hosted UI prefix
+	// (<prefix>.auth.<region>.amazoncognito.com). Absent: the domain with
+	// dots as dashes, then "-admin".
+	AdminDomainPrefix string `json:"adminDomainPrefix"`
 	// CustomDomain serves the hosted UI on auth.<domain> with a us-east-1
 	// certificate; Cognito requires an A record on the domain itself first
 	// (the frontend's apex alias). Absent: false, a Cognito prefix domain.
@@ -113,7 +128,35 @@ func (a *Auth) applyDefaults(domain string) {
 	if a.Groups == nil {
 		a.Groups = []string{DefaultAuthGroup}
 	}
+	if a.AdminGroups == nil {
+		a.AdminGroups = []string{}
+		if a.MFA == MFAOptional && contains(a.Groups, DefaultAuthGroup) {
+			a.AdminGroups = []string{DefaultAuthGroup}
+		}
+	}
+	if a.AdminDomainPrefix == "" && len(a.AdminGroups) > 0 && domain != "" {
+		a.AdminDomainPrefix = strings.ReplaceAll(domain, ".", "-") + "-admin"
+	}
 }
+
+// HasAdminPool says whether the privileged groups get a pool of their own
+// (AdminGroups).
+func (a Auth) HasAdminPool() bool { return len(a.AdminGroups) > 0 }
+
+// UserGroups are the groups of the users' pool: Groups without AdminGroups.
+func (a Auth) UserGroups() []string {
+	var out []string
+	for _, g := range a.Groups {
+		if !contains(a.AdminGroups, g) {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// privilegedGroupRe names the groups that must not sign in with one
+// factor: any group whose name says admin.
+var privilegedGroupRe = regexp.MustCompile(`(?i)admin`)
 
 // validate records every problem of a defaulted auth section.
 func (a Auth) validate(c *collector, domain string) {
@@ -158,6 +201,8 @@ func (a Auth) validate(c *collector, domain string) {
 		seen[g] = true
 	}
 
+	a.validateAdmin(c)
+
 	switch {
 	case a.CustomDomain && a.DomainPrefix != "":
 		c.add("auth.domainPrefix", "is set but customDomain is true", "the hosted UI is auth."+domain+"; remove domainPrefix or set customDomain to false")
@@ -169,6 +214,47 @@ func (a Auth) validate(c *collector, domain string) {
 		for _, w := range []string{"aws", "amazon", "cognito"} {
 			if strings.Contains(a.DomainPrefix, w) {
 				c.addf("auth.domainPrefix", "choose a prefix without aws, amazon or cognito", "%q contains the reserved word %q", a.DomainPrefix, w)
+				break
+			}
+		}
+	}
+}
+
+// validateAdmin checks the admin pool's settings: its groups are among
+// Groups, every privileged group is in it while the users' pool has MFA
+// OPTIONAL, none with MFA ON, and its prefix is a Cognito prefix.
+func (a Auth) validateAdmin(c *collector) {
+	for i, g := range a.AdminGroups {
+		if !contains(a.Groups, g) {
+			c.addf(fmt.Sprintf("auth.adminGroups[%d]", i), "list groups of auth.groups", "%q is not in auth.groups %v", g, a.Groups)
+		}
+	}
+	if a.MFA == MFAOn && len(a.AdminGroups) > 0 {
+		c.add("auth.adminGroups", "is set while auth.mfa is ON", "remove adminGroups: with MFA ON every user, admins included, signs in with TOTP in the one pool")
+	}
+	if a.MFA == MFAOptional {
+		for _, g := range a.Groups {
+			if privilegedGroupRe.MatchString(g) && !contains(a.AdminGroups, g) {
+				c.addf("auth.adminGroups", "list it in auth.adminGroups (its users move to the admin pool, MFA ON) or set auth.mfa ON",
+					"%q would sign in with a password alone in a pool with MFA OPTIONAL", g)
+			}
+		}
+	}
+	if !a.HasAdminPool() {
+		if a.AdminDomainPrefix != "" {
+			c.add("auth.adminDomainPrefix", "is set but there is no admin pool", "remove adminDomainPrefix or list auth.adminGroups")
+		}
+		return
+	}
+	switch p := a.AdminDomainPrefix; {
+	case !domainPrefixRe.MatchString(p):
+		c.addf("auth.adminDomainPrefix", "use 1-63 lowercase letters, digits and dashes", "%q is not a Cognito domain prefix", p)
+	case p == a.DomainPrefix:
+		c.addf("auth.adminDomainPrefix", "choose a prefix other than auth.domainPrefix", "%q is the users' pool's prefix", p)
+	default:
+		for _, w := range []string{"aws", "amazon", "cognito"} {
+			if strings.Contains(p, w) {
+				c.addf("auth.adminDomainPrefix", "choose a prefix without aws, amazon or cognito", "%q contains the reserved word %q", p, w)
 				break
 			}
 		}

@@ -29,6 +29,8 @@ func TestAuthDefaults(t *testing.T) {
 		CallbackURLs:          []string{"https://app.dbay.example.com/"},
 		LogoutURLs:            []string{"https://app.dbay.example.com/"},
 		Groups:                []string{"admin"},
+		AdminGroups:           []string{"admin"},
+		AdminDomainPrefix:     "dbay-example-com-admin",
 		DomainPrefix:          "dbay-example-com",
 	}
 	if !reflect.DeepEqual(a, want) {
@@ -36,6 +38,11 @@ func TestAuthDefaults(t *testing.T) {
 	}
 	if errs := authErrors(testDomain, nil); len(errs) > 0 {
 		t.Errorf("the defaults do not validate: %v", errs)
+	}
+	on := Auth{MFA: "ON"}
+	on.applyDefaults(testDomain)
+	if len(on.AdminGroups) != 0 || on.AdminDomainPrefix != "" || on.HasAdminPool() {
+		t.Errorf("MFA ON got an admin pool: %+v", on)
 	}
 	custom := Auth{CustomDomain: true}
 	custom.applyDefaults(testDomain)
@@ -52,6 +59,21 @@ func TestAuthRules(t *testing.T) {
 		want string
 	}{
 		{"MFA ON", func(a *Auth) { a.MFA = "ON" }, ""},
+		{"MFA ON with an admin pool", func(a *Auth) { a.MFA = "ON"; a.AdminGroups = []string{"admin"} }, "auth.adminGroups"},
+		{"admin group left in the OPTIONAL pool", func(a *Auth) { a.AdminGroups = []string{} }, "auth.adminGroups"},
+		{"an Administrators group too", func(a *Auth) { a.Groups = []string{"admin", "Administrators"} }, "auth.adminGroups"},
+		{"both privileged groups in the admin pool", func(a *Auth) {
+			a.Groups = []string{"admin", "Administrators", "sellers"}
+			a.AdminGroups = []string{"admin", "Administrators"}
+		}, ""},
+		{"admin group not among the groups", func(a *Auth) { a.AdminGroups = []string{"admin", "root"} }, "auth.adminGroups[1]"},
+		{"admin prefix same as the users'", func(a *Auth) { a.AdminDomainPrefix = "dbay-example-com" }, "auth.adminDomainPrefix"},
+		{"admin prefix with a reserved word", func(a *Auth) { a.AdminDomainPrefix = "dbay-aws-admin" }, "auth.adminDomainPrefix"},
+		{"admin prefix without an admin pool", func(a *Auth) {
+			a.Groups = []string{"sellers"}
+			a.AdminGroups = []string{}
+			a.AdminDomainPrefix = "dbay-staff"
+		}, "auth.adminDomainPrefix"},
 		{"MFA OFF", func(a *Auth) { a.MFA = "OFF" }, "auth.mfa"},
 		{"MFA lower case", func(a *Auth) { a.MFA = "optional" }, "auth.mfa"},
 

@@ -19,7 +19,7 @@ type Cost struct {
 // CostAssumptionNames are the usage assumptions a stack may override; the
 // cost model's own list (internal/cost Assumptions.Uses) is tested to match.
 var CostAssumptionNames = []string{
-	"albLcus", "backupGbPerVault", "cloudFrontGb", "cloudFrontRequestsM", "cognitoMau",
+	"albLcus", "backupGbPerVault", "cloudFrontGb", "cloudFrontRequestsM", "cognitoAdminMau", "cognitoMau",
 	"docdbStorageGb", "hoursPerMonth", "logGbPerGroup", "natGbPerGateway",
 	"replicaStorageGb", "s3GbPerBucket", "wafRequestsM",
 }

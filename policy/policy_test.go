@@ -417,6 +417,12 @@ func fixtures() map[string]fixture {
 			good: one(res(userPool, "users", goodPool)),
 			bad:  one(res(userPool, "users", with(goodPool, "mfaConfiguration", "OFF"))),
 		},
+		"cognito-admin-group-mfa": {
+			good: one(res(userPool, "users", goodPool), res(userPool, "admins", with(goodPool, "mfaConfiguration", "ON")),
+				res(userGroup, "admins-group-admin", map[string]any{"userPoolId": "admins", "name": "admin"}),
+				res(userGroup, "group-sellers", map[string]any{"userPoolId": "users", "name": "sellers"})),
+			bad: one(res(userPool, "users", goodPool), res(userGroup, "group-admin", map[string]any{"userPoolId": "users", "name": "admin"})),
+		},
 		"cognito-advanced-security": {
 			good: one(res(userPool, "users", goodPool)),
 			bad:  one(res(userPool, "users", with(goodPool, "userPoolAddOns.advancedSecurityMode", "AUDIT"))),

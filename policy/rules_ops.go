@@ -10,6 +10,7 @@ import (
 
 const (
 	userPool        = "aws:cognito/userPool:UserPool"
+	userGroup       = "aws:cognito/userGroup:UserGroup"
 	metricAlarm     = "aws:cloudwatch/metricAlarm:MetricAlarm"
 	compositeAlarm  = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
 	backupVault     = "aws:backup/vault:Vault"
@@ -67,6 +68,30 @@ func opsRules() []Rule {
 				m := str(in["mfaConfiguration"])
 				if (m != "ON" && m != "OPTIONAL") || (!truthy(get(in, "softwareTokenMfaConfiguration.enabled")) && get(in, "smsConfiguration") == nil) {
 					return []string{problem(r, fmt.Sprintf("mfaConfiguration is %q with no second factor", m), "set mfaConfiguration ON or OPTIONAL (auth.mfa) with softwareTokenMfaConfiguration.enabled")}
+				}
+				return nil
+			},
+		},
+		{
+			// Cognito's MFA setting is pool-wide: OPTIONAL lets any user,
+			// an administrator included, sign in with a password alone
+			// unless they chose to enrol a factor
+			// (https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa.html).
+			// A privileged group therefore lives in a pool with MFA ON
+			// (config auth.adminGroups: the admin pool).
+			ID: "cognito-admin-group-mfa", Severity: High, Types: []string{userGroup},
+			Title: "A Cognito group named admin lives in a pool that requires MFA",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				name := str(in["name"])
+				if !strings.Contains(strings.ToLower(name), "admin") {
+					return nil
+				}
+				for _, p := range x.Resolve(userPool, str(in["userPoolId"])) {
+					if m := str(x.In(p)["mfaConfiguration"]); m != "ON" {
+						return []string{problem(r, fmt.Sprintf("group %q is in pool %s with mfaConfiguration %q", name, p.Name, m),
+							"list the group in auth.adminGroups (the admin pool has MFA ON) or set auth.mfa ON")}
+					}
 				}
 				return nil
 			},

@@ -84,5 +84,11 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl
 	ctx.Export("cognitoIssuer", au.Issuer)
 	ctx.Export("hostedUiDomain", au.HostedUIDomain)
 	ctx.Export("viteEnv", au.ViteEnv)
+	if cfg.Auth.HasAdminPool() {
+		ctx.Export("adminUserPoolId", au.AdminUserPoolID)
+		ctx.Export("adminUserPoolClientId", au.AdminUserPoolClientID)
+		ctx.Export("adminCognitoIssuer", au.AdminIssuer)
+		ctx.Export("adminHostedUiDomain", au.AdminHostedUIDomain)
+	}
 	return fe, au, nil
 }

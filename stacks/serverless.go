@@ -48,6 +48,10 @@ func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Provide
 	if au != nil {
 		args.UserPoolID = au.UserPoolID
 		args.UserPoolClientID = au.UserPoolClientID
+		if cfg.Auth.HasAdminPool() {
+			args.AdminUserPoolID = au.AdminUserPoolID
+			args.AdminUserPoolClientID = au.AdminUserPoolClientID
+		}
 	}
 	sl, err := serverless.New(ctx, "serverless", args, pulumi.Providers(providers.Regional))
 	if err != nil {

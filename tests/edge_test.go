@@ -107,3 +107,35 @@ func mockengineList(v any) []any {
 	l, _ := v.([]any)
 	return l
 }
+
+// Issue 15 (Should: MFA for the admin group): in both DBay stacks the admin
+// group lives only in the admin pool, which requires MFA, and the API's
+// authorizer is told that pool (COGNITO_ADMIN_USER_POOL_ID) so it grants
+// admin from its tokens alone.
+func TestAdminGroupOnlyInThePoolThatRequiresMFA(t *testing.T) {
+	t.Parallel()
+	for _, stack := range []string{"prod", "dr"} {
+		r := synthesize(t, root, stack)
+		users := r.Engine.Get("aws:cognito/userPool:UserPool", "users")
+		admins := r.Engine.Get("aws:cognito/userPool:UserPool", "admins")
+		if users == nil || admins == nil {
+			t.Fatalf("%s: users pool %v, admin pool %v", stack, users != nil, admins != nil)
+		}
+		if admins.In()["mfaConfiguration"] != "ON" {
+			t.Errorf("%s: admin pool mfaConfiguration = %v", stack, admins.In()["mfaConfiguration"])
+		}
+		for _, g := range r.Engine.ByType("aws:cognito/userGroup:UserGroup") {
+			if g.In()["name"] == "admin" && g.In()["userPoolId"] != admins.ID {
+				t.Errorf("%s: group admin (%s) is in pool %v, not the admin pool", stack, g.Name, g.In()["userPoolId"])
+			}
+		}
+		fn := r.Engine.Get("aws:lambda/function:Function", "authorizer")
+		if fn == nil {
+			t.Fatalf("%s: no authorizer function", stack)
+		}
+		vars, _ := fn.In()["environment"].(map[string]any)["variables"].(map[string]any)
+		if vars["COGNITO_ADMIN_USER_POOL_ID"] != admins.ID || vars["COGNITO_USER_POOL_ID"] != users.ID {
+			t.Errorf("%s: authorizer pools = %v / %v, want %s / %s", stack, vars["COGNITO_USER_POOL_ID"], vars["COGNITO_ADMIN_USER_POOL_ID"], users.ID, admins.ID)
+		}
+	}
+}

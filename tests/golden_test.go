@@ -5,7 +5,7 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
-	"prod": { // 900 resources
+	"prod": { // 903 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
@@ -42,9 +42,9 @@ var goldenTypes = map[string]map[string]int{
 		"aws:cloudwatch/logResourcePolicy:LogResourcePolicy":                                         1,
 		"aws:cloudwatch/metricAlarm:MetricAlarm":                                                     114,
 		"aws:cognito/userGroup:UserGroup":                                                            1,
-		"aws:cognito/userPool:UserPool":                                                              1,
-		"aws:cognito/userPoolClient:UserPoolClient":                                                  1,
-		"aws:cognito/userPoolDomain:UserPoolDomain":                                                  1,
+		"aws:cognito/userPool:UserPool":                                                              2,
+		"aws:cognito/userPoolClient:UserPoolClient":                                                  2,
+		"aws:cognito/userPoolDomain:UserPoolDomain":                                                  2,
 		"aws:docdb/cluster:Cluster":                                                                  1,
 		"aws:docdb/clusterInstance:ClusterInstance":                                                  3,
 		"aws:docdb/clusterParameterGroup:ClusterParameterGroup":                                      1,
@@ -137,7 +137,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 5,
 	},
-	"dr": { // 674 resources
+	"dr": { // 677 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                            1,
 		"aws:acm/certificate:Certificate":                                                 3,
 		"aws:acm/certificateValidation:CertificateValidation":                             3,
@@ -166,9 +166,9 @@ var goldenTypes = map[string]map[string]int{
 		"aws:cloudwatch/logMetricFilter:LogMetricFilter":                                  8,
 		"aws:cloudwatch/metricAlarm:MetricAlarm":                                          92,
 		"aws:cognito/userGroup:UserGroup":                                                 1,
-		"aws:cognito/userPool:UserPool":                                                   1,
-		"aws:cognito/userPoolClient:UserPoolClient":                                       1,
-		"aws:cognito/userPoolDomain:UserPoolDomain":                                       1,
+		"aws:cognito/userPool:UserPool":                                                   2,
+		"aws:cognito/userPoolClient:UserPoolClient":                                       2,
+		"aws:cognito/userPoolDomain:UserPoolDomain":                                       2,
 		"aws:docdb/cluster:Cluster":                                                       1,
 		"aws:docdb/clusterParameterGroup:ClusterParameterGroup":                           1,
 		"aws:docdb/subnetGroup:SubnetGroup":                                               1,

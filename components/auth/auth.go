@@ -65,8 +65,16 @@ type Auth struct {
 	// HostedUIDomain is the hosted UI's host name (auth.<domain>, or the
 	// prefix domain under amazoncognito.com).
 	HostedUIDomain pulumi.StringOutput `pulumi:"hostedUiDomain"`
-	// ViteEnv are the frontend's build-time variables (seed §7).
+	// ViteEnv are the frontend's build-time variables (seed §7), plus
+	// VITE_COGNITO_ADMIN_* with an admin pool.
 	ViteEnv pulumi.StringMapOutput `pulumi:"viteEnv"`
+	// AdminUserPoolID, AdminUserPoolClientID, AdminIssuer and
+	// AdminHostedUIDomain are the admin pool's (config.Auth.AdminGroups);
+	// "" without one.
+	AdminUserPoolID       pulumi.StringOutput `pulumi:"adminUserPoolId"`
+	AdminUserPoolClientID pulumi.StringOutput `pulumi:"adminUserPoolClientId"`
+	AdminIssuer           pulumi.StringOutput `pulumi:"adminIssuer"`
+	AdminHostedUIDomain   pulumi.StringOutput `pulumi:"adminHostedUiDomain"`
 }
 
 // New creates the user pool, its SPA client, its domain and groups. Children
@@ -80,79 +88,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource(typeToken, name, a, opts...); err != nil {
 		return nil, err
 	}
-	parent := pulumi.Parent(a)
 	spec := args.Spec
 
-	poolOpts := []pulumi.ResourceOption{parent, pulumi.Protect(args.Protect)}
-	if !spec.SchemaMigration {
-		poolOpts = append(poolOpts, pulumi.IgnoreChanges(fixedAtCreation))
-	}
-	pool, err := cognito.NewUserPool(ctx, "users", &cognito.UserPoolArgs{
-		UsernameAttributes:     pulumi.ToStringArray([]string{"email"}),
-		AutoVerifiedAttributes: pulumi.ToStringArray([]string{"email"}),
-		UsernameConfiguration:  &cognito.UserPoolUsernameConfigurationArgs{CaseSensitive: pulumi.Bool(false)},
-		Schemas:                schema(),
-		PasswordPolicy: &cognito.UserPoolPasswordPolicyArgs{
-			MinimumLength:                 pulumi.Int(spec.PasswordMinLength),
-			RequireLowercase:              pulumi.Bool(true),
-			RequireUppercase:              pulumi.Bool(true),
-			RequireNumbers:                pulumi.Bool(true),
-			RequireSymbols:                pulumi.Bool(true),
-			TemporaryPasswordValidityDays: pulumi.Int(spec.TemporaryPasswordDays),
-		},
-		MfaConfiguration:              pulumi.String(spec.MFA),
-		SoftwareTokenMfaConfiguration: &cognito.UserPoolSoftwareTokenMfaConfigurationArgs{Enabled: pulumi.Bool(true)},
-		// Threat protection (advanced security) needs the Plus feature plan.
-		UserPoolTier:   pulumi.String("PLUS"),
-		UserPoolAddOns: &cognito.UserPoolUserPoolAddOnsArgs{AdvancedSecurityMode: pulumi.String("ENFORCED")},
-		AccountRecoverySetting: &cognito.UserPoolAccountRecoverySettingArgs{
-			RecoveryMechanisms: cognito.UserPoolAccountRecoverySettingRecoveryMechanismArray{
-				cognito.UserPoolAccountRecoverySettingRecoveryMechanismArgs{Name: pulumi.String("verified_email"), Priority: pulumi.Int(1)},
-			},
-		},
-		VerificationMessageTemplate: &cognito.UserPoolVerificationMessageTemplateArgs{DefaultEmailOption: pulumi.String("CONFIRM_WITH_CODE")},
-		DeletionProtection:          pulumi.String("ACTIVE"),
-	}, poolOpts...)
+	pool, client, err := a.newPool(ctx, poolArgs{logical: "users", client: "spa", mfa: spec.MFA, groups: spec.UserGroups()}, args)
 	if err != nil {
 		return nil, err
-	}
-
-	client, err := cognito.NewUserPoolClient(ctx, "spa", &cognito.UserPoolClientArgs{
-		UserPoolId: pool.ID(),
-		// A browser cannot keep a secret: the client is public and relies on
-		// the authorization code flow with PKCE.
-		GenerateSecret:                  pulumi.Bool(false),
-		AllowedOauthFlowsUserPoolClient: pulumi.Bool(true),
-		AllowedOauthFlows:               pulumi.ToStringArray([]string{"code"}),
-		AllowedOauthScopes:              pulumi.ToStringArray([]string{"openid", "email", "profile"}),
-		SupportedIdentityProviders:      pulumi.ToStringArray([]string{"COGNITO"}),
-		CallbackUrls:                    pulumi.ToStringArray(spec.CallbackURLs),
-		LogoutUrls:                      pulumi.ToStringArray(spec.LogoutURLs),
-		ExplicitAuthFlows:               pulumi.ToStringArray([]string{"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}),
-		PreventUserExistenceErrors:      pulumi.String("ENABLED"),
-		EnableTokenRevocation:           pulumi.Bool(true),
-		AccessTokenValidity:             pulumi.Int(spec.TokenValidity.AccessMinutes),
-		IdTokenValidity:                 pulumi.Int(spec.TokenValidity.IDMinutes),
-		RefreshTokenValidity:            pulumi.Int(spec.TokenValidity.RefreshDays),
-		TokenValidityUnits: &cognito.UserPoolClientTokenValidityUnitsArgs{
-			AccessToken:  pulumi.String("minutes"),
-			IdToken:      pulumi.String("minutes"),
-			RefreshToken: pulumi.String("days"),
-		},
-	}, parent)
-	if err != nil {
-		return nil, err
-	}
-
-	for i, g := range spec.Groups {
-		if _, err := cognito.NewUserGroup(ctx, "group-"+g, &cognito.UserGroupArgs{
-			UserPoolId:  pool.ID(),
-			Name:        pulumi.String(g),
-			Description: pulumi.String("Managed by Pulumi"),
-			Precedence:  pulumi.Int(i),
-		}, parent); err != nil {
-			return nil, err
-		}
 	}
 
 	region := pool.Arn.ApplyT(regionOf).(pulumi.StringOutput)
@@ -167,25 +107,38 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	a.Region = region
 	a.Issuer = pulumi.Sprintf("https://%s", pool.Endpoint)
 	a.HostedUIDomain = host
-	a.ViteEnv = pulumi.StringMap{
+	vite := pulumi.StringMap{
 		"VITE_USE_COGNITO":          pulumi.String("true"),
 		"VITE_COGNITO_USER_POOL_ID": a.UserPoolID,
 		"VITE_COGNITO_CLIENT_ID":    a.UserPoolClientID,
 		"VITE_AWS_REGION":           region,
 		"VITE_API_BASE_URL":         args.APIBaseURL,
 		"VITE_COGNITO_DOMAIN":       host,
-	}.ToStringMapOutput()
+	}
+	a.AdminUserPoolID, a.AdminUserPoolClientID, a.AdminIssuer, a.AdminHostedUIDomain = none(), none(), none(), none()
+	if spec.HasAdminPool() {
+		if err := a.newAdminPool(ctx, args, region, vite); err != nil {
+			return nil, err
+		}
+	}
+	a.ViteEnv = vite.ToStringMapOutput()
 
 	return a, ctx.RegisterResourceOutputs(a, pulumi.Map{
-		"userPoolId":       a.UserPoolID,
-		"userPoolArn":      a.UserPoolArn,
-		"userPoolClientId": a.UserPoolClientID,
-		"region":           a.Region,
-		"issuer":           a.Issuer,
-		"hostedUiDomain":   a.HostedUIDomain,
-		"viteEnv":          a.ViteEnv,
+		"userPoolId":            a.UserPoolID,
+		"userPoolArn":           a.UserPoolArn,
+		"userPoolClientId":      a.UserPoolClientID,
+		"region":                a.Region,
+		"issuer":                a.Issuer,
+		"hostedUiDomain":        a.HostedUIDomain,
+		"viteEnv":               a.ViteEnv,
+		"adminUserPoolId":       a.AdminUserPoolID,
+		"adminUserPoolClientId": a.AdminUserPoolClientID,
+		"adminIssuer":           a.AdminIssuer,
+		"adminHostedUiDomain":   a.AdminHostedUIDomain,
 	})
 }
+
+func none() pulumi.StringOutput { return pulumi.String("").ToStringOutput() }
 
 func (args *Args) check() error {
 	var errs []error
@@ -201,7 +154,7 @@ func (args *Args) check() error {
 	if args.Spec.CustomDomain && (args.GlobalProvider == nil || args.ZoneID == nil) {
 		errs = append(errs, errors.New("auth: a custom domain needs Args.GlobalProvider (us-east-1) and Args.ZoneID"))
 	}
-	if len(args.Spec.Groups) == 0 || args.Spec.PasswordMinLength == 0 {
+	if len(args.Spec.Groups) == 0 || args.Spec.PasswordMinLength == 0 || args.Spec.AdminGroups == nil {
 		errs = append(errs, errors.New("auth: Args.Spec must be a defaulted, validated config.Auth"))
 	}
 	return errors.Join(errs...)

@@ -77,6 +77,7 @@ func synth(t *testing.T, region string, s config.Auth, protect bool) run {
 		for k, o := range map[string]pulumi.Output{
 			"userPoolId": a.UserPoolID, "userPoolArn": a.UserPoolArn, "userPoolClientId": a.UserPoolClientID,
 			"region": a.Region, "issuer": a.Issuer, "hostedUiDomain": a.HostedUIDomain, "viteEnv": a.ViteEnv,
+			"adminUserPoolId": a.AdminUserPoolID, "adminIssuer": a.AdminIssuer,
 		} {
 			res, err := internals.UnsafeAwaitOutput(ctx.Context(), o)
 			if err != nil {
@@ -204,16 +205,70 @@ func TestSPAClientIsPublicWithCodeFlow(t *testing.T) {
 
 func TestGroups(t *testing.T) {
 	t.Parallel()
-	r := synth(t, "us-east-1", spec(t, `{"groups":["admin","support"]}`), true)
+	r := synth(t, "us-east-1", spec(t, `{"groups":["admin","support","sellers"]}`), true)
 	pool := r.one(t, tPool, "users")
-	for i, g := range []string{"admin", "support"} {
+	for i, g := range []string{"support", "sellers"} {
 		in := r.one(t, "aws:cognito/userGroup:UserGroup", "group-"+g).In()
 		if in["name"] != g || in["precedence"] != float64(i) || in["userPoolId"] != pool.ID {
 			t.Errorf("group %s = %v", g, in)
 		}
 	}
-	if n := len(r.eng.ByType("aws:cognito/userGroup:UserGroup")); n != 2 {
-		t.Errorf("%d groups, want 2", n)
+	admins := r.one(t, tPool, "admins")
+	if in := r.one(t, "aws:cognito/userGroup:UserGroup", "admins-group-admin").In(); in["name"] != "admin" || in["userPoolId"] != admins.ID {
+		t.Errorf("admin group = %v, want it in the admin pool %s", in, admins.ID)
+	}
+	if n := len(r.eng.ByType("aws:cognito/userGroup:UserGroup")); n != 3 {
+		t.Errorf("%d groups, want 3", n)
+	}
+}
+
+// TestAdminPoolRequiresMFA: the admin group lives in a pool of its own
+// with MFA ON, TOTP, administrators creating the users, threat protection,
+// deletion protection, its own client and prefix domain (issue 15: MFA
+// for the admin group; Cognito's MFA setting is pool-wide).
+func TestAdminPoolRequiresMFA(t *testing.T) {
+	t.Parallel()
+	r := synth(t, "us-west-2", spec(t, ""), true)
+	users, admins := r.one(t, tPool, "users").In(), r.one(t, tPool, "admins")
+	in := admins.In()
+	if users["mfaConfiguration"] != "OPTIONAL" || in["mfaConfiguration"] != "ON" {
+		t.Errorf("mfa: users %v, admins %v; want OPTIONAL and ON", users["mfaConfiguration"], in["mfaConfiguration"])
+	}
+	want := map[string]any{
+		"softwareTokenMfaConfiguration": map[string]any{"enabled": true},
+		"adminCreateUserConfig":         map[string]any{"allowAdminCreateUserOnly": true},
+		"userPoolAddOns":                map[string]any{"advancedSecurityMode": "ENFORCED"},
+		"deletionProtection":            "ACTIVE",
+		"passwordPolicy":                users["passwordPolicy"],
+		"tags":                          map[string]any{"Audience": AdminAudience},
+	}
+	for k, v := range want {
+		if !reflect.DeepEqual(in[k], v) {
+			t.Errorf("admin pool %s = %#v, want %#v", k, in[k], v)
+		}
+	}
+	if users["adminCreateUserConfig"] != nil {
+		t.Errorf("users' pool adminCreateUserConfig = %v", users["adminCreateUserConfig"])
+	}
+	client := r.one(t, tClient, "admin-spa")
+	if c := client.In(); c["userPoolId"] != admins.ID || c["generateSecret"] != false {
+		t.Errorf("admin client = %v", c)
+	}
+	if d := r.one(t, tDomain, "admin-hosted-ui").In(); d["domain"] != "dbay-example-com-admin" || d["userPoolId"] != admins.ID {
+		t.Errorf("admin domain = %v", d)
+	}
+	vite, _ := r.outs["viteEnv"].(map[string]any)
+	if vite["VITE_COGNITO_ADMIN_USER_POOL_ID"] != admins.ID || vite["VITE_COGNITO_ADMIN_CLIENT_ID"] != client.ID ||
+		vite["VITE_COGNITO_ADMIN_DOMAIN"] != "dbay-example-com-admin.auth.us-west-2.amazoncognito.com" {
+		t.Errorf("viteEnv = %v", vite)
+	}
+	if r.outs["adminIssuer"] != "https://cognito-idp.us-west-2.amazonaws.com/"+admins.ID {
+		t.Errorf("adminIssuer = %v", r.outs["adminIssuer"])
+	}
+
+	on := synth(t, "us-west-2", spec(t, `{"mfa":"ON"}`), true)
+	if n := len(on.eng.ByType(tPool)); n != 1 || on.outs["adminUserPoolId"] != "" {
+		t.Errorf("MFA ON: %d pools, adminUserPoolId %v; want one pool and none", n, on.outs["adminUserPoolId"])
 	}
 }
 
@@ -292,6 +347,10 @@ func TestViteEnvIsWiredFromRealOutputs(t *testing.T) {
 		"VITE_API_BASE_URL":         apiBase,
 		"VITE_COGNITO_DOMAIN":       "dbay-example-com.auth.us-west-2.amazoncognito.com",
 	}
+	admins, adminClient := r.one(t, tPool, "admins"), r.one(t, tClient, "admin-spa")
+	want["VITE_COGNITO_ADMIN_USER_POOL_ID"] = admins.ID
+	want["VITE_COGNITO_ADMIN_CLIENT_ID"] = adminClient.ID
+	want["VITE_COGNITO_ADMIN_DOMAIN"] = "dbay-example-com-admin.auth.us-west-2.amazoncognito.com"
 	if !reflect.DeepEqual(r.outs["viteEnv"], want) {
 		t.Errorf("viteEnv\n got %v\nwant %v", r.outs["viteEnv"], want)
 	}

@@ -252,6 +252,10 @@ func (s *Serverless) environment(name string, f config.LambdaFunction) (pulumi.S
 		if a.UserPoolClientID != nil {
 			add("COGNITO_CLIENT_ID", a.UserPoolClientID)
 		}
+		if a.AdminUserPoolID != nil {
+			add("COGNITO_ADMIN_USER_POOL_ID", a.AdminUserPoolID)
+			add("COGNITO_ADMIN_CLIENT_ID", a.AdminUserPoolClientID)
+		}
 	}
 	if ws := s.ws; ws != nil && a.Spec.WebSocket.Function == name {
 		add("WEBSOCKET_CALLBACK_URL", ws.callbackURL)

@@ -75,6 +75,11 @@ type Args struct {
 	// the authorizer's COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID. UserPoolID
 	// is required with an API; UserPoolClientID nil: not set.
 	UserPoolID, UserPoolClientID pulumi.StringInput
+	// AdminUserPoolID and AdminUserPoolClientID are the admin pool's
+	// (config.Auth.AdminGroups), for the authorizer's
+	// COGNITO_ADMIN_USER_POOL_ID and COGNITO_ADMIN_CLIENT_ID: it must grant
+	// the admin groups only from that pool's tokens. nil: no admin pool.
+	AdminUserPoolID, AdminUserPoolClientID pulumi.StringInput
 	// ZoneID is the Route53 zone of Domain, for the api./ws. certificates
 	// and alias records. Required when a custom domain is configured.
 	ZoneID pulumi.StringInput

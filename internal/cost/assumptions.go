@@ -20,13 +20,14 @@ type Assumptions struct {
 	NATGBPerGateway     float64 // GB each NAT gateway processes a month (100)
 	BackupGBPerVault    float64 // GB of recovery points in each AWS Backup vault (100)
 	CognitoMAU          float64 // monthly active users of each user pool (1000)
+	CognitoAdminMAU     float64 // monthly active users of each admin pool, tagged Audience=administrators (10)
 }
 
 // DefaultAssumptions are the figures every report uses unless told otherwise.
 func DefaultAssumptions() Assumptions {
 	return Assumptions{HoursPerMonth: 730, ALBLCUs: 1, CloudFrontGB: 100, CloudFrontRequestsM: 10, WAFRequestsM: 10,
 		LogGBPerGroup: 1, S3GBPerBucket: 10, DocDBStorageGB: 100, ReplicaStorageGB: 100, NATGBPerGateway: 100,
-		BackupGBPerVault: 100, CognitoMAU: 1000}
+		BackupGBPerVault: 100, CognitoMAU: 1000, CognitoAdminMAU: 10}
 }
 
 // AssumptionUse is one assumption as reports show it.
@@ -74,6 +75,8 @@ func (a *Assumptions) field(name string) *float64 {
 		return &a.BackupGBPerVault
 	case "cognitoMau":
 		return &a.CognitoMAU
+	case "cognitoAdminMau":
+		return &a.CognitoAdminMAU
 	}
 	return nil
 }
@@ -123,6 +126,7 @@ func (a Assumptions) Uses() []AssumptionUse {
 		{"natGbPerGateway", a.NATGBPerGateway, "GB per NAT gateway-month", "data processed; internet egress not estimated", ""},
 		{"backupGbPerVault", a.BackupGBPerVault, "GB per vault", "AWS Backup warm storage", ""},
 		{"cognitoMau", a.CognitoMAU, "MAU per user pool", "monthly active users at the pool's feature tier", ""},
+		{"cognitoAdminMau", a.CognitoAdminMAU, "MAU per admin pool", "monthly active administrators of a pool tagged Audience=administrators (auth.adminGroups)", ""},
 		{"backupWithinFreeAllowance", 0, "", "RDS and DocumentDB automated backups stay within the free allowance (100% of storage)", ""},
 		{"performanceInsights7Days", 0, "", "Performance Insights with 7-day retention is free; longer retention is not priced", ""},
 	}

@@ -160,7 +160,11 @@ func userPool(e *estimator, r *mockengine.Resource) ([]Line, []error) {
 	if tier == "" {
 		tier = "essentials"
 	}
-	ls.add(e.assumed(r, "cognito:"+tier+":mau", e.as.CognitoMAU, "cognitoMau", fmt.Sprintf("%g MAU, %s tier", e.as.CognitoMAU, strings.ToUpper(tier))))
+	mau, name := e.as.CognitoMAU, "cognitoMau"
+	if tags, _ := r.In()["tags"].(map[string]any); tags["Audience"] == "administrators" {
+		mau, name = e.as.CognitoAdminMAU, "cognitoAdminMau"
+	}
+	ls.add(e.assumed(r, "cognito:"+tier+":mau", mau, name, fmt.Sprintf("%g MAU, %s tier", mau, strings.ToUpper(tier))))
 	return ls.done()
 }
 
