@@ -106,6 +106,28 @@ func (cfg *Config) PostgresConsumers() []string {
 	return out
 }
 
+// RedisConsumers are the fleet services and functions that use redis, in
+// config order (services first, then functions by name): the users
+// data.redis.serviceUsers creates.
+func (cfg *Config) RedisConsumers() []string {
+	var out []string
+	if cfg.Fleet != nil {
+		for _, s := range cfg.Fleet.Services {
+			if containsStr(s.Uses, "redis") {
+				out = append(out, s.Name)
+			}
+		}
+	}
+	if cfg.Serverless != nil {
+		for _, name := range sortedMapKeys(cfg.Serverless.Functions) {
+			if containsStr(cfg.Serverless.Functions[name].Uses, "redis") {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
 // DocumentDB is the MongoDB-compatible cluster (DBay's MONGO_URI).
 type DocumentDB struct {
 	// InstanceClass. Absent: db.r6g.large.
@@ -147,6 +169,21 @@ type Redis struct {
 	// parameter group (maxmemory-policy volatile-lru). A store that holds
 	// job queues sets maxmemory-policy noeviction (cache_redis.go).
 	Parameters map[string]string `json:"parameters"`
+	// ServiceUsers gives every consumer of redis (each fleet service and
+	// function whose uses lists redis) an ElastiCache RBAC user of its own
+	// (user name: the consumer's name; a generated password; the access
+	// string of RedisAccessString), puts them in one user group with a
+	// disabled `default` user, and attaches that group to the replication
+	// group in place of the AUTH token; each consumer's REDIS_URL carries
+	// its own user (README "Trust boundaries"). Not with a Global Datastore
+	// (a DR pair): config refuses it there (data_redis_users.go). Absent:
+	// false (one AUTH token for every consumer).
+	ServiceUsers bool `json:"serviceUsers"`
+	// KeyPatterns are, by consumer name, the Redis key patterns its user
+	// may read and write (ACL `~<pattern>`, glob-style). Needs
+	// serviceUsers. Absent for a consumer: `~*`, every key (the seeds give
+	// no key prefixes).
+	KeyPatterns map[string][]string `json:"keyPatterns"`
 }
 
 // Memcached is the optional warm cache (MEMCACHED_URL).

@@ -129,6 +129,42 @@ func fixtures() map[string]fixture {
 				res(redisGroup, "redis-secondary", map[string]any{"globalReplicationGroupId": "ldgnf-dbay-redis"})),
 			bad: one(res(redisGroup, "redis", goodRedis)),
 		},
+		"redis-rbac-per-consumer": func() fixture {
+			user := func(id, name, access string) *mockengine.Resource {
+				return res(redisUser, "redis-user-"+id, map[string]any{"userId": "dbay-prod-" + id, "userName": name, "accessString": access, "engine": "redis"})
+			}
+			users := []*mockengine.Resource{
+				user("default", "default", "off -@all"),
+				user("auction", "auction", "on ~* &* +@all -@dangerous +info"),
+				user("wallet", "wallet", "on ~wallet:* &* +@all -@dangerous +info"),
+			}
+			group := func(ids ...string) *mockengine.Resource {
+				var l []any
+				for _, id := range ids {
+					l = append(l, "dbay-prod-"+id)
+				}
+				return res(redisUserGroup, "redis", map[string]any{"userGroupId": "dbay-prod-redis", "engine": "redis", "userIds": l})
+			}
+			rbac := with(goodRedis, "userGroupIds", list1("dbay-prod-redis"))
+			stack := func(rg *mockengine.Resource, g *mockengine.Resource, extra ...*mockengine.Resource) []*mockengine.Resource {
+				out := append([]*mockengine.Resource{rg, g}, users...)
+				return append(out, extra...)
+			}
+			return fixture{
+				// Without users in the stack the rule does not apply (the AUTH token: redis-auth).
+				good: append(stack(res(redisGroup, "redis", rbac), group("default", "auction", "wallet")),
+					res(redisGroup, "redis-secondary", map[string]any{"globalReplicationGroupId": "ldgnf-dbay-redis"})),
+				bad: append(append(
+					stack(res(redisGroup, "redis", rbac, secretInput("authToken")), group("default", "auction", "wallet")),
+					res(redisGroup, "redis-no-group", goodRedis, secretInput("authToken")),
+					res(redisGroup, "redis-default-on", with(goodRedis, "userGroupIds", list1("dbay-prod-open"))),
+					res(redisUserGroup, "open", map[string]any{"userGroupId": "dbay-prod-open", "userIds": []any{"dbay-prod-default-on", "dbay-prod-auction"}}),
+					user("default-on", "default", "on ~* +@all"),
+				), res(redisGroup, "redis-twice", with(goodRedis, "userGroupIds", list1("dbay-prod-twice"))),
+					res(redisUserGroup, "twice", map[string]any{"userGroupId": "dbay-prod-twice", "userIds": []any{"dbay-prod-default", "dbay-prod-auction", "dbay-prod-auction2"}}),
+					user("auction2", "auction", "on ~* &* +@all")),
+			}
+		}(),
 		"redis-failover": {
 			// A Global Datastore secondary on standby runs one node, without failover.
 			good: one(res(redisGroup, "redis", goodRedis), res(redisGroup, "redis-secondary", map[string]any{

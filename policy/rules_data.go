@@ -13,6 +13,8 @@ const (
 	rdsClusterInstance = "aws:rds/clusterInstance:ClusterInstance"
 	docdbCluster       = "aws:docdb/cluster:Cluster"
 	redisGroup         = "aws:elasticache/replicationGroup:ReplicationGroup"
+	redisUser          = "aws:elasticache/user:User"
+	redisUserGroup     = "aws:elasticache/userGroup:UserGroup"
 	searchDomain       = "aws:opensearch/domain:Domain"
 	dynamoTable        = "aws:dynamodb/table:Table"
 	efsFileSystem      = "aws:efs/fileSystem:FileSystem"
@@ -212,6 +214,37 @@ func dataRules() []Rule {
 			},
 		},
 		{
+			// data.redis.serviceUsers: once the stack defines RBAC users,
+			// the group must use them: an AUTH token next to them (or no
+			// user group) leaves one shared credential that opens every
+			// key and command, and a group whose `default` user is
+			// enabled lets any client in without naming a user.
+			ID: "redis-rbac-per-consumer", Severity: High, Types: []string{redisGroup},
+			Title:  "With Redis RBAC users in the stack, the replication group uses their user group (default user disabled, one user per consumer) and no AUTH token",
+			Source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Clusters.RBAC.html",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				if len(x.ByType(redisUser)) == 0 || globalSecondary(in) {
+					return nil
+				}
+				var out []string
+				if isSet(in["authToken"]) {
+					out = append(out, problem(r, "has an authToken although the stack defines Redis users: every client holding the token connects as the default user, to every key and command",
+						"drop authToken and attach the consumers' user group (data.redis.serviceUsers)"))
+				}
+				groups := list(in["userGroupIds"])
+				if len(groups) == 0 {
+					return append(out, problem(r, "has no userGroupIds although the stack defines Redis users", "attach the consumers' user group (data.redis.serviceUsers)"))
+				}
+				for _, g := range groups {
+					if msg := redisGroupProblem(x, str(g)); msg != "" {
+						out = append(out, problem(r, "user group "+str(g)+" "+msg, "put a disabled default user (access string off) and one user per consumer in it"))
+					}
+				}
+				return out
+			},
+		},
+		{
 			ID: "redis-failover", Severity: Medium, Types: []string{redisGroup},
 			Title: "Redis has automatic failover across AZs (FSBP ElastiCache.3)",
 			Check: func(r *mockengine.Resource, x Index) []string {
@@ -318,6 +351,53 @@ func orNone(v any) any {
 // inherits encryption, AUTH and credentials from the primary member, and
 // may not set them (the provider rejects them next to the global id), so
 // the rules check the primary member in the primary stack instead.
+// redisGroupProblem is what is wrong with the stack's user group id for
+// redis-rbac-per-consumer ("" when nothing, or when the group is not the
+// stack's): no disabled `default` user, no consumer's user, or two users
+// of one name.
+func redisGroupProblem(x Index, id string) string {
+	if !known(id) {
+		return ""
+	}
+	users := map[string]*mockengine.Resource{}
+	for _, u := range x.ByType(redisUser) {
+		users[str(x.In(u)["userId"])] = u
+	}
+	for _, g := range x.ByType(redisUserGroup) {
+		in := x.In(g)
+		if str(in["userGroupId"]) != id {
+			continue
+		}
+		names := map[string]bool{}
+		defaultOff, consumers := false, 0
+		for _, uid := range list(in["userIds"]) {
+			u, ok := users[str(uid)]
+			if !ok {
+				continue
+			}
+			ui := x.In(u)
+			name := str(ui["userName"])
+			if names[name] {
+				return "holds two users named " + name
+			}
+			names[name] = true
+			if name == "default" {
+				defaultOff = strings.HasPrefix(str(ui["accessString"]), "off")
+				continue
+			}
+			consumers++
+		}
+		switch {
+		case !defaultOff:
+			return "has no disabled default user (every user group holds a user named default; enabled, it lets clients in without naming a user)"
+		case consumers == 0:
+			return "holds no consumer's user"
+		}
+		return ""
+	}
+	return ""
+}
+
 func globalSecondary(in map[string]any) bool {
 	return isSet(in["globalReplicationGroupId"]) || isSet(in["globalClusterIdentifier"]) && !isSet(in["masterUsername"])
 }

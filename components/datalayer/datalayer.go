@@ -85,6 +85,10 @@ type Args struct {
 	// their own with data.postgres.serviceUsers (config.PostgresConsumers;
 	// users.go). Ignored without it.
 	PostgresConsumers []string
+	// RedisConsumers are the services and functions that get a Redis user
+	// of their own with data.redis.serviceUsers (config.RedisConsumers;
+	// cache_users.go). Ignored without it.
+	RedisConsumers []string
 }
 
 // DataLayer is the component.
@@ -114,7 +118,11 @@ type DataLayer struct {
 	// credentials are the secrets holding each store's credentials.
 	credentials map[Store]credential
 	// users are the per-service PostgreSQL roles (users.go), by consumer.
-	users            map[string]*dbUser
+	users map[string]*dbUser
+	// redisUsers are the Redis users by consumer (data.redis.serviceUsers),
+	// redisPasswords their generated passwords.
+	redisUsers       map[string]*redisUser
+	redisPasswords   map[string]pulumi.StringOutput
 	cacheSubnetGroup *elasticache.SubnetGroup
 	// searchReaders are the roles granted OpenSearch access (domain policy).
 	searchReaders []pulumi.StringOutput

@@ -83,9 +83,16 @@ func (d *DataLayer) newServiceUsers(ctx *pulumi.Context, host pulumi.StringOutpu
 }
 
 // ConnectionAs is Connection for one consumer: its own PostgreSQL role's
-// connection when it has one (data.postgres.serviceUsers), the store's
-// otherwise. Grant the returned Connection.Store's credentials.
+// connection when it has one (data.postgres.serviceUsers), its own Redis
+// user's (data.redis.serviceUsers), the store's otherwise. Grant the returned Connection.Store's credentials.
 func (d *DataLayer) ConnectionAs(s Store, consumer string) (Connection, error) {
+	if s == Redis && d.redisUsers != nil {
+		// data.redis.serviceUsers: the consumer's own Redis user.
+		if u, ok := d.redisUsers[consumer]; ok {
+			return u.conn, nil
+		}
+		return Connection{}, fmt.Errorf("datalayer: %s has no Redis user of its own (data.redis.serviceUsers: list it in Args.RedisConsumers)", consumer)
+	}
 	if s == Postgres {
 		if u, ok := d.users[consumer]; ok {
 			return u.conn, nil

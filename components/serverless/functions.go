@@ -77,7 +77,7 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 	if err != nil {
 		return err
 	}
-	if err := s.grant(ctx, f, g); err != nil {
+	if err := s.grant(ctx, name, f, g); err != nil {
 		return err
 	}
 
@@ -219,7 +219,7 @@ func (s *Serverless) environment(name string, f config.LambdaFunction) (pulumi.S
 		}).(pulumi.StringOutput))
 	}
 	for _, u := range f.Uses {
-		vars, secretRefs, err := s.connection(u)
+		vars, secretRefs, err := s.connection(name, u)
 		if err != nil {
 			return nil, err
 		}
@@ -266,11 +266,13 @@ func (s *Serverless) environment(name string, f config.LambdaFunction) (pulumi.S
 	return env, nil
 }
 
-// connection is what one `uses` entry puts in the environment.
-func (s *Serverless) connection(use string) (map[string]pulumi.StringOutput, map[string]datalayer.SecretRef, error) {
+// connection is what one `uses` entry of function name puts in the
+// environment: a store's connection as the function's own user where it
+// has one (data.redis.serviceUsers).
+func (s *Serverless) connection(name, use string) (map[string]pulumi.StringOutput, map[string]datalayer.SecretRef, error) {
 	d := s.args.Data
 	if st, ok := networkStores[use]; ok {
-		c, err := d.Connection(st)
+		c, err := d.ConnectionAs(st, name)
 		return c.Env, c.Secrets, err
 	}
 	kind, name, _ := strings.Cut(use, ":")
@@ -302,7 +304,7 @@ func (s *Serverless) connection(use string) (map[string]pulumi.StringOutput, map
 // write), SES (send from the configured address), and the bus for the
 // events it publishes (events:PutEvents conditioned on their sources and
 // detail types).
-func (s *Serverless) grant(ctx *pulumi.Context, f config.LambdaFunction, g policy.Grantee) error {
+func (s *Serverless) grant(ctx *pulumi.Context, name string, f config.LambdaFunction, g policy.Grantee) error {
 	a := s.args
 	if len(f.Secrets) > 0 {
 		if _, err := a.Secrets.GrantRead(ctx, g, f.Secrets...); err != nil {
@@ -312,8 +314,8 @@ func (s *Serverless) grant(ctx *pulumi.Context, f config.LambdaFunction, g polic
 	var creds []datalayer.Store
 	for _, u := range f.Uses {
 		if st, ok := networkStores[u]; ok {
-			if c, err := a.Data.Connection(st); err == nil && len(c.Secrets) > 0 {
-				creds = append(creds, st)
+			if c, err := a.Data.ConnectionAs(st, name); err == nil && len(c.Secrets) > 0 {
+				creds = append(creds, c.Store)
 			}
 		}
 		kind, name, _ := strings.Cut(u, ":")

@@ -220,6 +220,26 @@ var dataSpecs = map[string]spec{
 			b.set("Tags", b.tags())
 		},
 	},
+	// Redis RBAC (data.redis.serviceUsers):
+	// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-user.html,
+	// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-usergroup.html.
+	"aws:elasticache/user:User": {
+		cfn:   "AWS::ElastiCache::User",
+		attrs: map[string]string{"id": "Ref", "userId": "Ref"},
+		build: func(b *builder) {
+			b.copy("userId", "UserId", "userName", "UserName", "engine", "Engine", "accessString", "AccessString",
+				"passwords", "Passwords", "noPasswordRequired", "NoPasswordRequired")
+			b.set("Tags", b.tags())
+		},
+	},
+	"aws:elasticache/userGroup:UserGroup": {
+		cfn:   "AWS::ElastiCache::UserGroup",
+		attrs: map[string]string{"id": "Ref", "userGroupId": "Ref"},
+		build: func(b *builder) {
+			b.copy("userGroupId", "UserGroupId", "engine", "Engine", "userIds", "UserIds")
+			b.set("Tags", b.tags())
+		},
+	},
 	"aws:elasticache/globalReplicationGroup:GlobalReplicationGroup": {
 		cfn: "AWS::ElastiCache::GlobalReplicationGroup",
 		build: func(b *builder) {

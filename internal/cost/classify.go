@@ -98,6 +98,7 @@ func init() {
 		"aws:rds/subnetGroup:SubnetGroup", "aws:rds/parameterGroup:ParameterGroup",
 		"aws:docdb/subnetGroup:SubnetGroup", "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
 		"aws:elasticache/subnetGroup:SubnetGroup", "aws:elasticache/parameterGroup:ParameterGroup",
+		"aws:elasticache/user:User", "aws:elasticache/userGroup:UserGroup",
 		"aws:ecs/cluster:Cluster", "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", "aws:ecs/taskDefinition:TaskDefinition",
 		"aws:apigateway/account:Account", "aws:apigatewayv2/route:Route", "aws:apigatewayv2/integration:Integration",
 		"aws:apigatewayv2/stage:Stage", "aws:apigatewayv2/domainName:DomainName", "aws:apigatewayv2/apiMapping:ApiMapping",

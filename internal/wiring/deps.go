@@ -81,6 +81,13 @@ func (c *checker) store(k *consumer, name string) aspects {
 		a.iam = first(c.allow(&a, k.secretRole, k.secretWaiter, arn, "secretsmanager:GetSecretValue"),
 			c.allow(&a, k.secretRole, k.secretWaiter, str(c.x.In(sec)["kmsKeyId"]), "kms:Decrypt"))
 		a.credentials, a.identity = c.connectionString(k, sec, st)
+		if name == "redis" && a.credentials == OK && a.identity == "" {
+			// A URL with a password and no user (the AUTH token):
+			// Redis 6+ authenticates `AUTH <password>` as the user
+			// "default" (https://redis.io/commands/auth/), which every
+			// client holding the token shares.
+			a.identity = "default"
+		}
 		return a
 	}
 	switch name {

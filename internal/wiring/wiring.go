@@ -120,6 +120,13 @@ func Check(resources, partner []*mockengine.Resource, cfg *config.Config) Report
 					e.Credentials = fmt.Sprintf("connects as %s, not its own role %s", e.Identity, want)
 				}
 			}
+			if r := cfg.Data.Redis; dep == "redis" && r != nil && r.ServiceUsers && e.Credentials == OK {
+				// One Redis user per consumer (data.redis.serviceUsers):
+				// named as the service or function, never another's.
+				if want := consumerName(k.label); e.Identity != want {
+					e.Credentials = fmt.Sprintf("connects as %q, not its own Redis user %s", e.Identity, want)
+				}
+			}
 		}
 		rep.Edges = append(rep.Edges, e)
 	}
@@ -231,4 +238,10 @@ func (c *checker) named(typ, name string) *mockengine.Resource {
 		}
 	}
 	return nil
+}
+
+// consumerName is a consumer's service or function name ("service auction": auction).
+func consumerName(label string) string {
+	_, name, _ := strings.Cut(label, " ")
+	return name
 }
