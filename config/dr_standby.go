@@ -17,8 +17,12 @@ const DefaultCostBudget = 25.0
 // fleet.standby active builds the data section as written.
 //
 // Whatever these say, on standby a recovery stack builds its derived stores
-// (dr.classes) not at all, its DocumentDB secondary headless (no instances)
-// and its Redis Global Datastore secondary with one node (no replica).
+// (dr.classes) not at all and its DocumentDB secondary headless (no
+// instances). Its Redis Global Datastore secondary keeps its replica: a
+// secondary inherits the primary's automatic failover, which needs two
+// nodes, so AWS refuses a one-node secondary of a primary with failover
+// (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-Getting-Started.html,
+// "Important").
 type DRStandby struct {
 	// PostgresInstanceClass is the cross-Region replica's class on standby:
 	// a read replica's class may differ from its source's
@@ -163,8 +167,8 @@ func (cfg *Config) validateDRCost(c *collector, rto time.Duration, rtoOK bool) {
 
 // StandbyView is the configuration a recovery stack on standby builds:
 // its derived stores left out (with the uses and policy waivers that name
-// them), the DocumentDB secondary headless, the Redis secondary without
-// replicas, the PostgreSQL replica on dr.standby.postgresInstanceClass,
+// them), the DocumentDB secondary headless (the Redis secondary keeps its
+// replica: see DRStandby), the PostgreSQL replica on dr.standby.postgresInstanceClass,
 // and without interface endpoints when dr.standby.interfaceEndpoints is
 // false. Any other configuration is returned as is. Full returns the
 // configuration as written.
@@ -191,11 +195,6 @@ func (cfg *Config) StandbyView() *Config {
 		q := *m
 		q.Instances = 0 // headless: the storage volume replicates without compute
 		v.Data.DocumentDB = &q
-	}
-	if r := cfg.Data.Redis; r != nil {
-		q := *r
-		q.Replicas = 0 // one node: node type and engine are the datastore's
-		v.Data.Redis = &q
 	}
 	if e := cfg.DR.Standby.InterfaceEndpoints; e != nil && !*e {
 		off := false

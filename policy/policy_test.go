@@ -166,10 +166,17 @@ func fixtures() map[string]fixture {
 			}
 		}(),
 		"redis-failover": {
-			// A Global Datastore secondary on standby runs one node, without failover.
-			good: one(res(redisGroup, "redis", goodRedis), res(redisGroup, "redis-secondary", map[string]any{
+			good: one(res(redisGroup, "redis", goodRedis)),
+			bad: one(res(redisGroup, "redis", with(goodRedis, "multiAzEnabled", false)), res(redisGroup, "redis-secondary", map[string]any{
 				"globalReplicationGroupId": "ldgnf-dbay-redis", "numCacheClusters": 1.0, "automaticFailoverEnabled": false, "multiAzEnabled": false})),
-			bad: one(res(redisGroup, "redis", with(goodRedis, "multiAzEnabled", false))),
+		},
+		"redis-global-secondary-has-replica": {
+			good: one(res(redisGroup, "redis", goodRedis), res(redisGroup, "redis-secondary", map[string]any{
+				"globalReplicationGroupId": "ldgnf-dbay-redis", "numCacheClusters": 2.0, "automaticFailoverEnabled": true, "multiAzEnabled": true})),
+			// issue 18's standby secondary: one node, failover off — AWS
+			// refuses it when the primary fails over automatically.
+			bad: one(res(redisGroup, "redis-secondary", map[string]any{
+				"globalReplicationGroupId": "ldgnf-dbay-redis", "numCacheClusters": 1.0, "automaticFailoverEnabled": false, "multiAzEnabled": false})),
 		},
 		"redis-failover-needs-replica": {
 			good: one(res(redisGroup, "redis", goodRedis), res(redisGroup, "redis-secondary", map[string]any{

@@ -249,13 +249,6 @@ func dataRules() []Rule {
 			Title: "Redis has automatic failover across AZs (FSBP ElastiCache.3)",
 			Check: func(r *mockengine.Resource, x Index) []string {
 				in := x.In(r)
-				// A recovery stack's Global Datastore secondary on standby
-				// runs one node (config.StandbyView): there is no replica
-				// to fail over to (redis-failover-needs-replica), and the
-				// failover's scale-up adds one with both switches on.
-				if n, ok := num(in["numCacheClusters"]); ok && n == 1 && globalSecondary(in) {
-					return nil
-				}
 				if !truthy(in["automaticFailoverEnabled"]) || !truthy(in["multiAzEnabled"]) {
 					return []string{problem(r, "automaticFailoverEnabled or multiAzEnabled is not true", "set both with at least one replica (data.redis.replicas ≥ 1)")}
 				}
@@ -273,6 +266,28 @@ func dataRules() []Rule {
 				in := x.In(r)
 				if n, ok := num(in["numCacheClusters"]); ok && n < 2 && truthy(in["automaticFailoverEnabled"]) {
 					return []string{problem(r, "automaticFailoverEnabled with fewer than 2 nodes", "turn automatic failover and Multi-AZ off on a one-node group, or add a replica")}
+				}
+				return nil
+			},
+		},
+		{
+			// "When you add a secondary cluster to a global datastore, the
+			// secondary cluster inherits the Multi-AZ and automatic
+			// failover settings from the primary cluster. Automatic
+			// failover requires at least 2 nodes" — AWS refuses a one-node
+			// secondary of a primary with automatic failover
+			// (https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/Redis-Global-Datastores-Getting-Started.html).
+			// The one-node standby secondary of issue 18 was exactly that.
+			ID: "redis-global-secondary-has-replica", Severity: High, Types: []string{redisGroup},
+			Title: "A Redis Global Datastore secondary has a replica (it inherits the primary's automatic failover)",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				in := x.In(r)
+				if !globalSecondary(in) {
+					return nil
+				}
+				if n, ok := num(in["numCacheClusters"]); ok && n < 2 {
+					return []string{problem(r, fmt.Sprintf("a Global Datastore secondary with %v node(s)", n),
+						"give the secondary at least one replica (data.redis.replicas ≥ 1, on standby too): it inherits the primary's automatic failover")}
 				}
 				return nil
 			},
