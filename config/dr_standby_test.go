@@ -62,8 +62,10 @@ func TestDRCostConfigErrors(t *testing.T) {
 
 // On standby a recovery stack leaves its derived stores out (and the uses
 // and waivers naming them), runs the DocumentDB secondary headless, the
-// Redis secondary on one node and the replica on its standby class; the
-// configuration as written is what `active` builds.
+// replica on its standby class, and keeps the Redis secondary's replicas
+// (a Global Datastore secondary inherits the primary's automatic
+// failover, which AWS refuses on one node); the configuration as written
+// is what `active` builds.
 func TestStandbyView(t *testing.T) {
 	t.Parallel()
 	cfg, errs := load(t, recoveryWith(`,"rebuild":{"searchDataGiB":20},"standby":{"postgresInstanceClass":"db.r6g.large","interfaceEndpoints":false}`,
@@ -76,7 +78,7 @@ func TestStandbyView(t *testing.T) {
 	}
 	v := cfg.StandbyView()
 	d := v.Data
-	if d.OpenSearch != nil || d.Memcached != nil || d.DocumentDB.Instances != 0 || d.Redis.Replicas != 0 || d.Postgres.InstanceClass != "db.r6g.large" ||
+	if d.OpenSearch != nil || d.Memcached != nil || d.DocumentDB.Instances != 0 || d.Redis.Replicas != 2 || d.Postgres.InstanceClass != "db.r6g.large" ||
 		len(v.Network.Endpoints.Interface()) != 0 || !v.Network.Endpoints.GatewayS3() {
 		t.Errorf("standby data = %+v, endpoints %v", d, v.Network.Endpoints.Interface())
 	}

@@ -34,7 +34,7 @@ type Providers struct {
 // Build creates the stack from a validated configuration.
 //
 // A recovery stack on standby builds its StandbyView: no derived store,
-// the DocumentDB secondary headless, the Redis secondary on one node, the
+// the DocumentDB secondary headless, the
 // PostgreSQL replica on its standby class (README "Disaster recovery").
 func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	cfg = cfg.StandbyView()

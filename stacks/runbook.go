@@ -99,7 +99,7 @@ func (in runbookInputs) failover() []Step {
 			r, d.PostgresIdentifier, scale))
 	}
 	if cfg.Data.Redis != nil {
-		add(StepFailoverRedis, pulumi.Sprintf("aws elasticache failover-global-replication-group --region %s --global-replication-group-id %s --primary-region %s --primary-replication-group-id %s  # the standby secondary has one node; the scale-up adds its replica with automatic failover",
+		add(StepFailoverRedis, pulumi.Sprintf("aws elasticache failover-global-replication-group --region %s --global-replication-group-id %s --primary-region %s --primary-replication-group-id %s  # the secondary keeps its replica on standby (it inherits the primary's automatic failover), so the promoted primary fails over within the Region at once",
 			r, c.RedisGlobalGroupID, r, d.RedisGroupID))
 	}
 	if in.fleet != nil {

@@ -24,9 +24,6 @@ func (in runbookInputs) builtAtScaleUp() string {
 	if m := cfg.Data.DocumentDB; m != nil {
 		out = append(out, fmt.Sprintf("%d DocumentDB instance(s)", m.Instances))
 	}
-	if r := cfg.Data.Redis; r != nil {
-		out = append(out, fmt.Sprintf("%d Redis replica(s)", r.Replicas))
-	}
 	if e := cfg.DR.Standby.InterfaceEndpoints; e != nil && !*e {
 		out = append(out, "the interface endpoints")
 	}

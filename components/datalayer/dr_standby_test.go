@@ -9,12 +9,12 @@ import (
 	"github.com/dbay/infra/config"
 )
 
-// A recovery stack on standby (config.StandbyView) gives its Global
-// Datastore secondary no replica: automatic failover and Multi-AZ are off,
-// as AWS requires of a one-node group (CreateReplicationGroup
-// NumCacheClusters: "If AutomaticFailoverEnabled is true, the value of this
-// parameter must be at least 2"); its DocumentDB secondary has no
-// instance; its search domain, derived data, is not protected (returning
+// A recovery stack on standby (config.StandbyView) keeps its Global
+// Datastore secondary's replica, with automatic failover and Multi-AZ: the
+// secondary inherits them from the primary, and AWS refuses a one-node
+// secondary then (ElastiCache User Guide,
+// Redis-Global-Datastores-Getting-Started.html, "Important"); its
+// DocumentDB secondary has no instance; its search domain, derived data, is not protected (returning
 // to standby deletes it).
 func TestRecoveryStandbySizes(t *testing.T) {
 	t.Parallel()
@@ -22,12 +22,12 @@ func TestRecoveryStandbySizes(t *testing.T) {
 	src := sourceOf(t, primary)
 	r := runLayer(t, "dr", drRegion, drData, func(*pulumi.Context) (*datalayer.DR, error) {
 		return &datalayer.DR{Source: src}, nil
-	}, nil, func(d *config.Data) { d.DocumentDB.Instances, d.Redis.Replicas = 0, 0 })
+	}, nil, func(d *config.Data) { d.DocumentDB.Instances = 0 })
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
 	in := r.one(t, "aws:elasticache/replicationGroup:ReplicationGroup", "redis").In()
-	if in["numCacheClusters"] != 1.0 || in["automaticFailoverEnabled"] != false || in["multiAzEnabled"] != false {
+	if in["numCacheClusters"] != 2.0 || in["automaticFailoverEnabled"] != true || in["multiAzEnabled"] != true {
 		t.Errorf("standby redis secondary = %v", in)
 	}
 	if n := len(r.eng.ByType("aws:docdb/clusterInstance:ClusterInstance")); n != 0 {
