@@ -33,6 +33,10 @@ type Args struct {
 	// Gateway stage URL + "/api/v1", or https://app.<domain>/api/v1 when the
 	// distribution routes /api/* to it. Required.
 	APIBaseURL pulumi.StringInput
+	// WebSocketURL is the WebSocket API the SPA connects to (VITE_WS_URL),
+	// e.g. wss://app.<domain>/ws when the distribution routes /ws to it.
+	// nil: no VITE_WS_URL.
+	WebSocketURL pulumi.StringInput
 	// GlobalProvider is an AWS provider in us-east-1, where Cognito wants the
 	// custom domain's certificate. Required when Spec.CustomDomain.
 	GlobalProvider *aws.Provider
@@ -167,14 +171,18 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	a.Region = region
 	a.Issuer = pulumi.Sprintf("https://%s", pool.Endpoint)
 	a.HostedUIDomain = host
-	a.ViteEnv = pulumi.StringMap{
+	vite := pulumi.StringMap{
 		"VITE_USE_COGNITO":          pulumi.String("true"),
 		"VITE_COGNITO_USER_POOL_ID": a.UserPoolID,
 		"VITE_COGNITO_CLIENT_ID":    a.UserPoolClientID,
 		"VITE_AWS_REGION":           region,
 		"VITE_API_BASE_URL":         args.APIBaseURL,
 		"VITE_COGNITO_DOMAIN":       host,
-	}.ToStringMapOutput()
+	}
+	if args.WebSocketURL != nil {
+		vite["VITE_WS_URL"] = args.WebSocketURL
+	}
+	a.ViteEnv = vite.ToStringMapOutput()
 
 	return a, ctx.RegisterResourceOutputs(a, pulumi.Map{
 		"userPoolId":       a.UserPoolID,
