@@ -13,6 +13,7 @@ const (
 	apiMapping       = "aws:apigatewayv2/apiMapping:ApiMapping"
 	apiAuthorizer    = "aws:apigatewayv2/authorizer:Authorizer"
 	edgeOnlySource   = "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-aws-waf.html (HTTP and WebSocket APIs cannot take a web ACL); https://repost.aws/knowledge-center/api-gateway-401-error-lambda-authorizer (a missing identity source is refused before the authorizer runs)"
+	wsEdgeOnlySource = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-working-with.websockets.html (CloudFront carries WebSocket on any distribution); https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html (only $connect takes an authorizer; identity sources route.request.header.<name>)"
 	endpointSource   = "https://docs.aws.amazon.com/apigateway/latest/api/API_CreateApi.html (disableExecuteApiEndpoint: clients can then invoke the API only through a custom domain)"
 	healthRouteBurst = 10
 )
@@ -47,11 +48,25 @@ func awsAPIGatewayRules() []Rule {
 							continue
 						}
 						for _, api := range x.Resolve(httpAPI, str(x.In(m)["apiId"])) {
+							if str(x.In(api)["protocolType"]) == "WEBSOCKET" {
+								continue // apigw-websocket-edge-only
+							}
 							out = append(out, x.edgeOnly(r, api, origin)...)
 						}
 					}
 				}
 				return out
+			},
+		},
+		{
+			ID: "apigw-websocket-edge-only", Severity: High, Types: []string{httpAPI},
+			Category: CategoryBestPractice, Source: wsEdgeOnlySource,
+			Title: "In a stack with a CloudFront distribution, a WebSocket API is one of its origins, with a secret header its $connect authorizer requires as an identity source",
+			Check: func(r *mockengine.Resource, x Index) []string {
+				if str(x.In(r)["protocolType"]) != "WEBSOCKET" || len(x.ByType(distribution)) == 0 {
+					return nil
+				}
+				return x.webSocketEdgeOnly(r)
 			},
 		},
 		{
@@ -139,6 +154,62 @@ func (x Index) edgeOnly(dist, api *mockengine.Resource, origin map[string]any) [
 		if !required && !throttled[key] {
 			out = append(out, problem(dist, fmt.Sprintf("route %q of API %s does not require %s: it can be called around CloudFront's web ACL", key, api.Name, header),
 				"authorize it with a REQUEST authorizer whose identity sources include $request.header."+header+", or throttle it to a burst of 10 (a health route)"))
+		}
+	}
+	return out
+}
+
+// webSocketEdgeOnly checks a WebSocket API against the stack's
+// distributions: an origin reaching one of its custom domains sends a
+// secret header, and $connect (the only route that takes an authorizer:
+// $disconnect and $default run on a connection $connect admitted) has a
+// REQUEST authorizer with route.request.header.<that header> among its
+// identity sources, so API Gateway refuses a handshake around CloudFront
+// before any function runs.
+func (x Index) webSocketEdgeOnly(api *mockengine.Resource) []string {
+	domains := map[string]bool{}
+	for _, m := range x.Referencing(apiMapping, "apiId", api) {
+		domains[str(x.In(m)["domainName"])] = true
+	}
+	headers := map[string]bool{}
+	reached := false
+	for _, d := range x.ByType(distribution) {
+		for _, o := range list(x.In(d)["origins"]) {
+			if !domains[str(obj(o)["domainName"])] {
+				continue
+			}
+			reached = true
+			for _, h := range list(obj(o)["customHeaders"]) {
+				if n := str(obj(h)["name"]); n != "" {
+					headers[strings.ToLower(n)] = true
+				}
+			}
+		}
+	}
+	if !reached {
+		return []string{problem(api, "no CloudFront origin reaches this WebSocket API: every handshake goes around the distribution's web ACL",
+			"serve it on a behaviour of the distribution (origin: its custom domain, forwarding Sec-WebSocket-* and the token query string) with an origin header $connect requires (serverless.Args.OriginVerify.WebSocketURL)")}
+	}
+	if len(headers) == 0 {
+		return []string{problem(api, "CloudFront reaches this WebSocket API without a secret header: the API cannot tell CloudFront's handshakes from anyone else's",
+			"send an origin custom header (X-Origin-Verify) and require it on $connect")}
+	}
+	var out []string
+	for _, rt := range x.Referencing(httpRoute, "apiId", api) {
+		in := x.In(rt)
+		if str(in["routeKey"]) != "$connect" {
+			continue
+		}
+		required := false
+		for _, a := range x.Resolve(apiAuthorizer, str(in["authorizerId"])) {
+			for _, src := range list(x.In(a)["identitySources"]) {
+				name, ok := strings.CutPrefix(strings.ToLower(str(src)), "route.request.header.")
+				required = required || (ok && headers[name])
+			}
+		}
+		if !required {
+			out = append(out, problem(api, "$connect does not require CloudFront's origin header: a handshake straight to the API's domain skips the web ACL",
+				"give $connect a REQUEST authorizer whose identity sources include route.request.header.X-Origin-Verify besides the token"))
 		}
 	}
 	return out

@@ -66,6 +66,18 @@ func apigwFixtures() map[string]fixture {
 			bad: append(edge(false, []any{"$request.header.Authorization"}, 10),
 				edge(true, []any{"$request.header.Authorization"}, 500)...),
 		},
+		"apigw-websocket-edge-only": {
+			good: one(res(httpAPI, "websocket", api("WEBSOCKET", true), out("id", "ws1")), wsMapping,
+				res(distribution, "cdn", map[string]any{"origins": list1(map[string]any{"originId": "websocket", "domainName": "ws.dbay.example.com",
+					"customHeaders": list1(map[string]any{"name": "X-Origin-Verify", "value": "[secret]"})})}),
+				res(apiAuthorizer, "ws", map[string]any{"apiId": "ws1", "identitySources": list1("route.request.querystring.token", "route.request.header.X-Origin-Verify")}, out("id", "wsauth")),
+				res(httpRoute, "connect", map[string]any{"apiId": "ws1", "routeKey": "$connect", "authorizationType": "CUSTOM", "authorizerId": "wsauth"})),
+			// Today's code shape: a distribution in the stack that does not
+			// reach the WebSocket API, whose $connect reads the token only.
+			bad: one(res(httpAPI, "websocket", api("WEBSOCKET", true), out("id", "ws1")), wsMapping, dist(true),
+				res(apiAuthorizer, "ws", map[string]any{"apiId": "ws1", "identitySources": list1("route.request.querystring.token")}, out("id", "wsauth")),
+				res(httpRoute, "connect", map[string]any{"apiId": "ws1", "routeKey": "$connect", "authorizationType": "CUSTOM", "authorizerId": "wsauth"})),
+		},
 		"lambda-authorizer-concurrency-capped": {
 			good: one(fn(100), authorizer("tok", "$request.header.Authorization")),
 			bad:  one(fn(-1), authorizer("tok", "$request.header.Authorization")),

@@ -11,11 +11,12 @@ import (
 // https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html,
 // .../using-managed-origin-request-policies.html).
 const (
-	cfCachingDisabled     = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
-	cfAllViewer           = "216adef6-5c7f-47e4-b989-5492eafa07d3"
-	cfAllViewerExceptHost = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
-	cachePolicyType       = "aws:cloudfront/cachePolicy:CachePolicy"
-	authorizationHeader   = "authorization"
+	cfCachingDisabled       = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+	cfAllViewer             = "216adef6-5c7f-47e4-b989-5492eafa07d3"
+	cfAllViewerExceptHost   = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+	cachePolicyType         = "aws:cloudfront/cachePolicy:CachePolicy"
+	originRequestPolicyType = "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"
+	authorizationHeader     = "authorization"
 )
 
 // awsCloudFrontRules: what CloudFront delivers to a dynamic origin.
@@ -87,7 +88,7 @@ func dropsAuthorization(b any, x Index) string {
 		return ""
 	}
 	if cache == cfCachingDisabled {
-		if request == cfAllViewer || request == cfAllViewerExceptHost || !known(request) {
+		if request == cfAllViewer || request == cfAllViewerExceptHost || !known(request) || webSocketHandshake(request, x) {
 			return ""
 		}
 		return fmt.Sprintf("caching is disabled and its origin request policy %q is not AllViewer or AllViewerExceptHostHeader", request)
@@ -107,4 +108,28 @@ func dropsAuthorization(b any, x Index) string {
 		return fmt.Sprintf("its cache policy %s allows caching and does not key on Authorization", p.Name)
 	}
 	return fmt.Sprintf("its cache policy %s is not CachingDisabled and not one of the stack's policies keyed on Authorization", cache)
+}
+
+// webSocketHandshake reports whether an origin request policy is a
+// WebSocket behaviour's: it forwards Sec-WebSocket-Key (CloudFront's
+// requirement for WebSocket,
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-working-with.websockets.html)
+// and query strings. A browser cannot set Authorization on the handshake;
+// the token travels in the query string, which the $connect authorizer reads.
+func webSocketHandshake(request string, x Index) bool {
+	for _, p := range x.ByRef(request) {
+		if p.Type != originRequestPolicyType {
+			continue
+		}
+		in := x.In(p)
+		if str(get(in, "queryStringsConfig.queryStringBehavior")) == "none" {
+			return false
+		}
+		for _, h := range strs(get(in, "headersConfig.headers.items")) {
+			if strings.EqualFold(h, "Sec-WebSocket-Key") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/fleet"
 	"github.com/dbay/infra/components/frontend"
+	"github.com/dbay/infra/components/serverless"
 	"github.com/dbay/infra/config"
 )
 
@@ -31,6 +32,15 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl
 			if ov != nil {
 				// The header the API's authorizers require (serverless/edge.go).
 				args.APIOrigin.Secret = ov.Value
+			}
+		}
+		if u := webSocketEdgeURL(cfg); u != "" && ov != nil {
+			// /ws goes to ws.<domain> (the failover record, as api.) with
+			// the same header, which $connect's authorizer requires
+			// (serverless/edge.go); clients connect to wss://<site>/ws.
+			args.WebSocketOrigin = &frontend.WebSocketOrigin{
+				DomainName: pulumi.String("ws." + cfg.Domain), Path: "/" + serverless.EdgeWebSocketKey,
+				TokenQuery: serverless.WebSocketTokenQuery, Secret: ov.Value,
 			}
 		}
 		if fl != nil && albOV != nil {
@@ -69,6 +79,9 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl
 		Spec: *cfg.Auth, Domain: cfg.Domain, GlobalProvider: providers.Global, Protect: cfg.Protected(), Certificates: certs,
 		// The SPA calls the API through the distribution's /api/* behaviour.
 		APIBaseURL: pulumi.Sprintf("https://%s/api/v1", cfg.Domain),
+	}
+	if u := webSocketEdgeURL(cfg); u != "" {
+		args.WebSocketURL = pulumi.String(u)
 	}
 	if fe != nil {
 		args.APIBaseURL = pulumi.Sprintf("https://%s/api/v1", cfg.Frontend.Aliases[0])

@@ -15,6 +15,7 @@ import (
 	"github.com/dbay/infra/components/frontend"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/components/secrets"
+	"github.com/dbay/infra/components/serverless"
 	"github.com/dbay/infra/config"
 )
 
@@ -189,6 +190,36 @@ func behindEdge(cfg *config.Config) bool {
 	}
 	s := cfg.Serverless
 	return s != nil && s.API != nil && s.API.CustomDomain && (cfg.Frontend != nil || cfg.Role == config.RoleRecovery)
+}
+
+// wsBehindEdge reports whether the WebSocket API is behind CloudFront too
+// (issue 15 item 3): a behaviour of the site's distribution, /ws, whose
+// origin is ws.<domain>, with the HTTP API's origin header. It needs
+// ws.<domain> and the HTTP API behind the edge (the header's secret and
+// the authorizer are the HTTP API's), in the primary with its frontend and
+// in its recovery stack.
+func wsBehindEdge(cfg *config.Config) bool {
+	s := cfg.Serverless
+	return behindEdge(cfg) && s != nil && s.API != nil && s.API.CustomDomain && s.WebSocket != nil && s.WebSocket.CustomDomain
+}
+
+// siteHost is the host the SPA is served on: the frontend's first alias,
+// or, in a recovery stack (no frontend of its own), the apex, as
+// VITE_API_BASE_URL assumes there.
+func siteHost(cfg *config.Config) string {
+	if cfg.Frontend != nil {
+		return cfg.Frontend.Aliases[0]
+	}
+	return cfg.Domain
+}
+
+// webSocketEdgeURL is the URL clients connect to through CloudFront,
+// wss://<site>/ws ("" when the WebSocket API is reached directly).
+func webSocketEdgeURL(cfg *config.Config) string {
+	if !wsBehindEdge(cfg) {
+		return ""
+	}
+	return "wss://" + siteHost(cfg) + "/" + serverless.EdgeWebSocketKey
 }
 
 // albVerify is the origin header the fleet's ALB requires: ov when the ALB

@@ -28,7 +28,7 @@ func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Provide
 		Protect: cfg.Protected(), ZoneID: zone, Passive: cfg.Quiet(), Fenced: cfg.Fenced(), Certificates: certs,
 	}
 	if ov != nil && cfg.Serverless.API != nil && cfg.Serverless.API.CustomDomain {
-		args.OriginVerify = &serverless.OriginVerify{Header: ov.Header, Value: ov.Value}
+		args.OriginVerify = &serverless.OriginVerify{Header: ov.Header, Value: ov.Value, WebSocketURL: webSocketEdgeURL(cfg)}
 	}
 	switch {
 	case cfg.Role == config.RoleRecovery:

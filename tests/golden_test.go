@@ -5,7 +5,11 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
+<<<<<<< HEAD
 	"prod": { // 903 resources
+=======
+	"prod": { // 901 resources
+>>>>>>> wsedge
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
@@ -26,6 +30,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:backup/vaultLockConfiguration:VaultLockConfiguration":                                   2,
 		"aws:backup/vaultPolicy:VaultPolicy":                                                         2,
 		"aws:cloudfront/cachePolicy:CachePolicy":                                                     2,
+		"aws:cloudfront/originRequestPolicy:OriginRequestPolicy":                                     1,
 		"aws:cloudfront/distribution:Distribution":                                                   1,
 		"aws:cloudfront/function:Function":                                                           1,
 		"aws:cloudfront/originAccessControl:OriginAccessControl":                                     1,

@@ -33,6 +33,10 @@ type Args struct {
 	// Gateway stage URL + "/api/v1", or https://app.<domain>/api/v1 when the
 	// distribution routes /api/* to it. Required.
 	APIBaseURL pulumi.StringInput
+	// WebSocketURL is the WebSocket API the SPA connects to (VITE_WS_URL),
+	// e.g. wss://app.<domain>/ws when the distribution routes /ws to it.
+	// nil: no VITE_WS_URL.
+	WebSocketURL pulumi.StringInput
 	// GlobalProvider is an AWS provider in us-east-1, where Cognito wants the
 	// custom domain's certificate. Required when Spec.CustomDomain.
 	GlobalProvider *aws.Provider
@@ -120,6 +124,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		if err := a.newAdminPool(ctx, args, region, vite); err != nil {
 			return nil, err
 		}
+	}
+	if args.WebSocketURL != nil {
+		vite["VITE_WS_URL"] = args.WebSocketURL
 	}
 	a.ViteEnv = vite.ToStringMapOutput()
 

@@ -29,6 +29,7 @@ const (
 	originReplica = "site-replica" // the site bucket's replica in the DR region
 	originGroup   = "site-group"   // site, failing over to site-replica
 	originAPI     = "api"
+	originWS      = "websocket"
 	originALB     = "alb"
 )
 
@@ -176,6 +177,13 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 			}},
 		})
 	}
+	if ws := args.WebSocketOrigin; ws != nil {
+		origin, b, err := f.webSocketBehavior(ctx, ws, headers.ID())
+		if err != nil {
+			return nil, err
+		}
+		origins, ordered = append(origins, origin), append(ordered, b)
+	}
 	if apiOrigin != "" {
 		for _, p := range spec.APIPaths {
 			ordered = append(ordered, behavior(p, apiOrigin, pulumi.String(managedCachingDisabled), apiRequestPolicy, allMethods))
@@ -276,6 +284,63 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 		OrderedCacheBehaviors: ordered,
 		CustomErrorResponses:  errorResponses,
 	}, parent, pulumi.DependsOn(in.logs.ready))
+}
+
+// webSocketHeaders are the handshake headers CloudFront must forward for a
+// WebSocket connection (Sec-WebSocket-Key and -Version at least:
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-working-with.websockets.html),
+// with the subprotocol and extension negotiation.
+var webSocketHeaders = []string{"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions"}
+
+// webSocketBehavior is the WebSocket API's origin and its behaviour
+// (issue 15 item 3): CloudFront supports WebSocket on any distribution when
+// the behaviour forwards the handshake headers (webSocketHeaders), and the
+// distribution's web ACL inspects the upgrade request like any other
+// (https://docs.aws.amazon.com/waf/latest/developerguide/cloudfront-features.html),
+// so the rate limit, SQLi and IP reputation rules see every handshake. The
+// origin request policy forwards those headers and the token query string
+// only (no cookies, no Host: API Gateway must see its own name); caching is
+// off; GET only (the handshake), plus HEAD which a behaviour must allow.
+func (f *Frontend) webSocketBehavior(ctx *pulumi.Context, ws *WebSocketOrigin, headers pulumi.IDOutput) (cloudfront.DistributionOriginArgs, cloudfront.DistributionOrderedCacheBehaviorArgs, error) {
+	origin := cloudfront.DistributionOriginArgs{
+		OriginId:           pulumi.String(originWS),
+		DomainName:         ws.DomainName,
+		CustomOriginConfig: httpsOnly(),
+	}
+	if sec := ws.Secret; sec != nil {
+		// The same header, and value, as the HTTP API's (a custom origin
+		// header replaces a viewer's header of the same name:
+		// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html).
+		origin.CustomHeaders = cloudfront.DistributionOriginCustomHeaderArray{cloudfront.DistributionOriginCustomHeaderArgs{
+			Name: pulumi.String(OriginVerifyHeader), Value: pulumi.ToSecret(sec.ToStringOutput()).(pulumi.StringOutput),
+		}}
+	}
+	policy, err := cloudfront.NewOriginRequestPolicy(ctx, "websocket", &cloudfront.OriginRequestPolicyArgs{
+		Comment: pulumi.String("WebSocket handshake: Sec-WebSocket-* headers and the token query string"),
+		HeadersConfig: cloudfront.OriginRequestPolicyHeadersConfigArgs{
+			HeaderBehavior: pulumi.String("whitelist"),
+			Headers:        &cloudfront.OriginRequestPolicyHeadersConfigHeadersArgs{Items: pulumi.ToStringArray(webSocketHeaders)},
+		},
+		CookiesConfig: cloudfront.OriginRequestPolicyCookiesConfigArgs{CookieBehavior: pulumi.String("none")},
+		QueryStringsConfig: cloudfront.OriginRequestPolicyQueryStringsConfigArgs{
+			QueryStringBehavior: pulumi.String("whitelist"),
+			QueryStrings:        &cloudfront.OriginRequestPolicyQueryStringsConfigQueryStringsArgs{Items: pulumi.ToStringArray([]string{ws.TokenQuery})},
+		},
+	}, pulumi.Parent(f))
+	if err != nil {
+		return origin, cloudfront.DistributionOrderedCacheBehaviorArgs{}, err
+	}
+	return origin, cloudfront.DistributionOrderedCacheBehaviorArgs{
+		PathPattern:             pulumi.String(ws.Path),
+		TargetOriginId:          pulumi.String(originWS),
+		ViewerProtocolPolicy:    pulumi.String("https-only"),
+		AllowedMethods:          pulumi.ToStringArray(readMethods),
+		CachedMethods:           pulumi.ToStringArray(cachedMethods),
+		CachePolicyId:           pulumi.String(managedCachingDisabled),
+		OriginRequestPolicyId:   policy.ID(),
+		ResponseHeadersPolicyId: headers,
+		Compress:                pulumi.Bool(false),
+	}, nil
 }
 
 // httpsOnly is a custom origin reached over HTTPS with TLS 1.2 only.

@@ -19,6 +19,7 @@ package frontend
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -35,6 +36,11 @@ const typeToken = "dbay:components:Frontend"
 // OriginVerifyHeader is the header CloudFront adds to every request to the
 // ALB origin; the ALB's listener rules forward only requests carrying it.
 const OriginVerifyHeader = "X-Origin-Verify"
+
+// wsPath is a WebSocketOrigin.Path: one segment an API mapping key may be
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-mappings.html:
+// letters, numbers and $-_.+!*'()).
+var wsPath = regexp.MustCompile(`^/[A-Za-z0-9_.+-]+$`)
 
 // Args configures the frontend.
 type Args struct {
@@ -60,6 +66,10 @@ type Args struct {
 	// APIOrigin routes Spec.APIPaths to an API Gateway stage. nil: no API
 	// origin (the ALB takes the API paths when there is one).
 	APIOrigin *APIOrigin
+	// WebSocketOrigin routes WebSocketOrigin.Path to a WebSocket API
+	// through the distribution (and so its web ACL). nil: no WebSocket
+	// behaviour.
+	WebSocketOrigin *WebSocketOrigin
 	// ALBOrigin makes an ALB the default origin. nil: the bucket is.
 	ALBOrigin *ALBOrigin
 	// Records are alias records of other components' endpoints (api.,
@@ -90,6 +100,26 @@ type APIOrigin struct {
 	// Secret, when set, is sent as OriginVerifyHeader to the API, whose
 	// authorizers refuse requests without it (CloudFront is then the only
 	// way in). nil: no header.
+	Secret pulumi.StringInput
+}
+
+// WebSocketOrigin is an API Gateway WebSocket API reached over HTTPS: the
+// distribution serves it at wss://<first alias><Path>, forwarding the
+// handshake's Sec-WebSocket-* headers and the TokenQuery query string to
+// wss://<DomainName><Path>, never cached.
+type WebSocketOrigin struct {
+	// DomainName is the API's custom domain (ws.<domain>, the failover
+	// record, so DNS failover moves the WebSocket behaviour too), mapped
+	// with the API mapping key Path. Required.
+	DomainName pulumi.StringInput
+	// Path is the behaviour's path pattern and the path CloudFront
+	// forwards, e.g. "/ws": one segment, no wildcard. Required.
+	Path string
+	// TokenQuery is the query string the $connect authorizer reads the
+	// token from. Required.
+	TokenQuery string
+	// Secret, when set, is sent as OriginVerifyHeader; the $connect
+	// authorizer refuses a handshake without it. nil: no header.
 	Secret pulumi.StringInput
 }
 
@@ -310,6 +340,19 @@ func (args *Args) check() error {
 		}
 		if o.OriginPath != "" && (!strings.HasPrefix(o.OriginPath, "/") || strings.HasSuffix(o.OriginPath, "/")) {
 			bad("APIOrigin.OriginPath %q must start with / and not end with one", o.OriginPath)
+		}
+	}
+	if o := args.WebSocketOrigin; o != nil {
+		if o.DomainName == nil || o.TokenQuery == "" {
+			bad("WebSocketOrigin.DomainName and TokenQuery are required")
+		}
+		if !wsPath.MatchString(o.Path) {
+			bad("WebSocketOrigin.Path %q must be one path segment, e.g. /ws", o.Path)
+		}
+		for _, p := range append(append([]string{}, args.Spec.APIPaths...), args.Spec.HashedPaths...) {
+			if strings.HasPrefix(o.Path+"/", strings.TrimSuffix(p, "*")) {
+				bad("WebSocketOrigin.Path %q is inside the behaviour %q", o.Path, p)
+			}
 		}
 	}
 	if o := args.ALBOrigin; o != nil {

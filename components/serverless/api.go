@@ -71,6 +71,10 @@ func (s *Serverless) newAPIs(ctx *pulumi.Context) error {
 			// the Region's own name, so a function posts to its Region's
 			// connections whatever ws.<domain> answers.
 			s.ws.callbackURL = pulumi.String("https://" + wsCallbackHost(a)).ToStringOutput()
+			if a.Failover == "" && s.wsEdgeURL() != "" {
+				// ws.<domain> maps the API at /ws behind CloudFront.
+				s.ws.callbackURL = pulumi.String("https://" + wsCallbackHost(a) + "/" + EdgeWebSocketKey).ToStringOutput()
+			}
 		}
 	}
 	return nil

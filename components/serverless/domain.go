@@ -51,7 +51,7 @@ func (s *Serverless) customDomain(ctx *pulumi.Context, label string, apiID pulum
 	if err != nil {
 		return domain{}, err
 	}
-	serve := func(name, fqdn string) (target, zone pulumi.StringOutput, err error) {
+	serve := func(name, fqdn, key string) (target, zone pulumi.StringOutput, err error) {
 		dn, err := apigatewayv2.NewDomainName(ctx, name, &apigatewayv2.DomainNameArgs{
 			DomainName: pulumi.String(fqdn),
 			DomainNameConfiguration: &apigatewayv2.DomainNameDomainNameConfigurationArgs{
@@ -64,19 +64,27 @@ func (s *Serverless) customDomain(ctx *pulumi.Context, label string, apiID pulum
 		if err != nil {
 			return target, zone, err
 		}
-		if _, err := apigatewayv2.NewApiMapping(ctx, name, &apigatewayv2.ApiMappingArgs{
-			ApiId: apiID, DomainName: dn.DomainName, Stage: stage,
-		}, parent); err != nil {
+		mapping := &apigatewayv2.ApiMappingArgs{ApiId: apiID, DomainName: dn.DomainName, Stage: stage}
+		if key != "" {
+			mapping.ApiMappingKey = pulumi.String(key)
+		}
+		if _, err := apigatewayv2.NewApiMapping(ctx, name, mapping, parent); err != nil {
 			return target, zone, err
 		}
 		return dn.DomainNameConfiguration.TargetDomainName().Elem(), dn.DomainNameConfiguration.HostedZoneId().Elem(), nil
 	}
-	target, zone, err := serve(label, host)
+	// Behind CloudFront, ws.<domain> serves the WebSocket API at the path
+	// the distribution forwards (EdgeWebSocketKey).
+	key := ""
+	if label == "ws" && s.wsEdgeURL() != "" {
+		key = EdgeWebSocketKey
+	}
+	target, zone, err := serve(label, host, key)
 	if err != nil {
 		return domain{}, err
 	}
 	if pinned != "" {
-		pt, pz, err := serve(label+"-regional", pinned)
+		pt, pz, err := serve(label+"-regional", pinned, "")
 		if err != nil {
 			return domain{}, err
 		}

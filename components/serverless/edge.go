@@ -42,6 +42,18 @@ import (
 // REST APIs with their own regional web ACL were rejected: a rewrite of
 // every route and the VPC link (REST needs an NLB), for a second ACL
 // that would duplicate CloudFront's.
+//
+// The WebSocket API (OriginVerify.WebSocketURL) is behind the same
+// distribution, on a behaviour of the site's own host (wss://<site>/ws),
+// not on a second distribution for ws.<domain>: the behaviour's origin is
+// ws.<domain>, the failover record, so DR failover moves it as it moves
+// /api/* (no second certificate, web ACL association or failover origin
+// name), and ws-<region>.<domain> keeps serving the @connections
+// callbacks. CloudFront sends the same header and value; $connect's
+// authorizer has it among its identity sources beside the token query
+// string (websocket.go), so a handshake around CloudFront is refused
+// before any function runs, and the authorizer function (the HTTP API's,
+// with ORIGIN_VERIFY_* and read access to the secret) compares it.
 
 // newOriginSecret stores OriginVerify's value for the authorizer, in a
 // secret encrypted with the component key.
@@ -53,7 +65,7 @@ func (s *Serverless) newOriginSecret(ctx *pulumi.Context) error {
 	a := s.args
 	sec, err := secretsmanager.NewSecret(ctx, "origin-verify", &secretsmanager.SecretArgs{
 		Name:                 pulumi.Sprintf("%s/%s/api-origin-verify", a.Project, a.Stack),
-		Description:          pulumi.String("The " + o.Header + " value CloudFront sends the HTTP API; the authorizer denies any other"),
+		Description:          pulumi.String("The " + o.Header + " value CloudFront sends the APIs; the authorizer denies any other"),
 		KmsKeyId:             s.key.Arn,
 		RecoveryWindowInDays: pulumi.Int(7),
 	}, pulumi.Parent(s), pulumi.Protect(a.Protect))

@@ -114,3 +114,22 @@ func TestAPIWithoutTheEdge(t *testing.T) {
 		t.Errorf("public route = %v", in)
 	}
 }
+
+// The WebSocket API behind CloudFront (issue 15 item 3): $connect's
+// authorizer requires the origin header besides the token, ws.<domain>
+// maps the API at /ws (the distribution's behaviour), and clients get
+// the site's wss://<site>/ws.
+func TestWebSocketBehindTheEdge(t *testing.T) {
+	t.Parallel()
+	r := synth(t, dbaySpec(t, nil), func(a *Args) {
+		a.OriginVerify = &OriginVerify{Header: "X-Origin-Verify", Value: pulumi.String("s3cr3t-s3cr3t"), WebSocketURL: "wss://app.dbay.example.com/ws"}
+	})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	mustEqual(t, "$connect identity sources", r.one(t, "aws:apigatewayv2/authorizer:Authorizer", "websocket").In()["identitySources"],
+		[]any{"route.request.querystring.token", "route.request.header.X-Origin-Verify"})
+	if k := r.one(t, "aws:apigatewayv2/apiMapping:ApiMapping", "ws").In()["apiMappingKey"]; k != EdgeWebSocketKey {
+		t.Errorf("ws.<domain> mapping key = %v, want %s", k, EdgeWebSocketKey)
+	}
+}

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -120,6 +121,13 @@ type Args struct {
 type OriginVerify struct {
 	Header string
 	Value  pulumi.StringInput
+	// WebSocketURL, when set, puts the WebSocket API behind CloudFront too
+	// (edge.go): the distribution serves it at this URL (wss://<site>/ws,
+	// the component's WebSocketURL) and reaches ws.<domain>/ws, the API
+	// mapping key EdgeWebSocketKey; $connect's authorizer requires Header.
+	// Needs websocket.customDomain. "": the WebSocket API is reached
+	// directly on ws.<domain> (no header required).
+	WebSocketURL string
 }
 
 // Serverless is the component.
@@ -129,7 +137,9 @@ type Serverless struct {
 	// APIBaseURL is VITE_API_BASE_URL: https://api.<domain>/api/v1, or the
 	// execute-api URL + /api/v1 ("" without an HTTP API).
 	APIBaseURL pulumi.StringOutput `pulumi:"apiBaseUrl"`
-	// WebSocketURL is wss://ws.<domain>, or the execute-api stage URL ("" without one).
+	// WebSocketURL is what clients connect to: OriginVerify.WebSocketURL
+	// behind CloudFront (wss://<site>/ws), else wss://ws.<domain>, or the
+	// execute-api stage URL ("" without a WebSocket API).
 	WebSocketURL pulumi.StringOutput `pulumi:"webSocketUrl"`
 	// APIHost is the host clients and CloudFront's API origin use.
 	APIHost pulumi.StringOutput `pulumi:"apiHost"`
@@ -229,6 +239,14 @@ func check(a *Args) error {
 	var problems []error
 	if o := a.OriginVerify; o != nil && (a.Spec.API == nil || o.Header == "" || o.Value == nil) {
 		problems = append(problems, errors.New("serverless: Args.OriginVerify needs an HTTP API, a Header and a Value"))
+	}
+	if o := a.OriginVerify; o != nil && o.WebSocketURL != "" {
+		if ws := a.Spec.WebSocket; ws == nil || !ws.CustomDomain {
+			problems = append(problems, errors.New("serverless: Args.OriginVerify.WebSocketURL needs a WebSocket API with customDomain (CloudFront's origin is ws.<domain>)"))
+		}
+		if !strings.HasPrefix(o.WebSocketURL, "wss://") {
+			problems = append(problems, fmt.Errorf("serverless: Args.OriginVerify.WebSocketURL %q must be a wss:// URL", o.WebSocketURL))
+		}
 	}
 	needsBus := len(a.Spec.Rules) > 0
 	for _, w := range a.Spec.Workflows {

@@ -61,7 +61,7 @@ func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
 		Name:            pulumi.String("lambda"),
 		AuthorizerType:  pulumi.String("REQUEST"),
 		AuthorizerUri:   authFn.fn.InvokeArn,
-		IdentitySources: pulumi.ToStringArray([]string{"route.request.querystring.token"}),
+		IdentitySources: pulumi.ToStringArray(s.wsIdentitySources()),
 	}, parent)
 	if err != nil {
 		return err
@@ -147,8 +147,48 @@ func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
 			return err
 		}
 		w.url = pulumi.Sprintf("wss://%s", d.host)
+		if u := s.wsEdgeURL(); u != "" {
+			w.url = pulumi.String(u).ToStringOutput()
+		}
 	}
 	return nil
+}
+
+// WebSocketTokenQuery is the query string the $connect authorizer reads the
+// caller's token from (browsers cannot set headers on a handshake); the
+// distribution's WebSocket behaviour forwards it.
+const WebSocketTokenQuery = "token"
+
+// EdgeWebSocketKey is the API mapping key of ws.<domain> when the
+// WebSocket API is behind CloudFront: the distribution's behaviour
+// /<EdgeWebSocketKey> forwards that path, which the mapping serves
+// (wss://ws.<domain>/ws). The Region-pinned ws-<region>.<domain> stays
+// mapped at its root for the @connections callbacks.
+const EdgeWebSocketKey = "ws"
+
+// wsEdgeURL is the URL clients connect to through CloudFront, "" when the
+// WebSocket API is reached directly.
+func (s *Serverless) wsEdgeURL() string {
+	if o := s.args.OriginVerify; o != nil && s.args.Spec.WebSocket != nil && s.args.Spec.WebSocket.CustomDomain {
+		return o.WebSocketURL
+	}
+	return ""
+}
+
+// wsIdentitySources are the $connect authorizer's identity sources: the
+// token query string, and behind CloudFront the origin header, so API
+// Gateway refuses a handshake without either before the authorizer runs.
+// WebSocket REQUEST authorizers name them route.request.querystring.<name>
+// and route.request.header.<name>
+// (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html;
+// the pattern 'route.request.querystring|header.[a-zA-z0-9._-]+' in
+// https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_apigatewayv2_authorizers.WebSocketLambdaAuthorizerProps.html).
+func (s *Serverless) wsIdentitySources() []string {
+	out := []string{"route.request.querystring." + WebSocketTokenQuery}
+	if s.wsEdgeURL() != "" {
+		out = append(out, "route.request.header."+s.args.OriginVerify.Header)
+	}
+	return out
 }
 
 // apiGatewayLogging sets the region's API Gateway CloudWatch Logs role,

@@ -104,6 +104,7 @@ func init() {
 		"aws:apigatewayv2/stage:Stage", "aws:apigatewayv2/domainName:DomainName", "aws:apigatewayv2/apiMapping:ApiMapping",
 		"aws:apigatewayv2/authorizer:Authorizer", "aws:apigatewayv2/vpcLink:VpcLink",
 		"aws:cloudfront/cachePolicy:CachePolicy", "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+		"aws:cloudfront/originRequestPolicy:OriginRequestPolicy",
 		"aws:cloudfront/originAccessControl:OriginAccessControl",
 		"aws:wafv2/webAclAssociation:WebAclAssociation",
 		"aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "aws:cloudwatch/eventBusPolicy:EventBusPolicy",
