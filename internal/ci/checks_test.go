@@ -57,11 +57,11 @@ exit 97
 // prExprs are the expressions the checks steps read, for a PR into main.
 func prExprs(head string) map[string]string {
 	return map[string]string{
-		"github.base_ref":                   "main",
+		"github.base_ref":                    "main",
 		"github.event.pull_request.head.sha": head,
-		"github.server_url":                 "https://github.com",
-		"github.repository":                 "dbay/infra",
-		"github.run_id":                     "42",
+		"github.server_url":                  "https://github.com",
+		"github.repository":                  "dbay/infra",
+		"github.run_id":                      "42",
 	}
 }
 
