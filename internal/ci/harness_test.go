@@ -37,12 +37,14 @@ type ghJob struct {
 }
 
 type ghStep struct {
-	ID   string            `yaml:"id"`
-	Name string            `yaml:"name"`
-	Uses string            `yaml:"uses"`
-	With map[string]string `yaml:"with"`
-	Env  map[string]string `yaml:"env"`
-	Run  string            `yaml:"run"`
+	ID    string            `yaml:"id"`
+	Name  string            `yaml:"name"`
+	Uses  string            `yaml:"uses"`
+	With  map[string]string `yaml:"with"`
+	Env   map[string]string `yaml:"env"`
+	Run   string            `yaml:"run"`
+	Shell string            `yaml:"shell"`
+	If    string            `yaml:"if"`
 }
 
 func loadWorkflow(t *testing.T, name string) *ghWorkflow {
@@ -174,9 +176,8 @@ type jobRun struct {
 }
 
 // runJob runs job's steps in the sandbox's work tree, as the runner would
-// (bash -eo pipefail; GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP),
-// logging "step <job>/<name>" before each. It stops at the first failing
-// step and returns its error.
+// (runStep), logging "step <job>/<name>" before each. It stops at the
+// first failing step and returns its error.
 func (s *sandbox) runJob(job string, j *ghJob, exprs map[string]string) (*jobRun, error) {
 	run := &jobRun{stdout: map[string]string{}, outputs: map[string]string{}}
 	env := map[string]string{}
@@ -189,9 +190,6 @@ func (s *sandbox) runJob(job string, j *ghJob, exprs map[string]string) (*jobRun
 	}
 	stepOutputs := map[string]string{}
 	temp := filepath.Join(s.dir, "runner-temp-"+job)
-	if err := os.MkdirAll(temp, 0o755); err != nil {
-		return run, err
-	}
 	for i, st := range j.Steps {
 		if strings.HasPrefix(st.Uses, "aws-actions/configure-aws-credentials@") {
 			env["AWS_REGION"] = st.With["aws-region"]
@@ -201,45 +199,13 @@ func (s *sandbox) runJob(job string, j *ghJob, exprs map[string]string) (*jobRun
 			continue
 		}
 		appendLog(s.log, "step "+job+"/"+st.Name)
-		vars := map[string]string{}
-		for k, v := range env {
-			vars[k] = v
-		}
-		for k, v := range st.Env {
-			r, err := resolve(v, exprs)
-			if err != nil {
-				return run, fmt.Errorf("step %q env %s: %w", st.Name, k, err)
-			}
-			vars[k] = r
-		}
-		if _, err := resolve(st.Run, exprs); err != nil || exprRe.MatchString(st.Run) {
-			return run, fmt.Errorf("step %q: expressions inside run: (use env:) %v", st.Name, err)
-		}
-		outFile := filepath.Join(temp, fmt.Sprintf("output-%d", i))
-		script := filepath.Join(temp, fmt.Sprintf("step-%d.sh", i))
-		if err := os.WriteFile(script, []byte(st.Run), 0o644); err != nil {
+		out, outputs, err := s.runStep(st, i, env, exprs, temp)
+		run.stdout[st.Name] = out
+		if err != nil {
 			return run, err
 		}
-		cmd := exec.Command("bash", "--noprofile", "--norc", "-eo", "pipefail", script)
-		cmd.Dir = s.work
-		cmd.Env = []string{"PATH=" + s.bin + ":" + os.Getenv("PATH"), "HOME=" + s.dir,
-			"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
-			"GITHUB_OUTPUT=" + outFile, "GITHUB_STEP_SUMMARY=" + filepath.Join(temp, "summary.md"), "RUNNER_TEMP=" + temp}
-		for k, v := range vars {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		run.stdout[st.Name] = string(out)
-		if err != nil {
-			return run, fmt.Errorf("step %q: %v\n%s%s", st.Name, err, out, stderr.String())
-		}
-		if st.ID != "" {
-			b, _ := os.ReadFile(outFile)
-			for k, v := range parseGitHubOutput(string(b)) {
-				stepOutputs["steps."+st.ID+".outputs."+k] = v
-			}
+		for k, v := range outputs {
+			stepOutputs["steps."+st.ID+".outputs."+k] = v
 		}
 	}
 	for k, v := range j.Outputs {
@@ -250,6 +216,75 @@ func (s *sandbox) runJob(job string, j *ghJob, exprs map[string]string) (*jobRun
 		run.outputs[k] = r
 	}
 	return run, nil
+}
+
+// shellFlags are the runner's bash options for a step's `shell:`: bash -e
+// when it names none, --noprofile --norc -eo pipefail for `shell: bash`
+// (https://docs.github.com/en/actions/writing-workflows/workflow-syntax-for-github-actions#jobsjob_idstepsshell,
+// "Command run internally"; github/docs issue 23853).
+func shellFlags(shell string) ([]string, error) {
+	switch shell {
+	case "":
+		return []string{"-e"}, nil
+	case "bash":
+		return []string{"--noprofile", "--norc", "-eo", "pipefail"}, nil
+	}
+	return nil, fmt.Errorf("shell %q: the harness runs bash only", shell)
+}
+
+// runStep runs step i's run: script in the sandbox's work tree as the
+// runner would (bash with the step's shell flags; GITHUB_OUTPUT,
+// GITHUB_STEP_SUMMARY (temp/summary.md), RUNNER_TEMP (temp)), with env
+// and the step's own env: resolved from exprs. It returns the step's
+// stdout and, for a step with an id, what it wrote to GITHUB_OUTPUT; a
+// failing step's error wraps its *exec.ExitError.
+func (s *sandbox) runStep(st *ghStep, i int, env, exprs map[string]string, temp string) (string, map[string]string, error) {
+	if err := os.MkdirAll(temp, 0o755); err != nil {
+		return "", nil, err
+	}
+	vars := map[string]string{}
+	for k, v := range env {
+		vars[k] = v
+	}
+	for k, v := range st.Env {
+		r, err := resolve(v, exprs)
+		if err != nil {
+			return "", nil, fmt.Errorf("step %q env %s: %w", st.Name, k, err)
+		}
+		vars[k] = r
+	}
+	if _, err := resolve(st.Run, exprs); err != nil || exprRe.MatchString(st.Run) {
+		return "", nil, fmt.Errorf("step %q: expressions inside run: (use env:) %v", st.Name, err)
+	}
+	flags, err := shellFlags(st.Shell)
+	if err != nil {
+		return "", nil, fmt.Errorf("step %q: %w", st.Name, err)
+	}
+	outFile := filepath.Join(temp, fmt.Sprintf("output-%d", i))
+	script := filepath.Join(temp, fmt.Sprintf("step-%d.sh", i))
+	if err := os.WriteFile(script, []byte(st.Run), 0o644); err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command("bash", append(flags, script)...)
+	cmd.Dir = s.work
+	cmd.Env = []string{"PATH=" + s.bin + ":" + os.Getenv("PATH"), "HOME=" + s.dir,
+		"GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+		"GITHUB_OUTPUT=" + outFile, "GITHUB_STEP_SUMMARY=" + filepath.Join(temp, "summary.md"), "RUNNER_TEMP=" + temp}
+	for k, v := range vars {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return string(out), nil, fmt.Errorf("step %q: %w\n%s%s", st.Name, err, out, stderr.String())
+	}
+	outputs := map[string]string{}
+	if st.ID != "" {
+		b, _ := os.ReadFile(outFile)
+		outputs = parseGitHubOutput(string(b))
+	}
+	return string(out), outputs, nil
 }
 
 var logMu sync.Mutex
@@ -304,16 +339,9 @@ var (
 	docs   = map[string][]byte{}
 )
 
-// synthDoc is `synth --dir dir --stack stack --format json` (plus
-// primaryDownFlag), from a binary built once per test run; each document
-// is synthesized once.
-func synthDoc(t *testing.T, dir, stack string) []byte {
+// synthBinary is cmd/synth built once per test run (TestMain removes it).
+func synthBinary(t *testing.T) string {
 	t.Helper()
-	docsMu.Lock()
-	defer docsMu.Unlock()
-	if doc, ok := docs[dir+":"+stack]; ok {
-		return doc
-	}
 	synthOnce.Do(func() {
 		tmp, err := os.MkdirTemp("", "ci-synth")
 		if err != nil {
@@ -330,11 +358,24 @@ func synthDoc(t *testing.T, dir, stack string) []byte {
 	if synthErr != nil {
 		t.Fatal(synthErr)
 	}
+	return synthBin
+}
+
+// synthDoc is `synth --dir dir --stack stack --format json` (plus
+// primaryDownFlag), from synthBinary; each document is synthesized once.
+func synthDoc(t *testing.T, dir, stack string) []byte {
+	t.Helper()
+	bin := synthBinary(t)
+	docsMu.Lock()
+	defer docsMu.Unlock()
+	if doc, ok := docs[dir+":"+stack]; ok {
+		return doc
+	}
 	args := []string{"--dir", dir, "--stack", stack, "--format", "json"}
 	if primaryDownFlag != "" {
 		args = append(args, primaryDownFlag)
 	}
-	cmd := exec.Command(synthBin, args...)
+	cmd := exec.Command(bin, args...)
 	cmd.Dir = root
 	out, err := cmd.Output()
 	if err != nil {
