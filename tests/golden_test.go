@@ -5,11 +5,7 @@ package tests
 // examples/dhanam. Regenerate after an intended change with
 // `python3 tests/golden.py` is not provided on purpose: read the diff.
 var goldenTypes = map[string]map[string]int{
-<<<<<<< HEAD
-	"prod": { // 903 resources
-=======
-	"prod": { // 901 resources
->>>>>>> wsedge
+	"prod": { // 904 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                                       1,
 		"aws:acm/certificate:Certificate":                                                            5,
 		"aws:acm/certificateValidation:CertificateValidation":                                        5,
@@ -142,7 +138,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 5,
 	},
-	"dr": { // 677 resources
+	"dr": { // 681 resources
 		"aws:accessanalyzer/analyzer:Analyzer":                                            1,
 		"aws:acm/certificate:Certificate":                                                 3,
 		"aws:acm/certificateValidation:CertificateValidation":                             3,
@@ -169,7 +165,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:cloudwatch/eventTarget:EventTarget":                                          5,
 		"aws:cloudwatch/logGroup:LogGroup":                                                33,
 		"aws:cloudwatch/logMetricFilter:LogMetricFilter":                                  8,
-		"aws:cloudwatch/metricAlarm:MetricAlarm":                                          92,
+		"aws:cloudwatch/metricAlarm:MetricAlarm":                                          96,
 		"aws:cognito/userGroup:UserGroup":                                                 1,
 		"aws:cognito/userPool:UserPool":                                                   2,
 		"aws:cognito/userPoolClient:UserPoolClient":                                       2,
@@ -347,7 +343,7 @@ var goldenTypes = map[string]map[string]int{
 		"pulumi:providers:aws":                       3,
 		"random:index/randomPassword:RandomPassword": 4,
 	},
-	"dhanam/dr": { // 181 resources
+	"dhanam/dr": { // 185 resources
 		"aws:scheduler/schedule:Schedule":                                                 1,
 		"aws:accessanalyzer/analyzer:Analyzer":                                            1,
 		"aws:acm/certificate:Certificate":                                                 1,
@@ -361,7 +357,7 @@ var goldenTypes = map[string]map[string]int{
 		"aws:cloudwatch/dashboard:Dashboard":                                              1,
 		"aws:cloudwatch/logGroup:LogGroup":                                                6,
 		"aws:cloudwatch/logMetricFilter:LogMetricFilter":                                  2,
-		"aws:cloudwatch/metricAlarm:MetricAlarm":                                          23,
+		"aws:cloudwatch/metricAlarm:MetricAlarm":                                          27,
 		"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup":                               1,
 		"aws:ec2/flowLog:FlowLog":                                                         1,
 		"aws:ec2/securityGroup:SecurityGroup":                                             7,
