@@ -52,6 +52,7 @@ func (cfg *Config) validate(c *collector) {
 	cfg.Security.validate(c, cfg.Role, cfg.watchedSecrets(), cfg.Policy.waives(BaselineRuleID))
 	cfg.validateDR(c)
 	cfg.validateServiceUsers(c)
+	cfg.validateDocumentDBUsers(c)
 	if ses := cfg.Data.SES; ses != nil && ses.SMTPCredentials {
 		for _, v := range []string{SMTPUserVariable, SMTPPassVariable} {
 			if _, typed := cfg.Secrets.Items[v]; typed {

@@ -85,6 +85,10 @@ type Args struct {
 	// their own with data.postgres.serviceUsers (config.PostgresConsumers;
 	// users.go). Ignored without it.
 	PostgresConsumers []string
+	// DocumentDBConsumers are the services that get a DocumentDB user of
+	// their own with data.documentdb.serviceUsers
+	// (config.DocumentDBConsumers; users_docdb.go). Ignored without it.
+	DocumentDBConsumers []string
 }
 
 // DataLayer is the component.
@@ -114,7 +118,9 @@ type DataLayer struct {
 	// credentials are the secrets holding each store's credentials.
 	credentials map[Store]credential
 	// users are the per-service PostgreSQL roles (users.go), by consumer.
-	users            map[string]*dbUser
+	users map[string]*dbUser
+	// mongoUsers are the per-service DocumentDB users (users_docdb.go), by consumer.
+	mongoUsers       map[string]*mongoUser
 	cacheSubnetGroup *elasticache.SubnetGroup
 	// searchReaders are the roles granted OpenSearch access (domain policy).
 	searchReaders []pulumi.StringOutput

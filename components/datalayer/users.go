@@ -83,9 +83,13 @@ func (d *DataLayer) newServiceUsers(ctx *pulumi.Context, host pulumi.StringOutpu
 }
 
 // ConnectionAs is Connection for one consumer: its own PostgreSQL role's
-// connection when it has one (data.postgres.serviceUsers), the store's
+// or DocumentDB user's connection when it has one
+// (data.postgres.serviceUsers, data.documentdb.serviceUsers), the store's
 // otherwise. Grant the returned Connection.Store's credentials.
 func (d *DataLayer) ConnectionAs(s Store, consumer string) (Connection, error) {
+	if s == DocumentDB {
+		return d.documentDBConnectionAs(consumer)
+	}
 	if s == Postgres {
 		if u, ok := d.users[consumer]; ok {
 			return u.conn, nil
