@@ -144,6 +144,32 @@ type DocumentDB struct {
 	BackupWindow string `json:"backupWindow"`
 	// MaintenanceWindow. Absent: sun:05:00-sun:06:00.
 	MaintenanceWindow string `json:"maintenanceWindow"`
+	// ServiceUsers gives every fleet service that uses mongo a DocumentDB
+	// user of its own (its name), with readWrite on one database of that
+	// name and nothing else, and a password derived from the master's; the
+	// service's MONGO_URI names that user and database, and only the
+	// bootstrap task reads the master secret (README "Bootstrap the
+	// database roles"). Absent: false (every consumer connects as the
+	// master user).
+	ServiceUsers bool `json:"serviceUsers"`
+}
+
+// DocumentDBConsumers are the fleet services that use mongo, in config
+// order: the users data.documentdb.serviceUsers creates (each named as
+// its service, with a database of that name).
+func (cfg *Config) DocumentDBConsumers() []string {
+	var out []string
+	if cfg.Fleet == nil {
+		return nil
+	}
+	for _, s := range cfg.Fleet.Services {
+		for _, u := range s.Uses {
+			if u == "mongo" {
+				out = append(out, s.Name)
+			}
+		}
+	}
+	return out
 }
 
 // Redis is the ElastiCache Redis replication group (REDIS_URL).

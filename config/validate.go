@@ -53,6 +53,7 @@ func (cfg *Config) validate(c *collector) {
 	cfg.validateDR(c)
 	cfg.validateServiceUsers(c)
 	cfg.validateRedisUsers(c)
+	cfg.validateDocumentDBUsers(c)
 	if ses := cfg.Data.SES; ses != nil && ses.SMTPCredentials {
 		for _, v := range []string{SMTPUserVariable, SMTPPassVariable} {
 			if _, typed := cfg.Secrets.Items[v]; typed {

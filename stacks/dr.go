@@ -93,7 +93,7 @@ func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, ne
 		Spec: cfg.Data, Network: net,
 		Project: cfg.Project, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
 		Protect: cfg.Protected(), BackupTag: backupTag(cfg), Passive: cfg.Quiet(), ReportingReplicas: reportingReplicas(cfg),
-		PostgresConsumers: cfg.PostgresConsumers(), RedisConsumers: cfg.RedisConsumers(), OperatorRole: cfg.Security.OperatorRole,
+		PostgresConsumers: cfg.PostgresConsumers(), RedisConsumers: cfg.RedisConsumers(), DocumentDBConsumers: cfg.DocumentDBConsumers(), OperatorRole: cfg.Security.OperatorRole,
 	}
 	var zone pulumi.StringInput
 	switch {

@@ -36,7 +36,7 @@ func eksVariant(t *testing.T) string {
 			b = bytes.Replace(b, []byte(ecs), []byte("\n    runtime: eks\n    eks:\n      nodeGroup: {instanceTypes: [m6i.xlarge]}\n"), 1)
 			// The service roles' bootstrap is an ECS task (config refuses
 			// serviceUsers on EKS).
-			b = bytes.Replace(b, []byte("serviceUsers: true"), []byte("serviceUsers: false"), 1)
+			b = bytes.Replace(b, []byte("serviceUsers: true"), []byte("serviceUsers: false"), -1)
 		}
 		write(t, dir, name, string(b))
 	}

@@ -247,5 +247,5 @@ func (d *DataLayer) connectDocumentDB(ctx *pulumi.Context, host pulumi.StringOut
 		Secrets: map[string]SecretRef{"MONGO_URI": {ARN: arn, Key: URLKey}},
 	}
 	d.outputs["mongoSecretArn"] = arn
-	return arn, nil
+	return arn, d.newDocumentDBUsers(ctx, host, password)
 }

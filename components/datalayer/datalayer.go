@@ -89,6 +89,10 @@ type Args struct {
 	// of their own with data.redis.serviceUsers (config.RedisConsumers;
 	// cache_users.go). Ignored without it.
 	RedisConsumers []string
+	// DocumentDBConsumers are the services that get a DocumentDB user of
+	// their own with data.documentdb.serviceUsers
+	// (config.DocumentDBConsumers; users_docdb.go). Ignored without it.
+	DocumentDBConsumers []string
 }
 
 // DataLayer is the component.
@@ -121,8 +125,10 @@ type DataLayer struct {
 	users map[string]*dbUser
 	// redisUsers are the Redis users by consumer (data.redis.serviceUsers),
 	// redisPasswords their generated passwords.
-	redisUsers       map[string]*redisUser
-	redisPasswords   map[string]pulumi.StringOutput
+	redisUsers     map[string]*redisUser
+	redisPasswords map[string]pulumi.StringOutput
+	// mongoUsers are the per-service DocumentDB users (users_docdb.go), by consumer.
+	mongoUsers       map[string]*mongoUser
 	cacheSubnetGroup *elasticache.SubnetGroup
 	// searchReaders are the roles granted OpenSearch access (domain policy).
 	searchReaders []pulumi.StringOutput

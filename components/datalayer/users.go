@@ -84,8 +84,13 @@ func (d *DataLayer) newServiceUsers(ctx *pulumi.Context, host pulumi.StringOutpu
 
 // ConnectionAs is Connection for one consumer: its own PostgreSQL role's
 // connection when it has one (data.postgres.serviceUsers), its own Redis
-// user's (data.redis.serviceUsers), the store's otherwise. Grant the returned Connection.Store's credentials.
+// user's (data.redis.serviceUsers) or DocumentDB user's
+// (data.documentdb.serviceUsers), the store's otherwise. Grant the
+// returned Connection.Store's credentials.
 func (d *DataLayer) ConnectionAs(s Store, consumer string) (Connection, error) {
+	if s == DocumentDB {
+		return d.documentDBConnectionAs(consumer)
+	}
 	if s == Redis && d.redisUsers != nil {
 		// data.redis.serviceUsers: the consumer's own Redis user.
 		if u, ok := d.redisUsers[consumer]; ok {

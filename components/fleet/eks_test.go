@@ -63,9 +63,12 @@ func onEKS(t *testing.T, dir, project string, eks map[string]any) fixture {
 		if pg, ok := data["postgres"].(map[string]any); ok {
 			pg["serviceUsers"] = false
 			delete(pg, "urlSchema") // needs serviceUsers
-			b, _ = json.Marshal(data)
-			values[project+":data"] = string(b)
 		}
+		if m, ok := data["documentdb"].(map[string]any); ok {
+			m["serviceUsers"] = false // the DocumentDB users' bootstrap too
+		}
+		b, _ = json.Marshal(data)
+		values[project+":data"] = string(b)
 	}
 	cfg, err := config.Load(config.Source{Project: project, Stack: "prod", Values: values})
 	if err != nil {
@@ -88,6 +91,9 @@ func dbayOneUser(t *testing.T) fixture {
 	pg := *fx.data.Postgres
 	pg.ServiceUsers = false
 	fx.data.Postgres = &pg
+	mg := *fx.data.DocumentDB
+	mg.ServiceUsers = false
+	fx.data.DocumentDB = &mg
 	return fx
 }
 

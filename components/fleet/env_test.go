@@ -178,7 +178,7 @@ func TestVariableValues(t *testing.T) {
 	for _, c := range []struct{ service, variable, secret string }{
 		{"listing", "DATABASE_URL", "postgres-listing-credentials"}, {"wallet", "DATABASE_URL", "postgres-wallet-credentials"},
 		{"auction", "DATABASE_URL", "postgres-auction-credentials"}, {"user", "DATABASE_URL", "postgres-user-credentials"},
-		{"order", "DATABASE_URL", "postgres-order-credentials"}, {"messaging", "MONGO_URI", "mongo-credentials"},
+		{"order", "DATABASE_URL", "postgres-order-credentials"}, {"messaging", "MONGO_URI", "mongo-messaging-credentials"},
 	} {
 		if got, want := r.container(t, c.service).secrets()[c.variable], secretArn(c.secret)+":url::"; got != want {
 			t.Errorf("%s %s valueFrom = %q, want %q", c.service, c.variable, got, want)
@@ -253,6 +253,9 @@ func TestStoreVariablesMatchTheDataLayer(t *testing.T) {
 	pg := *fx.data.Postgres
 	pg.ServiceUsers = false
 	fx.data.Postgres = &pg
+	mg := *fx.data.DocumentDB
+	mg.ServiceUsers = false
+	fx.data.DocumentDB = &mg
 	usable := fx.data.UsableStores()
 	got := map[string][]string{}
 	synth(t, fx, func(ctx *pulumi.Context, d *datalayer.DataLayer, s *secrets.Secrets, _ *Fleet) error {

@@ -115,7 +115,8 @@ func synth(t *testing.T, fx fixture, extra func(ctx *pulumi.Context, d *datalaye
 			return err
 		}
 		data, err := datalayer.New(ctx, "data", &datalayer.Args{Spec: fx.data, Network: net, Project: fx.project, Region: fx.region,
-			Domain: fx.domain, Protect: fx.protect, PostgresConsumers: (&config.Config{Fleet: &fx.fleet}).PostgresConsumers()}, opts)
+			Domain: fx.domain, Protect: fx.protect, PostgresConsumers: (&config.Config{Fleet: &fx.fleet}).PostgresConsumers(),
+			DocumentDBConsumers: (&config.Config{Fleet: &fx.fleet}).DocumentDBConsumers()}, opts)
 		if err != nil {
 			return err
 		}

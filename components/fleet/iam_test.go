@@ -63,7 +63,7 @@ func TestExecutionRoleReadsOnlyItsOwnSecrets(t *testing.T) {
 	r := synth(t, dbay(t), nil).must(t)
 	g := r.grants(t)
 	arn := func(logical string) string { return r.one(t, tSecret, logical).Out()["arn"].(string) }
-	mongo := arn("mongo-credentials")
+	mongo := arn("mongo-messaging-credentials") // its own user (data.documentdb.serviceUsers)
 	redis := arn("redis-url")
 	// Each Django service reads its own role's secret, never the master's
 	// (data.postgres.serviceUsers).

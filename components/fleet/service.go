@@ -47,6 +47,9 @@ func (f *Fleet) newServices(ctx *pulumi.Context) error {
 	if err := f.newBootstrap(ctx, commands); err != nil {
 		return err
 	}
+	if err := f.newDocumentDBBootstrap(ctx, commands); err != nil {
+		return err
+	}
 	f.MigrationCommands = commands.ToStringMapOutput()
 	return nil
 }

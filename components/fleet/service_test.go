@@ -140,7 +140,7 @@ func TestMigrationTasks(t *testing.T) {
 	t.Parallel()
 	r := synth(t, dbay(t), nil).must(t)
 	cmds := r.outs["migrationCommands"].(map[string]any)
-	if got := keys(cmds); !equal(got, []string{"auction", "listing", "order", "postgres-bootstrap", "user", "wallet"}) {
+	if got := keys(cmds); !equal(got, []string{"auction", "documentdb-bootstrap", "listing", "order", "postgres-bootstrap", "user", "wallet"}) {
 		t.Errorf("migration commands for %v, want the five Django services and the roles' bootstrap", got)
 	}
 	boot := "aws ecs run-task --region us-east-1 --cluster dbay-production --task-definition dbay-postgres-bootstrap:1 --launch-type FARGATE " +

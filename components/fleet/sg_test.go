@@ -75,6 +75,7 @@ func TestSecurityGroupReachability(t *testing.T) {
 	ingress = append(ingress, fanIn([]string{"listing", "search-gateway"}, "search", 443)...)
 	ingress = append(ingress, "search-gateway->memcached:11211", "messaging->mongo:27017")
 	ingress = append(ingress, "postgres-bootstrap->postgres:5432") // the service roles' bootstrap task
+	ingress = append(ingress, "documentdb-bootstrap->mongo:27017") // the DocumentDB users' bootstrap task
 	sort.Strings(ingress)
 	if got := r.edges(t, tIngress); !equal(got, ingress) {
 		t.Errorf("ingress\n got %v\nwant %v", got, ingress)
@@ -90,6 +91,7 @@ func TestSecurityGroupReachability(t *testing.T) {
 	}
 	egress = append(egress, fanIn([]string{"auction", "listing", "messaging", "notification", "order", "wallet", "postgres-bootstrap"}, "0.0.0.0/0", 443)...)
 	egress = append(egress, "postgres-bootstrap->endpoints:443")
+	egress = append(egress, "documentdb-bootstrap->0.0.0.0/0:443", "documentdb-bootstrap->endpoints:443")
 	sort.Strings(egress)
 	if got := r.edges(t, tEgress); !equal(got, egress) {
 		t.Errorf("egress\n got %v\nwant %v", got, egress)

@@ -17,6 +17,7 @@ type (
 		Essential              bool             `json:"essential"`
 		Command                []string         `json:"command,omitempty"`
 		User                   string           `json:"user,omitempty"`
+		WorkingDirectory       string           `json:"workingDirectory,omitempty"`
 		ReadonlyRootFilesystem bool             `json:"readonlyRootFilesystem"`
 		PortMappings           []portMapping    `json:"portMappings"`
 		Environment            []keyValue       `json:"environment"`

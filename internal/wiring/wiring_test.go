@@ -60,7 +60,7 @@ func eksDir(t *testing.T) string {
 			s = strings.Replace(s, ecs, "\n    runtime: eks\n    eks:\n      nodeGroup: {instanceTypes: [m6i.xlarge]}\n", 1)
 			// The service roles' bootstrap is an ECS task (config refuses
 			// data.postgres.serviceUsers on EKS).
-			s = strings.Replace(s, "serviceUsers: true", "serviceUsers: false", 1)
+			s = strings.Replace(s, "serviceUsers: true", "serviceUsers: false", -1)
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
 			t.Fatal(err)
