@@ -64,6 +64,13 @@ func TestEachCheckFailsECS(t *testing.T) {
 			}
 			r.Inputs["secretString"] = resource.NewStringProperty(strings.Replace(v.StringValue(), "postgresql://listing:", "postgresql://dbay_admin:", 1))
 		}), "service listing", "postgres", "credentials", "connects as dbay_admin, not its own role listing"},
+		{"mongo connects as the master", edit("aws:secretsmanager/secretVersion:SecretVersion", "mongo-messaging-credentials", func(r *mockengine.Resource) {
+			v := r.Inputs["secretString"]
+			for v.IsSecret() {
+				v = v.SecretValue().Element
+			}
+			r.Inputs["secretString"] = resource.NewStringProperty(strings.Replace(v.StringValue(), "mongodb://messaging:", "mongodb://dbay_admin:", 1))
+		}), "service messaging", "mongo", "credentials", `connects as "dbay_admin", not its own DocumentDB user messaging`},
 		{"secret dropped", edit(taskDef, "wallet", replaceIn("containerDefinitions", `{"name":"DJANGO_SECRET_KEY"`, `{"name":"DJANGO_KEY"`)), "service wallet", "secret DJANGO_SECRET_KEY", "credentials", "no variable"},
 		{"bus name", edit(taskDef, "listing", replaceIn("containerDefinitions", `"value":"dbay-events"`, `"value":"default"`)), "service listing", "bus dbay.listings", "credentials", "dbay-events"},
 		{"service URL", edit(taskDef, "auction", replaceIn("containerDefinitions", "http://wallet-service:8000", "http://wallet:8000")), "service auction", "service wallet", "credentials", "Service Connect"},

@@ -120,6 +120,13 @@ func Check(resources, partner []*mockengine.Resource, cfg *config.Config) Report
 					e.Credentials = fmt.Sprintf("connects as %s, not its own role %s", e.Identity, want)
 				}
 			}
+			if m := cfg.Data.DocumentDB; dep == "mongo" && m != nil && m.ServiceUsers && e.Credentials == OK && strings.HasPrefix(k.label, "service ") {
+				// One DocumentDB user per service (data.documentdb.serviceUsers):
+				// its name, never the master, never another's.
+				if want := strings.TrimPrefix(k.label, "service "); e.Identity != want {
+					e.Credentials = fmt.Sprintf("connects as %q, not its own DocumentDB user %s", e.Identity, want)
+				}
+			}
 			if r := cfg.Data.Redis; dep == "redis" && r != nil && r.ServiceUsers && e.Credentials == OK {
 				// One Redis user per consumer (data.redis.serviceUsers):
 				// named as the service or function, never another's.
