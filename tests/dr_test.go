@@ -290,7 +290,7 @@ func TestRunbookOutputs(t *testing.T) {
 		// Fencing and the switch are config commits, not hand edits.
 		stacks.StepFence: {"pulumi config set --stack prod --path dr.fenced true", "Pulumi.prod.yaml", "pulumi up --stack prod", prim.Outputs["clusterName"].(string), "dbay-prod-*"},
 		stacks.StepScaleUp: {"pulumi config set --stack dr --path fleet.standby active", "Pulumi.dr.yaml", "pulumi up --stack dr", switchAlarm,
-			"the OpenSearch domain, the Memcached cluster, 1 DocumentDB instance(s), 1 Redis replica(s)"},
+			"the OpenSearch domain, the Memcached cluster, 1 DocumentDB instance(s)"},
 		stacks.StepUnfence:         {"pulumi config set --stack prod --path dr.fenced false", "pulumi up --stack prod --refresh"},
 		stacks.StepFreezeRecovery:  {"pulumi config set --stack dr --path fleet.standby pilot", "Pulumi.dr.yaml"},
 		stacks.StepPromotePostgres: {rec.Engine.Get("aws:rds/instance:Instance", "postgres").Out()["identifier"].(string), "us-west-2"},
