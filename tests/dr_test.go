@@ -279,7 +279,7 @@ func TestPilotLightCapacity(t *testing.T) {
 }
 
 // The recovery stack exports the ordered failover and failback with the
-// real identifiers; the README lists the same steps in the same order.
+// real identifiers; docs/dr.md lists the same steps in the same order.
 func TestRunbookOutputs(t *testing.T) {
 	t.Parallel()
 	rec := synthesize(t, root, "dr")
@@ -341,8 +341,8 @@ func TestRunbookOutputs(t *testing.T) {
 				}
 			}
 		}
-		// README: every title, in the same order.
-		readmeOrder(t, output, all)
+		// docs/dr.md: every title, in the same order.
+		docOrder(t, "docs/dr.md", output, all)
 	}
 }
 

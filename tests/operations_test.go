@@ -100,7 +100,7 @@ func TestPostgresRestoreRunbook(t *testing.T) {
 	if !strings.Contains(steps[1], "aws rds restore-db-instance-to-point-in-time") {
 		t.Errorf("restore step is not the guide's command: %s", steps[1])
 	}
-	readmeOrder(t, "postgresRestoreRunbook", stacks.RestoreTitles)
+	docOrder(t, "docs/runbooks.md", "postgresRestoreRunbook", stacks.RestoreTitles)
 }
 
 // Every URN a runbook names exists in the stack it names: a runbook that
@@ -180,18 +180,19 @@ func outputSteps(t *testing.T, r *synth.Result, output string, titles []string) 
 	return steps
 }
 
-// readmeOrder checks the README names every title, in order.
-func readmeOrder(t *testing.T, what string, titles []string) {
+// docOrder checks that the document at path (relative to the repository
+// root) names every title, in order.
+func docOrder(t *testing.T, path, what string, titles []string) {
 	t.Helper()
-	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	doc, err := os.ReadFile(filepath.Join(root, path))
 	if err != nil {
 		t.Fatal(err)
 	}
 	at := 0
 	for _, title := range titles {
-		j := bytes.Index(readme[at:], []byte(title))
+		j := bytes.Index(doc[at:], []byte(title))
 		if j < 0 {
-			t.Errorf("README lacks the %s step %q after byte %d", what, title, at)
+			t.Errorf("%s lacks the %s step %q after byte %d", path, what, title, at)
 			continue
 		}
 		at += j + len(title)
