@@ -1,16 +1,10 @@
 package fleet
 
 import (
-	"encoding/json"
-
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/datalayer"
-	"github.com/dbay/infra/components/internal/policy"
 )
 
 // DocumentDBBootstrapImage is the mongosh the DocumentDB bootstrap runs:
@@ -57,98 +51,20 @@ func (f *Fleet) newDocumentDBBootstrap(ctx *pulumi.Context, commands pulumi.Stri
 	if !ok {
 		return nil
 	}
-	name := documentDBBootstrapName
-	parent := pulumi.Parent(f)
-	net := f.args.Network
-	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
-		VpcId:       net.VpcID,
-		Description: pulumi.String("DocumentDB bootstrap task: no ingress; DocumentDB and HTTPS for ECR Public and the RDS CA bundle"),
-	}, parent)
-	if err != nil {
-		return err
-	}
-	if err := f.egress(ctx, name+"-egress-internet-443", sg, 443, "ECR Public (the mongo image) and the RDS CA bundle, through NAT",
-		&vpc.SecurityGroupEgressRuleArgs{CidrIpv4: pulumi.String("0.0.0.0/0")}); err != nil {
-		return err
-	}
-	if err := f.egress(ctx, name+"-egress-endpoints", sg, 443, "VPC interface endpoints (Secrets Manager, logs, KMS)",
-		&vpc.SecurityGroupEgressRuleArgs{ReferencedSecurityGroupId: net.EndpointSecurityGroupID}); err != nil {
-		return err
-	}
-	if err := data.AllowFrom(ctx, name, sg, datalayer.DocumentDB); err != nil {
-		return err
-	}
-	logs, err := f.logGroup(ctx, name+"-logs", name)
-	if err != nil {
-		return err
-	}
-	role, err := iam.NewRole(ctx, name+"-exec", &iam.RoleArgs{
-		Description:      pulumi.String("DocumentDB bootstrap task: logs and the master and user secrets"),
-		AssumeRolePolicy: policy.ServiceTrust(ctx, f, "ecs-tasks.amazonaws.com", f.account),
-	}, parent)
-	if err != nil {
-		return err
-	}
-	g := policy.NewGrantee(name+"-exec", role)
-	logPolicy, err := policy.Attach(ctx, f, g, "logs", iam.GetPolicyDocumentStatementArray{
-		allow("WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logs.Arn, pulumi.Sprintf("%s:*", logs.Arn)),
-	})
-	if err != nil {
-		return err
-	}
-	creds, err := data.GrantCredentials(ctx, g, b.Credentials...)
-	if err != nil {
-		return err
-	}
-	secrets := map[string]datalayer.SecretRef{"MONGO_URI": b.Master}
-	for k, v := range b.Passwords {
-		secrets[k] = v
-	}
-	keys := sortedKeys(secrets)
-	var refs []any
-	for _, k := range keys {
-		refs = append(refs, secrets[k].ValueFrom())
-	}
-	refs = append(refs, logs.Name)
-	containers := pulumi.All(refs...).ApplyT(func(v []any) (string, error) {
-		c := containerDefinition{
-			Name: name, Image: DocumentDBBootstrapImage, Essential: true,
+	return f.newBootstrapTask(ctx, bootstrapTask{
+		name: documentDBBootstrapName, store: datalayer.DocumentDB,
+		sgDescription:   "DocumentDB bootstrap task: no ingress; DocumentDB and HTTPS for ECR Public and the RDS CA bundle",
+		internetWhy:     "ECR Public (the mongo image) and the RDS CA bundle, through NAT",
+		roleDescription: "DocumentDB bootstrap task: logs and the master and user secrets",
+		secrets:         withPasswords(map[string]datalayer.SecretRef{"MONGO_URI": b.Master}, b.Passwords),
+		credentials:     b.Credentials,
+		container: func(c *containerDefinition) {
+			c.Image, c.User = DocumentDBBootstrapImage, "mongodb"
 			// The image's entrypoint runs any mongo* command as given.
-			Command:                []string{"mongosh", "--nodb", "--quiet", "--eval", b.Script},
-			User:                   "mongodb",
-			WorkingDirectory:       mongoHome, // where the script writes the CA bundle the URL's tlsCAFile names
-			ReadonlyRootFilesystem: true,
-			PortMappings:           []portMapping{},
-			MountPoints:            []mountPoint{{SourceVolume: mongoHomeVolume, ContainerPath: mongoHome}},
-			Environment:            []keyValue{},
-			LinuxParameters:        linuxParameters{InitProcessEnabled: true},
-			LogConfiguration: logConfiguration{LogDriver: "awslogs", Options: map[string]string{
-				"awslogs-group": v[len(keys)].(string), "awslogs-region": f.args.Region, "awslogs-stream-prefix": name,
-			}},
-		}
-		for i, k := range keys {
-			c.Secrets = append(c.Secrets, secretValue{Name: k, ValueFrom: v[i].(string)})
-		}
-		out, err := json.Marshal([]containerDefinition{c})
-		return string(out), err
-	}).(pulumi.StringOutput)
-	td, err := ecs.NewTaskDefinition(ctx, name, &ecs.TaskDefinitionArgs{
-		Family:                  pulumi.Sprintf("%s-%s", f.args.Project, name),
-		RequiresCompatibilities: pulumi.ToStringArray([]string{"FARGATE"}),
-		NetworkMode:             pulumi.String("awsvpc"),
-		Cpu:                     pulumi.String("256"),
-		Memory:                  pulumi.String("512"),
-		RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
-			OperatingSystemFamily: pulumi.String("LINUX"), CpuArchitecture: pulumi.String("ARM64"),
+			c.Command = []string{"mongosh", "--nodb", "--quiet", "--eval", b.Script}
+			c.WorkingDirectory = mongoHome // where the script writes the CA bundle the URL's tlsCAFile names
+			c.MountPoints = []mountPoint{{SourceVolume: mongoHomeVolume, ContainerPath: mongoHome}}
 		},
-		ExecutionRoleArn:     role.Arn,
-		ContainerDefinitions: containers,
-		Volumes:              ecs.TaskDefinitionVolumeArray{ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(mongoHomeVolume)}},
-		SkipDestroy:          pulumi.Bool(true),
-	}, parent, pulumi.DependsOn([]pulumi.Resource{logPolicy, creds}))
-	if err != nil {
-		return err
-	}
-	commands[name] = f.runTaskCommand(td, sg)
-	return nil
+		volumes: ecs.TaskDefinitionVolumeArray{ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(mongoHomeVolume)}},
+	}, commands)
 }

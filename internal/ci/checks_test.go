@@ -14,11 +14,11 @@ import (
 // This file runs pull-request.yml's `checks` steps that turn the four
 // shipped stacks into the PR comment — "Synth and policy report of every
 // shipped stack", "Synth of the base branch", "Build the PR comment",
-// "Fail on policy violations" — and deploy.yml's "Function packages are in
-// this Region's code bucket", their `run:` scripts read from the workflow
-// files, with bash, in a sandbox (newSandbox: a clone of an origin holding
+// "Fail on policy violations" — their `run:` scripts read from the workflow
+// file, with bash, in a sandbox (newSandbox: a clone of an origin holding
 // the stack configs). Nothing is stubbed but `go` (it hands out the synth
-// built once per test run, synthBinary) and `aws` (head-object). The
+// built once per test run, synthBinary). deploy.yml's "Function packages
+// are in this Region's code bucket" is run in deploy_packages_test.go. The
 // cfn-lint step is not run: four cfn-lint runs take 45 s or more each on a
 // shared 2-core machine, and go test already runs cfn-lint on every stack
 // (internal/cfnschema, tests/).

@@ -349,7 +349,9 @@ func synthBinary(t *testing.T) string {
 			return
 		}
 		synthBin = filepath.Join(tmp, "synth")
-		cmd := exec.Command("go", "build", "-o", synthBin, "./cmd/synth")
+		// -s -w: no symbol table or DWARF, which halves the link of a binary
+		// holding the AWS provider SDK; nothing debugs this copy.
+		cmd := exec.Command("go", "build", "-ldflags=-s -w", "-o", synthBin, "./cmd/synth")
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
 			synthErr = fmt.Errorf("go build ./cmd/synth: %v\n%s", err, out)
