@@ -39,12 +39,12 @@ Flags:
 // Main is the synth command: it parses args, runs the stack and writes the
 // report to stdout. It returns the process exit status: 0 on success (and
 // for --help, which prints the usage with examples), 2 on a usage or
-// configuration error (one problem per line on stderr, nothing on stdout;
-// an unknown --stack lists the stacks of --dir), 1 on any other failure, and — with --policy — 3 when a policy
-// rule has an unwaived violation, a stateful resource of a DR pair lacks
-// a recovery mechanism meeting the DR policy, or an edge of the wiring
-// table is broken (after the whole report is
-// printed), and — with --cfn-lint — 4 when cfn-lint has an unwaived finding
+// configuration error (one problem per line on stderr, nothing on stdout),
+// 1 on any other failure (an unknown --stack lists the stacks of --dir),
+// and — with --policy — 3 when a policy rule has an unwaived violation, a
+// stateful resource of a DR pair lacks a recovery mechanism meeting the DR
+// policy, or an edge of the wiring table is broken (after the whole report
+// is printed), and — with --cfn-lint — 4 when cfn-lint has an unwaived finding
 // on the stack's CloudFormation translation or a resource type has no
 // mapping (3 wins when the policy fails too).
 func Main(args []string, stdout, stderr io.Writer) int {
@@ -101,7 +101,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 	if err := checkStack(*dir, *stack); err != nil {
 		fmt.Fprintln(stderr, err)
-		return 2
+		return 1
 	}
 	st, err := LoadStack(*dir, *stack)
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// An unknown stack is a usage error that lists the stacks --dir holds
+// An unknown stack fails (exit 1, as before) with a message that lists the stacks --dir holds
 // (its Pulumi.<stack>.yaml files), before anything is synthesized.
 func TestUnknownStackListsTheStacks(t *testing.T) {
 	t.Parallel()
@@ -32,8 +32,8 @@ func TestUnknownStackListsTheStacks(t *testing.T) {
 		{[]string{"--dir", empty, "--stack", "prod"}, `synth: no stack "prod" in ` + empty + ": found no Pulumi.<stack>.yaml (pass the project directory with --dir)\n"},
 	} {
 		var stdout, stderr bytes.Buffer
-		if code := Main(tt.args, &stdout, &stderr); code != 2 {
-			t.Errorf("%v: exit %d, want 2 (stderr %q)", tt.args, code, stderr.String())
+		if code := Main(tt.args, &stdout, &stderr); code != 1 {
+			t.Errorf("%v: exit %d, want 1 (stderr %q)", tt.args, code, stderr.String())
 		}
 		if stderr.String() != tt.want || stdout.Len() != 0 {
 			t.Errorf("%v: stderr %q, stdout %q; want stderr %q", tt.args, stderr.String(), stdout.String(), tt.want)

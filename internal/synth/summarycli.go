@@ -65,7 +65,7 @@ func summaryMain(a summaryArgs, stdout, stderr io.Writer) int {
 	} else {
 		if err := checkStack(a.dir, a.stack); err != nil {
 			fmt.Fprintln(stderr, err)
-			return 2
+			return 1
 		}
 		base, err := ReadDocument(a.base)
 		if err != nil {
