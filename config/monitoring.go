@@ -55,71 +55,17 @@ type Backup struct {
 	VaultLock bool `json:"vaultLock"`
 }
 
-// AlarmKind is one kind of alarm the program raises, with its defaults.
-type AlarmKind struct {
-	Threshold float64
-	Periods   int
-}
-
-// AlarmKinds are every alarm kind with its default threshold and periods.
-// The ALB numbers are the Dhanam guide's two `put-metric-alarm` commands.
-var AlarmKinds = map[string]AlarmKind{
-	"alb.5xx":               {5, 2},     // HTTPCode_Target_5XX_Count Sum/300 s > 5 for 2 periods (seed)
-	"alb.latency":           {2, 3},     // TargetResponseTime Average/300 s > 2 s for 3 periods (seed)
-	"alb.unhealthy":         {0, 2},     // UnHealthyHostCount > 0
-	"service.errorRate":     {5, 2},     // a monitored service's target 5xx as % of its RequestCount per 300 s (seed "API error rate above 5%")
-	"service.responseTime":  {2, 3},     // its TargetResponseTime Average/300 s > 2 s (seed)
-	"service.health":        {1, 3},     // its Route53 health check's HealthCheckStatus Minimum < 1 for 3 minutes
-	"ecs.cpu":               {85, 3},    // CPUUtilization %
-	"ecs.memory":            {85, 3},    // MemoryUtilization %
-	"ecs.running":           {0, 2},     // RunningTaskCount below the service minimum (threshold: min - this)
-	"rds.cpu":               {80, 3},    // CPUUtilization %
-	"rds.storage":           {10, 1},    // FreeStorageSpace below 10 GiB
-	"rds.connections":       {80, 2},    // DatabaseConnections, % of the instance's max_connections (data.postgres.parameters)
-	"rds.replicaLag":        {900, 2},   // ReplicaLag seconds: a quarter of the 1 h RPO, dr.Catalog's 15 min
-	"rds.memory":            {256, 3},   // FreeableMemory below 256 MiB
-	"docdb.cpu":             {80, 3},    // CPUUtilization %
-	"docdb.memory":          {256, 3},   // FreeableMemory below 256 MiB
-	"docdb.replicaLag":      {60000, 2}, // DBClusterReplicaLagMaximum ms
-	"redis.cpu":             {80, 3},    // EngineCPUUtilization %
-	"redis.memory":          {80, 3},    // DatabaseMemoryUsagePercentage %
-	"redis.evictions":       {0, 2},     // Evictions > 0
-	"redis.replication":     {30, 2},    // ReplicationLag seconds
-	"redis.globalLag":       {60, 3},    // GlobalDatastoreReplicationLag seconds (dr secondary): dr.Catalog's 1 min RPO
-	"docdb.globalLag":       {60000, 3}, // GlobalClusterReplicationLag ms (dr secondary): dr.Catalog's 1 min RPO
-	"s3.replicationLatency": {900, 1},   // ReplicationLatency seconds: RTC's 15 min, dr.Catalog's RPO
-	"search.red":            {0, 1},     // ClusterStatus.red > 0
-	"search.yellow":         {0, 5},     // ClusterStatus.yellow > 0
-	"search.storage":        {20480, 1}, // FreeStorageSpace MiB below 20 GiB
-	"search.jvm":            {85, 3},    // JVMMemoryPressure %
-	"lambda.errors":         {0, 1},     // Errors > 0 per 5 minutes
-	"lambda.throttles":      {0, 1},     // Throttles > 0
-	"sfn.failed":            {0, 1},     // ExecutionsFailed > 0: any failed withdrawal pages someone
-	"sfn.timedOut":          {0, 1},     // ExecutionsTimedOut > 0
-	"sqs.dlq":               {0, 1},     // ApproximateNumberOfMessagesVisible > 0 on a DLQ
-	"sqs.age":               {900, 2},   // ApproximateAgeOfOldestMessage seconds
-	"apigw.5xx":             {5, 2},     // 5xx Sum/300 s
-	"apigw.latency":         {2000, 3},  // Latency Average ms
-	"cloudfront.5xx":        {5, 2},     // 5xxErrorRate % Average
-	"waf.blocked":           {1000, 1},  // BlockedRequests Sum/300 s: an attack or a bad rule
-	"app.errors":            {10, 1},    // ERROR log lines per 5 minutes, per service
-	"backup.jobsFailed":     {0, 1},     // NumberOfBackupJobsFailed > 0
-	"backup.copiesFailed":   {0, 1},     // NumberOfCopyJobsFailed > 0
-	"security.secretRead":   {0, 1},     // a single-reader secret read by anyone but its readers (CloudTrail metric filter)
-	"security.secretChange": {0, 1},     // its policy, value, rotation or key changed (CloudTrail metric filter)
-}
-
 // Threshold is the effective threshold and periods of an alarm kind, and
-// whether it is on.
-func (m Monitoring) Threshold(kind string) (threshold float64, periods int, on bool) {
-	def, ok := AlarmKinds[kind]
-	if !ok {
-		panic("config: unknown alarm kind " + kind)
+// whether it is on. An unknown kind is an error (CheckAlarmKind).
+func (m Monitoring) Threshold(kind AlarmKind) (threshold float64, periods int, on bool, err error) {
+	if err := CheckAlarmKind(kind, false); err != nil {
+		return 0, 0, false, err
 	}
+	def := AlarmKinds[kind]
 	threshold, periods = def.Threshold, def.Periods
-	if o, ok := m.Alarms[kind]; ok {
+	if o, ok := m.Alarms[string(kind)]; ok {
 		if o.Disabled {
-			return 0, 0, false
+			return 0, 0, false, nil
 		}
 		if o.Threshold != nil {
 			threshold = *o.Threshold
@@ -128,7 +74,7 @@ func (m Monitoring) Threshold(kind string) (threshold float64, periods int, on b
 			periods = o.Periods
 		}
 	}
-	return threshold, periods, true
+	return threshold, periods, true, nil
 }
 
 // BackupEnabled reports whether AWS Backup is on.
@@ -157,13 +103,8 @@ func (m Monitoring) validate(c *collector, region string) {
 	sort.Strings(kinds)
 	for _, k := range kinds {
 		path := "monitoring.alarms." + k
-		if _, ok := AlarmKinds[k]; !ok {
-			known := make([]string, 0, len(AlarmKinds))
-			for kk := range AlarmKinds {
-				known = append(known, kk)
-			}
-			sort.Strings(known)
-			c.add(path, "is not an alarm kind", suggest(k, known))
+		if _, ok := AlarmKinds[AlarmKind(k)]; !ok {
+			c.add(path, "is not an alarm kind", suggest(k, AlarmKindNames()))
 			continue
 		}
 		o := m.Alarms[k]

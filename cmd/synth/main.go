@@ -7,6 +7,7 @@
 //	go run ./cmd/synth --dir examples/dhanam --stack prod
 //	go run ./cmd/synth --stack prod --format summary --base base.json  # PR summary against the base branch
 //	go run ./cmd/synth --format summary --base-dir base --head-dir head
+//	go run ./cmd/synth --help                         # more examples, every flag
 //
 // Exit status: 0 on success, 2 on a configuration error (one problem per
 // line on stderr, nothing on stdout), 1 on any other failure.

@@ -8,13 +8,21 @@ package alarm
 
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/config"
 )
+
+// Kind is an alarm kind: one of the config.Alarm* constants (a key of
+// config.AlarmKinds) or, for a DashboardOnly spec, a config.Dashboard*
+// constant. An unknown kind fails the Monitoring component before it
+// registers anything.
+type Kind = config.AlarmKind
 
 // Spec is one metric to alarm on (and chart).
 type Spec struct {
-	// Kind is a key of config.AlarmKinds ("rds.cpu"): it picks the default
-	// threshold and periods and the stack's override.
-	Kind string
+	// Kind is a config.Alarm* constant (config.AlarmRDSCPU): it picks the
+	// default threshold and periods and the stack's override.
+	Kind Kind
 	// Name is unique in the stack and stable: "<resource>-<what>".
 	Name string
 	// Description says what breached and what to check first.

@@ -234,7 +234,7 @@ func TestXprivFiltersAndAlarms(t *testing.T) {
 	if k := got["wallet-master-xpriv-key-us-east-1"]["pattern"].(string); !strings.Contains(k, `"PutKeyPolicy"`) || !strings.Contains(k, `"mrk-0123456789abcdef0123456789abcdef"`) {
 		t.Errorf("key pattern %s", k)
 	}
-	kinds := map[string]alarm.Spec{}
+	kinds := map[alarm.Kind]alarm.Spec{}
 	for _, s := range b.Alarms() {
 		kinds[s.Kind] = s
 		if _, ok := config.AlarmKinds[s.Kind]; !ok {

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
+	"github.com/dbay/infra/config"
 )
 
 // MaxPatternLength is the longest filter pattern CloudWatch Logs accepts
@@ -135,10 +136,10 @@ func (b *Baseline) watch(ctx *pulumi.Context) error {
 			}
 		}
 		b.specs = append(b.specs,
-			alarm.Spec{Kind: "security.secretRead", Name: read,
+			alarm.Spec{Kind: config.AlarmSecuritySecretRead, Name: read,
 				Description: fmt.Sprintf("%s was read (or a read was attempted) by a principal other than its reader roles: find the caller in the trail (eventName GetSecretValue) and treat the wallet as compromised until explained.", w.Item),
 				Namespace:   ns, Metric: read, Statistic: "Sum", Period: 60, Comparison: "GreaterThanThreshold", TreatMissingData: "notBreaching"},
-			alarm.Spec{Kind: "security.secretChange", Name: change,
+			alarm.Spec{Kind: config.AlarmSecuritySecretChange, Name: change,
 				Description: fmt.Sprintf("%s or its KMS key changed (policy, value, rotation, replication, deletion, key policy or state): find the call in the trail and confirm it was a planned change.", w.Item),
 				Namespace:   ns, Metric: change, Statistic: "Sum", Period: 60, Comparison: "GreaterThanThreshold", TreatMissingData: "notBreaching"},
 		)

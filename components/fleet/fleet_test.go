@@ -154,7 +154,7 @@ func TestAlarmsForMonitoring(t *testing.T) {
 					}
 					dims[k], _ = res.Value.(string)
 				}
-				specs[s.Name] = got{s.Kind, s.Metric, s.Comparison, dims, s.Threshold}
+				specs[s.Name] = got{string(s.Kind), s.Metric, s.Comparison, dims, s.Threshold}
 			}
 			for _, lg := range f.ErrorLogs() {
 				res, err := internals.UnsafeAwaitOutput(ctx.Context(), lg.LogGroupName)

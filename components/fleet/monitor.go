@@ -40,9 +40,9 @@ func (f *Fleet) watchMonitored(ctx *pulumi.Context, u *unit) error {
 	prefix := s.AlarmPrefixFor(a.Project, a.Stack)
 	dims := pulumi.StringMap{"LoadBalancer": f.albSuffix, "TargetGroup": u.targetSuffix}
 	f.alarms = append(f.alarms,
-		alarm.Spec{Kind: "service.requests", Name: s.Name + "-requests", DashboardOnly: true,
+		alarm.Spec{Kind: config.DashboardServiceRequests, Name: s.Name + "-requests", DashboardOnly: true,
 			Namespace: "AWS/ApplicationELB", Metric: "RequestCount", Dimensions: dims, Statistic: "Sum", Period: 60},
-		alarm.Spec{Kind: "service.errorRate", Name: s.Name + "-high-error-rate", AlarmName: prefix + "-high-error-rate",
+		alarm.Spec{Kind: config.AlarmServiceErrorRate, Name: s.Name + "-high-error-rate", AlarmName: prefix + "-high-error-rate",
 			Description: fmt.Sprintf("%s (%s): more than the threshold %% of its requests answered 5xx by its tasks: check its logs and its last deployment.", s.Name, a.Region),
 			Namespace:   "AWS/ApplicationELB", Dimensions: dims, Statistic: "Sum", Period: 300,
 			Comparison: "GreaterThanThreshold", TreatMissingData: "notBreaching",
@@ -50,7 +50,7 @@ func (f *Fleet) watchMonitored(ctx *pulumi.Context, u *unit) error {
 				{ID: "errors", Metric: "HTTPCode_Target_5XX_Count", Statistic: "Sum"},
 				{ID: "requests", Metric: "RequestCount", Statistic: "Sum"},
 			}}},
-		alarm.Spec{Kind: "service.responseTime", Name: s.Name + "-high-response-time", AlarmName: prefix + "-high-response-time",
+		alarm.Spec{Kind: config.AlarmServiceResponseTime, Name: s.Name + "-high-response-time", AlarmName: prefix + "-high-response-time",
 			Description: fmt.Sprintf("%s (%s): its targets answer slower than the threshold on average: check its CPU, the database and its scaling limit.", s.Name, a.Region),
 			Namespace:   "AWS/ApplicationELB", Metric: "TargetResponseTime", Dimensions: dims, Statistic: "Average", Period: 300,
 			Comparison: "GreaterThanThreshold", TreatMissingData: "notBreaching"},
@@ -68,7 +68,7 @@ func (f *Fleet) watchMonitored(ctx *pulumi.Context, u *unit) error {
 		if h.Match != "" {
 			what = fmt.Sprintf("answers with %s in its body", h.Match)
 		}
-		f.alarms = append(f.alarms, alarm.Spec{Kind: "service.health", Name: s.Name + "-health-" + h.CheckName(),
+		f.alarms = append(f.alarms, alarm.Spec{Kind: config.AlarmServiceHealth, Name: s.Name + "-health-" + h.CheckName(),
 			AlarmName: prefix + "-health-" + h.CheckName(),
 			Description: fmt.Sprintf("https://%s%s no longer %s for Route53's checkers: check the dependency it reports on, then the service.",
 				host, h.Path, what),

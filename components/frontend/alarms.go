@@ -4,6 +4,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
+	"github.com/dbay/infra/config"
 )
 
 // Alarms are the distribution's and the edge web ACL's metrics. Both are
@@ -13,12 +14,12 @@ func (f *Frontend) Alarms() []alarm.Spec { return append([]alarm.Spec(nil), f.al
 
 func (f *Frontend) watch(distributionID, webACLName pulumi.StringOutput) {
 	f.alarms = append(f.alarms,
-		alarm.Spec{Kind: "cloudfront.5xx", Name: "cloudfront-5xx-rate",
+		alarm.Spec{Kind: config.AlarmCloudFront5xx, Name: "cloudfront-5xx-rate",
 			Description: "CloudFront answers 5xx to more than the threshold % of requests: check the origins (API Gateway, ALB, bucket) and their alarms.",
 			Namespace:   "AWS/CloudFront", Metric: "5xxErrorRate",
 			Dimensions: pulumi.StringMap{"DistributionId": distributionID, "Region": pulumi.String("Global")},
 			Statistic:  "Average", Period: 300, Comparison: "GreaterThanThreshold", Global: true, TreatMissingData: "notBreaching"},
-		alarm.Spec{Kind: "waf.blocked", Name: "waf-blocked-requests",
+		alarm.Spec{Kind: config.AlarmWAFBlocked, Name: "waf-blocked-requests",
 			Description: "The edge web ACL blocks a spike of requests: an attack, or a rule blocking real users — check the WAF logs (aws-waf-logs-*) by rule.",
 			Namespace:   "AWS/WAFV2", Metric: "BlockedRequests",
 			Dimensions: pulumi.StringMap{"WebACL": webACLName, "Rule": pulumi.String("ALL")},

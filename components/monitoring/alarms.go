@@ -2,6 +2,7 @@ package monitoring
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
+	"github.com/dbay/infra/config"
 )
 
 // collect gathers every source's specs and the component's own, and refuses
@@ -20,6 +22,9 @@ func (m *Monitoring) collect() ([]alarm.Spec, error) {
 		specs = append(specs, s.Alarms()...)
 	}
 	specs = append(specs, m.own...)
+	if err := checkKinds(specs); err != nil {
+		return nil, err
+	}
 	seen := map[string]bool{}
 	for _, s := range specs {
 		if seen[s.Name] {
@@ -33,6 +38,19 @@ func (m *Monitoring) collect() ([]alarm.Spec, error) {
 	return specs, nil
 }
 
+// checkKinds refuses a spec whose kind is not a config.AlarmKinds key (a
+// DashboardOnly spec may also use a config.DashboardKinds key), naming the
+// spec, the kind and the valid kinds.
+func checkKinds(specs []alarm.Spec) error {
+	var errs []error
+	for _, s := range specs {
+		if err := config.CheckAlarmKind(s.Kind, s.DashboardOnly); err != nil {
+			errs = append(errs, fmt.Errorf("monitoring: alarm %s: %w", s.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // alarms creates one CloudWatch alarm per enabled spec, with alarm and OK
 // actions on the alert topic of the alarm's region.
 func (m *Monitoring) alarms(ctx *pulumi.Context, specs []alarm.Spec) (pulumi.StringArrayOutput, error) {
@@ -41,7 +59,10 @@ func (m *Monitoring) alarms(ctx *pulumi.Context, specs []alarm.Spec) (pulumi.Str
 		if s.DashboardOnly {
 			continue
 		}
-		threshold, periods, on := m.args.Spec.Threshold(s.Kind)
+		threshold, periods, on, err := m.args.Spec.Threshold(s.Kind)
+		if err != nil {
+			return pulumi.StringArrayOutput{}, fmt.Errorf("monitoring: alarm %s: %w", s.Name, err)
+		}
 		if !on {
 			continue
 		}
@@ -131,7 +152,7 @@ func (m *Monitoring) logFilters(ctx *pulumi.Context) error {
 			}, pulumi.Parent(m)); err != nil {
 				return err
 			}
-			specs = append(specs, alarm.Spec{Kind: "app.errors", Name: metric,
+			specs = append(specs, alarm.Spec{Kind: config.AlarmAppErrors, Name: metric,
 				Description: lg.Name + " logs ERROR lines above the threshold per 5 minutes: read its log group.",
 				Namespace:   namespace, Metric: metric, Statistic: "Sum", Period: 300,
 				Comparison: "GreaterThanThreshold", TreatMissingData: "notBreaching"})
@@ -149,33 +170,36 @@ func (m *Monitoring) logFilters(ctx *pulumi.Context) error {
 
 // widgetTitles name the dashboard's widgets by alarm kind; the seed's
 // metrics come first (response time, error rate, database connections).
-var widgetTitles = []struct{ kind, title string }{
-	{"service.requests", "Requests per minute (per service)"},
-	{"service.errorRate", "Error rate % (target 5xx / requests, per service)"},
-	{"service.responseTime", "Response time (per service, s)"},
-	{"service.health", "Health checks (1 = healthy)"},
-	{"alb.requests", "Requests per second (ALB)"},
-	{"alb.latency", "Response time (ALB target, s)"},
-	{"alb.5xx", "Error rate (ALB target 5xx)"},
-	{"apigw.5xx", "API Gateway 5xx"},
-	{"apigw.latency", "API Gateway latency (ms)"},
-	{"rds.connections", "Database connections"},
-	{"rds.cpu", "Database CPU %"},
-	{"sqs.age", "Queue depth: oldest message age (s)"},
-	{"sqs.dlq", "Dead-letter queues"},
-	{"sfn.failed", "Workflow failures"},
-	{"lambda.errors", "Lambda errors"},
-	{"ecs.cpu", "Service CPU %"},
-	{"redis.memory", "Redis memory %"},
-	{"search.jvm", "OpenSearch JVM pressure %"},
-	{"cloudfront.5xx", "CloudFront 5xx rate %"},
-	{"waf.blocked", "WAF blocked requests"},
+var widgetTitles = []struct {
+	kind  alarm.Kind
+	title string
+}{
+	{config.DashboardServiceRequests, "Requests per minute (per service)"},
+	{config.AlarmServiceErrorRate, "Error rate % (target 5xx / requests, per service)"},
+	{config.AlarmServiceResponseTime, "Response time (per service, s)"},
+	{config.AlarmServiceHealth, "Health checks (1 = healthy)"},
+	{config.DashboardALBRequests, "Requests per second (ALB)"},
+	{config.AlarmALBLatency, "Response time (ALB target, s)"},
+	{config.AlarmALB5xx, "Error rate (ALB target 5xx)"},
+	{config.AlarmAPIGW5xx, "API Gateway 5xx"},
+	{config.AlarmAPIGWLatency, "API Gateway latency (ms)"},
+	{config.AlarmRDSConnections, "Database connections"},
+	{config.AlarmRDSCPU, "Database CPU %"},
+	{config.AlarmSQSAge, "Queue depth: oldest message age (s)"},
+	{config.AlarmSQSDLQ, "Dead-letter queues"},
+	{config.AlarmSFNFailed, "Workflow failures"},
+	{config.AlarmLambdaErrors, "Lambda errors"},
+	{config.AlarmECSCPU, "Service CPU %"},
+	{config.AlarmRedisMemory, "Redis memory %"},
+	{config.AlarmSearchJVM, "OpenSearch JVM pressure %"},
+	{config.AlarmCloudFront5xx, "CloudFront 5xx rate %"},
+	{config.AlarmWAFBlocked, "WAF blocked requests"},
 }
 
 // dashboard builds the stack's dashboard from the specs: one widget per
 // kind above that has metrics, each metric with its dimensions.
 func (m *Monitoring) dashboard(ctx *pulumi.Context, specs []alarm.Spec) (pulumi.StringOutput, error) {
-	byKind := map[string][]alarm.Spec{}
+	byKind := map[alarm.Kind][]alarm.Spec{}
 	for _, s := range specs {
 		byKind[s.Kind] = append(byKind[s.Kind], s)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/config"
 )
 
 // BackupResources are the ARN patterns the selection covers; the `backup`
@@ -103,11 +104,11 @@ func (m *Monitoring) backups(ctx *pulumi.Context) error {
 	}
 	dims := pulumi.StringMap{"BackupVaultName": vault.Name}
 	m.own = append(m.own,
-		alarm.Spec{Kind: "backup.jobsFailed", Name: "backup-jobs-failed",
+		alarm.Spec{Kind: config.AlarmBackupJobsFailed, Name: "backup-jobs-failed",
 			Description: "An AWS Backup job failed: the RPO is at risk. Check the job's status message in the Backup console.",
 			Namespace:   "AWS/Backup", Metric: "NumberOfBackupJobsFailed", Dimensions: dims,
 			Statistic: "Sum", Period: 3600, Comparison: "GreaterThanThreshold", TreatMissingData: "notBreaching"},
-		alarm.Spec{Kind: "backup.copiesFailed", Name: "backup-copies-failed",
+		alarm.Spec{Kind: config.AlarmBackupCopiesFailed, Name: "backup-copies-failed",
 			Description: "Copying a recovery point to the DR region failed: the DR region has no fresh backup.",
 			Namespace:   "AWS/Backup", Metric: "NumberOfCopyJobsFailed", Dimensions: dims,
 			Statistic: "Sum", Period: 3600, Comparison: "GreaterThanThreshold", TreatMissingData: "notBreaching"},

@@ -81,6 +81,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if args.Partition == "" {
 		args.Partition = "aws"
 	}
+	// An unknown alarm kind is an error before anything is registered.
+	var sourced []alarm.Spec
+	for _, s := range args.Sources {
+		sourced = append(sourced, s.Alarms()...)
+	}
+	if err := checkKinds(sourced); err != nil {
+		return nil, err
+	}
 	m := &Monitoring{args: args, topics: map[bool]*sns.Topic{}}
 	if err := ctx.RegisterComponentResource(typeToken, name, m, opts...); err != nil {
 		return nil, err

@@ -27,13 +27,13 @@ type albSource struct{}
 func (albSource) Alarms() []alarm.Spec {
 	dims := pulumi.StringMap{"LoadBalancer": pulumi.String("app/alb-1234567/0123456789abcdef")}
 	return []alarm.Spec{
-		{Kind: "alb.5xx", Name: "api-high-error-rate", Description: "API error rate above 5%", Namespace: "AWS/ApplicationELB",
+		{Kind: config.AlarmALB5xx, Name: "api-high-error-rate", Description: "API error rate above 5%", Namespace: "AWS/ApplicationELB",
 			Metric: "HTTPCode_Target_5XX_Count", Dimensions: dims, Statistic: "Sum", Period: 300, Comparison: "GreaterThanThreshold"},
-		{Kind: "alb.latency", Name: "api-high-response-time", Description: "API response time above 2 seconds", Namespace: "AWS/ApplicationELB",
+		{Kind: config.AlarmALBLatency, Name: "api-high-response-time", Description: "API response time above 2 seconds", Namespace: "AWS/ApplicationELB",
 			Metric: "TargetResponseTime", Dimensions: dims, Statistic: "Average", Period: 300, Comparison: "GreaterThanThreshold"},
-		{Kind: "alb.requests", Name: "api-requests", Namespace: "AWS/ApplicationELB", Metric: "RequestCount", Dimensions: dims,
+		{Kind: config.DashboardALBRequests, Name: "api-requests", Namespace: "AWS/ApplicationELB", Metric: "RequestCount", Dimensions: dims,
 			Statistic: "Sum", Period: 60, DashboardOnly: true},
-		{Kind: "cloudfront.5xx", Name: "cdn-5xx", Description: "d", Namespace: "AWS/CloudFront", Metric: "5xxErrorRate",
+		{Kind: config.AlarmCloudFront5xx, Name: "cdn-5xx", Description: "d", Namespace: "AWS/CloudFront", Metric: "5xxErrorRate",
 			Dimensions: pulumi.StringMap{"DistributionId": pulumi.String("E123"), "Region": pulumi.String("Global")},
 			Statistic:  "Average", Period: 300, Comparison: "GreaterThanThreshold", Global: true},
 	}
@@ -299,7 +299,7 @@ func TestErrorLogFilterAndDashboard(t *testing.T) {
 type dupSource struct{}
 
 func (dupSource) Alarms() []alarm.Spec {
-	s := alarm.Spec{Kind: "rds.cpu", Name: "same", Namespace: "AWS/RDS", Metric: "CPUUtilization", Statistic: "Average", Period: 300, Comparison: "GreaterThanThreshold"}
+	s := alarm.Spec{Kind: config.AlarmRDSCPU, Name: "same", Namespace: "AWS/RDS", Metric: "CPUUtilization", Statistic: "Average", Period: 300, Comparison: "GreaterThanThreshold"}
 	return []alarm.Spec{s, s}
 }
 
@@ -307,5 +307,42 @@ func TestDuplicateAlarmNamesFail(t *testing.T) {
 	t.Parallel()
 	if _, err := run(t, `{}`, dupSource{}); err == nil || !strings.Contains(err.Error(), `two alarms are named "same"`) {
 		t.Errorf("err = %v", err)
+	}
+}
+
+type unknownKindSource struct{}
+
+func (unknownKindSource) Alarms() []alarm.Spec {
+	return []alarm.Spec{
+		{Kind: "rds.cpuu", Name: "db-cpu", Namespace: "AWS/RDS", Metric: "CPUUtilization", Statistic: "Average", Period: 300, Comparison: "GreaterThanThreshold"},
+		{Kind: config.DashboardALBRequests, Name: "alb-requests-alarm", Namespace: "AWS/ApplicationELB", Metric: "RequestCount", Statistic: "Sum", Period: 60},
+		{Kind: config.DashboardALBRequests, Name: "alb-requests", Namespace: "AWS/ApplicationELB", Metric: "RequestCount", Statistic: "Sum", Period: 60, DashboardOnly: true},
+	}
+}
+
+// An unknown kind (and a dashboard-only kind on an alarm) is an error
+// naming the spec, the kind and the valid kinds, returned before the
+// component registers anything — not a panic while alarms are created.
+func TestUnknownAlarmKindFailsBeforeRegistering(t *testing.T) {
+	t.Parallel()
+	eng, err := run(t, `{}`, unknownKindSource{})
+	if err == nil {
+		t.Fatal("no error for an unknown alarm kind")
+	}
+	for _, want := range []string{
+		`monitoring: alarm db-cpu: unknown alarm kind "rds.cpuu": use one of `, "rds.cpu, rds.memory",
+		`monitoring: alarm alb-requests-alarm: unknown alarm kind "alb.requests"`,
+	} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v\nwant it to contain %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "alarm alb-requests:") {
+		t.Errorf("a dashboard-only spec with a dashboard kind was refused: %v", err)
+	}
+	for _, r := range eng.Resources() {
+		if r.Type != "pulumi:providers:aws" {
+			t.Errorf("registered %s %s before refusing the kind", r.Type, r.Name)
+		}
 	}
 }

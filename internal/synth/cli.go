@@ -2,6 +2,7 @@ package synth
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,19 +12,48 @@ import (
 	"github.com/dbay/infra/policy"
 )
 
+// usage is the head of `synth --help`; the flags follow it.
+const usage = `synth runs a stack of the program offline, under Pulumi's mock engine, and
+prints what it would create: resources, outputs, cost, DR and wiring, and with
+--policy the policy report. No AWS account or Pulumi backend is needed.
+
+Usage: synth --stack NAME [--dir DIR] [flags]
+
+Examples:
+  synth --stack prod --policy                     # DBay prod, policy included (exit 3 on violations)
+  synth --stack dr                                # DBay's recovery stack (runs prod as its partner)
+  synth --dir examples/dhanam --stack prod        # Dhanam Ledger (also --stack dr)
+  synth --stack prod --format json --policy       # the JSON document the pull-request jobs compare
+  synth --format summary --base-dir base --head-dir head
+                                                  # pull-request summary of documents already written
+  synth --stack dr --primary-down                 # the DR pair after a failover, primary Region down
+  synth --stack prod --cfn-lint --cfn out/        # CloudFormation translation + cfn-lint (exit 4 on findings)
+
+Stacks are the Pulumi.<stack>.yaml files of --dir.
+Exit status: 0 ok, 1 failure, 2 usage or configuration error, 3 policy/DR/wiring
+violation (with --policy), 4 cfn-lint finding (with --cfn-lint).
+
+Flags:
+`
+
 // Main is the synth command: it parses args, runs the stack and writes the
-// report to stdout. It returns the process exit status: 0 on success, 2 on
-// a usage or configuration error (one problem per line on stderr, nothing
-// on stdout), 1 on any other failure, and — with --policy — 3 when a policy
-// rule has an unwaived violation, a stateful resource of a DR pair lacks
-// a recovery mechanism meeting the DR policy, or an edge of the wiring
-// table is broken (after the whole report is
-// printed), and — with --cfn-lint — 4 when cfn-lint has an unwaived finding
+// report to stdout. It returns the process exit status: 0 on success (and
+// for --help, which prints the usage with examples), 2 on a usage or
+// configuration error (one problem per line on stderr, nothing on stdout),
+// 1 on any other failure (an unknown --stack lists the stacks of --dir),
+// and — with --policy — 3 when a policy rule has an unwaived violation, a
+// stateful resource of a DR pair lacks a recovery mechanism meeting the DR
+// policy, or an edge of the wiring table is broken (after the whole report
+// is printed), and — with --cfn-lint — 4 when cfn-lint has an unwaived finding
 // on the stack's CloudFormation translation or a resource type has no
 // mapping (3 wins when the policy fails too).
 func Main(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("synth", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	stack := fs.String("stack", "", "stack name: reads Pulumi.<stack>.yaml (required)")
 	dir := fs.String("dir", ".", "directory holding Pulumi.yaml and the stack files")
 	format := fs.String("format", "text", "output format: text, json, markdown, dot or summary (with --base or --base-dir)")
@@ -36,8 +66,12 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	primaryDown := fs.Bool("primary-down", false, "run the DR pair as after a failover with the primary's Region down: the recovery stack with fleet.standby active, the primary with dr.fenced, and no read of the primary's state")
 	cfnLint := fs.Bool("cfn-lint", false, "run cfn-lint on the CloudFormation translation and append the coverage and findings; exit 4 on unwaived findings")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // --help: the usage is what was asked for
+		}
 		return 2
 	}
+
 	if *format == "summary" {
 		return summaryMain(summaryArgs{stack: *stack, dir: *dir, base: *base, baseDir: *baseDir, headDir: *headDir, maxBytes: *maxBytes}, stdout, stderr)
 	}
@@ -65,6 +99,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
+	if err := checkStack(*dir, *stack); err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
 	st, err := LoadStack(*dir, *stack)
 	if err != nil {
 		fmt.Fprintf(stderr, "synth: %v\n", err)

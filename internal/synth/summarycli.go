@@ -63,6 +63,10 @@ func summaryMain(a summaryArgs, stdout, stderr io.Writer) int {
 			return 1
 		}
 	} else {
+		if err := checkStack(a.dir, a.stack); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
 		base, err := ReadDocument(a.base)
 		if err != nil {
 			fmt.Fprintf(stderr, "synth: summary: --base %v\n", err)

@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
+	"github.com/dbay/infra/config"
 )
 
 const (
@@ -74,7 +75,7 @@ func Configure(ctx *pulumi.Context, name string, a Args, opts ...pulumi.Resource
 // metrics, published in the source bucket's region): it pages once
 // replication is slower than RTC's 15 minutes, the mechanism's RPO.
 func LatencyAlarm(name string, source, replica pulumi.StringOutput) alarm.Spec {
-	return alarm.Spec{Kind: "s3.replicationLatency", Name: name + "-replication-latency",
+	return alarm.Spec{Kind: config.AlarmS3ReplicationLatency, Name: name + "-replication-latency",
 		Description: fmt.Sprintf("%s replicates to the recovery region slower than RTC's %d minutes: the replica is behind the RPO.", name, Minutes),
 		Namespace:   "AWS/S3", Metric: "ReplicationLatency",
 		Dimensions: pulumi.StringMap{"SourceBucket": source, "DestinationBucket": replica, "RuleId": pulumi.String(RuleID)},
