@@ -27,7 +27,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
 )
@@ -87,7 +87,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource(typeToken, name, b, opts...); err != nil {
 		return nil, err
 	}
-	b.account = policy.Account(ctx, b)
+	b.account = iamdoc.Account(ctx, b)
 	empty := pulumi.String("").ToStringOutput()
 	b.TrailArn, b.TrailBucket, b.TrailLogGroup, b.DetectorID = empty, empty, empty, empty
 

@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/dr"
 )
 
@@ -47,7 +47,7 @@ func (b *Baseline) newTrail(ctx *pulumi.Context) (*trail, error) {
 	// this account). CloudWatch Logs uses the same key for the log group.
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
-			policy.AccountRoot(b.account, a.Partition),
+			iamdoc.AccountRoot(b.account, a.Partition),
 			iam.GetPolicyDocumentStatementArgs{
 				Sid:        pulumi.String("CloudTrailEncryptsThisTrailsLogs"),
 				Actions:    pulumi.ToStringArray([]string{"kms:GenerateDataKey*"}),
@@ -65,7 +65,7 @@ func (b *Baseline) newTrail(ctx *pulumi.Context) (*trail, error) {
 				Resources:  pulumi.ToStringArray([]string{"*"}),
 				Conditions: iam.GetPolicyDocumentStatementConditionArray{fromTrail},
 			},
-			policy.LogsUseKey(b.account, a.Partition, a.Region, "*"),
+			iamdoc.LogsUseKey(b.account, a.Partition, a.Region, "*"),
 		},
 	}, parent)
 	key, err := kms.NewKey(ctx, "trail-key", &kms.KeyArgs{
@@ -97,7 +97,7 @@ func (b *Baseline) newTrail(ctx *pulumi.Context) (*trail, error) {
 	}
 	role, err := iam.NewRole(ctx, "trail-logs", &iam.RoleArgs{
 		Description:      pulumi.String("CloudTrail delivers the trail's events to its CloudWatch Logs group"),
-		AssumeRolePolicy: policy.ServiceTrust(ctx, b, "cloudtrail.amazonaws.com", b.account),
+		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, b, "cloudtrail.amazonaws.com", b.account),
 	}, parent)
 	if err != nil {
 		return nil, err

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/internal/mockengine"
 )
@@ -161,7 +161,7 @@ func TestConnectionSecretsInTheVault(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		_, err = d.GrantCredentials(ctx, policy.NewGrantee("consumer", role), Postgres, DocumentDB, Redis)
+		_, err = d.GrantCredentials(ctx, iamdoc.NewGrantee("consumer", role), Postgres, DocumentDB, Redis)
 		return err
 	})
 	if err != nil {

@@ -25,8 +25,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/internal/netrule"
-	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/config"
 )
@@ -134,11 +134,11 @@ type DataLayer struct {
 	searchReaders []pulumi.StringOutput
 	search        *opensearch.Domain
 	// searchAdmin is the operators' role, granted like any consumer.
-	searchAdmin policy.Grantee
+	searchAdmin iamdoc.Grantee
 	sealed      bool
 	// monitoring is the PostgreSQL enhanced-monitoring role and its policy:
 	// every instance waits for it (instanceOpts).
-	monitoring policy.Grantee
+	monitoring iamdoc.Grantee
 	// messaging (messaging.go and the files it calls)
 	buckets map[string]*Bucket
 	bus     *Bus
@@ -206,7 +206,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource(typeToken, name, d, opts...); err != nil {
 		return nil, err
 	}
-	d.account = policy.Account(ctx, d)
+	d.account = iamdoc.Account(ctx, d)
 	steps := []func(*pulumi.Context) error{d.newKey, d.newPostgres, d.newDocumentDB, d.newRedis, d.newMemcached, d.newOpenSearch, d.newMessaging}
 	for _, step := range steps {
 		if err := step(ctx); err != nil {

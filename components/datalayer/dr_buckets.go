@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/internal/replication"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/dr"
@@ -39,7 +39,7 @@ func (d *DataLayer) replicaBucketKey(ctx *pulumi.Context) (*kms.Key, error) {
 		Description:          pulumi.Sprintf("%s data buckets' DR replicas in %s", d.args.Project, d.args.DR.Region),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
-		Policy:               d.policyJSON(ctx, policy.AccountRoot(d.account, d.args.Partition)),
+		Policy:               d.policyJSON(ctx, iamdoc.AccountRoot(d.account, d.args.Partition)),
 	}, d.drOpts(true)...)
 	if err != nil {
 		return nil, err
@@ -124,7 +124,7 @@ func (d *DataLayer) replicateBucket(ctx *pulumi.Context, name string, spec confi
 	// region, encrypt with the replica key through S3 in the DR region).
 	role, err := iam.NewRole(ctx, name+"-replication", &iam.RoleArgs{
 		Description:      pulumi.Sprintf("S3 replicates bucket %s to its DR replica in %s", name, d.args.DR.Region),
-		AssumeRolePolicy: policy.ServiceTrust(ctx, d, "s3.amazonaws.com", d.account),
+		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, d, "s3.amazonaws.com", d.account),
 	}, pulumi.Parent(d))
 	if err != nil {
 		return err

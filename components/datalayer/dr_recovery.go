@@ -6,7 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/dr"
 )
@@ -78,7 +78,7 @@ func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *
 			Tags:              pulumi.StringMap{"replica-purpose": pulumi.String(name), dr.TagDataClass: pulumi.String(string(dr.Derived))},
 		})
 		args.DeletionProtection = pulumi.Bool(false)
-		r, err := rds.NewInstance(ctx, "postgres-"+name, args, pulumi.Parent(d), policy.DependOn(d.monitoring))
+		r, err := rds.NewInstance(ctx, "postgres-"+name, args, pulumi.Parent(d), iamdoc.DependOn(d.monitoring))
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -71,12 +71,12 @@ func (d *DataLayer) newBus(ctx *pulumi.Context) error {
 // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html:
 // events:source and events:detail-type restrict the events a principal
 // may put). Every publication needs a source.
-func (b *Bus) GrantPut(ctx *pulumi.Context, g policy.Grantee, pubs ...config.BusPublication) (*iam.RolePolicy, error) {
+func (b *Bus) GrantPut(ctx *pulumi.Context, g iamdoc.Grantee, pubs ...config.BusPublication) (*iam.RolePolicy, error) {
 	statements, err := PutStatements(b.Arn, pubs)
 	if err != nil {
 		return nil, fmt.Errorf("datalayer: bus grant to %s: %w", g.Name, err)
 	}
-	return policy.Attach(ctx, b.d, g, "bus-put", statements)
+	return iamdoc.Attach(ctx, b.d, g, "bus-put", statements)
 }
 
 // PutStatements are the identity-policy statements letting a principal

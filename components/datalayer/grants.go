@@ -8,7 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 )
 
 // GrantCredentials lets the grantee read the credentials of the given
@@ -17,7 +17,7 @@ import (
 // under (the Vault key, the layer key): what an ECS execution role needs
 // to inject them. Stores without credentials (Memcached, OpenSearch) are
 // an error, as are absent stores.
-func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g policy.Grantee, stores ...Store) (*iam.RolePolicy, error) {
+func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g iamdoc.Grantee, stores ...Store) (*iam.RolePolicy, error) {
 	if len(stores) == 0 {
 		return nil, errors.New("datalayer: GrantCredentials needs at least one store")
 	}
@@ -45,7 +45,7 @@ func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g policy.Grantee, stor
 		statements = append(statements, keyUse("VaultKeyViaSecretsmanager", d.args.Vault.KeyArn,
 			d.viaService("secretsmanager", d.args.Region), "kms:Decrypt"))
 	}
-	return policy.Attach(ctx, d, g, "store-credentials", statements)
+	return iamdoc.Attach(ctx, d, g, "store-credentials", statements)
 }
 
 // GrantSearch lets the grantee call the OpenSearch HTTP API: its role may
@@ -56,7 +56,7 @@ func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g policy.Grantee, stor
 // role's credentials is allowed from the first deploy, with no role mapping
 // inside the cluster
 // (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html#ac-types-resource).
-func (d *DataLayer) GrantSearch(ctx *pulumi.Context, g policy.Grantee) (*iam.RolePolicy, error) {
+func (d *DataLayer) GrantSearch(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolicy, error) {
 	if d.search == nil {
 		return nil, fmt.Errorf("datalayer: no OpenSearch domain in this stack to grant to %s", g.Name)
 	}
@@ -64,7 +64,7 @@ func (d *DataLayer) GrantSearch(ctx *pulumi.Context, g policy.Grantee) (*iam.Rol
 		return nil, fmt.Errorf("datalayer: GrantSearch(%s) after Seal: the access policy is already written", g.Name)
 	}
 	d.searchReaders = append(d.searchReaders, g.Role.Arn)
-	return policy.Attach(ctx, d, g, "search", iam.GetPolicyDocumentStatementArray{
+	return iamdoc.Attach(ctx, d, g, "search", iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("SearchHTTP"),
 			Actions:   pulumi.ToStringArray(searchActions),

@@ -6,7 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 )
 
 // newKey creates the layer's CMK. The account administers it through IAM;
@@ -17,7 +17,7 @@ import (
 func (d *DataLayer) newKey(ctx *pulumi.Context) error {
 	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
-			policy.AccountRoot(d.account, d.args.Partition),
+			iamdoc.AccountRoot(d.account, d.args.Partition),
 			iam.GetPolicyDocumentStatementArgs{
 				Sid:     pulumi.String("EventBridgeAndSNSDeliverToEncryptedQueues"),
 				Effect:  pulumi.String("Allow"),
@@ -31,7 +31,7 @@ func (d *DataLayer) newKey(ctx *pulumi.Context) error {
 					Values: pulumi.StringArray{d.account},
 				}},
 			},
-			policy.LogsUseKey(d.account, d.args.Partition, d.args.Region, "*"),
+			iamdoc.LogsUseKey(d.account, d.args.Partition, d.args.Region, "*"),
 		},
 	}, pulumi.Parent(d))
 	key, err := kms.NewKey(ctx, "data-key", &kms.KeyArgs{

@@ -14,7 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"github.com/dbay/infra/components/datalayer"
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
@@ -175,9 +175,9 @@ func granted(t *testing.T, r messagingRun, name string, role *mockengine.Resourc
 	return statements(t, p.In()["policy"])
 }
 
-func newRole(ctx *pulumi.Context, name string) (policy.Grantee, error) {
+func newRole(ctx *pulumi.Context, name string) (iamdoc.Grantee, error) {
 	role, err := iam.NewRole(ctx, name, &iam.RoleArgs{AssumeRolePolicy: pulumi.String(`{"Version":"2012-10-17","Statement":[]}`)})
-	return policy.NewGrantee(name, role), err
+	return iamdoc.NewGrantee(name, role), err
 }
 
 // Grants are methods: each emits exactly the actions and resources the

@@ -8,7 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/opensearch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/dr"
 )
@@ -158,7 +158,7 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 	}
 	d.search = domain
 	d.watchOpenSearch(domain.DomainName)
-	d.searchAdmin = policy.NewGrantee("search-admin", admin)
+	d.searchAdmin = iamdoc.NewGrantee("search-admin", admin)
 	d.stores[OpenSearch].conn = Connection{
 		Store:   OpenSearch,
 		Env:     map[string]pulumi.StringOutput{"ELASTICSEARCH_URL": pulumi.Sprintf("https://%s", domain.Endpoint)},

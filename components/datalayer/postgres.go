@@ -5,7 +5,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -54,12 +54,12 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 	}
 	monitoring, err := iam.NewRole(ctx, "postgres-monitoring", &iam.RoleArgs{
 		Description:      pulumi.String("RDS enhanced monitoring for PostgreSQL"),
-		AssumeRolePolicy: policy.ServiceTrust(ctx, d, "monitoring.rds.amazonaws.com", d.account),
+		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, d, "monitoring.rds.amazonaws.com", d.account),
 	}, parent)
 	if err != nil {
 		return err
 	}
-	monitor := policy.NewGrantee("postgres-monitoring", monitoring)
+	monitor := iamdoc.NewGrantee("postgres-monitoring", monitoring)
 	att, err := iam.NewRolePolicyAttachment(ctx, "postgres-monitoring", &iam.RolePolicyAttachmentArgs{
 		Role:      monitoring.Name,
 		PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", d.args.Partition),
@@ -164,5 +164,5 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 // instanceOpts are a PostgreSQL instance's options: protected, and created
 // after its monitoring role holds its policy.
 func (d *DataLayer) instanceOpts() []pulumi.ResourceOption {
-	return append(d.protect(), policy.DependOn(d.monitoring))
+	return append(d.protect(), iamdoc.DependOn(d.monitoring))
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sesv2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 )
 
 const (
@@ -88,8 +88,8 @@ func (d *DataLayer) newSES(ctx *pulumi.Context) error {
 
 // GrantSendEmail lets the grantee send mail through the stack's identity
 // and configuration set, as the configured from address only.
-func (s *SES) GrantSendEmail(ctx *pulumi.Context, g policy.Grantee) (*iam.RolePolicy, error) {
-	return policy.Attach(ctx, s.d, g, "ses-send", iam.GetPolicyDocumentStatementArray{
+func (s *SES) GrantSendEmail(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolicy, error) {
+	return iamdoc.Attach(ctx, s.d, g, "ses-send", iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("SendAsFromAddress"),
 			Effect:    pulumi.String("Allow"),
@@ -104,7 +104,7 @@ func (s *SES) GrantSendEmail(ctx *pulumi.Context, g policy.Grantee) (*iam.RolePo
 }
 
 // GrantSendEmail is SES().GrantSendEmail: an error when the stack has no identity.
-func (d *DataLayer) GrantSendEmail(ctx *pulumi.Context, g policy.Grantee) (*iam.RolePolicy, error) {
+func (d *DataLayer) GrantSendEmail(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolicy, error) {
 	s, err := d.SES()
 	if err != nil {
 		return nil, err

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
@@ -75,7 +75,7 @@ func runStores(t *testing.T, data string, protect bool) storeRun {
 		if err := d.AllowFrom(ctx, "listing", sg); err != nil {
 			return err
 		}
-		g := policy.NewGrantee("listing", role)
+		g := iamdoc.NewGrantee("listing", role)
 		var creds []Store
 		for _, s := range d.Stores() {
 			conn, err := d.Connection(s)

@@ -44,7 +44,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ssm"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/secrets"
 )
 
@@ -165,7 +165,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		// action would need a topic in that Region, which the primary
 		// does not have (alarm actions:
 		// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
-		opsItem := policy.Account(ctx, l).ApplyT(func(acct string) string {
+		opsItem := iamdoc.Account(ctx, l).ApplyT(func(acct string) string {
 			return fmt.Sprintf("arn:%s:ssm:%s:%s:opsitem:2#CATEGORY=Availability", partition(args.Partition), args.Region, acct)
 		}).(pulumi.StringOutput)
 		alarm, err := cloudwatch.NewMetricAlarm(ctx, "failover-switch", &cloudwatch.MetricAlarmArgs{
@@ -208,10 +208,10 @@ func (l *DRLink) publisher(ctx *pulumi.Context) error {
 		value = 1
 	}
 	l.PublisherValue = pulumi.Int(value).ToIntOutput()
-	account := policy.Account(ctx, l)
+	account := iamdoc.Account(ctx, l)
 	role, err := iam.NewRole(ctx, "switch-publisher", &iam.RoleArgs{
 		Description:      pulumi.Sprintf("Lets the scheduler publish %s/%s's failover switch value", a.Project, a.Stack),
-		AssumeRolePolicy: policy.ServiceTrust(ctx, l, "scheduler.amazonaws.com", account),
+		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, l, "scheduler.amazonaws.com", account),
 	}, l.opts...)
 	if err != nil {
 		return err

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/datalayer"
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 )
 
 // bootstrapTask is what differs between the one-off tasks that create the
@@ -69,13 +69,13 @@ func (f *Fleet) newBootstrapTask(ctx *pulumi.Context, t bootstrapTask, commands 
 	}
 	role, err := iam.NewRole(ctx, t.name+"-exec", &iam.RoleArgs{
 		Description:      pulumi.String(t.roleDescription),
-		AssumeRolePolicy: policy.ServiceTrust(ctx, f, "ecs-tasks.amazonaws.com", f.account),
+		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, f, "ecs-tasks.amazonaws.com", f.account),
 	}, parent)
 	if err != nil {
 		return err
 	}
-	g := policy.NewGrantee(t.name+"-exec", role)
-	logPolicy, err := policy.Attach(ctx, f, g, "logs", iam.GetPolicyDocumentStatementArray{
+	g := iamdoc.NewGrantee(t.name+"-exec", role)
+	logPolicy, err := iamdoc.Attach(ctx, f, g, "logs", iam.GetPolicyDocumentStatementArray{
 		allow("WriteOwnLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logs.Arn, pulumi.Sprintf("%s:*", logs.Arn)),
 	})
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 )
 
 // Images live in one repository per service in the primary's region; the
@@ -153,7 +153,7 @@ func (f *Fleet) newReplicaTemplates(ctx *pulumi.Context) ([]pulumi.Resource, err
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
 		Policy: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-			Statements: iam.GetPolicyDocumentStatementArray{policy.AccountRoot(f.account, a.Partition)},
+			Statements: iam.GetPolicyDocumentStatementArray{iamdoc.AccountRoot(f.account, a.Partition)},
 		}, pulumi.Parent(f)).Json(),
 	}, append(inReplica, pulumi.Protect(a.Protect))...)
 	if err != nil {
@@ -220,7 +220,7 @@ func (f *Fleet) templateRole(ctx *pulumi.Context, key *kms.Key, repoArns pulumi.
 	if err != nil {
 		return nil, nil, err
 	}
-	grant, err := policy.Attach(ctx, f, policy.NewGrantee("image-replica-creator", role), "repositories", iam.GetPolicyDocumentStatementArray{
+	grant, err := iamdoc.Attach(ctx, f, iamdoc.NewGrantee("image-replica-creator", role), "repositories", iam.GetPolicyDocumentStatementArray{
 		allow("CreateReplicatedRepositories", []string{"ecr:CreateRepository", "ecr:ReplicateImage", "ecr:TagResource"}, repoArns...),
 		allow("UseReplicaKey", []string{"kms:CreateGrant", "kms:RetireGrant", "kms:DescribeKey"}, key.Arn),
 	})

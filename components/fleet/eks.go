@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -66,8 +66,8 @@ type eksRuntime struct {
 	esoRole    pulumi.StringOutput // the External Secrets operator's role (zero without secrets)
 	lbcRole    pulumi.StringOutput // the load balancer controller's role (zero without public services)
 	// esoGrantee and lbcGrantee hold the grants to those roles: their
-	// service accounts and charts wait for them (policy.DependOn).
-	esoGrantee, lbcGrantee policy.Grantee
+	// service accounts and charts wait for them (iamdoc.DependOn).
+	esoGrantee, lbcGrantee iamdoc.Grantee
 }
 
 // eksSteps are the EKS runtime's steps, in order; the shared ones are the
@@ -109,7 +109,7 @@ func (e *eksRuntime) newCluster(ctx *pulumi.Context) error {
 	parent := pulumi.Parent(f)
 	role, err := iam.NewRole(ctx, "eks-cluster", &iam.RoleArgs{
 		Description:      pulumi.Sprintf("%s EKS control plane", f.clusterName()),
-		AssumeRolePolicy: policy.ServiceTrust(ctx, f, "eks.amazonaws.com", f.account),
+		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, f, "eks.amazonaws.com", f.account),
 	}, parent)
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func (e *eksRuntime) newCluster(ctx *pulumi.Context) error {
 		attachments = append(attachments, att)
 	}
 	// Envelope encryption of Kubernetes secrets with the fleet key.
-	keyUse, err := policy.Attach(ctx, f, policy.NewGrantee("eks-cluster", role), "secrets-key", iam.GetPolicyDocumentStatementArray{
+	keyUse, err := iamdoc.Attach(ctx, f, iamdoc.NewGrantee("eks-cluster", role), "secrets-key", iam.GetPolicyDocumentStatementArray{
 		allow("EnvelopeEncryption", []string{"kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"}, f.key.Arn),
 	})
 	if err != nil {

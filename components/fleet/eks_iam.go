@@ -7,7 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/datalayer"
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -64,8 +64,8 @@ func (e *eksRuntime) newRoles(ctx *pulumi.Context) error {
 			return err
 		}
 		u.taskRole = role.Arn
-		g := policy.NewGrantee(n, role)
-		u.grantees = []policy.Grantee{g}
+		g := iamdoc.NewGrantee(n, role)
+		u.grantees = []iamdoc.Grantee{g}
 		if err := f.grantOwners(ctx, u.env, g); err != nil {
 			return err
 		}
@@ -115,7 +115,7 @@ func (e *eksRuntime) secretsReaderRole(ctx *pulumi.Context) error {
 		return err
 	}
 	e.esoRole = role.Arn
-	g := policy.NewGrantee(config.EKSSecretsReader, role)
+	g := iamdoc.NewGrantee(config.EKSSecretsReader, role)
 	e.esoGrantee = g
 	if len(names) > 0 {
 		if _, err := f.args.Secrets.GrantRead(ctx, g, names...); err != nil {
@@ -159,8 +159,8 @@ func (e *eksRuntime) controllerRole(ctx *pulumi.Context) error {
 		return err
 	}
 	e.lbcRole = role.Arn
-	e.lbcGrantee = policy.NewGrantee(lbcGrantee, role)
-	_, err = policy.Attach(ctx, f, e.lbcGrantee, "target-groups", iam.GetPolicyDocumentStatementArray{
+	e.lbcGrantee = iamdoc.NewGrantee(lbcGrantee, role)
+	_, err = iamdoc.Attach(ctx, f, e.lbcGrantee, "target-groups", iam.GetPolicyDocumentStatementArray{
 		allow("DescribeLoadBalancing", []string{
 			"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeLoadBalancerAttributes",
 			"elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeListenerAttributes", "elasticloadbalancing:DescribeRules",

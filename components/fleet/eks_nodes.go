@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 )
 
 // vpcCNIConfig switches security groups for pods on: pods matched by a
@@ -64,7 +64,7 @@ func (e *eksRuntime) podNetwork(ctx *pulumi.Context) error {
 func (e *eksRuntime) newNodes(ctx *pulumi.Context) error {
 	f, a, ng := e.f, e.f.args, e.spec.NodeGroup
 	parent := pulumi.Parent(f)
-	// The aws:SourceAccount condition of policy.ServiceTrust is not
+	// The aws:SourceAccount condition of iamdoc.ServiceTrust is not
 	// documented for EC2 instance profiles, so the node role trusts EC2 as
 	// AWS's own EKS node role template does, without it.
 	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
@@ -96,7 +96,7 @@ func (e *eksRuntime) newNodes(ctx *pulumi.Context) error {
 		deps = append(deps, att)
 	}
 	// The repositories are encrypted with the fleet key.
-	decrypt, err := policy.Attach(ctx, f, policy.NewGrantee("eks-nodes", role), "image-key", iam.GetPolicyDocumentStatementArray{
+	decrypt, err := iamdoc.Attach(ctx, f, iamdoc.NewGrantee("eks-nodes", role), "image-key", iam.GetPolicyDocumentStatementArray{
 		allow("DecryptImageLayers", []string{"kms:Decrypt"}, f.key.Arn),
 	})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -47,7 +47,7 @@ func (e *eksRuntime) newOperators(ctx *pulumi.Context) error {
 					"create": pulumi.Bool(true), "name": pulumi.String(esoAccount),
 					"annotations": pulumi.StringMap{roleAnnotation: e.esoRole},
 				},
-			}, e.k8sOpts(ready, policy.DependOn(e.esoGrantee))...)
+			}, e.k8sOpts(ready, iamdoc.DependOn(e.esoGrantee))...)
 		if err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (e *eksRuntime) newOperators(ctx *pulumi.Context) error {
 			"enableShield":                pulumi.Bool(false),
 			"enableWaf":                   pulumi.Bool(false),
 			"enableWafv2":                 pulumi.Bool(false),
-		}, e.k8sOpts(ready, policy.DependOn(e.lbcGrantee))...)
+		}, e.k8sOpts(ready, iamdoc.DependOn(e.lbcGrantee))...)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ func (e *eksRuntime) workload(ctx *pulumi.Context, u *unit, ns *corev1.Namespace
 	sa, err := corev1.NewServiceAccount(ctx, s.Name, &corev1.ServiceAccountArgs{
 		Metadata:                     e.meta(s.Name, s.Name, pulumi.StringMap{roleAnnotation: u.taskRole}),
 		AutomountServiceAccountToken: pulumi.Bool(false),
-	}, e.k8sOpts(inNS, policy.DependOn(u.grantees...))...) // its pods act as the role: after every grant
+	}, e.k8sOpts(inNS, iamdoc.DependOn(u.grantees...))...) // its pods act as the role: after every grant
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ import (
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/datalayer"
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
@@ -172,7 +172,7 @@ type unit struct {
 	rule         pulumi.Resource     // listener rule the service waits for
 	// grantees are the service's roles (task and execution on ECS, IRSA on
 	// EKS): the service and its pods wait for every grant to them.
-	grantees []policy.Grantee
+	grantees []iamdoc.Grantee
 	// The internal endpoint of a service called from the VPC on EKS
 	// (eks_endpoints.go): its NLB's security group, target group and listener.
 	vpcSG       *ec2.SecurityGroup
@@ -228,7 +228,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource(typeToken, name, f, opts...); err != nil {
 		return nil, err
 	}
-	f.account = policy.Account(ctx, f)
+	f.account = iamdoc.Account(ctx, f)
 	steps := []func(*pulumi.Context) error{f.newKey, f.newRepositories, f.newCluster, f.newSecurityGroups, f.newALB, f.newRoles, f.newDiscovery, f.newServices}
 	if args.Spec.Runtime == config.RuntimeEKS {
 		steps = f.eksSteps() // eks.go

@@ -4,7 +4,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 )
 
 // execActions are what the SSM agent in a task needs for ECS Exec.
@@ -26,7 +26,7 @@ var execActions = []string{"ssmmessages:CreateControlChannel", "ssmmessages:Crea
 //     receives must list <service>-exec among its readers.
 func (f *Fleet) newRoles(ctx *pulumi.Context) error {
 	parent := pulumi.Parent(f)
-	trust := policy.ServiceTrust(ctx, f, "ecs-tasks.amazonaws.com", f.account)
+	trust := iamdoc.ServiceTrust(ctx, f, "ecs-tasks.amazonaws.com", f.account)
 	for _, n := range f.names() {
 		u := f.units[n]
 		taskRole, err := iam.NewRole(ctx, n+"-task", &iam.RoleArgs{
@@ -52,8 +52,8 @@ func (f *Fleet) newRoles(ctx *pulumi.Context) error {
 			return err
 		}
 		u.taskRole, u.execRole = taskRole.Arn, execRole.Arn
-		task, exec := policy.NewGrantee(n, taskRole), policy.NewGrantee(n+"-exec", execRole)
-		u.grantees = []policy.Grantee{task, exec}
+		task, exec := iamdoc.NewGrantee(n, taskRole), iamdoc.NewGrantee(n+"-exec", execRole)
+		u.grantees = []iamdoc.Grantee{task, exec}
 		if err := f.grantTask(ctx, u, task); err != nil {
 			return err
 		}
@@ -64,14 +64,14 @@ func (f *Fleet) newRoles(ctx *pulumi.Context) error {
 	return nil
 }
 
-func (f *Fleet) grantTask(ctx *pulumi.Context, u *unit, g policy.Grantee) error {
+func (f *Fleet) grantTask(ctx *pulumi.Context, u *unit, g iamdoc.Grantee) error {
 	if err := f.grantOwners(ctx, u.env, g); err != nil {
 		return err
 	}
 	if !f.args.Spec.ExecEnabled(u.spec) {
 		return nil
 	}
-	_, err := policy.Attach(ctx, f, g, "ecs-exec", iam.GetPolicyDocumentStatementArray{
+	_, err := iamdoc.Attach(ctx, f, g, "ecs-exec", iam.GetPolicyDocumentStatementArray{
 		allow("ExecChannel", execActions, pulumi.String("*")),
 		allow("ExecSessionKey", []string{"kms:Decrypt"}, f.key.Arn),
 		allow("ExecSessionLogs", []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"},
@@ -84,7 +84,7 @@ func (f *Fleet) grantTask(ctx *pulumi.Context, u *unit, g policy.Grantee) error 
 // grantOwners gives the application's role exactly what the service's
 // `uses` and `publishes` imply, each granted by the owner: the one source of a service's
 // AWS permissions for both runtimes (the ECS task role, the EKS IRSA role).
-func (f *Fleet) grantOwners(ctx *pulumi.Context, e environment, g policy.Grantee) error {
+func (f *Fleet) grantOwners(ctx *pulumi.Context, e environment, g iamdoc.Grantee) error {
 	for _, b := range e.buckets {
 		if _, err := b.GrantReadWrite(ctx, g); err != nil {
 			return err
@@ -118,8 +118,8 @@ func (f *Fleet) grantOwners(ctx *pulumi.Context, e environment, g policy.Grantee
 	return nil
 }
 
-func (f *Fleet) grantExecution(ctx *pulumi.Context, u *unit, g policy.Grantee) error {
-	if _, err := policy.Attach(ctx, f, g, "pull-and-log", iam.GetPolicyDocumentStatementArray{
+func (f *Fleet) grantExecution(ctx *pulumi.Context, u *unit, g iamdoc.Grantee) error {
+	if _, err := iamdoc.Attach(ctx, f, g, "pull-and-log", iam.GetPolicyDocumentStatementArray{
 		allow("ECRLogin", []string{"ecr:GetAuthorizationToken"}, pulumi.String("*")),
 		allow("PullOwnImage", []string{"ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"}, u.repoArn),
 		// The repository is encrypted with the fleet key (a replica: the primary's replica key).

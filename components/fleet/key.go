@@ -6,7 +6,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 )
 
 // newKey creates the fleet's CMK — service and ECS Exec log groups, ECR
@@ -18,8 +18,8 @@ func (f *Fleet) newKey(ctx *pulumi.Context) error {
 	a := f.args
 	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
-			policy.AccountRoot(f.account, a.Partition),
-			policy.LogsUseKey(f.account, a.Partition, a.Region, "*"),
+			iamdoc.AccountRoot(f.account, a.Partition),
+			iamdoc.LogsUseKey(f.account, a.Partition, a.Region, "*"),
 		},
 	}, parent)
 	key, err := kms.NewKey(ctx, "fleet-key", &kms.KeyArgs{

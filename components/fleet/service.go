@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 
 	"github.com/dbay/infra/config"
 )
@@ -114,7 +114,7 @@ func (f *Fleet) service(ctx *pulumi.Context, u *unit, td *ecs.TaskDefinition) (*
 	}
 	// The tasks pull, log and read secrets as the execution role and run
 	// as the task role: both hold every grant before the first task starts.
-	return ecs.NewService(ctx, s.Name, args, pulumi.Parent(f), pulumi.DependsOn(deps), policy.DependOn(u.grantees...),
+	return ecs.NewService(ctx, s.Name, args, pulumi.Parent(f), pulumi.DependsOn(deps), iamdoc.DependOn(u.grantees...),
 		pulumi.IgnoreChanges([]string{"desiredCount"}))
 }
 

@@ -27,7 +27,7 @@ import (
 
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/cert"
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -210,7 +210,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if partition == "" {
 		partition = "aws"
 	}
-	account := policy.Account(ctx, f)
+	account := iamdoc.Account(ctx, f)
 
 	zoneID, err := f.zone(ctx, args)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/internal/replication"
 	"github.com/dbay/infra/dr"
 )
@@ -57,7 +57,7 @@ func (f *Frontend) replicate(ctx *pulumi.Context, args *Args, site *bucketSet, s
 
 	role, err := iam.NewRole(ctx, "site-replication", &iam.RoleArgs{
 		Description:      pulumi.String("S3 replicates the site bucket to its DR replica"),
-		AssumeRolePolicy: policy.ServiceTrust(ctx, f, "s3.amazonaws.com", account),
+		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, f, "s3.amazonaws.com", account),
 	}, parent)
 	if err != nil {
 		return err

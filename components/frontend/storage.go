@@ -6,8 +6,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/internal/lifecycle"
-	"github.com/dbay/infra/components/internal/policy"
 	"github.com/dbay/infra/dr"
 )
 
@@ -32,7 +32,7 @@ func (f *Frontend) logBucket(ctx *pulumi.Context, args *Args, account pulumi.Str
 	parent := pulumi.Parent(f)
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
-			policy.AccountRoot(account, partition),
+			iamdoc.AccountRoot(account, partition),
 			iam.GetPolicyDocumentStatementArgs{
 				Sid:     pulumi.String("AllowCloudFrontLogDelivery"),
 				Effect:  pulumi.String("Allow"),
@@ -147,7 +147,7 @@ func (f *Frontend) lockForCloudFront(ctx *pulumi.Context, name, keyDescription s
 	}}
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
-			policy.AccountRoot(account, partition),
+			iamdoc.AccountRoot(account, partition),
 			iam.GetPolicyDocumentStatementArgs{
 				Sid:        pulumi.String("AllowCloudFrontOACDecrypt"),
 				Effect:     pulumi.String("Allow"),

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -139,7 +139,7 @@ func NewALBFirewall(ctx *pulumi.Context, parent pulumi.Resource, args ALBFirewal
 	}, opt); err != nil {
 		return nil, err
 	}
-	account := policy.Account(ctx, parent)
+	account := iamdoc.Account(ctx, parent)
 	return acl, wafLogging(ctx, parent, args.Protect, "alb", acl, args.Region, account, partition, args.LogRetentionDays, opt)
 }
 
@@ -149,8 +149,8 @@ func NewALBFirewall(ctx *pulumi.Context, parent pulumi.Resource, args ALBFirewal
 func wafLogging(ctx *pulumi.Context, parent pulumi.Resource, protect bool, name string, acl *wafv2.WebAcl, region string, account pulumi.StringOutput, partition string, retention int, opts ...pulumi.ResourceOption) error {
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
-			policy.AccountRoot(account, partition),
-			policy.LogsUseKey(account, partition, region, "aws-waf-logs-*"),
+			iamdoc.AccountRoot(account, partition),
+			iamdoc.LogsUseKey(account, partition, region, "aws-waf-logs-*"),
 		},
 	}, pulumi.Parent(parent))
 	key, err := newKey(ctx, name+"-waf-logs-key", "Encrypts the "+name+" web ACL's log group", keyPolicy.Json(), append(opts, pulumi.Protect(protect))...)

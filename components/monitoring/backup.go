@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -73,12 +73,12 @@ func (m *Monitoring) backups(ctx *pulumi.Context) error {
 	}
 	role, err := iam.NewRole(ctx, "backup", &iam.RoleArgs{
 		Description:      pulumi.String("AWS Backup: back up and restore the stack's databases and buckets"),
-		AssumeRolePolicy: policy.ServiceTrust(ctx, m, "backup.amazonaws.com", m.account),
+		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, m, "backup.amazonaws.com", m.account),
 	}, pulumi.Parent(m))
 	if err != nil {
 		return err
 	}
-	g := policy.NewGrantee("backup", role)
+	g := iamdoc.NewGrantee("backup", role)
 	for _, name := range []string{"backup", "restores", "s3-backup", "s3-restore"} {
 		att, err := iam.NewRolePolicyAttachment(ctx, "backup-"+name, &iam.RolePolicyAttachmentArgs{
 			Role:      role.Name,
@@ -99,7 +99,7 @@ func (m *Monitoring) backups(ctx *pulumi.Context) error {
 				Key: pulumi.String("aws:ResourceTag/backup"), Value: pulumi.String(m.args.BackupTag),
 			}},
 		}},
-	}, pulumi.Parent(m), policy.DependOn(g)); err != nil { // the first job runs as the role: after its policies
+	}, pulumi.Parent(m), iamdoc.DependOn(g)); err != nil { // the first job runs as the role: after its policies
 		return err
 	}
 	dims := pulumi.StringMap{"BackupVaultName": vault.Name}
@@ -124,7 +124,7 @@ func (m *Monitoring) vault(ctx *pulumi.Context, name string, provider *aws.Provi
 		opts = append(opts, pulumi.Provider(provider))
 	}
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{policy.AccountRoot(m.account, m.args.Partition)},
+		Statements: iam.GetPolicyDocumentStatementArray{iamdoc.AccountRoot(m.account, m.args.Partition)},
 	}, pulumi.Parent(m))
 	key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
 		Description:          pulumi.Sprintf("%s/%s backup %s", m.args.Project, m.args.Stack, name),

@@ -16,7 +16,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -93,7 +93,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource(typeToken, name, m, opts...); err != nil {
 		return nil, err
 	}
-	m.account = policy.Account(ctx, m)
+	m.account = iamdoc.Account(ctx, m)
 
 	topic, err := m.topic(ctx, "alerts", nil)
 	if err != nil {
@@ -165,7 +165,7 @@ func (m *Monitoring) topic(ctx *pulumi.Context, name string, provider *aws.Provi
 	}
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
-			policy.AccountRoot(m.account, m.args.Partition),
+			iamdoc.AccountRoot(m.account, m.args.Partition),
 			iam.GetPolicyDocumentStatementArgs{
 				Sid:     pulumi.String("AlarmsAndBackupPublish"),
 				Actions: pulumi.ToStringArray([]string{"kms:GenerateDataKey*", "kms:Decrypt"}),

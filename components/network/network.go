@@ -15,7 +15,7 @@ import (
 	awsxec2 "github.com/pulumi/pulumi-awsx/sdk/v2/go/awsx/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -164,11 +164,11 @@ func natStrategy(s string) awsxec2.NatGatewayStrategy {
 // key of its own, written by a role that can write only there.
 func (n *Network) flowLogs(ctx *pulumi.Context, vpcID pulumi.StringOutput, args *Args, partition string) (*cloudwatch.LogGroup, error) {
 	parent := pulumi.Parent(n)
-	account := policy.Account(ctx, n)
+	account := iamdoc.Account(ctx, n)
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
-			policy.AccountRoot(account, partition),
-			policy.LogsUseKey(account, partition, args.Region, "*"),
+			iamdoc.AccountRoot(account, partition),
+			iamdoc.LogsUseKey(account, partition, args.Region, "*"),
 		},
 	}, parent)
 	key, err := kms.NewKey(ctx, "flow-logs-key", &kms.KeyArgs{
@@ -190,13 +190,13 @@ func (n *Network) flowLogs(ctx *pulumi.Context, vpcID pulumi.StringOutput, args 
 
 	role, err := iam.NewRole(ctx, "flow-logs-role", &iam.RoleArgs{
 		Description:      pulumi.String("Lets VPC flow logs write to their own log group"),
-		AssumeRolePolicy: policy.ServiceTrust(ctx, n, "vpc-flow-logs.amazonaws.com", account),
+		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, n, "vpc-flow-logs.amazonaws.com", account),
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
-	g := policy.NewGrantee("flow-logs", role)
-	if _, err := policy.Attach(ctx, n, g, "write", iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+	g := iamdoc.NewGrantee("flow-logs", role)
+	if _, err := iamdoc.Attach(ctx, n, g, "write", iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
 		Sid:       pulumi.String("WriteFlowLogs"),
 		Effect:    pulumi.String("Allow"),
 		Actions:   pulumi.ToStringArray([]string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}),
@@ -211,7 +211,7 @@ func (n *Network) flowLogs(ctx *pulumi.Context, vpcID pulumi.StringOutput, args 
 		LogDestination:         lg.Arn,
 		IamRoleArn:             role.Arn,
 		MaxAggregationInterval: pulumi.Int(60),
-	}, parent, policy.DependOn(g)); err != nil { // delivery starts with the role's policy in place
+	}, parent, iamdoc.DependOn(g)); err != nil { // delivery starts with the role's policy in place
 		return nil, err
 	}
 	return lg, nil

@@ -8,7 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -18,7 +18,7 @@ import (
 // cannot change without replacing the key and losing what it encrypted
 // (https://www.pulumi.com/registry/packages/aws-v6/api-docs/kms/key/,
 // multiRegion forces a new key) — rotated yearly, administered by the
-// account (policy.AccountRoot, no wildcard principal). A recovery stack
+// account (iamdoc.AccountRoot, no wildcard principal). A recovery stack
 // creates the key's replica in its own region (kms.ReplicaKey,
 // https://www.pulumi.com/registry/packages/aws-v6/api-docs/kms/replicakey/):
 // the same key id mrk-… and key material, so a field encrypted in the
@@ -109,10 +109,10 @@ func (s *Secrets) alias(ctx *pulumi.Context, name string, keyID pulumi.StringOut
 // and delegates use to IAM (GrantUseKey); no other principal.
 func (s *Secrets) appKeyPolicy(ctx *pulumi.Context) pulumi.StringOutput {
 	if s.account == (pulumi.StringOutput{}) {
-		s.account = policy.Account(ctx, s)
+		s.account = iamdoc.Account(ctx, s)
 	}
 	return iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{policy.AccountRoot(s.account, s.args.Partition)},
+		Statements: iam.GetPolicyDocumentStatementArray{iamdoc.AccountRoot(s.account, s.args.Partition)},
 	}, pulumi.Parent(s)).Json()
 }
 
@@ -130,12 +130,12 @@ func (s *Secrets) KeyEnv(name string) (map[string]pulumi.StringOutput, error) {
 // name: exactly kms:Decrypt and kms:GenerateDataKey on the key's ARN (the
 // envelope encryption the application does, as the Dhanam guide's IAM
 // policy lists), nothing else and no other key.
-func (s *Secrets) GrantUseKey(ctx *pulumi.Context, g policy.Grantee, name string) (*iam.RolePolicy, error) {
+func (s *Secrets) GrantUseKey(ctx *pulumi.Context, g iamdoc.Grantee, name string) (*iam.RolePolicy, error) {
 	k, ok := s.keys[name]
 	if !ok {
 		return nil, fmt.Errorf("secrets: GrantUseKey(%s): no application key %q", g.Name, name)
 	}
-	return policy.Attach(ctx, s, g, "key-"+name, iam.GetPolicyDocumentStatementArray{
+	return iamdoc.Attach(ctx, s, g, "key-"+name, iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("UseApplicationKey"),
 			Effect:    pulumi.String("Allow"),

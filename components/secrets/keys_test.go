@@ -8,7 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 )
@@ -39,7 +39,7 @@ func keyRun(t *testing.T, stack, region string, replica *Replica) (*mockengine.E
 		if err != nil {
 			return err
 		}
-		_, err = s.GrantUseKey(ctx, policy.NewGrantee("api", role), "app")
+		_, err = s.GrantUseKey(ctx, iamdoc.NewGrantee("api", role), "app")
 		return err
 	})
 	return eng, env, err

@@ -17,7 +17,7 @@ import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -107,10 +107,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return s, s.consumeReplicas(ctx)
 	}
 	parent := pulumi.Parent(s)
-	account := policy.Account(ctx, s)
+	account := iamdoc.Account(ctx, s)
 	s.account = account
 	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{policy.AccountRoot(account, args.Partition)},
+		Statements: iam.GetPolicyDocumentStatementArray{iamdoc.AccountRoot(account, args.Partition)},
 	}, parent)
 	key, err := kms.NewKey(ctx, "secrets-key", &kms.KeyArgs{
 		Description:          pulumi.Sprintf("%s/%s Secrets Manager secrets", args.Project, args.Stack),
@@ -263,7 +263,7 @@ func (s *Secrets) Has(name string) bool { _, ok := s.arns[name]; return ok }
 // secretsmanager:GetSecretValue on those ARNs, and kms:Decrypt on the key
 // only through Secrets Manager. Asking for an undeclared secret, or for a
 // single-reader secret the grantee is not a reader of, is an error.
-func (s *Secrets) GrantRead(ctx *pulumi.Context, g policy.Grantee, names ...string) (*iam.RolePolicy, error) {
+func (s *Secrets) GrantRead(ctx *pulumi.Context, g iamdoc.Grantee, names ...string) (*iam.RolePolicy, error) {
 	if len(names) == 0 {
 		return nil, fmt.Errorf("secrets: GrantRead(%s) names no secret", g.Name)
 	}
@@ -300,7 +300,7 @@ func (s *Secrets) GrantRead(ctx *pulumi.Context, g policy.Grantee, names ...stri
 			keys = append(keys, s.keyOf(name))
 		}
 	}
-	return policy.Attach(ctx, s, g, "secrets", iam.GetPolicyDocumentStatementArray{
+	return iamdoc.Attach(ctx, s, g, "secrets", iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("ReadDeclaredSecrets"),
 			Actions:   pulumi.ToStringArray([]string{"secretsmanager:GetSecretValue"}),

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 )
@@ -75,7 +75,7 @@ func synth(t *testing.T, protect bool, grants ...grant) (*mockengine.Engine, err
 			roles[name] = r
 		}
 		for _, g := range grants {
-			if _, err := s.GrantRead(ctx, policy.NewGrantee(g.grantee, roles[g.grantee]), g.names...); err != nil {
+			if _, err := s.GrantRead(ctx, iamdoc.NewGrantee(g.grantee, roles[g.grantee]), g.names...); err != nil {
 				return err
 			}
 		}
@@ -359,7 +359,7 @@ func TestRecoveryConsumesReplicas(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		if _, err := s.GrantRead(ctx, policy.NewGrantee("build-and-sign-tx", role), "WALLET_MASTER_XPRIV", "JWT_SECRET"); err != nil {
+		if _, err := s.GrantRead(ctx, iamdoc.NewGrantee("build-and-sign-tx", role), "WALLET_MASTER_XPRIV", "JWT_SECRET"); err != nil {
 			return err
 		}
 		return s.Seal(ctx)

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/datalayer"
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 )
 
@@ -24,7 +24,7 @@ const (
 // function is one created function.
 type function struct {
 	spec     config.LambdaFunction
-	grantee  policy.Grantee
+	grantee  iamdoc.Grantee
 	fn       *lambda.Function
 	logGroup *cloudwatch.LogGroup
 }
@@ -55,7 +55,7 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 	}
 	roleArgs := &iam.RoleArgs{
 		Description:      pulumi.Sprintf("Runs the %s function", name),
-		AssumeRolePolicy: policy.ServiceTrust(ctx, s, "lambda.amazonaws.com", s.account),
+		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, s, "lambda.amazonaws.com", s.account),
 	}
 	if a.Secrets != nil {
 		// A single-reader secret's policy names its reader's role by name
@@ -68,8 +68,8 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 	if err != nil {
 		return err
 	}
-	g := policy.NewGrantee(grantee, role)
-	runtime, err := policy.Attach(ctx, s, g, "runtime", s.runtimeStatements(name, f, physical, lg))
+	g := iamdoc.NewGrantee(grantee, role)
+	runtime, err := iamdoc.Attach(ctx, s, g, "runtime", s.runtimeStatements(name, f, physical, lg))
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 	// The role must be able to create the VPC network interfaces and write
 	// to its group before Lambda accepts the function (runtime), and hold
 	// every other grant before its first invocation.
-	fn, err := lambda.NewFunction(ctx, grantee, args, parent, pulumi.DependsOn([]pulumi.Resource{lg, runtime}), policy.DependOn(g))
+	fn, err := lambda.NewFunction(ctx, grantee, args, parent, pulumi.DependsOn([]pulumi.Resource{lg, runtime}), iamdoc.DependOn(g))
 	if err != nil {
 		return err
 	}
@@ -304,7 +304,7 @@ func (s *Serverless) connection(name, use string) (map[string]pulumi.StringOutpu
 // write), SES (send from the configured address), and the bus for the
 // events it publishes (events:PutEvents conditioned on their sources and
 // detail types).
-func (s *Serverless) grant(ctx *pulumi.Context, name string, f config.LambdaFunction, g policy.Grantee) error {
+func (s *Serverless) grant(ctx *pulumi.Context, name string, f config.LambdaFunction, g iamdoc.Grantee) error {
 	a := s.args
 	if len(f.Secrets) > 0 {
 		if _, err := a.Secrets.GrantRead(ctx, g, f.Secrets...); err != nil {

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 )
 
 const (
@@ -26,8 +26,8 @@ func (s *Serverless) newKey(ctx *pulumi.Context) error {
 	a := s.args
 	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
 		Statements: iam.GetPolicyDocumentStatementArray{
-			policy.AccountRoot(s.account, a.Partition),
-			policy.LogsUseKey(s.account, a.Partition, a.Region, "*"),
+			iamdoc.AccountRoot(s.account, a.Partition),
+			iamdoc.LogsUseKey(s.account, a.Partition, a.Region, "*"),
 			iam.GetPolicyDocumentStatementArgs{
 				Sid:        pulumi.String("EventBridgeDeliversDeadLetters"),
 				Effect:     pulumi.String("Allow"),
@@ -184,7 +184,7 @@ func (s *Serverless) policyJSON(ctx *pulumi.Context, statements ...iam.GetPolicy
 func (s *Serverless) role(ctx *pulumi.Context, name, service, desc string, statements ...iam.GetPolicyDocumentStatementInput) (*iam.Role, *iam.RolePolicy, error) {
 	r, err := iam.NewRole(ctx, name, &iam.RoleArgs{
 		Description:      pulumi.String(desc),
-		AssumeRolePolicy: policy.ServiceTrust(ctx, s, service, s.account),
+		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, s, service, s.account),
 	}, pulumi.Parent(s))
 	if err != nil {
 		return nil, nil, err

@@ -32,7 +32,7 @@ import (
 
 	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/datalayer"
-	"github.com/dbay/infra/components/internal/policy"
+	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
@@ -212,7 +212,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource(typeToken, name, s, opts...); err != nil {
 		return nil, err
 	}
-	s.account = policy.Account(ctx, s)
+	s.account = iamdoc.Account(ctx, s)
 	steps := []func(*pulumi.Context) error{
 		s.newKey, s.newDLQs, s.newSecurityGroups, s.newSigning, s.newOriginSecret, s.newAPIs, s.newFunctions,
 		s.newWorkflows, s.newRules, s.newSchedules, s.deliver, s.wireHTTPAPI, s.wireWebSocket,

@@ -1,8 +1,8 @@
-// Package policy holds the IAM building blocks every component needs: the
+// Package iamdoc holds the IAM building blocks every component needs: the
 // caller's account, the key-policy statement that keeps a KMS key manageable
 // by the account, and service trust policies. Documents are typed
 // (iam.GetPolicyDocument), never concatenated strings.
-package policy
+package iamdoc
 
 import (
 	"fmt"
