@@ -116,6 +116,7 @@ type DataLayer struct {
 	DR DROutputs
 
 	args    *Args
+	mode    mode // this layer's side of a DR pair (mode.go), from Args.DR
 	account pulumi.StringOutput
 	key     *kms.Key
 	stores  map[Store]*store
@@ -202,7 +203,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := args.validateDR(); err != nil {
 		return nil, err
 	}
-	d := &DataLayer{args: args, stores: map[Store]*store{}, credentials: map[Store]credential{}, buckets: map[string]*Bucket{}, queues: map[string]*Queue{}, outputs: pulumi.Map{}}
+	d := &DataLayer{args: args, mode: modeOf(args.DR), stores: map[Store]*store{}, credentials: map[Store]credential{}, buckets: map[string]*Bucket{}, queues: map[string]*Queue{}, outputs: pulumi.Map{}}
 	if err := ctx.RegisterComponentResource(typeToken, name, d, opts...); err != nil {
 		return nil, err
 	}
