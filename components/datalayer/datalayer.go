@@ -10,7 +10,8 @@
 //
 // Args.DR adds cross-Region recovery (dr*.go): a primary replicates its
 // databases and buckets to the DR region; a recovery stack's databases are
-// the replicas and its buckets the replica buckets.
+// the replicas and its buckets the replica buckets. New decides the mode
+// once (mode.go); each store builder calls one function per mode.
 package datalayer
 
 import (

@@ -11,10 +11,10 @@ import (
 	"github.com/dbay/infra/dr"
 )
 
-// postgresSecondary is a recovery stack's PostgreSQL (mode secondary): a cross-Region read
-// replica of the primary instance, encrypted with this region's layer key,
-// plus the primary's automated backups replicated here (point-in-time
-// restore in this region if the replica itself is lost).
+// postgresSecondary is a recovery stack's PostgreSQL (mode secondary): a
+// cross-Region read replica of the primary instance, encrypted with this
+// region's layer key, plus the primary's automated backups replicated here
+// (point-in-time restore in this region if the replica itself is lost).
 //
 // Cross-Region, ReplicateSourceDb must be the source's ARN, and an
 // encrypted source needs a KmsKeyId in this region and a DB subnet group
