@@ -28,15 +28,14 @@ func (d *DataLayer) cacheSubnets(ctx *pulumi.Context) (*elasticache.SubnetGroup,
 // of one user per consumer (cache_users.go). REDIS_URL carries the token
 // (or the consumer's user and password), so the whole URL is a Secrets
 // Manager secret (a generated value: a Pulumi secret in state).
-// With Args.DR it is a Global Datastore member (redisGlobal): the primary
-// on the primary side, the secondary — sharing the primary's token — on
-// the recovery side.
+// With Args.DR it is a Global Datastore member (mode.go): the primary
+// on the primary side (redisGlobalPrimary), the secondary — sharing the
+// primary's token — on the recovery side (redisSecondary).
 func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 	r := d.args.Spec.Redis
 	if r == nil {
 		return nil
 	}
-	parent := pulumi.Parent(d)
 	sg, err := d.newStoreSG(ctx, Redis, config.RedisPort, "Redis: 6379 from connected consumers only")
 	if err != nil {
 		return err
@@ -65,81 +64,144 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 		AutoMinorVersionUpgrade:  pulumi.Bool(true),
 		FinalSnapshotIdentifier:  pulumi.Sprintf("%s-%s-redis-final", d.args.Project, ctx.Stack()),
 	}
-	opts := d.protect()
+	var group *elasticache.ReplicationGroup
 	var token pulumi.StringOutput
-	if src := d.source(); src != nil {
-		// A Global Datastore secondary. It takes engine, version, node
-		// type, parameter group, at-rest and in-transit encryption and the
-		// AUTH token from the global datastore: the provider rejects
-		// engine, engineVersion, nodeType, parameterGroupName,
-		// transitEncryptionEnabled/Mode, atRestEncryptionEnabled,
-		// snapshotArns/Name and numNodeGroups next to
-		// globalReplicationGroupId (terraform-provider-aws
-		// internal/service/elasticache/replication_group.go, ConflictsWith;
-		// pulumi-aws ReplicationGroupArgs.NodeType "Cannot be set if
-		// globalReplicationGroupId is set"). kmsKeyId is not among them:
-		// the secondary is encrypted with this region's layer key. Its
-		// node count may differ from the primary's (User Guide,
-		// "Prerequisites and limitations": only the number of primary
-		// nodes, node type, engine version and shards must match).
-		args.GlobalReplicationGroupId = src.RedisGlobalGroupID
-		token = pulumi.ToSecret(src.RedisAuthToken.ToStringOutput()).(pulumi.StringOutput)
-	} else {
-		args.Engine = pulumi.String("redis")
-		args.EngineVersion = pulumi.String(r.EngineVersion)
-		if len(r.Parameters) > 0 {
-			pg, err := d.redisParameters(ctx, r)
-			if err != nil {
-				return err
-			}
-			args.ParameterGroupName = pg.Name
-		}
-		args.NodeType = pulumi.String(r.NodeType)
-		args.AtRestEncryptionEnabled = pulumi.Bool(true)
-		args.TransitEncryptionEnabled = pulumi.Bool(true)
-		if r.ServiceUsers {
-			// One user per consumer in a user group, no AUTH token
-			// (cache_users.go). A group switched from the token out of
-			// band (README "Trust boundaries") keeps the old token in
-			// state; ignoring it spares the provider a token update
-			// AWS would refuse next to a user group.
-			group, err := d.newRedisUsers(ctx, r)
-			if err != nil {
-				return err
-			}
-			args.UserGroupIds = pulumi.StringArray{group}
-			opts = append(opts, pulumi.IgnoreChanges([]string{"authToken"}))
-		} else {
-			generated, err := random.NewRandomPassword(ctx, "redis-auth-token", &random.RandomPasswordArgs{
-				Length:  pulumi.Int(64),
-				Special: pulumi.Bool(false), // AUTH tokens exclude / " @ and spaces
-			}, parent)
-			if err != nil {
-				return err
-			}
-			token = generated.Result
-			args.AuthToken = token
-		}
-		if d.drPrimary() {
-			// Once in a global datastore, the datastore manages the
-			// members' engine version: pulumi-aws GlobalReplicationGroup
-			// docs, "the member replication groups must have
-			// ignore_changes[engineVersion] set, or the provider will
-			// always return a diff".
-			opts = append(opts, pulumi.IgnoreChanges([]string{"engineVersion"}))
-		}
+	switch d.mode {
+	case secondary:
+		group, token, err = d.redisSecondary(ctx, r, args)
+	case globalPrimary:
+		group, token, err = d.redisGlobalPrimary(ctx, r, args)
+	default:
+		group, token, err = d.redisStandalone(ctx, r, args)
 	}
-	group, err := elasticache.NewReplicationGroup(ctx, "redis", args, opts...)
 	if err != nil {
 		return err
 	}
-	if err := d.redisGlobal(ctx, group, token); err != nil {
-		return err
+	return d.connectRedis(ctx, r, group, token)
+}
+
+// redisGroup creates the replication group (protected, plus a mode's
+// opts) and watches it.
+func (d *DataLayer) redisGroup(ctx *pulumi.Context, r *config.Redis, args *elasticache.ReplicationGroupArgs, opts ...pulumi.ResourceOption) (*elasticache.ReplicationGroup, error) {
+	group, err := elasticache.NewReplicationGroup(ctx, "redis", args, append(d.protect(), opts...)...)
+	if err != nil {
+		return nil, err
 	}
 	d.watchRedis(group.MemberClusters, 1+r.Replicas)
-	if d.source() != nil {
-		d.watchRedisGlobal(group.MemberClusters)
+	return group, nil
+}
+
+// redisStandalone is a primary's group: its own engine, version, node
+// type, parameters and encryption, and either a user group
+// (data.redis.serviceUsers) or a generated AUTH token, which it returns.
+// opts are the global primary's additions to the group's options.
+func (d *DataLayer) redisStandalone(ctx *pulumi.Context, r *config.Redis, args *elasticache.ReplicationGroupArgs, opts ...pulumi.ResourceOption) (*elasticache.ReplicationGroup, pulumi.StringOutput, error) {
+	var token pulumi.StringOutput
+	args.Engine = pulumi.String("redis")
+	args.EngineVersion = pulumi.String(r.EngineVersion)
+	if len(r.Parameters) > 0 {
+		pg, err := d.redisParameters(ctx, r)
+		if err != nil {
+			return nil, token, err
+		}
+		args.ParameterGroupName = pg.Name
 	}
+	args.NodeType = pulumi.String(r.NodeType)
+	args.AtRestEncryptionEnabled = pulumi.Bool(true)
+	args.TransitEncryptionEnabled = pulumi.Bool(true)
+	if r.ServiceUsers {
+		// One user per consumer in a user group, no AUTH token
+		// (cache_users.go). A group switched from the token out of
+		// band (README "Trust boundaries") keeps the old token in
+		// state; ignoring it spares the provider a token update
+		// AWS would refuse next to a user group.
+		group, err := d.newRedisUsers(ctx, r)
+		if err != nil {
+			return nil, token, err
+		}
+		args.UserGroupIds = pulumi.StringArray{group}
+		opts = append([]pulumi.ResourceOption{pulumi.IgnoreChanges([]string{"authToken"})}, opts...)
+	} else {
+		generated, err := random.NewRandomPassword(ctx, "redis-auth-token", &random.RandomPasswordArgs{
+			Length:  pulumi.Int(64),
+			Special: pulumi.Bool(false), // AUTH tokens exclude / " @ and spaces
+		}, pulumi.Parent(d))
+		if err != nil {
+			return nil, token, err
+		}
+		token = generated.Result
+		args.AuthToken = token
+	}
+	group, err := d.redisGroup(ctx, r, args, opts...)
+	return group, token, err
+}
+
+// redisGlobalPrimary is the standalone group made the primary of an
+// ElastiCache Global Datastore. Redis holds auction state, locks and
+// sessions (seed §3): it is replicated, not rebuilt as a cache.
+//
+// Constraints followed (ElastiCache User Guide, Global Datastore
+// "Prerequisites and limitations"): Redis 5.0.6 or later on M5/R5 or newer
+// node types (validateDR rejects others), VPC clusters only (the layer's
+// subnet group), encryption at rest and in transit and AUTH are supported
+// and are inherited by the secondary; failover across Regions is manual
+// (failover-global-replication-group, in the runbook).
+func (d *DataLayer) redisGlobalPrimary(ctx *pulumi.Context, r *config.Redis, args *elasticache.ReplicationGroupArgs) (*elasticache.ReplicationGroup, pulumi.StringOutput, error) {
+	// Once in a global datastore, the datastore manages the
+	// members' engine version: pulumi-aws GlobalReplicationGroup
+	// docs, "the member replication groups must have
+	// ignore_changes[engineVersion] set, or the provider will
+	// always return a diff".
+	group, token, err := d.redisStandalone(ctx, r, args, pulumi.IgnoreChanges([]string{"engineVersion"}))
+	if err != nil {
+		return nil, token, err
+	}
+	d.DR.RedisGroupID = group.ID().ToStringOutput()
+	global, err := elasticache.NewGlobalReplicationGroup(ctx, "redis-global", &elasticache.GlobalReplicationGroupArgs{
+		GlobalReplicationGroupIdSuffix:    pulumi.Sprintf("%s-redis", d.args.Project),
+		GlobalReplicationGroupDescription: pulumi.Sprintf("%s Redis, replicated to %s for disaster recovery", d.args.Project, d.args.DR.Region),
+		PrimaryReplicationGroupId:         group.ID(),
+	}, d.protect()...)
+	if err != nil {
+		return nil, token, err
+	}
+	d.DR.RedisGlobalGroupID = global.GlobalReplicationGroupId
+	d.DR.RedisAuthToken = pulumi.ToSecret(token).(pulumi.StringOutput)
+	return group, token, nil
+}
+
+// redisSecondary is a recovery stack's group: a Global Datastore
+// secondary, returning the primary's AUTH token.
+//
+// It takes engine, version, node type, parameter group, at-rest and
+// in-transit encryption and the AUTH token from the global datastore: the
+// provider rejects engine, engineVersion, nodeType, parameterGroupName,
+// transitEncryptionEnabled/Mode, atRestEncryptionEnabled, snapshotArns/Name
+// and numNodeGroups next to globalReplicationGroupId (terraform-provider-aws
+// internal/service/elasticache/replication_group.go, ConflictsWith;
+// pulumi-aws ReplicationGroupArgs.NodeType "Cannot be set if
+// globalReplicationGroupId is set"). kmsKeyId is not among them: the
+// secondary is encrypted with this region's layer key. Its node count may
+// differ from the primary's (User Guide, "Prerequisites and limitations":
+// only the number of primary nodes, node type, engine version and shards
+// must match).
+func (d *DataLayer) redisSecondary(ctx *pulumi.Context, r *config.Redis, args *elasticache.ReplicationGroupArgs) (*elasticache.ReplicationGroup, pulumi.StringOutput, error) {
+	src := d.args.DR.Source
+	args.GlobalReplicationGroupId = src.RedisGlobalGroupID
+	token := pulumi.ToSecret(src.RedisAuthToken.ToStringOutput()).(pulumi.StringOutput)
+	group, err := d.redisGroup(ctx, r, args)
+	if err != nil {
+		return nil, token, err
+	}
+	d.DR.RedisGroupID = group.ID().ToStringOutput()
+	d.watchRedisGlobal(group.MemberClusters)
+	return group, token, nil
+}
+
+// connectRedis records the group's endpoint and how consumers reach it:
+// with data.redis.serviceUsers each consumer's own REDIS_URL
+// (cache_users.go), otherwise one REDIS_URL secret with the AUTH token.
+func (d *DataLayer) connectRedis(ctx *pulumi.Context, r *config.Redis, group *elasticache.ReplicationGroup, token pulumi.StringOutput) error {
 	d.RedisEndpoint = pulumi.Sprintf("%s:%d", group.PrimaryEndpointAddress, config.RedisPort)
 	d.outputs["redisPrimaryEndpoint"] = group.PrimaryEndpointAddress
 	d.outputs["redisReplicationGroupId"] = group.ID()
@@ -160,7 +222,7 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 		SecretId: secret.ID(),
 		SecretString: pulumi.ToSecret(pulumi.Sprintf("rediss://:%s@%s:%d/0",
 			token, group.PrimaryEndpointAddress, config.RedisPort)).(pulumi.StringOutput),
-	}, parent); err != nil {
+	}, pulumi.Parent(d)); err != nil {
 		return err
 	}
 	d.stores[Redis].conn = Connection{
@@ -169,38 +231,6 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 		Secrets: map[string]SecretRef{"REDIS_URL": {ARN: secret.Arn}},
 	}
 	d.credentials[Redis] = credential{arn: secret.Arn}
-	return nil
-}
-
-// redisGlobal records the group's id on both sides of a DR pair and, on
-// the primary side, makes the group the primary of an ElastiCache Global
-// Datastore. Redis holds auction state, locks and
-// sessions (seed §3): it is replicated, not rebuilt as a cache.
-//
-// Constraints followed (ElastiCache User Guide, Global Datastore
-// "Prerequisites and limitations"): Redis 5.0.6 or later on M5/R5 or newer
-// node types (validateDR rejects others), VPC clusters only (the layer's
-// subnet group), encryption at rest and in transit and AUTH are supported
-// and are inherited by the secondary; failover across Regions is manual
-// (failover-global-replication-group, in the runbook).
-func (d *DataLayer) redisGlobal(ctx *pulumi.Context, group *elasticache.ReplicationGroup, token pulumi.StringOutput) error {
-	if d.args.DR == nil {
-		return nil
-	}
-	d.DR.RedisGroupID = group.ID().ToStringOutput()
-	if d.source() != nil {
-		return nil
-	}
-	global, err := elasticache.NewGlobalReplicationGroup(ctx, "redis-global", &elasticache.GlobalReplicationGroupArgs{
-		GlobalReplicationGroupIdSuffix:    pulumi.Sprintf("%s-redis", d.args.Project),
-		GlobalReplicationGroupDescription: pulumi.Sprintf("%s Redis, replicated to %s for disaster recovery", d.args.Project, d.args.DR.Region),
-		PrimaryReplicationGroupId:         group.ID(),
-	}, d.protect()...)
-	if err != nil {
-		return err
-	}
-	d.DR.RedisGlobalGroupID = global.GlobalReplicationGroupId
-	d.DR.RedisAuthToken = pulumi.ToSecret(token).(pulumi.StringOutput)
 	return nil
 }
 

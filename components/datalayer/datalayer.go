@@ -10,7 +10,8 @@
 //
 // Args.DR adds cross-Region recovery (dr*.go): a primary replicates its
 // databases and buckets to the DR region; a recovery stack's databases are
-// the replicas and its buckets the replica buckets.
+// the replicas and its buckets the replica buckets. New decides the mode
+// once (mode.go); each store builder calls one function per mode.
 package datalayer
 
 import (
@@ -116,6 +117,7 @@ type DataLayer struct {
 	DR DROutputs
 
 	args    *Args
+	mode    mode // this layer's side of a DR pair (mode.go), from Args.DR
 	account pulumi.StringOutput
 	key     *kms.Key
 	stores  map[Store]*store
@@ -202,7 +204,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := args.validateDR(); err != nil {
 		return nil, err
 	}
-	d := &DataLayer{args: args, stores: map[Store]*store{}, credentials: map[Store]credential{}, buckets: map[string]*Bucket{}, queues: map[string]*Queue{}, outputs: pulumi.Map{}}
+	d := &DataLayer{args: args, mode: modeOf(args.DR), stores: map[Store]*store{}, credentials: map[Store]credential{}, buckets: map[string]*Bucket{}, queues: map[string]*Queue{}, outputs: pulumi.Map{}}
 	if err := ctx.RegisterComponentResource(typeToken, name, d, opts...); err != nil {
 		return nil, err
 	}

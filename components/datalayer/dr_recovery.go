@@ -11,10 +11,10 @@ import (
 	"github.com/dbay/infra/dr"
 )
 
-// newPostgresDR is a recovery stack's PostgreSQL: a cross-Region read
-// replica of the primary instance, encrypted with this region's layer key,
-// plus the primary's automated backups replicated here (point-in-time
-// restore in this region if the replica itself is lost).
+// postgresSecondary is a recovery stack's PostgreSQL (mode secondary): a
+// cross-Region read replica of the primary instance, encrypted with this
+// region's layer key, plus the primary's automated backups replicated here
+// (point-in-time restore in this region if the replica itself is lost).
 //
 // Cross-Region, ReplicateSourceDb must be the source's ARN, and an
 // encrypted source needs a KmsKeyId in this region and a DB subnet group
@@ -22,24 +22,23 @@ import (
 // dbSubnetGroupName). No engine, username, password or database name: a
 // replica inherits them. Backups and Multi-AZ are configured so that the
 // promoted instance is a production primary at once.
-func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *Source,
-	subnets *rds.SubnetGroup, pg *rds.ParameterGroup, common func(*rds.InstanceArgs) *rds.InstanceArgs,
-) error {
+func (d *DataLayer) postgresSecondary(ctx *pulumi.Context, p *config.Postgres, b *postgresBase) (postgresWriter, error) {
+	src := d.args.DR.Source
 	if len(p.ReadReplicas) > 0 { // validateDR reports it first; kept for callers of newPostgres
-		return fmt.Errorf("datalayer: data.postgres.readReplicas: %v not supported in a recovery stack", p.ReadReplicas)
+		return postgresWriter{}, fmt.Errorf("datalayer: data.postgres.readReplicas: %v not supported in a recovery stack", p.ReadReplicas)
 	}
 	tags := d.backupTags()
 	if tags == nil {
 		tags = pulumi.StringMap{}
 	}
 	tags["replica-purpose"] = pulumi.String("dr")
-	replica, err := rds.NewInstance(ctx, "postgres", common(&rds.InstanceArgs{
+	replica, err := rds.NewInstance(ctx, "postgres", b.common(&rds.InstanceArgs{
 		Identifier:              identifier(p.Identifier),
 		ReplicateSourceDb:       src.PostgresArn.ToStringOutput(),
 		MaxAllocatedStorage:     pulumi.Int(p.MaxAllocatedStorage),
 		StorageType:             pulumi.String("gp3"),
 		MultiAz:                 pulumi.Bool(*p.MultiAZ),
-		DbSubnetGroupName:       subnets.Name,
+		DbSubnetGroupName:       b.subnets.Name,
 		BackupRetentionPeriod:   pulumi.Int(p.BackupRetentionDays),
 		BackupWindow:            pulumi.String(p.BackupWindow),
 		DeleteAutomatedBackups:  pulumi.Bool(false),
@@ -48,14 +47,14 @@ func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *
 		Tags:                    tags,
 	}), d.instanceOpts()...)
 	if err != nil {
-		return err
+		return postgresWriter{}, err
 	}
 	if _, err := rds.NewInstanceAutomatedBackupsReplication(ctx, "postgres-backups", &rds.InstanceAutomatedBackupsReplicationArgs{
 		SourceDbInstanceArn: src.PostgresArn,
 		RetentionPeriod:     pulumi.Int(p.BackupRetentionDays),
 		KmsKeyId:            d.key.Arn,
 	}, d.protect()...); err != nil {
-		return err
+		return postgresWriter{}, err
 	}
 	d.watchPostgres("postgres", replica.Identifier, true)
 
@@ -65,14 +64,14 @@ func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *
 	// runbook step sets a password.
 	if _, err := d.connectPostgres(ctx, replica.Address, replica.Endpoint,
 		src.PostgresUsername, src.PostgresPassword, src.PostgresDatabase); err != nil {
-		return err
+		return postgresWriter{}, err
 	}
 	// Reporting replicas, once the stack is active (after the promotion):
 	// replicas of the promoted instance in this Region, holding no data
 	// of their own, so not protected (going back to standby deletes them).
 	reporting := pulumi.StringMap{}
 	for _, name := range d.args.ReportingReplicas {
-		args := common(&rds.InstanceArgs{
+		args := b.common(&rds.InstanceArgs{
 			ReplicateSourceDb: replica.Identifier,
 			SkipFinalSnapshot: pulumi.Bool(true),
 			Tags:              pulumi.StringMap{"replica-purpose": pulumi.String(name), dr.TagDataClass: pulumi.String(string(dr.Derived))},
@@ -80,16 +79,12 @@ func (d *DataLayer) newPostgresDR(ctx *pulumi.Context, p *config.Postgres, src *
 		args.DeletionProtection = pulumi.Bool(false)
 		r, err := rds.NewInstance(ctx, "postgres-"+name, args, pulumi.Parent(d), iamdoc.DependOn(d.monitoring))
 		if err != nil {
-			return err
+			return postgresWriter{}, err
 		}
 		reporting[name] = r.Endpoint
 		d.watchPostgres("postgres-"+name, r.Identifier, true)
 	}
-	d.ReplicaEndpoints = reporting.ToStringMapOutput()
-	d.DR.PostgresArn, d.DR.PostgresSubnetGroup = replica.Arn, subnets.Name
+	d.DR.PostgresArn, d.DR.PostgresSubnetGroup = replica.Arn, b.subnets.Name
 	d.DR.PostgresIdentifier = replica.Identifier
-	d.outputs["postgresInstanceId"] = replica.Identifier
-	d.outputs["postgresParameterGroup"] = pg.Name
-	d.Postgres = PostgresNames{replica.Identifier, subnets.Name, pg.Name, d.stores[Postgres].sg.ID().ToStringOutput()}
-	return nil
+	return postgresWriter{instance: replica, replicas: reporting}, nil
 }

@@ -45,78 +45,27 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 	if o == nil {
 		return nil
 	}
-	parent := pulumi.Parent(d)
 	sg, err := d.newStoreSG(ctx, OpenSearch, config.OpenSearchPort, "OpenSearch: HTTPS from connected consumers only")
 	if err != nil {
 		return err
 	}
 	zones := min(len(d.args.Network.Layout[config.TierIsolated]), 3)
-	// search-admin is the operators' role (index templates, a manual
-	// reindex, _cat): assumable by the account's administrators, admitted
-	// by the domain policy and granted the HTTP API like any consumer. It
-	// was the FGAC master role (search-master); the alias keeps the role.
-	trust := iam.GetPolicyDocumentStatementArgs{
-		Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
-		Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-			Type: pulumi.String("AWS"),
-			Identifiers: pulumi.StringArray{d.account.ApplyT(func(a string) string {
-				return fmt.Sprintf("arn:%s:iam::%s:root", d.args.Partition, a)
-			}).(pulumi.StringOutput)},
-		}},
-	}
-	if role := d.args.OperatorRole; role != "" {
-		// Only the operators' role (security.operatorRole), named by a
-		// condition so the role need not exist first (IAM validates a
-		// principal ARN, not a condition value).
-		trust.Conditions = iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
-			Test: pulumi.String("ArnEquals"), Variable: pulumi.String("aws:PrincipalArn"),
-			Values: pulumi.StringArray{pulumi.Sprintf("arn:%s:iam::%s:role/%s", d.args.Partition, d.account, role)},
-		}}
-	}
-	admin, err := iam.NewRole(ctx, "search-admin", &iam.RoleArgs{
-		Description: pulumi.String("OpenSearch administrator: signed HTTP API calls to the search domain; assumed by the operators' role"),
-		AssumeRolePolicy: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-			Statements: iam.GetPolicyDocumentStatementArray{trust},
-		}, parent).Json(),
-	}, parent, pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String("search-master")}}))
+	admin, err := d.newSearchAdmin(ctx)
 	if err != nil {
 		return err
 	}
-
-	var logs opensearch.DomainLogPublishingOptionArray
-	var logArns pulumi.StringArray
-	for _, t := range searchLogTypes {
-		lg, err := cloudwatch.NewLogGroup(ctx, "search-"+kebabLog(t), &cloudwatch.LogGroupArgs{
-			RetentionInDays: pulumi.Int(searchLogRetentionDays),
-			KmsKeyId:        d.key.Arn,
-		}, parent, pulumi.RetainOnDelete(true))
-		if err != nil {
-			return err
-		}
-		logs = append(logs, opensearch.DomainLogPublishingOptionArgs{
-			LogType: pulumi.String(t), CloudwatchLogGroupArn: lg.Arn, Enabled: pulumi.Bool(true),
-		})
-		logArns = append(logArns, pulumi.Sprintf("%s:*", lg.Arn))
-	}
-	logPolicy, err := cloudwatch.NewLogResourcePolicy(ctx, "search-logs", &cloudwatch.LogResourcePolicyArgs{
-		PolicyName: pulumi.Sprintf("%s-%s-opensearch-logs", d.args.Project, ctx.Stack()),
-		PolicyDocument: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-			Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-				Actions: pulumi.ToStringArray([]string{"logs:PutLogEvents", "logs:CreateLogStream"}),
-				Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-					Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"es.amazonaws.com"}),
-				}},
-				Resources: logArns,
-				Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
-					Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"), Values: pulumi.StringArray{d.account},
-				}},
-			}},
-		}, parent).Json(),
-	}, parent)
+	logs, logPolicy, err := d.newSearchLogs(ctx)
 	if err != nil {
 		return err
 	}
-
+	var tags pulumi.StringMap
+	var opts []pulumi.ResourceOption
+	switch d.mode {
+	case secondary:
+		tags, opts = d.searchSecondary()
+	default:
+		tags, opts = d.searchPrimary()
+	}
 	domain, err := opensearch.NewDomain(ctx, "search", &opensearch.DomainArgs{
 		EngineVersion: pulumi.String(o.EngineVersion),
 		ClusterConfig: &opensearch.DomainClusterConfigArgs{
@@ -151,8 +100,8 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 		// resource on true -> false): README "What changed in this release".
 		AdvancedSecurityOptions: &opensearch.DomainAdvancedSecurityOptionsArgs{Enabled: pulumi.Bool(false)},
 		LogPublishingOptions:    logs,
-		Tags:                    d.searchTags(),
-	}, append(d.searchProtect(), pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
+		Tags:                    tags,
+	}, append(opts, pulumi.DependsOn([]pulumi.Resource{logPolicy}))...)
 	if err != nil {
 		return err
 	}
@@ -171,24 +120,97 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 	return err
 }
 
-// searchProtect protects the domain in a primary stack. A recovery
-// stack's domain holds derived data only (rebuilt from PostgreSQL, dr
-// class derived): the stack builds it at failover and deletes it when it
-// returns to standby, which a protected resource would refuse.
-func (d *DataLayer) searchProtect() []pulumi.ResourceOption {
-	if d.source() != nil {
-		return []pulumi.ResourceOption{pulumi.Parent(d)}
-	}
-	return d.protect()
+// searchPrimary is the domain's tags and options on a primary (modes
+// standalone and globalPrimary): no tags, protected.
+func (d *DataLayer) searchPrimary() (pulumi.StringMap, []pulumi.ResourceOption) {
+	return nil, d.protect()
 }
 
-// searchTags marks a recovery stack's domain derived data (the policy
-// pack's protection rules and the DR assessment read the tag).
-func (d *DataLayer) searchTags() pulumi.StringMap {
-	if d.source() == nil {
-		return nil
+// searchSecondary is a recovery stack's domain (mode secondary): it holds
+// derived data only (rebuilt from PostgreSQL, dr class derived), tagged so
+// for the policy pack's protection rules and the DR assessment, and is not
+// protected: the stack builds it at failover and deletes it when it
+// returns to standby, which a protected resource would refuse.
+func (d *DataLayer) searchSecondary() (pulumi.StringMap, []pulumi.ResourceOption) {
+	return pulumi.StringMap{dr.TagDataClass: pulumi.String(string(dr.Derived))}, []pulumi.ResourceOption{pulumi.Parent(d)}
+}
+
+// newSearchAdmin creates search-admin, the operators' role (index
+// templates, a manual reindex, _cat): assumable by the account's
+// administrators (only security.operatorRole when set), admitted by the
+// domain policy and granted the HTTP API like any consumer.
+func (d *DataLayer) newSearchAdmin(ctx *pulumi.Context) (*iam.Role, error) {
+	parent := pulumi.Parent(d)
+	// It was the FGAC master role (search-master); the alias keeps the role.
+	trust := iam.GetPolicyDocumentStatementArgs{
+		Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
+		Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+			Type: pulumi.String("AWS"),
+			Identifiers: pulumi.StringArray{d.account.ApplyT(func(a string) string {
+				return fmt.Sprintf("arn:%s:iam::%s:root", d.args.Partition, a)
+			}).(pulumi.StringOutput)},
+		}},
 	}
-	return pulumi.StringMap{dr.TagDataClass: pulumi.String(string(dr.Derived))}
+	if role := d.args.OperatorRole; role != "" {
+		// Only the operators' role (security.operatorRole), named by a
+		// condition so the role need not exist first (IAM validates a
+		// principal ARN, not a condition value).
+		trust.Conditions = iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+			Test: pulumi.String("ArnEquals"), Variable: pulumi.String("aws:PrincipalArn"),
+			Values: pulumi.StringArray{pulumi.Sprintf("arn:%s:iam::%s:role/%s", d.args.Partition, d.account, role)},
+		}}
+	}
+	admin, err := iam.NewRole(ctx, "search-admin", &iam.RoleArgs{
+		Description: pulumi.String("OpenSearch administrator: signed HTTP API calls to the search domain; assumed by the operators' role"),
+		AssumeRolePolicy: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+			Statements: iam.GetPolicyDocumentStatementArray{trust},
+		}, parent).Json(),
+	}, parent, pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String("search-master")}}))
+	if err != nil {
+		return nil, err
+	}
+	return admin, nil
+}
+
+// newSearchLogs creates the domain's log groups (searchLogTypes) and the
+// resource policy that lets OpenSearch write to them; the domain waits
+// for the policy.
+func (d *DataLayer) newSearchLogs(ctx *pulumi.Context) (opensearch.DomainLogPublishingOptionArray, *cloudwatch.LogResourcePolicy, error) {
+	parent := pulumi.Parent(d)
+	var logs opensearch.DomainLogPublishingOptionArray
+	var logArns pulumi.StringArray
+	for _, t := range searchLogTypes {
+		lg, err := cloudwatch.NewLogGroup(ctx, "search-"+kebabLog(t), &cloudwatch.LogGroupArgs{
+			RetentionInDays: pulumi.Int(searchLogRetentionDays),
+			KmsKeyId:        d.key.Arn,
+		}, parent, pulumi.RetainOnDelete(true))
+		if err != nil {
+			return nil, nil, err
+		}
+		logs = append(logs, opensearch.DomainLogPublishingOptionArgs{
+			LogType: pulumi.String(t), CloudwatchLogGroupArn: lg.Arn, Enabled: pulumi.Bool(true),
+		})
+		logArns = append(logArns, pulumi.Sprintf("%s:*", lg.Arn))
+	}
+	logPolicy, err := cloudwatch.NewLogResourcePolicy(ctx, "search-logs", &cloudwatch.LogResourcePolicyArgs{
+		PolicyName: pulumi.Sprintf("%s-%s-opensearch-logs", d.args.Project, ctx.Stack()),
+		PolicyDocument: iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+			Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+				Actions: pulumi.ToStringArray([]string{"logs:PutLogEvents", "logs:CreateLogStream"}),
+				Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+					Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"es.amazonaws.com"}),
+				}},
+				Resources: logArns,
+				Conditions: iam.GetPolicyDocumentStatementConditionArray{iam.GetPolicyDocumentStatementConditionArgs{
+					Test: pulumi.String("StringEquals"), Variable: pulumi.String("aws:SourceAccount"), Values: pulumi.StringArray{d.account},
+				}},
+			}},
+		}, parent).Json(),
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	return logs, logPolicy, nil
 }
 
 func kebabLog(t string) string {
