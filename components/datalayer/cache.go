@@ -62,8 +62,13 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 		SnapshotRetentionLimit:   pulumi.Int(r.SnapshotRetentionDays),
 		SnapshotWindow:           pulumi.String(r.SnapshotWindow),
 		MaintenanceWindow:        pulumi.String(r.MaintenanceWindow),
-		AutoMinorVersionUpgrade:  pulumi.Bool(true),
-		FinalSnapshotIdentifier:  pulumi.Sprintf("%s-%s-redis-final", d.args.Project, ctx.Stack()),
+		// Off for a Global Datastore member: AWS turns it off when the
+		// group joins, and asking for true is a diff on every preview and
+		// a refused update (policy rule
+		// redis-global-member-no-auto-minor-upgrade); the datastore's
+		// engineVersion upgrades the members instead (redisGlobal).
+		AutoMinorVersionUpgrade: pulumi.Bool(d.args.DR == nil && d.source() == nil),
+		FinalSnapshotIdentifier: pulumi.Sprintf("%s-%s-redis-final", d.args.Project, ctx.Stack()),
 	}
 	opts := d.protect()
 	var token pulumi.StringOutput
@@ -195,6 +200,12 @@ func (d *DataLayer) redisGlobal(ctx *pulumi.Context, group *elasticache.Replicat
 		GlobalReplicationGroupIdSuffix:    pulumi.Sprintf("%s-redis", d.args.Project),
 		GlobalReplicationGroupDescription: pulumi.Sprintf("%s Redis, replicated to %s for disaster recovery", d.args.Project, d.args.DR.Region),
 		PrimaryReplicationGroupId:         group.ID(),
+		// The datastore owns its members' engine version (the members
+		// ignore engineVersion, newRedis): without it here, a version
+		// change in data.redis.engineVersion would reach no node (pulumi-aws
+		// GlobalReplicationGroup, "Managing Redis OOS/Valkey Engine
+		// Versions"; policy rule redis-global-engine-version).
+		EngineVersion: pulumi.String(d.args.Spec.Redis.EngineVersion),
 	}, d.protect()...)
 	if err != nil {
 		return err
