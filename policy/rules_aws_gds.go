@@ -23,26 +23,29 @@ func awsGlobalDatastoreRules() []Rule {
 			// With the members ignoring it and the datastore not carrying
 			// it, a version change in config reaches no node.
 			ID: "redis-global-engine-version", Severity: High, Category: CategoryAWSConstraint, Types: []string{redisGlobalGroup},
-			Title:  "A Redis Global Datastore carries the engine version (its members ignore theirs, so only the datastore can upgrade them)",
+			Title:  "A Redis Global Datastore carries the engine version and node type (its members ignore theirs, so only the datastore can change them)",
 			Source: "https://www.pulumi.com/registry/packages/aws/api-docs/elasticache/globalreplicationgroup/",
 			Check: func(r *mockengine.Resource, x Index) []string {
 				in := x.In(r)
-				want := ""
+				var primary map[string]any
 				for _, g := range x.ByType(redisGroup) {
 					if x.Points(in["primaryReplicationGroupId"], g) {
-						want = str(x.In(g)["engineVersion"])
+						primary = x.In(g)
 					}
 				}
-				got := str(in["engineVersion"])
-				switch {
-				case got == "":
-					return []string{problem(r, "engineVersion is not set, and the member replication groups ignore theirs: a version change in data.redis.engineVersion would reach no node",
-						"set engineVersion on the GlobalReplicationGroup to data.redis.engineVersion")}
-				case known(got) && known(want) && want != "" && got != want:
-					return []string{problem(r, fmt.Sprintf("engineVersion %q differs from the primary's %q", got, want),
-						"give the datastore and the primary the same data.redis.engineVersion")}
+				var out []string
+				for _, k := range [][3]string{{"engineVersion", "engineVersion", "data.redis.engineVersion"}, {"cacheNodeType", "nodeType", "data.redis.nodeType"}} {
+					got, want := str(in[k[0]]), str(primary[k[1]])
+					switch {
+					case got == "":
+						out = append(out, problem(r, k[0]+" is not set, and the member replication groups ignore their "+k[1]+": a change of "+k[2]+" would reach no node",
+							"set "+k[0]+" on the GlobalReplicationGroup to "+k[2]))
+					case known(got) && known(want) && want != "" && got != want:
+						out = append(out, problem(r, fmt.Sprintf("%s %q differs from the primary's %q", k[0], got, want),
+							"give the datastore and the primary the same "+k[2]))
+					}
 				}
-				return nil
+				return out
 			},
 		},
 		{

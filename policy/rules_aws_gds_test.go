@@ -15,13 +15,14 @@ func awsGlobalDatastoreFixtures() map[string]fixture {
 	primary := with(goodRedis, "engine", "redis", "engineVersion", "7.1", "autoMinorVersionUpgrade", false)
 	secondary := map[string]any{"globalReplicationGroupId": "ldgnf-dbay-redis", "numCacheClusters": 2.0,
 		"automaticFailoverEnabled": true, "multiAzEnabled": true, "autoMinorVersionUpgrade": false}
-	global := map[string]any{"globalReplicationGroupIdSuffix": "dbay-redis", "primaryReplicationGroupId": "redis", "engineVersion": "7.1"}
+	primary = with(primary, "nodeType", "cache.r6g.large")
+	global := map[string]any{"globalReplicationGroupIdSuffix": "dbay-redis", "primaryReplicationGroupId": "redis", "engineVersion": "7.1", "cacheNodeType": "cache.r6g.large"}
 	return map[string]fixture{
 		"redis-global-engine-version": {
 			good: one(res(redisGroup, "redis", primary), res(redisGlobalGroup, "redis-global", global)),
 			bad: one(res(redisGroup, "redis", primary),
 				res(redisGlobalGroup, "redis-global", with(global, "engineVersion", nil)),
-				res(redisGlobalGroup, "redis-global-old", with(global, "engineVersion", "6.2"))),
+				res(redisGlobalGroup, "redis-global-old", with(global, "engineVersion", "6.2", "cacheNodeType", nil))),
 		},
 		"redis-global-member-no-auto-minor-upgrade": {
 			good: one(res(redisGroup, "redis", primary), res(redisGlobalGroup, "redis-global", global),
@@ -38,7 +39,7 @@ func awsGlobalDatastoreFixtures() map[string]fixture {
 func TestGlobalDatastoreRulesNameEachMember(t *testing.T) {
 	t.Parallel()
 	for id, want := range map[string][]string{
-		"redis-global-engine-version":               {"engineVersion is not set", `engineVersion "6.2" differs from the primary's "7.1"`},
+		"redis-global-engine-version":               {"engineVersion is not set", `engineVersion "6.2" differs from the primary's "7.1"`, "cacheNodeType is not set"},
 		"redis-global-member-no-auto-minor-upgrade": {"redis-secondary", "autoMinorVersionUpgrade true"},
 	} {
 		rule := ruleByID(t, id)
@@ -48,8 +49,8 @@ func TestGlobalDatastoreRulesNameEachMember(t *testing.T) {
 			msgs = append(msgs, v.Message)
 		}
 		all := strings.Join(msgs, "\n")
-		if len(msgs) != 2 {
-			t.Errorf("%s: %d violations, want 2:\n%s", id, len(msgs), all)
+		if want := map[string]int{"redis-global-engine-version": 3}[id]; len(msgs) != max(want, 2) {
+			t.Errorf("%s: %d violations, want %d:\n%s", id, len(msgs), max(want, 2), all)
 		}
 		for _, w := range want {
 			if !strings.Contains(all, w) {

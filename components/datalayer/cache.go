@@ -131,7 +131,7 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 			// docs, "the member replication groups must have
 			// ignore_changes[engineVersion] set, or the provider will
 			// always return a diff".
-			opts = append(opts, pulumi.IgnoreChanges([]string{"engineVersion"}))
+			opts = append(opts, pulumi.IgnoreChanges([]string{"engineVersion", "nodeType"}))
 		}
 	}
 	group, err := elasticache.NewReplicationGroup(ctx, "redis", args, opts...)
@@ -206,6 +206,11 @@ func (d *DataLayer) redisGlobal(ctx *pulumi.Context, group *elasticache.Replicat
 		// GlobalReplicationGroup, "Managing Redis OOS/Valkey Engine
 		// Versions"; policy rule redis-global-engine-version).
 		EngineVersion: pulumi.String(d.args.Spec.Redis.EngineVersion),
+		// Likewise the node type: members of a datastore must share it
+		// (User Guide, Global Datastore "Prerequisites and limitations"),
+		// so it is scaled here (ModifyGlobalReplicationGroup
+		// CacheNodeType) and the primary ignores its own.
+		CacheNodeType: pulumi.String(d.args.Spec.Redis.NodeType),
 	}, d.protect()...)
 	if err != nil {
 		return err
