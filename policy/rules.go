@@ -18,6 +18,7 @@ func Rules() []Rule {
 		awsTextRules(),
 		awsCloudFrontRules(),
 		awsACMRules(),
+		awsGlobalDatastoreRules(),
 		awsSESRules(),
 		awsKMSRules(), awsEndpointRules(),
 		auditRules(), backupRules(), deputyRules(),

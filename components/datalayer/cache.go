@@ -61,8 +61,13 @@ func (d *DataLayer) newRedis(ctx *pulumi.Context) error {
 		SnapshotRetentionLimit:   pulumi.Int(r.SnapshotRetentionDays),
 		SnapshotWindow:           pulumi.String(r.SnapshotWindow),
 		MaintenanceWindow:        pulumi.String(r.MaintenanceWindow),
-		AutoMinorVersionUpgrade:  pulumi.Bool(true),
-		FinalSnapshotIdentifier:  pulumi.Sprintf("%s-%s-redis-final", d.args.Project, ctx.Stack()),
+		// Off for a Global Datastore member: AWS turns it off when the
+		// group joins, and asking for true is a diff on every preview and
+		// a refused update (policy rule
+		// redis-global-member-no-auto-minor-upgrade); the datastore's
+		// engineVersion upgrades the members instead (redisGlobalPrimary).
+		AutoMinorVersionUpgrade: pulumi.Bool(d.mode == standalone),
+		FinalSnapshotIdentifier: pulumi.Sprintf("%s-%s-redis-final", d.args.Project, ctx.Stack()),
 	}
 	var group *elasticache.ReplicationGroup
 	var token pulumi.StringOutput
@@ -151,8 +156,10 @@ func (d *DataLayer) redisGlobalPrimary(ctx *pulumi.Context, r *config.Redis, arg
 	// members' engine version: pulumi-aws GlobalReplicationGroup
 	// docs, "the member replication groups must have
 	// ignore_changes[engineVersion] set, or the provider will
-	// always return a diff".
-	group, token, err := d.redisStandalone(ctx, r, args, pulumi.IgnoreChanges([]string{"engineVersion"}))
+	// always return a diff". Likewise the node type, which members
+	// must share (User Guide, Global Datastore "Prerequisites and
+	// limitations"): both are set on the datastore below.
+	group, token, err := d.redisStandalone(ctx, r, args, pulumi.IgnoreChanges([]string{"engineVersion", "nodeType"}))
 	if err != nil {
 		return nil, token, err
 	}
@@ -161,6 +168,14 @@ func (d *DataLayer) redisGlobalPrimary(ctx *pulumi.Context, r *config.Redis, arg
 		GlobalReplicationGroupIdSuffix:    pulumi.Sprintf("%s-redis", d.args.Project),
 		GlobalReplicationGroupDescription: pulumi.Sprintf("%s Redis, replicated to %s for disaster recovery", d.args.Project, d.args.DR.Region),
 		PrimaryReplicationGroupId:         group.ID(),
+		// The datastore owns its members' engine version and node type
+		// (the primary ignores both, above): without them here, a change
+		// of data.redis.engineVersion or nodeType would reach no node
+		// (pulumi-aws GlobalReplicationGroup, "Managing Redis OOS/Valkey
+		// Engine Versions"; ModifyGlobalReplicationGroup EngineVersion,
+		// CacheNodeType; policy rule redis-global-engine-version).
+		EngineVersion: pulumi.String(r.EngineVersion),
+		CacheNodeType: pulumi.String(r.NodeType),
 	}, d.protect()...)
 	if err != nil {
 		return nil, token, err

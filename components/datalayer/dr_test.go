@@ -144,7 +144,7 @@ func TestDRPrimaryGlobalDatabases(t *testing.T) {
 		{"global datastore primary", rg.In()["primaryReplicationGroupId"], redis.ID},
 		{"global datastore suffix", rg.In()["globalReplicationGroupIdSuffix"], "dbay-redis"},
 		{"global datastore protected", rg.Options.Protect, true},
-		{"redis ignores the engine version the datastore manages", redis.Options.IgnoreChanges, []string{"engineVersion"}},
+		{"redis ignores the engine version and node type the datastore manages", redis.Options.IgnoreChanges, []string{"engineVersion", "nodeType"}},
 		{"redis keeps AUTH and TLS", []any{redis.In()["authToken"], redis.In()["transitEncryptionEnabled"]}, []any{mockengine.Redacted, true}},
 		{"out PostgresArn", r.out["PostgresArn"], pg.Out()["arn"]},
 		{"out PostgresSubnetGroup", r.out["PostgresSubnetGroup"], r.one(t, "aws:rds/subnetGroup:SubnetGroup", "postgres").Out()["name"]},

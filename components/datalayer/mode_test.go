@@ -76,7 +76,7 @@ func TestModes(t *testing.T) {
 			created: "mongo-global mongo-master-password postgres-master-password redis-auth-token redis-global",
 			outputs: "MongoClusterArn MongoGlobalClusterID MongoPassword MongoUsername PostgresArn PostgresDatabase PostgresPassword " +
 				"PostgresSubnetGroup PostgresUsername RedisAuthToken RedisGlobalGroupID RedisGroupID ReplicaBucketKeyArn ReplicaBuckets",
-			mongoIgnores: "globalClusterIdentifier", redisIgnores: "engineVersion",
+			mongoIgnores: "globalClusterIdentifier", redisIgnores: "engineVersion nodeType",
 			searchProtected: true,
 		}},
 		{"secondary", secondary, got{
