@@ -7,10 +7,15 @@ import (
 // Data configures the DataLayer component. Each store is optional: a nil
 // section (absent key) means the stack has no such store.
 type Data struct {
-	Postgres   *Postgres   `json:"postgres"`
+	// Postgres is the RDS PostgreSQL instance shared by the services. Absent: none.
+	Postgres *Postgres `json:"postgres"`
+	// DocumentDB is the MongoDB-compatible cluster (DBay's MONGO_URI). Absent: none.
 	DocumentDB *DocumentDB `json:"documentdb"`
-	Redis      *Redis      `json:"redis"`
-	Memcached  *Memcached  `json:"memcached"`
+	// Redis is the ElastiCache Redis replication group (REDIS_URL). Absent: none.
+	Redis *Redis `json:"redis"`
+	// Memcached is the optional warm cache (MEMCACHED_URL). Absent: none.
+	Memcached *Memcached `json:"memcached"`
+	// OpenSearch is the search domain (ELASTICSEARCH_URL). Absent: none.
 	OpenSearch *OpenSearch `json:"opensearch"`
 	// Buckets by logical name ("listing-images"). Absent: none.
 	Buckets map[string]Bucket `json:"buckets"`
