@@ -141,7 +141,7 @@ func checkReplicaNames(c *collector, path string, names []string) {
 	}
 	seen := map[string]bool{}
 	for i, r := range names {
-		at := fmt.Sprintf("%s[%d]", path, i)
+		at := Path(path).Index(i).String()
 		switch {
 		case !replicaNameRe.MatchString(r):
 			c.invalidf(at, "use a short lowercase purpose such as dashboards", "%q is not a valid replica name", r)

@@ -185,3 +185,28 @@ func (c *collector) sorted() Errors {
 	})
 	return out
 }
+
+// Path is a key path as a FieldError prints it:
+// NewPath("fleet").Child("services").Index(2).Child("cpu") is
+// fleet.services[2].cpu; a map entry is a Child (secrets.items.NAME).
+type Path string
+
+// NewPath is the path of a top-level key and the keys below it.
+func NewPath(root string, children ...string) Path { return Path(root).Child(children...) }
+
+// Child is the path of keys below p, in order.
+func (p Path) Child(names ...string) Path {
+	for _, n := range names {
+		if p == "" {
+			p = Path(n)
+		} else {
+			p += Path("." + n)
+		}
+	}
+	return p
+}
+
+// Index is the path of the i-th entry of the list at p.
+func (p Path) Index(i int) Path { return Path(fmt.Sprintf("%s[%d]", p, i)) }
+
+func (p Path) String() string { return string(p) }

@@ -184,7 +184,7 @@ func validateFunctionEnv(c *collector, path string, f LambdaFunction, scope Serv
 func checkList(c *collector, path string, list []string, each func(path, v string)) {
 	seen := map[string]bool{}
 	for i, v := range list {
-		p := fmt.Sprintf("%s[%d]", path, i)
+		p := Path(path).Index(i).String()
 		if seen[v] {
 			c.invalidf(p, "list each value once", "%q is listed twice", v)
 			continue
