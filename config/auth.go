@@ -163,40 +163,40 @@ func (a Auth) validate(c *collector, domain string) {
 	switch a.MFA {
 	case MFAOptional, MFAOn:
 	case "OFF":
-		c.add("auth.mfa", "OFF would leave administrators without a second factor", "use OPTIONAL (users may enrol TOTP) or ON")
+		c.forbidden("auth.mfa", "OFF would leave administrators without a second factor", "use OPTIONAL (users may enrol TOTP) or ON")
 	default:
-		c.addf("auth.mfa", "use OPTIONAL or ON", "unknown MFA setting %q", a.MFA)
+		c.notSupportedf("auth.mfa", "use OPTIONAL or ON", "unknown MFA setting %q", a.MFA)
 	}
 	if a.PasswordMinLength < 12 || a.PasswordMinLength > 99 {
-		c.addf("auth.passwordMinLength", "use 12..99", "%d is outside 12..99", a.PasswordMinLength)
+		c.invalidf("auth.passwordMinLength", "use 12..99", "%d is outside 12..99", a.PasswordMinLength)
 	}
 	if a.TemporaryPasswordDays < 1 || a.TemporaryPasswordDays > 7 {
-		c.addf("auth.temporaryPasswordDays", "use 1..7", "%d days is outside 1..7", a.TemporaryPasswordDays)
+		c.invalidf("auth.temporaryPasswordDays", "use 1..7", "%d days is outside 1..7", a.TemporaryPasswordDays)
 	}
 	tv := a.TokenValidity
 	if tv.AccessMinutes < 5 || tv.AccessMinutes > 1440 {
-		c.addf("auth.tokenValidity.accessMinutes", "use 5..1440 (Cognito's limits: 5 minutes to 1 day)", "%d minutes is outside Cognito's limits", tv.AccessMinutes)
+		c.invalidf("auth.tokenValidity.accessMinutes", "use 5..1440 (Cognito's limits: 5 minutes to 1 day)", "%d minutes is outside Cognito's limits", tv.AccessMinutes)
 	}
 	if tv.IDMinutes < 5 || tv.IDMinutes > 1440 {
-		c.addf("auth.tokenValidity.idMinutes", "use 5..1440 (Cognito's limits: 5 minutes to 1 day)", "%d minutes is outside Cognito's limits", tv.IDMinutes)
+		c.invalidf("auth.tokenValidity.idMinutes", "use 5..1440 (Cognito's limits: 5 minutes to 1 day)", "%d minutes is outside Cognito's limits", tv.IDMinutes)
 	}
 	if tv.RefreshDays < 1 || tv.RefreshDays > 3650 {
-		c.addf("auth.tokenValidity.refreshDays", "use 1..3650 (Cognito's limits: 1 day to 10 years)", "%d days is outside Cognito's limits", tv.RefreshDays)
+		c.invalidf("auth.tokenValidity.refreshDays", "use 1..3650 (Cognito's limits: 1 day to 10 years)", "%d days is outside Cognito's limits", tv.RefreshDays)
 	}
 	validateURLs(c, "auth.callbackUrls", a.CallbackURLs)
 	validateURLs(c, "auth.logoutUrls", a.LogoutURLs)
 
 	if len(a.Groups) == 0 {
-		c.add("auth.groups", "is empty", "list at least the admin group")
+		c.required("auth.groups", "is empty", "list at least the admin group")
 	}
 	seen := map[string]bool{}
 	for i, g := range a.Groups {
 		path := fmt.Sprintf("auth.groups[%d]", i)
 		switch {
 		case utf8.RuneCountInString(g) < 1 || utf8.RuneCountInString(g) > 128 || !groupNameRe.MatchString(g):
-			c.addf(path, "use 1-128 letters, digits or punctuation, without spaces", "%q is not a Cognito group name", g)
+			c.invalidf(path, "use 1-128 letters, digits or punctuation, without spaces", "%q is not a Cognito group name", g)
 		case seen[g]:
-			c.addf(path, "list each group once", "%q is listed twice", g)
+			c.invalidf(path, "list each group once", "%q is listed twice", g)
 		}
 		seen[g] = true
 	}
@@ -205,15 +205,15 @@ func (a Auth) validate(c *collector, domain string) {
 
 	switch {
 	case a.CustomDomain && a.DomainPrefix != "":
-		c.add("auth.domainPrefix", "is set but customDomain is true", "the hosted UI is auth."+domain+"; remove domainPrefix or set customDomain to false")
+		c.forbidden("auth.domainPrefix", "is set but customDomain is true", "the hosted UI is auth."+domain+"; remove domainPrefix or set customDomain to false")
 	case !a.CustomDomain && a.DomainPrefix == "" && domain != "":
-		c.add("auth.domainPrefix", "is empty", "set a hosted UI prefix such as "+strings.ReplaceAll(domain, ".", "-"))
+		c.required("auth.domainPrefix", "is empty", "set a hosted UI prefix such as "+strings.ReplaceAll(domain, ".", "-"))
 	case !a.CustomDomain && a.DomainPrefix != "" && !domainPrefixRe.MatchString(a.DomainPrefix):
-		c.addf("auth.domainPrefix", "use 1-63 lowercase letters, digits and dashes", "%q is not a Cognito domain prefix", a.DomainPrefix)
+		c.invalidf("auth.domainPrefix", "use 1-63 lowercase letters, digits and dashes", "%q is not a Cognito domain prefix", a.DomainPrefix)
 	case !a.CustomDomain:
 		for _, w := range []string{"aws", "amazon", "cognito"} {
 			if strings.Contains(a.DomainPrefix, w) {
-				c.addf("auth.domainPrefix", "choose a prefix without aws, amazon or cognito", "%q contains the reserved word %q", a.DomainPrefix, w)
+				c.forbiddenf("auth.domainPrefix", "choose a prefix without aws, amazon or cognito", "%q contains the reserved word %q", a.DomainPrefix, w)
 				break
 			}
 		}
@@ -226,35 +226,35 @@ func (a Auth) validate(c *collector, domain string) {
 func (a Auth) validateAdmin(c *collector) {
 	for i, g := range a.AdminGroups {
 		if !contains(a.Groups, g) {
-			c.addf(fmt.Sprintf("auth.adminGroups[%d]", i), "list groups of auth.groups", "%q is not in auth.groups %v", g, a.Groups)
+			c.invalidf(fmt.Sprintf("auth.adminGroups[%d]", i), "list groups of auth.groups", "%q is not in auth.groups %v", g, a.Groups)
 		}
 	}
 	if a.MFA == MFAOn && len(a.AdminGroups) > 0 {
-		c.add("auth.adminGroups", "is set while auth.mfa is ON", "remove adminGroups: with MFA ON every user, admins included, signs in with TOTP in the one pool")
+		c.forbidden("auth.adminGroups", "is set while auth.mfa is ON", "remove adminGroups: with MFA ON every user, admins included, signs in with TOTP in the one pool")
 	}
 	if a.MFA == MFAOptional {
 		for _, g := range a.Groups {
 			if privilegedGroupRe.MatchString(g) && !contains(a.AdminGroups, g) {
-				c.addf("auth.adminGroups", "list it in auth.adminGroups (its users move to the admin pool, MFA ON) or set auth.mfa ON",
+				c.forbiddenf("auth.adminGroups", "list it in auth.adminGroups (its users move to the admin pool, MFA ON) or set auth.mfa ON",
 					"%q would sign in with a password alone in a pool with MFA OPTIONAL", g)
 			}
 		}
 	}
 	if !a.HasAdminPool() {
 		if a.AdminDomainPrefix != "" {
-			c.add("auth.adminDomainPrefix", "is set but there is no admin pool", "remove adminDomainPrefix or list auth.adminGroups")
+			c.forbidden("auth.adminDomainPrefix", "is set but there is no admin pool", "remove adminDomainPrefix or list auth.adminGroups")
 		}
 		return
 	}
 	switch p := a.AdminDomainPrefix; {
 	case !domainPrefixRe.MatchString(p):
-		c.addf("auth.adminDomainPrefix", "use 1-63 lowercase letters, digits and dashes", "%q is not a Cognito domain prefix", p)
+		c.invalidf("auth.adminDomainPrefix", "use 1-63 lowercase letters, digits and dashes", "%q is not a Cognito domain prefix", p)
 	case p == a.DomainPrefix:
-		c.addf("auth.adminDomainPrefix", "choose a prefix other than auth.domainPrefix", "%q is the users' pool's prefix", p)
+		c.invalidf("auth.adminDomainPrefix", "choose a prefix other than auth.domainPrefix", "%q is the users' pool's prefix", p)
 	default:
 		for _, w := range []string{"aws", "amazon", "cognito"} {
 			if strings.Contains(p, w) {
-				c.addf("auth.adminDomainPrefix", "choose a prefix without aws, amazon or cognito", "%q contains the reserved word %q", p, w)
+				c.forbiddenf("auth.adminDomainPrefix", "choose a prefix without aws, amazon or cognito", "%q contains the reserved word %q", p, w)
 				break
 			}
 		}
@@ -264,10 +264,10 @@ func (a Auth) validateAdmin(c *collector) {
 // validateURLs checks redirect URLs: absolute https, with a host, no fragment.
 func validateURLs(c *collector, path string, urls []string) {
 	if len(urls) == 0 {
-		c.add(path, "is empty", "list at least one https URL of the site")
+		c.required(path, "is empty", "list at least one https URL of the site")
 	}
 	if len(urls) > maxCognitoURLs {
-		c.addf(path, fmt.Sprintf("use at most %d", maxCognitoURLs), "%d URLs exceed Cognito's limit", len(urls))
+		c.invalidf(path, fmt.Sprintf("use at most %d", maxCognitoURLs), "%d URLs exceed Cognito's limit", len(urls))
 	}
 	seen := map[string]bool{}
 	for i, raw := range urls {
@@ -275,13 +275,13 @@ func validateURLs(c *collector, path string, urls []string) {
 		u, err := url.Parse(raw)
 		switch {
 		case err != nil || u.Host == "":
-			c.addf(p, "use an absolute URL such as https://app.example.com/", "%q is not an absolute URL", raw)
+			c.invalidf(p, "use an absolute URL such as https://app.example.com/", "%q is not an absolute URL", raw)
 		case u.Scheme != "https":
-			c.addf(p, "use https", "%q is not https", raw)
+			c.invalidf(p, "use https", "%q is not https", raw)
 		case u.Fragment != "" || strings.Contains(raw, "#"):
-			c.addf(p, "remove the #fragment", "%q has a fragment, which OAuth redirect URIs cannot carry", raw)
+			c.invalidf(p, "remove the #fragment", "%q has a fragment, which OAuth redirect URIs cannot carry", raw)
 		case seen[raw]:
-			c.addf(p, "list each URL once", "%q is listed twice", raw)
+			c.invalidf(p, "list each URL once", "%q is listed twice", raw)
 		}
 		seen[raw] = true
 	}

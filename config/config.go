@@ -200,7 +200,7 @@ func Load(src Source) (*Config, error) {
 		case src.Project:
 			idx, known := fields[key]
 			if !known {
-				c.add(key, "unknown key", suggest(key, structKeys(root.Type())))
+				c.unknown(key, "unknown key", suggest(key, structKeys(root.Type())))
 				continue
 			}
 			decodeTopLevel(c, key, values[full], root.Field(idx))

@@ -86,6 +86,118 @@ func TestLoadRules(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(m map[string]string)
+		want []at // each must be among the errors; nil: must pass
+	}{
+		{"unknown top-level key suggests the closest", func(m map[string]string) {
+			m["dbay:netwrok"] = `{}`
+		}, []at{{"dbay:netwrok", KindUnknown}}},
+		{"unknown top-level key without a close match lists the keys", func(m map[string]string) {
+			m["dbay:zzzzzz"] = "x"
+		}, []at{{"dbay:zzzzzz", KindUnknown}}},
+		{"unknown nested key", func(m map[string]string) {
+			m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCuont":3}`
+		}, []at{{"dbay:network.azCuont", KindUnknown}}},
+		{"legacy key form is understood", func(m map[string]string) {
+			m["dbay:config:domain"] = m["dbay:domain"]
+			delete(m, "dbay:domain")
+		}, nil},
+		{"other namespaces are ignored", func(m map[string]string) { m["aws:profile"] = "prod" }, nil},
+		{"wrong type names the path", func(m map[string]string) {
+			m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCount":"three"}`
+		}, []at{{"dbay:network.azCount", KindInvalid}}},
+		{"non-integer number", func(m map[string]string) {
+			m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCount":2.5}`
+		}, []at{{"dbay:network.azCount", KindInvalid}}},
+		{"section that is not an object", func(m map[string]string) { m["dbay:network"] = "10.0.0.0/16" },
+			[]at{{"dbay:network", KindInvalid}}},
+		{"bool for a bool", func(m map[string]string) {
+			m["dbay:network"] = `{"cidr":"10.0.0.0/16","endpoints":{"sts":"no"}}`
+		}, []at{{"dbay:network.endpoints.sts", KindInvalid}}},
+		{"missing role", func(m map[string]string) { delete(m, "dbay:role") },
+			[]at{{"dbay:role", KindRequired}}},
+		{"unknown role", func(m map[string]string) { m["dbay:role"] = "secondary" },
+			[]at{{"dbay:role", KindNotSupported}}},
+		{"missing region", func(m map[string]string) { delete(m, "aws:region") },
+			[]at{{"aws:region", KindRequired}}},
+		{"region not an AWS region", func(m map[string]string) { m["aws:region"] = "us-middle-1" },
+			[]at{{"aws:region", KindInvalid}}},
+		{"empty domain", func(m map[string]string) { m["dbay:domain"] = "" },
+			[]at{{"dbay:domain", KindRequired}}},
+		{"bad domain", func(m map[string]string) { m["dbay:domain"] = "-dbay.com" },
+			[]at{{"dbay:domain", KindInvalid}}},
+		{"single-label domain", func(m map[string]string) { m["dbay:domain"] = "localhost" },
+			[]at{{"dbay:domain", KindInvalid}}},
+		{"bad environment", func(m map[string]string) { m["dbay:environment"] = "Prod" },
+			[]at{{"dbay:environment", KindInvalid}}},
+		{"missing environment", func(m map[string]string) { delete(m, "dbay:environment") },
+			[]at{{"dbay:environment", KindRequired}}},
+		{"required tags", func(m map[string]string) { m["dbay:tags"] = `{"owner":"platform"}` },
+			[]at{{"dbay:tags.cost-center", KindRequired}}},
+		{"reserved tag", func(m map[string]string) {
+			m["dbay:tags"] = `{"owner":"p","cost-center":"c","stack":"x"}`
+		}, []at{{"dbay:tags.stack", KindForbidden}}},
+		{"aws: tag prefix", func(m map[string]string) {
+			m["dbay:tags"] = `{"owner":"p","cost-center":"c","aws:foo":"x"}`
+		}, []at{{"dbay:tags.aws:foo", KindForbidden}}},
+		{"missing cidr", func(m map[string]string) { m["dbay:network"] = `{}` },
+			[]at{{"dbay:network.cidr", KindRequired}}},
+		{"malformed cidr", func(m map[string]string) { m["dbay:network"] = `{"cidr":"10.0.0/16"}` },
+			[]at{{"dbay:network.cidr", KindInvalid}}},
+		{"cidr with host bits", func(m map[string]string) { m["dbay:network"] = `{"cidr":"10.0.1.0/16"}` },
+			[]at{{"dbay:network.cidr", KindInvalid}}},
+		{"cidr too large", func(m map[string]string) { m["dbay:network"] = `{"cidr":"10.0.0.0/8"}` },
+			[]at{{"dbay:network.cidr", KindInvalid}}},
+		{"public cidr", func(m map[string]string) { m["dbay:network"] = `{"cidr":"52.0.0.0/16"}` },
+			[]at{{"dbay:network.cidr", KindInvalid}}},
+		{"overlap with the peer stack", func(m map[string]string) {
+			m["dbay:network"] = `{"cidr":"10.0.0.0/16","peerCidr":"10.0.128.0/17"}`
+		}, []at{{"dbay:network.cidr", KindInvalid}}},
+		{"malformed peer cidr", func(m map[string]string) {
+			m["dbay:network"] = `{"cidr":"10.0.0.0/16","peerCidr":"ten"}`
+		}, []at{{"dbay:network.peerCidr", KindInvalid}}},
+		{"az count 1", func(m map[string]string) { m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCount":1}` },
+			[]at{{"dbay:network.azCount", KindInvalid}}},
+		{"az count 7", func(m map[string]string) { m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCount":7}` },
+			[]at{{"dbay:network.azCount", KindInvalid}}},
+		{"az count 2 and 6 are fine", func(m map[string]string) {
+			m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCount":6}`
+			m["dbay:tags"] = `{"owner":"p","cost-center":"c"}`
+		}, nil},
+		{"nat strategy", func(m map[string]string) { m["dbay:network"] = `{"cidr":"10.0.0.0/16","natGateways":"none"}` },
+			[]at{{"dbay:network.natGateways", KindNotSupported}}},
+		{"subnets cannot fit the AZs", func(m map[string]string) {
+			m["dbay:network"] = `{"cidr":"10.0.0.0/18","azCount":3}`
+		}, []at{{"dbay:network.subnets", KindInvalid}}},
+		{"smaller subnets fit a small VPC", func(m map[string]string) {
+			m["dbay:network"] = `{"cidr":"10.0.0.0/20","azCount":2,"subnets":{"private":22,"public":26,"isolated":26}}`
+		}, nil},
+		{"subnet mask out of range", func(m map[string]string) {
+			m["dbay:network"] = `{"cidr":"10.0.0.0/16","subnets":{"public":30}}`
+		}, []at{{"dbay:network.subnets.public", KindInvalid}}},
+		{"subnet larger than the VPC", func(m map[string]string) {
+			m["dbay:network"] = `{"cidr":"10.0.0.0/20","subnets":{"private":18}}`
+		}, []at{{"dbay:network.subnets.private", KindInvalid}}},
+		{"flow log retention", func(m map[string]string) {
+			m["dbay:network"] = `{"cidr":"10.0.0.0/16","flowLogs":{"retentionDays":100}}`
+		}, []at{{"dbay:network.flowLogs.retentionDays", KindInvalid}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, errs := load(t, tt.edit)
+			wantFieldErrors(t, errs, tt.want)
+		})
+	}
+}
+
+// TestErrorSentences checks how errors print: namespace, path, problem
+// naming the value, and what would be valid (TestLoadRules asserts the
+// path and kind of every rule).
+func TestErrorSentences(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		edit func(m map[string]string)
 		want []string // each must appear as a whole error line; nil: must pass
 	}{
 		{"unknown top-level key suggests the closest", func(m map[string]string) {
@@ -97,89 +209,27 @@ func TestLoadRules(t *testing.T) {
 		{"unknown nested key", func(m map[string]string) {
 			m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCuont":3}`
 		}, []string{"dbay:network.azCuont: unknown key; did you mean azCount?"}},
-		{"legacy key form is understood", func(m map[string]string) {
-			m["dbay:config:domain"] = m["dbay:domain"]
-			delete(m, "dbay:domain")
-		}, nil},
-		{"other namespaces are ignored", func(m map[string]string) { m["aws:profile"] = "prod" }, nil},
 		{"wrong type names the path", func(m map[string]string) {
 			m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCount":"three"}`
 		}, []string{`dbay:network.azCount: expected an integer, got string "three"; expected a whole number`}},
-		{"non-integer number", func(m map[string]string) {
-			m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCount":2.5}`
-		}, []string{"dbay:network.azCount: expected an integer, got 2.5; expected a whole number"}},
 		{"section that is not an object", func(m map[string]string) { m["dbay:network"] = "10.0.0.0/16" },
 			[]string{`dbay:network: expected an object, got "10.0.0.0/16"; set it as a YAML object in the stack file`}},
-		{"bool for a bool", func(m map[string]string) {
-			m["dbay:network"] = `{"cidr":"10.0.0.0/16","endpoints":{"sts":"no"}}`
-		}, []string{`dbay:network.endpoints.sts: expected a boolean, got string "no"; use true or false`}},
 		{"missing role", func(m map[string]string) { delete(m, "dbay:role") },
 			[]string{"dbay:role: is required; set primary or recovery"}},
 		{"unknown role", func(m map[string]string) { m["dbay:role"] = "secondary" },
 			[]string{`dbay:role: unknown role "secondary"; use primary or recovery`}},
 		{"missing region", func(m map[string]string) { delete(m, "aws:region") },
 			[]string{"aws:region: is required; set it with `pulumi config set aws:region us-east-1`"}},
-		{"region not an AWS region", func(m map[string]string) { m["aws:region"] = "us-middle-1" },
-			[]string{`aws:region: "us-middle-1" is not an AWS region; use an AWS region name such as us-east-1 or us-west-2`}},
-		{"empty domain", func(m map[string]string) { m["dbay:domain"] = "" },
-			[]string{"dbay:domain: is required; set the apex DNS name the stack serves, e.g. dbay.example.com"}},
 		{"bad domain", func(m map[string]string) { m["dbay:domain"] = "-dbay.com" },
 			[]string{`dbay:domain: "-dbay.com" is not a valid DNS name; use a lowercase DNS name of two or more labels, e.g. dbay.example.com`}},
-		{"single-label domain", func(m map[string]string) { m["dbay:domain"] = "localhost" },
-			[]string{`dbay:domain: "localhost" is not a valid DNS name; use a lowercase DNS name of two or more labels, e.g. dbay.example.com`}},
-		{"bad environment", func(m map[string]string) { m["dbay:environment"] = "Prod" },
-			[]string{`dbay:environment: "Prod" is not a valid environment name; use 1-32 lowercase letters, digits and dashes, starting with a letter`}},
-		{"missing environment", func(m map[string]string) { delete(m, "dbay:environment") },
-			[]string{"dbay:environment: is required; set a lowercase name such as production"}},
-		{"required tags", func(m map[string]string) { m["dbay:tags"] = `{"owner":"platform"}` },
-			[]string{"dbay:tags.cost-center: is required; every resource carries owner and cost-center tags"}},
 		{"reserved tag", func(m map[string]string) {
 			m["dbay:tags"] = `{"owner":"p","cost-center":"c","stack":"x"}`
 		}, []string{"dbay:tags.stack: is set by the program on every resource; remove it from tags"}},
-		{"aws: tag prefix", func(m map[string]string) {
-			m["dbay:tags"] = `{"owner":"p","cost-center":"c","aws:foo":"x"}`
-		}, []string{"dbay:tags.aws:foo: tag keys starting with aws: are reserved by AWS; choose another key"}},
-		{"missing cidr", func(m map[string]string) { m["dbay:network"] = `{}` },
-			[]string{"dbay:network.cidr: is required; set an IPv4 block such as 10.0.0.0/16"}},
-		{"malformed cidr", func(m map[string]string) { m["dbay:network"] = `{"cidr":"10.0.0/16"}` },
-			[]string{`dbay:network.cidr: "10.0.0/16" is not an IPv4 CIDR block; use an IPv4 block such as 10.0.0.0/16`}},
-		{"cidr with host bits", func(m map[string]string) { m["dbay:network"] = `{"cidr":"10.0.1.0/16"}` },
-			[]string{"dbay:network.cidr: 10.0.1.0/16 has host bits set; did you mean 10.0.0.0/16?"}},
-		{"cidr too large", func(m map[string]string) { m["dbay:network"] = `{"cidr":"10.0.0.0/8"}` },
-			[]string{"dbay:network.cidr: /8 is outside what a VPC with three subnet tiers can use; use a prefix between /16 and /24"}},
-		{"public cidr", func(m map[string]string) { m["dbay:network"] = `{"cidr":"52.0.0.0/16"}` },
-			[]string{"dbay:network.cidr: 52.0.0.0/16 is not a private address range; use a private range: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10"}},
-		{"overlap with the peer stack", func(m map[string]string) {
-			m["dbay:network"] = `{"cidr":"10.0.0.0/16","peerCidr":"10.0.128.0/17"}`
-		}, []string{"dbay:network.cidr: 10.0.0.0/16 overlaps the peer stack's 10.0.128.0/17; give each region its own block, e.g. 10.0.0.0/16 (prod) and 10.1.0.0/16 (dr)"}},
-		{"malformed peer cidr", func(m map[string]string) {
-			m["dbay:network"] = `{"cidr":"10.0.0.0/16","peerCidr":"ten"}`
-		}, []string{`dbay:network.peerCidr: "ten" is not an IPv4 CIDR block; use an IPv4 block such as 10.0.0.0/16`}},
-		{"az count 1", func(m map[string]string) { m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCount":1}` },
-			[]string{"dbay:network.azCount: 1 is outside 2..6; use 2, 3, 4, 5 or 6"}},
 		{"az count 7", func(m map[string]string) { m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCount":7}` },
 			[]string{"dbay:network.azCount: 7 is outside 2..6; use 2, 3, 4, 5 or 6"}},
-		{"az count 2 and 6 are fine", func(m map[string]string) {
-			m["dbay:network"] = `{"cidr":"10.0.0.0/16","azCount":6}`
-			m["dbay:tags"] = `{"owner":"p","cost-center":"c"}`
-		}, nil},
-		{"nat strategy", func(m map[string]string) { m["dbay:network"] = `{"cidr":"10.0.0.0/16","natGateways":"none"}` },
-			[]string{`dbay:network.natGateways: unknown NAT strategy "none"; use perAz or single`}},
 		{"subnets cannot fit the AZs", func(m map[string]string) {
 			m["dbay:network"] = `{"cidr":"10.0.0.0/18","azCount":3}`
 		}, []string{"dbay:network.subnets: 3 AZs of /19 private, /24 public and /24 isolated subnets need 26112 addresses, but 10.0.0.0/18 holds 16384; use a larger network.cidr, smaller subnets or fewer AZs"}},
-		{"smaller subnets fit a small VPC", func(m map[string]string) {
-			m["dbay:network"] = `{"cidr":"10.0.0.0/20","azCount":2,"subnets":{"private":22,"public":26,"isolated":26}}`
-		}, nil},
-		{"subnet mask out of range", func(m map[string]string) {
-			m["dbay:network"] = `{"cidr":"10.0.0.0/16","subnets":{"public":30}}`
-		}, []string{"dbay:network.subnets.public: /30 is not a valid subnet size; use a prefix length between 16 and 28"}},
-		{"subnet larger than the VPC", func(m map[string]string) {
-			m["dbay:network"] = `{"cidr":"10.0.0.0/20","subnets":{"private":18}}`
-		}, []string{"dbay:network.subnets.private: a /18 subnet is larger than the /20 VPC; use /20 or longer"}},
-		{"flow log retention", func(m map[string]string) {
-			m["dbay:network"] = `{"cidr":"10.0.0.0/16","flowLogs":{"retentionDays":100}}`
-		}, []string{"dbay:network.flowLogs.retentionDays: 100 is not a CloudWatch Logs retention; use one of [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -285,20 +335,5 @@ func TestKnownKeysCoverEverySection(t *testing.T) {
 	want := []string{"aws:region", "dhanam:auth", "dhanam:cost", "dhanam:data", "dhanam:domain", "dhanam:dr", "dhanam:drRegion", "dhanam:environment", "dhanam:fleet", "dhanam:frontend", "dhanam:monitoring", "dhanam:network", "dhanam:policy", "dhanam:protect", "dhanam:role", "dhanam:secretValues", "dhanam:secrets", "dhanam:security", "dhanam:serverless", "dhanam:tags"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("KnownKeys = %v, want %v", got, want)
-	}
-}
-
-// wantErrorLines fails unless errs holds each wanted line as a whole line
-// (all errors are reported at once, one per line).
-func wantErrorLines(t *testing.T, errs Errors, want []string) {
-	t.Helper()
-	if errs == nil {
-		t.Fatalf("want %q, config was accepted", want)
-	}
-	got := errs.Error()
-	for _, w := range want {
-		if !strings.Contains("\n"+got+"\n", "\n"+w+"\n") {
-			t.Errorf("missing error line\n  want: %s\n  got:  %s", w, strings.ReplaceAll(got, "\n", "\n        "))
-		}
 	}
 }

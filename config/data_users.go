@@ -24,29 +24,29 @@ var reservedPostgresRoles = map[string]bool{
 func (cfg *Config) validateServiceUsers(c *collector) {
 	p := cfg.Data.Postgres
 	if p != nil && p.URLSchema && !p.ServiceUsers {
-		c.add("data.postgres.urlSchema", "needs data.postgres.serviceUsers: true (the schema named is the service role's)", "set serviceUsers: true, or remove urlSchema")
+		c.required("data.postgres.urlSchema", "needs data.postgres.serviceUsers: true (the schema named is the service role's)", "set serviceUsers: true, or remove urlSchema")
 	}
 	if p == nil || !p.ServiceUsers {
 		return
 	}
 	if cfg.Fleet == nil || cfg.Fleet.Runtime != RuntimeECS {
-		c.add("data.postgres.serviceUsers", "needs fleet.runtime ecs: the roles are created by an ECS bootstrap task", "set it false on EKS")
+		c.required("data.postgres.serviceUsers", "needs fleet.runtime ecs: the roles are created by an ECS bootstrap task", "set it false on EKS")
 	}
 	for _, svc := range cfg.PostgresConsumers() {
 		role := PostgresRole(svc)
 		path := fmt.Sprintf("fleet.services[%d].name", cfg.fleetIndex(svc))
 		switch {
 		case !postgresRoleRe.MatchString(role):
-			c.addf(path, "use at most 63 lowercase letters, digits and hyphens, starting with a letter", "%q does not make a PostgreSQL role name (%q)", svc, role)
+			c.invalidf(path, "use at most 63 lowercase letters, digits and hyphens, starting with a letter", "%q does not make a PostgreSQL role name (%q)", svc, role)
 		case reservedPostgresRoles[role] || role == p.Username:
-			c.addf(path, "rename the service, or set data.postgres.serviceUsers: false", "its role %q is reserved or the master user's", role)
+			c.forbiddenf(path, "rename the service, or set data.postgres.serviceUsers: false", "its role %q is reserved or the master user's", role)
 		}
 	}
 	if cfg.Serverless != nil {
 		for _, name := range sortedMapKeys(cfg.Serverless.Functions) {
 			for i, u := range cfg.Serverless.Functions[name].Uses {
 				if u == "postgres" {
-					c.addf(fmt.Sprintf("serverless.functions.%s.uses[%d]", name, i), "call a service that owns the data instead",
+					c.forbiddenf(fmt.Sprintf("serverless.functions.%s.uses[%d]", name, i), "call a service that owns the data instead",
 						"with data.postgres.serviceUsers a function has no database role of its own and would need the master user")
 				}
 			}

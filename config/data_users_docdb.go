@@ -29,22 +29,22 @@ func (cfg *Config) validateDocumentDBUsers(c *collector) {
 		return
 	}
 	if cfg.Fleet == nil || cfg.Fleet.Runtime != RuntimeECS {
-		c.add("data.documentdb.serviceUsers", "needs fleet.runtime ecs: the users are created by an ECS bootstrap task", "set it false on EKS")
+		c.required("data.documentdb.serviceUsers", "needs fleet.runtime ecs: the users are created by an ECS bootstrap task", "set it false on EKS")
 	}
 	for _, svc := range cfg.DocumentDBConsumers() {
 		path := fmt.Sprintf("fleet.services[%d].name", cfg.fleetIndex(svc))
 		switch {
 		case !documentDBUserRe.MatchString(svc):
-			c.addf(path, "use at most 63 lowercase letters, digits and hyphens, starting with a letter", "%q does not make a DocumentDB user and database name", svc)
+			c.invalidf(path, "use at most 63 lowercase letters, digits and hyphens, starting with a letter", "%q does not make a DocumentDB user and database name", svc)
 		case reservedDocumentDBNames[svc] || svc == m.Username:
-			c.addf(path, "rename the service, or set data.documentdb.serviceUsers: false", "its DocumentDB user %q is reserved or the master user's", svc)
+			c.forbiddenf(path, "rename the service, or set data.documentdb.serviceUsers: false", "its DocumentDB user %q is reserved or the master user's", svc)
 		}
 	}
 	if cfg.Serverless != nil {
 		for _, name := range sortedMapKeys(cfg.Serverless.Functions) {
 			for i, u := range cfg.Serverless.Functions[name].Uses {
 				if u == "mongo" {
-					c.addf(fmt.Sprintf("serverless.functions.%s.uses[%d]", name, i), "call a service that owns the data instead",
+					c.forbiddenf(fmt.Sprintf("serverless.functions.%s.uses[%d]", name, i), "call a service that owns the data instead",
 						"with data.documentdb.serviceUsers a function has no DocumentDB user of its own and would need the master user")
 				}
 			}

@@ -139,52 +139,52 @@ func (cfg *Config) validateDR(c *collector) {
 	for _, k := range sortedMapKeys(d.Accept) {
 		switch {
 		case !known[k]:
-			c.addf("dr.accept."+k, "use one of "+kindList(), "%q is not a kind of store", k)
+			c.invalidf("dr.accept."+k, "use one of "+kindList(), "%q is not a kind of store", k)
 		case len(strings.TrimSpace(d.Accept[k])) < MinWaiverReason:
-			c.add("dr.accept."+k, "is too short to be a reason", fmt.Sprintf("write at least %d characters: what is lost and why that is acceptable", MinWaiverReason))
+			c.invalid("dr.accept."+k, "is too short to be a reason", fmt.Sprintf("write at least %d characters: what is lost and why that is acceptable", MinWaiverReason))
 		}
 	}
 	switch cfg.Role {
 	case RoleRecovery:
 		switch {
 		case d.PrimaryStack == "":
-			c.add("dr.primaryStack", "is required in a recovery stack", "name the primary stack to recover, e.g. organization/"+cfg.Project+"/prod")
+			c.required("dr.primaryStack", "is required in a recovery stack", "name the primary stack to recover, e.g. organization/"+cfg.Project+"/prod")
 		case !stackRefRe.MatchString(d.PrimaryStack):
-			c.addf("dr.primaryStack", "use organization/project/stack, e.g. organization/"+cfg.Project+"/prod", "%q is not a fully qualified stack name", d.PrimaryStack)
+			c.invalidf("dr.primaryStack", "use organization/project/stack, e.g. organization/"+cfg.Project+"/prod", "%q is not a fully qualified stack name", d.PrimaryStack)
 		}
 		switch {
 		case d.PrimaryRegion == "":
-			c.add("dr.primaryRegion", "is required in a recovery stack", "name the primary stack's region, e.g. us-east-1")
+			c.required("dr.primaryRegion", "is required in a recovery stack", "name the primary stack's region, e.g. us-east-1")
 		case !IsAWSRegion(d.PrimaryRegion):
-			c.addf("dr.primaryRegion", "use an AWS region such as us-east-1", "%q is not an AWS region", d.PrimaryRegion)
+			c.invalidf("dr.primaryRegion", "use an AWS region such as us-east-1", "%q is not an AWS region", d.PrimaryRegion)
 		case d.PrimaryRegion == cfg.Region:
-			c.addf("dr.primaryRegion", "deploy the recovery stack into another region than the primary", "the primary's region %s is the recovery stack's own (aws:region)", d.PrimaryRegion)
+			c.invalidf("dr.primaryRegion", "deploy the recovery stack into another region than the primary", "the primary's region %s is the recovery stack's own (aws:region)", d.PrimaryRegion)
 		}
 		if cfg.DRRegion != "" {
-			c.add("drRegion", "is set in a recovery stack", "remove it: a recovery stack has no recovery region of its own")
+			c.forbidden("drRegion", "is set in a recovery stack", "remove it: a recovery stack has no recovery region of its own")
 		}
 		if p := cfg.Data.Postgres; p != nil && len(p.ReadReplicas) > 0 {
-			c.add("data.postgres.readReplicas", "are not built in a recovery stack", "remove them: the DR postgres is itself a read replica of the primary until it is promoted; name them in dr.reportingReplicas, built after the promotion")
+			c.forbidden("data.postgres.readReplicas", "are not built in a recovery stack", "remove them: the DR postgres is itself a read replica of the primary until it is promoted; name them in dr.reportingReplicas, built after the promotion")
 		}
 		if len(d.ReportingReplicas) > 0 && cfg.Data.Postgres == nil {
-			c.add("dr.reportingReplicas", "need data.postgres", "remove them, or add the postgres store")
+			c.required("dr.reportingReplicas", "need data.postgres", "remove them, or add the postgres store")
 		}
 		checkReplicaNames(c, "dr.reportingReplicas", d.ReportingReplicas)
 		if d.Fenced {
-			c.add("dr.fenced", "is set in a recovery stack", "remove it: dr.fenced fences a primary (Pulumi.<primary>.yaml); a recovery stack takes over with fleet.standby: active")
+			c.forbidden("dr.fenced", "is set in a recovery stack", "remove it: dr.fenced fences a primary (Pulumi.<primary>.yaml); a recovery stack takes over with fleet.standby: active")
 		}
 		if cfg.Frontend != nil {
-			c.add("frontend", "is set in a recovery stack", "remove it: CloudFront, WAF and the site are global and live in the primary stack, which fails the site over to its replica bucket")
+			c.forbidden("frontend", "is set in a recovery stack", "remove it: CloudFront, WAF and the site are global and live in the primary stack, which fails the site over to its replica bucket")
 		}
 	default:
 		if d.PrimaryStack != "" || d.PrimaryRegion != "" {
-			c.add("dr.primaryStack", "is set in a primary stack", "remove dr.primaryStack and dr.primaryRegion: only a recovery stack reads a primary")
+			c.forbidden("dr.primaryStack", "is set in a primary stack", "remove dr.primaryStack and dr.primaryRegion: only a recovery stack reads a primary")
 		}
 		if d.Fenced && cfg.DRRegion == "" {
-			c.add("dr.fenced", "needs drRegion", "remove it, or set drRegion: a primary is fenced only after a failover to its recovery Region")
+			c.required("dr.fenced", "needs drRegion", "remove it, or set drRegion: a primary is fenced only after a failover to its recovery Region")
 		}
 		if len(d.ReportingReplicas) > 0 {
-			c.add("dr.reportingReplicas", "is set in a primary stack", "use data.postgres.readReplicas: a primary builds its replicas at once")
+			c.forbidden("dr.reportingReplicas", "is set in a primary stack", "use data.postgres.readReplicas: a primary builds its replicas at once")
 		}
 	}
 	cfg.validateDRCost(c, rto, rtoOK)
@@ -203,7 +203,7 @@ func (cfg *Config) validateDR(c *collector) {
 			if best, _ := dr.Best(k, p); best.Unbounded || best.RPO > p.RPO {
 				key = "dr.rpo"
 			}
-			c.addf(key, fmt.Sprintf("relax dr.rpo/dr.rto, remove %s, or accept the risk with dr.accept.%s and a reason", path, k),
+			c.invalidf(key, fmt.Sprintf("relax dr.rpo/dr.rto, remove %s, or accept the risk with dr.accept.%s and a reason", path, k),
 				"%s cannot be met for %s: %s", p, path, why)
 		}
 	}
@@ -213,10 +213,10 @@ func parsePolicyDuration(path, s string, c *collector) (time.Duration, bool) {
 	d, err := time.ParseDuration(s)
 	switch {
 	case err != nil:
-		c.addf(path, "use a Go duration such as 1h or 15m", "%q is not a duration", s)
+		c.invalidf(path, "use a Go duration such as 1h or 15m", "%q is not a duration", s)
 		return 0, false
 	case d <= 0:
-		c.addf(path, "use a positive duration such as 1h", "%s is not positive", s)
+		c.invalidf(path, "use a positive duration such as 1h", "%s is not positive", s)
 		return 0, false
 	}
 	return d, true

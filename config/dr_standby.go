@@ -113,7 +113,7 @@ var allowedClasses = map[dr.Kind][]dr.DataClass{
 func (cfg *Config) validateDRCost(c *collector, rto time.Duration, rtoOK bool) {
 	d := cfg.DR
 	if b := d.CostBudget; b != nil && (*b <= 0 || *b > 100) {
-		c.addf("dr.costBudget", "use a percentage of the primary's monthly cost in 1..100, e.g. 25", "%g is outside 1..100", *b)
+		c.invalidf("dr.costBudget", "use a percentage of the primary's monthly cost in 1..100, e.g. 25", "%g is outside 1..100", *b)
 	}
 	for _, k := range sortedMapKeys(d.Classes) {
 		allowed := allowedClasses[dr.Kind(k)]
@@ -128,39 +128,39 @@ func (cfg *Config) validateDRCost(c *collector, rto time.Duration, rtoOK bool) {
 		}
 		switch {
 		case dr.Classes[dr.Kind(k)] == "":
-			c.addf("dr.classes."+k, "use one of "+kindList(), "%q is not a kind of store", k)
+			c.invalidf("dr.classes."+k, "use one of "+kindList(), "%q is not a kind of store", k)
 		case !ok:
-			c.addf("dr.classes."+k, "use "+strings.Join(names, " or "), "%q is not a data class %s may have", d.Classes[k], k)
+			c.invalidf("dr.classes."+k, "use "+strings.Join(names, " or "), "%q is not a data class %s may have", d.Classes[k], k)
 		}
 	}
 	s, r := d.Standby, d.Rebuild
 	if cfg.Role != RoleRecovery {
 		if s != (DRStandby{}) {
-			c.add("dr.standby", "is set in a primary stack", "remove it: only a recovery stack has a standby")
+			c.forbidden("dr.standby", "is set in a primary stack", "remove it: only a recovery stack has a standby")
 		}
 		if r != (DRRebuild{}) {
-			c.add("dr.rebuild", "is set in a primary stack", "remove it: only a recovery stack rebuilds derived stores")
+			c.forbidden("dr.rebuild", "is set in a primary stack", "remove it: only a recovery stack rebuilds derived stores")
 		}
 		return
 	}
 	if s.PostgresInstanceClass != "" {
 		if cfg.Data.Postgres == nil {
-			c.add("dr.standby.postgresInstanceClass", "needs data.postgres", "remove it, or add the postgres store")
+			c.required("dr.standby.postgresInstanceClass", "needs data.postgres", "remove it, or add the postgres store")
 		}
 		checkClass(c, "dr.standby.postgresInstanceClass", s.PostgresInstanceClass, dbClassRe, "an RDS class such as db.r6g.large")
 	}
 	if r.SearchIndexMiBps < 0 {
-		c.addf("dr.rebuild.searchIndexMiBps", "use a positive rate in MiB/s, or leave it out for the cited default", "%g is negative", r.SearchIndexMiBps)
+		c.invalidf("dr.rebuild.searchIndexMiBps", "use a positive rate in MiB/s, or leave it out for the cited default", "%g is negative", r.SearchIndexMiBps)
 	}
 	if !cfg.AtFailover(dr.Search) {
 		return
 	}
 	switch est := r.Search().SearchRebuildTime(); {
 	case r.SearchDataGiB <= 0:
-		c.add("dr.rebuild.searchDataGiB", "is required: data.opensearch is derived (built at failover)",
+		c.required("dr.rebuild.searchDataGiB", "is required: data.opensearch is derived (built at failover)",
 			"state the GiB of listing documents search_indexer reindexes from PostgreSQL, or declare dr.classes.opensearch: source-of-truth to keep the domain on standby")
 	case rtoOK && est > rto:
-		c.addf("dr.rebuild.searchDataGiB", "keep the domain on standby (dr.classes.opensearch: source-of-truth) or relax dr.rto",
+		c.invalidf("dr.rebuild.searchDataGiB", "keep the domain on standby (dr.classes.opensearch: source-of-truth) or relax dr.rto",
 			"the OpenSearch rebuild (%s) exceeds dr.rto %s", r.Search().Arithmetic(), dr.Human(rto))
 	}
 }

@@ -24,38 +24,38 @@ func TestDRCostConfigErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(m map[string]string)
-		want []string
+		want []at
 	}{
 		{"budget outside 1..100", recoveryWith(`,"costBudget":0`, `{}`),
-			[]string{"dbay:dr.costBudget: 0 is outside 1..100; use a percentage of the primary's monthly cost in 1..100, e.g. 25"}},
-		{"a source of truth declared derived, an unknown class", recoveryWith(`,"classes":{"postgres":"derived","opensearch":"ephemeral","cache":"derived"}`, `{}`), []string{
-			`dbay:dr.classes.postgres: "derived" is not a data class postgres may have; use source-of-truth`,
-			`dbay:dr.classes.opensearch: "ephemeral" is not a data class opensearch may have; use derived or source-of-truth`,
-			`dbay:dr.classes.cache: "cache" is not a kind of store; use one of postgres, documentdb, redis, opensearch, memcached, bucket, secret, images, userpool`,
+			[]at{{"dbay:dr.costBudget", KindInvalid}}},
+		{"a source of truth declared derived, an unknown class", recoveryWith(`,"classes":{"postgres":"derived","opensearch":"ephemeral","cache":"derived"}`, `{}`), []at{
+			{"dbay:dr.classes.postgres", KindInvalid},
+			{"dbay:dr.classes.opensearch", KindInvalid},
+			{"dbay:dr.classes.cache", KindInvalid},
 		}},
-		{"derived search without its size", recoveryWith(``, search), []string{
-			"dbay:dr.rebuild.searchDataGiB: is required: data.opensearch is derived (built at failover); state the GiB of listing documents search_indexer reindexes from PostgreSQL, or declare dr.classes.opensearch: source-of-truth to keep the domain on standby",
+		{"derived search without its size", recoveryWith(``, search), []at{
+			{"dbay:dr.rebuild.searchDataGiB", KindRequired},
 		}},
 		// 45 min + 100 GiB ÷ 5 MiB/s (342 min) = 6h27m > 4 h.
-		{"a rebuild slower than the RTO", recoveryWith(`,"rebuild":{"searchDataGiB":100}`, search), []string{
-			"dbay:dr.rebuild.searchDataGiB: the OpenSearch rebuild (domain 45m + 100 GiB ÷ 5 MiB/s = 6h27m) exceeds dr.rto 4h; keep the domain on standby (dr.classes.opensearch: source-of-truth) or relax dr.rto",
+		{"a rebuild slower than the RTO", recoveryWith(`,"rebuild":{"searchDataGiB":100}`, search), []at{
+			{"dbay:dr.rebuild.searchDataGiB", KindInvalid},
 		}},
-		{"bad standby class, no postgres", recoveryWith(`,"standby":{"postgresInstanceClass":"r6g.large"}`, `{}`), []string{
-			"dbay:dr.standby.postgresInstanceClass: needs data.postgres; remove it, or add the postgres store",
-			`dbay:dr.standby.postgresInstanceClass: "r6g.large" is not a valid instance class; use an RDS class such as db.r6g.large`,
+		{"bad standby class, no postgres", recoveryWith(`,"standby":{"postgresInstanceClass":"r6g.large"}`, `{}`), []at{
+			{"dbay:dr.standby.postgresInstanceClass", KindRequired},
+			{"dbay:dr.standby.postgresInstanceClass", KindInvalid},
 		}},
 		{"standby in a primary", func(m map[string]string) {
 			m["dbay:dr"] = `{"standby":{"postgresInstanceClass":"db.r6g.large"},"rebuild":{"searchDataGiB":5}}`
-		}, []string{
-			"dbay:dr.standby: is set in a primary stack; remove it: only a recovery stack has a standby",
-			"dbay:dr.rebuild: is set in a primary stack; remove it: only a recovery stack rebuilds derived stores",
+		}, []at{
+			{"dbay:dr.standby", KindForbidden},
+			{"dbay:dr.rebuild", KindForbidden},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, errs := load(t, tt.edit)
-			wantErrorLines(t, errs, tt.want)
+			wantFieldErrors(t, errs, tt.want)
 		})
 	}
 }

@@ -35,63 +35,63 @@ func TestDRConfigErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(m map[string]string)
-		want []string // whole error lines
+		want []at // the errors wanted (path and kind); nil: must pass
 	}{
 		{"recovery stack without a primary", func(m map[string]string) {
 			recovery(m)
 			m["dbay:dr"] = `{}`
-		}, []string{
-			"dbay:dr.primaryRegion: is required in a recovery stack; name the primary stack's region, e.g. us-east-1",
-			"dbay:dr.primaryStack: is required in a recovery stack; name the primary stack to recover, e.g. organization/dbay/prod",
+		}, []at{
+			{"dbay:dr.primaryRegion", KindRequired},
+			{"dbay:dr.primaryStack", KindRequired},
 		}},
 		{"recovery into the primary's region", func(m map[string]string) {
 			recovery(m)
 			m["dbay:dr"] = `{"primaryStack":"organization/dbay/prod","primaryRegion":"us-west-2"}`
-		}, []string{"dbay:dr.primaryRegion: the primary's region us-west-2 is the recovery stack's own (aws:region); deploy the recovery stack into another region than the primary"}},
+		}, []at{{"dbay:dr.primaryRegion", KindInvalid}}},
 		{"short stack name", func(m map[string]string) {
 			recovery(m)
 			m["dbay:dr"] = `{"primaryStack":"prod","primaryRegion":"us-east-1"}`
-		}, []string{`dbay:dr.primaryStack: "prod" is not a fully qualified stack name; use organization/project/stack, e.g. organization/dbay/prod`}},
+		}, []at{{"dbay:dr.primaryStack", KindInvalid}}},
 		{"primary names a primary", func(m map[string]string) {
 			m["dbay:dr"] = `{"primaryStack":"organization/dbay/prod"}`
-		}, []string{"dbay:dr.primaryStack: is set in a primary stack; remove dr.primaryStack and dr.primaryRegion: only a recovery stack reads a primary"}},
+		}, []at{{"dbay:dr.primaryStack", KindForbidden}}},
 		{"RPO no bucket mechanism meets", func(m map[string]string) {
 			stores(m)
 			m["dbay:dr"] = `{"rpo":"10m"}`
-		}, []string{"dbay:dr.rpo: RPO 10m, RTO 4h cannot be met for data.buckets: the best mechanism for bucket (s3-crr-rtc) gives RPO 15m, RTO 0; relax dr.rpo/dr.rto, remove data.buckets, or accept the risk with dr.accept.bucket and a reason"}},
+		}, []at{{"dbay:dr.rpo", KindInvalid}}},
 		{"RTO no postgres mechanism meets", func(m map[string]string) {
 			stores(m)
 			m["dbay:dr"] = `{"rto":"20m"}`
-		}, []string{"dbay:dr.rto: RPO 1h, RTO 20m cannot be met for data.postgres: the best mechanism for postgres (rds-cross-region-replica) gives RPO 15m, RTO 30m; relax dr.rpo/dr.rto, remove data.postgres, or accept the risk with dr.accept.postgres and a reason"}},
+		}, []at{{"dbay:dr.rto", KindInvalid}}},
 		{"user pools need an accepted risk", func(m map[string]string) {
 			m["dbay:drRegion"] = "us-west-2"
 			m["dbay:auth"] = `{}`
-		}, []string{"dbay:dr.rpo: RPO 1h, RTO 4h cannot be met for auth: the best mechanism for userpool (cognito-standby-pool) gives RPO unbounded, RTO 30m; relax dr.rpo/dr.rto, remove auth, or accept the risk with dr.accept.userpool and a reason"}},
+		}, []at{{"dbay:dr.rpo", KindInvalid}}},
 		{"a recovery stack fenced", func(m map[string]string) {
 			recovery(m)
 			m["dbay:dr"] = `{"primaryStack":"organization/dbay/prod","primaryRegion":"us-east-1","fenced":true}`
-		}, []string{"dbay:dr.fenced: is set in a recovery stack; remove it: dr.fenced fences a primary (Pulumi.<primary>.yaml); a recovery stack takes over with fleet.standby: active"}},
+		}, []at{{"dbay:dr.fenced", KindForbidden}}},
 		{"a primary fenced without a recovery region", func(m map[string]string) {
 			m["dbay:dr"] = `{"fenced":true}`
-		}, []string{"dbay:dr.fenced: needs drRegion; remove it, or set drRegion: a primary is fenced only after a failover to its recovery Region"}},
+		}, []at{{"dbay:dr.fenced", KindRequired}}},
 		{"fenced is a boolean", func(m map[string]string) {
 			m["dbay:drRegion"] = "us-west-2"
 			m["dbay:dr"] = `{"fenced":"yes"}`
-		}, []string{`dbay:dr.fenced: expected a boolean, got string "yes"; use true or false`}},
+		}, []at{{"dbay:dr.fenced", KindInvalid}}},
 		{"bad durations and acceptances", func(m map[string]string) {
 			m["dbay:dr"] = `{"rpo":"an hour","rto":"-1h","accept":{"users":"because we can live with it","userpool":"ok"}}`
-		}, []string{
-			`dbay:dr.rpo: "an hour" is not a duration; use a Go duration such as 1h or 15m`,
-			"dbay:dr.rto: -1h is not positive; use a positive duration such as 1h",
-			`dbay:dr.accept.users: "users" is not a kind of store; use one of postgres, documentdb, redis, opensearch, memcached, bucket, secret, images, userpool`,
-			"dbay:dr.accept.userpool: is too short to be a reason; write at least 20 characters: what is lost and why that is acceptable",
+		}, []at{
+			{"dbay:dr.rpo", KindInvalid},
+			{"dbay:dr.rto", KindInvalid},
+			{"dbay:dr.accept.users", KindInvalid},
+			{"dbay:dr.accept.userpool", KindInvalid},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, errs := load(t, tt.edit)
-			wantErrorLines(t, errs, tt.want)
+			wantFieldErrors(t, errs, tt.want)
 		})
 	}
 }

@@ -23,24 +23,24 @@ func TestKeysAndOptionalSecrets(t *testing.T) {
 	tests := []struct {
 		name  string
 		edits []func(m map[string]string)
-		want  []string // substrings, each of one error; nil: valid
+		want  []at // the errors wanted (path and kind); nil: valid
 	}{
 		{"a key used by a service", []func(map[string]string){secrets(items, `{"app":{"envVar":"ENCRYPTION_KEY"}}`), withFleet(`["key:app"]`)}, nil},
 		{"an undeclared key", []func(map[string]string){secrets(items, `{}`), withFleet(`["key:app"]`)},
-			[]string{`dbay:fleet.services[0].uses[0]: "key:app" is not a store this stack has`}},
+			[]at{{"dbay:fleet.services[0].uses[0]", KindInvalid}}},
 		{"bad key name and variable", []func(map[string]string){secrets(items, `{"App_Key":{"envVar":"encryption-key"},"b":{"envVar":"AWS_ACCESS_KEY_ID"}}`)},
-			[]string{`dbay:secrets.keys.App_Key: "App_Key" is not a valid key name`, `dbay:secrets.keys.App_Key.envVar: "encryption-key" is not an environment variable name`,
-				"dbay:secrets.keys.b.envVar: AWS_ACCESS_KEY_ID cannot hold a key ARN"}},
+			[]at{{"dbay:secrets.keys.App_Key", KindInvalid}, {"dbay:secrets.keys.App_Key.envVar", KindInvalid},
+				{"dbay:secrets.keys.b.envVar", KindForbidden}}},
 		{"two keys, one variable", []func(map[string]string){secrets(items, `{"a":{"envVar":"ENCRYPTION_KEY"},"b":{"envVar":"ENCRYPTION_KEY"}}`)},
-			[]string{"dbay:secrets.keys.b.envVar: ENCRYPTION_KEY is already the variable of secrets.keys.a"}},
+			[]at{{"dbay:secrets.keys.b.envVar", KindInvalid}}},
 		{"a key variable a secret also sets", []func(map[string]string){secrets(`{"ENCRYPTION_KEY":{"source":"external"}}`, `{"a":{"envVar":"ENCRYPTION_KEY"}}`)},
-			[]string{"dbay:secrets.keys.a.envVar: ENCRYPTION_KEY is also declared under secrets.items"}},
+			[]at{{"dbay:secrets.keys.a.envVar", KindInvalid}}},
 		{"the key variable typed in env too", []func(map[string]string){secrets(items, `{"app":{"envVar":"ENCRYPTION_KEY"}}`), func(m map[string]string) {
 			m["dbay:fleet"] = strings.Replace(strings.Replace(fleet, "%s", `["key:app"]`, 1), `"min":1`, `"env":{"ENCRYPTION_KEY":"x"},"min":1`, 1)
-		}}, []string{"dbay:fleet.services[0].env.ENCRYPTION_KEY: ENCRYPTION_KEY is already set by uses key:app"}},
+		}}, []at{{"dbay:fleet.services[0].env.ENCRYPTION_KEY", KindInvalid}}},
 		{"optional generated and provided required", []func(map[string]string){secrets(`{"JWT_SECRET":{"source":"generated","optional":true},"PLAID_SECRET":{"source":"external","provided":true}}`, `{}`)},
-			[]string{"dbay:secrets.items.JWT_SECRET.optional: a generated secret cannot be optional; remove it: only an external secret is optional",
-				"dbay:secrets.items.PLAID_SECRET.provided: only an optional secret is switched on by provided (a required secret is always injected); remove it, or set optional: true"}},
+			[]at{{"dbay:secrets.items.JWT_SECRET.optional", KindForbidden},
+				{"dbay:secrets.items.PLAID_SECRET.provided", KindForbidden}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,17 +50,9 @@ func TestKeysAndOptionalSecrets(t *testing.T) {
 					e(m)
 				}
 			})
-			got := errs.Error()
-			if errs == nil {
-				got = ""
-			}
-			if tt.want == nil && errs != nil {
-				t.Fatalf("unexpected errors:\n%s", got)
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(got, w) {
-					t.Errorf("missing %q in:\n%s", w, got)
-				}
+			wantFieldErrors(t, errs, tt.want)
+			if errs != nil {
+				return
 			}
 			if tt.want == nil && cfg.Secrets.Keys["app"].Description == "" {
 				t.Error("no default description")

@@ -93,61 +93,61 @@ func (s *Secrets) applyDefaults() {
 // principals are the grantee names the stack declares.
 func (s Secrets) validate(c *collector, values map[string]string, valuesSecret bool, region string, principals map[string]bool) {
 	if s.RecoveryWindowDays < 7 || s.RecoveryWindowDays > 30 {
-		c.addf("secrets.recoveryWindowDays", "use 7..30", "%d days is outside what Secrets Manager accepts", s.RecoveryWindowDays)
+		c.invalidf("secrets.recoveryWindowDays", "use 7..30", "%d days is outside what Secrets Manager accepts", s.RecoveryWindowDays)
 	}
 	for i, r := range s.ReplicaRegions {
 		path := fmt.Sprintf("secrets.replicaRegions[%d]", i)
 		switch {
 		case !IsAWSRegion(r):
-			c.addf(path, "use an AWS region name such as us-west-2", "%q is not an AWS region", r)
+			c.invalidf(path, "use an AWS region name such as us-west-2", "%q is not an AWS region", r)
 		case r == region:
-			c.addf(path, "replicate to another region", "%s is the stack's own region", r)
+			c.invalidf(path, "replicate to another region", "%s is the stack's own region", r)
 		}
 	}
 	for _, name := range sortedMapKeys(s.Items) {
 		it := s.Items[name]
 		path := "secrets.items." + name
 		if !secretNameRe.MatchString(name) {
-			c.addf(path, "use the environment variable name: uppercase letters, digits and underscores", "%q is not a valid secret name", name)
+			c.invalidf(path, "use the environment variable name: uppercase letters, digits and underscores", "%q is not a valid secret name", name)
 		}
 		switch it.Source {
 		case SourceGenerated:
 			if it.Length < 32 || it.Length > 1024 {
-				c.addf(path+".length", "use 32..1024", "%d characters is outside 32..1024", it.Length)
+				c.invalidf(path+".length", "use 32..1024", "%d characters is outside 32..1024", it.Length)
 			}
 		case SourceExternal:
 		case SourceConfig:
 			if _, ok := values[name]; !ok {
-				c.add(path, "has source config but no value", fmt.Sprintf("set it with `pulumi config set --secret --path 'secretValues.%s' <value>`", name))
+				c.required(path, "has source config but no value", fmt.Sprintf("set it with `pulumi config set --secret --path 'secretValues.%s' <value>`", name))
 			}
 		case "":
-			c.add(path+".source", "is required", "use generated, external or config")
+			c.required(path+".source", "is required", "use generated, external or config")
 		default:
-			c.addf(path+".source", "use generated, external or config", "unknown source %q", it.Source)
+			c.notSupportedf(path+".source", "use generated, external or config", "unknown source %q", it.Source)
 		}
 		if it.Length != 0 && it.Source != SourceGenerated {
-			c.add(path+".length", "only a generated secret has a length", "remove it")
+			c.forbidden(path+".length", "only a generated secret has a length", "remove it")
 		}
 		switch {
 		case it.Optional && it.Source != SourceExternal:
-			c.addf(path+".optional", "remove it: only an external secret is optional (a generated or config secret always has a value)", "a %s secret cannot be optional", it.Source)
+			c.forbiddenf(path+".optional", "remove it: only an external secret is optional (a generated or config secret always has a value)", "a %s secret cannot be optional", it.Source)
 		case it.Provided && !it.Optional:
-			c.add(path+".provided", "only an optional secret is switched on by provided (a required secret is always injected)", "remove it, or set optional: true")
+			c.forbidden(path+".provided", "only an optional secret is switched on by provided (a required secret is always injected)", "remove it, or set optional: true")
 		}
 		for i, r := range it.Readers {
 			if !principals[r] {
-				c.addf(fmt.Sprintf("%s.readers[%d]", path, i), "name a service or function this stack declares"+known(principals), "no role named %q", r)
+				c.invalidf(fmt.Sprintf("%s.readers[%d]", path, i), "name a service or function this stack declares"+known(principals), "no role named %q", r)
 			}
 		}
 	}
 	for _, name := range sortedMapKeys(values) {
 		if it, ok := s.Items[name]; !ok || it.Source != SourceConfig {
-			c.add("secretValues."+name, "has no secrets.items entry with source config", "declare it or remove the value")
+			c.required("secretValues."+name, "has no secrets.items entry with source config", "declare it or remove the value")
 		}
 	}
 	s.validateKeys(c)
 	if len(values) > 0 && !valuesSecret {
-		c.add("secretValues", "is stored in plain text", "set each value with `pulumi config set --secret --path 'secretValues.NAME' <value>`")
+		c.forbidden("secretValues", "is stored in plain text", "set each value with `pulumi config set --secret --path 'secretValues.NAME' <value>`")
 	}
 }
 

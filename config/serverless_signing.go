@@ -17,7 +17,7 @@ const CodeSigningSource = "https://docs.aws.amazon.com/lambda/latest/dg/configur
 // signing applies to zip packages only.
 func validateSigning(c *collector, path, name string, f LambdaFunction, scope ServerlessScope) {
 	if f.Signed && f.Image != "" {
-		c.add(path+".signed", "Lambda code signing applies to .zip packages only ("+CodeSigningSource+")",
+		c.notSupported(path+".signed", "Lambda code signing applies to .zip packages only ("+CodeSigningSource+")",
 			"ship the function as a zip (code) to sign it, or drop signed")
 	}
 	if f.Signed {
@@ -30,7 +30,7 @@ func validateSigning(c *collector, path, name string, f LambdaFunction, scope Se
 		}
 	}
 	if len(sealed) > 0 {
-		c.addf(path+".signed", "set signed: true (releases sign its package: README \"Release the functions\")",
+		c.requiredf(path+".signed", "set signed: true (releases sign its package: README \"Release the functions\")",
 			"%s reads the single-reader secret %s, so Lambda must refuse packages the stack's signing profile did not sign",
 			name, strings.Join(sealed, ", "))
 	}

@@ -22,23 +22,23 @@ func (cfg *Config) validate(c *collector) {
 	switch cfg.Role {
 	case RolePrimary, RoleRecovery:
 	case "":
-		c.add("role", "is required", "set primary or recovery")
+		c.required("role", "is required", "set primary or recovery")
 	default:
-		c.addf("role", "use primary or recovery", "unknown role %q", cfg.Role)
+		c.notSupportedf("role", "use primary or recovery", "unknown role %q", cfg.Role)
 	}
 	switch {
 	case cfg.Environment == "":
-		c.add("environment", "is required", "set a lowercase name such as production")
+		c.required("environment", "is required", "set a lowercase name such as production")
 	case !environmentRe.MatchString(cfg.Environment):
-		c.addf("environment", "use 1-32 lowercase letters, digits and dashes, starting with a letter", "%q is not a valid environment name", cfg.Environment)
+		c.invalidf("environment", "use 1-32 lowercase letters, digits and dashes, starting with a letter", "%q is not a valid environment name", cfg.Environment)
 	}
 	validateRegion(cfg.Region, c)
 	if cfg.DRRegion != "" {
 		switch {
 		case !IsAWSRegion(cfg.DRRegion):
-			c.addf("drRegion", "use an AWS region such as us-west-2", "%q is not an AWS region", cfg.DRRegion)
+			c.invalidf("drRegion", "use an AWS region such as us-west-2", "%q is not an AWS region", cfg.DRRegion)
 		case cfg.DRRegion == cfg.Region:
-			c.add("drRegion", "is the stack's own region", "recover into another region")
+			c.invalid("drRegion", "is the stack's own region", "recover into another region")
 		}
 	}
 	validateDomain(cfg.Domain, c)
@@ -57,7 +57,7 @@ func (cfg *Config) validate(c *collector) {
 	if ses := cfg.Data.SES; ses != nil && ses.SMTPCredentials {
 		for _, v := range []string{SMTPUserVariable, SMTPPassVariable} {
 			if _, typed := cfg.Secrets.Items[v]; typed {
-				c.addf("secrets.items."+v, "remove it: services get it with uses: ["+UseSESSMTP+"]",
+				c.forbiddenf("secrets.items."+v, "remove it: services get it with uses: ["+UseSESSMTP+"]",
 					"%s is owned by the program (data.ses.smtpCredentials: SES SMTP credentials derived for this stack's Region)", v)
 			}
 		}
@@ -78,7 +78,7 @@ func (cfg *Config) validate(c *collector) {
 	if cfg.Auth != nil {
 		cfg.Auth.validate(c, cfg.Domain)
 		if cfg.Auth.CustomDomain && cfg.Frontend == nil {
-			c.add("auth.customDomain", "needs a frontend section: the hosted zone and the apex record come from it", "add frontend or set customDomain false")
+			c.required("auth.customDomain", "needs a frontend section: the hosted zone and the apex record come from it", "add frontend or set customDomain false")
 		}
 	}
 }
@@ -87,16 +87,16 @@ func validateRegion(region string, c *collector) {
 	aws := &collector{ns: "aws"}
 	switch {
 	case region == "":
-		aws.add("region", "is required", "set it with `pulumi config set aws:region us-east-1`")
+		aws.required("region", "is required", "set it with `pulumi config set aws:region us-east-1`")
 	case !IsAWSRegion(region):
-		aws.addf("region", "use an AWS region name such as us-east-1 or us-west-2", "%q is not an AWS region", region)
+		aws.invalidf("region", "use an AWS region name such as us-east-1 or us-west-2", "%q is not an AWS region", region)
 	}
 	c.errs = append(c.errs, aws.errs...)
 }
 
 func validateDomain(domain string, c *collector) {
 	if domain == "" {
-		c.add("domain", "is required", "set the apex DNS name the stack serves, e.g. dbay.example.com")
+		c.required("domain", "is required", "set the apex DNS name the stack serves, e.g. dbay.example.com")
 		return
 	}
 	labels := strings.Split(domain, ".")
@@ -107,29 +107,29 @@ func validateDomain(domain string, c *collector) {
 		}
 	}
 	if bad {
-		c.addf("domain", "use a lowercase DNS name of two or more labels, e.g. dbay.example.com", "%q is not a valid DNS name", domain)
+		c.invalidf("domain", "use a lowercase DNS name of two or more labels, e.g. dbay.example.com", "%q is not a valid DNS name", domain)
 	}
 }
 
 func validateTags(tags map[string]string, c *collector) {
 	for _, k := range reservedTags {
 		if _, ok := tags[k]; ok {
-			c.add("tags."+k, "is set by the program on every resource", "remove it from tags")
+			c.forbidden("tags."+k, "is set by the program on every resource", "remove it from tags")
 		}
 	}
 	for _, k := range requiredTags {
 		if strings.TrimSpace(tags[k]) == "" {
-			c.add("tags."+k, "is required", "every resource carries owner and cost-center tags")
+			c.required("tags."+k, "is required", "every resource carries owner and cost-center tags")
 		}
 	}
 	for k, v := range tags {
 		switch {
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			c.add("tags."+k, "tag keys starting with aws: are reserved by AWS", "choose another key")
+			c.forbidden("tags."+k, "tag keys starting with aws: are reserved by AWS", "choose another key")
 		case len(k) > 128:
-			c.addf("tags."+k, "use at most 128 characters", "the key is %d characters long", len(k))
+			c.invalidf("tags."+k, "use at most 128 characters", "the key is %d characters long", len(k))
 		case len(v) > 256:
-			c.addf("tags."+k, "use at most 256 characters", "the value is %d characters long", len(v))
+			c.invalidf("tags."+k, "use at most 256 characters", "the value is %d characters long", len(v))
 		}
 	}
 }
@@ -138,17 +138,17 @@ func validateTags(tags map[string]string, c *collector) {
 func parseCIDR(path, s string, required bool, c *collector) (netip.Prefix, bool) {
 	if s == "" {
 		if required {
-			c.add(path, "is required", "set an IPv4 block such as 10.0.0.0/16")
+			c.required(path, "is required", "set an IPv4 block such as 10.0.0.0/16")
 		}
 		return netip.Prefix{}, false
 	}
 	p, err := netip.ParsePrefix(s)
 	if err != nil || !p.Addr().Is4() {
-		c.addf(path, "use an IPv4 block such as 10.0.0.0/16", "%q is not an IPv4 CIDR block", s)
+		c.invalidf(path, "use an IPv4 block such as 10.0.0.0/16", "%q is not an IPv4 CIDR block", s)
 		return netip.Prefix{}, false
 	}
 	if p.Masked() != p {
-		c.addf(path, "did you mean "+p.Masked().String()+"?", "%s has host bits set", s)
+		c.invalidf(path, "did you mean "+p.Masked().String()+"?", "%s has host bits set", s)
 		return netip.Prefix{}, false
 	}
 	return p, true

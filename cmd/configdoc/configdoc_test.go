@@ -1,0 +1,51 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestConfigDocIsCurrent fails when docs/config.md is not what the
+// generator writes from the config package.
+func TestConfigDocIsCurrent(t *testing.T) {
+	t.Parallel()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Generate(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(root, "docs", "config.md"))
+	if err != nil {
+		t.Fatalf("%v; create it with `%s`", err, Command)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("docs/config.md is stale; regenerate it from the module root with\n\t%s", Command)
+	}
+}
+
+// TestEveryConfigKeyIsDocumented fails when a key reachable from
+// config.Config has no doc comment on its field.
+func TestEveryConfigKeyIsDocumented(t *testing.T) {
+	t.Parallel()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := Keys(filepath.Join(root, "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(keys) < 100 {
+		t.Fatalf("found %d keys; the walk over config.Config is broken", len(keys))
+	}
+	if missing := Undocumented(keys); len(missing) > 0 {
+		t.Errorf("%d configuration keys have no doc comment on their field (it is their description in docs/config.md):\n\t%s",
+			len(missing), strings.Join(missing, "\n\t"))
+	}
+}
