@@ -53,7 +53,6 @@ var allowFuncs = map[string]string{
 	"components/baseline/trail.go:Baseline.newTrail":              "audit branch (in progress)",
 	"components/fleet/eks.go:eksRuntime.newCluster":               "audit branch (in progress)",
 	"components/fleet/eks_nodes.go:eksRuntime.newNodes":           "audit branch (in progress)",
-	"components/frontend/cdn.go:Frontend.distribution":            "audit branch (in progress)",
 	"components/serverless/api.go:Serverless.wireHTTPAPI":         "audit branch (in progress)",
 	"components/serverless/asl.go:BuildDefinition":                "audit branch (in progress)",
 	"components/serverless/websocket.go:Serverless.wireWebSocket": "audit branch (in progress)",
