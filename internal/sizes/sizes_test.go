@@ -50,7 +50,6 @@ var allowFuncs = map[string]string{
 	"components/serverless/functions.go:Serverless.newFunction":  "serverless functions helper",
 	"components/frontend/frontend.go:New":                        "constructors helper (frontend New)",
 	"components/secrets/secrets.go:New":                          "constructors helper (secrets New)",
-	"components/baseline/trail.go:Baseline.newTrail":             "audit branch (in progress)",
 	"stacks/build.go:Build":                                      "stacks Build helper",
 }
 
