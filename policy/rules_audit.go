@@ -22,6 +22,7 @@ const (
 
 // auditRules: the account's audit trail and detection services exist, and
 // a secret only one principal may read pages someone when another tries.
+// Long: a table: one entry per rule, each read on its own.
 func auditRules() []Rule {
 	return []Rule{
 		{

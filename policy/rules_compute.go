@@ -29,6 +29,8 @@ const (
 // eksRequiredLogs are the control-plane log types a cluster must send.
 var eksRequiredLogs = []string{"api", "audit", "authenticator"}
 
+// computeRules: ECS, EKS, API Gateway, Lambda and Step Functions log and trace.
+// Long: a table: one entry per rule, each read on its own.
 func computeRules() []Rule {
 	return []Rule{
 		{

@@ -29,6 +29,8 @@ const minBackupDays = 7
 // source's business.
 func isReplica(in map[string]any) bool { return isSet(in["replicateSourceDb"]) }
 
+// dataRules: databases, caches and search are encrypted, private, backed up.
+// Long: a table: one entry per rule, each read on its own.
 func dataRules() []Rule {
 	return []Rule{
 		{

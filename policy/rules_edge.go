@@ -27,6 +27,8 @@ func isApplicationLB(in map[string]any) bool {
 	return t == "" || t == "application"
 }
 
+// edgeRules: CloudFront, WAF and load balancers serve HTTPS behind a WAF.
+// Long: a table: one entry per rule, each read on its own.
 func edgeRules() []Rule {
 	return []Rule{
 		{

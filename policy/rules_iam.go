@@ -34,6 +34,8 @@ const (
 	maxDLQReceives = 10
 )
 
+// iamRules: no wildcard or public grants; keys, secrets, queues protected.
+// Long: a table: one entry per rule, each read on its own.
 func iamRules() []Rule {
 	return []Rule{
 		{

@@ -129,6 +129,8 @@ func permissions(r *mockengine.Resource, in map[string]any) []sgPermission {
 	return out
 }
 
+// networkRules: security groups stay closed to the internet; VPCs log flows.
+// Long: a table: one entry per rule, each read on its own.
 func networkRules() []Rule {
 	return []Rule{
 		{

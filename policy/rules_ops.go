@@ -38,6 +38,8 @@ var forceDestroyInputs = map[string]string{
 	secret:                                "recoveryWindowInDays", // 0: deleted at once, no recovery
 }
 
+// opsRules: sign-in, alarms, backups and deletion safeguards.
+// Long: a table: one entry per rule, each read on its own.
 func opsRules() []Rule {
 	return []Rule{
 		{

@@ -16,6 +16,8 @@ const (
 
 var bucketTypes = []string{bucketV2, bucketV1}
 
+// s3Rules: buckets are private, encrypted, TLS-only, logged and versioned.
+// Long: a table: one entry per rule, each read on its own.
 func s3Rules() []Rule {
 	return []Rule{
 		{

@@ -30,6 +30,43 @@ func (b *Baseline) kept() []pulumi.ResourceOption {
 func (b *Baseline) newTrail(ctx *pulumi.Context) (*trail, error) {
 	a, parent := b.args, pulumi.Parent(b)
 	trailArn := b.trailArn()
+	key, err := b.newTrailKey(ctx, trailArn)
+	if err != nil {
+		return nil, err
+	}
+
+	bucket, policyRes, err := b.newTrailBucket(ctx, key, trailArn)
+	if err != nil {
+		return nil, err
+	}
+
+	logs, err := b.newTrailLogs(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+
+	t, err := cloudtrail.NewTrail(ctx, "trail", &cloudtrail.TrailArgs{
+		Name:                       pulumi.String(b.trailName()),
+		S3BucketName:               bucket.Bucket,
+		IsMultiRegionTrail:         pulumi.Bool(true),
+		IncludeGlobalServiceEvents: pulumi.Bool(true),
+		EnableLogFileValidation:    pulumi.Bool(true),
+		EnableLogging:              pulumi.Bool(true),
+		KmsKeyId:                   key.Arn,
+		// CloudTrail wants the group's ARN with its ":*" stream suffix.
+		CloudWatchLogsGroupArn: pulumi.Sprintf("%s:*", logs.group.Arn),
+		CloudWatchLogsRoleArn:  logs.role.Arn,
+	}, parent, pulumi.Protect(a.Protect), pulumi.DependsOn([]pulumi.Resource{policyRes, logs.policy}))
+	if err != nil {
+		return nil, err
+	}
+	return &trail{arn: t.Arn, bucket: bucket.Bucket, logGroup: logs.group.Name}, nil
+}
+
+// newTrailKey creates the customer managed key of the trail's log files
+// and of their CloudWatch Logs copy.
+func (b *Baseline) newTrailKey(ctx *pulumi.Context, trailArn pulumi.StringOutput) (*kms.Key, error) {
+	a, parent := b.args, pulumi.Parent(b)
 	service := func() iam.GetPolicyDocumentStatementPrincipalArray {
 		return iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
 			Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"cloudtrail.amazonaws.com"}),
@@ -68,21 +105,25 @@ func (b *Baseline) newTrail(ctx *pulumi.Context) (*trail, error) {
 			iamdoc.LogsUseKey(b.account, a.Partition, a.Region, "*"),
 		},
 	}, parent)
-	key, err := kms.NewKey(ctx, "trail-key", &kms.KeyArgs{
+	return kms.NewKey(ctx, "trail-key", &kms.KeyArgs{
 		Description:          pulumi.Sprintf("%s/%s CloudTrail log files and their CloudWatch Logs copy", a.Project, a.Stack),
 		EnableKeyRotation:    pulumi.Bool(true),
 		DeletionWindowInDays: pulumi.Int(30),
 		Policy:               keyPolicy.Json(),
 	}, parent, pulumi.Protect(a.Protect))
-	if err != nil {
-		return nil, err
-	}
+}
 
-	bucket, policyRes, err := b.newTrailBucket(ctx, key, trailArn)
-	if err != nil {
-		return nil, err
-	}
+// trailLogs are the trail's CloudWatch Logs copy: the log group, and the
+// role (with its policy) CloudTrail delivers to it with.
+type trailLogs struct {
+	group  *cloudwatch.LogGroup
+	role   *iam.Role
+	policy *iam.RolePolicy
+}
 
+// newTrailLogs creates the trail's CloudWatch Logs copy.
+func (b *Baseline) newTrailLogs(ctx *pulumi.Context, key *kms.Key) (*trailLogs, error) {
+	a, parent := b.args, pulumi.Parent(b)
 	// CloudWatch Logs delivery ("Sending events to CloudWatch Logs",
 	// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/send-cloudtrail-events-to-cloudwatch-logs.html):
 	// a log group, and a role CloudTrail assumes to create streams and put
@@ -113,23 +154,7 @@ func (b *Baseline) newTrail(ctx *pulumi.Context) (*trail, error) {
 	if err != nil {
 		return nil, err
 	}
-
-	t, err := cloudtrail.NewTrail(ctx, "trail", &cloudtrail.TrailArgs{
-		Name:                       pulumi.String(b.trailName()),
-		S3BucketName:               bucket.Bucket,
-		IsMultiRegionTrail:         pulumi.Bool(true),
-		IncludeGlobalServiceEvents: pulumi.Bool(true),
-		EnableLogFileValidation:    pulumi.Bool(true),
-		EnableLogging:              pulumi.Bool(true),
-		KmsKeyId:                   key.Arn,
-		// CloudTrail wants the group's ARN with its ":*" stream suffix.
-		CloudWatchLogsGroupArn: pulumi.Sprintf("%s:*", group.Arn),
-		CloudWatchLogsRoleArn:  role.Arn,
-	}, parent, pulumi.Protect(a.Protect), pulumi.DependsOn([]pulumi.Resource{policyRes, rp}))
-	if err != nil {
-		return nil, err
-	}
-	return &trail{arn: t.Arn, bucket: bucket.Bucket, logGroup: group.Name}, nil
+	return &trailLogs{group: group, role: role, policy: rp}, nil
 }
 
 // harden gives a bucket versioning, default encryption (bucket keys with

@@ -37,6 +37,9 @@ import (
 //     task role's grants, the External Secrets operator's role reading
 //     exactly the services' secrets, and the load balancer controller's
 //     role confined to the fleet's target groups;
+//   - the operators (eks_operators.go): the External Secrets operator with
+//     its ClusterSecretStore and the load balancer controller, as Helm
+//     releases (eks_helm.go);
 //   - the workloads (eks_workloads.go): the namespace, and per service a
 //     ServiceAccount, SecurityGroupPolicy (its pods get the service's
 //     security group, so every network rule is the ECS one), ExternalSecret,
@@ -107,29 +110,7 @@ func (e *eksRuntime) k8sOpts(more ...pulumi.ResourceOption) []pulumi.ResourceOpt
 func (e *eksRuntime) newCluster(ctx *pulumi.Context) error {
 	f, a := e.f, e.f.args
 	parent := pulumi.Parent(f)
-	role, err := iam.NewRole(ctx, "eks-cluster", &iam.RoleArgs{
-		Description:      pulumi.Sprintf("%s EKS control plane", f.clusterName()),
-		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, f, "eks.amazonaws.com", f.account),
-	}, parent)
-	if err != nil {
-		return err
-	}
-	// AmazonEKSVPCResourceController manages the branch network interfaces
-	// security groups for pods use.
-	var attachments []pulumi.Resource
-	for _, p := range []string{"AmazonEKSClusterPolicy", "AmazonEKSVPCResourceController"} {
-		att, err := iam.NewRolePolicyAttachment(ctx, "eks-cluster-"+p, &iam.RolePolicyAttachmentArgs{
-			Role: role.Name, PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", a.Partition, p),
-		}, parent)
-		if err != nil {
-			return err
-		}
-		attachments = append(attachments, att)
-	}
-	// Envelope encryption of Kubernetes secrets with the fleet key.
-	keyUse, err := iamdoc.Attach(ctx, f, iamdoc.NewGrantee("eks-cluster", role), "secrets-key", iam.GetPolicyDocumentStatementArray{
-		allow("EnvelopeEncryption", []string{"kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"}, f.key.Arn),
-	})
+	role, deps, err := e.clusterRole(ctx)
 	if err != nil {
 		return err
 	}
@@ -170,7 +151,7 @@ func (e *eksRuntime) newCluster(ctx *pulumi.Context) error {
 		EnabledClusterLogTypes: pulumi.ToStringArray(config.EKSLogTypes),
 		// vpc-cni, kube-proxy and CoreDNS are managed add-ons (eks_nodes.go).
 		BootstrapSelfManagedAddons: pulumi.Bool(false),
-	}, parent, pulumi.DependsOn(append(attachments, keyUse, logs)))
+	}, parent, pulumi.DependsOn(append(deps, logs)))
 	if err != nil {
 		return err
 	}
@@ -206,6 +187,41 @@ func (e *eksRuntime) newCluster(ctx *pulumi.Context) error {
 	f.outputs["eksOidcProviderArn"] = oidc.Arn
 	f.outputs["kubeconfigCommand"] = pulumi.Sprintf("aws eks update-kubeconfig --region %s --name %s", a.Region, cluster.Name)
 	return nil
+}
+
+// clusterRole creates the control plane's role with its managed policies
+// and the right to envelope-encrypt with the fleet key; it returns the role
+// and what the cluster must wait for.
+func (e *eksRuntime) clusterRole(ctx *pulumi.Context) (*iam.Role, []pulumi.Resource, error) {
+	f, a := e.f, e.f.args
+	parent := pulumi.Parent(f)
+	role, err := iam.NewRole(ctx, "eks-cluster", &iam.RoleArgs{
+		Description:      pulumi.Sprintf("%s EKS control plane", f.clusterName()),
+		AssumeRolePolicy: iamdoc.ServiceTrust(ctx, f, "eks.amazonaws.com", f.account),
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	// AmazonEKSVPCResourceController manages the branch network interfaces
+	// security groups for pods use.
+	var attachments []pulumi.Resource
+	for _, p := range []string{"AmazonEKSClusterPolicy", "AmazonEKSVPCResourceController"} {
+		att, err := iam.NewRolePolicyAttachment(ctx, "eks-cluster-"+p, &iam.RolePolicyAttachmentArgs{
+			Role: role.Name, PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", a.Partition, p),
+		}, parent)
+		if err != nil {
+			return nil, nil, err
+		}
+		attachments = append(attachments, att)
+	}
+	// Envelope encryption of Kubernetes secrets with the fleet key.
+	keyUse, err := iamdoc.Attach(ctx, f, iamdoc.NewGrantee("eks-cluster", role), "secrets-key", iam.GetPolicyDocumentStatementArray{
+		allow("EnvelopeEncryption", []string{"kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"}, f.key.Arn),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return role, append(attachments, keyUse), nil
 }
 
 const (

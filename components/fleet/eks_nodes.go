@@ -64,83 +64,15 @@ func (e *eksRuntime) podNetwork(ctx *pulumi.Context) error {
 func (e *eksRuntime) newNodes(ctx *pulumi.Context) error {
 	f, a, ng := e.f, e.f.args, e.spec.NodeGroup
 	parent := pulumi.Parent(f)
-	// The aws:SourceAccount condition of iamdoc.ServiceTrust is not
-	// documented for EC2 instance profiles, so the node role trusts EC2 as
-	// AWS's own EKS node role template does, without it.
-	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
-			Effect:  pulumi.String("Allow"),
-			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
-			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
-				Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"ec2.amazonaws.com"}),
-			}},
-		}},
-	}, parent).Json()
-	role, err := iam.NewRole(ctx, "eks-nodes", &iam.RoleArgs{
-		Description:      pulumi.Sprintf("%s EKS nodes", f.clusterName()),
-		AssumeRolePolicy: trust,
-	}, parent)
+	role, deps, err := e.nodeRole(ctx)
 	if err != nil {
 		return err
 	}
-	// The CNI policy is not here: vpc-cni has its own IRSA role, so pods
-	// never inherit network-interface rights from the node.
-	deps := []pulumi.Resource{}
-	for _, p := range []string{"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"} {
-		att, err := iam.NewRolePolicyAttachment(ctx, "eks-nodes-"+p, &iam.RolePolicyAttachmentArgs{
-			Role: role.Name, PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", a.Partition, p),
-		}, parent)
-		if err != nil {
-			return err
-		}
-		deps = append(deps, att)
-	}
-	// The repositories are encrypted with the fleet key.
-	decrypt, err := iamdoc.Attach(ctx, f, iamdoc.NewGrantee("eks-nodes", role), "image-key", iam.GetPolicyDocumentStatementArray{
-		allow("DecryptImageLayers", []string{"kms:Decrypt"}, f.key.Arn),
-	})
+	lt, err := e.nodeLaunchTemplate(ctx)
 	if err != nil {
 		return err
 	}
-	deps = append(deps, decrypt)
-	// IMDSv2 only, one hop: a pod cannot reach the node's credentials.
-	lt, err := ec2.NewLaunchTemplate(ctx, "eks-nodes", &ec2.LaunchTemplateArgs{
-		Description:          pulumi.Sprintf("%s EKS nodes: IMDSv2, encrypted root volume", f.clusterName()),
-		UpdateDefaultVersion: pulumi.Bool(true),
-		MetadataOptions: &ec2.LaunchTemplateMetadataOptionsArgs{
-			HttpEndpoint: pulumi.String("enabled"), HttpTokens: pulumi.String("required"), HttpPutResponseHopLimit: pulumi.Int(1),
-		},
-		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{ec2.LaunchTemplateBlockDeviceMappingArgs{
-			DeviceName: pulumi.String("/dev/xvda"),
-			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
-				VolumeSize: pulumi.Int(ng.DiskSize), VolumeType: pulumi.String("gp3"),
-				Encrypted: pulumi.String("true"), DeleteOnTermination: pulumi.String("true"),
-			},
-		}},
-	}, parent)
-	if err != nil {
-		return err
-	}
-	cniRole, err := e.irsaRole(ctx, "eks-vpc-cni", "kube-system", "aws-node", "vpc-cni: pod networking")
-	if err != nil {
-		return err
-	}
-	cniPolicy, err := iam.NewRolePolicyAttachment(ctx, "eks-vpc-cni-AmazonEKS_CNI_Policy", &iam.RolePolicyAttachmentArgs{
-		Role: cniRole.Name, PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/AmazonEKS_CNI_Policy", a.Partition),
-	}, parent)
-	if err != nil {
-		return err
-	}
-	cniConfig, err := json.Marshal(vpcCNIConfig)
-	if err != nil {
-		return err
-	}
-	// Networking add-ons first: without them no node becomes Ready.
-	cni, err := e.addon(ctx, "vpc-cni", &eks.AddonArgs{ServiceAccountRoleArn: cniRole.Arn, ConfigurationValues: pulumi.String(string(cniConfig))}, cniPolicy)
-	if err != nil {
-		return err
-	}
-	proxy, err := e.addon(ctx, "kube-proxy", &eks.AddonArgs{})
+	cni, proxy, err := e.networkAddons(ctx)
 	if err != nil {
 		return err
 	}
@@ -174,6 +106,104 @@ func (e *eksRuntime) newNodes(ctx *pulumi.Context) error {
 	// add-on "metrics-server": https://docs.aws.amazon.com/eks/latest/userguide/community-addons.html).
 	_, err = e.addon(ctx, "metrics-server", &eks.AddonArgs{}, group)
 	return err
+}
+
+// nodeRole creates the nodes' role with its managed policies and the right
+// to decrypt image layers; it returns the role and what a node group must
+// wait for.
+func (e *eksRuntime) nodeRole(ctx *pulumi.Context) (*iam.Role, []pulumi.Resource, error) {
+	f, a := e.f, e.f.args
+	parent := pulumi.Parent(f)
+	// The aws:SourceAccount condition of iamdoc.ServiceTrust is not
+	// documented for EC2 instance profiles, so the node role trusts EC2 as
+	// AWS's own EKS node role template does, without it.
+	trust := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{iam.GetPolicyDocumentStatementArgs{
+			Effect:  pulumi.String("Allow"),
+			Actions: pulumi.ToStringArray([]string{"sts:AssumeRole"}),
+			Principals: iam.GetPolicyDocumentStatementPrincipalArray{iam.GetPolicyDocumentStatementPrincipalArgs{
+				Type: pulumi.String("Service"), Identifiers: pulumi.ToStringArray([]string{"ec2.amazonaws.com"}),
+			}},
+		}},
+	}, parent).Json()
+	role, err := iam.NewRole(ctx, "eks-nodes", &iam.RoleArgs{
+		Description:      pulumi.Sprintf("%s EKS nodes", f.clusterName()),
+		AssumeRolePolicy: trust,
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	// The CNI policy is not here: vpc-cni has its own IRSA role, so pods
+	// never inherit network-interface rights from the node.
+	deps := []pulumi.Resource{}
+	for _, p := range []string{"AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryReadOnly"} {
+		att, err := iam.NewRolePolicyAttachment(ctx, "eks-nodes-"+p, &iam.RolePolicyAttachmentArgs{
+			Role: role.Name, PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/%s", a.Partition, p),
+		}, parent)
+		if err != nil {
+			return nil, nil, err
+		}
+		deps = append(deps, att)
+	}
+	// The repositories are encrypted with the fleet key.
+	decrypt, err := iamdoc.Attach(ctx, f, iamdoc.NewGrantee("eks-nodes", role), "image-key", iam.GetPolicyDocumentStatementArray{
+		allow("DecryptImageLayers", []string{"kms:Decrypt"}, f.key.Arn),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	deps = append(deps, decrypt)
+	return role, deps, nil
+}
+
+// nodeLaunchTemplate is the nodes' launch template.
+// IMDSv2 only, one hop: a pod cannot reach the node's credentials.
+func (e *eksRuntime) nodeLaunchTemplate(ctx *pulumi.Context) (*ec2.LaunchTemplate, error) {
+	f, ng := e.f, e.spec.NodeGroup
+	return ec2.NewLaunchTemplate(ctx, "eks-nodes", &ec2.LaunchTemplateArgs{
+		Description:          pulumi.Sprintf("%s EKS nodes: IMDSv2, encrypted root volume", f.clusterName()),
+		UpdateDefaultVersion: pulumi.Bool(true),
+		MetadataOptions: &ec2.LaunchTemplateMetadataOptionsArgs{
+			HttpEndpoint: pulumi.String("enabled"), HttpTokens: pulumi.String("required"), HttpPutResponseHopLimit: pulumi.Int(1),
+		},
+		BlockDeviceMappings: ec2.LaunchTemplateBlockDeviceMappingArray{ec2.LaunchTemplateBlockDeviceMappingArgs{
+			DeviceName: pulumi.String("/dev/xvda"),
+			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
+				VolumeSize: pulumi.Int(ng.DiskSize), VolumeType: pulumi.String("gp3"),
+				Encrypted: pulumi.String("true"), DeleteOnTermination: pulumi.String("true"),
+			},
+		}},
+	}, pulumi.Parent(f))
+}
+
+// networkAddons installs vpc-cni (with its IRSA role) and kube-proxy.
+// Networking add-ons first: without them no node becomes Ready.
+func (e *eksRuntime) networkAddons(ctx *pulumi.Context) (cni, proxy *eks.Addon, err error) {
+	a := e.f.args
+	parent := pulumi.Parent(e.f)
+	cniRole, err := e.irsaRole(ctx, "eks-vpc-cni", "kube-system", "aws-node", "vpc-cni: pod networking")
+	if err != nil {
+		return nil, nil, err
+	}
+	cniPolicy, err := iam.NewRolePolicyAttachment(ctx, "eks-vpc-cni-AmazonEKS_CNI_Policy", &iam.RolePolicyAttachmentArgs{
+		Role: cniRole.Name, PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/AmazonEKS_CNI_Policy", a.Partition),
+	}, parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	cniConfig, err := json.Marshal(vpcCNIConfig)
+	if err != nil {
+		return nil, nil, err
+	}
+	cni, err = e.addon(ctx, "vpc-cni", &eks.AddonArgs{ServiceAccountRoleArn: cniRole.Arn, ConfigurationValues: pulumi.String(string(cniConfig))}, cniPolicy)
+	if err != nil {
+		return nil, nil, err
+	}
+	proxy, err = e.addon(ctx, "kube-proxy", &eks.AddonArgs{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cni, proxy, nil
 }
 
 // addon installs an EKS add-on at the default version for the cluster's

@@ -44,20 +44,6 @@ var (
 	cachedMethods = []string{"GET", "HEAD"}
 )
 
-// spaRouting rewrites every path without a file extension to /index.html,
-// so deep links load the SPA. It runs on the bucket's default behavior only,
-// where an API shares the distribution: custom error responses would be
-// distribution-wide and turn the API's 403/404 into 200 HTML.
-const spaRouting = `function handler(event) {
-  var request = event.request;
-  var uri = request.uri;
-  if (uri.endsWith('/') || uri.lastIndexOf('.') <= uri.lastIndexOf('/')) {
-    request.uri = '/index.html';
-  }
-  return request;
-}
-`
-
 type distributionInputs struct {
 	certArn pulumi.StringOutput
 	aclArn  pulumi.StringOutput
@@ -89,170 +75,20 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 		return nil, err
 	}
 
-	origins := cloudfront.DistributionOriginArray{cloudfront.DistributionOriginArgs{
-		OriginId:              pulumi.String(originSite),
-		DomainName:            in.site.BucketRegionalDomainName,
-		OriginAccessControlId: oac.ID(),
-	}}
-	// siteTarget is what the bucket's behaviours target: the site origin, or
-	// with DR an origin group failing over to the replica. Origin groups
-	// serve GET/HEAD/OPTIONS only, which is all the site behaviours allow.
-	siteTarget := originSite
-	var groups cloudfront.DistributionOriginGroupArray
-	if in.replica != nil {
-		origins = append(origins, cloudfront.DistributionOriginArgs{
-			OriginId:              pulumi.String(originReplica),
-			DomainName:            in.replica.bucket.BucketRegionalDomainName,
-			OriginAccessControlId: oac.ID(),
-		})
-		groups = cloudfront.DistributionOriginGroupArray{cloudfront.DistributionOriginGroupArgs{
-			OriginId:         pulumi.String(originGroup),
-			FailoverCriteria: cloudfront.DistributionOriginGroupFailoverCriteriaArgs{StatusCodes: pulumi.ToIntArray(failoverCodes)},
-			Members: cloudfront.DistributionOriginGroupMemberArray{
-				cloudfront.DistributionOriginGroupMemberArgs{OriginId: pulumi.String(originSite)},
-				cloudfront.DistributionOriginGroupMemberArgs{OriginId: pulumi.String(originReplica)},
-			},
-		}}
-		siteTarget = originGroup
-	}
-	behavior := func(pattern, origin string, cachePolicy pulumi.StringInput, requestPolicy string, methods []string) cloudfront.DistributionOrderedCacheBehaviorArgs {
-		b := cloudfront.DistributionOrderedCacheBehaviorArgs{
-			PathPattern:             pulumi.String(pattern),
-			TargetOriginId:          pulumi.String(origin),
-			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
-			AllowedMethods:          pulumi.ToStringArray(methods),
-			CachedMethods:           pulumi.ToStringArray(cachedMethods),
-			CachePolicyId:           cachePolicy,
-			ResponseHeadersPolicyId: headers.ID(),
-			Compress:                pulumi.Bool(true),
-		}
-		if requestPolicy != "" {
-			b.OriginRequestPolicyId = pulumi.String(requestPolicy)
-		}
-		return b
-	}
-
-	// API paths: never cached, everything forwarded (Authorization too:
-	// CachingDisabled with an AllViewer origin request policy). API Gateway
-	// must see its own Host; the ALB routes on the viewer's.
+	o := siteOrigins(in, oac.ID())
+	api := o.addAppOrigins(args, in.secret)
 	var ordered cloudfront.DistributionOrderedCacheBehaviorArray
-	apiOrigin, apiRequestPolicy := "", ""
-	switch {
-	case args.APIOrigin != nil:
-		api := cloudfront.DistributionOriginArgs{
-			OriginId:           pulumi.String(originAPI),
-			DomainName:         args.APIOrigin.DomainName,
-			OriginPath:         pulumi.String(args.APIOrigin.OriginPath),
-			CustomOriginConfig: httpsOnly(),
-		}
-		if sec := args.APIOrigin.Secret; sec != nil {
-			// A custom origin header replaces a viewer's header of the same
-			// name (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html).
-			api.CustomHeaders = cloudfront.DistributionOriginCustomHeaderArray{cloudfront.DistributionOriginCustomHeaderArgs{
-				Name: pulumi.String(OriginVerifyHeader), Value: pulumi.ToSecret(sec.ToStringOutput()).(pulumi.StringOutput),
-			}}
-		}
-		origins = append(origins, api)
-		apiOrigin, apiRequestPolicy = originAPI, managedAllViewerExceptHost
-	case args.ALBOrigin != nil:
-		apiOrigin, apiRequestPolicy = originALB, managedAllViewer
-	}
-	if args.ALBOrigin != nil {
-		// Every behaviour targeting the ALB forwards the viewer's Host
-		// (managedAllViewer), so CloudFront sends app./api.<domain> as the
-		// TLS SNI and validates the ALB's certificate against that Host,
-		// not against DomainName ("Domain names in the CloudFront
-		// distribution and in the certificate": docs.aws.amazon.com/
-		// AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html).
-		// DomainName only says where to connect: the ALB's own DNS name, or
-		// origin.<domain> when the stacks fail the ALB over in DNS. The
-		// ALB's certificate (*.<domain> and <domain> by default) covers the
-		// aliases, and origin.<domain> too, so neither name needs more.
-		origins = append(origins, cloudfront.DistributionOriginArgs{
-			OriginId:           pulumi.String(originALB),
-			DomainName:         args.ALBOrigin.DomainName,
-			CustomOriginConfig: httpsOnly(),
-			CustomHeaders: cloudfront.DistributionOriginCustomHeaderArray{cloudfront.DistributionOriginCustomHeaderArgs{
-				Name: pulumi.String(OriginVerifyHeader), Value: in.secret,
-			}},
-		})
-	}
 	if ws := args.WebSocketOrigin; ws != nil {
 		origin, b, err := f.webSocketBehavior(ctx, ws, headers.ID())
 		if err != nil {
 			return nil, err
 		}
-		origins, ordered = append(origins, origin), append(ordered, b)
+		o.list, ordered = append(o.list, origin), append(ordered, b)
 	}
-	if apiOrigin != "" {
-		for _, p := range spec.APIPaths {
-			ordered = append(ordered, behavior(p, apiOrigin, pulumi.String(managedCachingDisabled), apiRequestPolicy, allMethods))
-		}
-	}
-	for _, p := range spec.HashedPaths {
-		ordered = append(ordered, behavior(p, siteTarget, assets.ID(), "", readMethods))
-	}
-
-	def := cloudfront.DistributionDefaultCacheBehaviorArgs{
-		ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
-		CachedMethods:           pulumi.ToStringArray(cachedMethods),
-		ResponseHeadersPolicyId: headers.ID(),
-		Compress:                pulumi.Bool(true),
-	}
-	var errorResponses cloudfront.DistributionCustomErrorResponseArray
-	var rootObject pulumi.StringPtrInput // the ALB's app serves "/" itself
-	if args.ALBOrigin != nil {
-		// The app (Next.js) renders HTML per host: the ALB sees the viewer's
-		// Host and CloudFront keys on it. Responses are cached only as far
-		// as the app allows (s-maxage), capped at the seed's HTML hour; the
-		// API answers no-store and is never cached.
-		//
-		// The API host (api.<domain>) shares this behavior (behaviors match
-		// paths, not hosts), and its clients send bearer tokens. CloudFront
-		// drops the viewer's Authorization header unless the cache policy
-		// keys on it, or caching is disabled with an AllViewer origin
-		// request policy (https://repost.aws/knowledge-center/cloudfront-authorization-header);
-		// keying on it keeps the app's HTML cacheable for anonymous viewers
-		// and never serves one token's response to another.
-		dynamic, err := cachePolicy(ctx, "dynamic", "App per host and bearer token, as the origin allows, at most 1 hour", 0, 0, ttlHTML, []string{"Host", "Authorization"}, parent)
-		if err != nil {
-			return nil, err
-		}
-		def.TargetOriginId = pulumi.String(originALB)
-		def.AllowedMethods = pulumi.ToStringArray(allMethods)
-		def.CachePolicyId = dynamic.ID()
-		def.OriginRequestPolicyId = pulumi.String(managedAllViewer)
-	} else {
-		html, err := cachePolicy(ctx, "html", "SPA HTML: 1 hour", 0, ttlHTML, ttlHTML, nil, parent)
-		if err != nil {
-			return nil, err
-		}
-		def.TargetOriginId = pulumi.String(siteTarget)
-		def.AllowedMethods = pulumi.ToStringArray(readMethods)
-		def.CachePolicyId = html.ID()
-		rootObject = pulumi.String("index.html")
-		if args.APIOrigin == nil {
-			// Only the bucket answers: missing paths are SPA routes.
-			for _, code := range []int{403, 404} {
-				errorResponses = append(errorResponses, cloudfront.DistributionCustomErrorResponseArgs{
-					ErrorCode: pulumi.Int(code), ResponseCode: pulumi.Int(200),
-					ResponsePagePath: pulumi.String("/index.html"), ErrorCachingMinTtl: pulumi.Int(10),
-				})
-			}
-		} else {
-			fn, err := cloudfront.NewFunction(ctx, "spa-routing", &cloudfront.FunctionArgs{
-				Runtime: pulumi.String("cloudfront-js-2.0"),
-				Comment: pulumi.String("SPA deep links: extension-less paths serve /index.html"),
-				Code:    pulumi.String(spaRouting),
-				Publish: pulumi.Bool(true),
-			}, parent)
-			if err != nil {
-				return nil, err
-			}
-			def.FunctionAssociations = cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArray{
-				cloudfront.DistributionDefaultCacheBehaviorFunctionAssociationArgs{EventType: pulumi.String("viewer-request"), FunctionArn: fn.Arn},
-			}
-		}
+	ordered = append(ordered, pathBehaviors(spec, api, o.siteTarget, assets.ID(), headers.ID())...)
+	def, err := f.defaultBehavior(ctx, args, o.siteTarget, headers.ID())
+	if err != nil {
+		return nil, err
 	}
 
 	return cloudfront.NewDistribution(ctx, "cdn", &cloudfront.DistributionArgs{
@@ -262,7 +98,7 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 		HttpVersion:       pulumi.String("http2and3"),
 		IsIpv6Enabled:     pulumi.Bool(true),
 		PriceClass:        pulumi.String(spec.PriceClass),
-		DefaultRootObject: rootObject,
+		DefaultRootObject: def.rootObject,
 		WebAclId:          in.aclArn,
 		ViewerCertificate: cloudfront.DistributionViewerCertificateArgs{
 			AcmCertificateArn:      in.certArn,
@@ -278,69 +114,107 @@ func (f *Frontend) distribution(ctx *pulumi.Context, args *Args, in distribution
 			Prefix:         pulumi.String("cloudfront/"),
 			IncludeCookies: pulumi.Bool(false),
 		},
-		Origins:               origins,
-		OriginGroups:          groups,
-		DefaultCacheBehavior:  def,
+		Origins:               o.list,
+		OriginGroups:          o.groups,
+		DefaultCacheBehavior:  def.args,
 		OrderedCacheBehaviors: ordered,
-		CustomErrorResponses:  errorResponses,
+		CustomErrorResponses:  def.errorResponses,
 	}, parent, pulumi.DependsOn(in.logs.ready))
 }
 
-// webSocketHeaders are the handshake headers CloudFront must forward for a
-// WebSocket connection (Sec-WebSocket-Key and -Version at least:
-// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-working-with.websockets.html),
-// with the subprotocol and extension negotiation.
-var webSocketHeaders = []string{"Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions"}
+// distributionOrigins are the distribution's origins and origin groups.
+type distributionOrigins struct {
+	list   cloudfront.DistributionOriginArray
+	groups cloudfront.DistributionOriginGroupArray
+	// siteTarget is what the bucket's behaviours target: the site origin, or
+	// with DR an origin group failing over to the replica. Origin groups
+	// serve GET/HEAD/OPTIONS only, which is all the site behaviours allow.
+	siteTarget string
+}
 
-// webSocketBehavior is the WebSocket API's origin and its behaviour
-// (issue 15 item 3): CloudFront supports WebSocket on any distribution when
-// the behaviour forwards the handshake headers (webSocketHeaders), and the
-// distribution's web ACL inspects the upgrade request like any other
-// (https://docs.aws.amazon.com/waf/latest/developerguide/cloudfront-features.html),
-// so the rate limit, SQLi and IP reputation rules see every handshake. The
-// origin request policy forwards those headers and the token query string
-// only (no cookies, no Host: API Gateway must see its own name); caching is
-// off; GET only (the handshake), plus HEAD which a behaviour must allow.
-func (f *Frontend) webSocketBehavior(ctx *pulumi.Context, ws *WebSocketOrigin, headers pulumi.IDOutput) (cloudfront.DistributionOriginArgs, cloudfront.DistributionOrderedCacheBehaviorArgs, error) {
-	origin := cloudfront.DistributionOriginArgs{
-		OriginId:           pulumi.String(originWS),
-		DomainName:         ws.DomainName,
-		CustomOriginConfig: httpsOnly(),
-	}
-	if sec := ws.Secret; sec != nil {
-		// The same header, and value, as the HTTP API's (a custom origin
-		// header replaces a viewer's header of the same name:
-		// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html).
-		origin.CustomHeaders = cloudfront.DistributionOriginCustomHeaderArray{cloudfront.DistributionOriginCustomHeaderArgs{
-			Name: pulumi.String(OriginVerifyHeader), Value: pulumi.ToSecret(sec.ToStringOutput()).(pulumi.StringOutput),
+// siteOrigins are the site bucket's origin and, with DR, its replica's and
+// the origin group failing over from one to the other.
+func siteOrigins(in distributionInputs, oac pulumi.IDOutput) *distributionOrigins {
+	o := &distributionOrigins{siteTarget: originSite}
+	o.list = cloudfront.DistributionOriginArray{cloudfront.DistributionOriginArgs{
+		OriginId:              pulumi.String(originSite),
+		DomainName:            in.site.BucketRegionalDomainName,
+		OriginAccessControlId: oac,
+	}}
+	if in.replica != nil {
+		o.list = append(o.list, cloudfront.DistributionOriginArgs{
+			OriginId:              pulumi.String(originReplica),
+			DomainName:            in.replica.bucket.BucketRegionalDomainName,
+			OriginAccessControlId: oac,
+		})
+		o.groups = cloudfront.DistributionOriginGroupArray{cloudfront.DistributionOriginGroupArgs{
+			OriginId:         pulumi.String(originGroup),
+			FailoverCriteria: cloudfront.DistributionOriginGroupFailoverCriteriaArgs{StatusCodes: pulumi.ToIntArray(failoverCodes)},
+			Members: cloudfront.DistributionOriginGroupMemberArray{
+				cloudfront.DistributionOriginGroupMemberArgs{OriginId: pulumi.String(originSite)},
+				cloudfront.DistributionOriginGroupMemberArgs{OriginId: pulumi.String(originReplica)},
+			},
 		}}
+		o.siteTarget = originGroup
 	}
-	policy, err := cloudfront.NewOriginRequestPolicy(ctx, "websocket", &cloudfront.OriginRequestPolicyArgs{
-		Comment: pulumi.String("WebSocket handshake: Sec-WebSocket-* headers and the token query string"),
-		HeadersConfig: cloudfront.OriginRequestPolicyHeadersConfigArgs{
-			HeaderBehavior: pulumi.String("whitelist"),
-			Headers:        &cloudfront.OriginRequestPolicyHeadersConfigHeadersArgs{Items: pulumi.ToStringArray(webSocketHeaders)},
-		},
-		CookiesConfig: cloudfront.OriginRequestPolicyCookiesConfigArgs{CookieBehavior: pulumi.String("none")},
-		QueryStringsConfig: cloudfront.OriginRequestPolicyQueryStringsConfigArgs{
-			QueryStringBehavior: pulumi.String("whitelist"),
-			QueryStrings:        &cloudfront.OriginRequestPolicyQueryStringsConfigQueryStringsArgs{Items: pulumi.ToStringArray([]string{ws.TokenQuery})},
-		},
-	}, pulumi.Parent(f))
-	if err != nil {
-		return origin, cloudfront.DistributionOrderedCacheBehaviorArgs{}, err
+	return o
+}
+
+// apiTarget is the origin the API paths target ("" for none) and the origin
+// request policy they use.
+type apiTarget struct {
+	origin, requestPolicy string
+}
+
+// addAppOrigins adds the HTTP API's and the ALB's origins, and returns what
+// the API paths target.
+//
+// API paths: never cached, everything forwarded (Authorization too:
+// CachingDisabled with an AllViewer origin request policy). API Gateway
+// must see its own Host; the ALB routes on the viewer's.
+func (o *distributionOrigins) addAppOrigins(args *Args, secret pulumi.StringOutput) apiTarget {
+	var target apiTarget
+	switch {
+	case args.APIOrigin != nil:
+		api := cloudfront.DistributionOriginArgs{
+			OriginId:           pulumi.String(originAPI),
+			DomainName:         args.APIOrigin.DomainName,
+			OriginPath:         pulumi.String(args.APIOrigin.OriginPath),
+			CustomOriginConfig: httpsOnly(),
+		}
+		if sec := args.APIOrigin.Secret; sec != nil {
+			// A custom origin header replaces a viewer's header of the same
+			// name (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/add-origin-custom-headers.html).
+			api.CustomHeaders = cloudfront.DistributionOriginCustomHeaderArray{cloudfront.DistributionOriginCustomHeaderArgs{
+				Name: pulumi.String(OriginVerifyHeader), Value: pulumi.ToSecret(sec.ToStringOutput()).(pulumi.StringOutput),
+			}}
+		}
+		o.list = append(o.list, api)
+		target = apiTarget{originAPI, managedAllViewerExceptHost}
+	case args.ALBOrigin != nil:
+		target = apiTarget{originALB, managedAllViewer}
 	}
-	return origin, cloudfront.DistributionOrderedCacheBehaviorArgs{
-		PathPattern:             pulumi.String(ws.Path),
-		TargetOriginId:          pulumi.String(originWS),
-		ViewerProtocolPolicy:    pulumi.String("https-only"),
-		AllowedMethods:          pulumi.ToStringArray(readMethods),
-		CachedMethods:           pulumi.ToStringArray(cachedMethods),
-		CachePolicyId:           pulumi.String(managedCachingDisabled),
-		OriginRequestPolicyId:   policy.ID(),
-		ResponseHeadersPolicyId: headers,
-		Compress:                pulumi.Bool(false),
-	}, nil
+	if args.ALBOrigin != nil {
+		// Every behaviour targeting the ALB forwards the viewer's Host
+		// (managedAllViewer), so CloudFront sends app./api.<domain> as the
+		// TLS SNI and validates the ALB's certificate against that Host,
+		// not against DomainName ("Domain names in the CloudFront
+		// distribution and in the certificate": docs.aws.amazon.com/
+		// AmazonCloudFront/latest/DeveloperGuide/cnames-and-https-requirements.html).
+		// DomainName only says where to connect: the ALB's own DNS name, or
+		// origin.<domain> when the stacks fail the ALB over in DNS. The
+		// ALB's certificate (*.<domain> and <domain> by default) covers the
+		// aliases, and origin.<domain> too, so neither name needs more.
+		o.list = append(o.list, cloudfront.DistributionOriginArgs{
+			OriginId:           pulumi.String(originALB),
+			DomainName:         args.ALBOrigin.DomainName,
+			CustomOriginConfig: httpsOnly(),
+			CustomHeaders: cloudfront.DistributionOriginCustomHeaderArray{cloudfront.DistributionOriginCustomHeaderArgs{
+				Name: pulumi.String(OriginVerifyHeader), Value: secret,
+			}},
+		})
+	}
+	return target
 }
 
 // httpsOnly is a custom origin reached over HTTPS with TLS 1.2 only.
@@ -351,33 +225,6 @@ func httpsOnly() *cloudfront.DistributionOriginCustomOriginConfigArgs {
 		OriginProtocolPolicy: pulumi.String("https-only"),
 		OriginSslProtocols:   pulumi.ToStringArray([]string{"TLSv1.2"}),
 	}
-}
-
-// cachePolicy keys on nothing but the path (and the listed headers, and
-// every query string when headers are keyed), with gzip and brotli.
-func cachePolicy(ctx *pulumi.Context, name, comment string, minTTL, defaultTTL, maxTTL int, keyHeaders []string, opts ...pulumi.ResourceOption) (*cloudfront.CachePolicy, error) {
-	headers := cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{HeaderBehavior: pulumi.String("none")}
-	queries := "none"
-	if len(keyHeaders) > 0 {
-		headers = cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigArgs{
-			HeaderBehavior: pulumi.String("whitelist"),
-			Headers:        &cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginHeadersConfigHeadersArgs{Items: pulumi.ToStringArray(keyHeaders)},
-		}
-		queries = "all"
-	}
-	return cloudfront.NewCachePolicy(ctx, name, &cloudfront.CachePolicyArgs{
-		Comment:    pulumi.String(comment),
-		MinTtl:     pulumi.Int(minTTL),
-		DefaultTtl: pulumi.Int(defaultTTL),
-		MaxTtl:     pulumi.Int(maxTTL),
-		ParametersInCacheKeyAndForwardedToOrigin: cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginArgs{
-			EnableAcceptEncodingGzip:   pulumi.Bool(true),
-			EnableAcceptEncodingBrotli: pulumi.Bool(true),
-			HeadersConfig:              headers,
-			CookiesConfig:              cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginCookiesConfigArgs{CookieBehavior: pulumi.String("none")},
-			QueryStringsConfig:         cloudfront.CachePolicyParametersInCacheKeyAndForwardedToOriginQueryStringsConfigArgs{QueryStringBehavior: pulumi.String(queries)},
-		},
-	}, opts...)
 }
 
 // securityHeaders adds HSTS (2 years, subdomains), nosniff, DENY framing

@@ -85,21 +85,46 @@ func (s *Serverless) newAPIs(ctx *pulumi.Context) error {
 // per service plus the explicit public routes, the $default stage with
 // JSON access logs and throttling, and the api.<domain> custom domain.
 func (s *Serverless) wireHTTPAPI(ctx *pulumi.Context) error {
-	h := s.http
-	if h == nil {
+	if s.http == nil {
 		return nil
 	}
+	spec := *s.args.Spec.API
+	services, publicServices, err := s.httpIntegrations(ctx, spec)
+	if err != nil {
+		return err
+	}
+	authorizer, public, err := s.httpAuthorizers(ctx, spec)
+	if err != nil {
+		return err
+	}
+	routes, err := s.httpRoutes(ctx, spec, httpRouteTargets{
+		authorizer: authorizer, public: public,
+		services: services, publicServices: publicServices,
+	})
+	if err != nil {
+		return err
+	}
+	stage, err := s.httpStage(ctx, spec, routes)
+	if err != nil {
+		return err
+	}
+	return s.httpEndpoint(ctx, spec, stage)
+}
+
+// httpIntegrations creates the VPC link and the integrations to the
+// services' listener: one for token routes, which passes the caller's
+// identity, and (for public routes, or the health route) one without.
+func (s *Serverless) httpIntegrations(ctx *pulumi.Context, spec config.HTTPAPI) (services, publicServices *apigatewayv2.Integration, err error) {
 	a := s.args
-	spec := *a.Spec.API
 	parent := pulumi.Parent(s)
-	apiID := h.api.ID()
+	apiID := s.http.api.ID()
 	link, err := apigatewayv2.NewVpcLink(ctx, "services", &apigatewayv2.VpcLinkArgs{
 		Name:             pulumi.Sprintf("%s-%s-services", a.Project, a.Stack),
 		SubnetIds:        a.Network.PrivateSubnetIDs,
 		SecurityGroupIds: pulumi.StringArray{a.VpcLinkSecurityGroupID},
 	}, parent)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	integration := &apigatewayv2.IntegrationArgs{
 		ApiId:                apiID,
@@ -123,16 +148,25 @@ func (s *Serverless) wireHTTPAPI(ctx *pulumi.Context) error {
 	authorized.RequestParameters = identityMapping(true, a.OriginVerify)
 	anonymous.RequestParameters = identityMapping(false, a.OriginVerify)
 	anonymous.Description = pulumi.String("the services' load balancer, through the VPC link, for public routes (no identity)")
-	services, err := apigatewayv2.NewIntegration(ctx, "services", &authorized, parent)
-	if err != nil {
-		return err
+	if services, err = apigatewayv2.NewIntegration(ctx, "services", &authorized, parent); err != nil {
+		return nil, nil, err
 	}
-	publicServices := services
+	publicServices = services
 	if len(spec.PublicRoutes) > 0 || (a.OriginVerify != nil && spec.HealthCheckPath != "") {
 		if publicServices, err = apigatewayv2.NewIntegration(ctx, "services-public", &anonymous, parent); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
+	return services, publicServices, nil
+}
+
+// httpAuthorizers creates the REQUEST authorizer of token routes and, for
+// public routes behind CloudFront, one keyed on the origin header alone.
+func (s *Serverless) httpAuthorizers(ctx *pulumi.Context, spec config.HTTPAPI) (authorizer, public *apigatewayv2.Authorizer, err error) {
+	a := s.args
+	h := s.http
+	parent := pulumi.Parent(s)
+	apiID := h.api.ID()
 	authFn := s.functions[spec.Authorizer]
 	// authorize creates a REQUEST authorizer of the authorizer function on
 	// these identity sources (edge.go: the origin header when CloudFront
@@ -156,20 +190,35 @@ func (s *Serverless) wireHTTPAPI(ctx *pulumi.Context) error {
 		}
 		return au, s.permit(ctx, name+"-authorizer", authFn, pulumi.Sprintf("%s/authorizers/%s", h.api.ExecutionArn, au.ID()))
 	}
-	authorizer, err := authorize("http", "lambda", "$request.header.Authorization")
-	if err != nil {
-		return err
+	if authorizer, err = authorize("http", "lambda", "$request.header.Authorization"); err != nil {
+		return nil, nil, err
 	}
 	// Public routes need no token, but behind CloudFront they need the
 	// origin header: an authorizer keyed on it alone.
-	var public *apigatewayv2.Authorizer
 	if a.OriginVerify != nil && len(spec.PublicRoutes) > 0 {
 		if public, err = authorize("http-origin", "origin"); err != nil {
-			return err
+			return nil, nil, err
 		}
 	}
-	target := pulumi.Sprintf("integrations/%s", services.ID())
-	publicTarget := pulumi.Sprintf("integrations/%s", publicServices.ID())
+	return authorizer, public, nil
+}
+
+// httpRouteTargets are what httpRoutes' routes use: the token routes'
+// authorizer and integration, and the public routes'.
+type httpRouteTargets struct {
+	authorizer, public       *apigatewayv2.Authorizer
+	services, publicServices *apigatewayv2.Integration
+}
+
+// httpRoutes creates one authorized route per service, the explicit public
+// routes and, behind CloudFront, the health route; it returns them all.
+func (s *Serverless) httpRoutes(ctx *pulumi.Context, spec config.HTTPAPI, t httpRouteTargets) ([]pulumi.Resource, error) {
+	a := s.args
+	parent := pulumi.Parent(s)
+	apiID := s.http.api.ID()
+	authorizer, public := t.authorizer, t.public
+	target := pulumi.Sprintf("integrations/%s", t.services.ID())
+	publicTarget := pulumi.Sprintf("integrations/%s", t.publicServices.ID())
 	var routes []pulumi.Resource
 	route := func(logical, key string, auth *apigatewayv2.Authorizer) error {
 		args := &apigatewayv2.RouteArgs{ApiId: apiID, RouteKey: pulumi.String(key), Target: publicTarget, AuthorizationType: pulumi.String("NONE")}
@@ -185,34 +234,45 @@ func (s *Serverless) wireHTTPAPI(ctx *pulumi.Context) error {
 	}
 	for _, svc := range spec.Services {
 		if err := route("http-"+svc, config.ServiceRouteKey(svc), authorizer); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	seen := map[string]string{}
 	for _, key := range spec.PublicRoutes {
 		logical := "http-public-" + slug(key)
 		if other, dup := seen[logical]; dup {
-			return fmt.Errorf("serverless: public routes %q and %q have the same logical name %s", other, key, logical)
+			return nil, fmt.Errorf("serverless: public routes %q and %q have the same logical name %s", other, key, logical)
 		}
 		seen[logical] = key
 		if err := route(logical, key, public); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	// Route53's checkers cannot send the origin header: the health path
-	// alone is served without it, throttled (config.HealthRouteThrottle).
-	health := a.OriginVerify != nil && spec.HealthCheckPath != ""
-	if health {
+	if healthRoute(a, spec) {
 		if err := route("http-health", spec.HealthRouteKey(), nil); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	return routes, nil
+}
+
+// healthRoute reports whether the health path has a route of its own.
+// Route53's checkers cannot send the origin header: the health path
+// alone is served without it, throttled (config.HealthRouteThrottle).
+func healthRoute(a *Args, spec config.HTTPAPI) bool {
+	return a.OriginVerify != nil && spec.HealthCheckPath != ""
+}
+
+// httpStage creates the $default stage with JSON access logs and
+// throttling, after the routes.
+func (s *Serverless) httpStage(ctx *pulumi.Context, spec config.HTTPAPI, routes []pulumi.Resource) (*apigatewayv2.Stage, error) {
+	a := s.args
 	lg, err := s.logGroup(ctx, "http-access", fmt.Sprintf("/aws/apigateway/%s-%s-http", a.Project, a.Stack))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	stage, err := apigatewayv2.NewStage(ctx, "http", &apigatewayv2.StageArgs{
-		ApiId:      apiID,
+	return apigatewayv2.NewStage(ctx, "http", &apigatewayv2.StageArgs{
+		ApiId:      s.http.api.ID(),
 		Name:       pulumi.String("$default"),
 		AutoDeploy: pulumi.Bool(true),
 		AccessLogSettings: &apigatewayv2.StageAccessLogSettingsArgs{
@@ -231,16 +291,19 @@ func (s *Serverless) wireHTTPAPI(ctx *pulumi.Context) error {
 			DetailedMetricsEnabled: pulumi.Bool(true),
 		},
 		// A route setting names an existing route key: after the routes.
-		RouteSettings: routeSettings(spec, health),
-	}, parent, pulumi.DependsOn(routes))
-	if err != nil {
-		return err
-	}
+		RouteSettings: routeSettings(spec, healthRoute(a, spec)),
+	}, pulumi.Parent(s), pulumi.DependsOn(routes))
+}
+
+// httpEndpoint sets what the component exports of the API: its
+// execute-api endpoint, or the api.<domain> custom domain it creates.
+func (s *Serverless) httpEndpoint(ctx *pulumi.Context, spec config.HTTPAPI, stage *apigatewayv2.Stage) error {
+	h := s.http
 	host := h.api.ApiEndpoint.ApplyT(func(e string) string { return strings.TrimPrefix(e, "https://") }).(pulumi.StringOutput)
 	h.baseURL = pulumi.Sprintf("%s%s", h.api.ApiEndpoint, apiPrefix)
 	h.host, h.targetDomain, h.targetZone = host, host, pulumi.String("").ToStringOutput()
 	if spec.CustomDomain {
-		d, err := s.customDomain(ctx, "api", apiID, stage.Name)
+		d, err := s.customDomain(ctx, "api", h.api.ID(), stage.Name)
 		if err != nil {
 			return err
 		}

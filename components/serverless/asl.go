@@ -2,7 +2,6 @@ package serverless
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/dbay/infra/config"
 )
@@ -117,22 +116,59 @@ func persistentRetry() Retrier {
 // gives up after maxPolls (<Step>TimedOut sets $.error = PollTimeout),
 // else <Step>Wait and <Step>Count poll again.
 func BuildDefinition(partition, comment string, w config.Workflow, arns map[string]string, timeouts map[string]int) (Definition, error) {
-	d := Definition{Comment: comment, States: map[string]State{}}
-	put := func(name string, st State) error {
-		if _, dup := d.States[name]; dup {
-			return fmt.Errorf("state %s is defined twice (a step name collides with a state the program adds)", name)
-		}
-		d.States[name] = st
-		return nil
+	b := &aslBuilder{
+		d:      Definition{Comment: comment, States: map[string]State{}},
+		w:      w,
+		arns:   arns,
+		invoke: fmt.Sprintf("arn:%s:states:::lambda:invoke", partition),
 	}
-	arnOf := func(fn string) (string, error) {
-		arn, ok := arns[fn]
-		if !ok {
-			return "", fmt.Errorf("no function %s", fn)
-		}
-		return arn, nil
+	var err error
+	if b.from, err = compensationStart(w); err != nil {
+		return Definition{}, err
 	}
-	invoke := fmt.Sprintf("arn:%s:states:::lambda:invoke", partition)
+	if len(w.Steps) == 0 {
+		return Definition{}, fmt.Errorf("the workflow has no steps")
+	}
+	if b.noReturn, err = pointOfNoReturn(w, b.from); err != nil {
+		return Definition{}, err
+	}
+	b.d.StartAt = b.entry(0)
+	usesFailed := false
+	for i, step := range w.Steps {
+		failed, err := b.addStep(i, step)
+		if err != nil {
+			return Definition{}, err
+		}
+		usesFailed = usesFailed || failed
+	}
+	if err := b.addEnds(usesFailed, timeouts); err != nil {
+		return Definition{}, err
+	}
+	d := b.d
+	if errs := Check(d); len(errs) > 0 {
+		return Definition{}, fmt.Errorf("invalid definition: %v", errs)
+	}
+	if errs := CheckFunds(d, SpecOf(w)); len(errs) > 0 {
+		return Definition{}, fmt.Errorf("the workflow breaks its funds invariant: %v", errs)
+	}
+	return d, nil
+}
+
+// aslBuilder holds a definition while BuildDefinition adds its states.
+type aslBuilder struct {
+	d      Definition
+	w      config.Workflow
+	arns   map[string]string // the functions' ARNs by config name
+	invoke string            // the lambda:invoke integration's ARN
+	// from is the index of the step the compensation covers from
+	// (len(w.Steps): no compensation); noReturn the point of no return's
+	// (len(w.Steps): none).
+	from, noReturn int
+}
+
+// compensationStart is the index of the step the compensation starts at,
+// len(w.Steps) without a compensation.
+func compensationStart(w config.Workflow) (int, error) {
 	from := len(w.Steps)
 	if w.Compensation != nil {
 		from = -1
@@ -142,21 +178,15 @@ func BuildDefinition(partition, comment string, w config.Workflow, arns map[stri
 			}
 		}
 		if from < 0 {
-			return Definition{}, fmt.Errorf("compensation starts at %s, which is not a step", w.Compensation.From)
+			return 0, fmt.Errorf("compensation starts at %s, which is not a step", w.Compensation.From)
 		}
 	}
-	entry := func(i int) string {
-		if i == len(w.Steps) {
-			return ""
-		}
-		if w.Steps[i].Poll != nil {
-			return w.Steps[i].Name + "Start"
-		}
-		return w.Steps[i].Name
-	}
-	if len(w.Steps) == 0 {
-		return Definition{}, fmt.Errorf("the workflow has no steps")
-	}
+	return from, nil
+}
+
+// pointOfNoReturn is the index of the point of no return's step,
+// len(w.Steps) without one; it must come after the compensation's start.
+func pointOfNoReturn(w config.Workflow, from int) (int, error) {
 	noReturn := len(w.Steps)
 	if w.PointOfNoReturn != "" {
 		noReturn = -1
@@ -166,99 +196,144 @@ func BuildDefinition(partition, comment string, w config.Workflow, arns map[stri
 			}
 		}
 		if noReturn < 0 || noReturn <= from && w.Compensation != nil {
-			return Definition{}, fmt.Errorf("point of no return %q is not a step after the compensation's start", w.PointOfNoReturn)
+			return 0, fmt.Errorf("point of no return %q is not a step after the compensation's start", w.PointOfNoReturn)
 		}
 	}
-	d.StartAt = entry(0)
-	usesFailed := false
-	for i, step := range w.Steps {
-		arn, err := arnOf(step.Function)
-		if err != nil {
-			return Definition{}, err
+	return noReturn, nil
+}
+
+// put adds a state, refusing a name already taken.
+func (b *aslBuilder) put(name string, st State) error {
+	if _, dup := b.d.States[name]; dup {
+		return fmt.Errorf("state %s is defined twice (a step name collides with a state the program adds)", name)
+	}
+	b.d.States[name] = st
+	return nil
+}
+
+// putSorted adds states in the order of their names.
+func (b *aslBuilder) putSorted(states map[string]State) error {
+	for _, n := range sortedKeys(states) {
+		if err := b.put(n, states[n]); err != nil {
+			return err
 		}
-		onError, retry := stateFailed, []Retrier{transientRetry()}
-		switch {
-		case i >= noReturn:
-			onError, retry = stateReconcile, append(retry, persistentRetry())
-		case i >= from:
-			onError = stateCompensate
-		default:
-			usesFailed = true
-		}
-		task := State{
-			Type:           "Task",
-			Resource:       invoke,
-			Parameters:     map[string]any{"FunctionName": arn, "Payload.$": "$"},
-			TimeoutSeconds: step.TimeoutSeconds,
-			Retry:          retry,
-			Catch:          []Catcher{{ErrorEquals: []string{"States.ALL"}, ResultPath: "$.error", Next: onError}},
-		}
-		next := entry(i + 1)
-		if step.Poll == nil {
-			task.OutputPath = "$.Payload"
-			if next == "" {
-				task.End = true
-			} else {
-				task.Next = next
-			}
-			if err := put(step.Name, task); err != nil {
-				return Definition{}, err
-			}
-			continue
-		}
-		p := step.Poll
+	}
+	return nil
+}
+
+func (b *aslBuilder) arnOf(fn string) (string, error) {
+	arn, ok := b.arns[fn]
+	if !ok {
+		return "", fmt.Errorf("no function %s", fn)
+	}
+	return arn, nil
+}
+
+// entry is the first state of step i ("" past the last step).
+func (b *aslBuilder) entry(i int) string {
+	if i == len(b.w.Steps) {
+		return ""
+	}
+	if b.w.Steps[i].Poll != nil {
+		return b.w.Steps[i].Name + "Start"
+	}
+	return b.w.Steps[i].Name
+}
+
+// addStep adds step i's Task (and its polling loop), and reports whether a
+// failure of it goes to the Failed state.
+func (b *aslBuilder) addStep(i int, step config.WorkflowStep) (usesFailed bool, err error) {
+	arn, err := b.arnOf(step.Function)
+	if err != nil {
+		return false, err
+	}
+	onError, retry := stateFailed, []Retrier{transientRetry()}
+	switch {
+	case i >= b.noReturn:
+		onError, retry = stateReconcile, append(retry, persistentRetry())
+	case i >= b.from:
+		onError = stateCompensate
+	default:
+		usesFailed = true
+	}
+	task := State{
+		Type:           "Task",
+		Resource:       b.invoke,
+		Parameters:     map[string]any{"FunctionName": arn, "Payload.$": "$"},
+		TimeoutSeconds: step.TimeoutSeconds,
+		Retry:          retry,
+		Catch:          []Catcher{{ErrorEquals: []string{"States.ALL"}, ResultPath: "$.error", Next: onError}},
+	}
+	next := b.entry(i + 1)
+	if step.Poll == nil {
+		task.OutputPath = "$.Payload"
 		if next == "" {
-			next = stateSucceeded
-			if err := put(stateSucceeded, State{Type: "Succeed"}); err != nil {
-				return Definition{}, err
-			}
+			task.End = true
+		} else {
+			task.Next = next
 		}
-		start, reached, wait, count, timedOut := step.Name+"Start", step.Name+"Reached", step.Name+"Wait", step.Name+"Count", step.Name+"TimedOut"
-		task.ResultSelector = map[string]any{"Payload.$": "$.Payload"}
-		task.ResultPath = "$.poll"
-		task.Next = reached
-		field := "$.poll.Payload." + p.Field
-		yes := true
-		states := map[string]State{
-			start: {Type: "Pass", Comment: "first of at most " + fmt.Sprint(p.MaxPolls) + " polls",
-				Result: map[string]any{"count": 1}, ResultPath: "$.pollCount", Next: step.Name},
-			step.Name: task,
-			reached: {Type: "Choice", Choices: []ChoiceRule{
-				{And: []ChoiceRule{
-					{Variable: field, IsPresent: &yes},
-					{Variable: field, IsNumeric: &yes},
-					{Variable: field, NumericGreaterThanEquals: intPtr(p.AtLeast)},
-				}, Next: next},
-				{Variable: "$.pollCount.count", NumericGreaterThanEquals: intPtr(p.MaxPolls), Next: timedOut},
-			}, Default: wait},
-			wait: {Type: "Wait", Seconds: p.WaitSeconds, Next: count},
-			count: {Type: "Pass", Parameters: map[string]any{"count.$": "States.MathAdd($.pollCount.count, 1)"},
-				ResultPath: "$.pollCount", Next: step.Name},
-			timedOut: {Type: "Pass", ResultPath: "$.error", Next: onError, Result: map[string]any{
-				"Error": "PollTimeout",
-				"Cause": fmt.Sprintf("%s did not reach %s >= %d in %d polls", step.Name, p.Field, p.AtLeast, p.MaxPolls),
-			}},
-		}
-		for _, n := range sortedKeys(states) {
-			if err := put(n, states[n]); err != nil {
-				return Definition{}, err
-			}
+		return usesFailed, b.put(step.Name, task)
+	}
+	return usesFailed, b.addPollLoop(step, task, next, onError)
+}
+
+// addPollLoop adds a polling step's Task and the states of its loop:
+// <Step>Start, <Step>Reached, <Step>Wait, <Step>Count and <Step>TimedOut.
+func (b *aslBuilder) addPollLoop(step config.WorkflowStep, task State, next, onError string) error {
+	p := step.Poll
+	if next == "" {
+		next = stateSucceeded
+		if err := b.put(stateSucceeded, State{Type: "Succeed"}); err != nil {
+			return err
 		}
 	}
+	start, reached, wait, count, timedOut := step.Name+"Start", step.Name+"Reached", step.Name+"Wait", step.Name+"Count", step.Name+"TimedOut"
+	task.ResultSelector = map[string]any{"Payload.$": "$.Payload"}
+	task.ResultPath = "$.poll"
+	task.Next = reached
+	field := "$.poll.Payload." + p.Field
+	yes := true
+	states := map[string]State{
+		start: {Type: "Pass", Comment: "first of at most " + fmt.Sprint(p.MaxPolls) + " polls",
+			Result: map[string]any{"count": 1}, ResultPath: "$.pollCount", Next: step.Name},
+		step.Name: task,
+		reached: {Type: "Choice", Choices: []ChoiceRule{
+			{And: []ChoiceRule{
+				{Variable: field, IsPresent: &yes},
+				{Variable: field, IsNumeric: &yes},
+				{Variable: field, NumericGreaterThanEquals: intPtr(p.AtLeast)},
+			}, Next: next},
+			{Variable: "$.pollCount.count", NumericGreaterThanEquals: intPtr(p.MaxPolls), Next: timedOut},
+		}, Default: wait},
+		wait: {Type: "Wait", Seconds: p.WaitSeconds, Next: count},
+		count: {Type: "Pass", Parameters: map[string]any{"count.$": "States.MathAdd($.pollCount.count, 1)"},
+			ResultPath: "$.pollCount", Next: step.Name},
+		timedOut: {Type: "Pass", ResultPath: "$.error", Next: onError, Result: map[string]any{
+			"Error": "PollTimeout",
+			"Cause": fmt.Sprintf("%s did not reach %s >= %d in %d polls", step.Name, p.Field, p.AtLeast, p.MaxPolls),
+		}},
+	}
+	return b.putSorted(states)
+}
+
+// addEnds adds the states a workflow ends in: Failed (if a step before the
+// compensation can fail), the compensation's, and NeedsReconciliation (with
+// a point of no return).
+func (b *aslBuilder) addEnds(usesFailed bool, timeouts map[string]int) error {
 	if usesFailed {
-		if err := put(stateFailed, State{Type: "Fail", Comment: "a step failed before anything needed undoing",
+		if err := b.put(stateFailed, State{Type: "Fail", Comment: "a step failed before anything needed undoing",
 			ErrorPath: "$.error.Error", CausePath: "$.error.Cause"}); err != nil {
-			return Definition{}, err
+			return err
 		}
 	}
-	if c := w.Compensation; c != nil {
-		arn, err := arnOf(c.Function)
+	if c := b.w.Compensation; c != nil {
+		arn, err := b.arnOf(c.Function)
 		if err != nil {
-			return Definition{}, err
+			return err
 		}
 		compensation := map[string]State{
 			stateCompensate: {
-				Type: "Task", Comment: "undo: the state holds the failure at $.error", Resource: invoke,
+				Type: "Task", Comment: "undo: the state holds the failure at $.error", Resource: b.invoke,
 				Parameters:     map[string]any{"FunctionName": arn, "Payload.$": "$"},
 				ResultSelector: map[string]any{"Payload.$": "$.Payload"}, ResultPath: "$.compensation",
 				TimeoutSeconds: timeouts[c.Function] + config.StepTimeoutMarginSeconds,
@@ -270,150 +345,20 @@ func BuildDefinition(partition, comment string, w config.Workflow, arns map[stri
 			stateCompensationFailed: {Type: "Fail", Error: "CompensationFailed",
 				Cause: "the compensation failed after its retries: reconcile by hand (the execution's input and $.error say what)"},
 		}
-		for _, n := range sortedKeys(compensation) {
-			if err := put(n, compensation[n]); err != nil {
-				return Definition{}, err
-			}
+		if err := b.putSorted(compensation); err != nil {
+			return err
 		}
 	}
-	if noReturn < len(w.Steps) {
+	if b.noReturn < len(b.w.Steps) {
 		// Fail state fields: https://docs.aws.amazon.com/step-functions/latest/dg/state-fail.html
 		// (CausePath takes a path or an intrinsic function such as States.JsonToString).
-		if err := put(stateReconcile, State{Type: "Fail", Error: stateReconcile,
+		if err := b.put(stateReconcile, State{Type: "Fail", Error: stateReconcile,
 			Comment:   "the effect may have happened (the transaction may be on the network): never undone automatically; a person reconciles",
 			CausePath: "States.JsonToString($)"}); err != nil {
-			return Definition{}, err
+			return err
 		}
 	}
-	if errs := Check(d); len(errs) > 0 {
-		return Definition{}, fmt.Errorf("invalid definition: %v", errs)
-	}
-	if errs := CheckFunds(d, SpecOf(w)); len(errs) > 0 {
-		return Definition{}, fmt.Errorf("the workflow breaks its funds invariant: %v", errs)
-	}
-	return d, nil
+	return nil
 }
 
 func intPtr(i int) *int { return &i }
-
-// successors are the states a state can move to (Next, Choice branches,
-// Default, Catch).
-func successors(st State) []string {
-	var out []string
-	for _, n := range []string{st.Next, st.Default} {
-		if n != "" {
-			out = append(out, n)
-		}
-	}
-	for _, c := range st.Choices {
-		out = append(out, c.Next)
-	}
-	for _, c := range st.Catch {
-		out = append(out, c.Next)
-	}
-	return out
-}
-
-// Check walks a definition: StartAt and every Next, Default, Choice and
-// Catch target exist; every state is reachable and can reach an end; each
-// state has the fields its type needs; every Task has a Retry, a Catch and
-// a TimeoutSeconds; every Choice has a Default (no States.NoChoiceMatched).
-func Check(d Definition) []error {
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if _, ok := d.States[d.StartAt]; !ok {
-		bad("StartAt %q is not a state", d.StartAt)
-	}
-	names := make([]string, 0, len(d.States))
-	for n := range d.States {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		st := d.States[n]
-		for _, next := range successors(st) {
-			if _, ok := d.States[next]; !ok {
-				bad("%s: next state %q does not exist", n, next)
-			}
-		}
-		terminal := st.Type == "Fail" || st.Type == "Succeed"
-		switch st.Type {
-		case "Task":
-			if st.Resource == "" {
-				bad("%s: a Task needs a Resource", n)
-			}
-			if len(st.Retry) == 0 {
-				bad("%s: a Task needs a Retry", n)
-			}
-			if len(st.Catch) == 0 {
-				bad("%s: a Task needs a Catch", n)
-			}
-			if st.TimeoutSeconds <= 0 {
-				bad("%s: a Task needs TimeoutSeconds", n)
-			}
-		case "Choice":
-			if len(st.Choices) == 0 || st.Default == "" {
-				bad("%s: a Choice needs Choices and a Default", n)
-			}
-			for i, c := range st.Choices {
-				if c.Next == "" {
-					bad("%s: choice %d has no Next", n, i)
-				}
-			}
-		case "Wait":
-			if st.Seconds <= 0 {
-				bad("%s: a Wait needs Seconds", n)
-			}
-		case "Pass", "Fail", "Succeed":
-		default:
-			bad("%s: unknown state type %q", n, st.Type)
-		}
-		switch {
-		case terminal && (st.Next != "" || st.End):
-			bad("%s: a %s state ends the execution; it has no Next or End", n, st.Type)
-		case st.Type == "Choice" && (st.Next != "" || st.End):
-			bad("%s: a Choice moves through its Choices, not Next or End", n)
-		case !terminal && st.Type != "Choice" && (st.Next == "") == !st.End:
-			bad("%s: needs exactly one of Next and End", n)
-		}
-	}
-	reach := reachable(d, d.StartAt, "")
-	for _, n := range names {
-		if !reach[n] {
-			bad("%s is not reachable from %s", n, d.StartAt)
-		}
-		if !canEnd(d, n) {
-			bad("%s cannot reach the end of the execution", n)
-		}
-	}
-	return errs
-}
-
-// reachable are the states reachable from start, not passing through avoid.
-func reachable(d Definition, start, avoid string) map[string]bool {
-	seen := map[string]bool{}
-	queue := []string{start}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		if seen[n] || n == avoid {
-			continue
-		}
-		if _, ok := d.States[n]; !ok {
-			continue
-		}
-		seen[n] = true
-		queue = append(queue, successors(d.States[n])...)
-	}
-	return seen
-}
-
-func canEnd(d Definition, from string) bool {
-	for n := range reachable(d, from, "") {
-		st := d.States[n]
-		if st.End || st.Type == "Fail" || st.Type == "Succeed" {
-			return true
-		}
-	}
-	return false
-}

@@ -8,6 +8,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/config"
 )
 
 // wsStage is the WebSocket API's stage: wss://<id>.execute-api.<region>.amazonaws.com/v1.
@@ -39,8 +41,33 @@ func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
 	if w == nil {
 		return nil
 	}
-	a := s.args
-	spec := *a.Spec.WebSocket
+	spec := *s.args.Spec.WebSocket
+	routes, err := s.wsRouteFunctions(ctx, spec)
+	if err != nil {
+		return err
+	}
+	stage, err := s.wsStage(ctx, spec, routes)
+	if err != nil {
+		return err
+	}
+	if spec.CustomDomain {
+		d, err := s.customDomain(ctx, "ws", w.api.ID(), stage.Name)
+		if err != nil {
+			return err
+		}
+		w.url = pulumi.Sprintf("wss://%s", d.host)
+		if u := s.wsEdgeURL(); u != "" {
+			w.url = pulumi.String(u).ToStringOutput()
+		}
+	}
+	return nil
+}
+
+// wsRouteFunctions creates the integration to the configured function, the
+// $connect authorizer, and the routes with their invoke permissions; it
+// returns the routes.
+func (s *Serverless) wsRouteFunctions(ctx *pulumi.Context, spec config.WebSocketAPI) ([]pulumi.Resource, error) {
+	w := s.ws
 	parent := pulumi.Parent(s)
 	apiID := w.api.ID()
 	fn, authFn := s.functions[spec.Function], s.functions[spec.Authorizer]
@@ -54,7 +81,7 @@ func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
 		PassthroughBehavior:     pulumi.String("WHEN_NO_MATCH"),
 	}, parent)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	authorizer, err := apigatewayv2.NewAuthorizer(ctx, "websocket", &apigatewayv2.AuthorizerArgs{
 		ApiId:           apiID,
@@ -64,10 +91,10 @@ func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
 		IdentitySources: pulumi.ToStringArray(s.wsIdentitySources()),
 	}, parent)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := s.permit(ctx, "websocket-authorizer", authFn, pulumi.Sprintf("%s/authorizers/%s", w.api.ExecutionArn, authorizer.ID())); err != nil {
-		return err
+		return nil, err
 	}
 	target := pulumi.Sprintf("integrations/%s", integration.ID())
 	var routes []pulumi.Resource
@@ -79,20 +106,29 @@ func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
 		}
 		route, err := apigatewayv2.NewRoute(ctx, "websocket-"+r.logical, args, parent)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		routes = append(routes, route)
 		if err := s.permit(ctx, "websocket-"+r.logical, fn, pulumi.Sprintf("%s/%s/%s", w.api.ExecutionArn, wsStage, r.key)); err != nil {
-			return err
+			return nil, err
 		}
 	}
+	return routes, nil
+}
+
+// wsStage creates the stage, after the routes, with access and execution
+// logs (and the region's API Gateway logging role they need) and throttling.
+func (s *Serverless) wsStage(ctx *pulumi.Context, spec config.WebSocketAPI, routes []pulumi.Resource) (*apigatewayv2.Stage, error) {
+	a := s.args
+	parent := pulumi.Parent(s)
+	apiID := s.ws.api.ID()
 	account, err := s.apiGatewayLogging(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	lg, err := s.logGroup(ctx, "websocket-access", fmt.Sprintf("/aws/apigateway/%s-%s-websocket", a.Project, a.Stack))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// API Gateway writes the stage's execution logs (INFO below) to
 	// API-Gateway-Execution-Logs_<api id>/<stage>, and creates that group
@@ -106,9 +142,9 @@ func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
 		KmsKeyId:        s.key.Arn,
 	}, parent, pulumi.RetainOnDelete(true))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	stage, err := apigatewayv2.NewStage(ctx, "websocket", &apigatewayv2.StageArgs{
+	return apigatewayv2.NewStage(ctx, "websocket", &apigatewayv2.StageArgs{
 		ApiId:      apiID,
 		Name:       pulumi.String(wsStage),
 		AutoDeploy: pulumi.Bool(true),
@@ -138,20 +174,6 @@ func (s *Serverless) wireWebSocket(ctx *pulumi.Context) error {
 			DetailedMetricsEnabled: pulumi.Bool(true),
 		}},
 	}, parent, pulumi.DependsOn(append([]pulumi.Resource{account, execLogs}, routes...)))
-	if err != nil {
-		return err
-	}
-	if spec.CustomDomain {
-		d, err := s.customDomain(ctx, "ws", apiID, stage.Name)
-		if err != nil {
-			return err
-		}
-		w.url = pulumi.Sprintf("wss://%s", d.host)
-		if u := s.wsEdgeURL(); u != "" {
-			w.url = pulumi.String(u).ToStringOutput()
-		}
-	}
-	return nil
 }
 
 // WebSocketTokenQuery is the query string the $connect authorizer reads the

@@ -2,9 +2,7 @@ package cost
 
 import (
 	"fmt"
-	"math"
 	"sort"
-	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
 )
@@ -115,6 +113,26 @@ type estimator struct {
 
 // Estimate prices the resources of a synthesized stack.
 func Estimate(resources []*mockengine.Resource, opts Options) (*Report, error) {
+	e, err := newEstimator(resources, opts)
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{PricesAsOf: e.prices.AsOf, PriceSource: e.prices.Source, Assumptions: e.as.usesWithOrigin(opts.Configured),
+		Resources: []ResourceCost{}, Components: []ComponentCost{}, NotPriced: []NotPriced{}}
+	groups := notPricedGroups{}
+	byComp := e.priceAll(rep, resources, groups)
+	rep.MonthlyUSD = round2(rep.MonthlyUSD)
+	rep.Unconfirmed, rep.UnconfirmedUSD = e.unconfirmed(rep.Resources)
+	rep.sortResources()
+	rep.addComponents(byComp)
+	rep.addNotPriced(groups)
+	return rep, nil
+}
+
+// newEstimator takes the price table (the embedded one by default) and the
+// assumptions (the defaults, with the stack's configured overrides),
+// validated.
+func newEstimator(resources []*mockengine.Resource, opts Options) (*estimator, error) {
 	e := &estimator{prices: opts.Prices, region: opts.Region}
 	if e.prices == nil {
 		t, err := Prices()
@@ -136,23 +154,33 @@ func Estimate(resources []*mockengine.Resource, opts Options) (*Report, error) {
 		return nil, err
 	}
 	e.all = append(append([]*mockengine.Resource{}, resources...), opts.Partner...)
+	return e, nil
+}
 
-	rep := &Report{PricesAsOf: e.prices.AsOf, PriceSource: e.prices.Source, Assumptions: e.as.usesWithOrigin(opts.Configured),
-		Resources: []ResourceCost{}, Components: []ComponentCost{}, NotPriced: []NotPriced{}}
-	comps := componentsOf(resources)
-	groups := map[string]*NotPriced{}
-	note := func(typ, kind, reason, name string) {
-		k := typ + "\x00" + kind + "\x00" + reason
-		g := groups[k]
-		if g == nil {
-			g = &NotPriced{Type: typ, Kind: kind, Reason: reason}
-			groups[k] = g
-		}
-		g.Count++
-		if kind == KindUnpriced || kind == KindUnknown {
-			g.Names = append(g.Names, name)
-		}
+// notPricedGroups are the resources not priced, grouped by type, kind
+// and reason.
+type notPricedGroups map[string]*NotPriced
+
+// note counts a resource not priced in its group (naming it when a reader
+// must act on it).
+func (groups notPricedGroups) note(typ, kind, reason, name string) {
+	k := typ + "\x00" + kind + "\x00" + reason
+	g := groups[k]
+	if g == nil {
+		g = &NotPriced{Type: typ, Kind: kind, Reason: reason}
+		groups[k] = g
 	}
+	g.Count++
+	if kind == KindUnpriced || kind == KindUnknown {
+		g.Names = append(g.Names, name)
+	}
+}
+
+// priceAll prices every resource into rep.Resources and rep.MonthlyUSD,
+// notes the ones not priced in groups, and returns the totals by
+// top-level component.
+func (e *estimator) priceAll(rep *Report, resources []*mockengine.Resource, groups notPricedGroups) map[string]*ComponentCost {
+	comps := componentsOf(resources)
 	byComp := map[string]*ComponentCost{}
 	for _, r := range resources {
 		kind, reason, price := Classify(r)
@@ -160,12 +188,12 @@ func Estimate(resources []*mockengine.Resource, opts Options) (*Report, error) {
 		case "component":
 			continue
 		case KindFree, KindNotEstimated, KindUnknown:
-			note(r.Type, kind, reason, r.Name)
+			groups.note(r.Type, kind, reason, r.Name)
 			continue
 		}
 		lines, errs := price(e, r)
 		for _, err := range errs {
-			note(r.Type, KindUnpriced, err.Error(), r.Name)
+			groups.note(r.Type, KindUnpriced, err.Error(), r.Name)
 		}
 		rc := ResourceCost{URN: r.URN, Type: r.Type, Name: r.Name, Component: comps[r.URN].label(), Lines: lines}
 		if rc.Lines == nil {
@@ -187,14 +215,21 @@ func Estimate(resources []*mockengine.Resource, opts Options) (*Report, error) {
 			c.Resources++
 		}
 	}
-	rep.MonthlyUSD = round2(rep.MonthlyUSD)
-	rep.Unconfirmed, rep.UnconfirmedUSD = e.unconfirmed(rep.Resources)
+	return byComp
+}
+
+// sortResources puts the costliest resources first.
+func (rep *Report) sortResources() {
 	sort.SliceStable(rep.Resources, func(i, j int) bool {
 		if rep.Resources[i].MonthlyUSD != rep.Resources[j].MonthlyUSD {
 			return rep.Resources[i].MonthlyUSD > rep.Resources[j].MonthlyUSD
 		}
 		return rep.Resources[i].URN < rep.Resources[j].URN
 	})
+}
+
+// addComponents adds the components' totals, the costliest first.
+func (rep *Report) addComponents(byComp map[string]*ComponentCost) {
 	for _, c := range byComp {
 		c.MonthlyUSD = round2(c.MonthlyUSD)
 		rep.Components = append(rep.Components, *c)
@@ -205,6 +240,11 @@ func Estimate(resources []*mockengine.Resource, opts Options) (*Report, error) {
 		}
 		return rep.Components[i].Name < rep.Components[j].Name
 	})
+}
+
+// addNotPriced adds the groups not priced: unknown types first, then
+// unpriced lines, then what is not estimated, then what is free.
+func (rep *Report) addNotPriced(groups notPricedGroups) {
 	for _, g := range groups {
 		rep.NotPriced = append(rep.NotPriced, *g)
 	}
@@ -219,7 +259,6 @@ func Estimate(resources []*mockengine.Resource, opts Options) (*Report, error) {
 		}
 		return a.Reason < b.Reason
 	})
-	return rep, nil
 }
 
 // unconfirmed lists the unconfirmed price lines the resources used, the
@@ -358,45 +397,3 @@ func componentsOf(rs []*mockengine.Resource) map[string]component {
 	}
 	return out
 }
-
-func round2(v float64) float64 { return math.Round(v*100) / 100 }
-func round4(v float64) float64 { return math.Round(v*10000) / 10000 }
-
-// Input readers over rendered inputs (mockengine.Render).
-
-func num(m map[string]any, key string) (float64, bool) {
-	switch v := m[key].(type) {
-	case float64:
-		return v, true
-	case int:
-		return float64(v), true
-	case string:
-		var f float64
-		if _, err := fmt.Sscan(v, &f); err == nil {
-			return f, true
-		}
-	}
-	return 0, false
-}
-
-func str(m map[string]any, key string) string {
-	s, _ := m[key].(string)
-	return s
-}
-
-func obj(m map[string]any, key string) map[string]any {
-	o, _ := m[key].(map[string]any)
-	return o
-}
-
-func arr(m map[string]any, key string) []any {
-	a, _ := m[key].([]any)
-	return a
-}
-
-func boolean(m map[string]any, key string) bool {
-	b, _ := m[key].(bool)
-	return b
-}
-
-func lower(s string) string { return strings.ToLower(s) }

@@ -48,86 +48,30 @@ Flags:
 // on the stack's CloudFormation translation or a resource type has no
 // mapping (3 wins when the policy fails too).
 func Main(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("synth", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usage)
-		fs.PrintDefaults()
+	f, status, ok := parseFlags(args, stderr)
+	if !ok {
+		return status
 	}
-	stack := fs.String("stack", "", "stack name: reads Pulumi.<stack>.yaml (required)")
-	dir := fs.String("dir", ".", "directory holding Pulumi.yaml and the stack files")
-	format := fs.String("format", "text", "output format: text, json, markdown, dot or summary (with --base or --base-dir)")
-	base := fs.String("base", "", "summary: the base branch's synth document of this stack (synth --format json --policy)")
-	baseDir := fs.String("base-dir", "", "summary: a directory of base synth documents, <name>.json each (with --head-dir; no --stack)")
-	headDir := fs.String("head-dir", "", "summary: the change's synth documents, paired with --base-dir's by file name")
-	maxBytes := fs.Int("max-bytes", MaxCommentBytes, "summary: byte budget of the markdown (0: no limit, for the job summary)")
-	withPolicy := fs.Bool("policy", false, "evaluate the policy rules and append the report; exit 3 on unwaived violations")
-	cfnDir := fs.String("cfn", "", "write the stack's CloudFormation translation (one template per Region) and its coverage to this directory")
-	primaryDown := fs.Bool("primary-down", false, "run the DR pair as after a failover with the primary's Region down: the recovery stack with fleet.standby active, the primary with dr.fenced, and no read of the primary's state")
-	cfnLint := fs.Bool("cfn-lint", false, "run cfn-lint on the CloudFormation translation and append the coverage and findings; exit 4 on unwaived findings")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0 // --help: the usage is what was asked for
-		}
+	if f.format == "summary" {
+		return summaryMain(summaryArgs{stack: f.stack, dir: f.dir, base: f.base, baseDir: f.baseDir, headDir: f.headDir, maxBytes: f.maxBytes}, stdout, stderr)
+	}
+	write, ok := f.writer(stderr)
+	if !ok {
 		return 2
 	}
-
-	if *format == "summary" {
-		return summaryMain(summaryArgs{stack: *stack, dir: *dir, base: *base, baseDir: *baseDir, headDir: *headDir, maxBytes: *maxBytes}, stdout, stderr)
-	}
-	if *base != "" || *baseDir != "" || *headDir != "" {
-		fmt.Fprintln(stderr, "synth: --base, --base-dir and --head-dir go with --format summary")
-		return 2
-	}
-	if *stack == "" {
-		fmt.Fprintln(stderr, "synth: --stack is required (e.g. --stack prod)")
-		return 2
-	}
-	write := map[string]func(*Result, io.Writer, *policy.Report) error{
-		"text":     (*Result).writeText,
-		"json":     (*Result).writeJSON,
-		"markdown": (*Result).writeMarkdown,
-		"dot":      (*Result).writeDot,
-	}[*format]
-	if write == nil {
-		fmt.Fprintf(stderr, "synth: --format %q is not one of text, json, markdown, dot, summary\n", *format)
-		return 2
-	}
-
-	if *cfnLint && *format != "text" && *format != "markdown" {
-		fmt.Fprintf(stderr, "synth: --cfn-lint appends a text report: use --format text or markdown (and --cfn DIR for the templates)\n")
-		return 2
-	}
-
-	if err := checkStack(*dir, *stack); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	st, err := LoadStack(*dir, *stack)
-	if err != nil {
-		fmt.Fprintf(stderr, "synth: %v\n", err)
-		return 1
-	}
-	st.PrimaryDown = *primaryDown
-	res, err := Run(st)
-	if es, ok := config.AsErrors(err); ok {
-		for _, e := range es {
-			fmt.Fprintln(stderr, e.Error())
-		}
-		return 2
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "synth: %v\n", err)
-		return 1
+	res, status, ok := f.run(stderr)
+	if !ok {
+		return status
 	}
 	var rep *policy.Report
-	if *withPolicy {
+	if f.withPolicy {
 		p := res.EvaluatePolicy()
 		rep = &p
 	}
 	var cfn *cfnCheck
-	if *cfnDir != "" || *cfnLint {
-		if cfn, err = res.runCFN(*cfnDir, *cfnLint); err != nil {
+	var err error
+	if f.cfnDir != "" || f.cfnLint {
+		if cfn, err = res.runCFN(f.cfnDir, f.cfnLint); err != nil {
 			fmt.Fprintf(stderr, "synth: cfn: %v\n", err)
 			return 1
 		}
@@ -137,8 +81,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "synth: %v\n", err)
 		return 1
 	}
-	if cfn != nil && *cfnLint {
-		if err := cfn.write(&out, *format == "markdown"); err != nil {
+	if cfn != nil && f.cfnLint {
+		if err := cfn.write(&out, f.format == "markdown"); err != nil {
 			fmt.Fprintf(stderr, "synth: %v\n", err)
 			return 1
 		}
@@ -146,19 +90,118 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if _, err := stdout.Write(out.Bytes()); err != nil {
 		return 1
 	}
+	return res.exitStatus(rep, cfn, stderr)
+}
+
+// cliFlags are synth's parsed flags.
+type cliFlags struct {
+	stack, dir, format, base, baseDir, headDir, cfnDir string
+	maxBytes                                           int
+	withPolicy, primaryDown, cfnLint                   bool
+}
+
+// parseFlags parses synth's flags; when it returns !ok, Main returns status
+// (0 for --help, 2 for a usage error, already reported on stderr).
+func parseFlags(args []string, stderr io.Writer) (f cliFlags, status int, ok bool) {
+	fs := flag.NewFlagSet("synth", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&f.stack, "stack", "", "stack name: reads Pulumi.<stack>.yaml (required)")
+	fs.StringVar(&f.dir, "dir", ".", "directory holding Pulumi.yaml and the stack files")
+	fs.StringVar(&f.format, "format", "text", "output format: text, json, markdown, dot or summary (with --base or --base-dir)")
+	fs.StringVar(&f.base, "base", "", "summary: the base branch's synth document of this stack (synth --format json --policy)")
+	fs.StringVar(&f.baseDir, "base-dir", "", "summary: a directory of base synth documents, <name>.json each (with --head-dir; no --stack)")
+	fs.StringVar(&f.headDir, "head-dir", "", "summary: the change's synth documents, paired with --base-dir's by file name")
+	fs.IntVar(&f.maxBytes, "max-bytes", MaxCommentBytes, "summary: byte budget of the markdown (0: no limit, for the job summary)")
+	fs.BoolVar(&f.withPolicy, "policy", false, "evaluate the policy rules and append the report; exit 3 on unwaived violations")
+	fs.StringVar(&f.cfnDir, "cfn", "", "write the stack's CloudFormation translation (one template per Region) and its coverage to this directory")
+	fs.BoolVar(&f.primaryDown, "primary-down", false, "run the DR pair as after a failover with the primary's Region down: the recovery stack with fleet.standby active, the primary with dr.fenced, and no read of the primary's state")
+	fs.BoolVar(&f.cfnLint, "cfn-lint", false, "run cfn-lint on the CloudFormation translation and append the coverage and findings; exit 4 on unwaived findings")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return f, 0, false // --help: the usage is what was asked for
+		}
+		return f, 2, false
+	}
+	return f, 0, true
+}
+
+// writer checks the flags of a stack run (not a summary) and returns the
+// writer of the chosen format; !ok: a usage error, reported on stderr.
+func (f cliFlags) writer(stderr io.Writer) (write func(*Result, io.Writer, *policy.Report) error, ok bool) {
+	if f.base != "" || f.baseDir != "" || f.headDir != "" {
+		fmt.Fprintln(stderr, "synth: --base, --base-dir and --head-dir go with --format summary")
+		return nil, false
+	}
+	if f.stack == "" {
+		fmt.Fprintln(stderr, "synth: --stack is required (e.g. --stack prod)")
+		return nil, false
+	}
+	write = map[string]func(*Result, io.Writer, *policy.Report) error{
+		"text":     (*Result).writeText,
+		"json":     (*Result).writeJSON,
+		"markdown": (*Result).writeMarkdown,
+		"dot":      (*Result).writeDot,
+	}[f.format]
+	if write == nil {
+		fmt.Fprintf(stderr, "synth: --format %q is not one of text, json, markdown, dot, summary\n", f.format)
+		return nil, false
+	}
+
+	if f.cfnLint && f.format != "text" && f.format != "markdown" {
+		fmt.Fprintf(stderr, "synth: --cfn-lint appends a text report: use --format text or markdown (and --cfn DIR for the templates)\n")
+		return nil, false
+	}
+	return write, true
+}
+
+// run loads and runs the stack; when it returns !ok, Main returns status
+// (2 for configuration errors, one per line, 1 for any other failure).
+func (f cliFlags) run(stderr io.Writer) (res *Result, status int, ok bool) {
+	if err := checkStack(f.dir, f.stack); err != nil {
+		fmt.Fprintln(stderr, err)
+		return nil, 1, false
+	}
+	st, err := LoadStack(f.dir, f.stack)
+	if err != nil {
+		fmt.Fprintf(stderr, "synth: %v\n", err)
+		return nil, 1, false
+	}
+	st.PrimaryDown = f.primaryDown
+	res, err = Run(st)
+	if es, ok := config.AsErrors(err); ok {
+		for _, e := range es {
+			fmt.Fprintln(stderr, e.Error())
+		}
+		return nil, 2, false
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "synth: %v\n", err)
+		return nil, 1, false
+	}
+	return res, 0, true
+}
+
+// exitStatus reports on stderr what fails the run, once the report is
+// written, and returns Main's status: 3 for a policy, DR or wiring failure
+// (with --policy), else 4 for a cfn-lint finding or mapping problem, else 0.
+func (r *Result) exitStatus(rep *policy.Report, cfn *cfnCheck, stderr io.Writer) int {
 	status := 0
 	if rep != nil && rep.Failed() {
 		fmt.Fprintln(stderr, "synth: "+rep.Summary())
 		status = 3
 	}
-	if rep != nil && res.DR != nil && !res.DR.OK() {
-		for _, v := range res.DR.Violations {
+	if rep != nil && r.DR != nil && !r.DR.OK() {
+		for _, v := range r.DR.Violations {
 			fmt.Fprintln(stderr, "synth: dr: "+v)
 		}
-		fmt.Fprintf(stderr, "synth: %d DR violations (a stateful resource without a mechanism meeting %s, or the recovery stack over dr.costBudget)\n", len(res.DR.Violations), res.DR.Policy)
+		fmt.Fprintf(stderr, "synth: %d DR violations (a stateful resource without a mechanism meeting %s, or the recovery stack over dr.costBudget)\n", len(r.DR.Violations), r.DR.Policy)
 		status = 3
 	}
-	if rep != nil && !res.wiringPassed(stderr) {
+	if rep != nil && !r.wiringPassed(stderr) {
 		status = 3
 	}
 	if cfn != nil {
