@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Resource is one captured resource of a run, as plain values: what the
@@ -182,23 +184,23 @@ func kindIndex(k Kind) int {
 // statefulKind classifies a primary-stack resource.
 func statefulKind(r Resource) (Kind, bool) {
 	switch r.Type {
-	case "aws:rds/instance:Instance":
+	case tokens.RDSInstance:
 		return Postgres, str(r.Inputs, "replicateSourceDb") == "" // in-region replicas hold no data of their own
-	case "aws:docdb/cluster:Cluster":
+	case tokens.DocDBCluster:
 		return DocumentDB, true
-	case "aws:elasticache/replicationGroup:ReplicationGroup":
+	case tokens.ElastiCacheReplicationGroup:
 		return Redis, true
-	case "aws:elasticache/cluster:Cluster":
+	case tokens.ElastiCacheCluster:
 		return Memcached, str(r.Inputs, "engine") == "memcached"
-	case "aws:opensearch/domain:Domain":
+	case tokens.OpenSearchDomain:
 		return Search, true
-	case "aws:s3/bucketV2:BucketV2":
+	case tokens.S3BucketV2:
 		return Bucket, tags(r)[TagReplicaOf] == ""
-	case "aws:secretsmanager/secret:Secret":
+	case tokens.SecretsManagerSecret:
 		return Secret, true
-	case "aws:ecr/repository:Repository":
+	case tokens.ECRRepository:
 		return Images, true
-	case "aws:cognito/userPool:UserPool":
+	case tokens.CognitoUserPool:
 		return Users, true
 	}
 	return "", false
@@ -226,7 +228,7 @@ func (a assessor) mechanisms(k Kind, r Resource) []Mechanism {
 	switch k {
 	case Postgres:
 		arn := str(r.Outputs, "arn")
-		for _, x := range a.all(a.recovery, "aws:rds/instance:Instance") {
+		for _, x := range a.all(a.recovery, tokens.RDSInstance) {
 			if str(x.Inputs, "replicateSourceDb") != arn || arn == "" {
 				continue
 			}
@@ -237,18 +239,18 @@ func (a assessor) mechanisms(k Kind, r Resource) []Mechanism {
 			ids = append(ids, id)
 			a.note(r, id, x)
 		}
-		for _, x := range a.all(a.recovery, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication") {
+		for _, x := range a.all(a.recovery, tokens.RDSInstanceAutomatedBackupsReplication) {
 			if str(x.Inputs, "sourceDbInstanceArn") == arn {
 				ids = append(ids, "rds-backup-replication")
 				a.note(r, "rds-backup-replication", x)
 			}
 		}
 	case DocumentDB:
-		if sec, ok := a.joinsGlobal(str(r.Outputs, "arn"), "aws:docdb/globalCluster:GlobalCluster", "sourceDbClusterIdentifier",
-			"globalClusterIdentifier", "aws:docdb/cluster:Cluster"); ok {
+		if sec, ok := a.joinsGlobal(str(r.Outputs, "arn"), tokens.DocDBGlobalCluster, "sourceDbClusterIdentifier",
+			"globalClusterIdentifier", tokens.DocDBCluster); ok {
 			cid := str(sec.Outputs, "clusterIdentifier")
 			var instances []Resource
-			for _, x := range a.all(a.recovery, "aws:docdb/clusterInstance:ClusterInstance") {
+			for _, x := range a.all(a.recovery, tokens.DocDBClusterInstance) {
 				if cid != "" && str(x.Inputs, "clusterIdentifier") == cid {
 					instances = append(instances, x)
 				}
@@ -261,8 +263,8 @@ func (a assessor) mechanisms(k Kind, r Resource) []Mechanism {
 			a.note(r, id, append([]Resource{sec}, instances...)...)
 		}
 	case Redis:
-		if sec, ok := a.joinsGlobal(str(r.Outputs, "replicationGroupId"), "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
-			"primaryReplicationGroupId", "globalReplicationGroupId", "aws:elasticache/replicationGroup:ReplicationGroup"); ok {
+		if sec, ok := a.joinsGlobal(str(r.Outputs, "replicationGroupId"), tokens.ElastiCacheGlobalReplicationGroup,
+			"primaryReplicationGroupId", "globalReplicationGroupId", tokens.ElastiCacheReplicationGroup); ok {
 			ids = append(ids, "redis-global-datastore")
 			a.note(r, "redis-global-datastore", sec)
 		}
@@ -276,7 +278,7 @@ func (a assessor) mechanisms(k Kind, r Resource) []Mechanism {
 		// Built at failover: only with the source of truth it is rebuilt
 		// from (the PostgreSQL replica) in the recovery stack.
 		if _, ok := a.plan.AtFailover[Search]; ok && len(ids) == 0 &&
-			a.any(a.recovery, "aws:rds/instance:Instance", func(x Resource) bool { return str(x.Inputs, "replicateSourceDb") != "" }) {
+			a.any(a.recovery, tokens.RDSInstance, func(x Resource) bool { return str(x.Inputs, "replicateSourceDb") != "" }) {
 			ids = append(ids, "opensearch-create-at-failover")
 		}
 	case Memcached:
@@ -358,7 +360,7 @@ func (a assessor) joinsGlobal(member, globalType, sourceKey, idKey, secondaryTyp
 // bucket sends every object, with RTC (15 min), to a bucket in the DR region.
 func (a assessor) replicatedWithRTC(b Resource) bool {
 	name := str(b.Outputs, "bucket")
-	for _, c := range a.all(append(append([]Resource(nil), a.primary...), a.recovery...), "aws:s3/bucketReplicationConfig:BucketReplicationConfig") {
+	for _, c := range a.all(append(append([]Resource(nil), a.primary...), a.recovery...), tokens.S3BucketReplicationConfig) {
 		if str(c.Inputs, "bucket") != name {
 			continue
 		}
@@ -374,7 +376,7 @@ func (a assessor) replicatedWithRTC(b Resource) bool {
 				continue // a partial rule does not cover the bucket
 			}
 			target := str(dest, "bucket")
-			if a.any(append(append([]Resource(nil), a.primary...), a.recovery...), "aws:s3/bucketV2:BucketV2", func(x Resource) bool {
+			if a.any(append(append([]Resource(nil), a.primary...), a.recovery...), tokens.S3BucketV2, func(x Resource) bool {
 				return str(x.Outputs, "arn") == target && x.Region == a.region
 			}) {
 				return true
@@ -385,7 +387,7 @@ func (a assessor) replicatedWithRTC(b Resource) bool {
 }
 
 func (a assessor) ecrReplicated() bool {
-	for _, c := range a.all(a.primary, "aws:ecr/replicationConfiguration:ReplicationConfiguration") {
+	for _, c := range a.all(a.primary, tokens.ECRReplicationConfiguration) {
 		for _, rule := range list(asMap(c.Inputs["replicationConfiguration"]), "rules") {
 			for _, d := range list(asMap(rule), "destinations") {
 				if str(asMap(d), "region") == a.region {

@@ -1,0 +1,107 @@
+package tests
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dbay/infra/internal/synth"
+)
+
+// Every constant in internal/tokens is a type the shipped stacks (or DBay
+// on EKS) register,
+// or one pulumi-aws declares (the policy pack also guards types no stack
+// creates yet): a misspelt token would make a lookup or a rule match
+// nothing, silently.
+func TestTokenConstantsAreKnownTypes(t *testing.T) {
+	t.Parallel()
+	consts := tokenConstants(t)
+	if len(consts) < 100 {
+		t.Fatalf("read %d constants from internal/tokens, want the whole list", len(consts))
+	}
+	registered := map[string]bool{}
+	for _, key := range shippedStacks {
+		dir, stack := shippedStack(key)
+		for _, r := range synthesize(t, dir, stack).Resources {
+			registered[r.Type] = true
+		}
+	}
+	// The Kubernetes kinds come from DBay prod on EKS.
+	st, err := synth.LoadStack(eksVariant(t), "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eks, err := synth.Run(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range eks.Resources {
+		registered[r.Type] = true
+	}
+	sdk := awsSDKDir(t)
+	for name, tok := range consts {
+		if registered[tok] {
+			continue
+		}
+		if declaredByAWS(sdk, tok) {
+			continue
+		}
+		t.Errorf("tokens.%s = %q: no shipped stack registers it and pulumi-aws does not declare it", name, tok)
+	}
+}
+
+// tokenConstants reads internal/tokens/tokens.go: name -> token.
+func tokenConstants(t *testing.T) map[string]string {
+	t.Helper()
+	f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(root, "internal", "tokens", "tokens.go"), nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		vs, ok := n.(*ast.ValueSpec)
+		if !ok {
+			return true
+		}
+		for i, id := range vs.Names {
+			lit, ok := vs.Values[i].(*ast.BasicLit)
+			if !ok {
+				t.Errorf("tokens.%s is not a string literal", id.Name)
+				continue
+			}
+			v, _ := strconv.Unquote(lit.Value)
+			out[id.Name] = v
+		}
+		return false
+	})
+	return out
+}
+
+// awsSDKDir is where the pulumi-aws Go SDK this module builds with lives.
+func awsSDKDir(t *testing.T) string {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/pulumi/pulumi-aws/sdk/v6")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list pulumi-aws: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// declaredByAWS reports whether pulumi-aws registers tok: the resource
+// "aws:<module>/<file>:<Type>" is registered in go/aws/<module>/<file>.go.
+func declaredByAWS(sdk, tok string) bool {
+	parts := strings.Split(tok, ":")
+	if len(parts) != 3 || parts[0] != "aws" || !strings.Contains(parts[1], "/") {
+		return false
+	}
+	src, err := os.ReadFile(filepath.Join(sdk, "go", "aws", parts[1]+".go"))
+	return err == nil && strings.Contains(string(src), `RegisterResource("`+tok+`"`)
+}
