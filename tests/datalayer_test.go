@@ -3,6 +3,7 @@ package tests
 import (
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/tokens"
 	"strings"
 	"testing"
@@ -27,12 +28,9 @@ func TestProdHasEverySeedStore(t *testing.T) {
 			t.Errorf("prod has no %s %q", want.typ, want.name)
 		}
 	}
-	if b := r.Engine.Get(tokens.S3BucketV2, "listing-images"); b != nil && b.In()["bucket"] != "dbay-listing-images-prod" {
-		t.Errorf("listing images bucket = %v, the seed names dbay-listing-images-prod", b.In()["bucket"])
-	}
-	if bus := r.Engine.Get(tokens.CloudWatchEventBus, "bus"); bus != nil && bus.In()["name"] != "dbay-events" {
-		t.Errorf("bus name = %v", bus.In()["name"])
-	}
+	// The seed's names.
+	r.Engine.HasResource(t, tokens.S3BucketV2, mockengine.Props{"bucket": "dbay-listing-images-prod"})
+	r.Engine.HasResource(t, tokens.CloudWatchEventBus, mockengine.Props{"name": "dbay-events"})
 }
 
 // Stateful resources cannot be lost by accident in prod.
@@ -107,11 +105,11 @@ func TestDhanamDataShape(t *testing.T) {
 		count[tokens.DocDBCluster] != 0 || count[tokens.OpenSearchDomain] != 0 {
 		t.Errorf("dhanam stores = %v", count)
 	}
-	db := r.Engine.Get(tokens.RDSInstance, "postgres").In()
-	if db["instanceClass"] != "db.r5.large" || db["allocatedStorage"] != 100.0 || db["multiAz"] != true ||
-		db["backupRetentionPeriod"] != 30.0 || db["backupWindow"] != "03:00-04:00" {
-		t.Errorf("dhanam postgres = %v", db)
-	}
+	r.Engine.HasResource(t, tokens.RDSInstance, mockengine.Props{
+		"instanceClass": "db.r5.large", "allocatedStorage": 100, "multiAz": true,
+		"backupRetentionPeriod": 30, "backupWindow": "03:00-04:00",
+		"replicateSourceDb": mockengine.Absent, // the primary, not a replica
+	})
 	for _, name := range []string{"postgres-dashboards", "postgres-analytics"} {
 		if r.Engine.Get(tokens.RDSInstance, name) == nil {
 			t.Errorf("no %s replica", name)
