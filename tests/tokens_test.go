@@ -11,14 +11,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
 	"github.com/dbay/infra/internal/synth"
 )
 
 // Every constant in internal/tokens is a type the shipped stacks (or DBay
-// on EKS) register,
-// or one pulumi-aws declares (the policy pack also guards types no stack
-// creates yet): a misspelt token would make a lookup or a rule match
-// nothing, silently.
+// on EKS) register, or one pulumi-aws or the Pulumi SDK declares (the
+// policy pack also guards types no stack creates yet): a misspelt token
+// would make a lookup or a rule match nothing, silently.
 func TestTokenConstantsAreKnownTypes(t *testing.T) {
 	t.Parallel()
 	consts := tokenConstants(t)
@@ -44,15 +45,13 @@ func TestTokenConstantsAreKnownTypes(t *testing.T) {
 	for _, r := range eks.Resources {
 		registered[r.Type] = true
 	}
-	sdk := awsSDKDir(t)
+	awsSDK := moduleDir(t, "github.com/pulumi/pulumi-aws/sdk/v6")
+	pulumiSDK := moduleDir(t, "github.com/pulumi/pulumi/sdk/v3")
 	for name, tok := range consts {
-		if registered[tok] {
+		if registered[tok] || declaredByAWS(awsSDK, tok) || declaredByPulumi(pulumiSDK, tok) {
 			continue
 		}
-		if declaredByAWS(sdk, tok) {
-			continue
-		}
-		t.Errorf("tokens.%s = %q: no shipped stack registers it and pulumi-aws does not declare it", name, tok)
+		t.Errorf("tokens.%s = %q: no shipped stack registers it and neither pulumi-aws nor the Pulumi SDK declares it", name, tok)
 	}
 }
 
@@ -83,14 +82,14 @@ func tokenConstants(t *testing.T) map[string]string {
 	return out
 }
 
-// awsSDKDir is where the pulumi-aws Go SDK this module builds with lives.
-func awsSDKDir(t *testing.T) string {
+// moduleDir is where the module this repository builds with lives.
+func moduleDir(t *testing.T, module string) string {
 	t.Helper()
-	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/pulumi/pulumi-aws/sdk/v6")
+	cmd := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", module)
 	cmd.Dir = root
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("go list pulumi-aws: %v", err)
+		t.Fatalf("go list %s: %v", module, err)
 	}
 	return strings.TrimSpace(string(out))
 }
@@ -104,4 +103,14 @@ func declaredByAWS(sdk, tok string) bool {
 	}
 	src, err := os.ReadFile(filepath.Join(sdk, "go", "aws", parts[1]+".go"))
 	return err == nil && strings.Contains(string(src), `RegisterResource("`+tok+`"`)
+}
+
+// declaredByPulumi reports whether the Pulumi SDK itself owns tok: the
+// root stack, or the StackReference it reads (go/pulumi/stack_reference.go).
+func declaredByPulumi(sdk, tok string) bool {
+	if tok == string(resource.RootStackType) {
+		return true
+	}
+	src, err := os.ReadFile(filepath.Join(sdk, "go", "pulumi", "stack_reference.go"))
+	return err == nil && strings.Contains(string(src), `ReadResource("`+tok+`"`)
 }
