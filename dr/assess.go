@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Resource is one captured resource of a run, as plain values: what the
@@ -182,23 +184,23 @@ func kindIndex(k Kind) int {
 // statefulKind classifies a primary-stack resource.
 func statefulKind(r Resource) (Kind, bool) {
 	switch r.Type {
-	case "aws:rds/instance:Instance":
+	case tokens.RDSInstance:
 		return Postgres, str(r.Inputs, "replicateSourceDb") == "" // in-region replicas hold no data of their own
-	case "aws:docdb/cluster:Cluster":
+	case tokens.DocDBCluster:
 		return DocumentDB, true
-	case "aws:elasticache/replicationGroup:ReplicationGroup":
+	case tokens.ElastiCacheReplicationGroup:
 		return Redis, true
-	case "aws:elasticache/cluster:Cluster":
+	case tokens.ElastiCacheCluster:
 		return Memcached, str(r.Inputs, "engine") == "memcached"
-	case "aws:opensearch/domain:Domain":
+	case tokens.OpenSearchDomain:
 		return Search, true
-	case "aws:s3/bucketV2:BucketV2":
+	case tokens.S3BucketV2:
 		return Bucket, tags(r)[TagReplicaOf] == ""
-	case "aws:secretsmanager/secret:Secret":
+	case tokens.SecretsManagerSecret:
 		return Secret, true
-	case "aws:ecr/repository:Repository":
+	case tokens.ECRRepository:
 		return Images, true
-	case "aws:cognito/userPool:UserPool":
+	case tokens.CognitoUserPool:
 		return Users, true
 	}
 	return "", false

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // The pair the assessment reads, plainly: a primary PostgreSQL, DocumentDB
@@ -12,19 +14,19 @@ import (
 // stack's replica (on recClass) and secondary cluster with n instances.
 func standbyPair(recClass string, n int) (primary, recovery []Resource) {
 	primary = []Resource{
-		{Type: "aws:rds/instance:Instance", Name: "postgres", Inputs: map[string]any{"instanceClass": "db.r5.large"}, Outputs: map[string]any{"arn": "arn:pg"}},
-		{Type: "aws:docdb/cluster:Cluster", Name: "mongo", Outputs: map[string]any{"arn": "arn:mongo"}},
-		{Type: "aws:docdb/globalCluster:GlobalCluster", Name: "mongo-global", Inputs: map[string]any{"sourceDbClusterIdentifier": "arn:mongo"},
+		{Type: tokens.RDSInstance, Name: "postgres", Inputs: map[string]any{"instanceClass": "db.r5.large"}, Outputs: map[string]any{"arn": "arn:pg"}},
+		{Type: tokens.DocDBCluster, Name: "mongo", Outputs: map[string]any{"arn": "arn:mongo"}},
+		{Type: tokens.DocDBGlobalCluster, Name: "mongo-global", Inputs: map[string]any{"sourceDbClusterIdentifier": "arn:mongo"},
 			Outputs: map[string]any{"globalClusterIdentifier": "g"}},
-		{Type: "aws:opensearch/domain:Domain", Name: "search"},
-		{Type: "aws:elasticache/cluster:Cluster", Name: "memcached", Inputs: map[string]any{"engine": "memcached"}},
+		{Type: tokens.OpenSearchDomain, Name: "search"},
+		{Type: tokens.ElastiCacheCluster, Name: "memcached", Inputs: map[string]any{"engine": "memcached"}},
 	}
 	recovery = []Resource{
-		{Type: "aws:rds/instance:Instance", Name: "postgres", Inputs: map[string]any{"replicateSourceDb": "arn:pg", "instanceClass": recClass}},
-		{Type: "aws:docdb/cluster:Cluster", Name: "mongo", Inputs: map[string]any{"globalClusterIdentifier": "g"}, Outputs: map[string]any{"clusterIdentifier": "c"}},
+		{Type: tokens.RDSInstance, Name: "postgres", Inputs: map[string]any{"replicateSourceDb": "arn:pg", "instanceClass": recClass}},
+		{Type: tokens.DocDBCluster, Name: "mongo", Inputs: map[string]any{"globalClusterIdentifier": "g"}, Outputs: map[string]any{"clusterIdentifier": "c"}},
 	}
 	for i := 0; i < n; i++ {
-		recovery = append(recovery, Resource{Type: "aws:docdb/clusterInstance:ClusterInstance", Name: "mongo-1", Inputs: map[string]any{"clusterIdentifier": "c"}})
+		recovery = append(recovery, Resource{Type: tokens.DocDBClusterInstance, Name: "mongo-1", Inputs: map[string]any{"clusterIdentifier": "c"}})
 	}
 	return primary, recovery
 }

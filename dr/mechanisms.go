@@ -1,6 +1,10 @@
 package dr
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/dbay/infra/internal/tokens"
+)
 
 // mechanisms are the catalog entries implemented for r, strongest first.
 func (a assessor) mechanisms(k Kind, r Resource) []Mechanism {
@@ -54,7 +58,7 @@ func (a assessor) implemented(k Kind, r Resource) []string {
 func (a assessor) postgresMechanisms(r Resource) []string {
 	var ids []string
 	arn := str(r.Outputs, "arn")
-	for _, x := range a.all(a.recovery, "aws:rds/instance:Instance") {
+	for _, x := range a.all(a.recovery, tokens.RDSInstance) {
 		if str(x.Inputs, "replicateSourceDb") != arn || arn == "" {
 			continue
 		}
@@ -65,7 +69,7 @@ func (a assessor) postgresMechanisms(r Resource) []string {
 		ids = append(ids, id)
 		a.note(r, id, x)
 	}
-	for _, x := range a.all(a.recovery, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication") {
+	for _, x := range a.all(a.recovery, tokens.RDSInstanceAutomatedBackupsReplication) {
 		if str(x.Inputs, "sourceDbInstanceArn") == arn {
 			ids = append(ids, "rds-backup-replication")
 			a.note(r, "rds-backup-replication", x)
@@ -78,11 +82,11 @@ func (a assessor) postgresMechanisms(r Resource) []string {
 // region, with instances or headless.
 func (a assessor) documentDBMechanisms(r Resource) []string {
 	var ids []string
-	if sec, ok := a.joinsGlobal(str(r.Outputs, "arn"), "aws:docdb/globalCluster:GlobalCluster", "sourceDbClusterIdentifier",
-		"globalClusterIdentifier", "aws:docdb/cluster:Cluster"); ok {
+	if sec, ok := a.joinsGlobal(str(r.Outputs, "arn"), tokens.DocDBGlobalCluster, "sourceDbClusterIdentifier",
+		"globalClusterIdentifier", tokens.DocDBCluster); ok {
 		cid := str(sec.Outputs, "clusterIdentifier")
 		var instances []Resource
-		for _, x := range a.all(a.recovery, "aws:docdb/clusterInstance:ClusterInstance") {
+		for _, x := range a.all(a.recovery, tokens.DocDBClusterInstance) {
 			if cid != "" && str(x.Inputs, "clusterIdentifier") == cid {
 				instances = append(instances, x)
 			}
@@ -100,8 +104,8 @@ func (a assessor) documentDBMechanisms(r Resource) []string {
 // redisMechanisms: a Global Datastore with a secondary in the recovery region.
 func (a assessor) redisMechanisms(r Resource) []string {
 	var ids []string
-	if sec, ok := a.joinsGlobal(str(r.Outputs, "replicationGroupId"), "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup",
-		"primaryReplicationGroupId", "globalReplicationGroupId", "aws:elasticache/replicationGroup:ReplicationGroup"); ok {
+	if sec, ok := a.joinsGlobal(str(r.Outputs, "replicationGroupId"), tokens.ElastiCacheGlobalReplicationGroup,
+		"primaryReplicationGroupId", "globalReplicationGroupId", tokens.ElastiCacheReplicationGroup); ok {
 		ids = append(ids, "redis-global-datastore")
 		a.note(r, "redis-global-datastore", sec)
 	}
@@ -121,7 +125,7 @@ func (a assessor) searchMechanisms(r Resource) []string {
 	// Built at failover: only with the source of truth it is rebuilt
 	// from (the PostgreSQL replica) in the recovery stack.
 	if _, ok := a.plan.AtFailover[Search]; ok && len(ids) == 0 &&
-		a.any(a.recovery, "aws:rds/instance:Instance", func(x Resource) bool { return str(x.Inputs, "replicateSourceDb") != "" }) {
+		a.any(a.recovery, tokens.RDSInstance, func(x Resource) bool { return str(x.Inputs, "replicateSourceDb") != "" }) {
 		ids = append(ids, "opensearch-create-at-failover")
 	}
 	return ids
@@ -214,7 +218,7 @@ func (a assessor) joinsGlobal(member, globalType, sourceKey, idKey, secondaryTyp
 // bucket sends every object, with RTC (15 min), to a bucket in the DR region.
 func (a assessor) replicatedWithRTC(b Resource) bool {
 	name := str(b.Outputs, "bucket")
-	for _, c := range a.all(append(append([]Resource(nil), a.primary...), a.recovery...), "aws:s3/bucketReplicationConfig:BucketReplicationConfig") {
+	for _, c := range a.all(append(append([]Resource(nil), a.primary...), a.recovery...), tokens.S3BucketReplicationConfig) {
 		if str(c.Inputs, "bucket") != name {
 			continue
 		}
@@ -230,7 +234,7 @@ func (a assessor) replicatedWithRTC(b Resource) bool {
 				continue // a partial rule does not cover the bucket
 			}
 			target := str(dest, "bucket")
-			if a.any(append(append([]Resource(nil), a.primary...), a.recovery...), "aws:s3/bucketV2:BucketV2", func(x Resource) bool {
+			if a.any(append(append([]Resource(nil), a.primary...), a.recovery...), tokens.S3BucketV2, func(x Resource) bool {
 				return str(x.Outputs, "arn") == target && x.Region == a.region
 			}) {
 				return true
@@ -241,7 +245,7 @@ func (a assessor) replicatedWithRTC(b Resource) bool {
 }
 
 func (a assessor) ecrReplicated() bool {
-	for _, c := range a.all(a.primary, "aws:ecr/replicationConfiguration:ReplicationConfiguration") {
+	for _, c := range a.all(a.primary, tokens.ECRReplicationConfiguration) {
 		for _, rule := range list(asMap(c.Inputs["replicationConfiguration"]), "rules") {
 			for _, d := range list(asMap(rule), "destinations") {
 				if str(asMap(d), "region") == a.region {

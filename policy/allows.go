@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // RoleAllows returns the grants of role (its inline role policies, the
@@ -52,7 +53,7 @@ func (x Index) RoleAllowsRequest(role *mockengine.Resource, action, resource str
 		case iamRolePolicy:
 			check(g, x.In(g)["policy"])
 		case iamRolePolicyAttach:
-			for _, p := range x.Resolve("aws:iam/policy:Policy", str(x.In(g)["policyArn"])) {
+			for _, p := range x.Resolve(tokens.IAMPolicy, str(x.In(g)["policyArn"])) {
 				check(g, x.In(p)["policy"])
 			}
 		}

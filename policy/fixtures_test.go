@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Hand-built resources for the rule tests: no Pulumi run, so these tests
@@ -226,7 +227,7 @@ func bucketSet(name string, drop ...string) []*mockengine.Resource {
 		res(bucketV2, name, map[string]any{"bucket": name}, out("id", name, "bucket", name, "arn", "arn:aws:s3:::"+name), protected),
 		res(publicAccess, name, map[string]any{"bucket": name, "blockPublicAcls": true, "blockPublicPolicy": true, "ignorePublicAcls": true, "restrictPublicBuckets": true}),
 		res(bucketSSE, name, map[string]any{"bucket": name, "rules": list1(map[string]any{"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "aws:kms", "kmsMasterKeyId": cmk}, "bucketKeyEnabled": true})}),
-		res("aws:s3/bucketPolicy:BucketPolicy", name, map[string]any{"bucket": name, "policy": doc(tlsOnly(name))}),
+		res(tokens.S3BucketPolicy, name, map[string]any{"bucket": name, "policy": doc(tlsOnly(name))}),
 		res(bucketVersions, name, map[string]any{"bucket": name, "versioningConfiguration": map[string]any{"status": "Enabled"}}),
 		res(bucketLogging, name, map[string]any{"bucket": name, "targetBucket": "access-logs", "targetPrefix": name + "/"}),
 		res(bucketLifecycle, name, map[string]any{"bucket": name, "rules": list1(

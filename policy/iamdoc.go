@@ -3,6 +3,8 @@ package policy
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // document is an IAM policy document, parsed leniently: Statement may be
@@ -158,31 +160,31 @@ type docSource struct {
 
 // documentSources lists, per resource type, the inputs holding policy documents.
 var documentSources = map[string][]docSource{
-	"aws:iam/rolePolicy:RolePolicy":   {{"policy", identityDoc}},
-	"aws:iam/userPolicy:UserPolicy":   {{"policy", identityDoc}},
-	"aws:iam/groupPolicy:GroupPolicy": {{"policy", identityDoc}},
-	"aws:iam/policy:Policy":           {{"policy", identityDoc}},
-	"aws:iam/role:Role":               {{"assumeRolePolicy", trustDoc}, {"inlinePolicies[].policy", identityDoc}},
+	tokens.IAMRolePolicy:  {{"policy", identityDoc}},
+	tokens.IAMUserPolicy:  {{"policy", identityDoc}},
+	tokens.IAMGroupPolicy: {{"policy", identityDoc}},
+	tokens.IAMPolicy:      {{"policy", identityDoc}},
+	tokens.IAMRole:        {{"assumeRolePolicy", trustDoc}, {"inlinePolicies[].policy", identityDoc}},
 
-	"aws:kms/key:Key":               {{"policy", keyDoc}},
-	"aws:kms/replicaKey:ReplicaKey": {{"policy", keyDoc}},
+	tokens.KMSKey:        {{"policy", keyDoc}},
+	tokens.KMSReplicaKey: {{"policy", keyDoc}},
 
-	"aws:s3/bucketPolicy:BucketPolicy":                   {{"policy", resourceDoc}},
-	"aws:s3/bucket:Bucket":                               {{"policy", resourceDoc}},
-	"aws:sqs/queuePolicy:QueuePolicy":                    {{"policy", resourceDoc}},
-	"aws:sqs/queue:Queue":                                {{"policy", resourceDoc}},
-	"aws:sns/topicPolicy:TopicPolicy":                    {{"policy", resourceDoc}},
-	"aws:sns/topic:Topic":                                {{"policy", resourceDoc}},
-	"aws:secretsmanager/secretPolicy:SecretPolicy":       {{"policy", resourceDoc}},
-	"aws:secretsmanager/secret:Secret":                   {{"policy", resourceDoc}},
-	"aws:cloudwatch/eventBusPolicy:EventBusPolicy":       {{"policy", resourceDoc}},
-	"aws:cloudwatch/logResourcePolicy:LogResourcePolicy": {{"policyDocument", resourceDoc}},
-	"aws:opensearch/domainPolicy:DomainPolicy":           {{"accessPolicies", resourceDoc}},
-	"aws:opensearch/domain:Domain":                       {{"accessPolicies", resourceDoc}},
-	"aws:ecr/repositoryPolicy:RepositoryPolicy":          {{"policy", resourceDoc}},
-	"aws:backup/vaultPolicy:VaultPolicy":                 {{"policy", resourceDoc}},
-	"aws:efs/fileSystemPolicy:FileSystemPolicy":          {{"policy", resourceDoc}},
-	"aws:apigateway/restApiPolicy:RestApiPolicy":         {{"policy", resourceDoc}},
+	tokens.S3BucketPolicy:              {{"policy", resourceDoc}},
+	tokens.S3Bucket:                    {{"policy", resourceDoc}},
+	tokens.SQSQueuePolicy:              {{"policy", resourceDoc}},
+	tokens.SQSQueue:                    {{"policy", resourceDoc}},
+	tokens.SNSTopicPolicy:              {{"policy", resourceDoc}},
+	tokens.SNSTopic:                    {{"policy", resourceDoc}},
+	tokens.SecretsManagerSecretPolicy:  {{"policy", resourceDoc}},
+	tokens.SecretsManagerSecret:        {{"policy", resourceDoc}},
+	tokens.CloudWatchEventBusPolicy:    {{"policy", resourceDoc}},
+	tokens.CloudWatchLogResourcePolicy: {{"policyDocument", resourceDoc}},
+	tokens.OpenSearchDomainPolicy:      {{"accessPolicies", resourceDoc}},
+	tokens.OpenSearchDomain:            {{"accessPolicies", resourceDoc}},
+	tokens.ECRRepositoryPolicy:         {{"policy", resourceDoc}},
+	tokens.BackupVaultPolicy:           {{"policy", resourceDoc}},
+	tokens.EFSFileSystemPolicy:         {{"policy", resourceDoc}},
+	tokens.APIGatewayRestApiPolicy:     {{"policy", resourceDoc}},
 }
 
 // documentTypes are the types of documentSources, sorted.

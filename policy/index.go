@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Index gives a rule lookups across the whole stack: resources by type, by
@@ -139,7 +140,7 @@ func (x Index) Children(urn string) []*mockengine.Resource { return x.children[u
 func (x Index) Component(r *mockengine.Resource) string {
 	top := ""
 	for p := x.byURN[r.Parent]; p != nil; p = x.byURN[p.Parent] {
-		if !p.Custom && p.Type != "pulumi:pulumi:Stack" {
+		if !p.Custom && p.Type != tokens.Stack {
 			top = p.Type
 		}
 	}
@@ -207,7 +208,7 @@ func (x Index) Types() []string {
 // BucketTLSOnly reports whether a bucket policy of bucket denies every S3
 // action to every principal when aws:SecureTransport is false.
 func (x Index) BucketTLSOnly(bucket *mockengine.Resource) bool {
-	docs := x.Referencing("aws:s3/bucketPolicy:BucketPolicy", "bucket", bucket)
+	docs := x.Referencing(tokens.S3BucketPolicy, "bucket", bucket)
 	var sources []any
 	for _, p := range docs {
 		sources = append(sources, x.In(p)["policy"])

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // topicFixtureSets are the fixture sets that rule files of one topic
@@ -25,7 +26,7 @@ type fixture struct {
 func fixtures() map[string]fixture {
 	const (
 		rds   = rdsInstance
-		alb   = "aws:lb/loadBalancer:LoadBalancer"
+		alb   = tokens.LBLoadBalancer
 		route = httpRoute
 	)
 	logGroupFor := func(name string) *mockengine.Resource {
@@ -36,7 +37,7 @@ func fixtures() map[string]fixture {
 		"conditions": list1(map[string]any{"stringEquals": list1(map[string]any{"key": "aws:ResourceTag/backup", "value": "daily"})}),
 	})
 	dbArn := out("arn", "arn:aws:rds:us-east-1:123456789012:db:postgres-1")
-	provider := res("pulumi:providers:aws", "regional", map[string]any{"region": "us-east-1", "defaultTags": map[string]any{"tags": map[string]any{"backup": "daily"}}})
+	provider := res(tokens.AWSProvider, "regional", map[string]any{"region": "us-east-1", "defaultTags": map[string]any{"tags": map[string]any{"backup": "daily"}}})
 	withProvider := func(r *mockengine.Resource) { r.Provider = provider.URN }
 	sg := func(name string, in map[string]any) *mockengine.Resource {
 		return res(securityGroup, name, with(map[string]any{"description": name + ": 443 from the ALB only", "vpcId": "vpc-1"}, mapKV(in)...), out("id", "sg-"+name))
@@ -50,7 +51,7 @@ func fixtures() map[string]fixture {
 			"cidrIpv4": "0.0.0.0/0", "description": "HTTPS to the internet through NAT"}, kv...))
 	}
 	role := func(name, policy string) *mockengine.Resource {
-		return res("aws:iam/rolePolicy:RolePolicy", name, map[string]any{"role": "app", "policy": policy})
+		return res(tokens.IAMRolePolicy, name, map[string]any{"role": "app", "policy": policy})
 	}
 	allow := func(action, resource any) map[string]any {
 		return map[string]any{"Effect": "Allow", "Action": action, "Resource": resource}
@@ -215,7 +216,7 @@ func fixtures() map[string]fixture {
 		},
 		"s3-tls-only": {
 			good: bucketSet("images"),
-			bad: concat(bucketSet("images", "aws:s3/bucketPolicy:BucketPolicy"), one(res("aws:s3/bucketPolicy:BucketPolicy", "images",
+			bad: concat(bucketSet("images", tokens.S3BucketPolicy), one(res(tokens.S3BucketPolicy, "images",
 				map[string]any{"bucket": "images", "policy": doc(with(tlsOnly("images"), "Effect", "Allow"))}))),
 		},
 		"s3-access-logs": {
@@ -280,9 +281,9 @@ func fixtures() map[string]fixture {
 			bad: one(res(alb, "alb", goodALB)),
 		},
 		"alb-http-redirect": {
-			good: one(res("aws:lb/listener:Listener", "http", map[string]any{"protocol": "HTTP", "port": 80, "defaultActions": list1(map[string]any{"type": "redirect", "redirect": map[string]any{"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}})}),
-				res("aws:lb/listener:Listener", "https", map[string]any{"protocol": "HTTPS", "port": 443, "defaultActions": list1(map[string]any{"type": "fixed-response"})})),
-			bad: one(res("aws:lb/listener:Listener", "http", map[string]any{"protocol": "HTTP", "port": 80, "defaultActions": list1(map[string]any{"type": "forward", "targetGroupArn": "tg"})})),
+			good: one(res(tokens.LBListener, "http", map[string]any{"protocol": "HTTP", "port": 80, "defaultActions": list1(map[string]any{"type": "redirect", "redirect": map[string]any{"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}})}),
+				res(tokens.LBListener, "https", map[string]any{"protocol": "HTTPS", "port": 443, "defaultActions": list1(map[string]any{"type": "fixed-response"})})),
+			bad: one(res(tokens.LBListener, "http", map[string]any{"protocol": "HTTP", "port": 80, "defaultActions": list1(map[string]any{"type": "forward", "targetGroupArn": "tg"})})),
 		},
 		"ecs-container-insights": {
 			good: one(res(ecsCluster, "cluster", map[string]any{"settings": list1(map[string]any{"name": "containerInsights", "value": "enabled"})})),
@@ -380,17 +381,17 @@ func fixtures() map[string]fixture {
 			good: one(role("app-read", doc(allow("kms:Decrypt", cmk))),
 				res(kmsKey, "data-key", map[string]any{"enableKeyRotation": true, "policy": doc(map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*", "Resource": "*"})})),
 			bad: one(role("app-read", doc(allow(list1("kms:Decrypt*"), "*"))),
-				res("aws:iam/role:Role", "app", map[string]any{"inlinePolicies": list1(map[string]any{"name": "keys", "policy": doc(allow("kms:*", "arn:aws:kms:us-east-1:123456789012:key/*"))})})),
+				res(tokens.IAMRole, "app", map[string]any{"inlinePolicies": list1(map[string]any{"name": "keys", "policy": doc(allow("kms:*", "arn:aws:kms:us-east-1:123456789012:key/*"))})})),
 		},
 		"iam-no-public-principal": {
 			good: concat(bucketSet("images"), one(res(lambdaPerm, "api", map[string]any{"principal": "apigateway.amazonaws.com", "sourceArn": "arn:aws:execute-api:x"}))),
-			bad: one(res("aws:sqs/queuePolicy:QueuePolicy", "orders", map[string]any{"policy": doc(map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "*"}, "Action": "sqs:SendMessage", "Resource": "*"})}),
+			bad: one(res(tokens.SQSQueuePolicy, "orders", map[string]any{"policy": doc(map[string]any{"Effect": "Allow", "Principal": map[string]any{"AWS": "*"}, "Action": "sqs:SendMessage", "Resource": "*"})}),
 				res(lambdaPerm, "public", map[string]any{"principal": "*", "action": "lambda:InvokeFunction"})),
 		},
 		"iam-no-admin-attachment": {
-			good: one(res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "monitoring", map[string]any{"policyArn": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"})),
-			bad: one(res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", map[string]any{"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
-				res("aws:iam/role:Role", "ops", map[string]any{"managedPolicyArns": list1("arn:aws:iam::aws:policy/IAMFullAccess")})),
+			good: one(res(tokens.IAMRolePolicyAttachment, "monitoring", map[string]any{"policyArn": "arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"})),
+			bad: one(res(tokens.IAMRolePolicyAttachment, "admin", map[string]any{"policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+				res(tokens.IAMRole, "ops", map[string]any{"managedPolicyArns": list1("arn:aws:iam::aws:policy/IAMFullAccess")})),
 		},
 		"kms-rotation": {
 			good: one(res(kmsKey, "data-key", map[string]any{"enableKeyRotation": true}), res(kmsKey, "signing", map[string]any{"keyUsage": "SIGN_VERIFY", "customerMasterKeySpec": "ECC_SECG_P256K1"})),
@@ -413,9 +414,9 @@ func fixtures() map[string]fixture {
 			good: one(res(queue, "orders", with(sqsIn, "redrivePolicy", redriveTo("orders-dlq", 5)), queueArn("orders")),
 				res(queue, "orders-dlq", sqsIn, queueArn("orders-dlq")),
 				res(queue, "rule-dlq", sqsIn, queueArn("rule-dlq")),
-				res("aws:cloudwatch/eventTarget:EventTarget", "rule", map[string]any{"deadLetterConfig": map[string]any{"arn": "arn:aws:sqs:us-east-1:123456789012:rule-dlq"}}),
+				res(tokens.CloudWatchEventTarget, "rule", map[string]any{"deadLetterConfig": map[string]any{"arn": "arn:aws:sqs:us-east-1:123456789012:rule-dlq"}}),
 				res(queue, "functions-dlq", sqsIn, queueArn("functions-dlq")),
-				res("aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig", "closer", map[string]any{"destinationConfig": map[string]any{"onFailure": map[string]any{"destination": "arn:aws:sqs:us-east-1:123456789012:functions-dlq"}}})),
+				res(tokens.LambdaFunctionEventInvokeConfig, "closer", map[string]any{"destinationConfig": map[string]any{"onFailure": map[string]any{"destination": "arn:aws:sqs:us-east-1:123456789012:functions-dlq"}}})),
 			bad: one(res(queue, "orders", with(sqsIn, "redrivePolicy", redriveTo("orders-dlq", 50)), queueArn("orders")),
 				res(queue, "orders-dlq", sqsIn, queueArn("orders-dlq")),
 				res(queue, "lonely", sqsIn, queueArn("lonely"))),
@@ -491,7 +492,7 @@ func fixtures() map[string]fixture {
 		},
 		"no-force-destroy": {
 			good: one(res(bucketV2, "images", map[string]any{"forceDestroy": false}), res(secret, "JWT_SECRET", map[string]any{"recoveryWindowInDays": 30})),
-			bad: one(res(bucketV2, "images", map[string]any{"forceDestroy": true}), res("aws:ecr/repository:Repository", "listing", map[string]any{"forceDelete": true}),
+			bad: one(res(bucketV2, "images", map[string]any{"forceDestroy": true}), res(tokens.ECRRepository, "listing", map[string]any{"forceDelete": true}),
 				res(secret, "JWT_SECRET", map[string]any{"recoveryWindowInDays": 0})),
 		},
 		"final-snapshot": {
@@ -603,7 +604,7 @@ func TestUnprotectedStackSkipsProtectionRules(t *testing.T) {
 	t.Parallel()
 	rs := one(res(rdsInstance, "postgres", with(goodRDS, "deletionProtection", false)),
 		res(docdbCluster, "mongo", with(goodDocDB, "deletionProtection", false)),
-		res("aws:lb/loadBalancer:LoadBalancer", "alb", with(goodALB, "enableDeletionProtection", false)))
+		res(tokens.LBLoadBalancer, "alb", with(goodALB, "enableDeletionProtection", false)))
 	rep := EvaluateWith(rs, nil, Options{Unprotected: true})
 	for _, v := range rep.Violations {
 		switch v.Rule {

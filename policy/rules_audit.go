@@ -6,17 +6,18 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 const (
-	awsProvider     = "pulumi:providers:aws"
-	trailType       = "aws:cloudtrail/trail:Trail"
-	detectorType    = "aws:guardduty/detector:Detector"
-	hubType         = "aws:securityhub/account:Account"
-	standardType    = "aws:securityhub/standardsSubscription:StandardsSubscription"
-	analyzerType    = "aws:accessanalyzer/analyzer:Analyzer"
-	metricFilter    = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
-	secretPolicy    = "aws:secretsmanager/secretPolicy:SecretPolicy"
+	awsProvider     = tokens.AWSProvider
+	trailType       = tokens.CloudTrailTrail
+	detectorType    = tokens.GuardDutyDetector
+	hubType         = tokens.SecurityHubAccount
+	standardType    = tokens.SecurityHubStandardsSubscription
+	analyzerType    = tokens.AccessAnalyzerAnalyzer
+	metricFilter    = tokens.CloudWatchLogMetricFilter
+	secretPolicy    = tokens.SecretsManagerSecretPolicy
 	regionalDefault = "regional" // the stack's own-Region provider (stacks.NewProviders)
 )
 

@@ -6,9 +6,10 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
-const route53Record = "aws:route53/record:Record"
+const route53Record = tokens.Route53Record
 
 // acmValidationNameRe is the name ACM gives a DNS validation record:
 // _<32 hex>.<domain>.

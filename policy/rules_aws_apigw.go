@@ -7,11 +7,12 @@ import (
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 const (
-	apiMapping       = "aws:apigatewayv2/apiMapping:ApiMapping"
-	apiAuthorizer    = "aws:apigatewayv2/authorizer:Authorizer"
+	apiMapping       = tokens.APIGatewayV2ApiMapping
+	apiAuthorizer    = tokens.APIGatewayV2Authorizer
 	edgeOnlySource   = "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-aws-waf.html (HTTP and WebSocket APIs cannot take a web ACL); https://repost.aws/knowledge-center/api-gateway-401-error-lambda-authorizer (a missing identity source is refused before the authorizer runs)"
 	wsEdgeOnlySource = "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/distribution-working-with.websockets.html (CloudFront carries WebSocket on any distribution); https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html (only $connect takes an authorizer; identity sources route.request.header.<name>)"
 	endpointSource   = "https://docs.aws.amazon.com/apigateway/latest/api/API_CreateApi.html (disableExecuteApiEndpoint: clients can then invoke the API only through a custom domain)"

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // AWS managed CloudFront policies (ids fixed by AWS:
@@ -14,8 +15,8 @@ const (
 	cfCachingDisabled       = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 	cfAllViewer             = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 	cfAllViewerExceptHost   = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
-	cachePolicyType         = "aws:cloudfront/cachePolicy:CachePolicy"
-	originRequestPolicyType = "aws:cloudfront/originRequestPolicy:OriginRequestPolicy"
+	cachePolicyType         = tokens.CloudFrontCachePolicy
+	originRequestPolicyType = tokens.CloudFrontOriginRequestPolicy
 	authorizationHeader     = "authorization"
 )
 

@@ -2,9 +2,10 @@ package policy
 
 import (
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
-const docdbGlobalCluster = "aws:docdb/globalCluster:GlobalCluster"
+const docdbGlobalCluster = tokens.DocDBGlobalCluster
 
 // awsCredentialRules: database features AWS refuses next to a master
 // password that RDS or DocumentDB manages in Secrets Manager. The source

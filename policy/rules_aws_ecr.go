@@ -6,12 +6,13 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 const (
-	ecrRepository     = "aws:ecr/repository:Repository"
-	ecrReplication    = "aws:ecr/replicationConfiguration:ReplicationConfiguration"
-	ecrCreateTemplate = "aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate"
+	ecrRepository     = tokens.ECRRepository
+	ecrReplication    = tokens.ECRReplicationConfiguration
+	ecrCreateTemplate = tokens.ECRRepositoryCreationTemplate
 )
 
 // Sources of the ECR constraints.

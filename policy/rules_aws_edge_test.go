@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // inRegion places a fixture resource in a Region (the mock engine records
@@ -155,15 +156,15 @@ func TestTextRulesOnKnownCases(t *testing.T) {
 		r    *mockengine.Resource
 		want string
 	}{
-		{"text-wafv2-web-acl", res("aws:wafv2/webAcl:WebAcl", "alb", map[string]any{"description": "ALB behind CloudFront: origin.dhanam.io (recovery)"}),
+		{"text-wafv2-web-acl", res(tokens.WAFv2WebAcl, "alb", map[string]any{"description": "ALB behind CloudFront: origin.dhanam.io (recovery)"}),
 			`description "ALB behind CloudFront: origin.dhanam.io (recovery)" contains '(', ')', which the API's pattern`},
-		{"text-iam-role", res("aws:iam/role:Role", "wallet", map[string]any{"description": "Runs wallet — xpub only"}),
+		{"text-iam-role", res(tokens.IAMRole, "wallet", map[string]any{"description": "Runs wallet — xpub only"}),
 			`description "Runs wallet — xpub only" contains '—'`},
-		{"text-ec2-security-group", res("aws:ec2/securityGroup:SecurityGroup", "alb", map[string]any{"description": "the services' ALB"}),
+		{"text-ec2-security-group", res(tokens.EC2SecurityGroup, "alb", map[string]any{"description": "the services' ALB"}),
 			`description "the services' ALB" contains '\''`},
-		{"text-elb-target-group", res("aws:lb/targetGroup:TargetGroup", "search_gateway", map[string]any{}),
+		{"text-elb-target-group", res(tokens.LBTargetGroup, "search_gateway", map[string]any{}),
 			`name "search_gateway-0a1b2c3" contains '_'`},
-		{"text-cloudfront-distribution", res("aws:cloudfront/distribution:Distribution", "cdn", map[string]any{"comment": strings.Repeat("c", 129)}),
+		{"text-cloudfront-distribution", res(tokens.CloudFrontDistribution, "cdn", map[string]any{"comment": strings.Repeat("c", 129)}),
 			"is 129 characters long, over the API's 128"},
 	} {
 		rep := evaluate([]Rule{ruleByID(t, tt.id)}, one(tt.r), nil, Options{})

@@ -1,5 +1,7 @@
 package policy
 
+import "github.com/dbay/infra/internal/tokens"
+
 func init() { topicFixtureSets = append(topicFixtureSets, elbFixtures) }
 
 // elbFixtures: an internal NLB with its security group, and one without.
@@ -7,8 +9,8 @@ func elbFixtures() map[string]fixture {
 	nlb := map[string]any{"loadBalancerType": "network", "internal": true, "securityGroups": list1("sg-nlb")}
 	return map[string]fixture{
 		"nlb-security-groups-at-creation": {
-			good: one(res("aws:lb/loadBalancer:LoadBalancer", "wallet-vpc", nlb)),
-			bad:  one(res("aws:lb/loadBalancer:LoadBalancer", "wallet-vpc", with(nlb, "securityGroups", nil))),
+			good: one(res(tokens.LBLoadBalancer, "wallet-vpc", nlb)),
+			bad:  one(res(tokens.LBLoadBalancer, "wallet-vpc", with(nlb, "securityGroups", nil))),
 		},
 	}
 }

@@ -4,11 +4,12 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 const (
-	vpcEndpoint       = "aws:ec2/vpcEndpoint:VpcEndpoint"
-	vpcEndpointPolicy = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
+	vpcEndpoint       = tokens.EC2VpcEndpoint
+	vpcEndpointPolicy = tokens.EC2VpcEndpointPolicy
 
 	endpointPolicySource = "https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html#vpc-endpoints-policies-s3"
 	ecrLayersSource      = "https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html"

@@ -4,10 +4,11 @@ import (
 	"fmt"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // redisGlobalGroup is an ElastiCache Global Datastore.
-const redisGlobalGroup = "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup"
+const redisGlobalGroup = tokens.ElastiCacheGlobalReplicationGroup
 
 // awsGlobalDatastoreRules: once a replication group belongs to a Global
 // Datastore, the datastore — not the member — owns its engine version and

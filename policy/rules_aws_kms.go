@@ -4,13 +4,14 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // KMS multi-Region constraints: an application key (secrets.keys) is
 // replicated into the recovery region so the fields it encrypted stay
 // readable after a failover.
 
-const kmsReplicaKey = "aws:kms/replicaKey:ReplicaKey"
+const kmsReplicaKey = tokens.KMSReplicaKey
 
 // srcKMSMultiRegionRotate: rotation of a multi-Region key is a shared
 // property set on the primary; replicas rotate with it and cannot be set

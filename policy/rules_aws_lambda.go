@@ -6,9 +6,10 @@ import (
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
-const codeSigningConfig = "aws:lambda/codeSigningConfig:CodeSigningConfig"
+const codeSigningConfig = tokens.LambdaCodeSigningConfig
 
 // awsLambdaRules: where Lambda reads a function's code from, and what a
 // function that reads a single-reader secret must run.

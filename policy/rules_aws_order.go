@@ -6,15 +6,16 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Order constraints: what AWS refuses, or what fails at run time, when a
 // resource is created before something it needs exists.
 
 const (
-	iamRole             = "aws:iam/role:Role"
-	iamRolePolicy       = "aws:iam/rolePolicy:RolePolicy"
-	iamRolePolicyAttach = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	iamRole             = tokens.IAMRole
+	iamRolePolicy       = tokens.IAMRolePolicy
+	iamRolePolicyAttach = tokens.IAMRolePolicyAttachment
 )
 
 // grantTypes are the resources that give a role its permissions after the
@@ -46,26 +47,26 @@ func awsOrderRules() []Rule {
 // (an ECS service through its task definition).
 var consumerTypes = []string{
 	ecsService,
-	"aws:lambda/function:Function",
-	"aws:sfn/stateMachine:StateMachine",
-	"aws:cloudwatch/eventTarget:EventTarget",
-	"aws:scheduler/schedule:Schedule",
-	"aws:rds/instance:Instance",
-	"aws:rds/cluster:Cluster",
-	"aws:ec2/flowLog:FlowLog",
-	"aws:backup/selection:Selection",
-	"aws:apigateway/account:Account",
-	"aws:eks/cluster:Cluster",
-	"aws:eks/nodeGroup:NodeGroup",
-	"aws:eks/addon:Addon",
-	"aws:eks/podIdentityAssociation:PodIdentityAssociation",
-	"aws:s3/bucketReplicationConfig:BucketReplicationConfig",
-	"aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate",
-	"aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
-	"aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
-	"aws:opensearch/domain:Domain",
-	"kubernetes:core/v1:ServiceAccount",
-	"kubernetes:helm.sh/v3:Release",
+	tokens.LambdaFunction,
+	tokens.SFNStateMachine,
+	tokens.CloudWatchEventTarget,
+	tokens.SchedulerSchedule,
+	tokens.RDSInstance,
+	tokens.RDSCluster,
+	tokens.EC2FlowLog,
+	tokens.BackupSelection,
+	tokens.APIGatewayAccount,
+	tokens.EKSCluster,
+	tokens.EKSNodeGroup,
+	tokens.EKSAddon,
+	tokens.EKSPodIdentityAssociation,
+	tokens.S3BucketReplicationConfig,
+	tokens.ECRRepositoryCreationTemplate,
+	tokens.CloudWatchLogSubscriptionFilter,
+	tokens.WAFv2WebAclLoggingConfiguration,
+	tokens.OpenSearchDomain,
+	tokens.K8sServiceAccount,
+	tokens.K8sHelmRelease,
 }
 
 func checkConsumerAfterGrants(r *mockengine.Resource, all Index) []string {

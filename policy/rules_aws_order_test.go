@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 func init() { topicFixtureSets = append(topicFixtureSets, awsOrderFixtures) }
@@ -38,10 +39,10 @@ func awsOrderFixtures() map[string]fixture {
 		if grantsAwaited {
 			deps = append(deps, in, at)
 		}
-		td := res("aws:ecs/taskDefinition:TaskDefinition", "listing", map[string]any{"taskRoleArn": roleArn, "executionRoleArn": roleArn},
+		td := res(tokens.ECSTaskDefinition, "listing", map[string]any{"taskRoleArn": roleArn, "executionRoleArn": roleArn},
 			out("arn", "arn:aws:ecs:us-east-1:123456789012:task-definition/listing:1"), after(rl))
 		return []*mockengine.Resource{rl, in, at, td,
-			res("aws:lambda/function:Function", "authorizer", map[string]any{"role": roleArn}, after(deps...)),
+			res(tokens.LambdaFunction, "authorizer", map[string]any{"role": roleArn}, after(deps...)),
 			res(ecsService, "listing", map[string]any{"taskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/listing:1"}, after(append(deps, td)...)),
 			res(rdsInstance, "postgres", map[string]any{"monitoringRoleArn": roleArn}, after(deps...)),
 		}
@@ -72,9 +73,9 @@ func TestConsumerAfterGrantsNamesEachMissingGrant(t *testing.T) {
 
 	// A dependency on a component waits for its children.
 	rl, in := res(iamRole, "app", nil, out("arn", roleArn, "name", "app-1a2b3c")), res(iamRolePolicy, "app-secrets", map[string]any{"role": "app-1a2b3c"})
-	comp := &mockengine.Resource{URN: "urn:pulumi:test::proj::dbay:components:Secrets::secrets", Type: "dbay:components:Secrets", Name: "secrets"}
+	comp := &mockengine.Resource{URN: "urn:pulumi:test::proj::dbay:components:Secrets::secrets", Type: tokens.ComponentSecrets, Name: "secrets"}
 	in.Parent = comp.URN
-	fn := res("aws:lambda/function:Function", "fn", map[string]any{"role": roleArn})
+	fn := res(tokens.LambdaFunction, "fn", map[string]any{"role": roleArn})
 	fn.Dependencies = []string{comp.URN}
 	if rep := evaluate(awsOrderRules(), []*mockengine.Resource{rl, in, comp, fn}, nil, Options{}); len(rep.Violations) > 0 {
 		t.Errorf("a dependency on the grant's component must count: %v", rep.Violations)

@@ -6,9 +6,10 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
-const searchDomainPolicy = "aws:opensearch/domainPolicy:DomainPolicy"
+const searchDomainPolicy = tokens.OpenSearchDomainPolicy
 
 // fgacMappingSource: "Role mapping is the most critical aspect of
 // fine-grained access control. Fine-grained access control has some

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Names and free-text fields (descriptions, comments, metric names) are
@@ -132,143 +133,143 @@ func name(key string, re *regexp.Regexp, chars string, min, max int, src, bad st
 }
 
 var textRules = []textRule{
-	{"wafv2-web-acl", "aws:wafv2/webAcl:WebAcl", "WAFv2 CreateWebACL", []textField{
+	{"wafv2-web-acl", tokens.WAFv2WebAcl, "WAFv2 CreateWebACL", []textField{
 		pattern("description", reWAFText, wafTextChars, 1, 256, srcWAFACL, "ALB behind CloudFront: origin.dhanam.io, recovery", "ALB behind CloudFront: origin.dhanam.io (recovery)"),
 		name("name", reWAFName, wafNameChars, 1, 128, srcWAFACL, "edge acl"),
 		pattern("visibilityConfig.metricName", reWAFMetric, wafMetChars, 1, 128, srcWAFMetric, "fleet-alb-acl", "fleet alb acl"),
 		pattern("rules[].name", reWAFName, wafNameChars, 1, 128, srcWAFRule, "aws-common", "aws common"),
 		pattern("rules[].visibilityConfig.metricName", reWAFMetric, wafMetChars, 1, 128, srcWAFMetric, "edge-aws-common", "edge aws common"),
 	}},
-	{"wafv2-ip-set", "aws:wafv2/ipSet:IpSet", "WAFv2 CreateIPSet", []textField{
+	{"wafv2-ip-set", tokens.WAFv2IpSet, "WAFv2 CreateIPSet", []textField{
 		pattern("description", reWAFText, wafTextChars, 1, 256, srcWAFIPSet, "frontend.waf.blockIps", "blocked (frontend.waf.blockIps)"),
 		name("name", reWAFName, wafNameChars, 1, 128, srcWAFIPSet, "block ips"),
 	}},
-	{"wafv2-rule-group", "aws:wafv2/ruleGroup:RuleGroup", "WAFv2 CreateRuleGroup", []textField{
+	{"wafv2-rule-group", tokens.WAFv2RuleGroup, "WAFv2 CreateRuleGroup", []textField{
 		pattern("description", reWAFText, wafTextChars, 1, 256, srcWAFGroup, "rate limits", "rate limits — per IP"),
 		name("name", reWAFName, wafNameChars, 1, 128, srcWAFGroup, "rate limits"),
 		pattern("visibilityConfig.metricName", reWAFMetric, wafMetChars, 1, 128, srcWAFMetric, "limits", "rate limits"),
 		pattern("rules[].name", reWAFName, wafNameChars, 1, 128, srcWAFRule, "per-ip", "per ip"),
 		pattern("rules[].visibilityConfig.metricName", reWAFMetric, wafMetChars, 1, 128, srcWAFMetric, "per-ip", "per ip"),
 	}},
-	{"ec2-security-group", "aws:ec2/securityGroup:SecurityGroup", "EC2 CreateSecurityGroup", []textField{
+	{"ec2-security-group", tokens.EC2SecurityGroup, "EC2 CreateSecurityGroup", []textField{
 		pattern("description", reEC2Text, ec2Chars, 0, 255, srcSG, "ALB: HTTPS and HTTP (redirect) from CloudFront only", "ALB's listeners → CloudFront"),
 		name("name", reEC2Text, ec2Chars, 1, 255, srcSG, "alb's group"),
 		pattern("ingress[].description", reEC2Text, ec2Chars, 0, 255, srcSGRule, "HTTPS from the VPC", "HTTPS from the VPC’s endpoints"),
 		pattern("egress[].description", reEC2Text, ec2Chars, 0, 255, srcSGRule, "HTTPS out", "HTTPS → internet"),
 	}},
-	{"ec2-security-group-ingress", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "EC2 security group rules", []textField{
+	{"ec2-security-group-ingress", tokens.VPCSecurityGroupIngressRule, "EC2 security group rules", []textField{
 		pattern("description", reEC2Text, ec2Chars, 0, 255, srcSGRule, "ALB to api", "ALB → api"),
 	}},
-	{"ec2-security-group-egress", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "EC2 security group rules", []textField{
+	{"ec2-security-group-egress", tokens.VPCSecurityGroupEgressRule, "EC2 security group rules", []textField{
 		pattern("description", reEC2Text, ec2Chars, 0, 255, srcSGRule, "api to postgres", "api's postgres"),
 	}},
-	{"ec2-security-group-rule", "aws:ec2/securityGroupRule:SecurityGroupRule", "EC2 security group rules", []textField{
+	{"ec2-security-group-rule", tokens.EC2SecurityGroupRule, "EC2 security group rules", []textField{
 		pattern("description", reEC2Text, ec2Chars, 0, 255, srcSGRule, "api to postgres", "api → postgres"),
 	}},
-	{"iam-role", "aws:iam/role:Role", "IAM CreateRole", []textField{
+	{"iam-role", tokens.IAMRole, "IAM CreateRole", []textField{
 		pattern("description", reIAMText, iamChars, 0, 1000, srcIAMRole, "Runs the wallet service (seed §4.4)", "Runs the wallet service — xpub only"),
 		name("name", reIAMName, iamNameChars, 1, 64, srcIAMRole, "wallet service"),
 	}},
-	{"iam-role-policy", "aws:iam/rolePolicy:RolePolicy", "IAM PutRolePolicy", []textField{
+	{"iam-role-policy", tokens.IAMRolePolicy, "IAM PutRolePolicy", []textField{
 		name("name", reIAMName, iamNameChars, 1, 128, srcIAMPolicy, "read secrets"),
 	}},
-	{"kms-key", "aws:kms/key:Key", "KMS CreateKey", []textField{anyText("description", 8192, srcKMS)}},
-	{"kms-replica-key", "aws:kms/replicaKey:ReplicaKey", "KMS ReplicateKey", []textField{anyText("description", 8192, srcKMSReplica)}},
-	{"kms-alias", "aws:kms/alias:Alias", "KMS CreateAlias", []textField{
+	{"kms-key", tokens.KMSKey, "KMS CreateKey", []textField{anyText("description", 8192, srcKMS)}},
+	{"kms-replica-key", tokens.KMSReplicaKey, "KMS ReplicateKey", []textField{anyText("description", 8192, srcKMSReplica)}},
+	{"kms-alias", tokens.KMSAlias, "KMS CreateAlias", []textField{
 		pattern("name", reAlias, "alias/ then letters, digits, /, _ and -", 1, 256, srcKMSAlias, "alias/dbay-prod-data", "alias/dbay prod data"),
 	}},
-	{"cloudfront-distribution", "aws:cloudfront/distribution:Distribution", "CloudFront DistributionConfig", []textField{anyText("comment", 128, srcCFDist)}},
-	{"cloudfront-cache-policy", "aws:cloudfront/cachePolicy:CachePolicy", "CloudFront CachePolicyConfig", []textField{
+	{"cloudfront-distribution", tokens.CloudFrontDistribution, "CloudFront DistributionConfig", []textField{anyText("comment", 128, srcCFDist)}},
+	{"cloudfront-cache-policy", tokens.CloudFrontCachePolicy, "CloudFront CachePolicyConfig", []textField{
 		anyText("comment", 128, srcCFCache),
 	}},
-	{"cloudfront-origin-request-policy", "aws:cloudfront/originRequestPolicy:OriginRequestPolicy", "CloudFront OriginRequestPolicyConfig", []textField{
+	{"cloudfront-origin-request-policy", tokens.CloudFrontOriginRequestPolicy, "CloudFront OriginRequestPolicyConfig", []textField{
 		anyText("comment", 128, srcCFRequest),
 	}},
-	{"cloudfront-response-headers-policy", "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "CloudFront ResponseHeadersPolicyConfig", []textField{
+	{"cloudfront-response-headers-policy", tokens.CloudFrontResponseHeadersPolicy, "CloudFront ResponseHeadersPolicyConfig", []textField{
 		anyText("comment", 128, srcCFHeaders),
 	}},
-	{"cloudfront-function", "aws:cloudfront/function:Function", "CloudFront CreateFunction", []textField{
+	{"cloudfront-function", tokens.CloudFrontFunction, "CloudFront CreateFunction", []textField{
 		anyText("comment", 128, srcCFFunction),
 		name("name", reWord, wordChars, 1, 64, srcCFFunction, "spa routing"),
 	}},
-	{"cloudfront-origin-access-control", "aws:cloudfront/originAccessControl:OriginAccessControl", "CloudFront OriginAccessControlConfig", []textField{
+	{"cloudfront-origin-access-control", tokens.CloudFrontOriginAccessControl, "CloudFront OriginAccessControlConfig", []textField{
 		anyText("description", 256, srcCFOAC),
 		textField{key: "name", min: 1, max: 64, source: srcCFOAC, autoName: true, ok: "site", bad: strings.Repeat("s", 65)},
 	}},
-	{"secretsmanager-secret", "aws:secretsmanager/secret:Secret", "Secrets Manager CreateSecret", []textField{
+	{"secretsmanager-secret", tokens.SecretsManagerSecret, "Secrets Manager CreateSecret", []textField{
 		anyText("description", 2048, srcSecret),
 		name("name", reSecret, "letters, digits and /_+=.@-", 1, 512, srcSecret, "dbay/prod/JWT SECRET"),
 	}},
-	{"lambda-function", "aws:lambda/function:Function", "Lambda CreateFunction", []textField{
+	{"lambda-function", tokens.LambdaFunction, "Lambda CreateFunction", []textField{
 		anyText("description", 256, srcLambda),
 		name("name", reWord, wordChars, 1, 64, srcLambda, "dbay-prod-build.and.sign"),
 	}},
-	{"cloudwatch-alarm", "aws:cloudwatch/metricAlarm:MetricAlarm", "CloudWatch PutMetricAlarm", []textField{
+	{"cloudwatch-alarm", tokens.CloudWatchMetricAlarm, "CloudWatch PutMetricAlarm", []textField{
 		anyText("alarmDescription", 1024, srcAlarm),
 		textField{key: "name", min: 1, max: 255, source: srcAlarm, autoName: true, ok: "dbay-prod-alb-5xx", bad: strings.Repeat("a", 256)},
 	}},
-	{"cloudwatch-dashboard", "aws:cloudwatch/dashboard:Dashboard", "CloudWatch PutDashboard", []textField{
+	{"cloudwatch-dashboard", tokens.CloudWatchDashboard, "CloudWatch PutDashboard", []textField{
 		pattern("dashboardName", reWord, wordChars, 1, 255, srcDashboard, "dbay-prod", "dbay prod"),
 	}},
-	{"sns-topic", "aws:sns/topic:Topic", "SNS CreateTopic", []textField{
+	{"sns-topic", tokens.SNSTopic, "SNS CreateTopic", []textField{
 		name("name", reTopic, "ASCII letters, digits, _ and - (.fifo at the end of a FIFO topic)", 1, 256, srcTopic, "dbay alerts"),
 	}},
-	{"logs-log-group", "aws:cloudwatch/logGroup:LogGroup", "CloudWatch Logs CreateLogGroup", []textField{
+	{"logs-log-group", tokens.CloudWatchLogGroup, "CloudWatch Logs CreateLogGroup", []textField{
 		name("name", reLogGroup, "letters, digits and ._-/#", 1, 512, srcLogGroup, "/dbay/prod/build and sign"),
 		pattern("namePrefix", reLogGroup, "letters, digits and ._-/#", 1, 512-26, srcLogGroup, "aws-waf-logs-edge-", "aws-waf-logs edge-"),
 	}},
-	{"logs-metric-filter", "aws:cloudwatch/logMetricFilter:LogMetricFilter", "CloudWatch Logs PutMetricFilter", []textField{
+	{"logs-metric-filter", tokens.CloudWatchLogMetricFilter, "CloudWatch Logs PutMetricFilter", []textField{
 		name("name", reFilter, "any characters but : and *", 1, 512, srcLogFilter, "api:errors"),
 		pattern("metricTransformation.name", reMetric, "any characters but :, * and $", 1, 255, srcLogMetric, "api-errors", "api:errors"),
 		pattern("metricTransformation.namespace", reMetric, "any characters but :, * and $", 1, 255, srcLogMetric, "dbay/prod/app", "dbay:prod"),
 	}},
-	{"elb-target-group", "aws:lb/targetGroup:TargetGroup", "ELB CreateTargetGroup", []textField{
+	{"elb-target-group", tokens.LBTargetGroup, "ELB CreateTargetGroup", []textField{
 		name("name", reELBName, elbChars, 1, 32, srcTG, "search_gateway"),
 	}},
-	{"elb-load-balancer", "aws:lb/loadBalancer:LoadBalancer", "ELB CreateLoadBalancer", []textField{
+	{"elb-load-balancer", tokens.LBLoadBalancer, "ELB CreateLoadBalancer", []textField{
 		name("name", reELBName, elbChars, 1, 32, srcLB, "dbay-production-services-internal-alb"),
 	}},
-	{"events-rule", "aws:cloudwatch/eventRule:EventRule", "EventBridge PutRule", []textField{
+	{"events-rule", tokens.CloudWatchEventRule, "EventBridge PutRule", []textField{
 		anyText("description", 512, srcRule),
 		name("name", reEvents, "letters, digits and ._-", 1, 64, srcRule, "listing events"),
 	}},
-	{"events-bus", "aws:cloudwatch/eventBus:EventBus", "EventBridge CreateEventBus", []textField{
+	{"events-bus", tokens.CloudWatchEventBus, "EventBridge CreateEventBus", []textField{
 		anyText("description", 512, srcBus),
 		name("name", regexp.MustCompile(`^[/.\-_A-Za-z0-9]+$`), "letters, digits and /._-", 1, 256, srcBus, "dbay events"),
 	}},
-	{"events-archive", "aws:cloudwatch/eventArchive:EventArchive", "EventBridge CreateArchive", []textField{
+	{"events-archive", tokens.CloudWatchEventArchive, "EventBridge CreateArchive", []textField{
 		anyText("description", 512, srcArchive),
 		name("name", reEvents, "letters, digits and ._-", 1, 48, srcArchive, "dbay-events-archive-of-every-event-on-the-bus-for-replay"),
 	}},
-	{"scheduler-schedule", "aws:scheduler/schedule:Schedule", "EventBridge Scheduler CreateSchedule", []textField{
+	{"scheduler-schedule", tokens.SchedulerSchedule, "EventBridge Scheduler CreateSchedule", []textField{
 		anyText("description", 512, srcSchedule),
 		name("name", reEvents, "letters, digits and ._-", 1, 64, srcSchedule, "auction closer"),
 	}},
-	{"sfn-state-machine", "aws:sfn/stateMachine:StateMachine", "Step Functions CreateStateMachine", []textField{
+	{"sfn-state-machine", tokens.SFNStateMachine, "Step Functions CreateStateMachine", []textField{
 		name("name", reSFNName, "no whitespace, brackets, ?*, \"#%\\^|~`$&,;:/ or control characters", 1, 80, srcSFN, "dbay withdrawal"),
 	}},
-	{"backup-plan", "aws:backup/plan:Plan", "AWS Backup CreateBackupPlan", []textField{
+	{"backup-plan", tokens.BackupPlan, "AWS Backup CreateBackupPlan", []textField{
 		name("name", reBackup, "letters, digits and -_.", 1, 50, srcBackupPlan, "dbay prod"),
 		pattern("rules[].ruleName", reBackup, "letters, digits and -_.", 1, 50, srcBackupPlan, "daily", "daily copy"),
 	}},
-	{"backup-selection", "aws:backup/selection:Selection", "AWS Backup CreateBackupSelection", []textField{
+	{"backup-selection", tokens.BackupSelection, "AWS Backup CreateBackupSelection", []textField{
 		name("name", reBackup, "letters, digits and -_.", 1, 50, srcBackupSel, "dbay prod tagged"),
 	}},
-	{"backup-vault", "aws:backup/vault:Vault", "AWS Backup CreateBackupVault", []textField{
+	{"backup-vault", tokens.BackupVault, "AWS Backup CreateBackupVault", []textField{
 		name("name", reVault, "letters, digits, - and _", 2, 50, srcVault, "dbay.prod"),
 	}},
-	{"cognito-group", "aws:cognito/userGroup:UserGroup", "Cognito CreateGroup", []textField{anyText("description", 2048, srcGroup)}},
-	{"route53-zone", "aws:route53/zone:Zone", "Route 53 HostedZoneConfig", []textField{anyText("comment", 256, srcZone)}},
-	{"sqs-queue", "aws:sqs/queue:Queue", "SQS CreateQueue", []textField{
+	{"cognito-group", tokens.CognitoUserGroup, "Cognito CreateGroup", []textField{anyText("description", 2048, srcGroup)}},
+	{"route53-zone", tokens.Route53Zone, "Route 53 HostedZoneConfig", []textField{anyText("comment", 256, srcZone)}},
+	{"sqs-queue", tokens.SQSQueue, "SQS CreateQueue", []textField{
 		name("name", reQueue, "letters, digits, - and _ (.fifo at the end of a FIFO queue)", 1, 80, srcQueue, "notifications dlq"),
 	}},
-	{"cloudmap-http-namespace", "aws:servicediscovery/httpNamespace:HttpNamespace", "Cloud Map CreateHttpNamespace", []textField{anyText("description", 1024, srcNamespace)}},
-	{"cloudmap-dns-namespace", "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace", "Cloud Map CreatePrivateDnsNamespace", []textField{anyText("description", 1024, srcNamespace)}},
-	{"ses-configuration-set", "aws:sesv2/configurationSet:ConfigurationSet", "SES CreateConfigurationSet", []textField{
+	{"cloudmap-http-namespace", tokens.ServiceDiscoveryHttpNamespace, "Cloud Map CreateHttpNamespace", []textField{anyText("description", 1024, srcNamespace)}},
+	{"cloudmap-dns-namespace", tokens.ServiceDiscoveryPrivateDnsNamespace, "Cloud Map CreatePrivateDnsNamespace", []textField{anyText("description", 1024, srcNamespace)}},
+	{"ses-configuration-set", tokens.SESv2ConfigurationSet, "SES CreateConfigurationSet", []textField{
 		pattern("configurationSetName", reWord, wordChars, 1, 64, srcSESConfig, "dbay-prod", "dbay.prod"),
 	}},
-	{"ecs-cluster", "aws:ecs/cluster:Cluster", "ECS CreateCluster", []textField{name("name", reWord, wordChars, 1, 255, srcECSCluster, "dbay production")}},
-	{"ecs-service", "aws:ecs/service:Service", "ECS CreateService", []textField{name("name", reWord, wordChars, 1, 255, srcECSService, "dbay listing")}},
+	{"ecs-cluster", tokens.ECSCluster, "ECS CreateCluster", []textField{name("name", reWord, wordChars, 1, 255, srcECSCluster, "dbay production")}},
+	{"ecs-service", tokens.ECSService, "ECS CreateService", []textField{name("name", reWord, wordChars, 1, 255, srcECSService, "dbay listing")}},
 }
 
 // awsTextRules: one rule per row of textRules, "text-<id>".

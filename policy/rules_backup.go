@@ -4,10 +4,11 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 const (
-	backupVaultPolicy = "aws:backup/vaultPolicy:VaultPolicy"
+	backupVaultPolicy = tokens.BackupVaultPolicy
 	// backupVaultSource is AWS Config's managed rule for the same check.
 	backupVaultSource = "https://docs.aws.amazon.com/config/latest/developerguide/backup-recovery-point-manual-deletion-disabled.html"
 )

@@ -9,21 +9,22 @@ import (
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 const (
-	ecsCluster   = "aws:ecs/cluster:Cluster"
-	ecsService   = "aws:ecs/service:Service"
-	ecsTask      = "aws:ecs/taskDefinition:TaskDefinition"
-	eksCluster   = "aws:eks/cluster:Cluster"
-	httpAPI      = "aws:apigatewayv2/api:Api"
-	httpStage    = "aws:apigatewayv2/stage:Stage"
-	httpRoute    = "aws:apigatewayv2/route:Route"
-	restStage    = "aws:apigateway/stage:Stage"
-	restMethod   = "aws:apigateway/method:Method"
-	function     = "aws:lambda/function:Function"
-	stateMachine = "aws:sfn/stateMachine:StateMachine"
-	logGroup     = "aws:cloudwatch/logGroup:LogGroup"
+	ecsCluster   = tokens.ECSCluster
+	ecsService   = tokens.ECSService
+	ecsTask      = tokens.ECSTaskDefinition
+	eksCluster   = tokens.EKSCluster
+	httpAPI      = tokens.APIGatewayV2Api
+	httpStage    = tokens.APIGatewayV2Stage
+	httpRoute    = tokens.APIGatewayV2Route
+	restStage    = tokens.APIGatewayStage
+	restMethod   = tokens.APIGatewayMethod
+	function     = tokens.LambdaFunction
+	stateMachine = tokens.SFNStateMachine
+	logGroup     = tokens.CloudWatchLogGroup
 )
 
 // eksRequiredLogs are the control-plane log types a cluster must send.

@@ -5,19 +5,20 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 const (
-	rdsInstance        = "aws:rds/instance:Instance"
-	rdsCluster         = "aws:rds/cluster:Cluster"
-	rdsClusterInstance = "aws:rds/clusterInstance:ClusterInstance"
-	docdbCluster       = "aws:docdb/cluster:Cluster"
-	redisGroup         = "aws:elasticache/replicationGroup:ReplicationGroup"
-	redisUser          = "aws:elasticache/user:User"
-	redisUserGroup     = "aws:elasticache/userGroup:UserGroup"
-	searchDomain       = "aws:opensearch/domain:Domain"
-	dynamoTable        = "aws:dynamodb/table:Table"
-	efsFileSystem      = "aws:efs/fileSystem:FileSystem"
+	rdsInstance        = tokens.RDSInstance
+	rdsCluster         = tokens.RDSCluster
+	rdsClusterInstance = tokens.RDSClusterInstance
+	docdbCluster       = tokens.DocDBCluster
+	redisGroup         = tokens.ElastiCacheReplicationGroup
+	redisUser          = tokens.ElastiCacheUser
+	redisUserGroup     = tokens.ElastiCacheUserGroup
+	searchDomain       = tokens.OpenSearchDomain
+	dynamoTable        = tokens.DynamoDBTable
+	efsFileSystem      = tokens.EFSFileSystem
 )
 
 // minBackupDays is the shortest automated backup retention a production

@@ -4,18 +4,19 @@ import (
 	"fmt"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 const (
-	distribution  = "aws:cloudfront/distribution:Distribution"
-	webACL        = "aws:wafv2/webAcl:WebAcl"
-	webACLLogging = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
-	webACLAssoc   = "aws:wafv2/webAclAssociation:WebAclAssociation"
+	distribution  = tokens.CloudFrontDistribution
+	webACL        = tokens.WAFv2WebAcl
+	webACLLogging = tokens.WAFv2WebAclLoggingConfiguration
+	webACLAssoc   = tokens.WAFv2WebAclAssociation
 )
 
 var (
-	loadBalancerTypes = []string{"aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"}
-	listenerTypes     = []string{"aws:lb/listener:Listener", "aws:alb/listener:Listener"}
+	loadBalancerTypes = []string{tokens.LBLoadBalancer, tokens.ALBLoadBalancer}
+	listenerTypes     = []string{tokens.LBListener, tokens.ALBListener}
 )
 
 // viewerTLSVersions are the CloudFront security policies with a TLS 1.2 minimum.

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 func init() { topicFixtureSets = append(topicFixtureSets, eventsFixtures) }
@@ -16,7 +17,7 @@ func putOn(name, action string, condition map[string]any) *mockengine.Resource {
 	if condition != nil {
 		st["Condition"] = condition
 	}
-	return res("aws:iam/rolePolicy:RolePolicy", name, map[string]any{"role": name, "policy": doc(st)})
+	return res(tokens.IAMRolePolicy, name, map[string]any{"role": name, "policy": doc(st)})
 }
 
 func eventsFixtures() map[string]fixture {

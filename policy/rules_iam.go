@@ -6,27 +6,28 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 const (
-	kmsKey         = "aws:kms/key:Key"
-	secret         = "aws:secretsmanager/secret:Secret"
-	secretRotation = "aws:secretsmanager/secretRotation:SecretRotation"
-	queue          = "aws:sqs/queue:Queue"
-	redrivePolicy  = "aws:sqs/redrivePolicy:RedrivePolicy"
-	redriveAllow   = "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy"
-	lambdaPerm     = "aws:lambda/permission:Permission"
+	kmsKey         = tokens.KMSKey
+	secret         = tokens.SecretsManagerSecret
+	secretRotation = tokens.SecretsManagerSecretRotation
+	queue          = tokens.SQSQueue
+	redrivePolicy  = tokens.SQSRedrivePolicy
+	redriveAllow   = tokens.SQSRedriveAllowPolicy
+	lambdaPerm     = tokens.LambdaPermission
 )
 
 // adminPolicies are AWS managed policies no role of the program may hold.
 var adminPolicies = []string{"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"}
 
 var attachmentTypes = []string{
-	"aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-	"aws:iam/userPolicyAttachment:UserPolicyAttachment",
-	"aws:iam/groupPolicyAttachment:GroupPolicyAttachment",
-	"aws:iam/policyAttachment:PolicyAttachment",
-	"aws:iam/role:Role", // managedPolicyArns
+	tokens.IAMRolePolicyAttachment,
+	tokens.IAMUserPolicyAttachment,
+	tokens.IAMGroupPolicyAttachment,
+	tokens.IAMPolicyAttachment,
+	tokens.IAMRole, // managedPolicyArns
 }
 
 const (

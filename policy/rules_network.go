@@ -5,17 +5,18 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 const (
-	securityGroup       = "aws:ec2/securityGroup:SecurityGroup"
-	defaultSG           = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
-	sgRule              = "aws:ec2/securityGroupRule:SecurityGroupRule"
-	sgIngressRule       = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-	sgEgressRule        = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-	vpcType             = "aws:ec2/vpc:Vpc"
-	awsxVpc             = "awsx:ec2:Vpc"
-	flowLog             = "aws:ec2/flowLog:FlowLog"
+	securityGroup       = tokens.EC2SecurityGroup
+	defaultSG           = tokens.EC2DefaultSecurityGroup
+	sgRule              = tokens.EC2SecurityGroupRule
+	sgIngressRule       = tokens.VPCSecurityGroupIngressRule
+	sgEgressRule        = tokens.VPCSecurityGroupEgressRule
+	vpcType             = tokens.EC2Vpc
+	awsxVpc             = tokens.AWSXVpc
+	flowLog             = tokens.EC2FlowLog
 	providerDescription = "Managed by Pulumi" // the provider's default description
 )
 

@@ -6,15 +6,16 @@ import (
 
 	"github.com/dbay/infra/internal/guard"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 const (
-	userPool        = "aws:cognito/userPool:UserPool"
-	userGroup       = "aws:cognito/userGroup:UserGroup"
-	metricAlarm     = "aws:cloudwatch/metricAlarm:MetricAlarm"
-	compositeAlarm  = "aws:cloudwatch/compositeAlarm:CompositeAlarm"
-	backupVault     = "aws:backup/vault:Vault"
-	backupSelection = "aws:backup/selection:Selection"
+	userPool        = tokens.CognitoUserPool
+	userGroup       = tokens.CognitoUserGroup
+	metricAlarm     = tokens.CloudWatchMetricAlarm
+	compositeAlarm  = tokens.CloudWatchCompositeAlarm
+	backupVault     = tokens.BackupVault
+	backupSelection = tokens.BackupSelection
 )
 
 // StatefulTypes are the resource types that hold data a replacement or a
@@ -28,14 +29,14 @@ var databaseTypes = []string{rdsInstance, rdsCluster, docdbCluster, dynamoTable,
 
 // forceDestroyInputs are the inputs that let a deletion take data with it.
 var forceDestroyInputs = map[string]string{
-	bucketV2:                              "forceDestroy",
-	bucketV1:                              "forceDestroy",
-	"aws:ecr/repository:Repository":       "forceDelete",
-	"aws:route53/zone:Zone":               "forceDestroy",
-	"aws:iam/user:User":                   "forceDestroy",
-	"aws:backup/vault:Vault":              "forceDestroy",
-	"aws:rds/globalCluster:GlobalCluster": "forceDestroy",
-	secret:                                "recoveryWindowInDays", // 0: deleted at once, no recovery
+	bucketV2:                "forceDestroy",
+	bucketV1:                "forceDestroy",
+	tokens.ECRRepository:    "forceDelete",
+	tokens.Route53Zone:      "forceDestroy",
+	tokens.IAMUser:          "forceDestroy",
+	tokens.BackupVault:      "forceDestroy",
+	tokens.RDSGlobalCluster: "forceDestroy",
+	secret:                  "recoveryWindowInDays", // 0: deleted at once, no recovery
 }
 
 // opsRules: sign-in, alarms, backups and deletion safeguards.

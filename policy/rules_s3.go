@@ -2,16 +2,17 @@ package policy
 
 import (
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 const (
-	bucketV2        = "aws:s3/bucketV2:BucketV2"
-	bucketV1        = "aws:s3/bucket:Bucket"
-	publicAccess    = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
-	bucketSSE       = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
-	bucketVersions  = "aws:s3/bucketVersioningV2:BucketVersioningV2"
-	bucketLogging   = "aws:s3/bucketLoggingV2:BucketLoggingV2"
-	bucketLifecycle = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+	bucketV2        = tokens.S3BucketV2
+	bucketV1        = tokens.S3Bucket
+	publicAccess    = tokens.S3BucketPublicAccessBlock
+	bucketSSE       = tokens.S3BucketServerSideEncryptionConfigurationV2
+	bucketVersions  = tokens.S3BucketVersioningV2
+	bucketLogging   = tokens.S3BucketLoggingV2
+	bucketLifecycle = tokens.S3BucketLifecycleConfigurationV2
 )
 
 var bucketTypes = []string{bucketV2, bucketV1}

@@ -3,6 +3,8 @@ package tests
 import (
 	"strings"
 	"testing"
+
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Issue 15 item 6: every shipped stack has the audit and detection
@@ -23,7 +25,7 @@ func TestSecurityBaselineInEveryStack(t *testing.T) {
 	} {
 		eng := synthesize(t, tc.dir, tc.stack).Engine
 		name := tc.dir + " " + tc.stack
-		trails := eng.ByType("aws:cloudtrail/trail:Trail")
+		trails := eng.ByType(tokens.CloudTrailTrail)
 		if len(trails) != tc.trails {
 			t.Errorf("%s: %d trails, want %d", name, len(trails), tc.trails)
 		}
@@ -32,20 +34,20 @@ func TestSecurityBaselineInEveryStack(t *testing.T) {
 				t.Errorf("%s: trail %v", name, in)
 			}
 		}
-		for _, typ := range []string{"aws:guardduty/detector:Detector", "aws:securityhub/account:Account",
-			"aws:securityhub/standardsSubscription:StandardsSubscription", "aws:accessanalyzer/analyzer:Analyzer"} {
+		for _, typ := range []string{tokens.GuardDutyDetector, tokens.SecurityHubAccount,
+			tokens.SecurityHubStandardsSubscription, tokens.AccessAnalyzerAnalyzer} {
 			if n := len(eng.ByType(typ)); n != 1 {
 				t.Errorf("%s: %d %s, want 1", name, n, typ)
 			}
 		}
 		topic := ""
-		for _, tp := range eng.ByType("aws:sns/topic:Topic") {
+		for _, tp := range eng.ByType(tokens.SNSTopic) {
 			if tp.Name == "alerts" {
 				topic, _ = tp.Out()["arn"].(string)
 			}
 		}
 		alarms := map[string]bool{}
-		for _, a := range eng.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+		for _, a := range eng.ByType(tokens.CloudWatchMetricAlarm) {
 			if strings.HasPrefix(a.Name, "wallet-master-xpriv-") {
 				actions, _ := a.In()["alarmActions"].([]any)
 				alarms[a.Name] = len(actions) == 1 && actions[0] == topic

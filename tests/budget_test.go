@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Dhanam's guide gives DATABASE_POOL_SIZE 20 and max_connections 100 for
@@ -56,13 +57,13 @@ func TestConnectionBudget(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a := res.Engine.Get("aws:cloudwatch/metricAlarm:MetricAlarm", "postgres-connections"); a.In()["threshold"] != 160.0 ||
+	if a := res.Engine.Get(tokens.CloudWatchMetricAlarm, "postgres-connections"); a.In()["threshold"] != 160.0 ||
 		!strings.Contains(a.In()["alarmDescription"].(string), "max_connections (200)") {
 		t.Errorf("with max_connections 200 the alarm is %v %v, want 160", a.In()["threshold"], a.In()["alarmDescription"])
 	}
 	// The shipped stack fits, and its alarm is 80 % of max_connections.
 	r := synthesize(t, dhanamDir, "prod")
-	a := r.Engine.Get("aws:cloudwatch/metricAlarm:MetricAlarm", "postgres-connections")
+	a := r.Engine.Get(tokens.CloudWatchMetricAlarm, "postgres-connections")
 	if a == nil || a.In()["threshold"] != 80.0 || !strings.Contains(a.In()["alarmDescription"].(string), "max_connections (100)") {
 		t.Errorf("connections alarm = %v", a)
 	}

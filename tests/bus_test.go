@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // putters maps each (source, detail type) a role policy lets a principal
@@ -22,7 +23,7 @@ func putters(t *testing.T, r *synth.Result) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
 	for _, res := range r.Resources {
-		if res.Type != "aws:iam/rolePolicy:RolePolicy" {
+		if res.Type != tokens.IAMRolePolicy {
 			continue
 		}
 		doc, err := mockengine.ParsePolicy(res.In()["policy"])
@@ -92,7 +93,7 @@ func TestPublishingFunctionsGetTheBusName(t *testing.T) {
 	r := synthesize(t, root, "prod")
 	var got []string
 	for _, res := range r.Resources {
-		if res.Type != "aws:lambda/function:Function" {
+		if res.Type != tokens.LambdaFunction {
 			continue
 		}
 		vars, _ := res.In()["environment"].(map[string]any)["variables"].(map[string]any)

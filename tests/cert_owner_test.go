@@ -10,6 +10,7 @@ import (
 
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // ACM asks for the same validation CNAME for a name in one account,
@@ -31,7 +32,7 @@ func TestValidationRecordsHaveOneOwnerPerPair(t *testing.T) {
 		written := map[string]bool{}    // fqdn of every record of the pair
 		for _, stack := range []string{"prod", "dr"} {
 			r := synthesize(t, tt.dir, stack)
-			for _, rec := range r.Engine.ByType("aws:route53/record:Record") {
+			for _, rec := range r.Engine.ByType(tokens.Route53Record) {
 				name := strings.TrimSuffix(str(rec.In()["name"]), ".")
 				if !strings.HasPrefix(name, "_") || strings.Contains(name, "._domainkey.") {
 					continue // not an ACM validation record (DKIM records are SES's)
@@ -46,7 +47,7 @@ func TestValidationRecordsHaveOneOwnerPerPair(t *testing.T) {
 		var shared []string
 		for _, stack := range []string{"prod", "dr"} {
 			r := synthesize(t, tt.dir, stack)
-			for _, v := range r.Engine.ByType("aws:acm/certificateValidation:CertificateValidation") {
+			for _, v := range r.Engine.ByType(tokens.ACMCertificateValidation) {
 				cert := certificateOf(r.Engine, v)
 				if cert == nil {
 					t.Fatalf("%s %s: validation %s has no certificate", tt.dir, stack, v.Name)
@@ -91,7 +92,7 @@ func TestValidationRecordsHaveOneOwnerPerPair(t *testing.T) {
 
 // certificateOf is the certificate a validation validates.
 func certificateOf(eng *mockengine.Engine, v *mockengine.Resource) *mockengine.Resource {
-	for _, c := range eng.ByType("aws:acm/certificate:Certificate") {
+	for _, c := range eng.ByType(tokens.ACMCertificate) {
 		if c.Out()["arn"] == v.In()["certificateArn"] {
 			return c
 		}

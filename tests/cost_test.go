@@ -9,6 +9,7 @@ import (
 
 	"github.com/dbay/infra/internal/cost"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // costOf synthesizes a stack from dir and returns its cost report.
@@ -82,10 +83,10 @@ func TestCostDeltaOfASizeChange(t *testing.T) {
 		return a.MonthlyUSD - b.MonthlyUSD
 	}
 	near := func(got, want float64) bool { return math.Abs(got-want) <= 0.011 }
-	if got := delta("aws:ecs/service:Service", "listing"); !near(got, wantService) {
+	if got := delta(tokens.ECSService, "listing"); !near(got, wantService) {
 		t.Errorf("listing delta = %.2f; want 2 tasks × 730 h × (1 vCPU × %.5f + 2 GB × %.6f) = %.2f", got, usd("fargate:linux:x86_64:vcpu"), usd("fargate:linux:x86_64:memory"), wantService)
 	}
-	if got := delta("aws:rds/instance:Instance", "postgres"); !near(got, wantStore) {
+	if got := delta(tokens.RDSInstance, "postgres"); !near(got, wantStore) {
 		t.Errorf("postgres delta = %.2f; want 730 h × (db.r5.large − db.r6g.large Multi-AZ) = %.2f", got, wantStore)
 	}
 	if got := after.MonthlyUSD - before.MonthlyUSD; !near(got, wantService+wantStore) {

@@ -3,6 +3,8 @@ package tests
 import (
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 	"strings"
 	"testing"
 )
@@ -12,26 +14,23 @@ func TestProdHasEverySeedStore(t *testing.T) {
 	t.Parallel()
 	r := synthesize(t, root, "prod")
 	for _, want := range []struct{ typ, name string }{
-		{"aws:rds/instance:Instance", "postgres"},
-		{"aws:docdb/cluster:Cluster", "mongo"},
-		{"aws:elasticache/replicationGroup:ReplicationGroup", "redis"},
-		{"aws:elasticache/cluster:Cluster", "memcached"},
-		{"aws:opensearch/domain:Domain", "search"},
-		{"aws:s3/bucketV2:BucketV2", "listing-images"},
-		{"aws:cloudwatch/eventBus:EventBus", "bus"},
-		{"aws:sqs/queue:Queue", "notifications"},
-		{"aws:sesv2/emailIdentity:EmailIdentity", "ses"},
+		{tokens.RDSInstance, "postgres"},
+		{tokens.DocDBCluster, "mongo"},
+		{tokens.ElastiCacheReplicationGroup, "redis"},
+		{tokens.ElastiCacheCluster, "memcached"},
+		{tokens.OpenSearchDomain, "search"},
+		{tokens.S3BucketV2, "listing-images"},
+		{tokens.CloudWatchEventBus, "bus"},
+		{tokens.SQSQueue, "notifications"},
+		{tokens.SESv2EmailIdentity, "ses"},
 	} {
 		if r.Engine.Get(want.typ, want.name) == nil {
 			t.Errorf("prod has no %s %q", want.typ, want.name)
 		}
 	}
-	if b := r.Engine.Get("aws:s3/bucketV2:BucketV2", "listing-images"); b != nil && b.In()["bucket"] != "dbay-listing-images-prod" {
-		t.Errorf("listing images bucket = %v, the seed names dbay-listing-images-prod", b.In()["bucket"])
-	}
-	if bus := r.Engine.Get("aws:cloudwatch/eventBus:EventBus", "bus"); bus != nil && bus.In()["name"] != "dbay-events" {
-		t.Errorf("bus name = %v", bus.In()["name"])
-	}
+	// The seed's names.
+	r.Engine.HasResource(t, tokens.S3BucketV2, mockengine.Props{"bucket": "dbay-listing-images-prod"})
+	r.Engine.HasResource(t, tokens.CloudWatchEventBus, mockengine.Props{"name": "dbay-events"})
 }
 
 // Stateful resources cannot be lost by accident in prod.
@@ -39,14 +38,14 @@ func TestProdStatefulResourcesAreProtected(t *testing.T) {
 	t.Parallel()
 	r := synthesize(t, root, "prod")
 	stateful := map[string]bool{
-		"aws:rds/instance:Instance": true, "aws:docdb/cluster:Cluster": true,
-		"aws:elasticache/replicationGroup:ReplicationGroup": true, "aws:opensearch/domain:Domain": true,
-		"aws:s3/bucketV2:BucketV2": true, "aws:secretsmanager/secret:Secret": true, "aws:sqs/queue:Queue": true,
-		"aws:kms/replicaKey:ReplicaKey": true,
+		tokens.RDSInstance: true, tokens.DocDBCluster: true,
+		tokens.ElastiCacheReplicationGroup: true, tokens.OpenSearchDomain: true,
+		tokens.S3BucketV2: true, tokens.SecretsManagerSecret: true, tokens.SQSQueue: true,
+		tokens.KMSReplicaKey: true,
 	}
 	seen := 0
 	for _, res := range r.Resources {
-		if !stateful[res.Type] && res.Type != "aws:kms/key:Key" {
+		if !stateful[res.Type] && res.Type != tokens.KMSKey {
 			continue
 		}
 		seen++
@@ -73,12 +72,12 @@ func TestSingleReaderSecretsHaveOnlyTheirReaders(t *testing.T) {
 			if r.Config.Role == config.RoleRecovery {
 				owner = r.Partner
 			}
-			arn, _ := owner.Engine.Get("aws:secretsmanager/secret:Secret", name).Out()["arn"].(string)
+			arn, _ := owner.Engine.Get(tokens.SecretsManagerSecret, name).Out()["arn"].(string)
 			arn = secrets.ReplicaARN(arn, r.Config.Region)
 			if arn == "" {
 				t.Fatalf("%s: no ARN for %s", stack, name)
 			}
-			for _, p := range r.Engine.ByType("aws:iam/rolePolicy:RolePolicy") {
+			for _, p := range r.Engine.ByType(tokens.IAMRolePolicy) {
 				doc, _ := p.In()["policy"].(string)
 				if !strings.Contains(doc, arn) || len(item.Readers) == 0 {
 					continue
@@ -102,21 +101,21 @@ func TestDhanamDataShape(t *testing.T) {
 	t.Parallel()
 	r := synthesize(t, "../examples/dhanam", "prod")
 	count := countTypes(r)
-	if count["aws:rds/instance:Instance"] != 3 || count["aws:elasticache/replicationGroup:ReplicationGroup"] != 1 ||
-		count["aws:docdb/cluster:Cluster"] != 0 || count["aws:opensearch/domain:Domain"] != 0 {
+	if count[tokens.RDSInstance] != 3 || count[tokens.ElastiCacheReplicationGroup] != 1 ||
+		count[tokens.DocDBCluster] != 0 || count[tokens.OpenSearchDomain] != 0 {
 		t.Errorf("dhanam stores = %v", count)
 	}
-	db := r.Engine.Get("aws:rds/instance:Instance", "postgres").In()
-	if db["instanceClass"] != "db.r5.large" || db["allocatedStorage"] != 100.0 || db["multiAz"] != true ||
-		db["backupRetentionPeriod"] != 30.0 || db["backupWindow"] != "03:00-04:00" {
-		t.Errorf("dhanam postgres = %v", db)
-	}
+	r.Engine.HasResource(t, tokens.RDSInstance, mockengine.Props{
+		"instanceClass": "db.r5.large", "allocatedStorage": 100, "multiAz": true,
+		"backupRetentionPeriod": 30, "backupWindow": "03:00-04:00",
+		"replicateSourceDb": mockengine.Absent, // the primary, not a replica
+	})
 	for _, name := range []string{"postgres-dashboards", "postgres-analytics"} {
-		if r.Engine.Get("aws:rds/instance:Instance", name) == nil {
+		if r.Engine.Get(tokens.RDSInstance, name) == nil {
 			t.Errorf("no %s replica", name)
 		}
 	}
-	if b := r.Engine.Get("aws:s3/bucketV2:BucketV2", "assets"); b == nil || b.In()["bucket"] != "dhanam-production-assets" {
+	if b := r.Engine.Get(tokens.S3BucketV2, "assets"); b == nil || b.In()["bucket"] != "dhanam-production-assets" {
 		t.Errorf("assets bucket = %+v", b)
 	}
 	if r.Project != "dhanam" || r.Config.Domain != "dhanam.io" {

@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // The guide's health endpoints are checked from outside, its two alarm
@@ -14,9 +17,9 @@ func TestDhanamHealthAndAlarms(t *testing.T) {
 	t.Parallel()
 	r := synthesize(t, dhanamDir, "prod")
 	e := r.Engine
-	tg := e.Get("aws:lb/targetGroup:TargetGroup", "api").Out()["arnSuffix"]
+	tg := e.Get(tokens.LBTargetGroup, "api").Out()["arnSuffix"]
 	alarms := map[string]map[string]any{}
-	for _, a := range e.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+	for _, a := range e.ByType(tokens.CloudWatchMetricAlarm) {
 		alarms[a.In()["name"].(string)] = a.In()
 	}
 	for _, name := range []string{"dhanam-api-high-error-rate", "dhanam-api-high-response-time", "dhanam-api-health-database", "dhanam-api-health-providers"} {
@@ -39,7 +42,7 @@ func TestDhanamHealthAndAlarms(t *testing.T) {
 		t.Errorf("dhanam-api-high-response-time dimensions %v, want the api target group", d)
 	}
 	checks := map[string]map[string]any{}
-	for _, hc := range e.ByType("aws:route53/healthCheck:HealthCheck") {
+	for _, hc := range e.ByType(tokens.Route53HealthCheck) {
 		if p, ok := hc.In()["resourcePath"].(string); ok {
 			checks[p] = hc.In()
 		}
@@ -51,7 +54,7 @@ func TestDhanamHealthAndAlarms(t *testing.T) {
 		t.Errorf("/health/providers check = %v", c)
 	}
 	var body string
-	for _, d := range e.ByType("aws:cloudwatch/dashboard:Dashboard") {
+	for _, d := range e.ByType(tokens.CloudWatchDashboard) {
 		body = d.In()["dashboardBody"].(string)
 	}
 	for _, want := range []string{"Requests per minute (per service)", "Error rate % (target 5xx / requests, per service)", "Health checks (1 = healthy)"} {
@@ -82,7 +85,7 @@ func TestBuildArgsAndPorts(t *testing.T) {
 	}
 	for _, st := range []struct{ dir, stack string }{{root, "prod"}, {root, "dr"}, {dhanamDir, "prod"}, {dhanamDir, "dr"}} {
 		res := synthesize(t, st.dir, st.stack)
-		for _, td := range res.Engine.ByType("aws:ecs/taskDefinition:TaskDefinition") {
+		for _, td := range res.Engine.ByType(tokens.ECSTaskDefinition) {
 			var defs []struct {
 				Name         string
 				Environment  []struct{ Name, Value string }
@@ -117,12 +120,9 @@ func TestDhanamEmailPerRegion(t *testing.T) {
 	t.Parallel()
 	for stack, region := range map[string]string{"prod": "us-east-1", "dr": "us-west-2"} {
 		r := synthesize(t, dhanamDir, stack)
-		id := r.Engine.Get("aws:sesv2/emailIdentity:EmailIdentity", "ses")
-		if id == nil || id.In()["emailIdentity"] != "dhanam.io" || id.In()["configurationSetName"] == nil {
-			t.Errorf("%s: SES identity = %v", stack, id)
-		}
+		r.Engine.HasResource(t, tokens.SESv2EmailIdentity, mockengine.Props{"emailIdentity": "dhanam.io", "configurationSetName": mockengine.Present})
 		dkim := 0
-		for _, rec := range r.Engine.ByType("aws:route53/record:Record") {
+		for _, rec := range r.Engine.ByType(tokens.Route53Record) {
 			if strings.HasPrefix(rec.Name, "ses-dkim-") && rec.In()["type"] == "CNAME" {
 				dkim++
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Dhanam's ENCRYPTION_KEY (guide "Environment Configuration" and "IAM
@@ -26,12 +27,12 @@ func TestDhanamEncryptionKey(t *testing.T) {
 	t.Parallel()
 	rec := synthesize(t, dhanamDir, "dr")
 	prim := rec.Partner
-	key := must(t, prim, "aws:kms/key:Key", "key-app")
+	key := must(t, prim, tokens.KMSKey, "key-app")
 	in := key.In()
 	if in["multiRegion"] != true || in["enableKeyRotation"] != true || in["deletionWindowInDays"] != 30.0 || !key.Options.Protect {
 		t.Errorf("prod key-app = %v (protect %v), want a protected multi-Region key with rotation and a 30-day window", in, key.Options.Protect)
 	}
-	if !strings.Contains(key.Parent, "dbay:components:Secrets") {
+	if !strings.Contains(key.Parent, tokens.ComponentSecrets) {
 		t.Errorf("key-app parent = %s, want the Secrets component", key.Parent)
 	}
 	keyPolicyAdminsOnly(t, "prod key-app", in["policy"])
@@ -39,7 +40,7 @@ func TestDhanamEncryptionKey(t *testing.T) {
 	if !strings.Contains(primArn, ":us-east-1:") || !strings.Contains(primArn, ":key/mrk-") {
 		t.Errorf("prod key ARN %s is not a us-east-1 multi-Region key", primArn)
 	}
-	replica := must(t, rec, "aws:kms/replicaKey:ReplicaKey", "key-app")
+	replica := must(t, rec, tokens.KMSReplicaKey, "key-app")
 	if replica.In()["primaryKeyArn"] != primArn || !replica.Options.Protect || replica.In()["deletionWindowInDays"] != 30.0 {
 		t.Errorf("dr key-app = %v (protect %v), want a protected replica of %s", replica.In(), replica.Options.Protect, primArn)
 	}
@@ -58,7 +59,7 @@ func TestDhanamEncryptionKey(t *testing.T) {
 		{prim, "alias/dhanam-prod-app", key.Out()["keyId"], primArn, prim.Outputs["appKeyArns"]},
 		{rec, "alias/dhanam-dr-app", replica.Out()["keyId"], repArn, rec.Outputs["appKeyArns"]},
 	} {
-		if a := must(t, c.r, "aws:kms/alias:Alias", "key-app-alias").In(); a["name"] != c.alias || a["targetKeyId"] != c.target {
+		if a := must(t, c.r, tokens.KMSAlias, "key-app-alias").In(); a["name"] != c.alias || a["targetKeyId"] != c.target {
 			t.Errorf("%s alias = %v, want %s -> %v", c.r.Stack, a, c.alias, c.target)
 		}
 		if !reflect.DeepEqual(c.keyOutput, map[string]any{"app": c.arn}) {
@@ -74,17 +75,17 @@ func TestDhanamEncryptionKey(t *testing.T) {
 		}
 		// Exactly kms:Decrypt and kms:GenerateDataKey on the key, for the
 		// role the api's tasks run as, and no other grant names the key.
-		grant := must(t, c.r, "aws:iam/rolePolicy:RolePolicy", "api-key-app")
+		grant := must(t, c.r, tokens.IAMRolePolicy, "api-key-app")
 		doc := policyDoc(t, grant.In()["policy"])
 		want := []any{map[string]any{"Sid": "UseApplicationKey", "Effect": "Allow", "Action": []any{"kms:Decrypt", "kms:GenerateDataKey"}, "Resource": c.arn}}
 		if !reflect.DeepEqual(doc["Statement"], want) {
 			t.Errorf("%s api-key-app = %v, want %v", c.r.Stack, doc["Statement"], want)
 		}
-		taskRole := must(t, c.r, "aws:iam/role:Role", "api-task")
+		taskRole := must(t, c.r, tokens.IAMRole, "api-task")
 		if grant.In()["role"] != taskRole.Out()["name"] {
 			t.Errorf("%s api-key-app is on role %v, not the api task role %v", c.r.Stack, grant.In()["role"], taskRole.Out()["name"])
 		}
-		for _, p := range c.r.Engine.ByType("aws:iam/rolePolicy:RolePolicy") {
+		for _, p := range c.r.Engine.ByType(tokens.IAMRolePolicy) {
 			if p.Name != "api-key-app" && strings.Contains(mockengine.Str(p.In()["policy"]), c.arn) {
 				t.Errorf("%s: %s also names the application key", c.r.Stack, p.Name)
 			}
@@ -119,7 +120,7 @@ func policyDoc(t *testing.T, v any) map[string]any {
 func container(t *testing.T, r *synth.Result, taskDef string) map[string]any {
 	t.Helper()
 	var defs []map[string]any
-	if err := json.Unmarshal([]byte(mockengine.Str(must(t, r, "aws:ecs/taskDefinition:TaskDefinition", taskDef).In()["containerDefinitions"])), &defs); err != nil || len(defs) != 1 {
+	if err := json.Unmarshal([]byte(mockengine.Str(must(t, r, tokens.ECSTaskDefinition, taskDef).In()["containerDefinitions"])), &defs); err != nil || len(defs) != 1 {
 		t.Fatalf("%s %s: %d containers, %v", r.Stack, taskDef, len(defs), err)
 	}
 	return defs[0]
@@ -157,15 +158,15 @@ func TestDhanamDatabaseURL(t *testing.T) {
 	rec := synthesize(t, dhanamDir, "dr")
 	// The master password is generated in prod from letters and digits
 	// only (nothing to percent-encode); dr's replica inherits it.
-	gen := must(t, rec.Partner, "random:index/randomPassword:RandomPassword", "postgres-master-password")
+	gen := must(t, rec.Partner, tokens.RandomPassword, "postgres-master-password")
 	if in := gen.In(); in["length"] != 40.0 || in["special"] != false {
 		t.Errorf("postgres-master-password = %v, want 40 letters and digits", in)
 	}
 	password := revealed(t, gen.Outputs["result"])
 	for _, r := range []*synth.Result{rec.Partner, rec} {
-		db := must(t, r, "aws:rds/instance:Instance", "postgres")
+		db := must(t, r, tokens.RDSInstance, "postgres")
 		var value map[string]any
-		if err := json.Unmarshal([]byte(revealed(t, must(t, r, "aws:secretsmanager/secretVersion:SecretVersion", "postgres-credentials").Inputs["secretString"])), &value); err != nil {
+		if err := json.Unmarshal([]byte(revealed(t, must(t, r, tokens.SecretsManagerSecretVersion, "postgres-credentials").Inputs["secretString"])), &value); err != nil {
 			t.Fatalf("%s postgres-credentials: %v", r.Stack, err)
 		}
 		raw := mockengine.Str(value["url"])
@@ -181,7 +182,7 @@ func TestDhanamDatabaseURL(t *testing.T) {
 			t.Errorf("%s DATABASE_URL form = %s://%s:<%d chars>@%s:%s%s?%s, want postgresql://dhanam_admin:<the generated password>@%v:5432/dhanam?sslmode=require",
 				r.Stack, u.Scheme, u.User.Username(), len(pw), u.Hostname(), u.Port(), u.Path, u.RawQuery, db.Out()["address"])
 		}
-		own := must(t, r, "aws:secretsmanager/secret:Secret", "postgres-api-credentials")
+		own := must(t, r, tokens.SecretsManagerSecret, "postgres-api-credentials")
 		for _, td := range []string{"api", "api-migrate"} {
 			secrets, env := containerSecrets(t, r, td), containerEnv(t, r, td)
 			if want := mockengine.Str(own.Out()["arn"]) + ":url::"; secrets["DATABASE_URL"] != want {
@@ -262,7 +263,7 @@ func TestDhanamSecretsThatBlockStartup(t *testing.T) {
 			}
 		}
 		// Nor may the execution roles read what they do not inject.
-		for _, p := range r.Engine.ByType("aws:iam/rolePolicy:RolePolicy") {
+		for _, p := range r.Engine.ByType(tokens.IAMRolePolicy) {
 			for _, name := range dhanamOptional {
 				if strings.Contains(mockengine.Str(p.In()["policy"]), "/"+name+"-") {
 					t.Errorf("%s: %s grants %s", r.Stack, p.Name, name)
@@ -306,7 +307,7 @@ func TestDhanamSecretsThatBlockStartup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sentry := must(t, r, "aws:secretsmanager/secret:Secret", "SENTRY_DSN").Out()["arn"]; containerSecrets(t, r, "api")["SENTRY_DSN"] != sentry {
+	if sentry := must(t, r, tokens.SecretsManagerSecret, "SENTRY_DSN").Out()["arn"]; containerSecrets(t, r, "api")["SENTRY_DSN"] != sentry {
 		t.Errorf("provided SENTRY_DSN: api secrets = %v", containerSecrets(t, r, "api"))
 	}
 	if _, still := r.Outputs["secretsOptionalPending"].(map[string]any)["SENTRY_DSN"]; still {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dbay/infra/dr"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Issue 18 part 2: the recovery stack's monthly cost, by the program's own
@@ -113,7 +114,7 @@ func TestDhanamStandbyRunbook(t *testing.T) {
 		all = append(all, s.(string))
 	}
 	text := strings.Join(all, "\n")
-	if pg := rec.Engine.Get("aws:rds/instance:Instance", "postgres").In(); pg["instanceClass"] != "db.m6g.large" ||
+	if pg := rec.Engine.Get(tokens.RDSInstance, "postgres").In(); pg["instanceClass"] != "db.m6g.large" ||
 		!strings.Contains(text, "--multi-az --db-instance-class db.r5.large --apply-immediately") ||
 		!strings.Contains(text, "builds what standby leaves out: the interface endpoints") || strings.Contains(text, "Redis replica(s)") {
 		t.Errorf("replica class %v; runbook:\n%s", pg["instanceClass"], text)
@@ -169,13 +170,13 @@ func TestActiveRecoveryBuildsTheStandbyGaps(t *testing.T) {
 	t.Parallel()
 	r := activeDR(t, root, "dbay")
 	e := r.Engine
-	for typ, n := range map[string]int{"aws:opensearch/domain:Domain": 1, "aws:elasticache/cluster:Cluster": 1,
-		"aws:docdb/clusterInstance:ClusterInstance": 1, "aws:ec2/vpcEndpoint:VpcEndpoint": 7} {
+	for typ, n := range map[string]int{tokens.OpenSearchDomain: 1, tokens.ElastiCacheCluster: 1,
+		tokens.DocDBClusterInstance: 1, tokens.EC2VpcEndpoint: 7} {
 		if got := len(e.ByType(typ)); got != n {
 			t.Errorf("active dbay dr has %d %s, want %d", got, typ, n)
 		}
 	}
-	if in := e.Get("aws:elasticache/replicationGroup:ReplicationGroup", "redis").In(); in["numCacheClusters"] != 2.0 || in["automaticFailoverEnabled"] != true {
+	if in := e.Get(tokens.ElastiCacheReplicationGroup, "redis").In(); in["numCacheClusters"] != 2.0 || in["automaticFailoverEnabled"] != true {
 		t.Errorf("active redis = %v", in)
 	}
 	if rep := r.EvaluatePolicy(); rep.Failed() || r.DR == nil || !r.DR.OK() {
@@ -187,10 +188,10 @@ func TestActiveRecoveryBuildsTheStandbyGaps(t *testing.T) {
 		}
 	}
 	dh := activeDR(t, "../examples/dhanam", "dhanam")
-	if got := len(dh.Engine.ByType("aws:ec2/vpcEndpoint:VpcEndpoint")); got != 7 {
+	if got := len(dh.Engine.ByType(tokens.EC2VpcEndpoint)); got != 7 {
 		t.Errorf("active dhanam dr has %d endpoints, want 7", got)
 	}
-	if c := dh.Engine.Get("aws:rds/instance:Instance", "postgres").In()["instanceClass"]; c != "db.r5.large" {
+	if c := dh.Engine.Get(tokens.RDSInstance, "postgres").In()["instanceClass"]; c != "db.r5.large" {
 		t.Errorf("active dhanam postgres class %v, want prod's db.r5.large", c)
 	}
 	if rep := dh.EvaluatePolicy(); rep.Failed() {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/stacks"
 )
 
@@ -27,9 +28,9 @@ func TestDhanamOriginFailover(t *testing.T) {
 	prim := rec.Partner
 	get := func(r *synth.Result, typ, name string) *mockengine.Resource { t.Helper(); return must(t, r, typ, name) }
 	const (
-		tRecord = "aws:route53/record:Record"
-		tCheck  = "aws:route53/healthCheck:HealthCheck"
-		tALB    = "aws:lb/loadBalancer:LoadBalancer"
+		tRecord = tokens.Route53Record
+		tCheck  = tokens.Route53HealthCheck
+		tALB    = tokens.LBLoadBalancer
 	)
 	failover := func(in map[string]any) any {
 		p, _ := in["failoverRoutingPolicies"].([]any)
@@ -59,26 +60,26 @@ func TestDhanamOriginFailover(t *testing.T) {
 	// an alarm on the ALB's healthy targets in prod's region, and a region
 	// that reports nothing is unhealthy.
 	hc := check.In()
-	alarm := get(prim, "aws:cloudwatch/metricAlarm:MetricAlarm", "origin-health")
+	alarm := get(prim, tokens.CloudWatchMetricAlarm, "origin-health")
 	a := alarm.In()
 	if hc["type"] != "CLOUDWATCH_METRIC" || hc["cloudwatchAlarmName"] != alarm.Out()["name"] ||
 		hc["cloudwatchAlarmRegion"] != "us-east-1" || hc["insufficientDataHealthStatus"] != "Unhealthy" {
 		t.Errorf("origin health check = %v", hc)
 	}
-	api := get(prim, "aws:lb/targetGroup:TargetGroup", "api").Out()
+	api := get(prim, tokens.LBTargetGroup, "api").Out()
 	if a["namespace"] != "AWS/ApplicationELB" || a["metricName"] != "HealthyHostCount" || a["statistic"] != "Minimum" ||
 		a["comparisonOperator"] != "LessThanThreshold" || a["threshold"] != 1.0 || a["treatMissingData"] != "breaching" ||
 		!reflect.DeepEqual(a["dimensions"], map[string]any{"LoadBalancer": palb["arnSuffix"], "TargetGroup": api["arnSuffix"]}) ||
 		!reflect.DeepEqual(a["alarmActions"], []any{prim.Outputs["alertTopicArn"]}) {
 		t.Errorf("origin alarm = %v, want api's HealthyHostCount < 1 notifying %v", a, prim.Outputs["alertTopicArn"])
 	}
-	if rec.Engine.Get(tCheck, "origin") != nil || rec.Engine.Get("aws:cloudwatch/metricAlarm:MetricAlarm", "origin-health") != nil {
+	if rec.Engine.Get(tCheck, "origin") != nil || rec.Engine.Get(tokens.CloudWatchMetricAlarm, "origin-health") != nil {
 		t.Error("dr's SECONDARY record has a health check of its own")
 	}
 
 	// The distribution's ALB origin is the failover name, not prod's ALB.
 	var originDomains []any
-	for _, o := range get(prim, "aws:cloudfront/distribution:Distribution", "cdn").In()["origins"].([]any) {
+	for _, o := range get(prim, tokens.CloudFrontDistribution, "cdn").In()["origins"].([]any) {
 		if o := o.(map[string]any); o["originId"] == "alb" {
 			originDomains = append(originDomains, o["domainName"])
 		}
@@ -89,9 +90,9 @@ func TestDhanamOriginFailover(t *testing.T) {
 
 	// dr's ALB accepts CloudFront exactly like prod's: the same header value
 	// on every listener rule, CloudFront's prefix list, a REGIONAL web ACL.
-	sent := headerValues(t, get(prim, "aws:cloudfront/distribution:Distribution", "cdn").Inputs["origins"])
+	sent := headerValues(t, get(prim, tokens.CloudFrontDistribution, "cdn").Inputs["origins"])
 	for _, r := range []*synth.Result{prim, rec} {
-		rules := r.Engine.ByType("aws:lb/listenerRule:ListenerRule")
+		rules := r.Engine.ByType(tokens.LBListenerRule)
 		if len(rules) != 2 {
 			t.Fatalf("%s: %d listener rules, want api and web", r.Stack, len(rules))
 		}
@@ -102,14 +103,14 @@ func TestDhanamOriginFailover(t *testing.T) {
 			}
 		}
 	}
-	if in := get(rec, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "alb-from-cloudfront-443").In(); in["prefixListId"] == nil || in["fromPort"] != 443.0 {
+	if in := get(rec, tokens.VPCSecurityGroupIngressRule, "alb-from-cloudfront-443").In(); in["prefixListId"] == nil || in["fromPort"] != 443.0 {
 		t.Errorf("dr ALB ingress = %v, want CloudFront's prefix list on 443", in)
 	}
 	if salbIn := get(rec, tALB, "alb").In(); salbIn["internal"] != false {
 		t.Errorf("dr ALB internal = %v, want internet-facing behind CloudFront", salbIn["internal"])
 	}
-	assoc := get(rec, "aws:wafv2/webAclAssociation:WebAclAssociation", "alb").In()
-	racl := get(rec, "aws:wafv2/webAcl:WebAcl", "alb")
+	assoc := get(rec, tokens.WAFv2WebAclAssociation, "alb").In()
+	racl := get(rec, tokens.WAFv2WebAcl, "alb")
 	if assoc["resourceArn"] != salb["arn"] || assoc["webAclArn"] != racl.Out()["arn"] || racl.In()["scope"] != "REGIONAL" {
 		t.Errorf("dr ALB web ACL association = %v (ACL scope %v)", assoc, racl.In()["scope"])
 	}
@@ -121,16 +122,16 @@ func TestDhanamOriginFailover(t *testing.T) {
 		}
 		return out
 	}
-	if pacl := get(prim, "aws:wafv2/webAcl:WebAcl", "alb"); !reflect.DeepEqual(groups(racl), groups(pacl)) {
+	if pacl := get(prim, tokens.WAFv2WebAcl, "alb"); !reflect.DeepEqual(groups(racl), groups(pacl)) {
 		t.Errorf("dr ALB rules %v differ from prod's %v", groups(racl), groups(pacl))
 	}
-	if get(rec, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration", "alb-waf-logs").In()["resourceArn"] != racl.Out()["arn"] {
+	if get(rec, tokens.WAFv2WebAclLoggingConfiguration, "alb-waf-logs").In()["resourceArn"] != racl.Out()["arn"] {
 		t.Error("dr ALB web ACL does not log")
 	}
 
 	// Pilot light: the same services, no tasks.
 	for _, svc := range rec.Config.Fleet.Services {
-		if in := get(rec, "aws:ecs/service:Service", svc.Name).In(); in["desiredCount"] != 0.0 {
+		if in := get(rec, tokens.ECSService, svc.Name).In(); in["desiredCount"] != 0.0 {
 			t.Errorf("dr %s desired %v, want 0", svc.Name, in["desiredCount"])
 		}
 	}
@@ -173,10 +174,10 @@ func TestDBayHasNoOriginRecord(t *testing.T) {
 	t.Parallel()
 	rec := synthesize(t, root, "dr")
 	for _, r := range []*synth.Result{rec, rec.Partner} {
-		if x := r.Engine.Get("aws:route53/record:Record", "origin-A"); x != nil {
+		if x := r.Engine.Get(tokens.Route53Record, "origin-A"); x != nil {
 			t.Errorf("%s: origin record %v", r.Stack, x.In())
 		}
-		if len(r.Engine.ByType("aws:wafv2/webAclAssociation:WebAclAssociation")) != 0 {
+		if len(r.Engine.ByType(tokens.WAFv2WebAclAssociation)) != 0 {
 			t.Errorf("%s: the internal ALB has a REGIONAL web ACL", r.Stack)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/dbay/infra/dr"
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/stacks"
 )
 
@@ -76,7 +77,7 @@ func TestAStatefulResourceWithoutAMechanismFails(t *testing.T) {
 	}
 
 	extra := append(append([]dr.Resource(nil), primary...), dr.Resource{
-		Type: "aws:s3/bucketV2:BucketV2", Name: "exports", Region: "us-east-1",
+		Type: tokens.S3BucketV2, Name: "exports", Region: "us-east-1",
 		Inputs:  map[string]any{"bucket": "dbay-exports-prod"},
 		Outputs: map[string]any{"bucket": "dbay-exports-prod", "arn": "arn:aws:s3:::dbay-exports-prod"},
 	})
@@ -94,13 +95,13 @@ func TestAStatefulResourceWithoutAMechanismFails(t *testing.T) {
 		}
 		return out
 	}
-	rep = assess(pol, "us-west-2", without(primary, "aws:s3/bucketReplicationConfig:BucketReplicationConfig", "listing-images"), recovery, accepted)
+	rep = assess(pol, "us-west-2", without(primary, tokens.S3BucketReplicationConfig, "listing-images"), recovery, accepted)
 	if rep.OK() || !strings.Contains(rep.Violations[0], "bucket listing-images") {
 		t.Errorf("listing-images without its replication passed: %v", rep.Violations)
 	}
 	// Without the cross-Region replica, PostgreSQL falls back to the
 	// replicated backups: RPO 15m / RTO 2h meets 1h/4h, but not RTO 1h.
-	noReplica := without(recovery, "aws:rds/instance:Instance", "postgres")
+	noReplica := without(recovery, tokens.RDSInstance, "postgres")
 	// The derived search is rebuilt from the replica: without it, it has
 	// no mechanism either.
 	if rep := assess(pol, "us-west-2", primary, noReplica, accepted); len(rep.Violations) != 1 ||
@@ -127,35 +128,35 @@ func TestRecoveryStackReplicatesThePrimary(t *testing.T) {
 	get := func(r *synth.Result, typ, name string) *mockengine.Resource { t.Helper(); return must(t, r, typ, name) }
 	// Read from the contract prod replicated into us-west-2, not through
 	// a StackReference (tests/drlink_test.go).
-	if refs := rec.Engine.ByType("pulumi:pulumi:StackReference"); len(refs) > 0 {
+	if refs := rec.Engine.ByType(tokens.StackReference); len(refs) > 0 {
 		t.Errorf("dr reads prod's state through a StackReference")
 	}
-	pg, primaryPG := get(rec, "aws:rds/instance:Instance", "postgres").In(), get(prim, "aws:rds/instance:Instance", "postgres").Out()
-	drKey := get(rec, "aws:kms/key:Key", "data-key").Out()["arn"].(string)
+	pg, primaryPG := get(rec, tokens.RDSInstance, "postgres").In(), get(prim, tokens.RDSInstance, "postgres").Out()
+	drKey := get(rec, tokens.KMSKey, "data-key").Out()["arn"].(string)
 	if pg["replicateSourceDb"] != primaryPG["arn"] || pg["kmsKeyId"] != drKey || !strings.Contains(drKey, ":us-west-2:") ||
 		pg["storageEncrypted"] != true || pg["deletionProtection"] != true || pg["backupRetentionPeriod"] != 30.0 {
 		t.Errorf("dr postgres = %v, want a replica of %v under %s", pg, primaryPG["arn"], drKey)
 	}
-	backups := get(rec, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "postgres-backups").In()
+	backups := get(rec, tokens.RDSInstanceAutomatedBackupsReplication, "postgres-backups").In()
 	if backups["sourceDbInstanceArn"] != primaryPG["arn"] || backups["retentionPeriod"] != 30.0 || backups["kmsKeyId"] != drKey {
 		t.Errorf("backup replication = %v", backups)
 	}
-	global := get(prim, "aws:docdb/globalCluster:GlobalCluster", "mongo-global")
-	if global.In()["sourceDbClusterIdentifier"] != get(prim, "aws:docdb/cluster:Cluster", "mongo").Out()["arn"] ||
-		get(rec, "aws:docdb/cluster:Cluster", "mongo").In()["globalClusterIdentifier"] != global.Out()["globalClusterIdentifier"] {
+	global := get(prim, tokens.DocDBGlobalCluster, "mongo-global")
+	if global.In()["sourceDbClusterIdentifier"] != get(prim, tokens.DocDBCluster, "mongo").Out()["arn"] ||
+		get(rec, tokens.DocDBCluster, "mongo").In()["globalClusterIdentifier"] != global.Out()["globalClusterIdentifier"] {
 		t.Errorf("documentdb secondary does not join %v", global.Out()["globalClusterIdentifier"])
 	}
-	datastore := get(prim, "aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", "redis-global")
-	if get(rec, "aws:elasticache/replicationGroup:ReplicationGroup", "redis").In()["globalReplicationGroupId"] != datastore.Out()["globalReplicationGroupId"] {
+	datastore := get(prim, tokens.ElastiCacheGlobalReplicationGroup, "redis-global")
+	if get(rec, tokens.ElastiCacheReplicationGroup, "redis").In()["globalReplicationGroupId"] != datastore.Out()["globalReplicationGroupId"] {
 		t.Errorf("redis secondary does not join %v", datastore.Out()["globalReplicationGroupId"])
 	}
 	// The data bucket is prod's replica, adopted: not created again, and
 	// the listing service's grant names the replica.
-	if b := rec.Engine.Get("aws:s3/bucketV2:BucketV2", "listing-images"); b != nil {
+	if b := rec.Engine.Get(tokens.S3BucketV2, "listing-images"); b != nil {
 		t.Errorf("dr created listing-images itself: %v", b.In())
 	}
-	replica := get(prim, "aws:s3/bucketV2:BucketV2", "listing-images-replica").Out()["arn"].(string)
-	if p := get(rec, "aws:iam/rolePolicy:RolePolicy", "listing-listing-images-readwrite").In()["policy"].(string); !strings.Contains(p, replica) {
+	replica := get(prim, tokens.S3BucketV2, "listing-images-replica").Out()["arn"].(string)
+	if p := get(rec, tokens.IAMRolePolicy, "listing-listing-images-readwrite").In()["policy"].(string); !strings.Contains(p, replica) {
 		t.Errorf("listing's bucket grant does not name the replica %s:\n%s", replica, p)
 	}
 }
@@ -172,13 +173,13 @@ func TestRegionsOfThePair(t *testing.T) {
 		}
 	}
 	prim := rec.Partner
-	for typ, name := range map[string]string{"aws:acm/certificate:Certificate": "site", "aws:wafv2/webAcl:WebAcl": "edge"} {
+	for typ, name := range map[string]string{tokens.ACMCertificate: "site", tokens.WAFv2WebAcl: "edge"} {
 		if x := prim.Engine.Get(typ, name); x == nil || x.Region != "us-east-1" {
 			t.Errorf("prod: %s %s must be on the us-east-1 provider: %+v", typ, name, x)
 		}
 	}
 	for _, name := range []string{"listing-images-replica", "site-replica"} {
-		if x := prim.Engine.Get("aws:s3/bucketV2:BucketV2", name); x == nil || x.Region != "us-west-2" {
+		if x := prim.Engine.Get(tokens.S3BucketV2, name); x == nil || x.Region != "us-west-2" {
 			t.Errorf("prod: replica %s must be in us-west-2: %+v", name, x)
 		}
 	}
@@ -193,8 +194,8 @@ func TestFailoverRecordPairs(t *testing.T) {
 	prim := rec.Partner
 	for _, label := range []string{"api", "ws"} {
 		for _, typ := range []string{"A", "AAAA"} {
-			p := prim.Engine.Get("aws:route53/record:Record", label+"-"+typ).In()
-			s := rec.Engine.Get("aws:route53/record:Record", label+"-"+typ).In()
+			p := prim.Engine.Get(tokens.Route53Record, label+"-"+typ).In()
+			s := rec.Engine.Get(tokens.Route53Record, label+"-"+typ).In()
 			name := label + ".dbay.example.com"
 			kind := func(in map[string]any) any {
 				return in["failoverRoutingPolicies"].([]any)[0].(map[string]any)["type"]
@@ -203,13 +204,13 @@ func TestFailoverRecordPairs(t *testing.T) {
 				p["setIdentifier"] == s["setIdentifier"] || p["zoneId"] != s["zoneId"] {
 				t.Errorf("%s %s: primary %v / secondary %v", label, typ, p, s)
 			}
-			if sw := switchOver(t, prim, "api", prim.Engine.Get("aws:route53/healthCheck:HealthCheck", "api").ID); p["healthCheckId"] != sw.ID {
+			if sw := switchOver(t, prim, "api", prim.Engine.Get(tokens.Route53HealthCheck, "api").ID); p["healthCheckId"] != sw.ID {
 				t.Errorf("%s %s: primary record is not evaluated by the operator's switch %s: %v", label, typ, sw.ID, p["healthCheckId"])
 			}
 		}
 	}
 	for r, host := range map[*synth.Result]string{prim: "api-us-east-1.dbay.example.com", rec: "api-us-west-2.dbay.example.com"} {
-		if hc := r.Engine.Get("aws:route53/healthCheck:HealthCheck", "api").In(); hc["fqdn"] != host {
+		if hc := r.Engine.Get(tokens.Route53HealthCheck, "api").In(); hc["fqdn"] != host {
 			t.Errorf("%s: health check probes %v, want the pinned %s", r.Stack, hc["fqdn"], host)
 		}
 	}
@@ -223,13 +224,13 @@ func TestPilotLightCapacity(t *testing.T) {
 	rec := synthesize(t, root, "dr")
 	check := func(r *synth.Result, wantMin func(svc config.FleetService) float64) {
 		t.Helper()
-		services := r.Engine.ByType("aws:ecs/service:Service")
+		services := r.Engine.ByType(tokens.ECSService)
 		if len(services) != len(r.Config.Fleet.Services) {
 			t.Fatalf("%d services, want %d", len(services), len(r.Config.Fleet.Services))
 		}
 		for _, svc := range r.Config.Fleet.Services {
-			s := r.Engine.Get("aws:ecs/service:Service", svc.Name).In()
-			target := r.Engine.Get("aws:appautoscaling/target:Target", svc.Name).In()
+			s := r.Engine.Get(tokens.ECSService, svc.Name).In()
+			target := r.Engine.Get(tokens.AppAutoscalingTarget, svc.Name).In()
 			if s["desiredCount"] != wantMin(svc) || target["minCapacity"] != wantMin(svc) || target["maxCapacity"] != float64(svc.Max) {
 				t.Errorf("%s: desired %v, min %v, max %v", svc.Name, s["desiredCount"], target["minCapacity"], target["maxCapacity"])
 			}
@@ -258,7 +259,7 @@ func TestPilotLightCapacity(t *testing.T) {
 	states := func(r *synth.Result, want string) {
 		t.Helper()
 		n := 0
-		for _, typ := range []string{"aws:cloudwatch/eventRule:EventRule", "aws:scheduler/schedule:Schedule"} {
+		for _, typ := range []string{tokens.CloudWatchEventRule, tokens.SchedulerSchedule} {
 			for _, res := range r.Engine.ByType(typ) {
 				if res.Name == "switch-publisher" {
 					continue // the failover switch: always ENABLED, its value is config (tests/fence_test.go)
@@ -284,8 +285,8 @@ func TestRunbookOutputs(t *testing.T) {
 	t.Parallel()
 	rec := synthesize(t, root, "dr")
 	prim := rec.Partner
-	apiSwitch := prim.Engine.Get("aws:route53/healthCheck:HealthCheck", "api-failover-switch").ID
-	switchAlarm := prim.Engine.Get("aws:cloudwatch/metricAlarm:MetricAlarm", "failover-switch").Out()["name"].(string)
+	apiSwitch := prim.Engine.Get(tokens.Route53HealthCheck, "api-failover-switch").ID
+	switchAlarm := prim.Engine.Get(tokens.CloudWatchMetricAlarm, "failover-switch").Out()["name"].(string)
 	ids := map[string][]string{
 		// Fencing and the switch are config commits, not hand edits.
 		stacks.StepFence: {"pulumi config set --stack prod --path dr.fenced true", "Pulumi.prod.yaml", "pulumi up --stack prod", prim.Outputs["clusterName"].(string), "dbay-prod-*"},
@@ -293,15 +294,15 @@ func TestRunbookOutputs(t *testing.T) {
 			"the OpenSearch domain, the Memcached cluster, 1 DocumentDB instance(s)"},
 		stacks.StepUnfence:         {"pulumi config set --stack prod --path dr.fenced false", "pulumi up --stack prod --refresh"},
 		stacks.StepFreezeRecovery:  {"pulumi config set --stack dr --path fleet.standby pilot", "Pulumi.dr.yaml"},
-		stacks.StepPromotePostgres: {rec.Engine.Get("aws:rds/instance:Instance", "postgres").Out()["identifier"].(string), "us-west-2"},
-		stacks.StepFailoverMongo:   {prim.Engine.Get("aws:docdb/globalCluster:GlobalCluster", "mongo-global").Out()["globalClusterIdentifier"].(string), rec.Engine.Get("aws:docdb/cluster:Cluster", "mongo").Out()["arn"].(string)},
-		stacks.StepFailoverRedis:   {prim.Engine.Get("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", "redis-global").Out()["globalReplicationGroupId"].(string)},
+		stacks.StepPromotePostgres: {rec.Engine.Get(tokens.RDSInstance, "postgres").Out()["identifier"].(string), "us-west-2"},
+		stacks.StepFailoverMongo:   {prim.Engine.Get(tokens.DocDBGlobalCluster, "mongo-global").Out()["globalClusterIdentifier"].(string), rec.Engine.Get(tokens.DocDBCluster, "mongo").Out()["arn"].(string)},
+		stacks.StepFailoverRedis:   {prim.Engine.Get(tokens.ElastiCacheGlobalReplicationGroup, "redis-global").Out()["globalReplicationGroupId"].(string)},
 		stacks.StepFlipDNS:         {apiSwitch, "--alarm-names " + switchAlarm, "--region us-west-2"},
 		stacks.StepRestoreDNS:      {apiSwitch, "--alarm-names " + switchAlarm},
-		stacks.StepReleaseSPA:      {prim.Engine.Get("aws:s3/bucketV2:BucketV2", "site-replica").Out()["bucket"].(string), prim.Engine.Get("aws:cloudfront/distribution:Distribution", "cdn").ID},
-		stacks.StepPostgresMultiAZ: {rec.Engine.Get("aws:rds/instance:Instance", "postgres").Out()["identifier"].(string), "--multi-az"},
-		stacks.StepReseedPostgres:  {prim.Engine.Get("aws:kms/key:Key", "data-key").Out()["arn"].(string)},
-		stacks.StepReindexSearch:   {rec.Engine.Get("aws:lambda/function:Function", "search-indexer").Out()["name"].(string), `"detail-type":"listing.reindex"`, "1h54m"},
+		stacks.StepReleaseSPA:      {prim.Engine.Get(tokens.S3BucketV2, "site-replica").Out()["bucket"].(string), prim.Engine.Get(tokens.CloudFrontDistribution, "cdn").ID},
+		stacks.StepPostgresMultiAZ: {rec.Engine.Get(tokens.RDSInstance, "postgres").Out()["identifier"].(string), "--multi-az"},
+		stacks.StepReseedPostgres:  {prim.Engine.Get(tokens.KMSKey, "data-key").Out()["arn"].(string)},
+		stacks.StepReindexSearch:   {rec.Engine.Get(tokens.LambdaFunction, "search-indexer").Out()["name"].(string), `"detail-type":"listing.reindex"`, "1h54m"},
 	}
 	// DBay's ALB is internal behind API Gateway: no origin.<domain> record,
 	// so no origin steps; every other step applies.
@@ -357,10 +358,10 @@ func TestXprivSingleReaderInRecovery(t *testing.T) {
 	t.Parallel()
 	rec := synthesize(t, root, "dr")
 	prim := rec.Partner
-	xpriv := prim.Engine.Get("aws:secretsmanager/secret:Secret", "WALLET_MASTER_XPRIV").Out()["arn"].(string)
+	xpriv := prim.Engine.Get(tokens.SecretsManagerSecret, "WALLET_MASTER_XPRIV").Out()["arn"].(string)
 	replica := strings.Replace(xpriv, ":us-east-1:", ":us-west-2:", 1)
 	var readers []string
-	for _, p := range rec.Engine.ByType("aws:iam/rolePolicy:RolePolicy") {
+	for _, p := range rec.Engine.ByType(tokens.IAMRolePolicy) {
 		if strings.Contains(p.In()["policy"].(string), replica) {
 			readers = append(readers, p.Name)
 		}
@@ -368,8 +369,8 @@ func TestXprivSingleReaderInRecovery(t *testing.T) {
 	if !reflect.DeepEqual(readers, []string{"build-and-sign-tx-secrets"}) {
 		t.Fatalf("dr policies naming the xpriv replica: %v", readers)
 	}
-	role := rec.Engine.Get("aws:iam/role:Role", "build-and-sign-tx").Out()["arn"].(string)
-	policy := prim.Engine.Get("aws:secretsmanager/secretPolicy:SecretPolicy", "WALLET_MASTER_XPRIV").In()["policy"].(string)
+	role := rec.Engine.Get(tokens.IAMRole, "build-and-sign-tx").Out()["arn"].(string)
+	policy := prim.Engine.Get(tokens.SecretsManagerSecretPolicy, "WALLET_MASTER_XPRIV").In()["policy"].(string)
 	if role != "arn:aws:iam::123456789012:role/dbay-build-and-sign-tx-us-west-2" || !strings.Contains(policy, role) {
 		t.Errorf("dr reader %s is not the one prod's policy admits:\n%s", role, policy)
 	}
@@ -401,7 +402,7 @@ func TestLagAlarmsBoundTheClaimedRPO(t *testing.T) {
 		{prim, "listing-images-replication-latency", "ReplicationLatency", 1, "s3-crr-rtc"},
 		{prim, "site-replication-latency", "ReplicationLatency", 1, "s3-crr-rtc"},
 	} {
-		a := c.r.Engine.Get("aws:cloudwatch/metricAlarm:MetricAlarm", c.alarm)
+		a := c.r.Engine.Get(tokens.CloudWatchMetricAlarm, c.alarm)
 		if a == nil {
 			t.Errorf("%s: no alarm %s", c.r.Stack, c.alarm)
 			continue
@@ -420,13 +421,13 @@ func TestLagAlarmsBoundTheClaimedRPO(t *testing.T) {
 // measuring check directly would fail over to the pilot light by itself.
 func switchOver(t *testing.T, r *synth.Result, name, measure string) *mockengine.Resource {
 	t.Helper()
-	sw := r.Engine.Get("aws:route53/healthCheck:HealthCheck", name+"-failover-switch")
+	sw := r.Engine.Get(tokens.Route53HealthCheck, name+"-failover-switch")
 	if sw == nil {
 		t.Fatalf("%s: no %s-failover-switch", r.Stack, name)
 	}
 	// The switch watches the pair's alarm in the recovery Region
 	// (drlink), set by config; the measuring check stays beside it.
-	alarm := must(t, r, "aws:cloudwatch/metricAlarm:MetricAlarm", "failover-switch")
+	alarm := must(t, r, tokens.CloudWatchMetricAlarm, "failover-switch")
 	in := sw.In()
 	if measure == "" || in["type"] != "CLOUDWATCH_METRIC" || in["cloudwatchAlarmName"] != alarm.Out()["name"] || in["cloudwatchAlarmRegion"] != alarm.Region ||
 		alarm.Region != "us-west-2" || in["inverted"] == true {
@@ -451,7 +452,7 @@ func must(t *testing.T, r *synth.Result, typ, name string) *mockengine.Resource 
 func TestReportingReplicasAfterPromotion(t *testing.T) {
 	t.Parallel()
 	pilot := synthesize(t, dhanamDir, "dr").Engine
-	if n := len(pilot.ByType("aws:rds/instance:Instance")); n != 1 {
+	if n := len(pilot.ByType(tokens.RDSInstance)); n != 1 {
 		t.Errorf("the standby has %d PostgreSQL instances, want the replica only", n)
 	}
 	drFile, err := os.ReadFile(filepath.Join(dhanamDir, "Pulumi.dr.yaml"))
@@ -478,9 +479,9 @@ func TestReportingReplicasAfterPromotion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	writer := r.Engine.Get("aws:rds/instance:Instance", "postgres")
+	writer := r.Engine.Get(tokens.RDSInstance, "postgres")
 	for _, name := range []string{"dashboards", "analytics"} {
-		rep := r.Engine.Get("aws:rds/instance:Instance", "postgres-"+name)
+		rep := r.Engine.Get(tokens.RDSInstance, "postgres-"+name)
 		switch {
 		case rep == nil:
 			t.Errorf("active dr has no %s replica", name)

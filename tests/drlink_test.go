@@ -11,6 +11,7 @@ import (
 	"github.com/dbay/infra/components/drlink"
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/stacks"
 )
 
@@ -45,7 +46,7 @@ func TestRecoveryReadsTheReplicatedContract(t *testing.T) {
 		prim := rec.Partner
 		project := prim.Project
 
-		param := must(t, prim, "aws:ssm/parameter:Parameter", "contract")
+		param := must(t, prim, tokens.SSMParameter, "contract")
 		value, tier := rawString(param, "value"), rawString(param, "tier")
 		if param.Region != "us-west-2" || rawString(param, "name") != drlink.ParameterName(project, "prod") || rawString(param, "type") != "String" {
 			t.Errorf("%s: contract parameter %s %v in %s", dir, rawString(param, "name"), param.In()["type"], param.Region)
@@ -53,7 +54,7 @@ func TestRecoveryReadsTheReplicatedContract(t *testing.T) {
 		if max, ok := limits[tier]; !ok || len(value) > max {
 			t.Errorf("%s: the contract is %d bytes, over the %s tier's %d (or no tier %q)", dir, len(value), tier, max, tier)
 		}
-		version := must(t, prim, "aws:secretsmanager/secretVersion:SecretVersion", "contract-secrets")
+		version := must(t, prim, tokens.SecretsManagerSecretVersion, "contract-secrets")
 		secretValue := rawString(version, "secretString")
 		if len(secretValue) > drlink.SecretValueMax || version.Region != "us-west-2" {
 			t.Errorf("%s: contract secret is %d bytes in %s", dir, len(secretValue), version.Region)
@@ -77,13 +78,13 @@ func TestRecoveryReadsTheReplicatedContract(t *testing.T) {
 		// Encrypted under the secrets key's replica in us-west-2, and only
 		// the deploy role (the recovery stack's pulumi up) and break-glass
 		// may read it.
-		sec := must(t, prim, "aws:secretsmanager/secret:Secret", "contract-secrets")
+		sec := must(t, prim, tokens.SecretsManagerSecret, "contract-secrets")
 		replicaKey, _ := plain["secretsReplicaKeyArns"].(map[string]any)
 		if sec.Region != "us-west-2" || sec.In()["kmsKeyId"] != replicaKey["us-west-2"] || rawString(sec, "name") != drlink.SecretName(project, "prod") {
 			t.Errorf("%s: contract secret %s in %s under %v, want the secrets key's replica %v", dir, rawString(sec, "name"), sec.Region, sec.In()["kmsKeyId"], replicaKey["us-west-2"])
 		}
 		var doc mockengine.PolicyDocument
-		if err := json.Unmarshal([]byte(rawString(must(t, prim, "aws:secretsmanager/secretPolicy:SecretPolicy", "contract-secrets"), "policy")), &doc); err != nil {
+		if err := json.Unmarshal([]byte(rawString(must(t, prim, tokens.SecretsManagerSecretPolicy, "contract-secrets"), "policy")), &doc); err != nil {
 			t.Fatal(err)
 		}
 		readers := []any{"arn:aws:iam::" + mockengine.Account + ":role/" + rec.Config.Security.DeployRole,
@@ -103,7 +104,7 @@ func TestRecoveryReadsTheReplicatedContract(t *testing.T) {
 		}
 
 		// The recovery stack: no StackReference, two reads in us-west-2.
-		if refs := rec.Engine.ByType("pulumi:pulumi:StackReference"); len(refs) > 0 {
+		if refs := rec.Engine.ByType(tokens.StackReference); len(refs) > 0 {
 			t.Errorf("%s: the recovery stack reads the primary's state through %d StackReferences", dir, len(refs))
 		}
 		got := map[string]string{}
@@ -116,7 +117,7 @@ func TestRecoveryReadsTheReplicatedContract(t *testing.T) {
 			t.Errorf("%s: recovery reads the contract with %v, want %v", dir, got, want)
 		}
 		// What it read is what prod wrote: its PostgreSQL replicates prod's.
-		if src := must(t, rec, "aws:rds/instance:Instance", "postgres").In()["replicateSourceDb"]; src != plain["postgresArn"] {
+		if src := must(t, rec, tokens.RDSInstance, "postgres").In()["replicateSourceDb"]; src != plain["postgresArn"] {
 			t.Errorf("%s: dr postgres replicates %v, want the contract's %v", dir, src, plain["postgresArn"])
 		}
 	}
@@ -130,7 +131,7 @@ func TestMissingContractNamesTheFix(t *testing.T) {
 	prim := synthesize(t, root, "dr").Partner
 	var world []*mockengine.Resource
 	for _, r := range prim.Resources {
-		if r.Type != "aws:ssm/parameter:Parameter" {
+		if r.Type != tokens.SSMParameter {
 			world = append(world, r)
 		}
 	}
@@ -158,7 +159,7 @@ func withoutField(t *testing.T, rs []*mockengine.Resource, key string) []*mocken
 	t.Helper()
 	out := make([]*mockengine.Resource, 0, len(rs))
 	for _, r := range rs {
-		if r.Type == "aws:ssm/parameter:Parameter" {
+		if r.Type == tokens.SSMParameter {
 			var m map[string]any
 			if err := json.Unmarshal([]byte(rawString(r, "value")), &m); err != nil {
 				t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Issue 13 item 7. Registry replication creates the DR region's
@@ -19,11 +20,11 @@ func TestReplicationOwnsTheDRRepositories(t *testing.T) {
 	for _, pair := range []struct{ dir, prefix string }{{root, "dbay"}, {"../examples/dhanam", "ROOT"}} {
 		rec := synthesize(t, pair.dir, "dr")
 		prim := rec.Partner
-		if n := len(rec.Engine.ByType("aws:ecr/repository:Repository")); n != 0 {
+		if n := len(rec.Engine.ByType(tokens.ECRRepository)); n != 0 {
 			t.Errorf("%s dr creates %d repositories where replication creates them", pair.dir, n)
 		}
 		region := rec.Config.Region
-		tpls := prim.Engine.ByType("aws:ecr/repositoryCreationTemplate:RepositoryCreationTemplate")
+		tpls := prim.Engine.ByType(tokens.ECRRepositoryCreationTemplate)
 		if len(tpls) != 1 {
 			t.Fatalf("%s prod: %d creation templates", pair.dir, len(tpls))
 		}
@@ -39,7 +40,7 @@ func TestReplicationOwnsTheDRRepositories(t *testing.T) {
 			in["customRoleArn"] == nil || in["resourceTags"].(map[string]any)["project"] != prim.Config.Project {
 			t.Errorf("%s prod template (%s) = %v", pair.dir, tpl.Region, in)
 		}
-		rep := must(t, prim, "aws:ecr/replicationConfiguration:ReplicationConfiguration", "registry-replication")
+		rep := must(t, prim, tokens.ECRReplicationConfiguration, "registry-replication")
 		waits := false
 		for _, d := range rep.Dependencies {
 			waits = waits || d == tpl.URN

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // AWS managed CloudFront policies (ids fixed by AWS).
@@ -15,8 +16,8 @@ const (
 	cachingDisabled          = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 	allViewer                = "216adef6-5c7f-47e4-b989-5492eafa07d3"
 	allViewerExceptHost      = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
-	cloudfrontCachePolicy    = "aws:cloudfront/cachePolicy:CachePolicy"
-	cloudfrontDistributionTy = "aws:cloudfront/distribution:Distribution"
+	cloudfrontCachePolicy    = tokens.CloudFrontCachePolicy
+	cloudfrontDistributionTy = tokens.CloudFrontDistribution
 )
 
 // CloudFront forwards a viewer's Authorization header only when the

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // CloudFront's certificate, the CLOUDFRONT-scope web ACL and its logging,
@@ -30,7 +32,7 @@ func TestEdgeResourcesUseTheGlobalProvider(t *testing.T) {
 			t.Errorf("%s is on %s (%s)", what, res.Provider, res.Region)
 		}
 	}
-	acl := r.Engine.Get("aws:wafv2/webAcl:WebAcl", "edge")
+	acl := r.Engine.Get(tokens.WAFv2WebAcl, "edge")
 	if acl != nil && acl.In()["scope"] != "CLOUDFRONT" {
 		t.Errorf("edge web ACL scope = %v", acl.In()["scope"])
 	}
@@ -41,8 +43,8 @@ func TestViteEnvIsWiredFromOutputs(t *testing.T) {
 	t.Parallel()
 	r := synthesize(t, root, "prod")
 	env, _ := r.Outputs["viteEnv"].(map[string]any)
-	pool := r.Engine.Get("aws:cognito/userPool:UserPool", "users")
-	client := r.Engine.Get("aws:cognito/userPoolClient:UserPoolClient", "spa")
+	pool := r.Engine.Get(tokens.CognitoUserPool, "users")
+	client := r.Engine.Get(tokens.CognitoUserPoolClient, "spa")
 	if pool == nil || client == nil {
 		t.Fatalf("no user pool or client: %v %v", pool, client)
 	}
@@ -69,7 +71,7 @@ func TestViteEnvIsWiredFromOutputs(t *testing.T) {
 func TestDhanamALBOnlyThroughCloudFront(t *testing.T) {
 	t.Parallel()
 	r := synthesize(t, "../examples/dhanam", "prod")
-	rules := r.Engine.ByType("aws:lb/listenerRule:ListenerRule")
+	rules := r.Engine.ByType(tokens.LBListenerRule)
 	if len(rules) != 2 {
 		t.Fatalf("%d listener rules, want api and web", len(rules))
 	}
@@ -85,7 +87,7 @@ func TestDhanamALBOnlyThroughCloudFront(t *testing.T) {
 			t.Errorf("listener rule %s does not require the origin header: %v", rule.Name, rule.In()["conditions"])
 		}
 	}
-	dist := r.Engine.Get("aws:cloudfront/distribution:Distribution", "cdn")
+	dist := r.Engine.Get(tokens.CloudFrontDistribution, "cdn")
 	if dist == nil {
 		t.Fatal("no distribution")
 	}
@@ -98,7 +100,7 @@ func TestDhanamALBOnlyThroughCloudFront(t *testing.T) {
 	if !header {
 		t.Error("CloudFront does not send the origin header to the ALB")
 	}
-	if len(r.Engine.ByType("aws:wafv2/webAclAssociation:WebAclAssociation")) != 1 {
+	if len(r.Engine.ByType(tokens.WAFv2WebAclAssociation)) != 1 {
 		t.Error("the internet-facing ALB has no REGIONAL web ACL")
 	}
 }
@@ -116,20 +118,20 @@ func TestAdminGroupOnlyInThePoolThatRequiresMFA(t *testing.T) {
 	t.Parallel()
 	for _, stack := range []string{"prod", "dr"} {
 		r := synthesize(t, root, stack)
-		users := r.Engine.Get("aws:cognito/userPool:UserPool", "users")
-		admins := r.Engine.Get("aws:cognito/userPool:UserPool", "admins")
+		users := r.Engine.Get(tokens.CognitoUserPool, "users")
+		admins := r.Engine.Get(tokens.CognitoUserPool, "admins")
 		if users == nil || admins == nil {
 			t.Fatalf("%s: users pool %v, admin pool %v", stack, users != nil, admins != nil)
 		}
 		if admins.In()["mfaConfiguration"] != "ON" {
 			t.Errorf("%s: admin pool mfaConfiguration = %v", stack, admins.In()["mfaConfiguration"])
 		}
-		for _, g := range r.Engine.ByType("aws:cognito/userGroup:UserGroup") {
+		for _, g := range r.Engine.ByType(tokens.CognitoUserGroup) {
 			if g.In()["name"] == "admin" && g.In()["userPoolId"] != admins.ID {
 				t.Errorf("%s: group admin (%s) is in pool %v, not the admin pool", stack, g.Name, g.In()["userPoolId"])
 			}
 		}
-		fn := r.Engine.Get("aws:lambda/function:Function", "authorizer")
+		fn := r.Engine.Get(tokens.LambdaFunction, "authorizer")
 		if fn == nil {
 			t.Fatalf("%s: no authorizer function", stack)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // eksVariant writes DBay's shipped prod (and dr) configuration to a
@@ -60,7 +61,7 @@ func TestDBayProdOnEKS(t *testing.T) {
 	if err != nil {
 		t.Fatalf("prod on EKS: %v", err)
 	}
-	if r.Config.Fleet.Runtime != config.RuntimeEKS || len(r.Engine.ByType("aws:eks/cluster:Cluster")) != 1 || len(r.Engine.ByType("aws:ecs/service:Service")) != 0 {
+	if r.Config.Fleet.Runtime != config.RuntimeEKS || len(r.Engine.ByType(tokens.EKSCluster)) != 1 || len(r.Engine.ByType(tokens.ECSService)) != 0 {
 		t.Fatalf("not an EKS fleet: runtime %s", r.Config.Fleet.Runtime)
 	}
 	if rep := r.EvaluatePolicy(); rep.Failed() {
@@ -88,10 +89,10 @@ func TestDBayProdOnEKS(t *testing.T) {
 		t.Errorf("dr runbooks fence ECS services of an EKS primary")
 	}
 	e := r.Engine
-	vpcID, _ := e.ByType("awsx:ec2:Vpc")[0].Out()["vpcId"].(string)
+	vpcID, _ := e.ByType(tokens.AWSXVpc)[0].Out()["vpcId"].(string)
 	checked := 0
 	for name, fn := range r.Config.Serverless.Functions {
-		lambda := must(t, r, "aws:lambda/function:Function", config.FunctionGrantee(name))
+		lambda := must(t, r, tokens.LambdaFunction, config.FunctionGrantee(name))
 		env, _ := mockengine.At(lambda.In(), "environment", "variables").(map[string]any)
 		sgs, _ := mockengine.At(lambda.In(), "vpcConfig", "securityGroupIds").([]any)
 		if len(sgs) != 1 {
@@ -129,9 +130,9 @@ func servicePath(e *mockengine.Engine, vpcID, lambdaSG, svc, raw string, spec co
 	}
 	port := spec.Port
 	// The name resolves, in a private zone of the VPC, to the service's NLB.
-	record := e.Get("aws:route53/record:Record", svc+"-dns")
-	zone := e.Get("aws:route53/zone:Zone", "internal-dns")
-	nlb := e.Get("aws:lb/loadBalancer:LoadBalancer", svc+"-vpc")
+	record := e.Get(tokens.Route53Record, svc+"-dns")
+	zone := e.Get(tokens.Route53Zone, "internal-dns")
+	nlb := e.Get(tokens.LBLoadBalancer, svc+"-vpc")
 	if record == nil || zone == nil || nlb == nil {
 		return fmt.Errorf("no DNS record, private zone or NLB (%v %v %v)", record != nil, zone != nil, nlb != nil)
 	}
@@ -150,19 +151,19 @@ func servicePath(e *mockengine.Engine, vpcID, lambdaSG, svc, raw string, spec co
 	nlbSG := nlbSGs[0].(string)
 	// A listener on the URL's port forwards to a target group the service's pods are bound to.
 	var tgArn string
-	for _, l := range e.ByType("aws:lb/listener:Listener") {
+	for _, l := range e.ByType(tokens.LBListener) {
 		if l.In()["loadBalancerArn"] == nlb.Out()["arn"] && l.In()["port"] == float64(port) && l.In()["protocol"] == "TCP" {
 			tgArn, _ = mockengine.At(l.In(), "defaultActions", 0, "targetGroupArn").(string)
 		}
 	}
-	tgb := e.Get("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", svc+"-vpc-targets")
+	tgb := e.Get(tokens.K8sTargetGroupBinding, svc+"-vpc-targets")
 	if tgArn == "" || tgb == nil || mockengine.At(tgb.In(), "spec", "targetGroupARN") != tgArn ||
 		mockengine.At(tgb.In(), "spec", "serviceRef", "name") != config.ServiceAlias(svc) || mockengine.At(tgb.In(), "spec", "targetType") != "ip" {
 		return fmt.Errorf("no TCP listener on %d bound to the service's pods (target group %q)", port, tgArn)
 	}
 	// Security groups: Lambda -> NLB -> the pods' group (the service's, by its SecurityGroupPolicy).
-	podSG := e.Get("aws:ec2/securityGroup:SecurityGroup", svc).ID
-	sgp := e.Get("kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy", svc+"-security-group")
+	podSG := e.Get(tokens.EC2SecurityGroup, svc).ID
+	sgp := e.Get(tokens.K8sSecurityGroupPolicy, svc+"-security-group")
 	if sgp == nil || !strings.Contains(fmt.Sprint(mockengine.At(sgp.In(), "spec", "securityGroups", "groupIds")), podSG) {
 		return fmt.Errorf("the pods do not carry security group %s", podSG)
 	}
@@ -187,6 +188,6 @@ func sgAllows(e *mockengine.Engine, from, to string, port int) bool {
 		}
 		return false
 	}
-	return match("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", from, to) &&
-		match("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", to, from)
+	return match(tokens.VPCSecurityGroupEgressRule, from, to) &&
+		match(tokens.VPCSecurityGroupIngressRule, to, from)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/dbay/infra/components/drlink"
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/stacks"
 )
 
@@ -56,11 +57,11 @@ func TestFailoverStateOwnedByConfig(t *testing.T) {
 		states := []struct {
 			typ, field, want string
 		}{
-			{"aws:appautoscaling/target:Target", "minCapacity", want["minCapacity"]},
-			{"aws:appautoscaling/target:Target", "maxCapacity", want["maxCapacity"]},
-			{"aws:lambda/function:Function", "reservedConcurrentExecutions", want["reservedConcurrentExecutions"]},
-			{"aws:cloudwatch/eventRule:EventRule", "state", "DISABLED"},
-			{"aws:scheduler/schedule:Schedule", "state", "DISABLED"},
+			{tokens.AppAutoscalingTarget, "minCapacity", want["minCapacity"]},
+			{tokens.AppAutoscalingTarget, "maxCapacity", want["maxCapacity"]},
+			{tokens.LambdaFunction, "reservedConcurrentExecutions", want["reservedConcurrentExecutions"]},
+			{tokens.CloudWatchEventRule, "state", "DISABLED"},
+			{tokens.SchedulerSchedule, "state", "DISABLED"},
 		}
 		for _, s := range states {
 			if s.want == "" {
@@ -88,22 +89,22 @@ func TestFailoverStateOwnedByConfig(t *testing.T) {
 				t.Errorf("%s: no %s.%s changes when fenced: the check proves nothing", dir, s.typ, s.field)
 			}
 		}
-		for _, svc := range fenced.Engine.ByType("aws:ecs/service:Service") {
+		for _, svc := range fenced.Engine.ByType(tokens.ECSService) {
 			if !strings.Contains(strings.Join(svc.Options.IgnoreChanges, ","), "desiredCount") {
 				t.Errorf("%s: ECS service %s does not ignore desiredCount, which its scaling target owns", dir, svc.Name)
 			}
 		}
-		if n := len(fenced.Engine.ByType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler")); n > 0 {
+		if n := len(fenced.Engine.ByType(tokens.K8sHorizontalPodAutoscaler)); n > 0 {
 			t.Errorf("%s: a fenced EKS fleet keeps %d autoscalers", dir, n)
 		}
-		for _, d := range fenced.Engine.ByType("kubernetes:apps/v1:Deployment") {
+		for _, d := range fenced.Engine.ByType(tokens.K8sDeployment) {
 			if spec := mockengine.Obj(d.In()["spec"]); spec["replicas"] != 0.0 {
 				t.Errorf("%s: fenced Deployment %s replicas %v, want 0", dir, d.Name, spec["replicas"])
 			}
 		}
 
 		// The switch: both publishers say 1 after the failover, 0 before.
-		alarm := must(t, fenced, "aws:cloudwatch/metricAlarm:MetricAlarm", "failover-switch")
+		alarm := must(t, fenced, tokens.CloudWatchMetricAlarm, "failover-switch")
 		if alarm.Region != "us-west-2" || alarm.In()["name"] != drlink.SwitchAlarmName(fenced.Project, "prod") {
 			t.Errorf("%s: switch alarm %v in %s", dir, alarm.In()["name"], alarm.Region)
 		}
@@ -116,7 +117,7 @@ func TestFailoverStateOwnedByConfig(t *testing.T) {
 			}
 		}
 		switches := 0
-		for _, hc := range fenced.Engine.ByType("aws:route53/healthCheck:HealthCheck") {
+		for _, hc := range fenced.Engine.ByType(tokens.Route53HealthCheck) {
 			if !strings.HasSuffix(hc.Name, "-failover-switch") {
 				continue
 			}
@@ -160,7 +161,7 @@ func scalar(v any) string {
 // publisherValue is what a stack's switch publisher sends (its schedule's input).
 func publisherValue(t *testing.T, r *synth.Result) float64 {
 	t.Helper()
-	sched := must(t, r, "aws:scheduler/schedule:Schedule", "switch-publisher")
+	sched := must(t, r, tokens.SchedulerSchedule, "switch-publisher")
 	var in struct {
 		Namespace  string
 		MetricData []struct {

@@ -12,6 +12,7 @@ import (
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/stacks"
 )
 
@@ -64,7 +65,7 @@ func TestGameDayPrimaryDown(t *testing.T) {
 		if rec.Config.Fleet.Standby != config.StandbyActive || !prim.Config.Fenced() {
 			t.Errorf("%s: standby %s, primary fenced %v: not the state after a failover", dir, rec.Config.Fleet.Standby, prim.Config.Fenced())
 		}
-		if refs := rec.Engine.ByType("pulumi:pulumi:StackReference"); len(refs) > 0 {
+		if refs := rec.Engine.ByType(tokens.StackReference); len(refs) > 0 {
 			t.Errorf("%s: %d StackReferences in a run whose primary is down", dir, len(refs))
 		}
 		real := map[string]bool{}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // alarmsOn lists the alarm names whose dimensions name value.
@@ -15,7 +16,7 @@ func alarmsOn(r interface {
 	// By dimension name and value: Dhanam's database and ECS cluster are
 	// both dhanam-production.
 	var out []string
-	for _, a := range r.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+	for _, a := range r.ByType(tokens.CloudWatchMetricAlarm) {
 		dims, _ := a.In()["dimensions"].(map[string]any)
 		if dims[dimension] == value {
 			out = append(out, a.Name)
@@ -31,7 +32,7 @@ func TestEveryStoreHasAlarms(t *testing.T) {
 	for _, dir := range []string{root, "../examples/dhanam"} {
 		r := synthesize(t, dir, "prod")
 		eng := r.Engine
-		for _, db := range eng.ByType("aws:rds/instance:Instance") {
+		for _, db := range eng.ByType(tokens.RDSInstance) {
 			got := alarmsOn(eng, "DBInstanceIdentifier", db.Out()["identifier"].(string))
 			want := 4
 			if db.In()["replicateSourceDb"] != nil {
@@ -41,12 +42,12 @@ func TestEveryStoreHasAlarms(t *testing.T) {
 				t.Errorf("%s: rds %s has alarms %v, want %d", dir, db.Name, got, want)
 			}
 		}
-		for _, c := range eng.ByType("aws:docdb/cluster:Cluster") {
+		for _, c := range eng.ByType(tokens.DocDBCluster) {
 			if n := len(alarmsOn(eng, "DBClusterIdentifier", c.Out()["clusterIdentifier"].(string))); n != 3 {
 				t.Errorf("%s: docdb %s has %d alarms", dir, c.Name, n)
 			}
 		}
-		for _, g := range eng.ByType("aws:elasticache/replicationGroup:ReplicationGroup") {
+		for _, g := range eng.ByType(tokens.ElastiCacheReplicationGroup) {
 			for i, m := range g.Out()["memberClusters"].([]any) {
 				want := 3
 				if i > 0 {
@@ -57,17 +58,17 @@ func TestEveryStoreHasAlarms(t *testing.T) {
 				}
 			}
 		}
-		for _, d := range eng.ByType("aws:opensearch/domain:Domain") {
+		for _, d := range eng.ByType(tokens.OpenSearchDomain) {
 			if n := len(alarmsOn(eng, "DomainName", d.Out()["domainName"].(string))); n != 4 {
 				t.Errorf("%s: opensearch has %d alarms", dir, n)
 			}
 		}
-		for _, q := range eng.ByType("aws:sqs/queue:Queue") {
+		for _, q := range eng.ByType(tokens.SQSQueue) {
 			if n := len(alarmsOn(eng, "QueueName", q.Out()["name"].(string))); n != 1 {
 				t.Errorf("%s: queue %s has %d alarms, want 1 (age, or messages on a DLQ)", dir, q.Name, n)
 			}
 		}
-		for _, a := range eng.ByType("aws:cloudwatch/metricAlarm:MetricAlarm") {
+		for _, a := range eng.ByType(tokens.CloudWatchMetricAlarm) {
 			in := a.In()
 			if len(mockengine.Strings(in["alarmActions"])) == 0 || len(mockengine.Strings(in["okActions"])) == 0 {
 				t.Errorf("%s: alarm %s has no actions", dir, a.Name)
@@ -83,7 +84,7 @@ func TestBackupCoversEveryDatabaseAndBucket(t *testing.T) {
 	for _, dir := range []string{root, "../examples/dhanam"} {
 		r := synthesize(t, dir, "prod")
 		eng := r.Engine
-		sel := eng.Get("aws:backup/selection:Selection", "tagged")
+		sel := eng.Get(tokens.BackupSelection, "tagged")
 		if sel == nil {
 			t.Fatalf("%s: no backup selection", dir)
 		}
@@ -94,24 +95,24 @@ func TestBackupCoversEveryDatabaseAndBucket(t *testing.T) {
 				t.Errorf("%s: %s %s is not selected (tags %v, selection %v)", dir, typ, name, tags, tag)
 			}
 		}
-		for _, db := range eng.ByType("aws:rds/instance:Instance") {
+		for _, db := range eng.ByType(tokens.RDSInstance) {
 			if db.In()["replicateSourceDb"] == nil {
 				covered("rds", db.Name, db)
 			}
 		}
-		for _, c := range eng.ByType("aws:docdb/cluster:Cluster") {
+		for _, c := range eng.ByType(tokens.DocDBCluster) {
 			covered("docdb", c.Name, c)
 		}
-		for _, b := range eng.ByType("aws:s3/bucketV2:BucketV2") {
+		for _, b := range eng.ByType(tokens.S3BucketV2) {
 			// Replicas (tagged replica-of, in us-west-2) are themselves the
 			// copy of a backed-up bucket; the access-log buckets (tagged
 			// data-class: logs, one per region) hold logs.
 			tags, _ := b.In()["tags"].(map[string]any)
-			if b.Parent == eng.Get("dbay:components:DataLayer", "data").URN && tags[dr.TagDataClass] != dr.DataClassLog && tags[dr.TagReplicaOf] == nil {
+			if b.Parent == eng.Get(tokens.ComponentDataLayer, "data").URN && tags[dr.TagDataClass] != dr.DataClassLog && tags[dr.TagReplicaOf] == nil {
 				covered("bucket", b.Name, b)
 			}
 		}
-		rule := eng.Get("aws:backup/plan:Plan", "plan").In()["rules"].([]any)[0].(map[string]any)
+		rule := eng.Get(tokens.BackupPlan, "plan").In()["rules"].([]any)[0].(map[string]any)
 		dest := rule["copyActions"].([]any)[0].(map[string]any)["destinationVaultArn"].(string)
 		if !strings.Contains(dest, ":us-west-2:") || rule["lifecycle"].(map[string]any)["deleteAfter"] != 30.0 {
 			t.Errorf("%s: backup rule = %v", dir, rule)

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/stacks"
 )
 
@@ -25,14 +26,14 @@ func TestDhanamGuideOutputs(t *testing.T) {
 	if urls["api"] != "https://api.dhanam.io" || urls["web"] != "https://app.dhanam.io" {
 		t.Errorf("publicUrls = %v, want api https://api.dhanam.io and web https://app.dhanam.io (guide api_url, web_url)", urls)
 	}
-	pg := r.Engine.Get("aws:rds/instance:Instance", "postgres")
+	pg := r.Engine.Get(tokens.RDSInstance, "postgres")
 	if id := pg.Out()["identifier"]; id != "dhanam-production" || o["postgresIdentifier"] != id {
 		t.Errorf("writer identifier %v, output postgresIdentifier %v: want dhanam-production (guide \"Database Rollback\")", id, o["postgresIdentifier"])
 	}
 	if o["postgresEndpoint"] != pg.Out()["endpoint"] {
 		t.Errorf("postgresEndpoint = %v, want the writer's endpoint %v", o["postgresEndpoint"], pg.Out()["endpoint"])
 	}
-	redis := r.Engine.Get("aws:elasticache/replicationGroup:ReplicationGroup", "redis").Out()["primaryEndpointAddress"].(string)
+	redis := r.Engine.Get(tokens.ElastiCacheReplicationGroup, "redis").Out()["primaryEndpointAddress"].(string)
 	if o["redisEndpoint"] != redis+":6379" {
 		t.Errorf("redisEndpoint = %v, want %s:6379", o["redisEndpoint"], redis)
 	}
@@ -47,12 +48,12 @@ func TestDhanamGuideOutputs(t *testing.T) {
 	logs, _ := o["logGroups"].(map[string]any)
 	cmds, _ := o["serviceCommands"].(map[string]any)
 	for _, svc := range []string{"api", "web"} {
-		group := r.Engine.Get("aws:cloudwatch/logGroup:LogGroup", svc+"-logs").Out()["name"]
+		group := r.Engine.Get(tokens.CloudWatchLogGroup, svc+"-logs").Out()["name"]
 		if logs[svc] != group {
 			t.Errorf("logGroups.%s = %v, want %v", svc, logs[svc], group)
 		}
 		c, _ := cmds[svc].(map[string]any)
-		ecsName := r.Engine.Get("aws:ecs/service:Service", svc).Out()["name"]
+		ecsName := r.Engine.Get(tokens.ECSService, svc).Out()["name"]
 		for _, key := range []string{"redeploy", "rollback"} {
 			s, _ := c[key].(string)
 			if !strings.Contains(s, "--cluster dhanam-production --service "+ecsName.(string)) {
@@ -73,20 +74,20 @@ func TestPostgresRestoreRunbook(t *testing.T) {
 	r := synthesize(t, dhanamDir, "prod")
 	steps := outputSteps(t, r, "postgresRestoreRunbook", stacks.RestoreTitles)
 	e := r.Engine
-	pg := e.Get("aws:rds/instance:Instance", "postgres")
+	pg := e.Get(tokens.RDSInstance, "postgres")
 	want := map[string][]string{
 		stacks.StepRestore: {"--source-db-instance-identifier dhanam-production", "--target-db-instance-identifier dhanam-production-rollback",
-			"--db-subnet-group-name " + e.Get("aws:rds/subnetGroup:SubnetGroup", "postgres").Out()["name"].(string),
-			"--vpc-security-group-ids " + e.Get("aws:ec2/securityGroup:SecurityGroup", "postgres").ID,
-			"--db-parameter-group-name " + e.Get("aws:rds/parameterGroup:ParameterGroup", "postgres").Out()["name"].(string),
+			"--db-subnet-group-name " + e.Get(tokens.RDSSubnetGroup, "postgres").Out()["name"].(string),
+			"--vpc-security-group-ids " + e.Get(tokens.EC2SecurityGroup, "postgres").ID,
+			"--db-parameter-group-name " + e.Get(tokens.RDSParameterGroup, "postgres").Out()["name"].(string),
 			"--multi-az", "--db-instance-class db.r5.large", "--deletion-protection"},
 		stacks.StepRestoreVerify: {"dhanam-api-migrate", `"name":"api"`, "pnpm db:status", "s/@dhanam-production./@dhanam-production-rollback./"},
 		stacks.StepRestoreStop:   {"'service/dhanam-production/'", "--min-capacity 0 --max-capacity 0"},
 		stacks.StepRestoreSwap:   {"--db-instance-identifier dhanam-production --new-db-instance-identifier dhanam-production-pre-rollback", "--db-instance-identifier dhanam-production-rollback --new-db-instance-identifier dhanam-production "},
 		stacks.StepRestoreAdopt:  {"DbiResourceId", "'" + pg.URN + "'", "pulumi stack import --stack prod", "pulumi refresh --stack prod --target"},
 		stacks.StepRestoreStart:  {"pulumi up --stack prod --refresh"},
-		stacks.StepRestoreRebuild: {e.Get("aws:rds/instance:Instance", "postgres-dashboards").URN,
-			e.Get("aws:rds/instance:Instance", "postgres-analytics").URN, "pulumi up --stack dr"},
+		stacks.StepRestoreRebuild: {e.Get(tokens.RDSInstance, "postgres-dashboards").URN,
+			e.Get(tokens.RDSInstance, "postgres-analytics").URN, "pulumi up --stack dr"},
 		stacks.StepRestoreCleanup: {"--final-db-snapshot-identifier dhanam-production-pre-rollback-final"},
 	}
 	for i, title := range stacks.RestoreTitles {
@@ -139,7 +140,7 @@ func TestFailbackAdoptsThePromotedInstance(t *testing.T) {
 	t.Parallel()
 	rec := synthesize(t, root, "dr")
 	steps := outputSteps(t, rec, "failbackRunbook", nil)
-	prim := rec.Partner.Engine.Get("aws:rds/instance:Instance", "postgres")
+	prim := rec.Partner.Engine.Get(tokens.RDSInstance, "postgres")
 	for _, s := range steps {
 		if !strings.Contains(s, stacks.StepPromoteBack) {
 			continue

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // shippedStacks are every shipped stack; their waivers live in their own
@@ -58,7 +59,7 @@ func TestSynthPolicyFlag(t *testing.T) {
 		var out, errOut bytes.Buffer
 		code := synth.Main([]string{"--dir", root, "--stack", "dr", "--format", format, "--policy"}, &out, &errOut)
 		want := map[string]string{"text": "policy pass: 0 violations, 11 waived", "markdown": "### Policy ✅ policy pass"}[format]
-		if code != 0 || !strings.Contains(out.String(), want) || !strings.Contains(out.String(), "dbay:components:Network") {
+		if code != 0 || !strings.Contains(out.String(), want) || !strings.Contains(out.String(), tokens.ComponentNetwork) {
 			t.Errorf("dr %s: exit %d, stderr %q, output lacks %q:\n%s", format, code, errOut.String(), want, tail(out.String()))
 		}
 	}

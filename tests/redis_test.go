@@ -2,6 +2,8 @@ package tests
 
 import (
 	"testing"
+
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Dhanam's Redis holds job queues ("ElastiCache Redis: Session storage and
@@ -11,8 +13,8 @@ import (
 func TestRedisParametersAndPurpose(t *testing.T) {
 	t.Parallel()
 	prod := synthesize(t, dhanamDir, "prod").Engine
-	group := prod.Get("aws:elasticache/replicationGroup:ReplicationGroup", "redis")
-	pg := prod.Get("aws:elasticache/parameterGroup:ParameterGroup", "redis")
+	group := prod.Get(tokens.ElastiCacheReplicationGroup, "redis")
+	pg := prod.Get(tokens.ElastiCacheParameterGroup, "redis")
 	if pg == nil {
 		t.Fatal("Dhanam prod has no Redis parameter group: the default (volatile-lru) evicts queue keys")
 	}
@@ -36,15 +38,15 @@ func TestRedisParametersAndPurpose(t *testing.T) {
 	}
 	// The secondary takes the Global Datastore's group: it cannot set one.
 	dr := synthesize(t, dhanamDir, "dr").Engine
-	if g := dr.Get("aws:elasticache/replicationGroup:ReplicationGroup", "redis"); g.In()["parameterGroupName"] != nil ||
-		dr.Get("aws:elasticache/parameterGroup:ParameterGroup", "redis") != nil {
+	if g := dr.Get(tokens.ElastiCacheReplicationGroup, "redis"); g.In()["parameterGroupName"] != nil ||
+		dr.Get(tokens.ElastiCacheParameterGroup, "redis") != nil {
 		t.Errorf("Dhanam dr sets a Redis parameter group next to globalReplicationGroupId: the provider refuses it")
 	}
 	dbay := synthesize(t, root, "prod").Engine
-	if dbay.Get("aws:elasticache/parameterGroup:ParameterGroup", "redis") != nil {
+	if dbay.Get(tokens.ElastiCacheParameterGroup, "redis") != nil {
 		t.Error("DBay prod got a Redis parameter group it does not configure")
 	}
-	if d := dbay.Get("aws:elasticache/replicationGroup:ReplicationGroup", "redis").In()["description"]; d != "dbay Redis: auction state, locks, sessions" {
+	if d := dbay.Get(tokens.ElastiCacheReplicationGroup, "redis").In()["description"]; d != "dbay Redis: auction state, locks, sessions" {
 		t.Errorf("DBay's Redis description = %q", d)
 	}
 }

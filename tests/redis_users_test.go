@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbay/infra/internal/cfnschema"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 var (
@@ -81,29 +82,29 @@ func TestEveryRedisConsumerConnectsAsItsOwnUser(t *testing.T) {
 	t.Parallel()
 	r := rbacStack(t)
 	consumers := []string{"listing", "auction", "wallet", "user", "order", "auction_closer", "deposit_watcher"}
-	rg := must(t, r, "aws:elasticache/replicationGroup:ReplicationGroup", "redis").In()
+	rg := must(t, r, tokens.ElastiCacheReplicationGroup, "redis").In()
 	if _, ok := rg["authToken"]; ok {
 		t.Error("the replication group still has an AUTH token")
 	}
-	groupID := must(t, r, "aws:elasticache/userGroup:UserGroup", "redis").In()["userGroupId"]
+	groupID := must(t, r, tokens.ElastiCacheUserGroup, "redis").In()["userGroupId"]
 	if ids, _ := rg["userGroupIds"].([]any); len(ids) != 1 || ids[0] != groupID {
 		t.Errorf("userGroupIds = %v, want [%v]", rg["userGroupIds"], groupID)
 	}
 	members := map[string]bool{}
-	for _, id := range must(t, r, "aws:elasticache/userGroup:UserGroup", "redis").In()["userIds"].([]any) {
+	for _, id := range must(t, r, tokens.ElastiCacheUserGroup, "redis").In()["userIds"].([]any) {
 		members[id.(string)] = true
 	}
-	def := must(t, r, "aws:elasticache/user:User", "redis-user-default").In()
+	def := must(t, r, tokens.ElastiCacheUser, "redis-user-default").In()
 	if def["userName"] != "default" || !strings.HasPrefix(def["accessString"].(string), "off") || !members[def["userId"].(string)] {
 		t.Errorf("default user %v: want a disabled member named default", def)
 	}
-	for _, res := range r.Engine.ByType("aws:secretsmanager/secret:Secret") {
+	for _, res := range r.Engine.ByType(tokens.SecretsManagerSecret) {
 		if res.Name == "redis-url" {
 			t.Error("a shared redis-url secret remains")
 		}
 	}
 	for _, c := range consumers {
-		u := must(t, r, "aws:elasticache/user:User", "redis-user-"+c).In()
+		u := must(t, r, tokens.ElastiCacheUser, "redis-user-"+c).In()
 		if u["userName"] != c || !members[u["userId"].(string)] {
 			t.Errorf("%s: user %v is not named after it or not in the group", c, u)
 		}
@@ -116,7 +117,7 @@ func TestEveryRedisConsumerConnectsAsItsOwnUser(t *testing.T) {
 		}
 	}
 	own := func(c string) string {
-		return must(t, r, "aws:secretsmanager/secret:Secret", "redis-"+c+"-url").Out()["arn"].(string)
+		return must(t, r, tokens.SecretsManagerSecret, "redis-"+c+"-url").Out()["arn"].(string)
 	}
 	for _, svc := range consumers[:5] {
 		if got := containerSecrets(t, r, svc)["REDIS_URL"]; got != own(svc) {

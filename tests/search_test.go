@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Issue 14 item 3: every role of a service or function that `uses: search`
@@ -26,12 +27,12 @@ func TestSearchConsumersReachTheDomain(t *testing.T) {
 		if stack == "dr" {
 			// On standby the domain is derived and not built (issue 18):
 			// the consumers must reach the one the failover creates.
-			if n := len(r.Engine.ByType("aws:opensearch/domain:Domain")); n != 0 {
+			if n := len(r.Engine.ByType(tokens.OpenSearchDomain)); n != 0 {
 				t.Errorf("dr on standby has %d search domains", n)
 			}
 			r = activeDR(t, root, "dbay")
 		}
-		domains := r.Engine.ByType("aws:opensearch/domain:Domain")
+		domains := r.Engine.ByType(tokens.OpenSearchDomain)
 		if len(domains) != 1 {
 			t.Fatalf("%s: %d search domains", stack, len(domains))
 		}
@@ -40,7 +41,7 @@ func TestSearchConsumersReachTheDomain(t *testing.T) {
 			t.Errorf("%s: fine-grained access control is not off (%v): only its master could use the domain", stack, adv)
 		}
 		index := dom.Out()["arn"].(string) + "/listings/_search"
-		policies := r.Engine.ByType("aws:opensearch/domainPolicy:DomainPolicy")
+		policies := r.Engine.ByType(tokens.OpenSearchDomainPolicy)
 		if len(policies) != 1 {
 			t.Fatalf("%s: %d domain policies", stack, len(policies))
 		}
@@ -106,7 +107,7 @@ func searchConsumers(r *synth.Result) []string {
 
 func roleArn(t *testing.T, r *synth.Result, logical string) string {
 	t.Helper()
-	role := r.Engine.Get("aws:iam/role:Role", logical)
+	role := r.Engine.Get(tokens.IAMRole, logical)
 	if role == nil {
 		t.Fatalf("%s: no role %s", r.Stack, logical)
 	}
@@ -116,9 +117,9 @@ func roleArn(t *testing.T, r *synth.Result, logical string) string {
 // identityPolicies are the inline policies of a role.
 func identityPolicies(t *testing.T, r *synth.Result, logical string) [][]map[string]any {
 	t.Helper()
-	role := r.Engine.Get("aws:iam/role:Role", logical)
+	role := r.Engine.Get(tokens.IAMRole, logical)
 	var out [][]map[string]any
-	for _, p := range r.Engine.ByType("aws:iam/rolePolicy:RolePolicy") {
+	for _, p := range r.Engine.ByType(tokens.IAMRolePolicy) {
 		if in := p.In(); in["role"] == role.Out()["name"] || in["role"] == role.ID {
 			out = append(out, parseIAM(t, in["policy"]))
 		}
@@ -184,7 +185,7 @@ func obj(v any) map[string]any {
 func TestSearchAdminAssumedByTheOperatorsOnly(t *testing.T) {
 	t.Parallel()
 	r := synthesize(t, root, "prod")
-	trust := must(t, r, "aws:iam/role:Role", "search-admin").In()["assumeRolePolicy"].(string)
+	trust := must(t, r, tokens.IAMRole, "search-admin").In()["assumeRolePolicy"].(string)
 	if !strings.Contains(trust, `"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::123456789012:role/dbay-operator"}`) {
 		t.Errorf("search-admin trust = %s, want only dbay-operator", trust)
 	}

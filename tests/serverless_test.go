@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Seed §9: the xpriv is readable by the BuildAndSignTx function only — one
@@ -13,9 +15,9 @@ import (
 func TestXprivHasExactlyOneReaderInProd(t *testing.T) {
 	t.Parallel()
 	r := synthesize(t, root, "prod")
-	xpriv := r.Engine.Get("aws:secretsmanager/secret:Secret", "WALLET_MASTER_XPRIV").Out()["arn"].(string)
+	xpriv := r.Engine.Get(tokens.SecretsManagerSecret, "WALLET_MASTER_XPRIV").Out()["arn"].(string)
 	var naming []string
-	for _, p := range r.Engine.ByType("aws:iam/rolePolicy:RolePolicy") {
+	for _, p := range r.Engine.ByType(tokens.IAMRolePolicy) {
 		if strings.Contains(p.In()["policy"].(string), xpriv) {
 			naming = append(naming, p.Name+" on "+p.In()["role"].(string))
 		}
@@ -23,7 +25,7 @@ func TestXprivHasExactlyOneReaderInProd(t *testing.T) {
 	if len(naming) != 1 || !strings.HasPrefix(naming[0], "build-and-sign-tx-") {
 		t.Fatalf("IAM policies naming the xpriv: %v, want only build-and-sign-tx's", naming)
 	}
-	fn := r.Engine.Get("aws:lambda/function:Function", "build-and-sign-tx")
+	fn := r.Engine.Get(tokens.LambdaFunction, "build-and-sign-tx")
 	if fn == nil {
 		t.Fatal("no build-and-sign-tx function")
 	}
@@ -34,7 +36,7 @@ func TestXprivHasExactlyOneReaderInProd(t *testing.T) {
 			Condition map[string]map[string]any
 		}
 	}
-	pol := r.Engine.Get("aws:secretsmanager/secretPolicy:SecretPolicy", "WALLET_MASTER_XPRIV")
+	pol := r.Engine.Get(tokens.SecretsManagerSecretPolicy, "WALLET_MASTER_XPRIV")
 	if pol == nil {
 		t.Fatal("the xpriv has no resource policy")
 	}
@@ -52,14 +54,14 @@ func TestXprivHasExactlyOneReaderInProd(t *testing.T) {
 	// Its key is its own: no other secret, and no key statement trusting
 	// the account without naming the principal, so no IAM policy in the
 	// account reaches the value (issue 15 item 4).
-	secret := r.Engine.Get("aws:secretsmanager/secret:Secret", "WALLET_MASTER_XPRIV")
+	secret := r.Engine.Get(tokens.SecretsManagerSecret, "WALLET_MASTER_XPRIV")
 	key := secret.In()["kmsKeyId"]
-	for _, other := range r.Engine.ByType("aws:secretsmanager/secret:Secret") {
+	for _, other := range r.Engine.ByType(tokens.SecretsManagerSecret) {
 		if other.Name != secret.Name && other.In()["kmsKeyId"] == key {
 			t.Errorf("%s shares the xpriv's key %v", other.Name, key)
 		}
 	}
-	for _, k := range r.Engine.ByType("aws:kms/key:Key") {
+	for _, k := range r.Engine.ByType(tokens.KMSKey) {
 		if k.Out()["arn"] != key {
 			continue
 		}
@@ -84,7 +86,7 @@ func TestXprivHasExactlyOneReaderInProd(t *testing.T) {
 	if env["WALLET_MASTER_XPRIV_SECRET_ARN"] != xpriv {
 		t.Errorf("build_and_sign_tx env = %v", env)
 	}
-	for _, other := range r.Engine.ByType("aws:lambda/function:Function") {
+	for _, other := range r.Engine.ByType(tokens.LambdaFunction) {
 		vars, _ := other.In()["environment"].(map[string]any)["variables"].(map[string]any)
 		if _, has := vars["WALLET_MASTER_XPRIV_SECRET_ARN"]; has && other.Name != "build-and-sign-tx" {
 			t.Errorf("%s carries the xpriv's ARN", other.Name)
@@ -98,14 +100,14 @@ func TestProdServerlessShape(t *testing.T) {
 	t.Parallel()
 	r := synthesize(t, root, "prod")
 	for _, wf := range []string{"withdrawal", "deposit", "order"} {
-		if r.Engine.Get("aws:sfn/stateMachine:StateMachine", wf) == nil {
+		if r.Engine.Get(tokens.SFNStateMachine, wf) == nil {
 			t.Errorf("no %s state machine", wf)
 		}
 	}
 	if u, _ := r.Outputs["apiBaseUrl"].(string); u != "https://api.dbay.example.com/api/v1" {
 		t.Errorf("apiBaseUrl = %v", r.Outputs["apiBaseUrl"])
 	}
-	fns := r.Engine.ByType("aws:lambda/function:Function")
+	fns := r.Engine.ByType(tokens.LambdaFunction)
 	if len(fns) < 15 {
 		t.Errorf("%d functions, the seed names at least 15", len(fns))
 	}
@@ -122,8 +124,8 @@ func TestProdServerlessShape(t *testing.T) {
 func TestPublicEndpointsHaveHealthChecks(t *testing.T) {
 	t.Parallel()
 	r := synthesize(t, root, "prod")
-	api := r.Engine.Get("aws:route53/healthCheck:HealthCheck", "api")
-	site := r.Engine.Get("aws:route53/healthCheck:HealthCheck", "site")
+	api := r.Engine.Get(tokens.Route53HealthCheck, "api")
+	site := r.Engine.Get(tokens.Route53HealthCheck, "site")
 	if api == nil || site == nil {
 		t.Fatalf("health checks: api %v site %v", api, site)
 	}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Issue 15 item 2, DocumentDB: with data.documentdb.serviceUsers (DBay,
@@ -16,9 +18,9 @@ func TestEveryDocumentDBConsumerConnectsAsItsOwnUser(t *testing.T) {
 	t.Parallel()
 	for _, stack := range []string{"prod", "dr"} {
 		r := synthesize(t, root, stack)
-		master := must(t, r, "aws:secretsmanager/secret:Secret", "mongo-credentials").Out()["arn"].(string)
+		master := must(t, r, tokens.SecretsManagerSecret, "mongo-credentials").Out()["arn"].(string)
 		var readers []string
-		for _, p := range r.Engine.ByType("aws:iam/rolePolicy:RolePolicy") {
+		for _, p := range r.Engine.ByType(tokens.IAMRolePolicy) {
 			if s, _ := p.In()["policy"].(string); strings.Contains(s, master) {
 				readers = append(readers, p.Name)
 			}
@@ -27,18 +29,18 @@ func TestEveryDocumentDBConsumerConnectsAsItsOwnUser(t *testing.T) {
 		if len(readers) != 1 || readers[0] != "documentdb-bootstrap-exec-store-credentials" {
 			t.Errorf("%s: the DocumentDB master secret is readable by %v, want the bootstrap task alone", stack, readers)
 		}
-		own := must(t, r, "aws:secretsmanager/secret:Secret", "mongo-messaging-credentials").Out()["arn"].(string)
-		if got := secretFrom(t, must(t, r, "aws:ecs/taskDefinition:TaskDefinition", "messaging").In()["containerDefinitions"], "MONGO_URI"); got != own+":url::" {
+		own := must(t, r, tokens.SecretsManagerSecret, "mongo-messaging-credentials").Out()["arn"].(string)
+		if got := secretFrom(t, must(t, r, tokens.ECSTaskDefinition, "messaging").In()["containerDefinitions"], "MONGO_URI"); got != own+":url::" {
 			t.Errorf("%s: messaging reads MONGO_URI from %s, want its own user's secret %s", stack, got, own)
 		}
-		boot := must(t, r, "aws:ecs/taskDefinition:TaskDefinition", "documentdb-bootstrap").In()
+		boot := must(t, r, tokens.ECSTaskDefinition, "documentdb-bootstrap").In()
 		if got := secretFrom(t, boot["containerDefinitions"], "MONGO_URI"); got != master+":url::" {
 			t.Errorf("%s: the bootstrap reads MONGO_URI from %s, want the master's", stack, got)
 		}
 		if got := secretFrom(t, boot["containerDefinitions"], "MESSAGING_PASSWORD"); got != own+":password::" {
 			t.Errorf("%s: the bootstrap reads MESSAGING_PASSWORD from %s, want the user's secret", stack, got)
 		}
-		v := must(t, r, "aws:secretsmanager/secretVersion:SecretVersion", "mongo-messaging-credentials").Inputs["secretString"]
+		v := must(t, r, tokens.SecretsManagerSecretVersion, "mongo-messaging-credentials").Inputs["secretString"]
 		for v.IsSecret() {
 			v = v.SecretValue().Element
 		}

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Issue 15 item 2: with data.postgres.serviceUsers (DBay, both stacks)
@@ -15,9 +17,9 @@ func TestEveryServiceConnectsAsItsOwnRole(t *testing.T) {
 	t.Parallel()
 	for _, stack := range []string{"prod", "dr"} {
 		r := synthesize(t, root, stack)
-		master := must(t, r, "aws:secretsmanager/secret:Secret", "postgres-credentials").Out()["arn"].(string)
+		master := must(t, r, tokens.SecretsManagerSecret, "postgres-credentials").Out()["arn"].(string)
 		var readers []string
-		for _, p := range r.Engine.ByType("aws:iam/rolePolicy:RolePolicy") {
+		for _, p := range r.Engine.ByType(tokens.IAMRolePolicy) {
 			if s, _ := p.In()["policy"].(string); strings.Contains(s, master) {
 				readers = append(readers, p.Name)
 			}
@@ -27,14 +29,14 @@ func TestEveryServiceConnectsAsItsOwnRole(t *testing.T) {
 			t.Errorf("%s: the master secret is readable by %v, want the bootstrap task alone", stack, readers)
 		}
 		for _, svc := range []string{"listing", "auction", "wallet", "user", "order"} {
-			own := must(t, r, "aws:secretsmanager/secret:Secret", "postgres-"+svc+"-credentials").Out()["arn"].(string)
+			own := must(t, r, tokens.SecretsManagerSecret, "postgres-"+svc+"-credentials").Out()["arn"].(string)
 			for _, td := range []string{svc, svc + "-migrate"} {
-				if got := dbURLFrom(t, must(t, r, "aws:ecs/taskDefinition:TaskDefinition", td).In()["containerDefinitions"]); got != own+":url::" {
+				if got := dbURLFrom(t, must(t, r, tokens.ECSTaskDefinition, td).In()["containerDefinitions"]); got != own+":url::" {
 					t.Errorf("%s: %s reads DATABASE_URL from %s, want its own role's secret %s", stack, td, got, own)
 				}
 			}
 		}
-		boot := must(t, r, "aws:ecs/taskDefinition:TaskDefinition", "postgres-bootstrap").In()
+		boot := must(t, r, tokens.ECSTaskDefinition, "postgres-bootstrap").In()
 		if got := dbURLFrom(t, boot["containerDefinitions"]); got != master+":url::" {
 			t.Errorf("%s: the bootstrap reads DATABASE_URL from %s, want the master's", stack, got)
 		}
@@ -73,13 +75,13 @@ func TestDhanamConnectsAsItsOwnRoleWithPrismaSchema(t *testing.T) {
 	t.Parallel()
 	for _, stack := range []string{"prod", "dr"} {
 		r := synthesize(t, dhanamDir, stack)
-		own := must(t, r, "aws:secretsmanager/secret:Secret", "postgres-api-credentials").Out()["arn"].(string)
+		own := must(t, r, tokens.SecretsManagerSecret, "postgres-api-credentials").Out()["arn"].(string)
 		for _, td := range []string{"api", "api-migrate"} {
-			if got := dbURLFrom(t, must(t, r, "aws:ecs/taskDefinition:TaskDefinition", td).In()["containerDefinitions"]); got != own+":url::" {
+			if got := dbURLFrom(t, must(t, r, tokens.ECSTaskDefinition, td).In()["containerDefinitions"]); got != own+":url::" {
 				t.Errorf("%s: %s reads DATABASE_URL from %s, want role api's secret", stack, td, got)
 			}
 		}
-		v := must(t, r, "aws:secretsmanager/secretVersion:SecretVersion", "postgres-api-credentials").Inputs["secretString"]
+		v := must(t, r, tokens.SecretsManagerSecretVersion, "postgres-api-credentials").Inputs["secretString"]
 		for v.IsSecret() {
 			v = v.SecretValue().Element
 		}

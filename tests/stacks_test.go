@@ -18,6 +18,7 @@ import (
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/stacks"
 )
 
@@ -104,11 +105,11 @@ func TestStackRolesRegionsAndNetworks(t *testing.T) {
 		if r.Outputs["role"] != tt.role || r.Outputs["region"] != tt.region || r.Outputs["vpcCidr"] != tt.cidr {
 			t.Errorf("%s outputs = %v", tt.stack, r.Outputs)
 		}
-		vpc := r.Engine.Get("awsx:ec2:Vpc", "vpc")
+		vpc := r.Engine.Get(tokens.AWSXVpc, "vpc")
 		if vpc.In()["natGateways"].(map[string]any)["strategy"] != tt.nat {
 			t.Errorf("%s NAT = %v, want %s", tt.stack, vpc.In()["natGateways"], tt.nat)
 		}
-		for _, ep := range r.Engine.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+		for _, ep := range r.Engine.ByType(tokens.EC2VpcEndpoint) {
 			if !strings.HasPrefix(ep.In()["serviceName"].(string), "com.amazonaws."+tt.region+".") {
 				t.Errorf("%s endpoint %s serves %v", tt.stack, ep.Name, ep.In()["serviceName"])
 			}
@@ -125,8 +126,8 @@ func TestProvidersTagEverything(t *testing.T) {
 	t.Parallel()
 	for _, stack := range []string{"prod", "dr"} {
 		r := synthesize(t, root, stack)
-		regional := r.Engine.Get("pulumi:providers:aws", "regional")
-		global := r.Engine.Get("pulumi:providers:aws", "us-east-1")
+		regional := r.Engine.Get(tokens.AWSProvider, "regional")
+		global := r.Engine.Get(tokens.AWSProvider, "us-east-1")
 		if regional == nil || regional.In()["region"] != r.Config.Region {
 			t.Fatalf("%s: regional provider %+v", stack, regional)
 		}
@@ -158,7 +159,7 @@ func TestProvidersTagEverything(t *testing.T) {
 			switch {
 			case res.Custom && strings.HasPrefix(res.Type, "aws:") && res.Provider == "":
 				t.Errorf("%s: %s %s uses the default provider", stack, res.Type, res.Name)
-			case !res.Custom && res.Providers["aws"] == "" && res.Type != "pulumi:pulumi:StackReference":
+			case !res.Custom && res.Providers["aws"] == "" && res.Type != tokens.StackReference:
 				t.Errorf("%s: component %s %s was handed no aws provider", stack, res.Type, res.Name)
 			}
 		}
@@ -215,7 +216,7 @@ func TestSynthCommand(t *testing.T) {
 	}
 	var sawNetwork bool
 	for _, r := range rep.Resources {
-		sawNetwork = sawNetwork || r.Type == "dbay:components:Network"
+		sawNetwork = sawNetwork || r.Type == tokens.ComponentNetwork
 		if r.Options.IgnoreChanges == nil || r.Dependencies == nil || r.Inputs == nil {
 			t.Errorf("%s: lists must be present, even empty: %+v", r.URN, r)
 		}
@@ -231,7 +232,7 @@ func TestSynthCommand(t *testing.T) {
 		t.Error("two synth runs differ")
 	}
 
-	for format, want := range map[string]string{"text": "dbay:components:Network", "markdown": "dbay:components:Network", "dot": "digraph \"dbay/dr\""} {
+	for format, want := range map[string]string{"text": tokens.ComponentNetwork, "markdown": tokens.ComponentNetwork, "dot": "digraph \"dbay/dr\""} {
 		var o, e bytes.Buffer
 		if code := synth.Main([]string{"--dir", root, "--stack", "dr", "--format", format}, &o, &e); code != 0 || !strings.Contains(o.String(), want) {
 			t.Errorf("%s: exit %d, output %q, stderr %q", format, code, o.String(), e.String())
@@ -305,7 +306,7 @@ func TestSecretConfigIsRedactedInReports(t *testing.T) {
 	if r.JSON().Config["secretValues"] != "[secret]" {
 		t.Errorf("secretValues = %v", r.JSON().Config["secretValues"])
 	}
-	if v := r.Engine.Get("aws:secretsmanager/secretVersion:SecretVersion", "SENTRY_DSN"); v == nil || v.In()["secretString"] != "[secret]" {
+	if v := r.Engine.Get(tokens.SecretsManagerSecretVersion, "SENTRY_DSN"); v == nil || v.In()["secretString"] != "[secret]" {
 		t.Errorf("SENTRY_DSN version = %+v", v)
 	}
 

@@ -1,13 +1,11 @@
 package auth
 
 import (
-	"encoding/json"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
@@ -48,14 +46,14 @@ type run struct {
 // regional one, as the stacks pass them.
 func synth(t *testing.T, region string, s config.Auth, protect bool) run {
 	t.Helper()
-	eng := mockengine.New("dbay", "test", region)
+	eng := mockengine.ForTest(t, "dbay", "test", region)
 	r := run{eng: eng, outs: map[string]any{}}
-	err := eng.Run(func(ctx *pulumi.Context) error {
-		regional, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String(region)})
+	eng.MustRun(func(ctx *pulumi.Context) error {
+		regional, err := mockengine.Provider(ctx, "regional", region)
 		if err != nil {
 			return err
 		}
-		global, err := aws.NewProvider(ctx, "global", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
+		global, err := mockengine.Provider(ctx, "global", "us-east-1")
 		if err != nil {
 			return err
 		}
@@ -74,25 +72,14 @@ func synth(t *testing.T, region string, s config.Auth, protect bool) run {
 			return err
 		}
 		r.parent = string(internalsURN(ctx, t, apex.URN()))
-		for k, o := range map[string]pulumi.Output{
+		outs, err := mockengine.Resolve(ctx, map[string]pulumi.Output{
 			"userPoolId": a.UserPoolID, "userPoolArn": a.UserPoolArn, "userPoolClientId": a.UserPoolClientID,
 			"region": a.Region, "issuer": a.Issuer, "hostedUiDomain": a.HostedUIDomain, "viteEnv": a.ViteEnv,
 			"adminUserPoolId": a.AdminUserPoolID, "adminIssuer": a.AdminIssuer,
-		} {
-			res, err := internals.UnsafeAwaitOutput(ctx.Context(), o)
-			if err != nil {
-				return err
-			}
-			b, _ := json.Marshal(res.Value)
-			var v any
-			_ = json.Unmarshal(b, &v)
-			r.outs[k] = v
-		}
-		return nil
+		})
+		r.outs = outs
+		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return r
 }
 

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
@@ -44,10 +43,10 @@ func xpriv() secrets.Watch {
 // run builds the component in us-east-1 and returns the engine and it.
 func run(t *testing.T, args Args) (*mockengine.Engine, *Baseline, error) {
 	t.Helper()
-	eng := mockengine.New("dbay", "prod", "us-east-1")
+	eng := mockengine.ForTest(t, "dbay", "prod", "us-east-1")
 	var b *Baseline
 	err := eng.Run(func(ctx *pulumi.Context) error {
-		p, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String(args.Region)})
+		p, err := mockengine.Provider(ctx, "regional", args.Region)
 		if err != nil {
 			return err
 		}

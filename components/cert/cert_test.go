@@ -21,8 +21,8 @@ type owner struct{ pulumi.ResourceState }
 // "<name>.owner-record".
 func run(t *testing.T, deferAll bool, certs ...Args) *mockengine.Engine {
 	t.Helper()
-	eng := mockengine.New("dbay", "test", "us-west-2")
-	err := eng.Run(func(ctx *pulumi.Context) error {
+	eng := mockengine.ForTest(t, "dbay", "test", "us-west-2")
+	eng.MustRun(func(ctx *pulumi.Context) error {
 		var o owner
 		if err := ctx.RegisterComponentResource("test:index:Owner", "owner", &o); err != nil {
 			return err
@@ -41,9 +41,6 @@ func run(t *testing.T, deferAll bool, certs ...Args) *mockengine.Engine {
 		ctx.Export("written", book.Written())
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return eng
 }
 

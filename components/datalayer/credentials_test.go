@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -141,9 +140,9 @@ func TestConnectionSecretsInTheVault(t *testing.T) {
 	const vaultKey = "arn:aws:kms:us-east-1:123456789012:key/mrk-0123456789abcdef0123456789abcdef"
 	const replicaKey = "arn:aws:kms:us-west-2:123456789012:key/mrk-0123456789abcdef0123456789abcdef"
 	netSpec, dataSpec := loadSpec(t, dbayStores)
-	eng := mockengine.New("dbay", "prod", "us-east-1")
-	err := eng.Run(func(ctx *pulumi.Context) error {
-		p, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
+	eng := mockengine.ForTest(t, "dbay", "prod", "us-east-1")
+	eng.MustRun(func(ctx *pulumi.Context) error {
+		p, err := mockengine.Provider(ctx, "regional", "us-east-1")
 		if err != nil {
 			return err
 		}
@@ -164,9 +163,6 @@ func TestConnectionSecretsInTheVault(t *testing.T) {
 		_, err = d.GrantCredentials(ctx, iamdoc.NewGrantee("consumer", role), Postgres, DocumentDB, Redis)
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	pg, mongo := eng.Get("aws:rds/instance:Instance", "postgres"), eng.Get("aws:docdb/cluster:Cluster", "mongo")
 	for _, tt := range []struct {
 		store, host string

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/datalayer"
@@ -48,10 +47,10 @@ func runLayer(t *testing.T, stack, region, data string,
 	for _, tw := range tweaks { // what validation would refuse, as config.StandbyView sets it
 		tw(&cfg.Data)
 	}
-	eng := mockengine.New("dbay", stack, region)
+	eng := mockengine.ForTest(t, "dbay", stack, region)
 	r := drRun{eng: eng, out: map[string]any{}, conns: map[datalayer.Store]map[string]string{}}
-	err := eng.Run(func(ctx *pulumi.Context) error {
-		p, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String(region)})
+	eng.MustRun(func(ctx *pulumi.Context) error {
+		p, err := mockengine.Provider(ctx, "regional", region)
 		if err != nil {
 			return err
 		}
@@ -86,15 +85,12 @@ func runLayer(t *testing.T, stack, region, data string,
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return r
 }
 
 // withDR is the primary side: recovery region us-west-2 through its own provider.
 func withDR(ctx *pulumi.Context) (*datalayer.DR, error) {
-	p, err := aws.NewProvider(ctx, "dr", &aws.ProviderArgs{Region: pulumi.String(drRegion)})
+	p, err := mockengine.Provider(ctx, "dr", drRegion)
 	return &datalayer.DR{Region: drRegion, Provider: p}, err
 }
 

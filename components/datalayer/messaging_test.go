@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
@@ -83,10 +82,10 @@ func synthMessaging(t *testing.T, s messagingStack) messagingRun {
 		s.project, s.domain = "dbay", "dbay.example.com"
 	}
 	cfg := messagingSpec(t, s.project, s.domain, s.data)
-	eng := mockengine.New(s.project, "test", "us-east-1")
+	eng := mockengine.ForTest(t, s.project, "test", "us-east-1")
 	var runErr error
-	err := eng.Run(func(ctx *pulumi.Context) error {
-		p, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
+	eng.MustRun(func(ctx *pulumi.Context) error {
+		p, err := mockengine.Provider(ctx, "regional", "us-east-1")
 		if err != nil {
 			return err
 		}
@@ -105,9 +104,6 @@ func synthMessaging(t *testing.T, s messagingStack) messagingRun {
 		runErr = err
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := messagingRun{eng: eng, err: runErr}
 	if k := eng.Get("aws:kms/key:Key", "data-key"); k != nil {
 		r.key, _ = k.Out()["arn"].(string)

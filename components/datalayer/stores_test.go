@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -48,10 +47,10 @@ type storeRun struct {
 func runStores(t *testing.T, data string, protect bool) storeRun {
 	t.Helper()
 	netSpec, dataSpec := loadSpec(t, data)
-	eng := mockengine.New("dbay", "prod", "us-east-1")
+	eng := mockengine.ForTest(t, "dbay", "prod", "us-east-1")
 	conns := map[Store]map[string]string{}
 	err := eng.Run(func(ctx *pulumi.Context) error {
-		p, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
+		p, err := mockengine.Provider(ctx, "regional", "us-east-1")
 		if err != nil {
 			return err
 		}

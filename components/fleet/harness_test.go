@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
@@ -98,10 +97,10 @@ type run struct {
 // fleet's outputs. extra, when set, runs inside the program with the layers.
 func synth(t *testing.T, fx fixture, extra func(ctx *pulumi.Context, d *datalayer.DataLayer, s *secrets.Secrets, f *Fleet) error) run {
 	t.Helper()
-	eng := mockengine.New(fx.project, "prod", fx.region)
+	eng := mockengine.ForTest(t, fx.project, "prod", fx.region)
 	r := run{eng: eng, fx: fx, outs: map[string]any{}}
 	r.err = eng.Run(func(ctx *pulumi.Context) error {
-		p, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String(fx.region)})
+		p, err := mockengine.Provider(ctx, "regional", fx.region)
 		if err != nil {
 			return err
 		}
@@ -127,7 +126,7 @@ func synth(t *testing.T, fx fixture, extra func(ctx *pulumi.Context, d *datalaye
 			args.ZoneID = pulumi.String("Z0123456789ABCDEFGHIJ")
 		}
 		if fx.replica != "" {
-			if args.ReplicaProvider, err = aws.NewProvider(ctx, fx.replica, &aws.ProviderArgs{Region: pulumi.String(fx.replica)}); err != nil {
+			if args.ReplicaProvider, err = mockengine.Provider(ctx, fx.replica, fx.replica); err != nil {
 				return err
 			}
 			args.Tags = map[string]string{"project": fx.project, "stack": "prod"}

@@ -97,18 +97,18 @@ func synth(t *testing.T, s setup) run {
 			},
 		}
 	}
-	eng := mockengine.New("dbay", "test", s.region)
+	eng := mockengine.ForTest(t, "dbay", "test", s.region)
 	r := run{eng: eng, outs: map[string]any{}, secret: map[string]bool{}}
-	err := eng.Run(func(ctx *pulumi.Context) error {
-		regional, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String(s.region)})
+	eng.MustRun(func(ctx *pulumi.Context) error {
+		regional, err := mockengine.Provider(ctx, "regional", s.region)
 		if err != nil {
 			return err
 		}
-		if args.GlobalProvider, err = aws.NewProvider(ctx, "global", &aws.ProviderArgs{Region: pulumi.String("us-east-1")}); err != nil {
+		if args.GlobalProvider, err = mockengine.Provider(ctx, "global", "us-east-1"); err != nil {
 			return err
 		}
 		if s.dr != "" {
-			recovery, err := aws.NewProvider(ctx, "recovery", &aws.ProviderArgs{Region: pulumi.String(s.dr)})
+			recovery, err := mockengine.Provider(ctx, "recovery", s.dr)
 			if err != nil {
 				return err
 			}
@@ -141,9 +141,6 @@ func synth(t *testing.T, s setup) run {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	r.apex, _ = r.outs["apex"].(string)
 	return r
 }

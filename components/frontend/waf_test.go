@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/internal/mockengine"
@@ -189,10 +188,10 @@ func TestRegionalACLOnTheInternetFacingALB(t *testing.T) {
 func TestALBFirewallOutsideTheFrontend(t *testing.T) {
 	t.Parallel()
 	withFrontend := synth(t, setup{region: "us-west-2", shape: dhanam, domain: "dhanam.io", raw: `{"aliases":["app.dhanam.io","api.dhanam.io"]}`})
-	eng := mockengine.New("dbay", "test", "us-west-2")
+	eng := mockengine.ForTest(t, "dbay", "test", "us-west-2")
 	var parentURN string
-	err := eng.Run(func(ctx *pulumi.Context) error {
-		regional, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String("us-west-2")})
+	eng.MustRun(func(ctx *pulumi.Context) error {
+		regional, err := mockengine.Provider(ctx, "regional", "us-west-2")
 		if err != nil {
 			return err
 		}
@@ -210,9 +209,6 @@ func TestALBFirewallOutsideTheFrontend(t *testing.T) {
 		parentURN = "urn:pulumi:test::dbay::dbay:components:ServiceFleet::fleet"
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := run{eng: eng}
 	acl := r.one(t, tACL, "alb")
 	if acl.In()["scope"] != "REGIONAL" || acl.Parent != parentURN || acl.Region != "us-west-2" {

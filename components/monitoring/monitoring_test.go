@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
@@ -62,17 +61,17 @@ func spec(t *testing.T, raw string) config.Monitoring {
 func run(t *testing.T, raw string, sources ...alarm.Source) (*mockengine.Engine, error) {
 	t.Helper()
 	m := spec(t, raw)
-	eng := mockengine.New("dbay", "prod", "us-west-2")
+	eng := mockengine.ForTest(t, "dbay", "prod", "us-west-2")
 	err := eng.Run(func(ctx *pulumi.Context) error {
-		regional, err := aws.NewProvider(ctx, "us-west-2", &aws.ProviderArgs{Region: pulumi.String("us-west-2")})
+		regional, err := mockengine.Provider(ctx, "us-west-2", "us-west-2")
 		if err != nil {
 			return err
 		}
-		global, err := aws.NewProvider(ctx, "us-east-1", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
+		global, err := mockengine.Provider(ctx, "us-east-1", "us-east-1")
 		if err != nil {
 			return err
 		}
-		copyTo, err := aws.NewProvider(ctx, "us-east-2", &aws.ProviderArgs{Region: pulumi.String("us-east-2")})
+		copyTo, err := mockengine.Provider(ctx, "us-east-2", "us-east-2")
 		if err != nil {
 			return err
 		}

@@ -1,14 +1,11 @@
 package network
 
 import (
-	"encoding/json"
 	"reflect"
 	"sort"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
@@ -45,10 +42,10 @@ type run struct {
 
 func synth(t *testing.T, region string, s config.Network) run {
 	t.Helper()
-	eng := mockengine.New("dbay", "test", region)
+	eng := mockengine.ForTest(t, "dbay", "test", region)
 	outs := map[string]any{}
-	err := eng.Run(func(ctx *pulumi.Context) error {
-		p, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String(region)})
+	eng.MustRun(func(ctx *pulumi.Context) error {
+		p, err := mockengine.Provider(ctx, "regional", region)
 		if err != nil {
 			return err
 		}
@@ -56,24 +53,12 @@ func synth(t *testing.T, region string, s config.Network) run {
 		if err != nil {
 			return err
 		}
-		for k, o := range map[string]pulumi.Output{
+		outs, err = mockengine.Resolve(ctx, map[string]pulumi.Output{
 			"vpcId": n.VpcID, "privateSubnetIds": n.PrivateSubnetIDs, "publicSubnetIds": n.PublicSubnetIDs,
 			"isolatedSubnetIds": n.IsolatedSubnetIDs, "cidrBlock": n.CidrBlock, "endpointSecurityGroupId": n.EndpointSecurityGroupID,
-		} {
-			r, err := internals.UnsafeAwaitOutput(ctx.Context(), o)
-			if err != nil {
-				return err
-			}
-			b, _ := json.Marshal(r.Value) // plain JSON shapes, as rendered inputs are
-			var v any
-			_ = json.Unmarshal(b, &v)
-			outs[k] = v
-		}
-		return nil
+		})
+		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return run{eng: eng, outs: outs}
 }
 

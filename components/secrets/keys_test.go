@@ -19,7 +19,7 @@ var appKeys = map[string]config.AppKey{"app": {EnvVar: "ENCRYPTION_KEY", Descrip
 // with the app key, and grants it to one role.
 func keyRun(t *testing.T, stack, region string, replica *Replica) (*mockengine.Engine, map[string]pulumi.StringOutput, error) {
 	t.Helper()
-	eng := mockengine.New("dhanam", stack, region)
+	eng := mockengine.ForTest(t, "dhanam", stack, region)
 	var env map[string]pulumi.StringOutput
 	err := eng.Run(func(ctx *pulumi.Context) error {
 		s, err := New(ctx, "secrets", &Args{

@@ -48,13 +48,13 @@ type grant struct {
 // synth builds the component with two roles and the given grants, then seals.
 func synth(t *testing.T, protect bool, grants ...grant) (*mockengine.Engine, error) {
 	t.Helper()
-	eng := mockengine.New("dbay", "prod", "us-east-1")
+	eng := mockengine.ForTest(t, "dbay", "prod", "us-east-1")
 	err := eng.Run(func(ctx *pulumi.Context) error {
-		regional, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
+		regional, err := mockengine.Provider(ctx, "regional", "us-east-1")
 		if err != nil {
 			return err
 		}
-		west, err := aws.NewProvider(ctx, "us-west-2", &aws.ProviderArgs{Region: pulumi.String("us-west-2")})
+		west, err := mockengine.Provider(ctx, "us-west-2", "us-west-2")
 		if err != nil {
 			return err
 		}
@@ -331,9 +331,9 @@ func parse(t *testing.T, v any) mockengine.Doc {
 // single-reader principal's role gets its fixed per-region name.
 func TestRecoveryConsumesReplicas(t *testing.T) {
 	t.Parallel()
-	eng := mockengine.New("dbay", "dr", "us-west-2")
+	eng := mockengine.ForTest(t, "dbay", "dr", "us-west-2")
 	var roleName string
-	err := eng.Run(func(ctx *pulumi.Context) error {
+	eng.MustRun(func(ctx *pulumi.Context) error {
 		s, err := New(ctx, "secrets", &Args{
 			Spec: config.Secrets{Items: map[string]config.SecretItem{
 				"WALLET_MASTER_XPRIV": {Source: config.SourceExternal, Readers: []string{"build-and-sign-tx"}},
@@ -364,9 +364,6 @@ func TestRecoveryConsumesReplicas(t *testing.T) {
 		}
 		return s.Seal(ctx)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if n := len(eng.ByType(tSecret)) + len(eng.ByType(tPolicy)) + len(eng.ByType("aws:kms/key:Key")); n != 0 {
 		t.Errorf("a recovery stack created %d secrets, policies or keys; it must consume the replicas", n)
 	}

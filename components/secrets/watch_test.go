@@ -17,10 +17,10 @@ import (
 // in each: what the Baseline's filters match and exclude.
 func TestWatchedSingleReaderSecrets(t *testing.T) {
 	t.Parallel()
-	eng := mockengine.New("dbay", "prod", "us-east-1")
+	eng := mockengine.ForTest(t, "dbay", "prod", "us-east-1")
 	var watched []Watch
-	err := eng.Run(func(ctx *pulumi.Context) error {
-		west, err := aws.NewProvider(ctx, "us-west-2", &aws.ProviderArgs{Region: pulumi.String("us-west-2")})
+	eng.MustRun(func(ctx *pulumi.Context) error {
+		west, err := mockengine.Provider(ctx, "us-west-2", "us-west-2")
 		if err != nil {
 			return err
 		}
@@ -45,9 +45,6 @@ func TestWatchedSingleReaderSecrets(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if len(watched) != 1 || watched[0].Item != "WALLET_MASTER_XPRIV" || watched[0].SecretName != "dbay/prod/WALLET_MASTER_XPRIV" ||
 		strings.Join(watched[0].Regions, ",") != "us-east-1,us-west-2" {
 		t.Fatalf("watched %+v", watched)
@@ -71,8 +68,8 @@ func TestWatchedSingleReaderSecrets(t *testing.T) {
 // its replicas.
 func TestRecoveryWatchesNothing(t *testing.T) {
 	t.Parallel()
-	eng := mockengine.New("dbay", "dr", "us-west-2")
-	err := eng.Run(func(ctx *pulumi.Context) error {
+	eng := mockengine.ForTest(t, "dbay", "dr", "us-west-2")
+	eng.MustRun(func(ctx *pulumi.Context) error {
 		s, err := New(ctx, "secrets", &Args{
 			Spec:    config.Secrets{Items: map[string]config.SecretItem{"WALLET_MASTER_XPRIV": {Source: config.SourceExternal, Readers: []string{"build-and-sign-tx"}}}},
 			Project: "dbay", Stack: "dr", Region: "us-west-2", Partition: "aws",
@@ -87,7 +84,4 @@ func TestRecoveryWatchesNothing(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

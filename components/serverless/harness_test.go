@@ -7,9 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/network"
@@ -118,10 +116,10 @@ func synthData(t *testing.T, data string, spec config.Serverless, args func(a *A
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng := mockengine.New("dbay", "prod", "us-east-1")
+	eng := mockengine.ForTest(t, "dbay", "prod", "us-east-1")
 	r := run{eng: eng, outs: map[string]any{}}
 	err = eng.Run(func(ctx *pulumi.Context) error {
-		p, err := aws.NewProvider(ctx, "regional", &aws.ProviderArgs{Region: pulumi.String("us-east-1")})
+		p, err := mockengine.Provider(ctx, "regional", "us-east-1")
 		if err != nil {
 			return err
 		}
@@ -155,21 +153,16 @@ func synthData(t *testing.T, data string, spec config.Serverless, args func(a *A
 			r.err = err
 			return nil
 		}
-		for k, o := range map[string]pulumi.Output{
+		outs, err := mockengine.Resolve(ctx, map[string]pulumi.Output{
 			"apiBaseUrl": s.APIBaseURL, "webSocketUrl": s.WebSocketURL, "apiHost": s.APIHost, "apiEndpointDomain": s.APIEndpointDomain,
 			"apiEndpointZoneId": s.APIEndpointZoneID, "functionArns": s.FunctionArns, "stateMachineArns": s.StateMachineArns,
 			"securityGroupIds": s.SecurityGroupIDs, "signingProfileName": s.SigningProfileName,
 			"functionsDlqArn": s.FunctionsDLQArn, "eventsDlqArn": s.EventsDLQArn,
-		} {
-			v, err := internals.UnsafeAwaitOutput(ctx.Context(), o)
-			if err != nil {
-				return err
-			}
-			b, _ := json.Marshal(v.Value)
-			var plain any
-			_ = json.Unmarshal(b, &plain)
-			r.outs[k] = plain
+		})
+		if err != nil {
+			return err
 		}
+		r.outs = outs
 		consumers := map[string][]string{}
 		for _, c := range s.Consumers() {
 			consumers[c.Name] = c.Services

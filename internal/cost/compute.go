@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Compute and network: Fargate services, EKS, NAT, endpoints, load balancers.
@@ -115,7 +116,7 @@ func (e *estimator) taskDefinition(ref string) *mockengine.Resource {
 		family = family[:i]
 	}
 	for _, r := range e.all {
-		if r.Type == "aws:ecs/taskDefinition:TaskDefinition" && str(r.In(), "family") == family {
+		if r.Type == tokens.ECSTaskDefinition && str(r.In(), "family") == family {
 			return r
 		}
 	}
@@ -126,7 +127,7 @@ func (e *estimator) taskDefinition(ref string) *mockengine.Resource {
 func (e *estimator) clusterStrategy(ref string) []strategy {
 	name := ref[strings.LastIndex(ref, "/")+1:]
 	for _, r := range e.all {
-		if r.Type == "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders" && (name == "" || str(r.In(), "clusterName") == name) {
+		if r.Type == tokens.ECSClusterCapacityProviders && (name == "" || str(r.In(), "clusterName") == name) {
 			return strategies(arr(r.In(), "defaultCapacityProviderStrategies"))
 		}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Every line carries a source and a confirmed/unconfirmed mark; a line
@@ -41,8 +42,8 @@ func TestPriceLinesNeedSourceAndMark(t *testing.T) {
 func TestReportListsUnconfirmedLines(t *testing.T) {
 	t.Parallel()
 	rs := []*mockengine.Resource{
-		res("aws:docdb/clusterInstance:ClusterInstance", "doc", map[string]any{"instanceClass": "db.r6g.large"}, nil),
-		res("aws:ec2/natGateway:NatGateway", "nat", map[string]any{}, nil),
+		res(tokens.DocDBClusterInstance, "doc", map[string]any{"instanceClass": "db.r6g.large"}, nil),
+		res(tokens.EC2NatGateway, "nat", map[string]any{}, nil),
 	}
 	rep, err := Estimate(rs, Options{Region: "us-east-1"})
 	if err != nil {
@@ -80,7 +81,7 @@ func TestAssumptionNamesMatchConfig(t *testing.T) {
 // and the report says it is configured.
 func TestConfiguredAssumptionChangesEstimate(t *testing.T) {
 	t.Parallel()
-	rs := []*mockengine.Resource{res("aws:ec2/natGateway:NatGateway", "nat", map[string]any{}, nil)}
+	rs := []*mockengine.Resource{res(tokens.EC2NatGateway, "nat", map[string]any{}, nil)}
 	def, err := Estimate(rs, Options{Region: "us-east-1"})
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 func res(typ, name string, in map[string]any, out map[string]any) *mockengine.Resource {
@@ -69,17 +70,17 @@ func TestSplitTasks(t *testing.T) {
 // line missing from the table are listed, never a silent zero.
 func TestEstimate(t *testing.T) {
 	t.Parallel()
-	td := res("aws:ecs/taskDefinition:TaskDefinition", "api", map[string]any{"family": "p-api", "cpu": "1024", "memory": "2048"}, nil)
-	svc := res("aws:ecs/service:Service", "api", map[string]any{"taskDefinition": "arn:aws:ecs:us-east-1:1:task-definition/p-api:3", "desiredCount": 4,
+	td := res(tokens.ECSTaskDefinition, "api", map[string]any{"family": "p-api", "cpu": "1024", "memory": "2048"}, nil)
+	svc := res(tokens.ECSService, "api", map[string]any{"taskDefinition": "arn:aws:ecs:us-east-1:1:task-definition/p-api:3", "desiredCount": 4,
 		"capacityProviderStrategies": []any{map[string]any{"capacityProvider": "FARGATE", "base": 2, "weight": 0}, map[string]any{"capacityProvider": "FARGATE_SPOT", "weight": 1}}}, nil)
-	secondary := res("aws:elasticache/replicationGroup:ReplicationGroup", "redis", map[string]any{"globalReplicationGroupId": "x-redis", "numCacheClusters": 2}, nil)
-	replica := res("aws:rds/instance:Instance", "pg", map[string]any{"instanceClass": "db.r6g.large", "replicateSourceDb": "arn:aws:rds:us-east-1:1:db:pg-1", "storageType": "gp3"}, nil)
+	secondary := res(tokens.ElastiCacheReplicationGroup, "redis", map[string]any{"globalReplicationGroupId": "x-redis", "numCacheClusters": 2}, nil)
+	replica := res(tokens.RDSInstance, "pg", map[string]any{"instanceClass": "db.r6g.large", "replicateSourceDb": "arn:aws:rds:us-east-1:1:db:pg-1", "storageType": "gp3"}, nil)
 	unknown := res("aws:mq/broker:Broker", "mq", nil, nil)
-	nlbless := res("aws:lb/loadBalancer:LoadBalancer", "gw", map[string]any{"loadBalancerType": "gateway"}, nil)
+	nlbless := res(tokens.LBLoadBalancer, "gw", map[string]any{"loadBalancerType": "gateway"}, nil)
 	partner := []*mockengine.Resource{
-		res("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", "g", nil, map[string]any{"globalReplicationGroupId": "x-redis", "primaryReplicationGroupId": "redis-a"}),
-		res("aws:elasticache/replicationGroup:ReplicationGroup", "redis", map[string]any{"nodeType": "cache.r6g.large"}, map[string]any{"replicationGroupId": "redis-a"}),
-		res("aws:rds/instance:Instance", "pg", map[string]any{"engine": "postgres", "allocatedStorage": 200}, map[string]any{"identifier": "pg-1"}),
+		res(tokens.ElastiCacheGlobalReplicationGroup, "g", nil, map[string]any{"globalReplicationGroupId": "x-redis", "primaryReplicationGroupId": "redis-a"}),
+		res(tokens.ElastiCacheReplicationGroup, "redis", map[string]any{"nodeType": "cache.r6g.large"}, map[string]any{"replicationGroupId": "redis-a"}),
+		res(tokens.RDSInstance, "pg", map[string]any{"engine": "postgres", "allocatedStorage": 200}, map[string]any{"identifier": "pg-1"}),
 	}
 	rep, err := Estimate([]*mockengine.Resource{td, svc, secondary, replica, unknown, nlbless}, Options{Partner: partner})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // Data stores: RDS, DocumentDB, ElastiCache, OpenSearch.
@@ -19,7 +20,7 @@ func rdsInstance(e *estimator, r *mockengine.Resource) ([]Line, []error) {
 	gb, hasGB := num(in, "allocatedStorage")
 	gbAssumed := ""
 	if src := str(in, "replicateSourceDb"); src != "" {
-		if s := e.find("aws:rds/instance:Instance", src, "arn", "identifier", "id"); s != nil {
+		if s := e.find(tokens.RDSInstance, src, "arn", "identifier", "id"); s != nil {
 			sin := s.In()
 			if engine == "" {
 				engine = str(sin, "engine")
@@ -86,8 +87,8 @@ func cacheReplicationGroup(e *estimator, r *mockengine.Resource) ([]Line, []erro
 	nodeType := str(in, "nodeType")
 	if nodeType == "" {
 		if g := str(in, "globalReplicationGroupId"); g != "" {
-			if gr := e.find("aws:elasticache/globalReplicationGroup:GlobalReplicationGroup", g, "globalReplicationGroupId", "id"); gr != nil {
-				if p := e.find("aws:elasticache/replicationGroup:ReplicationGroup", str(gr.Out(), "primaryReplicationGroupId"), "replicationGroupId", "id"); p != nil {
+			if gr := e.find(tokens.ElastiCacheGlobalReplicationGroup, g, "globalReplicationGroupId", "id"); gr != nil {
+				if p := e.find(tokens.ElastiCacheReplicationGroup, str(gr.Out(), "primaryReplicationGroupId"), "replicationGroupId", "id"); p != nil {
 					nodeType = str(p.In(), "nodeType")
 				}
 			}

@@ -66,6 +66,8 @@ type Engine struct {
 	// run (a DR pair's primary): data sources read it (SetWorld).
 	world   []*Resource
 	invokes []Invoke
+	// tb, when set (NewHarness), is the test an ambiguous Get fails.
+	tb TB
 }
 
 // Invoke is one recorded function call.
@@ -222,13 +224,33 @@ func (e *Engine) ByType(typ string) []*Resource {
 }
 
 // Get returns the resource of type typ with logical name name, or nil.
+// Two such resources (under different parents) make the query ambiguous:
+// Get fails the test (the harness's, see NewHarness) or panics, naming
+// both URNs, rather than return one of them; ask by URN (ByURN) instead.
 func (e *Engine) Get(typ, name string) *Resource {
+	var found []*Resource
 	for _, r := range e.ByType(typ) {
 		if r.Name == name {
-			return r
+			found = append(found, r)
 		}
 	}
-	return nil
+	switch len(found) {
+	case 0:
+		return nil
+	case 1:
+		return found[0]
+	}
+	urns := make([]string, len(found))
+	for i, r := range found {
+		urns[i] = r.URN
+	}
+	msg := fmt.Sprintf("mockengine: Get(%s, %q) is ambiguous, %d resources match: %s", typ, name, len(found), strings.Join(urns, ", "))
+	if e.tb != nil {
+		e.tb.Helper()
+		e.tb.Fatalf("%s", msg)
+		return nil
+	}
+	panic(msg)
 }
 
 // ByURN returns the resource with that URN, or nil.

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 func drop(typ, name string) func([]*mockengine.Resource) []*mockengine.Resource {
@@ -36,7 +37,7 @@ func TestEachCheckFailsECS(t *testing.T) {
 		// user has no 443 to anywhere, so the endpoints' own rules are its only path
 		{"egress to the endpoints", drop(egress, "user-egress-endpoints"), "service user", "postgres", "network", "secretsmanager endpoint"},
 		{"S3 prefix list", drop(egress, "user-egress-s3"), "service user", "bucket:listing-images", "network", "prefix list"},
-		{"S3 endpoint policy", edit("aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy", "s3-endpoint-policy", replaceAllIn("policy", "listing-images", "other-bucket")), "service listing", "bucket:listing-images", "network", "endpoint's policy does not admit"},
+		{"S3 endpoint policy", edit(tokens.EC2VpcEndpointPolicy, "s3-endpoint-policy", replaceAllIn("policy", "listing-images", "other-bucket")), "service listing", "bucket:listing-images", "network", "endpoint's policy does not admit"},
 		// IAM: the action on the ARN, the KMS key behind it
 		{"bus action", edit(policy, "listing-bus-put", replaceIn("policy", "events:PutEvents", "events:DescribeEventBus")), "service listing", "bus dbay.listings", "iam", "events:PutEvents"},
 		// the grant's events:source / events:detail-type conditions are read
@@ -49,22 +50,22 @@ func TestEachCheckFailsECS(t *testing.T) {
 		{"search action", drop(policy, "listing-search"), "service listing", "search", "iam", "es:ESHttpGet"},
 		{"ManageConnections", edit(policy, "ws-router-runtime", replaceIn("policy", "@connections", "@other")), "function ws_router", "aws execute-api", "iam", "ManageConnections"},
 		{"lambda secret", drop(policy, "build-and-sign-tx-secrets"), "function build_and_sign_tx", "secret WALLET_MASTER_XPRIV", "iam", "GetSecretValue"},
-		{"single-reader secret", edit("aws:secretsmanager/secretPolicy:SecretPolicy", "WALLET_MASTER_XPRIV", replaceIn("policy", "dbay-build-and-sign-tx-us-east-1", "someone-else")), "function build_and_sign_tx", "secret WALLET_MASTER_XPRIV", "iam", "resource policy"},
-		{"search access policy", edit("aws:opensearch/domainPolicy:DomainPolicy", "search", replaceIn("accessPolicies", "role/listing-task", "role/other-task")), "service listing", "search", "iam", "access policy"},
+		{"single-reader secret", edit(tokens.SecretsManagerSecretPolicy, "WALLET_MASTER_XPRIV", replaceIn("policy", "dbay-build-and-sign-tx-us-east-1", "someone-else")), "function build_and_sign_tx", "secret WALLET_MASTER_XPRIV", "iam", "resource policy"},
+		{"search access policy", edit(tokens.OpenSearchDomainPolicy, "search", replaceIn("accessPolicies", "role/listing-task", "role/other-task")), "service listing", "search", "iam", "access policy"},
 		// credentials: the variable, in the form the client reads
 		{"connection string dropped", edit(taskDef, "listing", replaceIn("containerDefinitions", "secret:postgres-listing-credentials", "secret:other")), "service listing", "postgres", "credentials", "no variable read from postgres-"},
 		{"connection string key", edit(taskDef, "listing", replaceIn("containerDefinitions", ":url::", ":password::")), "service listing", "postgres", "credentials", "not a connection string"},
-		{"connection string host", edit("aws:secretsmanager/secretVersion:SecretVersion", "postgres-listing-credentials", func(r *mockengine.Resource) {
+		{"connection string host", edit(tokens.SecretsManagerSecretVersion, "postgres-listing-credentials", func(r *mockengine.Resource) {
 			r.Inputs["secretString"] = resource.MakeSecret(resource.NewStringProperty(`{"url":"postgresql://u:p@elsewhere.example.com:5432/db"}`))
 		}), "service listing", "postgres", "credentials", "elsewhere.example.com"},
-		{"connects as the master", edit("aws:secretsmanager/secretVersion:SecretVersion", "postgres-listing-credentials", func(r *mockengine.Resource) {
+		{"connects as the master", edit(tokens.SecretsManagerSecretVersion, "postgres-listing-credentials", func(r *mockengine.Resource) {
 			v := r.Inputs["secretString"]
 			for v.IsSecret() {
 				v = v.SecretValue().Element
 			}
 			r.Inputs["secretString"] = resource.NewStringProperty(strings.Replace(v.StringValue(), "postgresql://listing:", "postgresql://dbay_admin:", 1))
 		}), "service listing", "postgres", "credentials", "connects as dbay_admin, not its own role listing"},
-		{"mongo connects as the master", edit("aws:secretsmanager/secretVersion:SecretVersion", "mongo-messaging-credentials", func(r *mockengine.Resource) {
+		{"mongo connects as the master", edit(tokens.SecretsManagerSecretVersion, "mongo-messaging-credentials", func(r *mockengine.Resource) {
 			v := r.Inputs["secretString"]
 			for v.IsSecret() {
 				v = v.SecretValue().Element
@@ -82,17 +83,17 @@ func TestEachCheckFailsECS(t *testing.T) {
 			r.Inputs["environment"] = resource.NewObjectProperty(resource.PropertyMap{"variables": resource.NewObjectProperty(resource.PropertyMap{})})
 		}), "function ws_router", "aws execute-api", "credentials", "no variable"},
 		// order: the consumer depends on its grants
-		{"service waits for task grants", edit("aws:ecs/service:Service", "listing", dropDependency("listing-bus-put")), "service listing", "bus dbay.listings", "order", "listing-bus-put"},
-		{"service waits for exec grants", edit("aws:ecs/service:Service", "wallet", dropDependency("wallet-exec-secrets")), "service wallet", "secret DOGECOIN_RPC_URL", "order", "wallet-exec-secrets"},
+		{"service waits for task grants", edit(tokens.ECSService, "listing", dropDependency("listing-bus-put")), "service listing", "bus dbay.listings", "order", "listing-bus-put"},
+		{"service waits for exec grants", edit(tokens.ECSService, "wallet", dropDependency("wallet-exec-secrets")), "service wallet", "secret DOGECOIN_RPC_URL", "order", "wallet-exec-secrets"},
 		{"function waits for its grants", edit(lambda, "deposit-watcher", dropDependency("deposit-watcher-store-credentials")), "function deposit_watcher", "redis", "order", "deposit-watcher-store-credentials"},
 		// service to service: workflows, bus rules, schedules
 		{"workflow may invoke its step", edit(policy, "workflow-withdrawal", replaceAllIn("policy", "dbay-prod-debit-ledger", "dbay-prod-other")), "workflow withdrawal", "function debit_ledger", "iam", "lambda:InvokeFunction"},
-		{"workflow definition names the step", edit("aws:sfn/stateMachine:StateMachine", "withdrawal", replaceAllIn("definition", "dbay-prod-fraud-check", "dbay-prod-other")), "workflow withdrawal", "function fraud_check", "credentials", "does not invoke"},
-		{"workflow waits for its grants", edit("aws:sfn/stateMachine:StateMachine", "withdrawal", dropDependency("workflow-withdrawal")), "workflow withdrawal", "function fraud_check", "order", "workflow-withdrawal"},
+		{"workflow definition names the step", edit(tokens.SFNStateMachine, "withdrawal", replaceAllIn("definition", "dbay-prod-fraud-check", "dbay-prod-other")), "workflow withdrawal", "function fraud_check", "credentials", "does not invoke"},
+		{"workflow waits for its grants", edit(tokens.SFNStateMachine, "withdrawal", dropDependency("workflow-withdrawal")), "workflow withdrawal", "function fraud_check", "order", "workflow-withdrawal"},
 		{"trigger may start the workflow", drop(policy, "workflow-deposit-events"), "trigger of workflow deposit", "workflow deposit", "iam", "states:StartExecution"},
-		{"trigger waits for its grant", edit("aws:cloudwatch/eventTarget:EventTarget", "workflow-order", dropDependency("workflow-order-events")), "trigger of workflow order", "workflow order", "order", "workflow-order-events"},
-		{"rule's invoke permission", drop("aws:lambda/permission:Permission", "listing-events-search-indexer"), "rule listing-events", "function search_indexer", "iam", "no permission"},
-		{"schedule's target", edit("aws:scheduler/schedule:Schedule", "deposit-watcher", func(r *mockengine.Resource) {
+		{"trigger waits for its grant", edit(tokens.CloudWatchEventTarget, "workflow-order", dropDependency("workflow-order-events")), "trigger of workflow order", "workflow order", "order", "workflow-order-events"},
+		{"rule's invoke permission", drop(tokens.LambdaPermission, "listing-events-search-indexer"), "rule listing-events", "function search_indexer", "iam", "no permission"},
+		{"schedule's target", edit(tokens.SchedulerSchedule, "deposit-watcher", func(r *mockengine.Resource) {
 			r.Inputs["target"] = resource.NewObjectProperty(resource.PropertyMap{"arn": resource.NewStringProperty("arn:aws:lambda:us-east-1:123456789012:function:other")})
 		}), "schedule of function deposit_watcher", "function deposit_watcher", "credentials", "no aws:scheduler"},
 		{"schedule may invoke", drop(policy, "schedule-auction-closer"), "schedule of function auction_closer", "function auction_closer", "iam", "lambda:InvokeFunction"},
@@ -104,20 +105,20 @@ func TestEachCheckFailsECS(t *testing.T) {
 func TestEachCheckFailsEKS(t *testing.T) {
 	t.Parallel()
 	r := run(t, eksDir(t), "prod")
-	const ext = "kubernetes:external-secrets.io/v1:ExternalSecret"
+	const ext = tokens.K8sExternalSecret
 	runBreaks(t, r, []breakCase{
-		{"pods' security group", drop("kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy", "listing-security-group"), "service listing", "postgres", "network", "no security group"},
+		{"pods' security group", drop(tokens.K8sSecurityGroupPolicy, "listing-security-group"), "service listing", "postgres", "network", "no security group"},
 		{"NLB to pods", drop(ingress, "wallet-vpc-to-wallet-in"), "function credit_user", "service wallet", "network", "pods of wallet"},
 		{"Lambda to NLB", drop(ingress, "lambda-validate-balance-to-wallet-in"), "function validate_balance", "service wallet", "network", "wallet-vpc"},
-		{"target group binding", drop("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding", "wallet-vpc-targets"), "function credit_user", "service wallet", "network", "TargetGroupBinding"},
+		{"target group binding", drop(tokens.K8sTargetGroupBinding, "wallet-vpc-targets"), "function credit_user", "service wallet", "network", "TargetGroupBinding"},
 		{"IRSA grant", drop(policy, "listing-bus-put"), "service listing", "bus dbay.listings", "iam", "events:PutEvents"},
 		{"operator grant", drop(policy, "external-secrets-secrets"), "service listing", "secret DJANGO_SECRET_KEY", "iam", "GetSecretValue"},
 		{"external secret", drop(ext, "listing-secrets"), "service listing", "postgres", "credentials", "no variable read from postgres-credentials"},
-		{"cluster DNS", edit("kubernetes:core/v1:Service", "wallet", func(r *mockengine.Resource) {
+		{"cluster DNS", edit(tokens.K8sService, "wallet", func(r *mockengine.Resource) {
 			r.Inputs["metadata"] = resource.NewObjectProperty(resource.PropertyMap{"name": resource.NewStringProperty("wallet"), "namespace": resource.NewStringProperty("dbay")})
 		}), "service auction", "service wallet", "credentials", "no Service"},
-		{"service account waits", edit("kubernetes:core/v1:ServiceAccount", "listing", dropDependency("listing-bus-put")), "service listing", "bus dbay.listings", "order", "listing-bus-put"},
-		{"operator waits", edit("kubernetes:helm.sh/v3:Release", "external-secrets", dropDependency("external-secrets-secrets")), "service listing", "secret DJANGO_SECRET_KEY", "order", "external-secrets-secrets"},
+		{"service account waits", edit(tokens.K8sServiceAccount, "listing", dropDependency("listing-bus-put")), "service listing", "bus dbay.listings", "order", "listing-bus-put"},
+		{"operator waits", edit(tokens.K8sHelmRelease, "external-secrets", dropDependency("external-secrets-secrets")), "service listing", "secret DJANGO_SECRET_KEY", "order", "external-secrets-secrets"},
 	})
 }
 
@@ -127,14 +128,14 @@ func TestEachKeyCheckFails(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join("..", "..", "examples", "dhanam")
 	const (
-		kmsKey  = "aws:kms/key:Key"
-		replica = "aws:kms/replicaKey:ReplicaKey"
+		kmsKey  = tokens.KMSKey
+		replica = tokens.KMSReplicaKey
 	)
 	common := []breakCase{
 		{"key action", edit(policy, "api-key-app", replaceIn("policy", `"kms:GenerateDataKey"`, `"kms:Encrypt"`)), "service api", "key:app", "iam", "kms:GenerateDataKey"},
 		{"key grant on another key", edit(policy, "api-key-app", replaceIn("policy", "key/mrk-", "key/other-")), "service api", "key:app", "iam", "kms:Decrypt"},
 		{"key variable", edit(taskDef, "api", replaceIn("containerDefinitions", `"name":"ENCRYPTION_KEY"`, `"name":"KEY_ARN"`)), "service api", "key:app", "credentials", "ENCRYPTION_KEY"},
-		{"service waits for the key grant", edit("aws:ecs/service:Service", "api", dropDependency("api-key-app")), "service api", "key:app", "order", "api-key-app"},
+		{"service waits for the key grant", edit(tokens.ECSService, "api", dropDependency("api-key-app")), "service api", "key:app", "order", "api-key-app"},
 	}
 	runBreaks(t, run(t, dir, "prod"), append(common,
 		breakCase{"single-Region key", edit(kmsKey, "key-app", func(r *mockengine.Resource) {

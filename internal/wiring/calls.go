@@ -7,6 +7,7 @@ import (
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/policy"
 )
 
@@ -38,7 +39,7 @@ func (c *checker) secretPolicyAdmits(role *mockengine.Resource, arn string) stri
 	if role == nil {
 		return "the consumer has no role"
 	}
-	for _, p := range c.x.ByType("aws:secretsmanager/secretPolicy:SecretPolicy") {
+	for _, p := range c.x.ByType(tokens.SecretsManagerSecretPolicy) {
 		in := c.x.In(p)
 		if str(in["secretArn"]) != arn {
 			continue
@@ -84,7 +85,7 @@ func (c *checker) secretsRoute(k *consumer) string {
 	if k.runtime != "eks" {
 		return c.awsRoute(k, "secretsmanager")
 	}
-	for _, cl := range c.x.ByType("aws:eks/cluster:Cluster") {
+	for _, cl := range c.x.ByType(tokens.EKSCluster) {
 		if str(get(cl.Out(), "vpcConfig.clusterSecurityGroupId")) != "" {
 			op := &consumer{label: "external-secrets", runtime: "eks-operator", res: k.res, subnets: k.subnets}
 			return c.awsRoute(op, "secretsmanager")
@@ -136,12 +137,12 @@ func (c *checker) ecsResolves(k *consumer, svc *mockengine.Resource, host string
 	}
 	reg := str(get(in, "serviceRegistries.registryArn"))
 	for _, d := range c.x.ByRef(reg) {
-		if d.Type != "aws:servicediscovery/service:Service" {
+		if d.Type != tokens.ServiceDiscoveryService {
 			continue
 		}
 		dn := c.x.In(d)
 		for _, ns := range c.x.ByRef(str(get(dn, "dnsConfig.namespaceId"))) {
-			if ns.Type == "aws:servicediscovery/privateDnsNamespace:PrivateDnsNamespace" &&
+			if ns.Type == tokens.ServiceDiscoveryPrivateDnsNamespace &&
 				host == str(dn["name"])+"."+str(c.x.In(ns)["name"]) {
 				return OK
 			}
@@ -165,7 +166,7 @@ func (c *checker) eksCall(k *consumer, dep *mockengine.Resource, host string, po
 	}
 	if k.runtime == "eks" {
 		a.credentials = host + ":" + strconv.Itoa(port) + " is no Service of " + dep.Name
-		for _, s := range c.x.ByType("kubernetes:core/v1:Service") {
+		for _, s := range c.x.ByType(tokens.K8sService) {
 			sin := c.x.In(s)
 			if host != str(get(sin, "metadata.name"))+"."+str(get(sin, "metadata.namespace"))+".svc.cluster.local" {
 				continue
@@ -194,13 +195,13 @@ func (c *checker) eksCall(k *consumer, dep *mockengine.Resource, host string, po
 // nlbFor is the load balancer a Route53 alias named host points at, and
 // its listener on port.
 func (c *checker) nlbFor(host string, port int) (lb, listener *mockengine.Resource) {
-	for _, rec := range c.x.ByType("aws:route53/record:Record") {
+	for _, rec := range c.x.ByType(tokens.Route53Record) {
 		rin := c.x.In(rec)
 		if strings.TrimSuffix(str(rin["name"]), ".") != host {
 			continue
 		}
 		for _, al := range list(rin["aliases"]) {
-			for _, l := range c.x.ByType("aws:lb/loadBalancer:LoadBalancer") {
+			for _, l := range c.x.ByType(tokens.LBLoadBalancer) {
 				if str(l.Out()["dnsName"]) == str(get(al, "name")) {
 					lb = l
 				}
@@ -210,7 +211,7 @@ func (c *checker) nlbFor(host string, port int) (lb, listener *mockengine.Resour
 	if lb == nil {
 		return nil, nil
 	}
-	for _, l := range c.x.Referencing("aws:lb/listener:Listener", "loadBalancerArn", lb) {
+	for _, l := range c.x.Referencing(tokens.LBListener, "loadBalancerArn", lb) {
 		if num(c.x.In(l)["port"]) == port {
 			return lb, l
 		}
@@ -225,12 +226,12 @@ func (c *checker) boundTo(listener, dep *mockengine.Resource) string {
 	ns, labels := str(get(din, "metadata.namespace")), obj(get(din, "spec.template.metadata.labels"))
 	for _, act := range list(c.x.In(listener)["defaultActions"]) {
 		tg := str(get(act, "targetGroupArn"))
-		for _, b := range c.x.ByType("kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding") {
+		for _, b := range c.x.ByType(tokens.K8sTargetGroupBinding) {
 			bin := c.x.In(b)
 			if str(get(bin, "spec.targetGroupARN")) != tg || str(get(bin, "metadata.namespace")) != ns {
 				continue
 			}
-			for _, s := range c.x.ByType("kubernetes:core/v1:Service") {
+			for _, s := range c.x.ByType(tokens.K8sService) {
 				sin := c.x.In(s)
 				if str(get(sin, "metadata.name")) == str(get(bin, "spec.serviceRef.name")) && str(get(sin, "metadata.namespace")) == ns &&
 					selects(obj(get(sin, "spec.selector")), labels) {
@@ -262,22 +263,22 @@ func (c *checker) awsAPI(k *consumer, api string) aspects {
 	switch api {
 	case "cognito-idp":
 		a := aspects{iam: NA, network: c.awsRoute(k, api), credentials: "no user pool in the stack"}
-		for _, p := range c.x.ByType("aws:cognito/userPool:UserPool") {
+		for _, p := range c.x.ByType(tokens.CognitoUserPool) {
 			a.credentials = c.envIs(k, p.ID)
 		}
 		return a
 	case "execute-api":
 		a := aspects{network: c.nat(k, api, c.vpcOf(k.subnets)), iam: "no WebSocket API", credentials: "no WebSocket API"}
-		for _, ep := range c.x.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+		for _, ep := range c.x.ByType(tokens.EC2VpcEndpoint) {
 			if strings.HasSuffix(str(c.x.In(ep)["serviceName"]), ".execute-api") && c.x.In(ep)["privateDnsEnabled"] == true {
 				a.network = "an execute-api endpoint with private DNS captures the public API's name"
 			}
 		}
-		for _, ws := range c.x.ByType("aws:apigatewayv2/api:Api") {
+		for _, ws := range c.x.ByType(tokens.APIGatewayV2Api) {
 			if str(c.x.In(ws)["protocolType"]) != "WEBSOCKET" {
 				continue
 			}
-			for _, st := range c.x.Referencing("aws:apigatewayv2/stage:Stage", "apiId", ws) {
+			for _, st := range c.x.Referencing(tokens.APIGatewayV2Stage, "apiId", ws) {
 				stage := str(c.x.In(st)["name"])
 				a.iam = c.allow(&a, k.appRole, k.appWaiter, str(ws.Out()["executionArn"])+"/"+stage+"/POST/@connections/abc", "execute-api:ManageConnections")
 				a.credentials = c.envIs(k, strings.Replace(str(ws.Out()["apiEndpoint"]), "wss://", "https://", 1)+"/"+stage)
@@ -285,7 +286,7 @@ func (c *checker) awsAPI(k *consumer, api string) aspects {
 					// The execute-api endpoint refuses @connections too: the
 					// callback goes through a custom domain mapped to the API.
 					a.credentials = "the execute-api endpoint is disabled and no custom domain is mapped to the WebSocket API"
-					for _, m := range c.x.Referencing("aws:apigatewayv2/apiMapping:ApiMapping", "apiId", ws) {
+					for _, m := range c.x.Referencing(tokens.APIGatewayV2ApiMapping, "apiId", ws) {
 						if got := c.envIs(k, "https://"+str(c.x.In(m)["domainName"])); got == OK || a.credentials != OK {
 							a.credentials = got
 						}

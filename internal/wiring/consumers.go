@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // consumer is what the captured resources say about one service or
@@ -133,11 +134,11 @@ func (c *checker) eksConsumer(name string) *consumer {
 	ns := str(get(in, "metadata.namespace"))
 	pod := get(in, "spec.template")
 	k.sgs = c.podSecurityGroups(ns, obj(get(pod, "metadata.labels")))
-	for _, ng := range c.x.ByType("aws:eks/nodeGroup:NodeGroup") {
+	for _, ng := range c.x.ByType(tokens.EKSNodeGroup) {
 		k.subnets = append(k.subnets, strs(c.x.In(ng)["subnetIds"])...)
 	}
 	saName := str(get(pod, "spec.serviceAccountName"))
-	for _, sa := range c.x.ByType("kubernetes:core/v1:ServiceAccount") {
+	for _, sa := range c.x.ByType(tokens.K8sServiceAccount) {
 		sin := c.x.In(sa)
 		if str(get(sin, "metadata.name")) == saName && str(get(sin, "metadata.namespace")) == ns {
 			k.appWaiter = sa
@@ -161,7 +162,7 @@ func (c *checker) eksConsumer(name string) *consumer {
 // externalSecret adds the variables of the Kubernetes secret target that
 // an ExternalSecret writes, and the operator (role and chart) reading them.
 func (c *checker) externalSecret(k *consumer, ns, target string) {
-	for _, es := range c.x.ByType("kubernetes:external-secrets.io/v1:ExternalSecret") {
+	for _, es := range c.x.ByType(tokens.K8sExternalSecret) {
 		in := c.x.In(es)
 		if str(get(in, "metadata.namespace")) != ns || str(get(in, "spec.target.name")) != target {
 			continue
@@ -170,13 +171,13 @@ func (c *checker) externalSecret(k *consumer, ns, target string) {
 			k.secrets[str(get(d, "secretKey"))] = secretRef{arn: str(get(d, "remoteRef.key")), key: str(get(d, "remoteRef.property"))}
 		}
 		store := str(get(in, "spec.secretStoreRef.name"))
-		for _, css := range c.x.ByType("kubernetes:external-secrets.io/v1:ClusterSecretStore") {
+		for _, css := range c.x.ByType(tokens.K8sClusterSecretStore) {
 			cin := c.x.In(css)
 			if str(get(cin, "metadata.name")) != store {
 				continue
 			}
 			sa := str(get(cin, "spec.provider.aws.auth.jwt.serviceAccountRef.name"))
-			for _, rel := range c.x.ByType("kubernetes:helm.sh/v3:Release") {
+			for _, rel := range c.x.ByType(tokens.K8sHelmRelease) {
 				vals := obj(c.x.In(rel)["values"])
 				if str(get(vals, "serviceAccount.name")) == sa {
 					k.secretWaiter = rel
@@ -191,7 +192,7 @@ func (c *checker) externalSecret(k *consumer, ns, target string) {
 // podSelector matches labels.
 func (c *checker) podSecurityGroups(ns string, labels map[string]any) []string {
 	var out []string
-	for _, p := range c.x.ByType("kubernetes:vpcresources.k8s.aws/v1beta1:SecurityGroupPolicy") {
+	for _, p := range c.x.ByType(tokens.K8sSecurityGroupPolicy) {
 		in := c.x.In(p)
 		if str(get(in, "metadata.namespace")) != ns {
 			continue

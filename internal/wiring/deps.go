@@ -7,16 +7,17 @@ import (
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/policy"
 )
 
 // storeTypes are the resources of the stores a `uses` entry names.
 var storeTypes = map[string]string{
-	"postgres":  "aws:rds/instance:Instance",
-	"mongo":     "aws:docdb/cluster:Cluster",
-	"redis":     "aws:elasticache/replicationGroup:ReplicationGroup",
-	"memcached": "aws:elasticache/cluster:Cluster",
-	"search":    "aws:opensearch/domain:Domain",
+	"postgres":  tokens.RDSInstance,
+	"mongo":     tokens.DocDBCluster,
+	"redis":     tokens.ElastiCacheReplicationGroup,
+	"memcached": tokens.ElastiCacheCluster,
+	"search":    tokens.OpenSearchDomain,
 }
 
 // allow checks that role allows every action on arn, recording the grants
@@ -49,15 +50,15 @@ func (c *checker) use(k *consumer, u string) aspects {
 		return c.appKey(k, name)
 	case config.UseQueue:
 		if k.runtime == "lambda" {
-			return c.messaging(k, "aws:sqs/queue:Queue", name, "sqs", "arn", "url", "sqs:SendMessage", "kms:GenerateDataKey")
+			return c.messaging(k, tokens.SQSQueue, name, "sqs", "arn", "url", "sqs:SendMessage", "kms:GenerateDataKey")
 		}
-		return c.messaging(k, "aws:sqs/queue:Queue", name, "sqs", "arn", "url", "sqs:ReceiveMessage", "sqs:DeleteMessage", "kms:Decrypt")
+		return c.messaging(k, tokens.SQSQueue, name, "sqs", "arn", "url", "sqs:ReceiveMessage", "sqs:DeleteMessage", "kms:Decrypt")
 	}
 	if u == config.UseSESSMTP {
 		return c.sesSMTP(k)
 	}
 	if u == "ses" {
-		return c.messaging(k, "aws:sesv2/emailIdentity:EmailIdentity", "", "email", "arn", "", "ses:SendEmail")
+		return c.messaging(k, tokens.SESv2EmailIdentity, "", "email", "arn", "", "ses:SendEmail")
 	}
 	return aspects{network: "unknown use " + u, iam: "unknown use " + u, credentials: "unknown use " + u}
 }
@@ -111,7 +112,7 @@ func (c *checker) store(k *consumer, name string) aspects {
 // several; the first of them when the consumer reads none.
 func (c *checker) credentialSecret(k *consumer, st *mockengine.Resource) *mockengine.Resource {
 	var found []*mockengine.Resource
-	for _, v := range c.x.ByType("aws:secretsmanager/secretVersion:SecretVersion") {
+	for _, v := range c.x.ByType(tokens.SecretsManagerSecretVersion) {
 		if !contains(v.Dependencies, st.URN) {
 			continue
 		}
@@ -165,7 +166,7 @@ func (c *checker) connectionString(k *consumer, sec, st *mockengine.Resource) (v
 
 // secretValue is the secret string of sec's version, secret or not.
 func secretValue(c *checker, sec *mockengine.Resource) string {
-	for _, v := range c.x.Referencing("aws:secretsmanager/secretVersion:SecretVersion", "secretId", sec) {
+	for _, v := range c.x.Referencing(tokens.SecretsManagerSecretVersion, "secretId", sec) {
 		if p, ok := v.Inputs["secretString"]; ok {
 			for p.IsSecret() {
 				p = p.SecretValue().Element
@@ -257,7 +258,7 @@ func (c *checker) bucket(k *consumer, name string) aspects {
 		a.network = c.s3EndpointAdmits(k, name, arn)
 	}
 	a.iam = c.allow(&a, k.appRole, k.appWaiter, arn+"/object", "s3:GetObject", "s3:PutObject")
-	for _, enc := range c.referencing("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2", "bucket", b) {
+	for _, enc := range c.referencing(tokens.S3BucketServerSideEncryptionConfigurationV2, "bucket", b) {
 		for _, rule := range list(c.x.In(enc)["rules"]) {
 			if key := str(get(rule, "applyServerSideEncryptionByDefault.kmsMasterKeyId")); key != "" {
 				a.iam = first(a.iam, c.allow(&a, k.appRole, k.appWaiter, key, "kms:GenerateDataKey", "kms:Decrypt"))
@@ -271,7 +272,7 @@ func (c *checker) bucket(k *consumer, name string) aspects {
 // bucketNamed is the stack's bucket name or, in a recovery stack, the
 // replica in this Region its primary's bucket of that name replicates to.
 func (c *checker) bucketNamed(name string) *mockengine.Resource {
-	const typ = "aws:s3/bucketV2:BucketV2"
+	const typ = tokens.S3BucketV2
 	if b := c.named(typ, name); b != nil {
 		return b
 	}
@@ -279,7 +280,7 @@ func (c *checker) bucketNamed(name string) *mockengine.Resource {
 		if src.Name != name {
 			continue
 		}
-		for _, rc := range c.referencing("aws:s3/bucketReplicationConfig:BucketReplicationConfig", "bucket", src) {
+		for _, rc := range c.referencing(tokens.S3BucketReplicationConfig, "bucket", src) {
 			for _, r := range list(rc.In()["rules"]) {
 				for _, dst := range c.x.Resolve(typ, str(get(r, "destination.bucket"))) {
 					if dst.Region == c.region {
@@ -310,7 +311,7 @@ func (c *checker) domainAdmits(role *mockengine.Resource, domain *mockengine.Res
 		return "the consumer has no role"
 	}
 	docs := []any{c.x.In(domain)["accessPolicies"]}
-	for _, p := range c.x.Referencing("aws:opensearch/domainPolicy:DomainPolicy", "domainName", domain) {
+	for _, p := range c.x.Referencing(tokens.OpenSearchDomainPolicy, "domainName", domain) {
 		docs = append(docs, c.x.In(p)["accessPolicies"])
 	}
 	arn := str(domain.Out()["arn"]) + "/index"

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // AWS services calling AWS services: a workflow invoking its steps'
@@ -17,9 +18,9 @@ import (
 // waiting for its role's grants.
 
 const (
-	typeStateMachine = "aws:sfn/stateMachine:StateMachine"
-	typeEventTarget  = "aws:cloudwatch/eventTarget:EventTarget"
-	typeSchedule     = "aws:scheduler/schedule:Schedule"
+	typeStateMachine = tokens.SFNStateMachine
+	typeEventTarget  = tokens.CloudWatchEventTarget
+	typeSchedule     = tokens.SchedulerSchedule
 )
 
 // orchestration adds the serverless component's service-to-service edges.
@@ -141,7 +142,7 @@ func (c *checker) starts(typ string, target *mockengine.Resource, action string)
 // target waits for that permission.
 func (c *checker) ruleInvokes(rule, fn string) aspects {
 	a := aspects{network: NA, iam: "no rule " + rule, credentials: "no rule " + rule}
-	r, f := c.named("aws:cloudwatch/eventRule:EventRule", rule), c.named(typeLambda, config.FunctionGrantee(fn))
+	r, f := c.named(tokens.CloudWatchEventRule, rule), c.named(typeLambda, config.FunctionGrantee(fn))
 	if r == nil || f == nil {
 		return a
 	}
@@ -154,7 +155,7 @@ func (c *checker) ruleInvokes(rule, fn string) aspects {
 		}
 	}
 	a.iam = "no permission lets rule " + rule + " invoke " + fn
-	for _, p := range c.x.ByType("aws:lambda/permission:Permission") {
+	for _, p := range c.x.ByType(tokens.LambdaPermission) {
 		in := c.x.In(p)
 		if c.x.Points(in["function"], f) && str(in["principal"]) == "events.amazonaws.com" &&
 			str(in["action"]) == "lambda:InvokeFunction" && str(in["sourceArn"]) == str(r.Out()["arn"]) {
@@ -177,7 +178,7 @@ func (c *checker) publishes(k *consumer, pubs []config.BusPublication, add func(
 }
 
 func (c *checker) publish(k *consumer, p config.BusPublication) aspects {
-	buses := c.x.ByType("aws:cloudwatch/eventBus:EventBus")
+	buses := c.x.ByType(tokens.CloudWatchEventBus)
 	if len(buses) == 0 {
 		msg := "no event bus in the stack"
 		return aspects{network: msg, iam: msg, credentials: msg}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // appKey checks a `uses: key:<name>` edge (an application key,
@@ -33,18 +34,18 @@ func (c *checker) appKey(k *consumer, name string) aspects {
 // replica key-<name> of a multi-Region key of the primary.
 func (c *checker) appKeyArn(name string) (arn, problem string) {
 	logical := "key-" + name
-	if key := c.named("aws:kms/key:Key", logical); key != nil {
+	if key := c.named(tokens.KMSKey, logical); key != nil {
 		if c.x.In(key)["multiRegion"] != true {
 			return "", logical + " is not a multi-Region key: it cannot be replicated to the recovery region"
 		}
 		return str(key.Out()["arn"]), ""
 	}
-	rep := c.named("aws:kms/replicaKey:ReplicaKey", logical)
+	rep := c.named(tokens.KMSReplicaKey, logical)
 	if rep == nil {
 		return "", "no application key " + logical + " (" + config.UseKey + ":" + name + ")"
 	}
 	primary := str(c.x.In(rep)["primaryKeyArn"])
-	for _, p := range c.x.Resolve("aws:kms/key:Key", primary) {
+	for _, p := range c.x.Resolve(tokens.KMSKey, primary) {
 		if p.Region == c.region {
 			return "", logical + " replicates a key of its own region"
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/policy"
 )
 
@@ -45,7 +46,7 @@ func (c *checker) readRules(typ string) []rule {
 	if typ == typeIngress {
 		key = "ingress"
 	}
-	for _, g := range c.x.ByType("aws:ec2/securityGroup:SecurityGroup") {
+	for _, g := range c.x.ByType(tokens.EC2SecurityGroup) {
 		for _, x := range list(c.x.In(g)[key]) {
 			for _, cidr := range strs(get(x, "cidrBlocks")) {
 				out = append(out, rule{sg: g.ID, cidr: cidr, from: num(get(x, "fromPort")), to: num(get(x, "toPort")), proto: str(get(x, "protocol"))})
@@ -101,7 +102,7 @@ func (c *checker) sgNames(ids []string) string {
 	for _, id := range ids {
 		name := id
 		for _, r := range c.x.ByRef(id) {
-			if r.Type == "aws:ec2/securityGroup:SecurityGroup" {
+			if r.Type == tokens.EC2SecurityGroup {
 				name = "sg " + r.Name
 			}
 		}
@@ -119,7 +120,7 @@ func (c *checker) awsRoute(k *consumer, service string) string {
 		name = "com.amazonaws." + c.region + "." + service
 	}
 	vpc := c.vpcOf(k.subnets)
-	for _, ep := range c.x.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+	for _, ep := range c.x.ByType(tokens.EC2VpcEndpoint) {
 		in := c.x.In(ep)
 		if str(in["serviceName"]) != name || (vpc != nil && str(in["vpcId"]) != str(vpc.Out()["vpcId"])) {
 			continue
@@ -175,7 +176,7 @@ func (c *checker) vpcOf(subnets []string) *mockengine.Resource {
 	if len(subnets) == 0 {
 		return nil
 	}
-	for _, v := range c.x.ByType("awsx:ec2:Vpc") {
+	for _, v := range c.x.ByType(tokens.AWSXVpc) {
 		private := strs(v.Out()["privateSubnetIds"])
 		all := true
 		for _, s := range subnets {
@@ -191,15 +192,15 @@ func (c *checker) vpcOf(subnets []string) *mockengine.Resource {
 // storeGroups are the security groups of a store resource and its port.
 func storeGroups(in map[string]any, typ string) ([]string, int) {
 	switch typ {
-	case "aws:rds/instance:Instance":
+	case tokens.RDSInstance:
 		return strs(in["vpcSecurityGroupIds"]), orPort(in["port"], 5432)
-	case "aws:docdb/cluster:Cluster":
+	case tokens.DocDBCluster:
 		return strs(in["vpcSecurityGroupIds"]), orPort(in["port"], 27017)
-	case "aws:elasticache/replicationGroup:ReplicationGroup":
+	case tokens.ElastiCacheReplicationGroup:
 		return strs(in["securityGroupIds"]), orPort(in["port"], 6379)
-	case "aws:elasticache/cluster:Cluster":
+	case tokens.ElastiCacheCluster:
 		return strs(in["securityGroupIds"]), orPort(in["port"], 11211)
-	case "aws:opensearch/domain:Domain":
+	case tokens.OpenSearchDomain:
 		return strs(get(in, "vpcOptions.securityGroupIds")), 443
 	}
 	return nil, 0
@@ -227,7 +228,7 @@ func (c *checker) s3EndpointAdmits(k *consumer, bucket, arn string) string {
 	if k.appRole != nil {
 		principal = str(k.appRole.Out()["arn"])
 	}
-	for _, ep := range c.x.ByType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+	for _, ep := range c.x.ByType(tokens.EC2VpcEndpoint) {
 		in := c.x.In(ep)
 		if str(in["serviceName"]) != name || str(in["vpcEndpointType"]) != "Gateway" || (vpc != nil && str(in["vpcId"]) != str(vpc.Out()["vpcId"])) {
 			continue
@@ -236,7 +237,7 @@ func (c *checker) s3EndpointAdmits(k *consumer, bucket, arn string) string {
 		if p := in["policy"]; p != nil && p != "" {
 			docs = append(docs, p)
 		}
-		for _, p := range c.x.Referencing("aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy", "vpcEndpointId", ep) {
+		for _, p := range c.x.Referencing(tokens.EC2VpcEndpointPolicy, "vpcEndpointId", ep) {
 			docs = append(docs, c.x.In(p)["policy"])
 		}
 		for _, doc := range docs {

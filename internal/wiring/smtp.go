@@ -5,6 +5,7 @@ import (
 
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/tokens"
 )
 
 // sesSMTP (uses ses:smtp): SMTP_USER and SMTP_PASS are read from the
@@ -14,7 +15,7 @@ import (
 // may GetSecretValue and decrypt with its key; a route to Secrets Manager.
 func (c *checker) sesSMTP(k *consumer) aspects {
 	sec := c.named(typeSecret, string(datalayer.SESSMTP)+"-credentials")
-	key := c.named("aws:iam/accessKey:AccessKey", "ses-smtp")
+	key := c.named(tokens.IAMAccessKey, "ses-smtp")
 	if sec == nil || key == nil {
 		msg := "no SES SMTP credentials (secret and access key) in the stack"
 		return aspects{network: msg, iam: msg, credentials: msg}

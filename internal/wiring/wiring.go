@@ -30,6 +30,7 @@ import (
 
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
+	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/policy"
 )
 
@@ -83,14 +84,14 @@ func (r Report) Broken() []Edge {
 }
 
 const (
-	typeRole       = "aws:iam/role:Role"
-	typeECSService = "aws:ecs/service:Service"
-	typeTaskDef    = "aws:ecs/taskDefinition:TaskDefinition"
-	typeLambda     = "aws:lambda/function:Function"
-	typeDeployment = "kubernetes:apps/v1:Deployment"
-	typeSecret     = "aws:secretsmanager/secret:Secret"
-	typeEgress     = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-	typeIngress    = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	typeRole       = tokens.IAMRole
+	typeECSService = tokens.ECSService
+	typeTaskDef    = tokens.ECSTaskDefinition
+	typeLambda     = tokens.LambdaFunction
+	typeDeployment = tokens.K8sDeployment
+	typeSecret     = tokens.SecretsManagerSecret
+	typeEgress     = tokens.VPCSecurityGroupEgressRule
+	typeIngress    = tokens.VPCSecurityGroupIngressRule
 )
 
 type checker struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/synth"
+	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/internal/wiring"
 )
 
@@ -146,12 +147,12 @@ func dropDependency(suffix string) func(*mockengine.Resource) {
 }
 
 const (
-	egress   = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-	ingress  = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-	policy   = "aws:iam/rolePolicy:RolePolicy"
-	taskDef  = "aws:ecs/taskDefinition:TaskDefinition"
-	endpoint = "aws:ec2/vpcEndpoint:VpcEndpoint"
-	lambda   = "aws:lambda/function:Function"
+	egress   = tokens.VPCSecurityGroupEgressRule
+	ingress  = tokens.VPCSecurityGroupIngressRule
+	policy   = tokens.IAMRolePolicy
+	taskDef  = tokens.ECSTaskDefinition
+	endpoint = tokens.EC2VpcEndpoint
+	lambda   = tokens.LambdaFunction
 )
 
 type breakCase struct {
