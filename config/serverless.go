@@ -463,8 +463,8 @@ var (
 
 // derivedEnv are the variables the program sets itself; env may not set them.
 var derivedEnv = []string{
-	"DATABASE_URL", "MONGO_URI", "REDIS_URL", "ELASTICSEARCH_URL", "MEMCACHED_URL", "EVENT_BUS_NAME",
-	"SQS_QUEUE_URL", "AWS_S3_BUCKET_NAME", "SES_FROM_EMAIL", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "WEBSOCKET_CALLBACK_URL",
+	DatabaseURLVariable, MongoURIVariable, RedisURLVariable, SearchURLVariable, MemcachedURLVariable, EventBusVariable,
+	QueueURLVariable, DefaultBucketEnvVar, SESFromVariable, "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "WEBSOCKET_CALLBACK_URL",
 }
 
 // lambdaReservedEnv are set by the Lambda runtime (or, for AWS_ENDPOINT_URL,

@@ -105,15 +105,15 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 		}
 	}
 	queues := 0
-	checkList(c, path+".uses", f.Uses, func(p, u string) {
-		switch {
-		case u == UseBus:
+	checkList(c, path+".uses", f.Uses, func(p, entry string) {
+		switch u := ParseUse(entry); {
+		case u.Kind == UseBus:
 			c.add(p, "the bus is not a use: publishers declare their events", busUseHint)
-		case u == UseSESSMTP:
+		case u.IsSMTP():
 			c.add(p, "ses:smtp is for fleet services: a function sends mail with the SES API", "use ses instead")
-		case scope.Stores[u] == nil:
-			c.addf(p, "use one of"+knownKeys(usesOf(scope.Stores)), "%q is not a store of this stack", u)
-		case strings.HasPrefix(u, "queue:"):
+		case scope.Stores[entry] == nil:
+			c.addf(p, "use one of"+knownKeys(usesOf(scope.Stores)), "%q is not a store of this stack", entry)
+		case u.Kind == UseQueue:
 			if queues++; queues > 1 {
 				c.add(p, "a function sends to one queue (its SQS_QUEUE_URL)", "split the function or drop a queue")
 			}
