@@ -462,10 +462,9 @@ var (
 )
 
 // derivedEnv are the variables the program sets itself; env may not set them.
-var derivedEnv = []string{
-	DatabaseURLVariable, MongoURIVariable, RedisURLVariable, SearchURLVariable, MemcachedURLVariable, EventBusVariable,
+var derivedEnv = append(storeVariables(), EventBusVariable,
 	QueueURLVariable, DefaultBucketEnvVar, SESFromVariable, "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "WEBSOCKET_CALLBACK_URL",
-}
+)
 
 // lambdaReservedEnv are set by the Lambda runtime (or, for AWS_ENDPOINT_URL,
 // point the SDKs away from AWS: LocalStack only, seed §4).

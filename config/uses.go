@@ -167,6 +167,16 @@ func StoreVariable(store string) string {
 	return ""
 }
 
+// storeVariables are the stores' variables, in table order: env may not
+// set them (derivedEnv), whether or not the stack has the store.
+func storeVariables() []string {
+	out := make([]string, 0, len(storeUses))
+	for _, s := range storeUses {
+		out = append(out, s.variable)
+	}
+	return out
+}
+
 // UsableStores maps every `uses` entry the data section enables to the
 // variables it sets (the DataLayer's connection variables), and "bus" to
 // EVENT_BUS_NAME when the stack has one: a bus is reached by `publishes`,
