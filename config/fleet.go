@@ -325,28 +325,6 @@ func ServiceURLVariable(name string) string {
 	return strings.ToUpper(strings.ReplaceAll(name, "-", "_")) + "_SERVICE_URL"
 }
 
-// Use kinds (ParseUse).
-const (
-	UseStore  = "store"
-	UseBucket = "bucket"
-	UseQueue  = "queue"
-	UseBus    = "bus"
-	UseSES    = "ses"
-)
-
-// ParseUse splits a `uses` entry into its kind and name: "bucket:x" ->
-// (bucket, x), "postgres" -> (store, postgres), "bus" -> (bus, "").
-func ParseUse(u string) (kind, name string) {
-	if k, n, ok := strings.Cut(u, ":"); ok {
-		return k, n
-	}
-	switch u {
-	case UseBus, UseSES:
-		return u, ""
-	}
-	return UseStore, u
-}
-
 // InternetPorts are the TCP ports the service may open to 0.0.0.0/0:
 // its `egress` entries, plus 443 when it needs AWS APIs reached through
 // NAT (EventBridge for a publisher, ses, queues, ECS Exec).
@@ -357,9 +335,8 @@ func (f Fleet) InternetPorts(s FleetService) []int {
 			ports[p] = true
 		}
 	}
-	for _, u := range s.Uses {
-		// ses:smtp sends over SMTP (an `egress` internet:<port> entry), not the SES API.
-		if k, n := ParseUse(u); k == UseSES && n == "" || k == UseQueue {
+	for _, u := range s.ResolvedUses() {
+		if u.ViaNAT() {
 			ports[443] = true
 		}
 	}
@@ -386,49 +363,6 @@ func parseEgress(e string) (int, bool) {
 		return 0, false
 	}
 	return p, true
-}
-
-// UsableStores maps every `uses` entry the data section enables to the
-// variables it sets (the DataLayer's connection variables), and "bus" to
-// EVENT_BUS_NAME when the stack has one: a bus is reached by `publishes`,
-// never by `uses` (validation refuses `uses: bus`).
-func (d Data) UsableStores() map[string][]string {
-	m := map[string][]string{}
-	if d.Postgres != nil {
-		m["postgres"] = []string{"DATABASE_URL"}
-	}
-	if d.Redis != nil {
-		m["redis"] = []string{"REDIS_URL"}
-	}
-	if d.DocumentDB != nil {
-		m["mongo"] = []string{"MONGO_URI"}
-	}
-	if d.OpenSearch != nil {
-		m["search"] = []string{"ELASTICSEARCH_URL"}
-	}
-	if d.Memcached != nil {
-		m["memcached"] = []string{"MEMCACHED_URL"}
-	}
-	if d.Bus != nil {
-		m["bus"] = []string{"EVENT_BUS_NAME"}
-	}
-	if d.SES != nil {
-		m["ses"] = []string{"SES_FROM_EMAIL"}
-		if d.SES.SMTPCredentials {
-			m[UseSESSMTP] = []string{SMTPUserVariable, SMTPPassVariable}
-		}
-	}
-	for n, b := range d.Buckets {
-		v := b.EnvVar
-		if v == "" {
-			v = DefaultBucketEnvVar
-		}
-		m["bucket:"+n] = []string{v}
-	}
-	for n := range d.Queues {
-		m["queue:"+n] = []string{"SQS_QUEUE_URL"}
-	}
-	return m
 }
 
 // ServiceNames are the fleet's service names; empty for a stack without a

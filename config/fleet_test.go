@@ -312,8 +312,8 @@ func TestNamesDerivedFromServices(t *testing.T) {
 	uses := map[string][2]string{"postgres": {UseStore, "postgres"}, "bus": {UseBus, ""}, "ses": {UseSES, ""},
 		"bucket:listing-images": {UseBucket, "listing-images"}, "queue:notifications": {UseQueue, "notifications"}}
 	for u, want := range uses {
-		if k, n := ParseUse(u); [2]string{k, n} != want {
-			t.Errorf("ParseUse(%s) = %s, %s", u, k, n)
+		if got := ParseUse(u); [2]string{string(got.Kind), got.Name} != want || got.Entry != u {
+			t.Errorf("ParseUse(%s) = %+v", u, got)
 		}
 	}
 	got := fleetData().UsableStores()

@@ -155,23 +155,23 @@ func (s FleetService) validateEnv(c *collector, p string, stores map[string][]st
 		}
 		from[variable] = source
 	}
-	for j, u := range s.Uses {
+	for j, u := range s.ResolvedUses() {
 		path := fmt.Sprintf("%s.uses[%d]", p, j)
-		vars, ok := stores[u]
-		if u == UseBus {
+		vars, ok := stores[u.Entry]
+		if u.Kind == UseBus {
 			c.add(path, "the bus is not a use: publishers declare their events", busUseHint)
 			continue
 		}
 		if !ok {
-			c.addf(path, "use one of "+strings.Join(sortedMapKeys(usesOf(stores)), ", ")+" (enable it under data, or declare the key under secrets.keys)", "%q is not a store this stack has", u)
+			c.addf(path, "use one of "+strings.Join(sortedMapKeys(usesOf(stores)), ", ")+" (enable it under data, or declare the key under secrets.keys)", "%q is not a store this stack has", u.Entry)
 		}
 		for _, v := range vars {
-			claim(path, v, "uses "+u)
+			claim(path, v, "uses "+u.Entry)
 		}
 	}
 	validatePublishes(c, p+".publishes", s.Publishes, stores[UseBus] != nil)
 	if len(s.Publishes) > 0 {
-		claim(p+".publishes", "EVENT_BUS_NAME", "publishes")
+		claim(p+".publishes", EventBusVariable, "publishes")
 	}
 	for j, callee := range s.Calls {
 		path := fmt.Sprintf("%s.calls[%d]", p, j)

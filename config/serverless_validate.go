@@ -121,15 +121,15 @@ func (s Serverless) validateFunctionCode(c *collector, path, name string, f Lamb
 // validateFunctionUses checks the stores a function uses.
 func validateFunctionUses(c *collector, path string, f LambdaFunction, scope ServerlessScope) {
 	queues := 0
-	checkList(c, path+".uses", f.Uses, func(p, u string) {
-		switch {
-		case u == UseBus:
+	checkList(c, path+".uses", f.Uses, func(p, entry string) {
+		switch u := ParseUse(entry); {
+		case u.Kind == UseBus:
 			c.invalid(p, "the bus is not a use: publishers declare their events", busUseHint)
-		case u == UseSESSMTP:
+		case u.IsSMTP():
 			c.notSupported(p, "ses:smtp is for fleet services: a function sends mail with the SES API", "use ses instead")
-		case scope.Stores[u] == nil:
-			c.invalidf(p, "use one of"+knownKeys(usesOf(scope.Stores)), "%q is not a store of this stack", u)
-		case strings.HasPrefix(u, "queue:"):
+		case scope.Stores[entry] == nil:
+			c.invalidf(p, "use one of"+knownKeys(usesOf(scope.Stores)), "%q is not a store of this stack", entry)
+		case u.Kind == UseQueue:
 			if queues++; queues > 1 {
 				c.invalid(p, "a function sends to one queue (its SQS_QUEUE_URL)", "split the function or drop a queue")
 			}
@@ -251,10 +251,9 @@ var (
 )
 
 // derivedEnv are the variables the program sets itself; env may not set them.
-var derivedEnv = []string{
-	"DATABASE_URL", "MONGO_URI", "REDIS_URL", "ELASTICSEARCH_URL", "MEMCACHED_URL", "EVENT_BUS_NAME",
-	"SQS_QUEUE_URL", "AWS_S3_BUCKET_NAME", "SES_FROM_EMAIL", "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "WEBSOCKET_CALLBACK_URL",
-}
+var derivedEnv = append(storeVariables(), EventBusVariable,
+	QueueURLVariable, DefaultBucketEnvVar, SESFromVariable, "COGNITO_USER_POOL_ID", "COGNITO_CLIENT_ID", "WEBSOCKET_CALLBACK_URL",
+)
 
 // lambdaReservedEnv are set by the Lambda runtime (or, for AWS_ENDPOINT_URL,
 // point the SDKs away from AWS: LocalStack only, seed §4).

@@ -81,7 +81,24 @@ func rbacStack(t *testing.T) *synth.Result {
 func TestEveryRedisConsumerConnectsAsItsOwnUser(t *testing.T) {
 	t.Parallel()
 	r := rbacStack(t)
-	consumers := []string{"listing", "auction", "wallet", "user", "order", "auction_closer", "deposit_watcher"}
+	// Every consumer the config declares, services first (as
+	// searchConsumers does for search): at least DBay's five and two.
+	var consumers, fns []string
+	for _, s := range r.Config.Fleet.Services {
+		if containsString(s.Uses, "redis") {
+			consumers = append(consumers, s.Name)
+		}
+	}
+	services := len(consumers)
+	for name, fn := range r.Config.Serverless.Functions {
+		if containsString(fn.Uses, "redis") {
+			fns = append(fns, name)
+		}
+	}
+	sort.Strings(fns)
+	if consumers = append(consumers, fns...); services < 5 || len(fns) < 2 {
+		t.Fatalf("redis consumers %v: want DBay's five services and two functions at least", consumers)
+	}
 	rg := must(t, r, tokens.ElastiCacheReplicationGroup, "redis").In()
 	if _, ok := rg["authToken"]; ok {
 		t.Error("the replication group still has an AUTH token")
@@ -119,7 +136,7 @@ func TestEveryRedisConsumerConnectsAsItsOwnUser(t *testing.T) {
 	own := func(c string) string {
 		return must(t, r, tokens.SecretsManagerSecret, "redis-"+c+"-url").Out()["arn"].(string)
 	}
-	for _, svc := range consumers[:5] {
+	for _, svc := range consumers[:services] {
 		if got := containerSecrets(t, r, svc)["REDIS_URL"]; got != own(svc) {
 			t.Errorf("%s reads REDIS_URL from %s, want its own %s", svc, got, own(svc))
 		}

@@ -243,7 +243,7 @@ func (d *DataLayer) connectRedis(ctx *pulumi.Context, r *config.Redis, group *el
 	d.stores[Redis].conn = Connection{
 		Store:   Redis,
 		Env:     map[string]pulumi.StringOutput{},
-		Secrets: map[string]SecretRef{"REDIS_URL": {ARN: secret.Arn}},
+		Secrets: map[string]SecretRef{config.RedisURLVariable: {ARN: secret.Arn}},
 	}
 	d.credentials[Redis] = credential{arn: secret.Arn}
 	return nil
@@ -285,7 +285,7 @@ func (d *DataLayer) newMemcached(ctx *pulumi.Context) error {
 	}
 	d.stores[Memcached].conn = Connection{
 		Store:   Memcached,
-		Env:     map[string]pulumi.StringOutput{"MEMCACHED_URL": cluster.ConfigurationEndpoint},
+		Env:     map[string]pulumi.StringOutput{config.MemcachedURLVariable: cluster.ConfigurationEndpoint},
 		Secrets: map[string]SecretRef{},
 	}
 	d.outputs["memcachedEndpoint"] = cluster.ConfigurationEndpoint

@@ -159,7 +159,7 @@ func (d *DataLayer) connectRedisUsers(ctx *pulumi.Context, host pulumi.StringOut
 		u.conn = Connection{
 			Store:   key,
 			Env:     map[string]pulumi.StringOutput{},
-			Secrets: map[string]SecretRef{"REDIS_URL": {ARN: arn}},
+			Secrets: map[string]SecretRef{config.RedisURLVariable: {ARN: arn}},
 		}
 	}
 	return nil

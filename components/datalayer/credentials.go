@@ -225,7 +225,7 @@ func (d *DataLayer) connectPostgres(ctx *pulumi.Context, host, endpoint pulumi.S
 	d.stores[Postgres].conn = Connection{
 		Store:   Postgres,
 		Env:     map[string]pulumi.StringOutput{},
-		Secrets: map[string]SecretRef{"DATABASE_URL": {ARN: arn, Key: URLKey}},
+		Secrets: map[string]SecretRef{config.DatabaseURLVariable: {ARN: arn, Key: URLKey}},
 	}
 	d.PostgresEndpoint = endpoint
 	d.outputs["postgresSecretArn"] = arn
@@ -244,7 +244,7 @@ func (d *DataLayer) connectDocumentDB(ctx *pulumi.Context, host pulumi.StringOut
 	d.stores[DocumentDB].conn = Connection{
 		Store:   DocumentDB,
 		Env:     map[string]pulumi.StringOutput{},
-		Secrets: map[string]SecretRef{"MONGO_URI": {ARN: arn, Key: URLKey}},
+		Secrets: map[string]SecretRef{config.MongoURIVariable: {ARN: arn, Key: URLKey}},
 	}
 	d.outputs["mongoSecretArn"] = arn
 	return arn, d.newDocumentDBUsers(ctx, host, password)

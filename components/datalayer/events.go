@@ -138,5 +138,5 @@ func sidPart(s string) string {
 
 // Env is the bus's connection variable, EVENT_BUS_NAME (seed §4.1).
 func (b *Bus) Env() map[string]pulumi.StringOutput {
-	return map[string]pulumi.StringOutput{"EVENT_BUS_NAME": b.Name}
+	return map[string]pulumi.StringOutput{config.EventBusVariable: b.Name}
 }

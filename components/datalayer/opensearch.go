@@ -110,7 +110,7 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 	d.searchAdmin = iamdoc.NewGrantee("search-admin", admin)
 	d.stores[OpenSearch].conn = Connection{
 		Store:   OpenSearch,
-		Env:     map[string]pulumi.StringOutput{"ELASTICSEARCH_URL": pulumi.Sprintf("https://%s", domain.Endpoint)},
+		Env:     map[string]pulumi.StringOutput{config.SearchURLVariable: pulumi.Sprintf("https://%s", domain.Endpoint)},
 		Secrets: map[string]SecretRef{},
 	}
 	d.outputs["searchEndpoint"] = domain.Endpoint

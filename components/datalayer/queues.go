@@ -170,7 +170,7 @@ func (q *Queue) GrantSend(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolic
 
 // Env is the queue's connection variable, SQS_QUEUE_URL (seed §4.7).
 func (q *Queue) Env() map[string]pulumi.StringOutput {
-	return map[string]pulumi.StringOutput{"SQS_QUEUE_URL": q.URL}
+	return map[string]pulumi.StringOutput{config.QueueURLVariable: q.URL}
 }
 
 // ruleState is a bus rule's State: DISABLED in a passive (standby) stack.

@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/config"
 )
 
 const (
@@ -114,5 +115,5 @@ func (d *DataLayer) GrantSendEmail(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.
 
 // Env is the sender's connection variable, SES_FROM_EMAIL (seed §4.7).
 func (s *SES) Env() map[string]pulumi.StringOutput {
-	return map[string]pulumi.StringOutput{"SES_FROM_EMAIL": pulumi.String(s.FromAddress).ToStringOutput()}
+	return map[string]pulumi.StringOutput{config.SESFromVariable: pulumi.String(s.FromAddress).ToStringOutput()}
 }

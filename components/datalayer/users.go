@@ -76,7 +76,7 @@ func (d *DataLayer) newServiceUsers(ctx *pulumi.Context, host pulumi.StringOutpu
 		d.users[consumer] = &dbUser{role: role, store: key, conn: Connection{
 			Store:   key,
 			Env:     map[string]pulumi.StringOutput{},
-			Secrets: map[string]SecretRef{"DATABASE_URL": {ARN: arn, Key: URLKey}},
+			Secrets: map[string]SecretRef{config.DatabaseURLVariable: {ARN: arn, Key: URLKey}},
 		}}
 	}
 	return nil
@@ -130,12 +130,12 @@ func (d *DataLayer) PostgresBootstrap() (Bootstrap, bool) {
 	if len(d.users) == 0 {
 		return Bootstrap{}, false
 	}
-	master := d.stores[Postgres].conn.Secrets["DATABASE_URL"]
+	master := d.stores[Postgres].conn.Secrets[config.DatabaseURLVariable]
 	b := Bootstrap{Master: master, Passwords: map[string]SecretRef{}, Credentials: []Store{Postgres}}
 	var roles []string
 	for _, c := range sortedUserNames(d.users) {
 		u := d.users[c]
-		b.Passwords[passwordVar(u.role)] = SecretRef{ARN: u.conn.Secrets["DATABASE_URL"].ARN, Key: "password"}
+		b.Passwords[passwordVar(u.role)] = SecretRef{ARN: u.conn.Secrets[config.DatabaseURLVariable].ARN, Key: "password"}
 		b.Credentials = append(b.Credentials, u.store)
 		roles = append(roles, u.role)
 	}

@@ -94,7 +94,7 @@ func (d *DataLayer) newDocumentDBUsers(ctx *pulumi.Context, host pulumi.StringOu
 		d.mongoUsers[consumer] = &mongoUser{name: user, store: key, conn: Connection{
 			Store:   key,
 			Env:     map[string]pulumi.StringOutput{},
-			Secrets: map[string]SecretRef{"MONGO_URI": {ARN: arn, Key: URLKey}},
+			Secrets: map[string]SecretRef{config.MongoURIVariable: {ARN: arn, Key: URLKey}},
 		}}
 	}
 	return nil
@@ -135,11 +135,11 @@ func (d *DataLayer) DocumentDBBootstrap() (MongoBootstrap, bool) {
 	if len(d.mongoUsers) == 0 {
 		return MongoBootstrap{}, false
 	}
-	b := MongoBootstrap{Master: d.stores[DocumentDB].conn.Secrets["MONGO_URI"], Passwords: map[string]SecretRef{}, Credentials: []Store{DocumentDB}}
+	b := MongoBootstrap{Master: d.stores[DocumentDB].conn.Secrets[config.MongoURIVariable], Passwords: map[string]SecretRef{}, Credentials: []Store{DocumentDB}}
 	var users []string
 	for _, c := range sortedKeysOf(d.mongoUsers) {
 		u := d.mongoUsers[c]
-		b.Passwords[MongoPasswordVar(u.name)] = SecretRef{ARN: u.conn.Secrets["MONGO_URI"].ARN, Key: "password"}
+		b.Passwords[MongoPasswordVar(u.name)] = SecretRef{ARN: u.conn.Secrets[config.MongoURIVariable].ARN, Key: "password"}
 		b.Credentials = append(b.Credentials, u.store)
 		users = append(users, u.name)
 	}

@@ -25,15 +25,12 @@ type environment struct {
 	// runtime that does not read ECS valueFrom strings (EKS ExternalSecrets).
 	refs map[string]datalayer.SecretRef
 
-	stores      []datalayer.Store // reached over the network (AllowFrom)
-	credentials []datalayer.Store // whose credentials the execution role reads
-	secretNames []string          // Secrets component secrets the execution role reads
-	buckets     []*datalayer.Bucket
-	queues      []*datalayer.Queue
-	bus         *datalayer.Bus // the service publishes on it
+	bindings    []datalayer.Binding // one per `uses` entry the DataLayer owns, in order
+	stores      []datalayer.Store   // reached over the network (AllowFrom)
+	credentials []datalayer.Store   // whose credentials the execution role reads
+	secretNames []string            // Secrets component secrets the execution role reads
+	bus         *datalayer.Bus      // the service publishes on it
 	publishes   []config.BusPublication
-	ses         *datalayer.SES
-	search      bool
 	keys        []string // application keys (secrets.keys) the task role uses
 }
 
@@ -87,7 +84,7 @@ func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, r
 			return e, err
 		}
 	}
-	for _, u := range s.Uses {
+	for _, u := range s.ResolvedUses() {
 		if err := e.use(s.Name, u, data, sec, put, putAll); err != nil {
 			return e, err
 		}
@@ -148,91 +145,46 @@ func buildRuntimeEnvironment(s config.FleetService, all []config.FleetService, r
 	return e, nil
 }
 
-// use adds one `uses` entry: the owner's connection variables and the
-// object its grants and rules come from.
-func (e *environment) use(service, u string, data *datalayer.DataLayer, sec *secrets.Secrets,
+// use adds one `uses` entry: an application key from the Secrets
+// component, anything else from the DataLayer's binding (its variables,
+// secrets, network reach, credentials and grant).
+func (e *environment) use(service string, u config.Use, data *datalayer.DataLayer, sec *secrets.Secrets,
 	put func(bool, string, pulumi.StringOutput, string) error, putAll func(map[string]pulumi.StringOutput, string) error,
 ) error {
-	from := "uses " + u
-	kind, name := config.ParseUse(u)
-	if kind == config.UseKey {
+	from := "uses " + u.Entry
+	if u.Kind == config.UseKey {
 		if sec == nil {
-			return fmt.Errorf("uses %s, but the stack has no Secrets component", u)
+			return fmt.Errorf("uses %s, but the stack has no Secrets component", u.Entry)
 		}
-		env, err := sec.KeyEnv(name)
+		env, err := sec.KeyEnv(u.Name)
 		if err != nil {
 			return err
 		}
-		e.keys = append(e.keys, name)
+		e.keys = append(e.keys, u.Name)
 		return putAll(env, from)
 	}
 	if data == nil {
-		return fmt.Errorf("uses %s, but the stack has no data layer", u)
+		return fmt.Errorf("uses %s, but the stack has no data layer", u.Entry)
 	}
-	switch kind {
-	case config.UseStore:
-		st := datalayer.Store(name)
-		// The service's own database role when it has one.
-		conn, err := data.ConnectionAs(st, service)
-		if err != nil {
-			return err
-		}
-		if err := putAll(conn.Env, from); err != nil {
-			return err
-		}
-		for _, k := range sortedKeys(conn.Secrets) {
-			if err := put(true, k, conn.Secrets[k].ValueFrom(), from); err != nil {
-				return err
-			}
-			e.refs[k] = conn.Secrets[k]
-		}
-		e.stores = append(e.stores, st)
-		if len(conn.Secrets) > 0 {
-			e.credentials = append(e.credentials, conn.Store)
-		}
-		e.search = e.search || st == datalayer.OpenSearch
-		return nil
-	case config.UseBucket:
-		b, err := data.Bucket(name)
-		if err != nil {
-			return err
-		}
-		e.buckets = append(e.buckets, b)
-		return putAll(b.Env(), from)
-	case config.UseQueue:
-		q, err := data.Queue(name)
-		if err != nil {
-			return err
-		}
-		e.queues = append(e.queues, q)
-		return putAll(q.Env(), from)
-	case config.UseSES:
-		s, err := data.SES()
-		if err != nil {
-			return err
-		}
-		if u == config.UseSESSMTP {
-			// SMTP_USER and SMTP_PASS: the execution role reads the
-			// credentials secret; the task role needs no SES permission
-			// (the SMTP user's own policy is what SES checks).
-			conn, err := s.SMTP()
-			if err != nil {
-				return err
-			}
-			for _, k := range sortedKeys(conn.Secrets) {
-				if err := put(true, k, conn.Secrets[k].ValueFrom(), from); err != nil {
-					return err
-				}
-				e.refs[k] = conn.Secrets[k]
-			}
-			e.credentials = append(e.credentials, conn.Store)
-			return nil
-		}
-		if name != "" {
-			break
-		}
-		e.ses = s
-		return putAll(s.Env(), from)
+	b, err := data.Bind(u, service)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("uses %q, which is not a store, bucket:<name>, queue:<name>, key:<name>, ses or ses:smtp (the bus is declared with publishes)", u)
+	if err := putAll(b.Env, from); err != nil {
+		return err
+	}
+	for _, k := range sortedKeys(b.Secrets) {
+		if err := put(true, k, b.Secrets[k].ValueFrom(), from); err != nil {
+			return err
+		}
+		e.refs[k] = b.Secrets[k]
+	}
+	if b.Reach != "" {
+		e.stores = append(e.stores, b.Reach)
+	}
+	if b.Credentials != "" {
+		e.credentials = append(e.credentials, b.Credentials)
+	}
+	e.bindings = append(e.bindings, b)
+	return nil
 }

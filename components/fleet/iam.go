@@ -15,9 +15,9 @@ var execActions = []string{"ssmmessages:CreateControlChannel", "ssmmessages:Crea
 //
 //   - the task role (grantee name <service>) is what the application's AWS
 //     SDK uses. It gets exactly what the service's `uses` and `publishes`
-//     imply, each granted by the owner (Bucket.GrantReadWrite, Bus.GrantPut,
-//     Queue.GrantConsume, SES.GrantSendEmail, DataLayer.GrantSearch,
-//     Secrets.GrantUseKey for an application key), and
+//     imply, each granted by the owner: the DataLayer binding of each use
+//     (datalayer.Binding.Grant, with the service's access: a queue is
+//     consumed), Bus.GrantPut, Secrets.GrantUseKey for an application key, and
 //     the ECS Exec channel when Exec is on for it.
 //   - the execution role (grantee name <service>-exec) is what ECS uses to
 //     start the task: pull its own repository, write its own log group,
@@ -85,28 +85,13 @@ func (f *Fleet) grantTask(ctx *pulumi.Context, u *unit, g iamdoc.Grantee) error 
 // `uses` and `publishes` imply, each granted by the owner: the one source of a service's
 // AWS permissions for both runtimes (the ECS task role, the EKS IRSA role).
 func (f *Fleet) grantOwners(ctx *pulumi.Context, e environment, g iamdoc.Grantee) error {
-	for _, b := range e.buckets {
-		if _, err := b.GrantReadWrite(ctx, g); err != nil {
+	for _, b := range e.bindings {
+		if _, err := b.Grant(ctx, g); err != nil {
 			return err
 		}
 	}
 	if e.bus != nil {
 		if _, err := e.bus.GrantPut(ctx, g, e.publishes...); err != nil {
-			return err
-		}
-	}
-	for _, q := range e.queues {
-		if _, err := q.GrantConsume(ctx, g); err != nil {
-			return err
-		}
-	}
-	if e.ses != nil {
-		if _, err := e.ses.GrantSendEmail(ctx, g); err != nil {
-			return err
-		}
-	}
-	if e.search {
-		if _, err := f.args.Data.GrantSearch(ctx, g); err != nil {
 			return err
 		}
 	}

@@ -2,7 +2,6 @@ package serverless
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -73,14 +72,48 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 	if err != nil {
 		return err
 	}
-	env, err := s.environment(name, f)
+	binds, err := s.bindings(name, f)
 	if err != nil {
 		return err
 	}
-	if err := s.grant(ctx, name, f, g); err != nil {
+	env, err := s.environment(name, f, binds)
+	if err != nil {
 		return err
 	}
+	if err := s.grant(ctx, f, g, binds); err != nil {
+		return err
+	}
+	args := s.functionArgs(name, f, physical, role, lg, env)
+	// The role must be able to create the VPC network interfaces and write
+	// to its group before Lambda accepts the function (runtime), and hold
+	// every other grant before its first invocation.
+	fn, err := lambda.NewFunction(ctx, grantee, args, parent, pulumi.DependsOn([]pulumi.Resource{lg, runtime}), iamdoc.DependOn(g))
+	if err != nil {
+		return err
+	}
+	if f.Async {
+		if _, err := lambda.NewFunctionEventInvokeConfig(ctx, grantee, &lambda.FunctionEventInvokeConfigArgs{
+			FunctionName:             fn.Name,
+			MaximumRetryAttempts:     pulumi.Int(asyncRetryAttempts),
+			MaximumEventAgeInSeconds: pulumi.Int(asyncMaxEventSeconds),
+			DestinationConfig: &lambda.FunctionEventInvokeConfigDestinationConfigArgs{
+				OnFailure: &lambda.FunctionEventInvokeConfigDestinationConfigOnFailureArgs{Destination: s.fnDLQ.Arn},
+			},
+		}, parent); err != nil {
+			return err
+		}
+	}
+	s.functions[name] = &function{spec: f, grantee: g, fn: fn, logGroup: lg}
+	return nil
+}
 
+// functionArgs are the function's arguments: in the private subnets behind
+// its security group, its environment encrypted with the component key,
+// JSON logs to its group, X-Ray tracing, its image or its (signed) zip.
+func (s *Serverless) functionArgs(name string, f config.LambdaFunction, physical string, role *iam.Role,
+	lg *cloudwatch.LogGroup, env pulumi.StringMap,
+) *lambda.FunctionArgs {
+	a := s.args
 	reserved := config.UnreservedConcurrency
 	if f.ReservedConcurrency != nil {
 		reserved = *f.ReservedConcurrency
@@ -128,27 +161,7 @@ func (s *Serverless) newFunction(ctx *pulumi.Context, name string, f config.Lamb
 			args.CodeSigningConfigArn = s.codeSigning.Arn
 		}
 	}
-	// The role must be able to create the VPC network interfaces and write
-	// to its group before Lambda accepts the function (runtime), and hold
-	// every other grant before its first invocation.
-	fn, err := lambda.NewFunction(ctx, grantee, args, parent, pulumi.DependsOn([]pulumi.Resource{lg, runtime}), iamdoc.DependOn(g))
-	if err != nil {
-		return err
-	}
-	if f.Async {
-		if _, err := lambda.NewFunctionEventInvokeConfig(ctx, grantee, &lambda.FunctionEventInvokeConfigArgs{
-			FunctionName:             fn.Name,
-			MaximumRetryAttempts:     pulumi.Int(asyncRetryAttempts),
-			MaximumEventAgeInSeconds: pulumi.Int(asyncMaxEventSeconds),
-			DestinationConfig: &lambda.FunctionEventInvokeConfigDestinationConfigArgs{
-				OnFailure: &lambda.FunctionEventInvokeConfigDestinationConfigOnFailureArgs{Destination: s.fnDLQ.Arn},
-			},
-		}, parent); err != nil {
-			return err
-		}
-	}
-	s.functions[name] = &function{spec: f, grantee: g, fn: fn, logGroup: lg}
-	return nil
+	return args
 }
 
 // runtimeStatements are what every function needs to run: network
@@ -189,7 +202,7 @@ func (s *Serverless) runtimeStatements(name string, f config.LambdaFunction, phy
 // services it calls, each store's connection (credentials as secret ARNs),
 // the ARNs of its secrets, and for API functions the user pool and the
 // WebSocket callback URL. A variable set twice is an error.
-func (s *Serverless) environment(name string, f config.LambdaFunction) (pulumi.StringMap, error) {
+func (s *Serverless) environment(name string, f config.LambdaFunction, binds []datalayer.Binding) (pulumi.StringMap, error) {
 	a := s.args
 	env := pulumi.StringMap{}
 	var dup []string
@@ -218,16 +231,12 @@ func (s *Serverless) environment(name string, f config.LambdaFunction) (pulumi.S
 			return u, nil
 		}).(pulumi.StringOutput))
 	}
-	for _, u := range f.Uses {
-		vars, secretRefs, err := s.connection(name, u)
-		if err != nil {
-			return nil, err
+	for _, b := range binds {
+		for _, k := range sortedKeys(b.Env) {
+			add(k, b.Env[k])
 		}
-		for _, k := range sortedKeys(vars) {
-			add(k, vars[k])
-		}
-		for _, k := range sortedKeys(secretRefs) {
-			addSecret(k, secretRefs[k])
+		for _, k := range sortedKeys(b.Secrets) {
+			addSecret(k, b.Secrets[k])
 		}
 	}
 	if len(f.Publishes) > 0 {
@@ -266,45 +275,28 @@ func (s *Serverless) environment(name string, f config.LambdaFunction) (pulumi.S
 	return env, nil
 }
 
-// connection is what one `uses` entry of function name puts in the
-// environment: a store's connection as the function's own user where it
-// has one (data.redis.serviceUsers).
-func (s *Serverless) connection(name, use string) (map[string]pulumi.StringOutput, map[string]datalayer.SecretRef, error) {
-	d := s.args.Data
-	if st, ok := networkStores[use]; ok {
-		c, err := d.ConnectionAs(st, name)
-		return c.Env, c.Secrets, err
+// bindings are the DataLayer's bindings of the function's `uses`, in
+// order, with a function's access (a queue is sent to); a store's
+// connection is the function's own user where it has one
+// (data.redis.serviceUsers).
+func (s *Serverless) bindings(name string, f config.LambdaFunction) ([]datalayer.Binding, error) {
+	var out []datalayer.Binding
+	for _, u := range f.ResolvedUses() {
+		b, err := s.args.Data.Bind(u, name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
 	}
-	kind, name, _ := strings.Cut(use, ":")
-	switch kind {
-	case "queue":
-		q, err := d.Queue(name)
-		if err != nil {
-			return nil, nil, err
-		}
-		return q.Env(), nil, nil
-	case "bucket":
-		b, err := d.Bucket(name)
-		if err != nil {
-			return nil, nil, err
-		}
-		return b.Env(), nil, nil
-	case "ses":
-		e, err := d.SES()
-		if err != nil {
-			return nil, nil, err
-		}
-		return e.Env(), nil, nil
-	}
-	return nil, nil, fmt.Errorf("unknown store %q", use)
+	return out, nil
 }
 
 // grant asks each owner for exactly what the function uses: its secrets,
-// its stores' credentials, search, a queue (send), a bucket (read and
-// write), SES (send from the configured address), and the bus for the
-// events it publishes (events:PutEvents conditioned on their sources and
-// detail types).
-func (s *Serverless) grant(ctx *pulumi.Context, name string, f config.LambdaFunction, g iamdoc.Grantee) error {
+// its stores' credentials, then each binding's grant (search, a queue:
+// send, a bucket: read and write, SES: send from the configured address),
+// and the bus for the events it publishes (events:PutEvents conditioned on
+// their sources and detail types).
+func (s *Serverless) grant(ctx *pulumi.Context, f config.LambdaFunction, g iamdoc.Grantee, binds []datalayer.Binding) error {
 	a := s.args
 	if len(f.Secrets) > 0 {
 		if _, err := a.Secrets.GrantRead(ctx, g, f.Secrets...); err != nil {
@@ -312,31 +304,11 @@ func (s *Serverless) grant(ctx *pulumi.Context, name string, f config.LambdaFunc
 		}
 	}
 	var creds []datalayer.Store
-	for _, u := range f.Uses {
-		if st, ok := networkStores[u]; ok {
-			if c, err := a.Data.ConnectionAs(st, name); err == nil && len(c.Secrets) > 0 {
-				creds = append(creds, c.Store)
-			}
+	for _, b := range binds {
+		if b.Credentials != "" {
+			creds = append(creds, b.Credentials)
 		}
-		kind, name, _ := strings.Cut(u, ":")
-		var err error
-		switch kind {
-		case "search":
-			_, err = a.Data.GrantSearch(ctx, g)
-		case "queue":
-			var q *datalayer.Queue
-			if q, err = a.Data.Queue(name); err == nil {
-				_, err = q.GrantSend(ctx, g)
-			}
-		case "bucket":
-			var b *datalayer.Bucket
-			if b, err = a.Data.Bucket(name); err == nil {
-				_, err = b.GrantReadWrite(ctx, g)
-			}
-		case "ses":
-			_, err = a.Data.GrantSendEmail(ctx, g)
-		}
-		if err != nil {
+		if _, err := b.Grant(ctx, g); err != nil {
 			return err
 		}
 	}

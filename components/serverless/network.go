@@ -2,7 +2,6 @@ package serverless
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
@@ -57,7 +56,11 @@ func (s *Serverless) newSecurityGroups(ctx *pulumi.Context) error {
 				return err
 			}
 		}
-		stores, buckets := storesOf(f)
+		binds, err := s.bindings(fn, f)
+		if err != nil {
+			return fmt.Errorf("serverless: function %s: %w", fn, err)
+		}
+		stores, buckets := storesOf(binds)
 		if len(stores) > 0 {
 			if err := a.Data.AllowFrom(ctx, name, sg, stores...); err != nil {
 				return err
@@ -102,30 +105,24 @@ func (s *Serverless) needsInternet(name string, f config.LambdaFunction) bool {
 	if f.Internet || len(f.Publishes) > 0 || s.isAuthorizer(name) || s.isWebSocketRouter(name) {
 		return true
 	}
-	for _, u := range f.Uses {
-		if kind, _, _ := strings.Cut(u, ":"); kind == "queue" || kind == "ses" {
+	for _, u := range f.ResolvedUses() {
+		if u.ViaNAT() {
 			return true
 		}
 	}
 	return false
 }
 
-// networkStores maps `uses` entries to the data layer's network-reachable stores.
-var networkStores = map[string]datalayer.Store{
-	"postgres": datalayer.Postgres, "mongo": datalayer.DocumentDB, "redis": datalayer.Redis,
-	"memcached": datalayer.Memcached, "search": datalayer.OpenSearch,
-}
-
-// storesOf lists the network stores a function uses, and whether it uses
-// a bucket.
-func storesOf(f config.LambdaFunction) ([]datalayer.Store, bool) {
+// storesOf lists the network stores a function's bindings reach, and
+// whether one of them is a bucket.
+func storesOf(binds []datalayer.Binding) ([]datalayer.Store, bool) {
 	var out []datalayer.Store
 	buckets := false
-	for _, u := range f.Uses {
-		if st, ok := networkStores[u]; ok {
-			out = append(out, st)
+	for _, b := range binds {
+		if b.Reach != "" {
+			out = append(out, b.Reach)
 		}
-		buckets = buckets || strings.HasPrefix(u, "bucket:")
+		buckets = buckets || b.S3
 	}
 	return out, buckets
 }

@@ -40,7 +40,8 @@ func (c *checker) allow(a *aspects, role, waiter *mockengine.Resource, arn strin
 
 // use checks one `uses` entry.
 func (c *checker) use(k *consumer, u string) aspects {
-	kind, name := config.ParseUse(u)
+	parsed := config.ParseUse(u)
+	kind, name := parsed.Kind, parsed.Name
 	switch kind {
 	case config.UseStore:
 		return c.store(k, name)

@@ -109,6 +109,34 @@ func DependOn(grantees ...Grantee) pulumi.ResourceOption {
 	return pulumi.DependsOn(deps)
 }
 
+// Grant is what one grant created, as a value: the grantee and the
+// policies given to its role. Whatever must not start before the grant
+// takes ApplyBefore (CDK's grant.applyBefore); DependOn waits for every
+// grant of a role instead.
+type Grant struct {
+	Grantee  Grantee
+	Policies []pulumi.Resource
+}
+
+// NewGrant is the grant of policies (nil ones dropped) to g.
+func NewGrant(g Grantee, policies ...pulumi.Resource) Grant {
+	out := Grant{Grantee: g}
+	for _, p := range policies {
+		if p != nil && p != pulumi.Resource((*iam.RolePolicy)(nil)) {
+			out.Policies = append(out.Policies, p)
+		}
+	}
+	return out
+}
+
+// Empty reports whether the grant created nothing (the use needs no IAM:
+// a store reached over the network only, SMTP credentials).
+func (g Grant) Empty() bool { return len(g.Policies) == 0 }
+
+// ApplyBefore is the option a resource takes to be created after this
+// grant's policies.
+func (g Grant) ApplyBefore() pulumi.ResourceOption { return pulumi.DependsOn(g.Policies) }
+
 // Attach gives the grantee's role an inline policy named
 // "<grantee>-<what>", parented to the component that owns the resources,
 // and records it on the grantee (DependOn). Owners call it from their
@@ -120,7 +148,7 @@ func Attach(ctx *pulumi.Context, owner pulumi.Resource, g Grantee, what string,
 		return nil, fmt.Errorf("grant %s: the grantee needs a name and a role", what)
 	}
 	if g.grants == nil {
-		return nil, fmt.Errorf("grant %s to %s: build the grantee with policy.NewGrantee, so its consumers can wait for the grant", what, g.Name)
+		return nil, fmt.Errorf("grant %s to %s: build the grantee with iamdoc.NewGrantee, so its consumers can wait for the grant", what, g.Name)
 	}
 	doc := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{Statements: statements}, pulumi.Parent(owner))
 	p, err := iam.NewRolePolicy(ctx, g.Name+"-"+what, &iam.RolePolicyArgs{
