@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -120,37 +119,6 @@ func (c *collector) notSupportedf(path, valid, format string, args ...any) {
 }
 func (c *collector) forbiddenf(path, valid, format string, args ...any) {
 	c.put(KindForbidden, path, fmt.Sprintf(format, args...), valid)
-}
-
-// add and addf record a problem whose kind is read from its sentence
-// (kindOf). They serve the call sites not yet given a kind of their own
-// (fleet_validate.go, which the `uses` resolver rewrites); new code calls
-// the method of its kind.
-func (c *collector) add(path, problem, valid string) { c.put(kindOf(problem), path, problem, valid) }
-
-func (c *collector) addf(path, valid, format string, args ...any) {
-	c.add(path, fmt.Sprintf(format, args...), valid)
-}
-
-var (
-	requiredRe     = regexp.MustCompile(`\bis required\b|^is empty$|^needs |^has no `)
-	notSupportedRe = regexp.MustCompile(`not supported|not available|no longer`)
-	forbiddenRe    = regexp.MustCompile(`must not|must never|may not|together with|is reserved|owned by the program|derived by the program|cannot be|only for`)
-)
-
-// kindOf is the kind a problem's sentence states.
-func kindOf(problem string) Kind {
-	switch p := strings.ToLower(problem); {
-	case p == "unknown key":
-		return KindUnknown
-	case requiredRe.MatchString(p):
-		return KindRequired
-	case notSupportedRe.MatchString(p):
-		return KindNotSupported
-	case forbiddenRe.MatchString(p):
-		return KindForbidden
-	}
-	return KindInvalid
 }
 
 // merge adds the validation problems in v, except those about a path that

@@ -54,27 +54,6 @@ func describeErrors(es Errors) string {
 	return strings.Join(lines, "\n\t")
 }
 
-func TestKindOfReadsTheSentence(t *testing.T) {
-	t.Parallel()
-	for _, tt := range []struct {
-		problem string
-		want    Kind
-	}{
-		{"unknown key", KindUnknown},
-		{"is required", KindRequired},
-		{"is empty", KindRequired},
-		{"needs the event bus", KindRequired},
-		{"is not supported on a Global Datastore", KindNotSupported},
-		{"latest is mutable and cannot be rolled back to", KindForbidden},
-		{"PORT must never be set", KindForbidden},
-		{`"x" is not a valid service name`, KindInvalid},
-	} {
-		if got := kindOf(tt.problem); got != tt.want {
-			t.Errorf("kindOf(%q) = %s, want %s", tt.problem, got, tt.want)
-		}
-	}
-}
-
 func TestPathPrintsAsErrorsDo(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
