@@ -12,14 +12,15 @@ import (
 	"github.com/dbay/infra/internal/tokens"
 )
 
-// costOf synthesizes a stack from dir and returns its cost report.
+// costOf synthesizes a stack from dir (once per test binary: synth.Shared)
+// and returns its cost report.
 func costOf(t *testing.T, dir, stack string) (*synth.Result, *cost.Report) {
 	t.Helper()
 	st, err := synth.LoadStack(dir, stack)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := synth.Run(st)
+	r, err := synth.Shared(st)
 	if err != nil {
 		t.Fatalf("%s/%s: %v", dir, stack, err)
 	}

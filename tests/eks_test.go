@@ -53,11 +53,7 @@ func eksVariant(t *testing.T) string {
 // registers in the NLB's target group.
 func TestDBayProdOnEKS(t *testing.T) {
 	t.Parallel()
-	st, err := synth.LoadStack(eksVariant(t), "prod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := synth.Run(st)
+	r, err := synth.SharedStack(eksVariant(t), "prod")
 	if err != nil {
 		t.Fatalf("prod on EKS: %v", err)
 	}

@@ -3,7 +3,6 @@ package tests
 import (
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -16,31 +15,19 @@ import (
 	"github.com/dbay/infra/stacks"
 )
 
-var (
-	downMu sync.Mutex
-	down   = map[string]*synth.Result{}
-)
-
 // synthesizeDown runs a shipped DR pair as `synth --primary-down` does:
 // after a failover, with the primary's Region (and state) unreadable.
 func synthesizeDown(t *testing.T, dir, stack string) *synth.Result {
 	t.Helper()
-	downMu.Lock()
-	defer downMu.Unlock()
-	key := dir + "/" + stack
-	if r, ok := down[key]; ok {
-		return r
-	}
 	st, err := synth.LoadStack(dir, stack)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st.PrimaryDown = true
-	r, err := synth.Run(st)
+	r, err := synth.Shared(st)
 	if err != nil {
-		t.Fatalf("%s --primary-down: %v", key, err)
+		t.Fatalf("%s/%s --primary-down: %v", dir, stack, err)
 	}
-	down[key] = r
 	return r
 }
 

@@ -10,7 +10,6 @@ import (
 	"reflect"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -25,29 +24,14 @@ import (
 // root is the repository root, where Pulumi.yaml lives.
 const root = ".."
 
-var (
-	cacheMu sync.Mutex
-	cache   = map[string]*synth.Result{}
-)
-
-// synthesize runs a shipped stack once per test binary.
+// synthesize runs a stack once per test binary (synth.SharedStack): the
+// result is shared, read-only (TestMain checks nothing changed it).
 func synthesize(t *testing.T, dir, stack string) *synth.Result {
 	t.Helper()
-	cacheMu.Lock()
-	defer cacheMu.Unlock()
-	key := dir + "/" + stack
-	if r, ok := cache[key]; ok {
-		return r
-	}
-	st, err := synth.LoadStack(dir, stack)
+	r, err := synth.SharedStack(dir, stack)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s/%s: %v", dir, stack, err)
 	}
-	r, err := synth.Run(st)
-	if err != nil {
-		t.Fatalf("%s: %v", key, err)
-	}
-	cache[key] = r
 	return r
 }
 

@@ -26,11 +26,7 @@ func TestWiringEveryEdgeOK(t *testing.T) {
 		r := synthesize(t, s.dir, s.stack)
 		checkWiring(t, r, s.min)
 	}
-	st, err := synth.LoadStack(eksVariant(t), "prod")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := synth.Run(st)
+	r, err := synth.SharedStack(eksVariant(t), "prod")
 	if err != nil {
 		t.Fatal(err)
 	}

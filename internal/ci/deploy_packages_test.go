@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -70,17 +71,30 @@ func packagesJob(t *testing.T, job string) (build, packages *ghStep, buildIdx, p
 	return build, packages, buildIdx, packagesIdx, region
 }
 
+var (
+	plainDocsMu sync.Mutex
+	plainDocs   = map[string][]byte{}
+)
+
 // expectedPackages are the distinct "s3://bucket/key" of the stack's Lambda
 // functions with an S3 package, read from synth's JSON document here, not
-// by the step's jq.
+// by the step's jq. Each stack's document is synthesized once per run.
 func expectedPackages(t *testing.T, stack string) []string {
 	t.Helper()
-	cmd := exec.Command(synthBinary(t), "--stack", stack, "--format", "json")
-	cmd.Dir = root
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("synth --stack %s: %v", stack, err)
+	bin := synthBinary(t)
+	plainDocsMu.Lock()
+	out, ok := plainDocs[stack]
+	if !ok {
+		cmd := exec.Command(bin, "--stack", stack, "--format", "json")
+		cmd.Dir = root
+		var err error
+		if out, err = cmd.Output(); err != nil {
+			plainDocsMu.Unlock()
+			t.Fatalf("synth --stack %s: %v", stack, err)
+		}
+		plainDocs[stack] = out
 	}
+	plainDocsMu.Unlock()
 	var doc struct {
 		Resources []struct {
 			Type   string         `json:"type"`

@@ -1,11 +1,13 @@
 package ci
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -60,12 +62,42 @@ func guardTree(t *testing.T, extra ...string) (tmp, stubs string) {
 			t.Fatal(err)
 		}
 	}
-	build := exec.Command("go", "build", "-o", filepath.Join(tmp, "bin", "guard"), "./cmd/guard")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/guard: %v\n%s", err, out)
+	b, err := os.ReadFile(guardBinary(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(tmp, "bin", "guard"), b, 0o755); err != nil {
+		t.Fatal(err)
 	}
 	return tmp, stubs
+}
+
+var (
+	guardOnce sync.Once
+	guardBin  string
+	guardErr  error
+)
+
+// guardBinary is cmd/guard built once per test run (TestMain removes it).
+func guardBinary(t *testing.T) string {
+	t.Helper()
+	guardOnce.Do(func() {
+		tmp, err := os.MkdirTemp("", "ci-guard")
+		if err != nil {
+			guardErr = err
+			return
+		}
+		guardBin = filepath.Join(tmp, "guard")
+		build := exec.Command("go", "build", "-o", guardBin, "./cmd/guard")
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			guardErr = fmt.Errorf("go build ./cmd/guard: %v\n%s", err, out)
+		}
+	})
+	if guardErr != nil {
+		t.Fatal(guardErr)
+	}
+	return guardBin
 }
 
 // stubPulumi writes a `pulumi` on PATH that prints the preview document in

@@ -14,8 +14,10 @@ import (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if synthBin != "" {
-		os.RemoveAll(filepath.Dir(synthBin))
+	for _, bin := range []string{synthBin, guardBin} {
+		if bin != "" {
+			os.RemoveAll(filepath.Dir(bin))
+		}
 	}
 	os.Exit(code)
 }

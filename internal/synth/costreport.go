@@ -13,6 +13,8 @@ import (
 // embedded prices and default assumptions, computed once. A recovery
 // stack's secondaries take their sizes from its partner.
 func (r *Result) Cost() (*cost.Report, error) {
+	r.lazy.Lock()
+	defer r.lazy.Unlock()
 	if r.cost == nil && r.costErr == nil {
 		partner := r.Partner
 		if partner == nil {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
@@ -71,6 +72,9 @@ type Result struct {
 	// raw are the exports with secrets in the clear: what a recovery
 	// stack's mocked StackReference reads.
 	raw map[string]any
+	// lazy guards wiring and cost: a Result from Shared is read by
+	// parallel tests.
+	lazy sync.Mutex
 	// wiring is the edge table, computed on first use (Wiring).
 	wiring *wiring.Report
 	// cost is the monthly estimate, computed on first use (Cost).

@@ -13,6 +13,8 @@ import (
 // Wiring is the stack's edge table (internal/wiring): every declared edge
 // proved from the captured resources, computed once.
 func (r *Result) Wiring() wiring.Report {
+	r.lazy.Lock()
+	defer r.lazy.Unlock()
 	if r.wiring == nil {
 		var partner []*mockengine.Resource
 		if r.Partner != nil {
