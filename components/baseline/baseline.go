@@ -28,6 +28,7 @@ import (
 
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
 )
@@ -84,7 +85,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		args.Partition = "aws"
 	}
 	b := &Baseline{args: args}
-	if err := ctx.RegisterComponentResource(typeToken, name, b, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, b, opts...); err != nil {
 		return nil, err
 	}
 	b.account = iamdoc.Account(ctx, b)
@@ -118,9 +119,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			return nil, err
 		}
 	}
-	return b, ctx.RegisterResourceOutputs(b, pulumi.Map{
-		"trailArn": b.TrailArn, "trailBucket": b.TrailBucket, "trailLogGroup": b.TrailLogGroup, "detectorId": b.DetectorID,
-	})
+	return b, outputs.Register(ctx, b)
 }
 
 // Alarms are the xpriv alarms (alarm.Source): Monitoring creates them on

@@ -27,6 +27,7 @@ import (
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/internal/netrule"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/config"
 )
@@ -203,7 +204,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	d := &DataLayer{args: args, stores: map[Store]*store{}, credentials: map[Store]credential{}, buckets: map[string]*Bucket{}, queues: map[string]*Queue{}, outputs: pulumi.Map{}}
-	if err := ctx.RegisterComponentResource(typeToken, name, d, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, d, opts...); err != nil {
 		return nil, err
 	}
 	d.account = iamdoc.Account(ctx, d)
@@ -219,18 +220,16 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		sgs[string(s)] = d.stores[s].sg.ID().ToStringOutput()
 	}
 	d.SecurityGroupIDs = sgs.ToStringMapOutput()
-	if d.PostgresEndpoint == (pulumi.StringOutput{}) {
+	if !outputs.IsSet(d, "redisEndpoint") {
+		d.RedisEndpoint = pulumi.String("").ToStringOutput()
+	}
+	if !outputs.IsSet(d, "postgresEndpoint") {
 		d.PostgresEndpoint = pulumi.String("").ToStringOutput()
 		d.ReplicaEndpoints = pulumi.StringMap{}.ToStringMapOutput()
 	}
 	d.defaultNames()
-	d.outputs["redisEndpoint"] = d.RedisEndpoint
-	d.outputs["keyArn"] = d.KeyArn
-	d.outputs["postgresEndpoint"] = d.PostgresEndpoint
-	d.outputs["replicaEndpoints"] = d.ReplicaEndpoints
-	d.outputs["securityGroupIds"] = d.SecurityGroupIDs
 	d.registerDROutputs()
-	return d, ctx.RegisterResourceOutputs(d, d.outputs)
+	return d, outputs.Register(ctx, d, outputs.Extra(d.outputs))
 }
 
 func (d *DataLayer) storeNames() []Store {

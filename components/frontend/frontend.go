@@ -28,6 +28,7 @@ import (
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/config"
 )
 
@@ -203,7 +204,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	f := &Frontend{protect: args.Protect}
-	if err := ctx.RegisterComponentResource(typeToken, name, f, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, f, opts...); err != nil {
 		return nil, err
 	}
 	partition := args.Partition
@@ -297,25 +298,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	f.SiteURL = pulumi.String("https://" + args.Spec.Aliases[0]).ToStringOutput()
 	f.OriginVerifySecret = pulumi.ToSecret(secret).(pulumi.StringOutput)
 
-	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{
-		"bucketName":             f.BucketName,
-		"bucketArn":              f.BucketArn,
-		"logBucketName":          f.LogBucketName,
-		"distributionId":         f.DistributionID,
-		"distributionArn":        f.DistributionArn,
-		"distributionDomainName": f.DistributionDomainName,
-		"certificateArn":         f.CertificateArn,
-		"webAclArn":              f.WebACLArn,
-		"regionalWebAclArn":      f.RegionalWebACLArn,
-		"zoneId":                 f.ZoneID,
-		"nameServers":            f.NameServers,
-		"healthCheckId":          f.HealthCheckID,
-		"siteUrl":                f.SiteURL,
-		"originVerifySecret":     f.OriginVerifySecret,
-		"syncCommands":           f.SyncCommands,
-		"invalidateCommand":      f.InvalidateCommand,
-		"replicaBucketName":      f.ReplicaBucketName,
-	})
+	return f, outputs.Register(ctx, f)
 }
 
 // check reports every wiring mistake at once, before anything is registered.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/config"
 )
 
@@ -90,7 +91,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	m := &Monitoring{args: args, topics: map[bool]*sns.Topic{}}
-	if err := ctx.RegisterComponentResource(typeToken, name, m, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, m, opts...); err != nil {
 		return nil, err
 	}
 	m.account = iamdoc.Account(ctx, m)
@@ -137,10 +138,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	m.DashboardName = dash
-	return m, ctx.RegisterResourceOutputs(m, pulumi.Map{
-		"alertTopicArn": m.AlertTopicArn, "alarmNames": m.AlarmNames, "dashboardName": m.DashboardName,
-		"backupVaultArn": m.BackupVaultArn, "copyVaultArn": m.CopyVaultArn,
-	})
+	return m, outputs.Register(ctx, m)
 }
 
 func needsGlobalTopic(specs []alarm.Spec, region string) bool {

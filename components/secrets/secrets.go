@@ -18,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/config"
 )
 
@@ -100,7 +101,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			return nil, fmt.Errorf("secrets: %s has readers: Args.DeployRole and BreakGlassRole are required (its key and policy name them)", n)
 		}
 	}
-	if err := ctx.RegisterComponentResource(typeToken, name, s, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, s, opts...); err != nil {
 		return nil, err
 	}
 	if args.Replica != nil {
@@ -189,13 +190,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	s.PutCommands = puts.ToStringMapOutput()
 	s.AppKeyArns = appKeys.ToStringMapOutput()
 	s.KeyArns = keyArns.ToStringMapOutput()
-	outputs := pulumi.Map{
-		"keyArn": s.KeyArn, "arns": s.ARNs, "replicaKeyArns": s.ReplicaKeyArns, "putCommands": s.PutCommands, "keyArns": s.KeyArns,
+	var skip []string
+	if len(appKeys) == 0 {
+		skip = append(skip, "appKeyArns")
 	}
-	if len(appKeys) > 0 {
-		outputs["appKeyArns"] = s.AppKeyArns
-	}
-	return s, ctx.RegisterResourceOutputs(s, outputs)
+	return s, outputs.Register(ctx, s, outputs.Skip(skip...))
 }
 
 // Injected reports whether a consumer listing the secret receives it
