@@ -29,6 +29,7 @@ import (
 	"github.com/dbay/infra/components/internal/netrule"
 	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/components/seal"
 	"github.com/dbay/infra/config"
 )
 
@@ -207,6 +208,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := outputs.Component(ctx, typeToken, name, d, opts...); err != nil {
 		return nil, err
 	}
+	seal.Track(ctx, fmt.Sprintf("datalayer %q", name), d)
 	d.account = iamdoc.Account(ctx, d)
 	steps := []func(*pulumi.Context) error{d.newKey, d.newPostgres, d.newDocumentDB, d.newRedis, d.newMemcached, d.newOpenSearch, d.newMessaging}
 	for _, step := range steps {

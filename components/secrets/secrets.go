@@ -19,6 +19,7 @@ import (
 
 	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/internal/outputs"
+	"github.com/dbay/infra/components/seal"
 	"github.com/dbay/infra/config"
 )
 
@@ -104,6 +105,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := outputs.Component(ctx, typeToken, name, s, opts...); err != nil {
 		return nil, err
 	}
+	seal.Track(ctx, fmt.Sprintf("secrets %q", name), s)
 	if args.Replica != nil {
 		return s, s.consumeReplicas(ctx)
 	}
@@ -321,7 +323,8 @@ func (s *Secrets) GrantRead(ctx *pulumi.Context, g iamdoc.Grantee, names ...stri
 // (sealedStatements): only its granted readers (and their fixed-name roles
 // in the replica Regions, each in its own Region) and the break-glass role
 // read it; only break-glass puts its value; only the deploy and break-glass
-// roles change it. The stack calls it once, after all components are built.
+// roles change it. The stack calls it once, after all components are built
+// (seal.All).
 func (s *Secrets) Seal(ctx *pulumi.Context) error {
 	if s.sealed {
 		return errors.New("secrets: Seal called twice")
@@ -347,6 +350,9 @@ func (s *Secrets) Seal(ctx *pulumi.Context) error {
 	}
 	return nil
 }
+
+// Sealed reports whether Seal has run (seal.Sealer).
+func (s *Secrets) Sealed() bool { return s.sealed }
 
 func sortedNames(items map[string]config.SecretItem) []string {
 	names := make([]string, 0, len(items))

@@ -1,0 +1,60 @@
+package secrets
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/seal"
+	"github.com/dbay/infra/internal/mockengine"
+)
+
+// TestForgottenSealFails: a program that grants a single-reader secret and
+// never seals it fails at seal.Check (stacks.Build's last step), naming the
+// component; seal.All writes the policy and passes the check.
+func TestForgottenSealFails(t *testing.T) {
+	t.Parallel()
+	for _, sealIt := range []bool{false, true} {
+		eng := mockengine.New("dbay", "prod", "us-east-1")
+		err := eng.Run(func(ctx *pulumi.Context) error {
+			west, err := aws.NewProvider(ctx, "us-west-2", &aws.ProviderArgs{Region: pulumi.String("us-west-2")})
+			if err != nil {
+				return err
+			}
+			s, err := New(ctx, "secrets", &Args{
+				Spec: dbaySecrets(), Values: map[string]string{"SENTRY_DSN": "x"},
+				Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws",
+				ReplicaProviders: map[string]*aws.Provider{"us-west-2": west}, DeployRole: "d", BreakGlassRole: "b",
+			})
+			if err != nil {
+				return err
+			}
+			r, err := iam.NewRole(ctx, "build-and-sign-tx", &iam.RoleArgs{AssumeRolePolicy: pulumi.String(`{}`)})
+			if err != nil {
+				return err
+			}
+			if _, err := s.GrantRead(ctx, iamdoc.NewGrantee("build-and-sign-tx", r), "WALLET_MASTER_XPRIV"); err != nil {
+				return err
+			}
+			if sealIt {
+				if err := seal.All(ctx); err != nil {
+					return err
+				}
+			}
+			return seal.Check(ctx)
+		})
+		if sealIt {
+			if err != nil || len(eng.ByType(tPolicy)) != 1 {
+				t.Errorf("sealed: err %v, %d secret policies, want nil and 1", err, len(eng.ByType(tPolicy)))
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), `never sealed: secrets "secrets"`) {
+			t.Errorf("unsealed: err = %v, want it to name secrets \"secrets\"", err)
+		}
+	}
+}
