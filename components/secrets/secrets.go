@@ -109,80 +109,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if args.Replica != nil {
 		return s, s.consumeReplicas(ctx)
 	}
-	parent := pulumi.Parent(s)
-	account := iamdoc.Account(ctx, s)
-	s.account = account
-	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
-		Statements: iam.GetPolicyDocumentStatementArray{iamdoc.AccountRoot(account, args.Partition)},
-	}, parent)
-	key, err := kms.NewKey(ctx, "secrets-key", &kms.KeyArgs{
-		Description:          pulumi.Sprintf("%s/%s Secrets Manager secrets", args.Project, args.Stack),
-		EnableKeyRotation:    pulumi.Bool(true),
-		DeletionWindowInDays: pulumi.Int(30),
-		MultiRegion:          pulumi.Bool(len(args.Spec.ReplicaRegions) > 0),
-		Policy:               keyPolicy.Json(),
-	}, parent, pulumi.Protect(args.Protect))
+	key, keyPolicy, replicaKeys, err := s.newKey(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.keyArn = key.Arn
-
-	replicaKeys := pulumi.StringMap{}
-	var replicas secretsmanager.SecretReplicaArray
-	for _, region := range args.Spec.ReplicaRegions {
-		p := args.ReplicaProviders[region]
-		if p == nil {
-			return nil, fmt.Errorf("secrets: no provider for replica region %s", region)
-		}
-		rk, err := kms.NewReplicaKey(ctx, "secrets-key-"+region, &kms.ReplicaKeyArgs{
-			Description:          pulumi.Sprintf("%s/%s secrets, replica in %s", args.Project, args.Stack, region),
-			PrimaryKeyArn:        key.Arn,
-			DeletionWindowInDays: pulumi.Int(30),
-			Policy:               keyPolicy.Json(),
-		}, parent, pulumi.Provider(p), pulumi.Protect(args.Protect))
-		if err != nil {
-			return nil, err
-		}
-		replicaKeys[region] = rk.Arn
-		replicas = append(replicas, secretsmanager.SecretReplicaArgs{Region: pulumi.String(region), KmsKeyId: rk.Arn})
+	arns, puts, keyArns, err := s.newSecrets(ctx, key.Arn)
+	if err != nil {
+		return nil, err
 	}
-
-	s.replicas = replicas
-	arns := pulumi.StringMap{}
-	puts := pulumi.StringMap{}
-	keyArns := pulumi.StringMap{}
-	for _, name := range sortedNames(args.Spec.Items) {
-		item := args.Spec.Items[name]
-		secretKey, secretReplicas := key.Arn, replicas
-		if len(item.Readers) > 0 {
-			if secretKey, secretReplicas, err = s.newSealedKey(ctx, name); err != nil {
-				return nil, err
-			}
-		}
-		s.secretKeys[name] = secretKey
-		keyArns[name] = secretKey
-		sec, err := secretsmanager.NewSecret(ctx, name, &secretsmanager.SecretArgs{
-			Name:                 pulumi.Sprintf("%s/%s/%s", args.Project, args.Stack, name),
-			Description:          pulumi.String(item.Description),
-			KmsKeyId:             secretKey,
-			RecoveryWindowInDays: pulumi.Int(args.Spec.RecoveryWindowDays),
-			Replicas:             secretReplicas,
-		}, parent, pulumi.Protect(args.Protect || item.Source == config.SourceExternal))
-		if err != nil {
-			return nil, err
-		}
-		s.secrets[name] = sec
-		s.arns[name] = sec.Arn
-		arns[name] = sec.Arn
-		if err := s.setValue(ctx, name, item, sec); err != nil {
-			return nil, err
-		}
-		if item.Source == config.SourceExternal {
-			puts[name] = pulumi.Sprintf("aws secretsmanager put-secret-value --region %s --secret-id %s --secret-string file://%s.txt",
-				args.Region, sec.Arn, name)
-		}
-	}
-	appKeys, err := s.newAppKeys(ctx, keyPolicy.Json())
+	appKeys, err := s.newAppKeys(ctx, keyPolicy)
 	if err != nil {
 		return nil, err
 	}
@@ -197,6 +132,92 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		skip = append(skip, "appKeyArns")
 	}
 	return s, outputs.Register(ctx, s, outputs.Skip(skip...))
+}
+
+// newKey creates the secrets key (multi-Region with replica regions) and
+// its replica in each replica region (s.replicas); it returns the key, its
+// policy and the replicas' ARNs by region.
+func (s *Secrets) newKey(ctx *pulumi.Context) (*kms.Key, pulumi.StringOutput, pulumi.StringMap, error) {
+	args := s.args
+	parent := pulumi.Parent(s)
+	account := iamdoc.Account(ctx, s)
+	s.account = account
+	keyPolicy := iam.GetPolicyDocumentOutput(ctx, iam.GetPolicyDocumentOutputArgs{
+		Statements: iam.GetPolicyDocumentStatementArray{iamdoc.AccountRoot(account, args.Partition)},
+	}, parent)
+	key, err := kms.NewKey(ctx, "secrets-key", &kms.KeyArgs{
+		Description:          pulumi.Sprintf("%s/%s Secrets Manager secrets", args.Project, args.Stack),
+		EnableKeyRotation:    pulumi.Bool(true),
+		DeletionWindowInDays: pulumi.Int(30),
+		MultiRegion:          pulumi.Bool(len(args.Spec.ReplicaRegions) > 0),
+		Policy:               keyPolicy.Json(),
+	}, parent, pulumi.Protect(args.Protect))
+	if err != nil {
+		return nil, pulumi.StringOutput{}, nil, err
+	}
+	s.keyArn = key.Arn
+
+	replicaKeys := pulumi.StringMap{}
+	var replicas secretsmanager.SecretReplicaArray
+	for _, region := range args.Spec.ReplicaRegions {
+		p := args.ReplicaProviders[region]
+		if p == nil {
+			return nil, pulumi.StringOutput{}, nil, fmt.Errorf("secrets: no provider for replica region %s", region)
+		}
+		rk, err := kms.NewReplicaKey(ctx, "secrets-key-"+region, &kms.ReplicaKeyArgs{
+			Description:          pulumi.Sprintf("%s/%s secrets, replica in %s", args.Project, args.Stack, region),
+			PrimaryKeyArn:        key.Arn,
+			DeletionWindowInDays: pulumi.Int(30),
+			Policy:               keyPolicy.Json(),
+		}, parent, pulumi.Provider(p), pulumi.Protect(args.Protect))
+		if err != nil {
+			return nil, pulumi.StringOutput{}, nil, err
+		}
+		replicaKeys[region] = rk.Arn
+		replicas = append(replicas, secretsmanager.SecretReplicaArgs{Region: pulumi.String(region), KmsKeyId: rk.Arn})
+	}
+	s.replicas = replicas
+	return key, keyPolicy.Json(), replicaKeys, nil
+}
+
+// newSecrets creates every declared secret (a single-reader one under its
+// own key) with its value; it returns the ARNs, the external secrets' put
+// commands and each secret's key ARN, by name.
+func (s *Secrets) newSecrets(ctx *pulumi.Context, keyArn pulumi.StringOutput) (arns, puts, keyArns pulumi.StringMap, err error) {
+	args := s.args
+	arns, puts, keyArns = pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
+	for _, name := range sortedNames(args.Spec.Items) {
+		item := args.Spec.Items[name]
+		secretKey, secretReplicas := keyArn, s.replicas
+		if len(item.Readers) > 0 {
+			if secretKey, secretReplicas, err = s.newSealedKey(ctx, name); err != nil {
+				return nil, nil, nil, err
+			}
+		}
+		s.secretKeys[name] = secretKey
+		keyArns[name] = secretKey
+		sec, err := secretsmanager.NewSecret(ctx, name, &secretsmanager.SecretArgs{
+			Name:                 pulumi.Sprintf("%s/%s/%s", args.Project, args.Stack, name),
+			Description:          pulumi.String(item.Description),
+			KmsKeyId:             secretKey,
+			RecoveryWindowInDays: pulumi.Int(args.Spec.RecoveryWindowDays),
+			Replicas:             secretReplicas,
+		}, pulumi.Parent(s), pulumi.Protect(args.Protect || item.Source == config.SourceExternal))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		s.secrets[name] = sec
+		s.arns[name] = sec.Arn
+		arns[name] = sec.Arn
+		if err := s.setValue(ctx, name, item, sec); err != nil {
+			return nil, nil, nil, err
+		}
+		if item.Source == config.SourceExternal {
+			puts[name] = pulumi.Sprintf("aws secretsmanager put-secret-value --region %s --secret-id %s --secret-string file://%s.txt",
+				args.Region, sec.Arn, name)
+		}
+	}
+	return arns, puts, keyArns, nil
 }
 
 // Injected reports whether a consumer listing the secret receives it
