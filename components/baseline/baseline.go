@@ -82,7 +82,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, fmt.Errorf("baseline: Spec.Baseline %q is neither stack nor organization", args.Spec.Baseline)
 	}
 	if args.Partition == "" {
-		args.Partition = "aws"
+		a := *args // a copy: the caller's Args are never written
+		a.Partition = "aws"
+		args = &a
 	}
 	b := &Baseline{args: args}
 	if err := outputs.Component(ctx, typeToken, name, b, opts...); err != nil {

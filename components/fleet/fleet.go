@@ -208,11 +208,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if args.Replicas != nil && args.ReplicaRegion != "" {
 		return nil, errors.New("fleet: a fleet running the primary's replicas (Replicas) replicates nothing (ReplicaRegion)")
 	}
-	if args.Partition == "" {
-		args.Partition = "aws"
-	}
-	if args.Environment == "" {
-		args.Environment = args.Stack
+	if args.Partition == "" || args.Environment == "" {
+		a := *args // a copy: the caller's Args are never written
+		if a.Partition == "" {
+			a.Partition = "aws"
+		}
+		if a.Environment == "" {
+			a.Environment = a.Stack
+		}
+		args = &a
 	}
 	f := &Fleet{args: args, units: map[string]*unit{}, outputs: pulumi.Map{}}
 	for _, s := range args.Spec.Services {

@@ -80,7 +80,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, errors.New("monitoring: Args.Project, Stack and Region are required")
 	}
 	if args.Partition == "" {
-		args.Partition = "aws"
+		a := *args // a copy: the caller's Args are never written
+		a.Partition = "aws"
+		args = &a
 	}
 	// An unknown alarm kind is an error before anything is registered.
 	var sourced []alarm.Spec

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -56,5 +57,36 @@ func TestForgottenSealFails(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), `never sealed: secrets "secrets"`) {
 			t.Errorf("unsealed: err = %v, want it to name secrets \"secrets\"", err)
 		}
+	}
+}
+
+// TestNewLeavesArgsAlone: New defaults the partition on its own copy; the
+// caller's Args (which a stack may pass to several components) are unchanged.
+func TestNewLeavesArgsAlone(t *testing.T) {
+	t.Parallel()
+	args := &Args{Spec: dbaySecrets(), Values: map[string]string{"SENTRY_DSN": "x"}, Project: "dbay", Stack: "prod", Region: "us-east-1",
+		DeployRole: "d", BreakGlassRole: "b"}
+	before := *args
+	err := mockengine.New("dbay", "prod", "us-east-1").Run(func(ctx *pulumi.Context) error {
+		west, err := aws.NewProvider(ctx, "us-west-2", &aws.ProviderArgs{Region: pulumi.String("us-west-2")})
+		if err != nil {
+			return err
+		}
+		args.ReplicaProviders = map[string]*aws.Provider{"us-west-2": west}
+		before.ReplicaProviders = args.ReplicaProviders
+		s, err := New(ctx, "secrets", args)
+		if err != nil {
+			return err
+		}
+		if s.args.Partition != "aws" {
+			t.Errorf("the component's partition = %q, want the default aws", s.args.Partition)
+		}
+		return seal.All(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(*args, before) {
+		t.Errorf("New changed the caller's Args: Partition %q (was %q)", args.Partition, before.Partition)
 	}
 }

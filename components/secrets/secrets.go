@@ -93,7 +93,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, errors.New("secrets: Args.Project, Stack and Region are required")
 	}
 	if args.Partition == "" {
-		args.Partition = "aws"
+		a := *args // a copy: the caller's Args are never written
+		a.Partition = "aws"
+		args = &a
 	}
 	s := &Secrets{args: args, arns: map[string]pulumi.StringOutput{}, secrets: map[string]*secretsmanager.Secret{}, readers: map[string][]pulumi.StringOutput{},
 		keys: map[string]appKey{}, secretKeys: map[string]pulumi.StringOutput{}}

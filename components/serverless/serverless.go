@@ -209,6 +209,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := check(args); err != nil {
 		return nil, err
 	}
+	if args.Partition == "" {
+		a := *args // a copy: the caller's Args are never written
+		a.Partition = "aws"
+		args = &a
+	}
 	s := &Serverless{args: args, sgs: map[string]*ec2.SecurityGroup{}, functions: map[string]*function{}, machines: map[string]pulumi.StringOutput{}}
 	if err := outputs.Component(ctx, typeToken, name, s, opts...); err != nil {
 		return nil, err
@@ -230,9 +235,6 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 func check(a *Args) error {
 	if a == nil || a.Network == nil || a.Project == "" || a.Stack == "" || a.Region == "" || a.Domain == "" {
 		return errors.New("serverless: Args.Network, Project, Stack, Region and Domain are required")
-	}
-	if a.Partition == "" {
-		a.Partition = "aws"
 	}
 	if n := len(a.Network.Layout[config.TierPrivate]); n < 2 && len(a.Spec.Functions) > 0 {
 		return fmt.Errorf("serverless: functions need private subnets in at least 2 AZs, the network has %d", n)
