@@ -172,15 +172,13 @@ func (b *built) operations(ctx *pulumi.Context) error {
 	// The audit trail, detection services and the xpriv alarms (README
 	// "Security baseline"); Monitoring turns its specs into alarms.
 	if b.base, err = baseline.New(ctx, "baseline", &baseline.Args{
-		Spec: cfg.Security, Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
-		Primary: cfg.Role == config.RolePrimary, Protect: cfg.Protected(), Watch: watched(b.sec, b.link),
+		Env: cfg.Env(), Spec: cfg.Security, Primary: cfg.Role == config.RolePrimary, Watch: watched(b.sec, b.link),
 	}, b.regional); err != nil {
 		return err
 	}
 	b.sources = append(b.sources, b.base)
 	if b.mon, err = monitoring.New(ctx, "monitoring", &monitoring.Args{
-		Spec: cfg.Monitoring, Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
-		Protect: cfg.Protected(), GlobalProvider: providers.Global, CopyProvider: providers.ByRegion[cfg.Monitoring.Backup.CopyToRegion],
+		Env: cfg.Env(), Spec: cfg.Monitoring, GlobalProvider: providers.Global, CopyProvider: providers.ByRegion[cfg.Monitoring.Backup.CopyToRegion],
 		BackupTag: backupTag(cfg), Sources: b.sources, LogSources: b.logSources, BreakGlassRole: cfg.Security.BreakGlassRole,
 	}, b.regional); err != nil {
 		return err

@@ -39,14 +39,13 @@ const typeToken = "dbay:components:Baseline"
 type Args struct {
 	// Spec is the validated `security` config section. Required.
 	Spec config.Security
-	// Project, Stack, Region and Partition of the stack. Required
-	// (Partition: "aws" when empty).
-	Project, Stack, Region, Partition string
+	// Env is the stack's: Project, Stack and Region required (Partition
+	// empty: "aws"); Protect protects the trail, its key, bucket and log
+	// group.
+	config.Env
 	// Primary creates the multi-Region trail (with baseline stack): a
 	// recovery stack's Region is recorded by its primary's trail.
 	Primary bool
-	// Protect protects the trail, its key, bucket and log group.
-	Protect bool
 	// Watch are the single-reader secrets whose reads and changes are
 	// alarmed. Absent: no filters (Dhanam has no single-reader secret).
 	Watch []secrets.Watch

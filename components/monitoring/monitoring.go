@@ -30,10 +30,9 @@ const GlobalRegion = "us-east-1"
 type Args struct {
 	// Spec is the validated `monitoring` config section. Required.
 	Spec config.Monitoring
-	// Project, Stack, Region and Partition of the stack. Required.
-	Project, Stack, Region, Partition string
-	// Protect protects the backup vaults and keys (prod: true).
-	Protect bool
+	// Env is the stack's: Project, Stack and Region required (Partition
+	// empty: "aws"); Protect protects the backup vaults and keys.
+	config.Env
 	// BreakGlassRole is the IAM role name (security.breakGlassRole) that
 	// alone may delete recovery points, shorten their lifecycle or change
 	// the vaults' access policies (backup.go). "": no vault access policy.
