@@ -5,12 +5,16 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
+	"github.com/dbay/infra/components/auth"
 	"github.com/dbay/infra/components/baseline"
+	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/drlink"
 	"github.com/dbay/infra/components/fleet"
+	"github.com/dbay/infra/components/frontend"
 	"github.com/dbay/infra/components/monitoring"
 	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/components/seal"
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/components/serverless"
 	"github.com/dbay/infra/config"
@@ -31,119 +35,161 @@ type Providers struct {
 	ByRegion map[string]*aws.Provider
 }
 
-// Build creates the stack from a validated configuration.
+// Build creates the stack from a validated configuration, in four steps:
+// the network and the stores (core), the fleet, edge and serverless
+// workloads, the baseline and monitoring (operations), then — every grant
+// made — the seal of the grant-dependent policies (seal.All) and the
+// exports. It fails if a component that needs a seal was never sealed.
 //
 // A recovery stack on standby builds its StandbyView: no derived store,
 // the DocumentDB secondary headless, the
 // PostgreSQL replica on its standby class (README "Disaster recovery").
 func Build(ctx *pulumi.Context, cfg *config.Config) error {
-	cfg = cfg.StandbyView()
+	err := build(ctx, cfg.StandbyView())
+	if checkErr := seal.Check(ctx); err == nil {
+		err = checkErr
+	}
+	return err
+}
+
+// built is what the steps of Build create and hand each other.
+type built struct {
+	cfg        *config.Config
+	providers  *Providers
+	regional   pulumi.ResourceOption
+	contract   *Contract // the primary's, in a recovery stack; nil otherwise
+	net        *network.Network
+	sec        *secrets.Secrets
+	link       *drlink.DRLink
+	data       *datalayer.DataLayer
+	zone       pulumi.StringInput
+	certs      *cert.Book
+	ov         *fleet.OriginVerify
+	fl         *fleet.Fleet
+	fe         *frontend.Frontend
+	au         *auth.Auth
+	sl         *serverless.Serverless
+	base       *baseline.Baseline
+	mon        *monitoring.Monitoring
+	sources    []alarm.Source
+	logSources []alarm.LogSource
+}
+
+func build(ctx *pulumi.Context, cfg *config.Config) error {
+	b := &built{cfg: cfg}
+	for _, step := range []func(*pulumi.Context) error{b.core, b.workloads, b.operations, seal.All, b.export} {
+		if err := step(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// core creates the providers, the network, the secrets, the DR link and
+// the data layer (reading the primary's contract first in a recovery stack).
+func (b *built) core(ctx *pulumi.Context) error {
+	cfg := b.cfg
 	providers, err := NewProviders(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	regional := pulumi.Providers(providers.Regional)
-	var contract *Contract
+	b.providers, b.regional = providers, pulumi.Providers(providers.Regional)
 	if cfg.Role == config.RoleRecovery {
 		// Read first: a recovery stack is built from the contract its
 		// primary replicated into this Region.
-		if contract, err = ReadContract(ctx, cfg.Project, cfg.DR.PrimaryStack, cfg.Region, providers.Regional); err != nil {
+		if b.contract, err = ReadContract(ctx, cfg.Project, cfg.DR.PrimaryStack, cfg.Region, providers.Regional); err != nil {
 			return err
 		}
 	}
-	net, err := network.New(ctx, "network", &network.Args{
+	if b.net, err = network.New(ctx, "network", &network.Args{
 		Spec:      cfg.Network,
 		Region:    cfg.Region,
 		Partition: cfg.Partition(),
 		Protect:   cfg.Protected(),
-	}, regional)
-	if err != nil {
+	}, b.regional); err != nil {
 		return err
 	}
-	secArgs, dataArgs, zone := storeArgs(ctx, cfg, providers, net, contract)
-	sec, err := secrets.New(ctx, "secrets", secArgs, regional)
-	if err != nil {
+	secArgs, dataArgs, zone := storeArgs(ctx, cfg, providers, b.net, b.contract)
+	b.zone = zone
+	if b.sec, err = secrets.New(ctx, "secrets", secArgs, b.regional); err != nil {
 		return err
 	}
-	link, err := newLink(ctx, cfg, providers, sec)
-	if err != nil {
+	if b.link, err = newLink(ctx, cfg, providers, b.sec); err != nil {
 		return err
 	}
 	// Database master credentials live under the secrets key and replicate
 	// with the other secrets (datalayer.Vault).
-	dataArgs.Vault = &datalayer.Vault{KeyArn: sec.KeyArn, Replicas: sec.Replicas()}
-	data, err := datalayer.New(ctx, "data", dataArgs, regional)
-	if err != nil {
+	dataArgs.Vault = &datalayer.Vault{KeyArn: b.sec.KeyArn, Replicas: b.sec.Replicas()}
+	if b.data, err = datalayer.New(ctx, "data", dataArgs, b.regional); err != nil {
 		return err
 	}
 	// The S3 gateway endpoint admits the stack's buckets and ECR's layers
 	// only (README "Security"; the wiring proof checks each bucket edge).
-	if _, err := net.RestrictS3(ctx, data.BucketArns()); err != nil {
+	if _, err := b.net.RestrictS3(ctx, b.data.BucketArns()); err != nil {
 		return err
 	}
-	certs := certificates(cfg, contract)
-	sources := []alarm.Source{data}
-	var logSources []alarm.LogSource
-	var fl *fleet.Fleet
-	ov, err := originVerify(ctx, cfg, contract)
-	if err != nil {
-		return err
-	}
-	if cfg.Fleet != nil {
-		fl, err = buildFleet(ctx, cfg, providers, net, sec, data, zone, albVerify(cfg, ov), certs, contract)
-		if err != nil {
-			return err
-		}
-		sources = append(sources, fl)
-		logSources = append(logSources, fl)
-	}
+	b.certs = certificates(cfg, b.contract)
+	b.sources = []alarm.Source{b.data}
+	return nil
+}
 
-	fe, au, err := buildEdge(ctx, cfg, providers, fl, ov, albVerify(cfg, ov), certs)
+// workloads creates the fleet, the edge (frontend, auth) and the
+// serverless component, each only when configured.
+func (b *built) workloads(ctx *pulumi.Context) error {
+	cfg, providers := b.cfg, b.providers
+	ov, err := originVerify(ctx, cfg, b.contract)
 	if err != nil {
 		return err
 	}
-	if fe != nil {
-		sources = append(sources, fe)
-	}
-	var sl *serverless.Serverless
-	if cfg.Serverless != nil {
-		sl, err = buildServerless(ctx, cfg, providers, net, sec, data, fl, au, zone, certs, ov, link)
-		if err != nil {
+	b.ov = ov
+	if cfg.Fleet != nil {
+		if b.fl, err = buildFleet(ctx, cfg, providers, b.net, b.sec, b.data, b.zone, albVerify(cfg, ov), b.certs, b.contract); err != nil {
 			return err
 		}
-		sources = append(sources, sl)
+		b.sources = append(b.sources, b.fl)
+		b.logSources = append(b.logSources, b.fl)
 	}
+	if b.fe, b.au, err = buildEdge(ctx, cfg, providers, b.fl, ov, albVerify(cfg, ov), b.certs); err != nil {
+		return err
+	}
+	if b.fe != nil {
+		b.sources = append(b.sources, b.fe)
+	}
+	if cfg.Serverless != nil {
+		if b.sl, err = buildServerless(ctx, cfg, providers, b.net, b.sec, b.data, b.fl, b.au, b.zone, b.certs, ov, b.link); err != nil {
+			return err
+		}
+		b.sources = append(b.sources, b.sl)
+	}
+	return nil
+}
+
+// operations creates the baseline and monitoring, and the fleet's origin
+// failover records.
+func (b *built) operations(ctx *pulumi.Context) error {
+	cfg, providers := b.cfg, b.providers
+	var err error
 	// The audit trail, detection services and the xpriv alarms (README
 	// "Security baseline"); Monitoring turns its specs into alarms.
-	base, err := baseline.New(ctx, "baseline", &baseline.Args{
-		Spec: cfg.Security, Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
-		Primary: cfg.Role == config.RolePrimary, Protect: cfg.Protected(), Watch: watched(sec, link),
-	}, regional)
-	if err != nil {
+	if b.base, err = baseline.New(ctx, "baseline", &baseline.Args{
+		Env: cfg.Env(), Spec: cfg.Security, Primary: cfg.Role == config.RolePrimary, Watch: watched(b.sec, b.link),
+	}, b.regional); err != nil {
 		return err
 	}
-	sources = append(sources, base)
-	mon, err := monitoring.New(ctx, "monitoring", &monitoring.Args{
-		Spec: cfg.Monitoring, Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
-		Protect: cfg.Protected(), GlobalProvider: providers.Global, CopyProvider: providers.ByRegion[cfg.Monitoring.Backup.CopyToRegion],
-		BackupTag: backupTag(cfg), Sources: sources, LogSources: logSources, BreakGlassRole: cfg.Security.BreakGlassRole,
-	}, regional)
-	if err != nil {
+	b.sources = append(b.sources, b.base)
+	if b.mon, err = monitoring.New(ctx, "monitoring", &monitoring.Args{
+		Env: cfg.Env(), Spec: cfg.Monitoring, GlobalProvider: providers.Global, CopyProvider: providers.ByRegion[cfg.Monitoring.Backup.CopyToRegion],
+		BackupTag: backupTag(cfg), Sources: b.sources, LogSources: b.logSources, BreakGlassRole: cfg.Security.BreakGlassRole,
+	}, b.regional); err != nil {
 		return err
 	}
+	return failoverOrigin(ctx, cfg, b.fl, b.fe, b.contract, b.mon.AlertTopicArn, b.link)
+}
 
-	if err := failoverOrigin(ctx, cfg, fl, fe, contract, mon.AlertTopicArn, link); err != nil {
-		return err
-	}
-
-	// Every grant has been made: write the policies that name the grantees.
-	if err := sec.Seal(ctx); err != nil {
-		return err
-	}
-	if err := data.Seal(ctx); err != nil {
-		return err
-	}
-
+// export publishes the stack outputs, and the DR contract (a primary with
+// a DR region) or the runbooks (a recovery stack).
+func (b *built) export(ctx *pulumi.Context) error {
+	cfg, net, sec, data, mon := b.cfg, b.net, b.sec, b.data, b.mon
 	ctx.Export("role", pulumi.String(string(cfg.Role)))
 	ctx.Export("region", pulumi.String(cfg.Region))
 	ctx.Export("vpcId", net.VpcID)
@@ -163,26 +209,26 @@ func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	ctx.Export("dashboardName", mon.DashboardName)
 	ctx.Export("backupVaultArn", mon.BackupVaultArn)
 	ctx.Export("backupCopyVaultArn", mon.CopyVaultArn)
-	ctx.Export("trailLogGroup", base.TrailLogGroup)
+	ctx.Export("trailLogGroup", b.base.TrailLogGroup)
 	ctx.Export("drPolicy", pulumi.String(cfg.DR.Policy().String()))
-	exportOperations(ctx, cfg, data, fl, sl != nil)
+	exportOperations(ctx, cfg, data, b.fl, b.sl != nil)
 	switch {
-	case contract != nil:
+	case b.contract != nil:
 		// The runbook is the configuration as written (the active sizes),
 		// whatever the standby view built.
-		in := runbookInputs{cfg: cfg.Full(), contract: contract, data: data, fleet: fl, sl: sl, auth: au}
+		in := runbookInputs{cfg: cfg.Full(), contract: b.contract, data: data, fleet: b.fl, sl: b.sl, auth: b.au}
 		ctx.Export("failoverRunbook", render(in.failover()))
 		ctx.Export("failbackRunbook", render(in.failback()))
 	case hasDR(cfg):
-		c := primaryContract(cfg, net, sec, data, fe, fl, sl, zone, ov, certs)
+		c := primaryContract(cfg, net, sec, data, b.fe, b.fl, b.sl, b.zone, b.ov, b.certs)
 		c.Export(ctx)
-		if err := publishContract(link, ctx, c); err != nil {
+		if err := publishContract(b.link, ctx, c); err != nil {
 			return err
 		}
 	}
-	if link != nil {
+	if b.link != nil {
 		ctx.Export("failoverSwitchAlarm", pulumi.String(drlink.SwitchAlarmName(cfg.Project, linkPrimary(cfg))))
-		ctx.Export("failoverSwitchValue", link.PublisherValue)
+		ctx.Export("failoverSwitchValue", b.link.PublisherValue)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/cert"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/config"
 )
 
@@ -89,7 +90,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	a := &Auth{}
-	if err := ctx.RegisterComponentResource(typeToken, name, a, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, a, opts...); err != nil {
 		return nil, err
 	}
 	spec := args.Spec
@@ -130,19 +131,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	a.ViteEnv = vite.ToStringMapOutput()
 
-	return a, ctx.RegisterResourceOutputs(a, pulumi.Map{
-		"userPoolId":            a.UserPoolID,
-		"userPoolArn":           a.UserPoolArn,
-		"userPoolClientId":      a.UserPoolClientID,
-		"region":                a.Region,
-		"issuer":                a.Issuer,
-		"hostedUiDomain":        a.HostedUIDomain,
-		"viteEnv":               a.ViteEnv,
-		"adminUserPoolId":       a.AdminUserPoolID,
-		"adminUserPoolClientId": a.AdminUserPoolClientID,
-		"adminIssuer":           a.AdminIssuer,
-		"adminHostedUiDomain":   a.AdminHostedUIDomain,
-	})
+	return a, outputs.Register(ctx, a)
 }
 
 func none() pulumi.StringOutput { return pulumi.String("").ToStringOutput() }

@@ -28,6 +28,7 @@ import (
 
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
 )
@@ -38,14 +39,13 @@ const typeToken = "dbay:components:Baseline"
 type Args struct {
 	// Spec is the validated `security` config section. Required.
 	Spec config.Security
-	// Project, Stack, Region and Partition of the stack. Required
-	// (Partition: "aws" when empty).
-	Project, Stack, Region, Partition string
+	// Env is the stack's: Project, Stack and Region required (Partition
+	// empty: "aws"); Protect protects the trail, its key, bucket and log
+	// group.
+	config.Env
 	// Primary creates the multi-Region trail (with baseline stack): a
 	// recovery stack's Region is recorded by its primary's trail.
 	Primary bool
-	// Protect protects the trail, its key, bucket and log group.
-	Protect bool
 	// Watch are the single-reader secrets whose reads and changes are
 	// alarmed. Absent: no filters (Dhanam has no single-reader secret).
 	Watch []secrets.Watch
@@ -81,10 +81,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, fmt.Errorf("baseline: Spec.Baseline %q is neither stack nor organization", args.Spec.Baseline)
 	}
 	if args.Partition == "" {
-		args.Partition = "aws"
+		a := *args // a copy: the caller's Args are never written
+		a.Partition = "aws"
+		args = &a
 	}
 	b := &Baseline{args: args}
-	if err := ctx.RegisterComponentResource(typeToken, name, b, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, b, opts...); err != nil {
 		return nil, err
 	}
 	b.account = iamdoc.Account(ctx, b)
@@ -118,9 +120,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			return nil, err
 		}
 	}
-	return b, ctx.RegisterResourceOutputs(b, pulumi.Map{
-		"trailArn": b.TrailArn, "trailBucket": b.TrailBucket, "trailLogGroup": b.TrailLogGroup, "detectorId": b.DetectorID,
-	})
+	return b, outputs.Register(ctx, b)
 }
 
 // Alarms are the xpriv alarms (alarm.Source): Monitoring creates them on

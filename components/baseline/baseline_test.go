@@ -57,7 +57,7 @@ func run(t *testing.T, args Args) (*mockengine.Engine, *Baseline, error) {
 }
 
 func primaryArgs(spec config.Security, watch ...secrets.Watch) Args {
-	return Args{Spec: spec, Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws", Primary: true, Protect: true, Watch: watch}
+	return Args{Spec: spec, Env: config.Env{Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws", Protect: true}, Primary: true, Watch: watch}
 }
 
 func one(t *testing.T, eng *mockengine.Engine, typ string) *mockengine.Resource {
@@ -250,7 +250,7 @@ func TestArgsAreChecked(t *testing.T) {
 	for name, args := range map[string]Args{
 		"organization without a log group": primaryArgs(config.Security{Baseline: config.BaselineOrganization}, xpriv()),
 		"unknown baseline":                 primaryArgs(config.Security{Baseline: "account"}),
-		"watch in a recovery stack":        {Spec: stackSpec, Project: "dbay", Stack: "dr", Region: "us-west-2", Watch: []secrets.Watch{xpriv()}},
+		"watch in a recovery stack":        {Spec: stackSpec, Env: config.Env{Project: "dbay", Stack: "dr", Region: "us-west-2"}, Watch: []secrets.Watch{xpriv()}},
 	} {
 		if _, _, err := run(t, args); err == nil {
 			t.Errorf("%s: no error", name)

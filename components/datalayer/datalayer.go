@@ -28,7 +28,9 @@ import (
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/internal/netrule"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/components/seal"
 	"github.com/dbay/infra/config"
 )
 
@@ -199,15 +201,18 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, errors.New("datalayer: Args.Network, Project, Region and Domain are required")
 	}
 	if args.Partition == "" {
-		args.Partition = "aws"
+		a := *args // default on a copy: the caller's Args stay as given
+		a.Partition = "aws"
+		args = &a
 	}
 	if err := args.validateDR(); err != nil {
 		return nil, err
 	}
 	d := &DataLayer{args: args, mode: modeOf(args.DR), stores: map[Store]*store{}, credentials: map[Store]credential{}, buckets: map[string]*Bucket{}, queues: map[string]*Queue{}, outputs: pulumi.Map{}}
-	if err := ctx.RegisterComponentResource(typeToken, name, d, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, d, opts...); err != nil {
 		return nil, err
 	}
+	seal.Track(ctx, fmt.Sprintf("datalayer %q", name), d)
 	d.account = iamdoc.Account(ctx, d)
 	steps := []func(*pulumi.Context) error{d.newKey, d.newPostgres, d.newDocumentDB, d.newRedis, d.newMemcached, d.newOpenSearch, d.newMessaging}
 	for _, step := range steps {
@@ -221,18 +226,16 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		sgs[string(s)] = d.stores[s].sg.ID().ToStringOutput()
 	}
 	d.SecurityGroupIDs = sgs.ToStringMapOutput()
-	if d.PostgresEndpoint == (pulumi.StringOutput{}) {
+	if !outputs.IsSet(d, "redisEndpoint") {
+		d.RedisEndpoint = pulumi.String("").ToStringOutput()
+	}
+	if !outputs.IsSet(d, "postgresEndpoint") {
 		d.PostgresEndpoint = pulumi.String("").ToStringOutput()
 		d.ReplicaEndpoints = pulumi.StringMap{}.ToStringMapOutput()
 	}
 	d.defaultNames()
-	d.outputs["redisEndpoint"] = d.RedisEndpoint
-	d.outputs["keyArn"] = d.KeyArn
-	d.outputs["postgresEndpoint"] = d.PostgresEndpoint
-	d.outputs["replicaEndpoints"] = d.ReplicaEndpoints
-	d.outputs["securityGroupIds"] = d.SecurityGroupIDs
 	d.registerDROutputs()
-	return d, ctx.RegisterResourceOutputs(d, d.outputs)
+	return d, outputs.Register(ctx, d, outputs.Extra(d.outputs))
 }
 
 func (d *DataLayer) storeNames() []Store {

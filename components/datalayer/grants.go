@@ -79,7 +79,7 @@ var searchActions = []string{"es:ESHttpGet", "es:ESHttpHead", "es:ESHttpPost", "
 // access policy, naming the granted roles only (search-admin among them):
 // with no FGAC it is the gate, and a role it does not name is refused
 // unless its own policy allows the call. The stack calls it once, after
-// all components are built.
+// all components are built (seal.All).
 func (d *DataLayer) Seal(ctx *pulumi.Context) error {
 	if d.sealed {
 		return errors.New("datalayer: Seal called twice")
@@ -108,3 +108,6 @@ func (d *DataLayer) Seal(ctx *pulumi.Context) error {
 	}, pulumi.Parent(d))
 	return err
 }
+
+// Sealed reports whether Seal has run (seal.Sealer).
+func (d *DataLayer) Sealed() bool { return d.sealed }

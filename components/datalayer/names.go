@@ -26,7 +26,7 @@ func identifier(name string) pulumi.StringPtrInput {
 func (d *DataLayer) defaultNames() {
 	empty := pulumi.String("").ToStringOutput()
 	for _, o := range []*pulumi.StringOutput{&d.Postgres.Identifier, &d.Postgres.SubnetGroup,
-		&d.Postgres.ParameterGroup, &d.Postgres.SecurityGroupID, &d.RedisEndpoint} {
+		&d.Postgres.ParameterGroup, &d.Postgres.SecurityGroupID} {
 		if *o == (pulumi.StringOutput{}) {
 			*o = empty
 		}

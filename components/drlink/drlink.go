@@ -45,6 +45,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/components/secrets"
 )
 
@@ -153,7 +154,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, fmt.Errorf("drlink: a primary needs Contract (KeyArn, Readers, Writer)")
 	}
 	l := &DRLink{args: args}
-	if err := ctx.RegisterComponentResource(typeToken, name, l, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, l, opts...); err != nil {
 		return nil, err
 	}
 	l.opts = []pulumi.ResourceOption{pulumi.Parent(l)}
@@ -197,7 +198,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := l.publisher(ctx); err != nil {
 		return nil, err
 	}
-	return l, ctx.RegisterResourceOutputs(l, pulumi.Map{"switchAlarm": l.SwitchAlarm, "publisherValue": l.PublisherValue})
+	return l, outputs.Register(ctx, l)
 }
 
 // publisher sends this stack's value to the switch metric every minute.

@@ -29,6 +29,7 @@ import (
 	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
@@ -207,11 +208,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if args.Replicas != nil && args.ReplicaRegion != "" {
 		return nil, errors.New("fleet: a fleet running the primary's replicas (Replicas) replicates nothing (ReplicaRegion)")
 	}
-	if args.Partition == "" {
-		args.Partition = "aws"
-	}
-	if args.Environment == "" {
-		args.Environment = args.Stack
+	if args.Partition == "" || args.Environment == "" {
+		a := *args // a copy: the caller's Args are never written
+		if a.Partition == "" {
+			a.Partition = "aws"
+		}
+		if a.Environment == "" {
+			a.Environment = a.Stack
+		}
+		args = &a
 	}
 	f := &Fleet{args: args, units: map[string]*unit{}, outputs: pulumi.Map{}}
 	for _, s := range args.Spec.Services {
@@ -225,7 +230,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 		f.units[s.Name].env = env
 	}
-	if err := ctx.RegisterComponentResource(typeToken, name, f, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, f, opts...); err != nil {
 		return nil, err
 	}
 	f.account = iamdoc.Account(ctx, f)
@@ -239,7 +244,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 	}
 	f.collectOutputs()
-	return f, ctx.RegisterResourceOutputs(f, f.outputs)
+	return f, outputs.Register(ctx, f, outputs.Extra(f.outputs))
 }
 
 func serviceNames(services []config.FleetService) []string {
@@ -279,15 +284,6 @@ func (f *Fleet) collectOutputs() {
 	f.RepositoryURLs = repos.ToStringMapOutput()
 	f.ServiceSecurityGroupIDs = sgs.ToStringMapOutput()
 	f.TaskRoleArns = roles.ToStringMapOutput()
-	for k, v := range map[string]pulumi.Output{
-		"serviceUrls": f.ServiceURLs, "internalUrls": f.InternalURLs, "albDnsName": f.AlbDNSName, "albZoneId": f.AlbZoneID, "albArn": f.AlbArn,
-		"httpsListenerArn": f.HTTPSListenerArn, "clusterName": f.ClusterName, "clusterArn": f.ClusterArn,
-		"repositoryUrls": f.RepositoryURLs, "migrationCommands": f.MigrationCommands,
-		"vpcLinkSecurityGroupId": f.VpcLinkSecurityGroupID, "serviceSecurityGroupIds": f.ServiceSecurityGroupIDs,
-		"taskRoleArns": f.TaskRoleArns,
-	} {
-		f.outputs[k] = v
-	}
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 
 	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
@@ -150,7 +151,10 @@ func synth(t *testing.T, fx fixture, extra func(ctx *pulumi.Context, d *datalaye
 		if err := data.Seal(ctx); err != nil {
 			return err
 		}
-		outs := f.outputs
+		outs, err := outputs.Map(f, outputs.Extra(f.outputs)) // what New registered
+		if err != nil {
+			return err
+		}
 		for k, o := range outs {
 			v, err := internals.UnsafeAwaitOutput(ctx.Context(), o.(pulumi.Output))
 			if err != nil {

@@ -17,17 +17,19 @@
 package frontend
 
 import (
-	"errors"
-	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/config"
 )
 
@@ -203,211 +205,141 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	f := &Frontend{protect: args.Protect}
-	if err := ctx.RegisterComponentResource(typeToken, name, f, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, f, opts...); err != nil {
 		return nil, err
 	}
 	partition := args.Partition
 	if partition == "" {
 		partition = "aws"
 	}
-	account := iamdoc.Account(ctx, f)
+	p := &parts{name: name, args: args, partition: partition, account: iamdoc.Account(ctx, f)}
+	for _, step := range []func(*pulumi.Context, *parts) error{f.newEdge, f.newDistribution, f.secure, f.newRelease} {
+		if err := step(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	return f, outputs.Register(ctx, f)
+}
 
-	zoneID, err := f.zone(ctx, args)
-	if err != nil {
-		return nil, err
+// parts are what New's steps create and hand each other.
+type parts struct {
+	name      string
+	args      *Args
+	partition string
+	account   pulumi.StringOutput
+	zoneID    pulumi.StringOutput
+	certArn   pulumi.StringOutput
+	logs      *bucketSet
+	site      *bucketSet
+	replica   *bucketSet // nil without DR
+	acl       *wafv2.WebAcl
+	secret    pulumi.StringOutput // the origin verify value; "" without an ALB origin
+	dist      *cloudfront.Distribution
+	siteKey   *kms.Key
+	sse       pulumi.Resource
+}
+
+// newEdge creates the zone, certificate, buckets and the CLOUDFRONT web
+// ACL, and settles the ALB origin's verify secret.
+func (f *Frontend) newEdge(ctx *pulumi.Context, p *parts) error {
+	args := p.args
+	var err error
+	if p.zoneID, err = f.zone(ctx, args); err != nil {
+		return err
 	}
-	certArn, err := f.certificate(ctx, zoneID, args)
-	if err != nil {
-		return nil, err
+	if p.certArn, err = f.certificate(ctx, p.zoneID, args); err != nil {
+		return err
 	}
-	logs, err := f.logBucket(ctx, args, account, partition)
-	if err != nil {
-		return nil, err
+	if p.logs, err = f.logBucket(ctx, args, p.account, p.partition); err != nil {
+		return err
 	}
-	site, err := f.siteBucket(ctx, args)
-	if err != nil {
-		return nil, err
+	if p.site, err = f.siteBucket(ctx, args); err != nil {
+		return err
 	}
-	replica, err := f.replicaBucket(ctx, args) // nil without DR
-	if err != nil {
-		return nil, err
+	if p.replica, err = f.replicaBucket(ctx, args); err != nil {
+		return err
 	}
-	acl, err := f.edgeACL(ctx, name, args, account, partition)
-	if err != nil {
-		return nil, err
+	if p.acl, err = f.edgeACL(ctx, p.name, args, p.account, p.partition); err != nil {
+		return err
 	}
-	secret := pulumi.String("").ToStringOutput()
+	p.secret = pulumi.String("").ToStringOutput()
 	if args.ALBOrigin != nil {
 		if args.ALBOrigin.Secret != nil {
-			secret = pulumi.ToSecret(args.ALBOrigin.Secret.ToStringOutput()).(pulumi.StringOutput)
-		} else if secret, err = f.originSecret(ctx); err != nil {
-			return nil, err
+			p.secret = pulumi.ToSecret(args.ALBOrigin.Secret.ToStringOutput()).(pulumi.StringOutput)
+		} else if p.secret, err = f.originSecret(ctx); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// newDistribution creates the distribution, then locks the site bucket to
+// it and replicates the bucket (with DR).
+func (f *Frontend) newDistribution(ctx *pulumi.Context, p *parts) error {
+	args := p.args
 	dist, err := f.distribution(ctx, args, distributionInputs{
-		certArn: certArn, aclArn: acl.Arn, site: site.bucket, replica: replica, logs: logs, secret: secret,
+		certArn: p.certArn, aclArn: p.acl.Arn, site: p.site.bucket, replica: p.replica, logs: p.logs, secret: p.secret,
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	siteKey, sse, err := f.lockSite(ctx, args, site, dist.Arn, account, partition)
-	if err != nil {
-		return nil, err
+	p.dist = dist
+	if p.siteKey, p.sse, err = f.lockSite(ctx, args, p.site, dist.Arn, p.account, p.partition); err != nil {
+		return err
 	}
 	f.ReplicaBucketName = pulumi.String("").ToStringOutput()
-	if replica != nil {
-		if err := f.replicate(ctx, args, site, siteKey, replica, dist.Arn, account, partition); err != nil {
-			return nil, err
+	if p.replica != nil {
+		if err := f.replicate(ctx, args, p.site, p.siteKey, p.replica, dist.Arn, p.account, p.partition); err != nil {
+			return err
 		}
-		f.ReplicaBucketName = replica.bucket.Bucket
+		f.ReplicaBucketName = p.replica.bucket.Bucket
 	}
-	if err := f.records(ctx, zoneID, dist.DomainName, dist.HostedZoneId, args); err != nil {
-		return nil, err
+	return nil
+}
+
+// secure creates the records, the ALB's REGIONAL web ACL (internet-facing)
+// and its listener rules requiring the verify header.
+func (f *Frontend) secure(ctx *pulumi.Context, p *parts) error {
+	args := p.args
+	if err := f.records(ctx, p.zoneID, p.dist.DomainName, p.dist.HostedZoneId, args); err != nil {
+		return err
 	}
 	f.RegionalWebACLArn = pulumi.String("").ToStringOutput()
-	if alb := args.ALBOrigin; alb != nil {
-		if alb.InternetFacing {
-			regional, err := NewALBFirewall(ctx, f, ALBFirewallArgs{
-				Name: name, Site: args.Spec.Aliases[0], LoadBalancerArn: alb.LoadBalancerArn,
-				Region: args.Region, Partition: partition, LogRetentionDays: args.Spec.LogRetentionDays, Protect: args.Protect,
-			})
-			if err != nil {
-				return nil, err
-			}
-			f.RegionalWebACLArn = regional.Arn
-		}
-		if err := f.listenerRules(ctx, alb, secret); err != nil {
-			return nil, err
-		}
+	alb := args.ALBOrigin
+	if alb == nil {
+		return nil
 	}
-	if err := f.release(ctx, args, site.bucket, sse, dist.ID().ToStringOutput()); err != nil {
-		return nil, err
+	if alb.InternetFacing {
+		regional, err := NewALBFirewall(ctx, f, ALBFirewallArgs{
+			Name: p.name, Site: args.Spec.Aliases[0], LoadBalancerArn: alb.LoadBalancerArn,
+			Region: args.Region, Partition: p.partition, LogRetentionDays: args.Spec.LogRetentionDays, Protect: args.Protect,
+		})
+		if err != nil {
+			return err
+		}
+		f.RegionalWebACLArn = regional.Arn
 	}
-
-	f.BucketName = site.bucket.Bucket
-	f.BucketArn = site.bucket.Arn
-	f.LogBucketName = logs.bucket.Bucket
-	f.DistributionID = dist.ID().ToStringOutput()
-	f.DistributionArn = dist.Arn
-	f.DistributionDomainName = dist.DomainName
-	f.CertificateArn = certArn
-	f.WebACLArn = acl.Arn
-	f.watch(f.DistributionID, acl.Name)
-	f.ZoneID = zoneID
-	f.SiteURL = pulumi.String("https://" + args.Spec.Aliases[0]).ToStringOutput()
-	f.OriginVerifySecret = pulumi.ToSecret(secret).(pulumi.StringOutput)
-
-	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{
-		"bucketName":             f.BucketName,
-		"bucketArn":              f.BucketArn,
-		"logBucketName":          f.LogBucketName,
-		"distributionId":         f.DistributionID,
-		"distributionArn":        f.DistributionArn,
-		"distributionDomainName": f.DistributionDomainName,
-		"certificateArn":         f.CertificateArn,
-		"webAclArn":              f.WebACLArn,
-		"regionalWebAclArn":      f.RegionalWebACLArn,
-		"zoneId":                 f.ZoneID,
-		"nameServers":            f.NameServers,
-		"healthCheckId":          f.HealthCheckID,
-		"siteUrl":                f.SiteURL,
-		"originVerifySecret":     f.OriginVerifySecret,
-		"syncCommands":           f.SyncCommands,
-		"invalidateCommand":      f.InvalidateCommand,
-		"replicaBucketName":      f.ReplicaBucketName,
-	})
+	return f.listenerRules(ctx, alb, p.secret)
 }
 
-// check reports every wiring mistake at once, before anything is registered.
-func (args *Args) check() error {
-	if args == nil {
-		return errors.New("frontend: Args are required")
+// newRelease creates the release commands and sets the remaining outputs.
+func (f *Frontend) newRelease(ctx *pulumi.Context, p *parts) error {
+	if err := f.release(ctx, p.args, p.site.bucket, p.sse, p.dist.ID().ToStringOutput()); err != nil {
+		return err
 	}
-	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf("frontend: "+format, a...)) }
-	if args.Domain == "" || args.Region == "" {
-		bad("Args.Domain and Args.Region are required")
-	}
-	if args.GlobalProvider == nil {
-		bad("Args.GlobalProvider (us-east-1) is required: CloudFront's certificate and web ACL live there")
-	}
-	if len(args.Spec.Aliases) == 0 || args.Spec.WAF.RateLimit == 0 || args.Spec.HealthCheck.Path == "" {
-		bad("Args.Spec must be a defaulted, validated config.Frontend")
-	}
-	if o := args.APIOrigin; o != nil {
-		if o.DomainName == nil {
-			bad("APIOrigin.DomainName is required")
-		}
-		if o.OriginPath != "" && (!strings.HasPrefix(o.OriginPath, "/") || strings.HasSuffix(o.OriginPath, "/")) {
-			bad("APIOrigin.OriginPath %q must start with / and not end with one", o.OriginPath)
-		}
-	}
-	if o := args.WebSocketOrigin; o != nil {
-		if o.DomainName == nil || o.TokenQuery == "" {
-			bad("WebSocketOrigin.DomainName and TokenQuery are required")
-		}
-		if !wsPath.MatchString(o.Path) {
-			bad("WebSocketOrigin.Path %q must be one path segment, e.g. /ws", o.Path)
-		}
-		for _, p := range append(append([]string{}, args.Spec.APIPaths...), args.Spec.HashedPaths...) {
-			if strings.HasPrefix(o.Path+"/", strings.TrimSuffix(p, "*")) {
-				bad("WebSocketOrigin.Path %q is inside the behaviour %q", o.Path, p)
-			}
-		}
-	}
-	if o := args.ALBOrigin; o != nil {
-		if o.DomainName == nil {
-			bad("ALBOrigin.DomainName is required")
-		}
-		if o.InternetFacing && o.LoadBalancerArn == nil {
-			bad("ALBOrigin.LoadBalancerArn is required for an internet-facing ALB (its REGIONAL web ACL)")
-		}
-		if len(o.Routes) > 0 && o.ListenerArn == nil {
-			bad("ALBOrigin.Routes need ALBOrigin.ListenerArn")
-		}
-		priorities := map[int]bool{}
-		for _, r := range o.Routes {
-			if !contains(args.Spec.Aliases, r.Host) {
-				bad("ALBOrigin route host %q is not one of the aliases %v", r.Host, args.Spec.Aliases)
-			}
-			if r.TargetGroupArn == nil {
-				bad("ALBOrigin route %q has no TargetGroupArn", r.Host)
-			}
-			if r.Priority < 1 || r.Priority > 50000 || priorities[r.Priority] {
-				bad("ALBOrigin route %q priority %d must be unique and within 1..50000", r.Host, r.Priority)
-			}
-			priorities[r.Priority] = true
-		}
-	}
-	if d := args.DR; d != nil {
-		if d.Region == "" || d.Provider == nil {
-			bad("DR.Region and DR.Provider are required")
-		}
-		if d.Region == args.Region {
-			bad("DR.Region %s is the stack's region: the replica must be in another region", d.Region)
-		}
-	}
-	for _, r := range args.Records {
-		if args.Domain != "" && !strings.HasSuffix(r.Name, "."+args.Domain) {
-			bad("record %q is not below the domain %s", r.Name, args.Domain)
-		}
-		if contains(args.Spec.Aliases, r.Name) {
-			bad("record %q is already an alias of the distribution", r.Name)
-		}
-		if r.Target == nil || r.ZoneID == nil {
-			bad("record %q needs Target and ZoneID", r.Name)
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	f.BucketName = p.site.bucket.Bucket
+	f.BucketArn = p.site.bucket.Arn
+	f.LogBucketName = p.logs.bucket.Bucket
+	f.DistributionID = p.dist.ID().ToStringOutput()
+	f.DistributionArn = p.dist.Arn
+	f.DistributionDomainName = p.dist.DomainName
+	f.CertificateArn = p.certArn
+	f.WebACLArn = p.acl.Arn
+	f.watch(f.DistributionID, p.acl.Name)
+	f.ZoneID = p.zoneID
+	f.SiteURL = pulumi.String("https://" + p.args.Spec.Aliases[0]).ToStringOutput()
+	f.OriginVerifySecret = pulumi.ToSecret(p.secret).(pulumi.StringOutput)
+	return nil
 }
 
 // label names a record after its host: "apex" for the domain itself.

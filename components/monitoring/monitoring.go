@@ -17,6 +17,7 @@ import (
 
 	"github.com/dbay/infra/components/alarm"
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/config"
 )
 
@@ -29,10 +30,9 @@ const GlobalRegion = "us-east-1"
 type Args struct {
 	// Spec is the validated `monitoring` config section. Required.
 	Spec config.Monitoring
-	// Project, Stack, Region and Partition of the stack. Required.
-	Project, Stack, Region, Partition string
-	// Protect protects the backup vaults and keys (prod: true).
-	Protect bool
+	// Env is the stack's: Project, Stack and Region required (Partition
+	// empty: "aws"); Protect protects the backup vaults and keys.
+	config.Env
 	// BreakGlassRole is the IAM role name (security.breakGlassRole) that
 	// alone may delete recovery points, shorten their lifecycle or change
 	// the vaults' access policies (backup.go). "": no vault access policy.
@@ -79,7 +79,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, errors.New("monitoring: Args.Project, Stack and Region are required")
 	}
 	if args.Partition == "" {
-		args.Partition = "aws"
+		a := *args // a copy: the caller's Args are never written
+		a.Partition = "aws"
+		args = &a
 	}
 	// An unknown alarm kind is an error before anything is registered.
 	var sourced []alarm.Spec
@@ -90,7 +92,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	m := &Monitoring{args: args, topics: map[bool]*sns.Topic{}}
-	if err := ctx.RegisterComponentResource(typeToken, name, m, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, m, opts...); err != nil {
 		return nil, err
 	}
 	m.account = iamdoc.Account(ctx, m)
@@ -137,10 +139,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	m.DashboardName = dash
-	return m, ctx.RegisterResourceOutputs(m, pulumi.Map{
-		"alertTopicArn": m.AlertTopicArn, "alarmNames": m.AlarmNames, "dashboardName": m.DashboardName,
-		"backupVaultArn": m.BackupVaultArn, "copyVaultArn": m.CopyVaultArn,
-	})
+	return m, outputs.Register(ctx, m)
 }
 
 func needsGlobalTopic(specs []alarm.Spec, region string) bool {

@@ -76,7 +76,7 @@ func run(t *testing.T, raw string, sources ...alarm.Source) (*mockengine.Engine,
 			return err
 		}
 		_, err = New(ctx, "monitoring", &Args{
-			Spec: m, Project: "dbay", Stack: "prod", Region: "us-west-2", Partition: "aws", Protect: true,
+			Spec: m, Env: config.Env{Project: "dbay", Stack: "prod", Region: "us-west-2", Partition: "aws", Protect: true},
 			GlobalProvider: global, CopyProvider: copyTo, BackupTag: "dbay-prod", BreakGlassRole: "dbay-break-glass",
 			Sources: sources, LogSources: []alarm.LogSource{logSource{}},
 		}, pulumi.Providers(regional))

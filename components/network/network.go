@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/config"
 )
 
@@ -71,7 +72,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 	strategy := awsxec2.SubnetAllocationStrategyAuto
 	n := &Network{Layout: layout, args: args}
-	if err := ctx.RegisterComponentResource(typeToken, name, n, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, n, opts...); err != nil {
 		return nil, err
 	}
 	parent := pulumi.Parent(n)
@@ -126,15 +127,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	n.EndpointSecurityGroupID = sg.ID().ToStringOutput()
 
-	return n, ctx.RegisterResourceOutputs(n, pulumi.Map{
-		"vpcId":                   n.VpcID,
-		"publicSubnetIds":         n.PublicSubnetIDs,
-		"privateSubnetIds":        n.PrivateSubnetIDs,
-		"isolatedSubnetIds":       n.IsolatedSubnetIDs,
-		"cidrBlock":               n.CidrBlock,
-		"endpointSecurityGroupId": n.EndpointSecurityGroupID,
-		"flowLogGroupName":        n.FlowLogGroupName,
-	})
+	return n, outputs.Register(ctx, n)
 }
 
 // providersOf returns an option naming the providers passed to the component.

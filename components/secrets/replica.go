@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/dbay/infra/components/internal/outputs"
 )
 
 // Replica is what a recovery stack needs to read the primary's secrets in
@@ -51,7 +53,9 @@ func (s *Secrets) consumeReplicas(ctx *pulumi.Context) error {
 	s.PutCommands = pulumi.StringMap{}.ToStringMapOutput()
 	s.AppKeyArns = pulumi.StringMap{}.ToStringMapOutput()
 	s.KeyArns = keys.ToStringMapOutput()
-	outputs := pulumi.Map{"keyArn": s.KeyArn, "arns": s.ARNs, "keyArns": s.KeyArns}
+	// A recovery stack replicates and puts nothing: no replicaKeyArns,
+	// no putCommands, and appKeyArns only with application keys.
+	skip := []string{"replicaKeyArns", "putCommands", "appKeyArns"}
 	if len(a.Spec.Keys) > 0 {
 		if a.Replica.AppKeyArns == nil {
 			return fmt.Errorf("secrets: secrets.keys is declared, but the recovery stack has no primary application keys to replicate")
@@ -61,9 +65,9 @@ func (s *Secrets) consumeReplicas(ctx *pulumi.Context) error {
 			return err
 		}
 		s.AppKeyArns = keys.ToStringMapOutput()
-		outputs["appKeyArns"] = s.AppKeyArns
+		skip = skip[:2]
 	}
-	return ctx.RegisterResourceOutputs(s, outputs)
+	return outputs.Register(ctx, s, outputs.Skip(skip...))
 }
 
 // replicaOf is the replica in region of the primary ARN m[name] (a

@@ -18,6 +18,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/internal/outputs"
+	"github.com/dbay/infra/components/seal"
 	"github.com/dbay/infra/config"
 )
 
@@ -91,7 +93,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, errors.New("secrets: Args.Project, Stack and Region are required")
 	}
 	if args.Partition == "" {
-		args.Partition = "aws"
+		a := *args // a copy: the caller's Args are never written
+		a.Partition = "aws"
+		args = &a
 	}
 	s := &Secrets{args: args, arns: map[string]pulumi.StringOutput{}, secrets: map[string]*secretsmanager.Secret{}, readers: map[string][]pulumi.StringOutput{},
 		keys: map[string]appKey{}, secretKeys: map[string]pulumi.StringOutput{}}
@@ -100,12 +104,43 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			return nil, fmt.Errorf("secrets: %s has readers: Args.DeployRole and BreakGlassRole are required (its key and policy name them)", n)
 		}
 	}
-	if err := ctx.RegisterComponentResource(typeToken, name, s, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, s, opts...); err != nil {
 		return nil, err
 	}
+	seal.Track(ctx, fmt.Sprintf("secrets %q", name), s)
 	if args.Replica != nil {
 		return s, s.consumeReplicas(ctx)
 	}
+	key, keyPolicy, replicaKeys, err := s.newKey(ctx)
+	if err != nil {
+		return nil, err
+	}
+	arns, puts, keyArns, err := s.newSecrets(ctx, key.Arn)
+	if err != nil {
+		return nil, err
+	}
+	appKeys, err := s.newAppKeys(ctx, keyPolicy)
+	if err != nil {
+		return nil, err
+	}
+	s.KeyArn = key.Arn
+	s.ARNs = arns.ToStringMapOutput()
+	s.ReplicaKeyArns = replicaKeys.ToStringMapOutput()
+	s.PutCommands = puts.ToStringMapOutput()
+	s.AppKeyArns = appKeys.ToStringMapOutput()
+	s.KeyArns = keyArns.ToStringMapOutput()
+	var skip []string
+	if len(appKeys) == 0 {
+		skip = append(skip, "appKeyArns")
+	}
+	return s, outputs.Register(ctx, s, outputs.Skip(skip...))
+}
+
+// newKey creates the secrets key (multi-Region with replica regions) and
+// its replica in each replica region (s.replicas); it returns the key, its
+// policy and the replicas' ARNs by region.
+func (s *Secrets) newKey(ctx *pulumi.Context) (*kms.Key, pulumi.StringOutput, pulumi.StringMap, error) {
+	args := s.args
 	parent := pulumi.Parent(s)
 	account := iamdoc.Account(ctx, s)
 	s.account = account
@@ -120,7 +155,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Policy:               keyPolicy.Json(),
 	}, parent, pulumi.Protect(args.Protect))
 	if err != nil {
-		return nil, err
+		return nil, pulumi.StringOutput{}, nil, err
 	}
 	s.keyArn = key.Arn
 
@@ -129,7 +164,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	for _, region := range args.Spec.ReplicaRegions {
 		p := args.ReplicaProviders[region]
 		if p == nil {
-			return nil, fmt.Errorf("secrets: no provider for replica region %s", region)
+			return nil, pulumi.StringOutput{}, nil, fmt.Errorf("secrets: no provider for replica region %s", region)
 		}
 		rk, err := kms.NewReplicaKey(ctx, "secrets-key-"+region, &kms.ReplicaKeyArgs{
 			Description:          pulumi.Sprintf("%s/%s secrets, replica in %s", args.Project, args.Stack, region),
@@ -138,22 +173,27 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			Policy:               keyPolicy.Json(),
 		}, parent, pulumi.Provider(p), pulumi.Protect(args.Protect))
 		if err != nil {
-			return nil, err
+			return nil, pulumi.StringOutput{}, nil, err
 		}
 		replicaKeys[region] = rk.Arn
 		replicas = append(replicas, secretsmanager.SecretReplicaArgs{Region: pulumi.String(region), KmsKeyId: rk.Arn})
 	}
-
 	s.replicas = replicas
-	arns := pulumi.StringMap{}
-	puts := pulumi.StringMap{}
-	keyArns := pulumi.StringMap{}
+	return key, keyPolicy.Json(), replicaKeys, nil
+}
+
+// newSecrets creates every declared secret (a single-reader one under its
+// own key) with its value; it returns the ARNs, the external secrets' put
+// commands and each secret's key ARN, by name.
+func (s *Secrets) newSecrets(ctx *pulumi.Context, keyArn pulumi.StringOutput) (arns, puts, keyArns pulumi.StringMap, err error) {
+	args := s.args
+	arns, puts, keyArns = pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
 	for _, name := range sortedNames(args.Spec.Items) {
 		item := args.Spec.Items[name]
-		secretKey, secretReplicas := key.Arn, replicas
+		secretKey, secretReplicas := keyArn, s.replicas
 		if len(item.Readers) > 0 {
 			if secretKey, secretReplicas, err = s.newSealedKey(ctx, name); err != nil {
-				return nil, err
+				return nil, nil, nil, err
 			}
 		}
 		s.secretKeys[name] = secretKey
@@ -164,38 +204,22 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			KmsKeyId:             secretKey,
 			RecoveryWindowInDays: pulumi.Int(args.Spec.RecoveryWindowDays),
 			Replicas:             secretReplicas,
-		}, parent, pulumi.Protect(args.Protect || item.Source == config.SourceExternal))
+		}, pulumi.Parent(s), pulumi.Protect(args.Protect || item.Source == config.SourceExternal))
 		if err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		s.secrets[name] = sec
 		s.arns[name] = sec.Arn
 		arns[name] = sec.Arn
 		if err := s.setValue(ctx, name, item, sec); err != nil {
-			return nil, err
+			return nil, nil, nil, err
 		}
 		if item.Source == config.SourceExternal {
 			puts[name] = pulumi.Sprintf("aws secretsmanager put-secret-value --region %s --secret-id %s --secret-string file://%s.txt",
 				args.Region, sec.Arn, name)
 		}
 	}
-	appKeys, err := s.newAppKeys(ctx, keyPolicy.Json())
-	if err != nil {
-		return nil, err
-	}
-	s.KeyArn = key.Arn
-	s.ARNs = arns.ToStringMapOutput()
-	s.ReplicaKeyArns = replicaKeys.ToStringMapOutput()
-	s.PutCommands = puts.ToStringMapOutput()
-	s.AppKeyArns = appKeys.ToStringMapOutput()
-	s.KeyArns = keyArns.ToStringMapOutput()
-	outputs := pulumi.Map{
-		"keyArn": s.KeyArn, "arns": s.ARNs, "replicaKeyArns": s.ReplicaKeyArns, "putCommands": s.PutCommands, "keyArns": s.KeyArns,
-	}
-	if len(appKeys) > 0 {
-		outputs["appKeyArns"] = s.AppKeyArns
-	}
-	return s, ctx.RegisterResourceOutputs(s, outputs)
+	return arns, puts, keyArns, nil
 }
 
 // Injected reports whether a consumer listing the secret receives it
@@ -322,7 +346,8 @@ func (s *Secrets) GrantRead(ctx *pulumi.Context, g iamdoc.Grantee, names ...stri
 // (sealedStatements): only its granted readers (and their fixed-name roles
 // in the replica Regions, each in its own Region) and the break-glass role
 // read it; only break-glass puts its value; only the deploy and break-glass
-// roles change it. The stack calls it once, after all components are built.
+// roles change it. The stack calls it once, after all components are built
+// (seal.All).
 func (s *Secrets) Seal(ctx *pulumi.Context) error {
 	if s.sealed {
 		return errors.New("secrets: Seal called twice")
@@ -348,6 +373,9 @@ func (s *Secrets) Seal(ctx *pulumi.Context) error {
 	}
 	return nil
 }
+
+// Sealed reports whether Seal has run (seal.Sealer).
+func (s *Secrets) Sealed() bool { return s.sealed }
 
 func sortedNames(items map[string]config.SecretItem) []string {
 	names := make([]string, 0, len(items))

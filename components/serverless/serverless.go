@@ -33,6 +33,7 @@ import (
 	"github.com/dbay/infra/components/cert"
 	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/components/internal/iamdoc"
+	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/components/secrets"
 	"github.com/dbay/infra/config"
@@ -208,8 +209,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := check(args); err != nil {
 		return nil, err
 	}
+	if args.Partition == "" {
+		a := *args // a copy: the caller's Args are never written
+		a.Partition = "aws"
+		args = &a
+	}
 	s := &Serverless{args: args, sgs: map[string]*ec2.SecurityGroup{}, functions: map[string]*function{}, machines: map[string]pulumi.StringOutput{}}
-	if err := ctx.RegisterComponentResource(typeToken, name, s, opts...); err != nil {
+	if err := outputs.Component(ctx, typeToken, name, s, opts...); err != nil {
 		return nil, err
 	}
 	s.account = iamdoc.Account(ctx, s)
@@ -229,9 +235,6 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 func check(a *Args) error {
 	if a == nil || a.Network == nil || a.Project == "" || a.Stack == "" || a.Region == "" || a.Domain == "" {
 		return errors.New("serverless: Args.Network, Project, Stack, Region and Domain are required")
-	}
-	if a.Partition == "" {
-		a.Partition = "aws"
 	}
 	if n := len(a.Network.Layout[config.TierPrivate]); n < 2 && len(a.Spec.Functions) > 0 {
 		return fmt.Errorf("serverless: functions need private subnets in at least 2 AZs, the network has %d", n)
@@ -338,14 +341,7 @@ func (s *Serverless) outputs(ctx *pulumi.Context) error {
 	if w := s.ws; w != nil {
 		s.WebSocketURL = w.url
 	}
-	return ctx.RegisterResourceOutputs(s, pulumi.Map{
-		"apiBaseUrl": s.APIBaseURL, "webSocketUrl": s.WebSocketURL, "apiHost": s.APIHost, "apiHealthCheckId": s.APIHealthCheckID,
-		"apiFailoverSwitchId": s.APIFailoverSwitchID,
-		"apiEndpointDomain":   s.APIEndpointDomain, "apiEndpointZoneId": s.APIEndpointZoneID,
-		"functionArns": s.FunctionArns, "functionNames": s.FunctionNames, "stateMachineArns": s.StateMachineArns,
-		"securityGroupIds": s.SecurityGroupIDs, "signingProfileName": s.SigningProfileName,
-		"keyArn": s.KeyArn, "functionsDlqArn": s.FunctionsDLQArn, "eventsDlqArn": s.EventsDLQArn,
-	})
+	return outputs.Register(ctx, s)
 }
 
 // logGroup creates a log group under a fixed name, encrypted with the
