@@ -86,7 +86,7 @@ func newCI(ctx *pulumi.Context, args Args, account string, regions map[string]*R
 		return nil, err
 	}
 	// The deploy role creates everything the stacks declare; it is bounded
-	// by the environments' reviewers (README "Who can see secrets in CI").
+	// by the environments' reviewers (docs/security.md "Who can see secrets in CI").
 	if c.Deploy, err = role("ci-deploy", "deploy-trust.json", DeploySessionSeconds, "AdministratorAccess", "deploy-policy.json"); err != nil {
 		return nil, err
 	}
@@ -178,7 +178,7 @@ func Render(file string, vars map[string][]string) (string, error) {
 
 // replicateState replicates each stack's prefix of its home bucket to the
 // other Region's bucket, under that Region's key: a copy of every state
-// that survives its Region, never a backend (README "Outage day").
+// that survives its Region, never a backend (docs/dr.md "Outage day").
 func replicateState(ctx *pulumi.Context, prefix string, regions map[string]*Region) error {
 	var bucketArns, keyArns pulumi.StringArray
 	var deps []pulumi.Resource

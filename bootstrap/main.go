@@ -3,7 +3,7 @@
 // itself (issue 19 item 6, issue 18 part 1): the state buckets, the
 // secrets-provider keys, GitHub's OIDC provider and the CI roles. It is a
 // project of its own (bootstrap/Pulumi.yaml) with local state at first,
-// then migrated into the bucket it creates (README "Deploying for real").
+// then migrated into the bucket it creates (docs/deploying.md "Deploying for real").
 //
 // Layout: every stack has a home Region (prod us-east-1, dr us-west-2)
 // and everything its `pulumi up` touches lives there:
@@ -59,7 +59,7 @@ var Stacks = []Stack{
 // objects.
 const NoncurrentDays = 90
 
-// Args is the bootstrap's configuration (README "Deploying for real": no
+// Args is the bootstrap's configuration (docs/deploying.md "Deploying for real": no
 // stack file is shipped, tests/workspace_test.go synthesizes every one as a
 // DBay stack).
 type Args struct {
@@ -149,7 +149,7 @@ func Run(ctx *pulumi.Context, args Args) (*Bootstrap, error) {
 }
 
 // GitHubSettings lists the repository settings the workflows rely on,
-// with their values: what an administrator sets once (README "Deploying
+// with their values: what an administrator sets once (docs/deploying.md "Deploying
 // for real", step 4).
 func GitHubSettings(regions map[string]*Region, previewRole, deployRole string) []string {
 	out := []string{

@@ -75,7 +75,7 @@ type Postgres struct {
 	// role of its own (its name, - as _), owning a schema of that name
 	// and nothing else, with a password derived from the master's; the
 	// service and its migrations connect as that role, and only the
-	// bootstrap task reads the master secret (README "Trust boundaries").
+	// bootstrap task reads the master secret (docs/security.md "Trust boundaries").
 	// Absent: false (every consumer connects as the master user).
 	ServiceUsers bool `json:"serviceUsers"`
 	// URLSchema adds the role's schema to each role's DATABASE_URL as
@@ -151,7 +151,7 @@ type DocumentDB struct {
 	// user of its own (its name), with readWrite on one database of that
 	// name and nothing else, and a password derived from the master's; the
 	// service's MONGO_URI names that user and database, and only the
-	// bootstrap task reads the master secret (README "Bootstrap the
+	// bootstrap task reads the master secret (docs/runbooks.md "Bootstrap the
 	// database roles"). Absent: false (every consumer connects as the
 	// master user).
 	ServiceUsers bool `json:"serviceUsers"`
@@ -204,7 +204,7 @@ type Redis struct {
 	// string of RedisAccessString), puts them in one user group with a
 	// disabled `default` user, and attaches that group to the replication
 	// group in place of the AUTH token; each consumer's REDIS_URL carries
-	// its own user (README "Trust boundaries"). Not with a Global Datastore
+	// its own user (docs/security.md "Trust boundaries"). Not with a Global Datastore
 	// (a DR pair): config refuses it there (data_redis_users.go). Absent:
 	// false (one AUTH token for every consumer).
 	ServiceUsers bool `json:"serviceUsers"`

@@ -54,8 +54,8 @@ type DR struct {
 	// Recovery stacks only.
 	Rebuild DRRebuild `json:"rebuild"`
 	// Fenced, in a primary with a drRegion, stops the primary's writers
-	// after a failover, as configuration rather than by hand (README
-	// "Disaster recovery" → "Fencing by config"): every ECS scaling target
+	// after a failover, as configuration rather than by hand (docs/dr.md
+	// "Fencing by config"): every ECS scaling target
 	// pinned to 0 (EKS: Deployments at 0 replicas, no autoscaler), every
 	// function's reserved concurrency 0, schedules and bus rules DISABLED,
 	// and the primary's publisher on the failover switch sends 1, so

@@ -14,7 +14,7 @@ type Fleet struct {
 	Runtime string `json:"runtime"`
 	// Standby is the recovery stack's capacity: pilot (0 tasks, images and
 	// task definitions ready), warm (1 task per service) or active (the
-	// primary's capacity: set during a failover, README "Fail over").
+	// primary's capacity: set during a failover, docs/dr.md "Fail over").
 	// Ignored in the primary role. Absent: pilot.
 	Standby string `json:"standby"`
 	// Spot is the FARGATE_SPOT weight next to FARGATE's weight 1 for tasks

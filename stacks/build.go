@@ -43,7 +43,7 @@ type Providers struct {
 //
 // A recovery stack on standby builds its StandbyView: no derived store,
 // the DocumentDB secondary headless, the
-// PostgreSQL replica on its standby class (README "Disaster recovery").
+// PostgreSQL replica on its standby class (docs/dr.md "Disaster recovery").
 func Build(ctx *pulumi.Context, cfg *config.Config) error {
 	err := build(ctx, cfg.StandbyView())
 	if checkErr := seal.Check(ctx); err == nil {
@@ -124,7 +124,7 @@ func (b *built) core(ctx *pulumi.Context) error {
 		return err
 	}
 	// The S3 gateway endpoint admits the stack's buckets and ECR's layers
-	// only (README "Security"; the wiring proof checks each bucket edge).
+	// only (docs/security.md "Security"; the wiring proof checks each bucket edge).
 	if _, err := b.net.RestrictS3(ctx, b.data.BucketArns()); err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (b *built) workloads(ctx *pulumi.Context) error {
 func (b *built) operations(ctx *pulumi.Context) error {
 	cfg, providers := b.cfg, b.providers
 	var err error
-	// The audit trail, detection services and the xpriv alarms (README
+	// The audit trail, detection services and the xpriv alarms (docs/security.md
 	// "Security baseline"); Monitoring turns its specs into alarms.
 	if b.base, err = baseline.New(ctx, "baseline", &baseline.Args{
 		Env: cfg.Env(), Spec: cfg.Security, Primary: cfg.Role == config.RolePrimary, Watch: watched(b.sec, b.link),

@@ -12,7 +12,7 @@ import (
 	"github.com/dbay/infra/config"
 )
 
-// Point-in-time restore titles, in order (README "Restore PostgreSQL to a
+// Point-in-time restore titles, in order (docs/runbooks.md "Restore PostgreSQL to a
 // point in time"; Dhanam's guide, "Database rollback").
 const (
 	StepRestoreWindow  = "Choose the restore time"

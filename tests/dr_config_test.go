@@ -78,7 +78,7 @@ func TestRecoveryConfigMirrorsThePrimary(t *testing.T) {
 		if prim.Serverless != nil {
 			s := *prim.Serverless
 			// Each stack reads its function packages from a bucket in its
-			// own Region (README "Release the functions").
+			// own Region (docs/runbooks.md "Release the functions").
 			s.Code.Bucket = rec.Serverless.Code.Bucket
 			if !reflect.DeepEqual(*rec.Serverless, s) {
 				t.Errorf("%s: serverless differs beyond code.bucket", dir)

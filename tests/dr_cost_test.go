@@ -65,7 +65,7 @@ func TestRecoveryCostWithinBudget(t *testing.T) {
 	// Issue 18's target was a quarter of prod; the Redis secondary's
 	// second node (AWS refuses a one-node secondary of a primary with
 	// automatic failover) costs what separates DBay from it, and nothing
-	// else may: README "Cost of the recovery stacks".
+	// else may: docs/dr.md "Cost of the recovery stacks".
 	if c := synthesize(t, root, "dr").DR.Cost; c.RecoveryUSD-150.38 > c.PrimaryUSD*0.25 {
 		t.Errorf("DBay's recovery stack is %.1f %% of prod; without the Redis secondary's replica it would be over 25 %%", c.Share*100)
 	}

@@ -165,7 +165,7 @@ func TestEveryRedisConsumerConnectsAsItsOwnUser(t *testing.T) {
 }
 
 // Today's shipped stacks keep the AUTH token (their Redis is a Global
-// Datastore member: README "Trust boundaries"), and the wiring proof
+// Datastore member: docs/security.md "Trust boundaries"), and the wiring proof
 // names the identity it gives: the default user, shared by every
 // consumer.
 func TestRedisEdgesShowTheSharedDefaultUser(t *testing.T) {

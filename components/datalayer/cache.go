@@ -117,7 +117,7 @@ func (d *DataLayer) redisStandalone(ctx *pulumi.Context, r *config.Redis, args *
 	if r.ServiceUsers {
 		// One user per consumer in a user group, no AUTH token
 		// (cache_users.go). A group switched from the token out of
-		// band (README "Trust boundaries") keeps the old token in
+		// band (docs/security.md "Trust boundaries") keeps the old token in
 		// state; ignoring it spares the provider a token update
 		// AWS would refuse next to a user group.
 		group, err := d.newRedisUsers(ctx, r)

@@ -32,7 +32,7 @@ import (
 // UserGroupId pattern [a-z][a-z0-9\-]*). A user group and an AUTH token
 // exclude each other (terraform-provider-aws replication_group.go:
 // user_group_ids ConflictsWith auth_token); neither is ForceNew, so
-// switching a deployed group does not replace it — but see README
+// switching a deployed group does not replace it — but see docs/security.md
 // "Trust boundaries" for the one-off migration command the provider
 // cannot send.
 

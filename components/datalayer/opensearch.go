@@ -39,7 +39,7 @@ var searchLogTypes = []string{"ES_APPLICATION_LOGS", "INDEX_SLOW_LOGS", "SEARCH_
 // users, every request to the cluster ends in a permissions error",
 // https://docs.aws.amazon.com/opensearch-service/latest/developerguide/fgac.html#fgac-mapping),
 // which no Pulumi resource makes; IAM-only needs none, so a consumer works
-// on its first request. README "Design decisions" records the choice.
+// on its first request. docs/decisions.md "Design decisions" records the choice.
 func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 	o := d.args.Spec.OpenSearch
 	if o == nil {
@@ -97,7 +97,7 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 		// domain's FGAC. Turning FGAC off replaces the domain (AWS cannot
 		// disable it, fgac.html: "After you enable fine-grained access
 		// control, you can't disable it"; the provider forces a new
-		// resource on true -> false): README "What changed in this release".
+		// resource on true -> false): CHANGELOG.md "What changed in this release".
 		AdvancedSecurityOptions: &opensearch.DomainAdvancedSecurityOptionsArgs{Enabled: pulumi.Bool(false)},
 		LogPublishingOptions:    logs,
 		Tags:                    tags,

@@ -26,7 +26,7 @@ import (
 // recovery stack, which holds the primary's master password already (the
 // replica inherits the primary's roles with their passwords), so nothing
 // more crosses the DR contract. Rotating the master rotates every role's
-// password (README "Rotate the database passwords": run the bootstrap task
+// password (docs/runbooks.md "Rotate the database passwords": run the bootstrap task
 // after).
 
 // dbUser is one service's role and its connection secret.

@@ -45,7 +45,7 @@ var seedTables = map[string]struct{ env, secrets []string }{
 	"search-gateway": {env: []string{"AWS_REGION", "ELASTICSEARCH_URL", "MEMCACHED_URL"}}, // §4.8
 	// §4.9 lists AWS_REGION "for any AWS SDK use"; the notifications queue
 	// (§3) consumes message.received, which messaging publishes, so it
-	// gets EVENT_BUS_NAME (README "Design decisions": publishers).
+	// gets EVENT_BUS_NAME (docs/decisions.md "Design decisions": publishers).
 	"messaging": {env: []string{"AWS_REGION", "EVENT_BUS_NAME"}, secrets: []string{"MONGO_URI"}},
 }
 
@@ -217,7 +217,7 @@ func TestDhanamEnvironment(t *testing.T) {
 			t.Errorf("api %s valueFrom = %q, want key %s of ses-smtp-credentials", k, v, key)
 		}
 	}
-	if api.env()["AWS_S3_BUCKET"] != "dhanam-production-assets" || api.env()["DATABASE_POOL_SIZE"] != "4" { // the connection budget, not the guide's 20 (README "Connection budget")
+	if api.env()["AWS_S3_BUCKET"] != "dhanam-production-assets" || api.env()["DATABASE_POOL_SIZE"] != "4" { // the connection budget, not the guide's 20 (docs/configuration.md "Connection budget")
 		t.Errorf("api env = %v", api.env())
 	}
 	// Prisma reads only DATABASE_URL: the API and its migration task get

@@ -176,7 +176,7 @@ var vaultDenied = []string{
 // (issue 15, Should "Backups"): a compromised administrator or deploy role
 // cannot delete the backups. Lifecycle expiry by AWS Backup itself is not
 // an API call of a principal and goes on. Changing this policy later needs
-// the break-glass role (README "Security").
+// the break-glass role (docs/security.md "Security").
 func (m *Monitoring) vaultPolicy(ctx *pulumi.Context, name string, vault *backup.Vault, opts []pulumi.ResourceOption) error {
 	role := m.args.BreakGlassRole
 	if role == "" {

@@ -17,7 +17,7 @@ import (
 // (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-aws-waf.html:
 // REST APIs only), so the CloudFront distribution's web ACL (rate per IP,
 // SQLi, IP reputation) protects the API only if nothing reaches the API
-// around CloudFront. The choice (README "Trust boundaries"): keep the HTTP
+// around CloudFront. The choice (docs/security.md "Trust boundaries"): keep the HTTP
 // API and make CloudFront the only way in, as Dhanam's ALB does —
 //
 //   - CloudFront sends X-Origin-Verify with a generated value to the API

@@ -119,7 +119,7 @@ func (s *Serverless) functionArgs(name string, f config.LambdaFunction, physical
 		reserved = *f.ReservedConcurrency
 	}
 	if a.Fenced {
-		reserved = 0 // throttled: no invocation runs (README "Fencing by config")
+		reserved = 0 // throttled: no invocation runs (docs/dr.md "Fencing by config")
 	}
 	args := &lambda.FunctionArgs{
 		Name:                         pulumi.String(physical),

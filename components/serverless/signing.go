@@ -19,7 +19,7 @@ const signingPlatform = "AWSLambda-SHA384-ECDSA"
 // that profile signed (Enforce: an unsigned, altered or foreign package
 // is refused at CreateFunction/UpdateFunctionCode; config.CodeSigningSource).
 // Signing profiles are regional: each stack has its own, and a release
-// signs the package in each Region's bucket (README "Release the
+// signs the package in each Region's bucket (docs/runbooks.md "Release the
 // functions"). The signature validity stays at Signer's default (135
 // months): Lambda checks expiry at deployment, and a dr redeploy of an
 // old release must not be refused mid-incident.

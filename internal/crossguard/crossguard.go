@@ -11,7 +11,7 @@
 // analysis into the mock engine's Resource shape the rules already read.
 //
 // Known gaps of the SDK at the pinned version (v3.263.0), and what the pack
-// does about them (README "Policy in real previews"):
+// does about them (docs/pipelines.md "Policy in real previews"):
 //   - A preview's resources carry unknown values (ARNs and ids of resources
 //     not yet created). They become mockengine.Unknown, which the rules
 //     already treat as "cannot tell", but a rule that resolves a reference

@@ -16,7 +16,7 @@ import (
 //
 // The deploy workflow approves a preview's fingerprint and the gated job
 // re-previews and refuses to run `pulumi up` unless the fingerprints are
-// equal (README "Pipelines"). Pulumi's update plans (`preview --save-plan`,
+// equal (docs/pipelines.md "Pipelines"). Pulumi's update plans (`preview --save-plan`,
 // `up --plan`) would constrain the update itself, but a saved plan fails
 // to decrypt secret values on apply in open reports
 // (https://github.com/pulumi/pulumi/issues/16412,
