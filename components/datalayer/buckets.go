@@ -27,11 +27,11 @@ func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
 	if len(specs) == 0 {
 		return nil
 	}
-	if src := d.source(); src != nil {
+	if d.mode == secondary {
 		// Recovery: the data buckets are the primary's replicas in this
 		// region; they already log to the primary stack's access-log
 		// bucket in this region, so no access-log bucket here.
-		d.adoptReplicaBuckets(src)
+		d.adoptReplicaBuckets(d.args.DR.Source)
 		return nil
 	}
 	names := make([]string, 0, len(specs))
@@ -195,7 +195,7 @@ func (d *DataLayer) newBucket(ctx *pulumi.Context, name string, spec config.Buck
 	if err := d.bucketCors(ctx, name, b, spec); err != nil {
 		return nil, err
 	}
-	if d.drPrimary() {
+	if d.mode == globalPrimary {
 		if err := d.replicateBucket(ctx, name, spec, b, versioning); err != nil {
 			return nil, err
 		}

@@ -93,17 +93,6 @@ type DROutputs struct {
 	MongoClusterID pulumi.StringOutput
 }
 
-// source is the recovery side's Source, nil on a primary.
-func (d *DataLayer) source() *Source {
-	if d.args.DR == nil {
-		return nil
-	}
-	return d.args.DR.Source
-}
-
-// drPrimary reports whether this is the primary side of a DR pair.
-func (d *DataLayer) drPrimary() bool { return d.args.DR != nil && d.args.DR.Source == nil }
-
 // validateDR checks Args.DR against the spec before anything is
 // registered, reporting every problem at once.
 func (a *Args) validateDR() error {
