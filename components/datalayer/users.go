@@ -109,18 +109,22 @@ func (d *DataLayer) ConnectionAs(s Store, consumer string) (Connection, error) {
 	return d.Connection(s)
 }
 
-// Bootstrap is what the one-off task that creates the service roles needs.
+// Bootstrap is what a one-off task that creates a store's service users
+// needs (PostgresBootstrap: the roles; DocumentDBBootstrap: the users).
 type Bootstrap struct {
-	// Master is the master connection string (the master secret's url).
+	// Master is the master connection string (the master secret's url),
+	// the task's DATABASE_URL or MONGO_URI.
 	Master SecretRef
-	// Passwords are each role's password by variable name
-	// (<ROLE>_PASSWORD), from the role's own secret.
+	// Passwords are each user's password by variable name
+	// (<USER>_PASSWORD, - as _), from the user's own secret.
 	Passwords map[string]SecretRef
 	// Credentials are the stores whose secrets the task's execution role
-	// reads (GrantCredentials): the master's and every role's.
+	// reads (GrantCredentials): the master's and every user's.
 	Credentials []Store
-	// Script is the task's command (sh -c Script), which pipes SQL (the
-	// task's BootstrapSQLVar) to psql; idempotent.
+	// Script is the task's command, idempotent: PostgreSQL's runs under
+	// sh -c and pipes SQL (the task's BootstrapSQLVar) to psql;
+	// DocumentDB's is a mongosh script (mongosh --nodb --eval Script) and
+	// SQL is empty.
 	Script, SQL string
 }
 

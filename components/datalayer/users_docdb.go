@@ -112,30 +112,13 @@ func (d *DataLayer) documentDBConnectionAs(consumer string) (Connection, error) 
 	return d.Connection(DocumentDB)
 }
 
-// MongoBootstrap is what the one-off task that creates the DocumentDB
-// users needs.
-type MongoBootstrap struct {
-	// Master is the master connection string (the master secret's url),
-	// the task's MONGO_URI.
-	Master SecretRef
-	// Passwords are each user's password by variable name
-	// (<USER>_PASSWORD, - as _), from the user's own secret.
-	Passwords map[string]SecretRef
-	// Credentials are the stores whose secrets the task's execution role
-	// reads (GrantCredentials): the master's and every user's.
-	Credentials []Store
-	// Script is the mongosh script (mongosh --nodb --eval Script);
-	// idempotent.
-	Script string
-}
-
 // DocumentDBBootstrap is the bootstrap of the DocumentDB users; false
 // without data.documentdb.serviceUsers.
-func (d *DataLayer) DocumentDBBootstrap() (MongoBootstrap, bool) {
+func (d *DataLayer) DocumentDBBootstrap() (Bootstrap, bool) {
 	if len(d.mongoUsers) == 0 {
-		return MongoBootstrap{}, false
+		return Bootstrap{}, false
 	}
-	b := MongoBootstrap{Master: d.stores[DocumentDB].conn.Secrets[config.MongoURIVariable], Passwords: map[string]SecretRef{}, Credentials: []Store{DocumentDB}}
+	b := Bootstrap{Master: d.stores[DocumentDB].conn.Secrets[config.MongoURIVariable], Passwords: map[string]SecretRef{}, Credentials: []Store{DocumentDB}}
 	var users []string
 	for _, c := range sortedKeysOf(d.mongoUsers) {
 		u := d.mongoUsers[c]

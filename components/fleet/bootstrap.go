@@ -4,6 +4,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/config"
 )
 
 // BootstrapImage is the PostgreSQL client the bootstrap task runs: the
@@ -37,7 +38,7 @@ func (f *Fleet) newBootstrap(ctx *pulumi.Context, commands pulumi.StringMap) err
 		sgDescription:   "PostgreSQL bootstrap task: no ingress; PostgreSQL and HTTPS for ECR Public",
 		internetWhy:     "ECR Public (the postgres client image), through NAT",
 		roleDescription: "PostgreSQL bootstrap task: logs and the master and role secrets",
-		secrets:         withPasswords(map[string]datalayer.SecretRef{"DATABASE_URL": b.Master}, b.Passwords),
+		secrets:         withPasswords(map[string]datalayer.SecretRef{config.DatabaseURLVariable: b.Master}, b.Passwords),
 		credentials:     b.Credentials,
 		container: func(c *containerDefinition) {
 			c.Image, c.User = BootstrapImage, "postgres"

@@ -5,6 +5,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/datalayer"
+	"github.com/dbay/infra/config"
 )
 
 // DocumentDBBootstrapImage is the mongosh the DocumentDB bootstrap runs:
@@ -56,7 +57,7 @@ func (f *Fleet) newDocumentDBBootstrap(ctx *pulumi.Context, commands pulumi.Stri
 		sgDescription:   "DocumentDB bootstrap task: no ingress; DocumentDB and HTTPS for ECR Public and the RDS CA bundle",
 		internetWhy:     "ECR Public (the mongo image) and the RDS CA bundle, through NAT",
 		roleDescription: "DocumentDB bootstrap task: logs and the master and user secrets",
-		secrets:         withPasswords(map[string]datalayer.SecretRef{"MONGO_URI": b.Master}, b.Passwords),
+		secrets:         withPasswords(map[string]datalayer.SecretRef{config.MongoURIVariable: b.Master}, b.Passwords),
 		credentials:     b.Credentials,
 		container: func(c *containerDefinition) {
 			c.Image, c.User = DocumentDBBootstrapImage, "mongodb"
