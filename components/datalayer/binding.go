@@ -66,8 +66,8 @@ func (d *DataLayer) Bind(u config.Use, consumer string) (Binding, error) {
 		if len(conn.Secrets) > 0 {
 			b.Credentials = conn.Store
 		}
-		if st == OpenSearch {
-			b.grant = d.GrantSearch
+		if k, _ := kindOf(st); k.grant != nil { // a store reached through IAM too (registry.go)
+			b.grant = func(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolicy, error) { return k.grant(d, ctx, g) }
 		}
 		return b, nil
 	case u.Kind == config.UseBucket:

@@ -7,7 +7,21 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/tokens"
 )
+
+// Redis is the ElastiCache Redis replication group (`uses: redis`,
+// REDIS_URL); Memcached the Memcached cluster (`uses: memcached`,
+// MEMCACHED_URL).
+const (
+	Redis     Store = "redis"
+	Memcached Store = "memcached"
+)
+
+func init() {
+	registerStore(storeKind{store: Redis, order: 30, build: (*DataLayer).newRedis, resourceType: tokens.ElastiCacheReplicationGroup})
+	registerStore(storeKind{store: Memcached, order: 40, build: (*DataLayer).newMemcached, resourceType: tokens.ElastiCacheCluster})
+}
 
 // cacheSubnets is the ElastiCache subnet group both caches share.
 func (d *DataLayer) cacheSubnets(ctx *pulumi.Context) (*elasticache.SubnetGroup, error) {

@@ -36,16 +36,11 @@ import (
 
 const typeToken = "dbay:components:DataLayer"
 
-// Store names a kind of store; it is also how services declare what they use.
+// Store names a kind of store; it is also how services declare what they
+// use. Each kind declares its constant next to its builder and registers
+// there (registry.go): Postgres, DocumentDB ("mongo"), Redis, Memcached,
+// OpenSearch ("search").
 type Store string
-
-const (
-	Postgres   Store = "postgres"
-	DocumentDB Store = "mongo"
-	Redis      Store = "redis"
-	Memcached  Store = "memcached"
-	OpenSearch Store = "search"
-)
 
 // Args configures the data layer.
 type Args struct {
@@ -214,7 +209,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	seal.Track(ctx, fmt.Sprintf("datalayer %q", name), d)
 	d.account = iamdoc.Account(ctx, d)
-	steps := []func(*pulumi.Context) error{d.newKey, d.newPostgres, d.newDocumentDB, d.newRedis, d.newMemcached, d.newOpenSearch, d.newMessaging}
+	// The key, every registered store kind in its order (registry.go),
+	// then messaging.
+	steps := []func(*pulumi.Context) error{d.newKey}
+	for _, k := range storeKinds {
+		steps = append(steps, func(ctx *pulumi.Context) error { return k.build(d, ctx) })
+	}
+	steps = append(steps, d.newMessaging)
 	for _, step := range steps {
 		if err := step(ctx); err != nil {
 			return nil, err

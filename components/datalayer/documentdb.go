@@ -7,7 +7,15 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/tokens"
 )
+
+// DocumentDB is the DocumentDB cluster (`uses: mongo`, MONGO_URI).
+const DocumentDB Store = "mongo"
+
+func init() {
+	registerStore(storeKind{store: DocumentDB, order: 20, build: (*DataLayer).newDocumentDB, resourceType: tokens.DocDBCluster})
+}
 
 // newDocumentDB creates the DocumentDB cluster (TLS enforced, audit logs on,
 // a generated master password in a program-owned secret, credentials.go)

@@ -11,7 +11,17 @@ import (
 	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/dr"
+	"github.com/dbay/infra/internal/tokens"
 )
+
+// OpenSearch is the search domain (`uses: search`, ELASTICSEARCH_URL),
+// reached through IAM as well as the network (GrantSearch).
+const OpenSearch Store = "search"
+
+func init() {
+	registerStore(storeKind{store: OpenSearch, order: 50, build: (*DataLayer).newOpenSearch, resourceType: tokens.OpenSearchDomain,
+		grant: (*DataLayer).GrantSearch})
+}
 
 // searchLogRetentionDays keeps OpenSearch application and audit logs a year.
 const searchLogRetentionDays = 365

@@ -8,7 +8,15 @@ import (
 
 	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/config"
+	"github.com/dbay/infra/internal/tokens"
 )
+
+// Postgres is the RDS PostgreSQL store (`uses: postgres`, DATABASE_URL).
+const Postgres Store = "postgres"
+
+func init() {
+	registerStore(storeKind{store: Postgres, order: 10, build: (*DataLayer).newPostgres, resourceType: tokens.RDSInstance})
+}
 
 // staticPostgresParameters take effect only after a reboot.
 var staticPostgresParameters = map[string]bool{

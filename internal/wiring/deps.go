@@ -5,20 +5,12 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/dbay/infra/components/datalayer"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 	"github.com/dbay/infra/internal/tokens"
 	"github.com/dbay/infra/policy"
 )
-
-// storeTypes are the resources of the stores a `uses` entry names.
-var storeTypes = map[string]string{
-	"postgres":  tokens.RDSInstance,
-	"mongo":     tokens.DocDBCluster,
-	"redis":     tokens.ElastiCacheReplicationGroup,
-	"memcached": tokens.ElastiCacheCluster,
-	"search":    tokens.OpenSearchDomain,
-}
 
 // allow checks that role allows every action on arn, recording the grants
 // (for the order check) with waiter.
@@ -70,7 +62,7 @@ func (c *checker) use(k *consumer, u string) aspects {
 // Secrets Manager; OpenSearch: es:ESHttp* and its https URL.
 func (c *checker) store(k *consumer, name string) aspects {
 	a := aspects{iam: NA}
-	st := c.named(storeTypes[name], name)
+	st := c.named(datalayer.ResourceType(datalayer.Store(name)), name) // the store's registered main resource
 	if st == nil {
 		msg := "no " + name + " store in the stack"
 		return aspects{network: msg, iam: msg, credentials: msg}
