@@ -27,6 +27,32 @@ type Data struct {
 	SES *SES `json:"ses"`
 }
 
+// storeUses are the network stores of Data, one row per section: the
+// `uses` entry it enables, the connection variable that entry sets, and
+// whether the section is set; a section may keep its defaults and
+// validation in its row too (storeUse, uses.go). A new store kind's
+// config is its field in Data, its section type and its row, here; the
+// DataLayer registers the same entry (docs/extending.md "A new store
+// kind"). Validation follows from the row: Data.UsableStores offers the
+// entry when the section is set, and a consumer's `env` may not set the
+// variable (derivedEnv).
+var storeUses = []storeUse{
+	{entry: "postgres", variable: DatabaseURLVariable, enabled: func(d Data) bool { return d.Postgres != nil }},
+	{entry: "redis", variable: RedisURLVariable, enabled: func(d Data) bool { return d.Redis != nil }},
+	{entry: "mongo", variable: MongoURIVariable, enabled: func(d Data) bool { return d.DocumentDB != nil }},
+	{entry: "search", variable: SearchURLVariable, enabled: func(d Data) bool { return d.OpenSearch != nil }},
+	{entry: "memcached", variable: MemcachedURLVariable, enabled: func(d Data) bool { return d.Memcached != nil }},
+}
+
+// The network stores' connection variables (storeUses).
+const (
+	DatabaseURLVariable  = "DATABASE_URL"      // uses postgres (a secret: the connection secret's url)
+	MongoURIVariable     = "MONGO_URI"         // uses mongo (a secret)
+	RedisURLVariable     = "REDIS_URL"         // uses redis (a secret: the AUTH token or the consumer's user)
+	SearchURLVariable    = "ELASTICSEARCH_URL" // uses search
+	MemcachedURLVariable = "MEMCACHED_URL"     // uses memcached
+)
+
 // Postgres is the RDS PostgreSQL instance shared by the services.
 type Postgres struct {
 	// InstanceClass, e.g. db.r6g.large. Absent: db.r6g.large.

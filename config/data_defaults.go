@@ -61,6 +61,7 @@ func (d *Data) applyDefaults(project string) {
 		defInt(&o.VolumeSize, 100)
 	}
 	d.applyMessagingDefaults(project)
+	d.applyStoreDefaults(project)
 }
 
 func def(s *string, v string) {

@@ -76,6 +76,7 @@ func (d Data) validate(c *collector, azCount int) {
 		}
 	}
 	d.validateMessaging(c)
+	d.validateStores(c, azCount)
 }
 
 func checkClass(c *collector, path, v string, re *regexp.Regexp, valid string) {

@@ -4,7 +4,8 @@ import "strings"
 
 // This file is the one place a `uses` entry is interpreted: ParseUse turns
 // an entry into a typed Use, ResolveUses adds the access its consumer gets,
-// and the connection-variable table below says what each entry sets.
+// and the connection-variable table (storeUses, data.go, and the
+// constants below) says what each entry sets.
 // Validation (Data.UsableStores), the DataLayer's bindings
 // (components/datalayer/binding.go) and both consumers (the fleet, the
 // serverless functions) read them; none of them matches entries by string.
@@ -129,31 +130,59 @@ func (u Use) ViaNAT() bool {
 // spelled once. Validation, the consumers' derived environments and the
 // stores' connections use these names; storeUses says which store sets which.
 const (
-	DatabaseURLVariable  = "DATABASE_URL"      // uses postgres (a secret: the connection secret's url)
-	MongoURIVariable     = "MONGO_URI"         // uses mongo (a secret)
-	RedisURLVariable     = "REDIS_URL"         // uses redis (a secret: the AUTH token or the consumer's user)
-	SearchURLVariable    = "ELASTICSEARCH_URL" // uses search
-	MemcachedURLVariable = "MEMCACHED_URL"     // uses memcached
-	EventBusVariable     = "EVENT_BUS_NAME"    // publishes
-	QueueURLVariable     = "SQS_QUEUE_URL"     // uses queue:<name>
-	SESFromVariable      = "SES_FROM_EMAIL"    // uses ses
-	// DefaultBucketEnvVar (uses bucket:<name>, unless data.buckets.<name>.envVar
-	// says otherwise) and SMTPUserVariable, SMTPPassVariable (uses ses:smtp)
-	// are declared with their data section (data_messaging.go).
+	EventBusVariable = "EVENT_BUS_NAME" // publishes
+	QueueURLVariable = "SQS_QUEUE_URL"  // uses queue:<name>
+	SESFromVariable  = "SES_FROM_EMAIL" // uses ses
+	// The network stores' variables (DATABASE_URL, …) are declared with
+	// their sections and storeUses (data.go); DefaultBucketEnvVar (uses
+	// bucket:<name>, unless data.buckets.<name>.envVar says otherwise) and
+	// SMTPUserVariable, SMTPPassVariable (uses ses:smtp) with theirs
+	// (data_messaging.go).
 )
 
-// storeUses is the table of the network stores a `uses` entry can name:
-// the entry, the variable it sets, and whether the data section enables
-// it. A new store kind is one row here (docs/extending.md).
-var storeUses = []struct {
+// storeUse is one row of storeUses (data.go): a network store a `uses`
+// entry can name, the variable it sets, whether the data section enables
+// it, and, for a section whose defaults and validation sit with it, those.
+type storeUse struct {
 	entry, variable string
 	enabled         func(Data) bool
-}{
-	{"postgres", DatabaseURLVariable, func(d Data) bool { return d.Postgres != nil }},
-	{"redis", RedisURLVariable, func(d Data) bool { return d.Redis != nil }},
-	{"mongo", MongoURIVariable, func(d Data) bool { return d.DocumentDB != nil }},
-	{"search", SearchURLVariable, func(d Data) bool { return d.OpenSearch != nil }},
-	{"memcached", MemcachedURLVariable, func(d Data) bool { return d.Memcached != nil }},
+	// defaults, when set, applies the section's defaults (called only
+	// when enabled), after the sections of data_defaults.go.
+	defaults func(d *Data, project string)
+	// validate, when set, validates the section (called only when
+	// enabled), after the sections of data_validate.go.
+	validate func(d Data, c *collector, azCount int)
+}
+
+// StoreEntries are the `uses` entries of every network store, in table
+// order, whether or not a stack has them: the DataLayer's store registry
+// names the same (components/datalayer TestRegistryMatchesConfig).
+func StoreEntries() []string {
+	out := make([]string, 0, len(storeUses))
+	for _, s := range storeUses {
+		out = append(out, s.entry)
+	}
+	return out
+}
+
+// applyStoreDefaults runs the defaults of the enabled sections that have
+// theirs in storeUses.
+func (d *Data) applyStoreDefaults(project string) {
+	for _, s := range storeUses {
+		if s.defaults != nil && s.enabled(*d) {
+			s.defaults(d, project)
+		}
+	}
+}
+
+// validateStores runs the validation of the enabled sections that have
+// theirs in storeUses.
+func (d Data) validateStores(c *collector, azCount int) {
+	for _, s := range storeUses {
+		if s.validate != nil && s.enabled(d) {
+			s.validate(d, c, azCount)
+		}
+	}
 }
 
 // StoreVariable is the connection variable of a network store's `uses`
