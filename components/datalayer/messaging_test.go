@@ -1,7 +1,6 @@
 package datalayer_test
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -176,6 +175,38 @@ func newRole(ctx *pulumi.Context, name string) (iamdoc.Grantee, error) {
 	return iamdoc.NewGrantee(name, role), err
 }
 
+// An owner's grant is a value: a resource that takes its ApplyBefore is
+// created after that grant's policy, and not after the role's other grants.
+func TestOwnerGrantOrdersItsConsumer(t *testing.T) {
+	t.Parallel()
+	r := synthMessaging(t, messagingStack{data: dbayMessaging, zone: true, use: func(ctx *pulumi.Context, d *datalayer.DataLayer) error {
+		listing, err := newRole(ctx, "listing")
+		if err != nil {
+			return err
+		}
+		q, err := d.Queue("notifications")
+		if err != nil {
+			return err
+		}
+		send, err := q.GrantSend(ctx, listing)
+		if err != nil {
+			return err
+		}
+		if _, err := q.GrantConsume(ctx, listing); err != nil {
+			return err
+		}
+		_, err = iam.NewRole(ctx, "after-send", &iam.RoleArgs{AssumeRolePolicy: pulumi.String("{}")}, send.ApplyBefore())
+		return err
+	}})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	send := r.one(t, tPolicy, "listing-notifications-send").URN
+	if got := r.one(t, "aws:iam/role:Role", "after-send").Dependencies; !reflect.DeepEqual(got, []string{send}) {
+		t.Errorf("after-send depends on %v, want the send grant only (%s)", got, send)
+	}
+}
+
 // Grants are methods: each emits exactly the actions and resources the
 // owner knows, with the layer key usable only through the owning service.
 func TestGrantsAreLeastPrivilege(t *testing.T) {
@@ -205,23 +236,23 @@ func TestGrantsAreLeastPrivilege(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, grant := range []func() (*iam.RolePolicy, error){
-			func() (*iam.RolePolicy, error) { return b.GrantReadWrite(ctx, listing) },
-			func() (*iam.RolePolicy, error) { return u.GrantRead(ctx, notification) },
-			func() (*iam.RolePolicy, error) {
+		for _, grant := range []func() (iamdoc.Grant, error){
+			func() (iamdoc.Grant, error) { return b.GrantReadWrite(ctx, listing) },
+			func() (iamdoc.Grant, error) { return u.GrantRead(ctx, notification) },
+			func() (iamdoc.Grant, error) {
 				return bus.GrantPut(ctx, listing, config.BusPublication{Source: "dbay.listings"},
 					config.BusPublication{Source: "dbay.orders", DetailTypes: []string{"order.created", "order.paid"}})
 			},
-			func() (*iam.RolePolicy, error) { return q.GrantConsume(ctx, notification) },
-			func() (*iam.RolePolicy, error) { return q.GrantSend(ctx, listing) },
-			func() (*iam.RolePolicy, error) { return d.GrantSendEmail(ctx, notification) },
+			func() (iamdoc.Grant, error) { return q.GrantConsume(ctx, notification) },
+			func() (iamdoc.Grant, error) { return q.GrantSend(ctx, listing) },
+			func() (iamdoc.Grant, error) { return d.GrantSendEmail(ctx, notification) },
 		} {
-			p, err := grant()
+			g, err := grant()
 			if err != nil {
 				return err
 			}
-			if p == nil {
-				return errors.New("a grant returned no policy")
+			if len(g.Policies) != 1 {
+				return fmt.Errorf("a grant returned %d policies, want 1", len(g.Policies))
 			}
 		}
 		// Every grant is recorded on its grantee, for its consumers to wait on.
