@@ -57,7 +57,7 @@ func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
 		}
 	}
 	d.finishReplicas()
-	d.outputs["logBucketName"] = logs.bucket.Bucket
+	d.LogBucketName = logs.bucket.Bucket
 	return logs.finish(ctx)
 }
 

@@ -381,3 +381,41 @@ func TestUnknownNamesAreErrors(t *testing.T) {
 		}
 	}
 }
+
+// Without a hosted zone the DKIM records are the typed output
+// SESDkimRecords; with one they are records, and the output is unset.
+func TestDKIMRecordsOutputOnlyWithoutAZone(t *testing.T) {
+	t.Parallel()
+	for _, zone := range []bool{false, true} {
+		var recs []map[string]string
+		var set bool
+		r := synthMessaging(t, messagingStack{data: dbayMessaging, zone: zone, use: func(ctx *pulumi.Context, d *datalayer.DataLayer) error {
+			if set = d.SESDkimRecords != (pulumi.StringMapArrayOutput{}); !set {
+				return nil
+			}
+			v, err := internals.UnsafeAwaitOutput(ctx.Context(), d.SESDkimRecords)
+			if err != nil {
+				return err
+			}
+			recs, _ = v.Value.([]map[string]string)
+			return nil
+		}})
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if set == zone {
+			t.Errorf("zone %v: SESDkimRecords set = %v", zone, set)
+		}
+		if zone {
+			continue
+		}
+		if len(recs) == 0 {
+			t.Fatalf("no zone: SESDkimRecords = %v, want the DKIM CNAMEs", recs)
+		}
+		for _, rec := range recs {
+			if rec["type"] != "CNAME" || !strings.HasSuffix(rec["name"], "._domainkey.dbay.example.com") || !strings.HasSuffix(rec["value"], ".dkim.amazonses.com") {
+				t.Errorf("DKIM record %v", rec)
+			}
+		}
+	}
+}

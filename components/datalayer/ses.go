@@ -72,13 +72,13 @@ func (d *DataLayer) newSES(ctx *pulumi.Context) error {
 			}
 		}
 	} else {
-		d.outputs["sesDkimRecords"] = tokens.ApplyT(func(ts []string) []map[string]string {
+		d.SESDkimRecords = tokens.ApplyT(func(ts []string) []map[string]string {
 			out := make([]map[string]string, 0, len(ts))
 			for _, t := range ts {
 				out = append(out, map[string]string{"name": t + "._domainkey." + domain, "type": "CNAME", "value": t + ".dkim.amazonses.com"})
 			}
 			return out
-		})
+		}).(pulumi.StringMapArrayOutput)
 	}
 	d.ses = &SES{FromAddress: from, IdentityArn: identity.Arn, ConfigurationSetArn: cs.Arn, ConfigurationSetName: cs.ConfigurationSetName, d: d}
 	if spec.SMTPCredentials {
