@@ -3,7 +3,6 @@ package datalayer
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/iamdoc"
@@ -31,7 +30,7 @@ type Binding struct {
 	// gateway endpoint.
 	S3 bool
 
-	grant func(*pulumi.Context, iamdoc.Grantee) (*iam.RolePolicy, error)
+	grant func(*pulumi.Context, iamdoc.Grantee) (iamdoc.Grant, error)
 }
 
 // Grant gives g what the use's Access allows, from the owner (the bucket,
@@ -42,11 +41,7 @@ func (b Binding) Grant(ctx *pulumi.Context, g iamdoc.Grantee) (iamdoc.Grant, err
 	if b.grant == nil {
 		return iamdoc.NewGrant(g), nil
 	}
-	p, err := b.grant(ctx, g)
-	if err != nil {
-		return iamdoc.Grant{}, err
-	}
-	return iamdoc.NewGrant(g, p), nil
+	return b.grant(ctx, g)
 }
 
 // Bind resolves one `uses` entry of consumer (a service or function

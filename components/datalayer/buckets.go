@@ -57,7 +57,7 @@ func (d *DataLayer) newBuckets(ctx *pulumi.Context) error {
 		}
 	}
 	d.finishReplicas()
-	d.outputs["logBucketName"] = logs.bucket.Bucket
+	d.LogBucketName = logs.bucket.Bucket
 	return logs.finish(ctx)
 }
 
@@ -297,18 +297,18 @@ func expireNoncurrent(days int) s3.BucketLifecycleConfigurationV2RuleArgs {
 
 // GrantRead lets the grantee list the bucket and read its objects,
 // decrypting with the layer key through S3 only.
-func (b *Bucket) GrantRead(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolicy, error) {
+func (b *Bucket) GrantRead(ctx *pulumi.Context, g iamdoc.Grantee) (iamdoc.Grant, error) {
 	return b.grant(ctx, g, "read", []string{"s3:GetObject"}, "kms:Decrypt")
 }
 
 // GrantReadWrite lets the grantee list the bucket and read, write and
 // delete its objects, using the layer key through S3 only.
-func (b *Bucket) GrantReadWrite(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolicy, error) {
+func (b *Bucket) GrantReadWrite(ctx *pulumi.Context, g iamdoc.Grantee) (iamdoc.Grant, error) {
 	return b.grant(ctx, g, "readwrite", []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}, "kms:GenerateDataKey", "kms:Decrypt")
 }
 
-func (b *Bucket) grant(ctx *pulumi.Context, g iamdoc.Grantee, what string, objectActions []string, keyActions ...string) (*iam.RolePolicy, error) {
-	return iamdoc.Attach(ctx, b.d, g, fmt.Sprintf("%s-%s", b.logical, what), iam.GetPolicyDocumentStatementArray{
+func (b *Bucket) grant(ctx *pulumi.Context, g iamdoc.Grantee, what string, objectActions []string, keyActions ...string) (iamdoc.Grant, error) {
+	return iamdoc.AttachGrant(ctx, b.d, g, fmt.Sprintf("%s-%s", b.logical, what), iam.GetPolicyDocumentStatementArray{
 		allowOn("Objects", objectActions, pulumi.Sprintf("%s/*", b.Arn)),
 		allowOn("List", []string{"s3:ListBucket"}, b.Arn),
 		keyUse("LayerKeyViaS3", b.key, b.d.viaService("s3", b.d.args.Region), keyActions...),

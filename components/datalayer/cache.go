@@ -232,8 +232,8 @@ func (d *DataLayer) redisSecondary(ctx *pulumi.Context, r *config.Redis, args *e
 // (cache_users.go), otherwise one REDIS_URL secret with the AUTH token.
 func (d *DataLayer) connectRedis(ctx *pulumi.Context, r *config.Redis, group *elasticache.ReplicationGroup, token pulumi.StringOutput) error {
 	d.RedisEndpoint = pulumi.Sprintf("%s:%d", group.PrimaryEndpointAddress, config.RedisPort)
-	d.outputs["redisPrimaryEndpoint"] = group.PrimaryEndpointAddress
-	d.outputs["redisReplicationGroupId"] = group.ID()
+	d.RedisPrimaryEndpoint = group.PrimaryEndpointAddress
+	d.RedisReplicationGroupID = group.ID().ToStringOutput()
 	if r.ServiceUsers {
 		// No shared REDIS_URL: each consumer reads its own (ConnectionAs).
 		d.stores[Redis].conn = Connection{Store: Redis, Env: map[string]pulumi.StringOutput{}, Secrets: map[string]SecretRef{}}
@@ -302,6 +302,6 @@ func (d *DataLayer) newMemcached(ctx *pulumi.Context) error {
 		Env:     map[string]pulumi.StringOutput{config.MemcachedURLVariable: cluster.ConfigurationEndpoint},
 		Secrets: map[string]SecretRef{},
 	}
-	d.outputs["memcachedEndpoint"] = cluster.ConfigurationEndpoint
+	d.MemcachedEndpoint = cluster.ConfigurationEndpoint
 	return nil
 }

@@ -228,7 +228,7 @@ func (d *DataLayer) connectPostgres(ctx *pulumi.Context, host, endpoint pulumi.S
 		Secrets: map[string]SecretRef{config.DatabaseURLVariable: {ARN: arn, Key: URLKey}},
 	}
 	d.PostgresEndpoint = endpoint
-	d.outputs["postgresSecretArn"] = arn
+	d.PostgresSecretArn = arn
 	return arn, d.newServiceUsers(ctx, host, password, db)
 }
 
@@ -246,6 +246,6 @@ func (d *DataLayer) connectDocumentDB(ctx *pulumi.Context, host pulumi.StringOut
 		Env:     map[string]pulumi.StringOutput{},
 		Secrets: map[string]SecretRef{config.MongoURIVariable: {ARN: arn, Key: URLKey}},
 	}
-	d.outputs["mongoSecretArn"] = arn
+	d.MongoSecretArn = arn
 	return arn, d.newDocumentDBUsers(ctx, host, password)
 }

@@ -110,8 +110,54 @@ type DataLayer struct {
 	// SecurityGroupIDs are each store's security group by store name.
 	SecurityGroupIDs pulumi.StringMapOutput `pulumi:"securityGroupIds"`
 	// DR is what this side of a DR pair exposes (dr.go): the primary's
-	// replication sources, or the recovery side's replicas and secrets.
-	DR DROutputs
+	// replication sources, or the recovery side's replicas and secrets,
+	// registered as dr* outputs when set.
+	DR DROutputs `outputs:"inline"`
+
+	// The outputs below are registered only when the stack has the store
+	// (outputs:"optional"); zero otherwise.
+
+	// PostgresSecretArn is the PostgreSQL connection secret;
+	// PostgresInstanceID the writer's identifier and PostgresParameterGroup
+	// its parameter group's name.
+	PostgresSecretArn      pulumi.StringOutput `pulumi:"postgresSecretArn" outputs:"optional"`
+	PostgresInstanceID     pulumi.StringOutput `pulumi:"postgresInstanceId" outputs:"optional"`
+	PostgresParameterGroup pulumi.StringOutput `pulumi:"postgresParameterGroup" outputs:"optional"`
+	// MongoEndpoint is the DocumentDB cluster endpoint (host only),
+	// MongoClusterArn its ARN, MongoSecretArn its connection secret.
+	MongoEndpoint   pulumi.StringOutput `pulumi:"mongoEndpoint" outputs:"optional"`
+	MongoClusterArn pulumi.StringOutput `pulumi:"mongoClusterArn" outputs:"optional"`
+	MongoSecretArn  pulumi.StringOutput `pulumi:"mongoSecretArn" outputs:"optional"`
+	// RedisPrimaryEndpoint is the Redis primary's host (no port) and
+	// RedisReplicationGroupID its replication group.
+	RedisPrimaryEndpoint    pulumi.StringOutput `pulumi:"redisPrimaryEndpoint" outputs:"optional"`
+	RedisReplicationGroupID pulumi.StringOutput `pulumi:"redisReplicationGroupId" outputs:"optional"`
+	// MemcachedEndpoint is the Memcached configuration endpoint, host:port.
+	MemcachedEndpoint pulumi.StringOutput `pulumi:"memcachedEndpoint" outputs:"optional"`
+	// SearchEndpoint is the OpenSearch domain's endpoint (host),
+	// SearchDomainArn its ARN, SearchAdminRoleArn the operators' role.
+	SearchEndpoint     pulumi.StringOutput `pulumi:"searchEndpoint" outputs:"optional"`
+	SearchDomainArn    pulumi.StringOutput `pulumi:"searchDomainArn" outputs:"optional"`
+	SearchAdminRoleArn pulumi.StringOutput `pulumi:"searchAdminRoleArn" outputs:"optional"`
+	// LogBucketName is the data buckets' access-log bucket; BucketNames and
+	// QueueURLs are the data buckets' names and the queues' URLs by logical
+	// name.
+	LogBucketName pulumi.StringOutput    `pulumi:"logBucketName" outputs:"optional"`
+	BucketNames   pulumi.StringMapOutput `pulumi:"bucketNames" outputs:"optional"`
+	QueueURLs     pulumi.StringMapOutput `pulumi:"queueUrls" outputs:"optional"`
+	// BusName and BusArn are the EventBridge bus's.
+	BusName pulumi.StringOutput `pulumi:"busName" outputs:"optional"`
+	BusArn  pulumi.StringOutput `pulumi:"busArn" outputs:"optional"`
+	// SESFromEmail is the configured from address, SESIdentityArn the
+	// domain identity; SESDkimRecords the DKIM CNAMEs to create by hand
+	// (name, type, value), set only without Args.ZoneID; SESSMTPSecretArn
+	// and SESSMTPUser the SMTP credentials secret and IAM user, set only
+	// with ses.smtpCredentials.
+	SESFromEmail     pulumi.StringOutput         `pulumi:"sesFromEmail" outputs:"optional"`
+	SESIdentityArn   pulumi.StringOutput         `pulumi:"sesIdentityArn" outputs:"optional"`
+	SESDkimRecords   pulumi.StringMapArrayOutput `pulumi:"sesDkimRecords" outputs:"optional"`
+	SESSMTPSecretArn pulumi.StringOutput         `pulumi:"sesSmtpSecretArn" outputs:"optional"`
+	SESSMTPUser      pulumi.StringOutput         `pulumi:"sesSmtpUser" outputs:"optional"`
 
 	args    *Args
 	mode    mode // this layer's side of a DR pair (mode.go), from Args.DR
@@ -143,7 +189,6 @@ type DataLayer struct {
 	bus     *Bus
 	queues  map[string]*Queue
 	ses     *SES
-	outputs pulumi.Map
 	// replicaKey encrypts the replica buckets in the DR region and
 	// replicas names them by source bucket (primary side of DR, dr_buckets.go).
 	replicaKey *kms.Key
@@ -203,7 +248,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := args.validateDR(); err != nil {
 		return nil, err
 	}
-	d := &DataLayer{args: args, mode: modeOf(args.DR), stores: map[Store]*store{}, credentials: map[Store]credential{}, buckets: map[string]*Bucket{}, queues: map[string]*Queue{}, outputs: pulumi.Map{}}
+	d := &DataLayer{args: args, mode: modeOf(args.DR), stores: map[Store]*store{}, credentials: map[Store]credential{}, buckets: map[string]*Bucket{}, queues: map[string]*Queue{}}
 	if err := outputs.Component(ctx, typeToken, name, d, opts...); err != nil {
 		return nil, err
 	}
@@ -235,8 +280,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		d.ReplicaEndpoints = pulumi.StringMap{}.ToStringMapOutput()
 	}
 	d.defaultNames()
-	d.registerDROutputs()
-	return d, outputs.Register(ctx, d, outputs.Extra(d.outputs))
+	return d, outputs.Register(ctx, d)
 }
 
 func (d *DataLayer) storeNames() []Store {

@@ -47,8 +47,8 @@ func (d *DataLayer) newDocumentDB(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	d.outputs["mongoEndpoint"] = cluster.Endpoint
-	d.outputs["mongoClusterArn"] = cluster.Arn
+	d.MongoEndpoint = cluster.Endpoint
+	d.MongoClusterArn = cluster.Arn
 	return nil
 }
 

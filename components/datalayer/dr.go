@@ -53,44 +53,48 @@ type Source struct {
 	ReplicaBucketKeyArn pulumi.StringInput
 }
 
-// DROutputs is what each side of a DR pair exposes. Fields the side does
-// not set (and every field without Args.DR, or without the store) are zero
-// outputs (check with == pulumi.StringOutput{}).
+// DROutputs is what each side of a DR pair exposes, registered as the
+// DataLayer's dr* outputs when set (its field DR is outputs:"inline").
+// Fields the side does not set (and every field without Args.DR, or
+// without the store) are zero outputs (check with == pulumi.StringOutput{}).
 type DROutputs struct {
 	// Both sides: this side's own PostgreSQL instance ARN (the primary's
 	// is the replication source; the recovery replica's is the failback
 	// source) and DB subnet group name, DocumentDB cluster ARN (global
 	// cluster member) and Redis replication group id (global datastore
 	// member).
-	PostgresArn         pulumi.StringOutput
-	PostgresSubnetGroup pulumi.StringOutput
-	MongoClusterArn     pulumi.StringOutput
-	RedisGroupID        pulumi.StringOutput
+	PostgresArn         pulumi.StringOutput `pulumi:"drPostgresArn" outputs:"optional"`
+	PostgresSubnetGroup pulumi.StringOutput `pulumi:"drPostgresSubnetGroup" outputs:"optional"`
+	MongoClusterArn     pulumi.StringOutput `pulumi:"drMongoClusterArn" outputs:"optional"`
+	RedisGroupID        pulumi.StringOutput `pulumi:"drRedisGroupId" outputs:"optional"`
 
 	// Primary side (Args.DR set, Source nil): what the recovery stack needs.
 	// MongoGlobalClusterID is the DocumentDB global cluster identifier.
-	MongoGlobalClusterID pulumi.StringOutput
+	MongoGlobalClusterID pulumi.StringOutput `pulumi:"drMongoGlobalClusterId" outputs:"optional"`
 	// RedisGlobalGroupID is the global replication group id (AWS-prefixed).
-	RedisGlobalGroupID pulumi.StringOutput
+	RedisGlobalGroupID pulumi.StringOutput `pulumi:"drRedisGlobalGroupId" outputs:"optional"`
 	// RedisAuthToken is the Redis AUTH token, a Pulumi secret.
-	RedisAuthToken pulumi.StringOutput
+	RedisAuthToken pulumi.StringOutput `pulumi:"drRedisAuthToken" outputs:"optional"`
 	// ReplicaBuckets maps each data bucket's logical name to its replica's
 	// name in the DR region.
-	ReplicaBuckets pulumi.StringMapOutput
+	ReplicaBuckets pulumi.StringMapOutput `pulumi:"drReplicaBuckets" outputs:"optional"`
 	// ReplicaBucketKeyArn is the DR-region key of the replica buckets.
-	ReplicaBucketKeyArn pulumi.StringOutput
+	ReplicaBucketKeyArn pulumi.StringOutput `pulumi:"drReplicaBucketKeyArn" outputs:"optional"`
 	// PostgresUsername, PostgresDatabase and PostgresPassword (a Pulumi
 	// secret), MongoUsername and MongoPassword (a secret): the master
 	// credentials the replicas inherit (Source).
-	PostgresUsername, PostgresDatabase, PostgresPassword pulumi.StringOutput
-	MongoUsername, MongoPassword                         pulumi.StringOutput
+	PostgresUsername pulumi.StringOutput `pulumi:"drPostgresUsername" outputs:"optional"`
+	PostgresDatabase pulumi.StringOutput `pulumi:"drPostgresDatabase" outputs:"optional"`
+	PostgresPassword pulumi.StringOutput `pulumi:"drPostgresPassword" outputs:"optional"`
+	MongoUsername    pulumi.StringOutput `pulumi:"drMongoUsername" outputs:"optional"`
+	MongoPassword    pulumi.StringOutput `pulumi:"drMongoPassword" outputs:"optional"`
 
 	// Recovery side (Args.DR.Source set): what the runbook acts on.
 	// RedisGroupID (above) is then the Global Datastore secondary's id.
 	// PostgresIdentifier is the cross-Region replica's identifier (promote it).
-	PostgresIdentifier pulumi.StringOutput
+	PostgresIdentifier pulumi.StringOutput `pulumi:"drPostgresIdentifier" outputs:"optional"`
 	// MongoClusterID is the DocumentDB secondary cluster's identifier.
-	MongoClusterID pulumi.StringOutput
+	MongoClusterID pulumi.StringOutput `pulumi:"drMongoClusterId" outputs:"optional"`
 }
 
 // validateDR checks Args.DR against the spec before anything is
@@ -203,26 +207,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// registerDROutputs adds the DR outputs this side set to the component's.
-func (d *DataLayer) registerDROutputs() {
-	o := d.DR
-	for key, v := range map[string]pulumi.StringOutput{
-		"drPostgresArn": o.PostgresArn, "drMongoGlobalClusterId": o.MongoGlobalClusterID,
-		"drRedisGlobalGroupId": o.RedisGlobalGroupID, "drRedisAuthToken": o.RedisAuthToken,
-		"drReplicaBucketKeyArn": o.ReplicaBucketKeyArn,
-		"drPostgresIdentifier":  o.PostgresIdentifier,
-		"drMongoClusterId":      o.MongoClusterID, "drRedisGroupId": o.RedisGroupID,
-		"drPostgresSubnetGroup": o.PostgresSubnetGroup, "drMongoClusterArn": o.MongoClusterArn,
-		"drPostgresUsername": o.PostgresUsername, "drPostgresDatabase": o.PostgresDatabase, "drPostgresPassword": o.PostgresPassword,
-		"drMongoUsername": o.MongoUsername, "drMongoPassword": o.MongoPassword,
-	} {
-		if v != (pulumi.StringOutput{}) {
-			d.outputs[key] = v
-		}
-	}
-	if o.ReplicaBuckets != (pulumi.StringMapOutput{}) {
-		d.outputs["drReplicaBuckets"] = o.ReplicaBuckets
-	}
 }

@@ -71,12 +71,12 @@ func (d *DataLayer) newBus(ctx *pulumi.Context) error {
 // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html:
 // events:source and events:detail-type restrict the events a principal
 // may put). Every publication needs a source.
-func (b *Bus) GrantPut(ctx *pulumi.Context, g iamdoc.Grantee, pubs ...config.BusPublication) (*iam.RolePolicy, error) {
+func (b *Bus) GrantPut(ctx *pulumi.Context, g iamdoc.Grantee, pubs ...config.BusPublication) (iamdoc.Grant, error) {
 	statements, err := PutStatements(b.Arn, pubs)
 	if err != nil {
-		return nil, fmt.Errorf("datalayer: bus grant to %s: %w", g.Name, err)
+		return iamdoc.Grant{}, fmt.Errorf("datalayer: bus grant to %s: %w", g.Name, err)
 	}
-	return iamdoc.Attach(ctx, b.d, g, "bus-put", statements)
+	return iamdoc.AttachGrant(ctx, b.d, g, "bus-put", statements)
 }
 
 // PutStatements are the identity-policy statements letting a principal

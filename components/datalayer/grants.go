@@ -17,16 +17,16 @@ import (
 // under (the Vault key, the layer key): what an ECS execution role needs
 // to inject them. Stores without credentials (Memcached, OpenSearch) are
 // an error, as are absent stores.
-func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g iamdoc.Grantee, stores ...Store) (*iam.RolePolicy, error) {
+func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g iamdoc.Grantee, stores ...Store) (iamdoc.Grant, error) {
 	if len(stores) == 0 {
-		return nil, errors.New("datalayer: GrantCredentials needs at least one store")
+		return iamdoc.Grant{}, errors.New("datalayer: GrantCredentials needs at least one store")
 	}
 	var arns pulumi.StringArray
 	layerKey, vaultKey := false, false
 	for _, s := range stores {
 		c, ok := d.credentials[s]
 		if !ok {
-			return nil, fmt.Errorf("datalayer: %s has no credentials in this stack to grant to %s", s, g.Name)
+			return iamdoc.Grant{}, fmt.Errorf("datalayer: %s has no credentials in this stack to grant to %s", s, g.Name)
 		}
 		arns = append(arns, c.arn)
 		layerKey, vaultKey = layerKey || !c.vault, vaultKey || c.vault
@@ -45,7 +45,7 @@ func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g iamdoc.Grantee, stor
 		statements = append(statements, keyUse("VaultKeyViaSecretsmanager", d.args.Vault.KeyArn,
 			d.viaService("secretsmanager", d.args.Region), "kms:Decrypt"))
 	}
-	return iamdoc.Attach(ctx, d, g, "store-credentials", statements)
+	return iamdoc.AttachGrant(ctx, d, g, "store-credentials", statements)
 }
 
 // GrantSearch lets the grantee call the OpenSearch HTTP API: its role may
@@ -56,15 +56,15 @@ func (d *DataLayer) GrantCredentials(ctx *pulumi.Context, g iamdoc.Grantee, stor
 // role's credentials is allowed from the first deploy, with no role mapping
 // inside the cluster
 // (https://docs.aws.amazon.com/opensearch-service/latest/developerguide/ac.html#ac-types-resource).
-func (d *DataLayer) GrantSearch(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolicy, error) {
+func (d *DataLayer) GrantSearch(ctx *pulumi.Context, g iamdoc.Grantee) (iamdoc.Grant, error) {
 	if d.search == nil {
-		return nil, fmt.Errorf("datalayer: no OpenSearch domain in this stack to grant to %s", g.Name)
+		return iamdoc.Grant{}, fmt.Errorf("datalayer: no OpenSearch domain in this stack to grant to %s", g.Name)
 	}
 	if d.sealed {
-		return nil, fmt.Errorf("datalayer: GrantSearch(%s) after Seal: the access policy is already written", g.Name)
+		return iamdoc.Grant{}, fmt.Errorf("datalayer: GrantSearch(%s) after Seal: the access policy is already written", g.Name)
 	}
 	d.searchReaders = append(d.searchReaders, g.Role.Arn)
-	return iamdoc.Attach(ctx, d, g, "search", iam.GetPolicyDocumentStatementArray{
+	return iamdoc.AttachGrant(ctx, d, g, "search", iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("SearchHTTP"),
 			Actions:   pulumi.ToStringArray(searchActions),

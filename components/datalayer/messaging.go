@@ -66,15 +66,15 @@ func (d *DataLayer) buildMessaging(ctx *pulumi.Context) error {
 	for k, q := range d.queues {
 		queues[k] = q.URL
 	}
-	d.outputs["bucketNames"] = names
-	d.outputs["queueUrls"] = queues
+	d.BucketNames = names.ToStringMapOutput()
+	d.QueueURLs = queues.ToStringMapOutput()
 	if d.bus != nil {
-		d.outputs["busName"] = d.bus.Name
-		d.outputs["busArn"] = d.bus.Arn
+		d.BusName = d.bus.Name
+		d.BusArn = d.bus.Arn
 	}
 	if d.ses != nil {
-		d.outputs["sesFromEmail"] = pulumi.String(d.ses.FromAddress)
-		d.outputs["sesIdentityArn"] = d.ses.IdentityArn
+		d.SESFromEmail = pulumi.String(d.ses.FromAddress).ToStringOutput()
+		d.SESIdentityArn = d.ses.IdentityArn
 	}
 	return nil
 }

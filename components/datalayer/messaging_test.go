@@ -1,7 +1,6 @@
 package datalayer_test
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -176,6 +175,38 @@ func newRole(ctx *pulumi.Context, name string) (iamdoc.Grantee, error) {
 	return iamdoc.NewGrantee(name, role), err
 }
 
+// An owner's grant is a value: a resource that takes its ApplyBefore is
+// created after that grant's policy, and not after the role's other grants.
+func TestOwnerGrantOrdersItsConsumer(t *testing.T) {
+	t.Parallel()
+	r := synthMessaging(t, messagingStack{data: dbayMessaging, zone: true, use: func(ctx *pulumi.Context, d *datalayer.DataLayer) error {
+		listing, err := newRole(ctx, "listing")
+		if err != nil {
+			return err
+		}
+		q, err := d.Queue("notifications")
+		if err != nil {
+			return err
+		}
+		send, err := q.GrantSend(ctx, listing)
+		if err != nil {
+			return err
+		}
+		if _, err := q.GrantConsume(ctx, listing); err != nil {
+			return err
+		}
+		_, err = iam.NewRole(ctx, "after-send", &iam.RoleArgs{AssumeRolePolicy: pulumi.String("{}")}, send.ApplyBefore())
+		return err
+	}})
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	send := r.one(t, tPolicy, "listing-notifications-send").URN
+	if got := r.one(t, "aws:iam/role:Role", "after-send").Dependencies; !reflect.DeepEqual(got, []string{send}) {
+		t.Errorf("after-send depends on %v, want the send grant only (%s)", got, send)
+	}
+}
+
 // Grants are methods: each emits exactly the actions and resources the
 // owner knows, with the layer key usable only through the owning service.
 func TestGrantsAreLeastPrivilege(t *testing.T) {
@@ -205,23 +236,23 @@ func TestGrantsAreLeastPrivilege(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		for _, grant := range []func() (*iam.RolePolicy, error){
-			func() (*iam.RolePolicy, error) { return b.GrantReadWrite(ctx, listing) },
-			func() (*iam.RolePolicy, error) { return u.GrantRead(ctx, notification) },
-			func() (*iam.RolePolicy, error) {
+		for _, grant := range []func() (iamdoc.Grant, error){
+			func() (iamdoc.Grant, error) { return b.GrantReadWrite(ctx, listing) },
+			func() (iamdoc.Grant, error) { return u.GrantRead(ctx, notification) },
+			func() (iamdoc.Grant, error) {
 				return bus.GrantPut(ctx, listing, config.BusPublication{Source: "dbay.listings"},
 					config.BusPublication{Source: "dbay.orders", DetailTypes: []string{"order.created", "order.paid"}})
 			},
-			func() (*iam.RolePolicy, error) { return q.GrantConsume(ctx, notification) },
-			func() (*iam.RolePolicy, error) { return q.GrantSend(ctx, listing) },
-			func() (*iam.RolePolicy, error) { return d.GrantSendEmail(ctx, notification) },
+			func() (iamdoc.Grant, error) { return q.GrantConsume(ctx, notification) },
+			func() (iamdoc.Grant, error) { return q.GrantSend(ctx, listing) },
+			func() (iamdoc.Grant, error) { return d.GrantSendEmail(ctx, notification) },
 		} {
-			p, err := grant()
+			g, err := grant()
 			if err != nil {
 				return err
 			}
-			if p == nil {
-				return errors.New("a grant returned no policy")
+			if len(g.Policies) != 1 {
+				return fmt.Errorf("a grant returned %d policies, want 1", len(g.Policies))
 			}
 		}
 		// Every grant is recorded on its grantee, for its consumers to wait on.
@@ -347,6 +378,44 @@ func TestUnknownNamesAreErrors(t *testing.T) {
 	for _, typ := range []string{tBucket, tQueue, tRule, "aws:cloudwatch/eventBus:EventBus", "aws:sesv2/emailIdentity:EmailIdentity"} {
 		if got := r.eng.ByType(typ); len(got) != 0 {
 			t.Errorf("without messaging config, %d %s were created", len(got), typ)
+		}
+	}
+}
+
+// Without a hosted zone the DKIM records are the typed output
+// SESDkimRecords; with one they are records, and the output is unset.
+func TestDKIMRecordsOutputOnlyWithoutAZone(t *testing.T) {
+	t.Parallel()
+	for _, zone := range []bool{false, true} {
+		var recs []map[string]string
+		var set bool
+		r := synthMessaging(t, messagingStack{data: dbayMessaging, zone: zone, use: func(ctx *pulumi.Context, d *datalayer.DataLayer) error {
+			if set = d.SESDkimRecords != (pulumi.StringMapArrayOutput{}); !set {
+				return nil
+			}
+			v, err := internals.UnsafeAwaitOutput(ctx.Context(), d.SESDkimRecords)
+			if err != nil {
+				return err
+			}
+			recs, _ = v.Value.([]map[string]string)
+			return nil
+		}})
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if set == zone {
+			t.Errorf("zone %v: SESDkimRecords set = %v", zone, set)
+		}
+		if zone {
+			continue
+		}
+		if len(recs) == 0 {
+			t.Fatalf("no zone: SESDkimRecords = %v, want the DKIM CNAMEs", recs)
+		}
+		for _, rec := range recs {
+			if rec["type"] != "CNAME" || !strings.HasSuffix(rec["name"], "._domainkey.dbay.example.com") || !strings.HasSuffix(rec["value"], ".dkim.amazonses.com") {
+				t.Errorf("DKIM record %v", rec)
+			}
 		}
 	}
 }

@@ -123,9 +123,9 @@ func (d *DataLayer) newOpenSearch(ctx *pulumi.Context) error {
 		Env:     map[string]pulumi.StringOutput{config.SearchURLVariable: pulumi.Sprintf("https://%s", domain.Endpoint)},
 		Secrets: map[string]SecretRef{},
 	}
-	d.outputs["searchEndpoint"] = domain.Endpoint
-	d.outputs["searchDomainArn"] = domain.Arn
-	d.outputs["searchAdminRoleArn"] = admin.Arn
+	d.SearchEndpoint = domain.Endpoint
+	d.SearchDomainArn = domain.Arn
+	d.SearchAdminRoleArn = admin.Arn
 	_, err = d.GrantSearch(ctx, d.searchAdmin)
 	return err
 }

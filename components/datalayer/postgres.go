@@ -70,8 +70,8 @@ func (d *DataLayer) newPostgres(ctx *pulumi.Context) error {
 		return err
 	}
 	d.ReplicaEndpoints = w.replicas.ToStringMapOutput()
-	d.outputs["postgresInstanceId"] = w.instance.Identifier
-	d.outputs["postgresParameterGroup"] = b.params.Name
+	d.PostgresInstanceID = w.instance.Identifier
+	d.PostgresParameterGroup = b.params.Name
 	d.Postgres = PostgresNames{w.instance.Identifier, b.subnets.Name, b.params.Name, b.sg.ID().ToStringOutput()}
 	return nil
 }

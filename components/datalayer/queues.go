@@ -152,8 +152,8 @@ func jsonOf(arn pulumi.StringOutput, build func(string) any) pulumi.StringOutput
 
 // GrantConsume lets the grantee receive, delete and re-time messages of
 // this queue, decrypting them with the layer key through SQS only.
-func (q *Queue) GrantConsume(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolicy, error) {
-	return iamdoc.Attach(ctx, q.d, g, q.logical+"-consume", iam.GetPolicyDocumentStatementArray{
+func (q *Queue) GrantConsume(ctx *pulumi.Context, g iamdoc.Grantee) (iamdoc.Grant, error) {
+	return iamdoc.AttachGrant(ctx, q.d, g, q.logical+"-consume", iam.GetPolicyDocumentStatementArray{
 		allowOn("Consume", []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ChangeMessageVisibility"}, q.Arn),
 		q.d.keyVia("sqs", "kms:Decrypt"),
 	})
@@ -161,8 +161,8 @@ func (q *Queue) GrantConsume(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePo
 
 // GrantSend lets the grantee send messages to this queue, encrypting them
 // with the layer key through SQS only.
-func (q *Queue) GrantSend(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolicy, error) {
-	return iamdoc.Attach(ctx, q.d, g, q.logical+"-send", iam.GetPolicyDocumentStatementArray{
+func (q *Queue) GrantSend(ctx *pulumi.Context, g iamdoc.Grantee) (iamdoc.Grant, error) {
+	return iamdoc.AttachGrant(ctx, q.d, g, q.logical+"-send", iam.GetPolicyDocumentStatementArray{
 		allowOn("Send", []string{"sqs:SendMessage"}, q.Arn),
 		q.d.keyVia("sqs", "kms:GenerateDataKey", "kms:Decrypt"),
 	})

@@ -72,13 +72,13 @@ func (d *DataLayer) newSES(ctx *pulumi.Context) error {
 			}
 		}
 	} else {
-		d.outputs["sesDkimRecords"] = tokens.ApplyT(func(ts []string) []map[string]string {
+		d.SESDkimRecords = tokens.ApplyT(func(ts []string) []map[string]string {
 			out := make([]map[string]string, 0, len(ts))
 			for _, t := range ts {
 				out = append(out, map[string]string{"name": t + "._domainkey." + domain, "type": "CNAME", "value": t + ".dkim.amazonses.com"})
 			}
 			return out
-		})
+		}).(pulumi.StringMapArrayOutput)
 	}
 	d.ses = &SES{FromAddress: from, IdentityArn: identity.Arn, ConfigurationSetArn: cs.Arn, ConfigurationSetName: cs.ConfigurationSetName, d: d}
 	if spec.SMTPCredentials {
@@ -89,8 +89,8 @@ func (d *DataLayer) newSES(ctx *pulumi.Context) error {
 
 // GrantSendEmail lets the grantee send mail through the stack's identity
 // and configuration set, as the configured from address only.
-func (s *SES) GrantSendEmail(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolicy, error) {
-	return iamdoc.Attach(ctx, s.d, g, "ses-send", iam.GetPolicyDocumentStatementArray{
+func (s *SES) GrantSendEmail(ctx *pulumi.Context, g iamdoc.Grantee) (iamdoc.Grant, error) {
+	return iamdoc.AttachGrant(ctx, s.d, g, "ses-send", iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("SendAsFromAddress"),
 			Effect:    pulumi.String("Allow"),
@@ -105,10 +105,10 @@ func (s *SES) GrantSendEmail(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePo
 }
 
 // GrantSendEmail is SES().GrantSendEmail: an error when the stack has no identity.
-func (d *DataLayer) GrantSendEmail(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolicy, error) {
+func (d *DataLayer) GrantSendEmail(ctx *pulumi.Context, g iamdoc.Grantee) (iamdoc.Grant, error) {
 	s, err := d.SES()
 	if err != nil {
-		return nil, err
+		return iamdoc.Grant{}, err
 	}
 	return s.GrantSendEmail(ctx, g)
 }

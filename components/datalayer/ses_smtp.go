@@ -107,8 +107,8 @@ func (d *DataLayer) newSMTPCredentials(ctx *pulumi.Context, s *SES) error {
 			config.SMTPPassVariable: {ARN: arn, Key: SMTPPasswordKey},
 		},
 	}
-	d.outputs["sesSmtpSecretArn"] = arn
-	d.outputs["sesSmtpUser"] = user.Name
+	d.SESSMTPSecretArn = arn
+	d.SESSMTPUser = user.Name
 	return nil
 }
 

@@ -18,7 +18,7 @@ func (f *Fleet) certificate(ctx *pulumi.Context) (pulumi.StringOutput, error) {
 		return pulumi.StringOutput{}, err
 	}
 	if f.args.ZoneID == nil {
-		f.outputs["certificateValidationRecords"] = c.Records
+		f.CertificateValidationRecords = c.Records.(pulumi.StringMapArrayOutput)
 	}
 	return c.Arn, nil
 }

@@ -123,7 +123,7 @@ func (f *Fleet) newLogBucket(ctx *pulumi.Context) (*s3.BucketV2, pulumi.Resource
 	if err != nil {
 		return nil, nil, err
 	}
-	f.outputs["albLogBucket"] = b.Bucket
+	f.AlbLogBucket = b.Bucket
 	return b, policy, nil
 }
 

@@ -121,7 +121,7 @@ func (f *Fleet) newBootstrapTask(ctx *pulumi.Context, t bootstrapTask, commands 
 		ContainerDefinitions: containers,
 		Volumes:              t.volumes,
 		SkipDestroy:          pulumi.Bool(true),
-	}, parent, pulumi.DependsOn([]pulumi.Resource{logPolicy, creds}))
+	}, parent, pulumi.DependsOn([]pulumi.Resource{logPolicy}), creds.ApplyBefore())
 	if err != nil {
 		return err
 	}

@@ -183,9 +183,9 @@ func (e *eksRuntime) newCluster(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	f.outputs["eksEndpoint"] = cluster.Endpoint
-	f.outputs["eksOidcProviderArn"] = oidc.Arn
-	f.outputs["kubeconfigCommand"] = pulumi.Sprintf("aws eks update-kubeconfig --region %s --name %s", a.Region, cluster.Name)
+	f.EKSEndpoint = cluster.Endpoint
+	f.EKSOIDCProviderArn = oidc.Arn
+	f.KubeconfigCommand = pulumi.Sprintf("aws eks update-kubeconfig --region %s --name %s", a.Region, cluster.Name)
 	return nil
 }
 

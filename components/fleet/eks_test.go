@@ -133,6 +133,13 @@ func TestEKSCluster(t *testing.T) {
 			t.Errorf("cluster %s = %v, want %v", what, got[0], got[1])
 		}
 	}
+	// The EKS outputs are registered with runtime eks only (TestOutputs: not on ECS).
+	if got, want := r.outs["kubeconfigCommand"], "aws eks update-kubeconfig --region us-east-1 --name "+mockengine.At(r.one(t, tCluster, "eks").Out(), "name").(string); got != want {
+		t.Errorf("kubeconfigCommand = %v, want %q", got, want)
+	}
+	if r.outs["eksEndpoint"] != r.one(t, tCluster, "eks").Out()["endpoint"] || r.outs["eksOidcProviderArn"] == nil || r.outs["eksOidcProviderArn"] == "" {
+		t.Errorf("eksEndpoint = %v, eksOidcProviderArn = %v", r.outs["eksEndpoint"], r.outs["eksOidcProviderArn"])
+	}
 	logs := r.one(t, "aws:cloudwatch/logGroup:LogGroup", "eks-control-plane").In()
 	if logs["name"] != "/aws/eks/dbay-production/cluster" || logs["kmsKeyId"] != keyArn || logs["retentionInDays"] != float64(90) {
 		t.Errorf("control-plane log group = %v", logs)

@@ -140,6 +140,20 @@ type Fleet struct {
 	OriginHealthCheckID    pulumi.StringOutput
 	OriginFailoverSwitchID pulumi.StringOutput
 
+	// Registered only when set (outputs:"optional"), zero otherwise.
+	// AlbLogBucket is the ALB's access-log bucket (ALB access logs on).
+	AlbLogBucket pulumi.StringOutput `pulumi:"albLogBucket" outputs:"optional"`
+	// CertificateValidationRecords are the ALB certificate's DNS
+	// validation records to create by hand (name, type, value): set only
+	// without Args.ZoneID.
+	CertificateValidationRecords pulumi.StringMapArrayOutput `pulumi:"certificateValidationRecords" outputs:"optional"`
+	// EKSEndpoint and EKSOIDCProviderArn are the EKS cluster's API
+	// endpoint and IRSA OIDC provider, KubeconfigCommand the `aws eks
+	// update-kubeconfig` command for it: set only with runtime eks.
+	EKSEndpoint        pulumi.StringOutput `pulumi:"eksEndpoint" outputs:"optional"`
+	EKSOIDCProviderArn pulumi.StringOutput `pulumi:"eksOidcProviderArn" outputs:"optional"`
+	KubeconfigCommand  pulumi.StringOutput `pulumi:"kubeconfigCommand" outputs:"optional"`
+
 	args    *Args
 	account pulumi.StringOutput
 	key     *kms.Key
@@ -152,7 +166,6 @@ type Fleet struct {
 	albSuffix pulumi.StringOutput
 	units     map[string]*unit
 	alarms    []alarm.Spec
-	outputs   pulumi.Map
 }
 
 // unit is everything the fleet creates for one service.
@@ -218,7 +231,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 		args = &a
 	}
-	f := &Fleet{args: args, units: map[string]*unit{}, outputs: pulumi.Map{}}
+	f := &Fleet{args: args, units: map[string]*unit{}}
 	for _, s := range args.Spec.Services {
 		f.units[s.Name] = &unit{spec: s}
 	}
@@ -244,7 +257,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 	}
 	f.collectOutputs()
-	return f, outputs.Register(ctx, f, outputs.Extra(f.outputs))
+	return f, outputs.Register(ctx, f)
 }
 
 func serviceNames(services []config.FleetService) []string {

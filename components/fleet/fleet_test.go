@@ -96,6 +96,11 @@ func TestOutputs(t *testing.T) {
 			t.Errorf("output %s = %v", k, v)
 		}
 	}
+	for _, k := range []string{"eksEndpoint", "eksOidcProviderArn", "kubeconfigCommand", "certificateValidationRecords"} {
+		if v, ok := r.outs[k]; ok {
+			t.Errorf("output %s = %v registered on ECS with a zone: want it absent", k, v)
+		}
+	}
 	if r.outs["taskRoleArns"].(map[string]any)["listing"] != r.one(t, tRole, "listing-task").Out()["arn"] ||
 		r.outs["serviceSecurityGroupIds"].(map[string]any)["listing"] != r.one(t, tSG, "listing").ID {
 		t.Errorf("role and SG outputs do not name the listing resources")

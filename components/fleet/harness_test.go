@@ -151,7 +151,7 @@ func synth(t *testing.T, fx fixture, extra func(ctx *pulumi.Context, d *datalaye
 		if err := data.Seal(ctx); err != nil {
 			return err
 		}
-		outs, err := outputs.Map(f, outputs.Extra(f.outputs)) // what New registered
+		outs, err := outputs.Map(f) // what New registered
 		if err != nil {
 			return err
 		}

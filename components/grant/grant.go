@@ -1,7 +1,7 @@
 // Package grant is how code outside components/ grants: stacks/ creates a
 // role, names it a Grantee, asks an owner for access (bucket.GrantRead,
-// secrets.GrantRead, a DataLayer binding's Grant) and orders its consumer
-// after the grant. The types are components/internal/iamdoc's, which
+// secrets.GrantRead, a DataLayer binding's Grant: each returns a Grant)
+// and orders its consumer after the grant (Grant.ApplyBefore). The types are components/internal/iamdoc's, which
 // stacks/ cannot import (Go's internal rule); owners keep calling iamdoc.
 package grant
 

@@ -130,12 +130,12 @@ func (s *Secrets) KeyEnv(name string) (map[string]pulumi.StringOutput, error) {
 // name: exactly kms:Decrypt and kms:GenerateDataKey on the key's ARN (the
 // envelope encryption the application does, as the Dhanam guide's IAM
 // policy lists), nothing else and no other key.
-func (s *Secrets) GrantUseKey(ctx *pulumi.Context, g iamdoc.Grantee, name string) (*iam.RolePolicy, error) {
+func (s *Secrets) GrantUseKey(ctx *pulumi.Context, g iamdoc.Grantee, name string) (iamdoc.Grant, error) {
 	k, ok := s.keys[name]
 	if !ok {
-		return nil, fmt.Errorf("secrets: GrantUseKey(%s): no application key %q", g.Name, name)
+		return iamdoc.Grant{}, fmt.Errorf("secrets: GrantUseKey(%s): no application key %q", g.Name, name)
 	}
-	return iamdoc.Attach(ctx, s, g, "key-"+name, iam.GetPolicyDocumentStatementArray{
+	return iamdoc.AttachGrant(ctx, s, g, "key-"+name, iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("UseApplicationKey"),
 			Effect:    pulumi.String("Allow"),

@@ -287,15 +287,15 @@ func (s *Secrets) Has(name string) bool { _, ok := s.arns[name]; return ok }
 // secretsmanager:GetSecretValue on those ARNs, and kms:Decrypt on the key
 // only through Secrets Manager. Asking for an undeclared secret, or for a
 // single-reader secret the grantee is not a reader of, is an error.
-func (s *Secrets) GrantRead(ctx *pulumi.Context, g iamdoc.Grantee, names ...string) (*iam.RolePolicy, error) {
+func (s *Secrets) GrantRead(ctx *pulumi.Context, g iamdoc.Grantee, names ...string) (iamdoc.Grant, error) {
 	if len(names) == 0 {
-		return nil, fmt.Errorf("secrets: GrantRead(%s) names no secret", g.Name)
+		return iamdoc.Grant{}, fmt.Errorf("secrets: GrantRead(%s) names no secret", g.Name)
 	}
 	if s.sealed {
-		return nil, fmt.Errorf("secrets: GrantRead(%s) after Seal: single-reader policies are already written", g.Name)
+		return iamdoc.Grant{}, fmt.Errorf("secrets: GrantRead(%s) after Seal: single-reader policies are already written", g.Name)
 	}
 	if g.Role == nil {
-		return nil, fmt.Errorf("secrets: GrantRead(%s) has no role", g.Name)
+		return iamdoc.Grant{}, fmt.Errorf("secrets: GrantRead(%s) has no role", g.Name)
 	}
 	sorted := append([]string(nil), names...)
 	sort.Strings(sorted)
@@ -304,11 +304,11 @@ func (s *Secrets) GrantRead(ctx *pulumi.Context, g iamdoc.Grantee, names ...stri
 	for _, name := range sorted {
 		arn, err := s.ARN(name)
 		if err != nil {
-			return nil, err
+			return iamdoc.Grant{}, err
 		}
 		if readers := s.args.Spec.Items[name].Readers; len(readers) > 0 {
 			if !contains(readers, g.Name) {
-				return nil, fmt.Errorf("secrets: %s is single-reader (%v); %s may not read it", name, readers, g.Name)
+				return iamdoc.Grant{}, fmt.Errorf("secrets: %s is single-reader (%v); %s may not read it", name, readers, g.Name)
 			}
 			s.readers[name] = append(s.readers[name], g.Role.Arn)
 		}
@@ -324,7 +324,7 @@ func (s *Secrets) GrantRead(ctx *pulumi.Context, g iamdoc.Grantee, names ...stri
 			keys = append(keys, s.keyOf(name))
 		}
 	}
-	return iamdoc.Attach(ctx, s, g, "secrets", iam.GetPolicyDocumentStatementArray{
+	return iamdoc.AttachGrant(ctx, s, g, "secrets", iam.GetPolicyDocumentStatementArray{
 		iam.GetPolicyDocumentStatementArgs{
 			Sid:       pulumi.String("ReadDeclaredSecrets"),
 			Actions:   pulumi.ToStringArray([]string{"secretsmanager:GetSecretValue"}),

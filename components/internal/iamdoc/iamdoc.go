@@ -162,6 +162,19 @@ func Attach(ctx *pulumi.Context, owner pulumi.Resource, g Grantee, what string,
 	return p, nil
 }
 
+// AttachGrant is Attach as a value: the grant of the one policy it
+// created, what an owner's Grant* method returns (its ApplyBefore orders a
+// consumer after exactly that policy).
+func AttachGrant(ctx *pulumi.Context, owner pulumi.Resource, g Grantee, what string,
+	statements iam.GetPolicyDocumentStatementArray,
+) (Grant, error) {
+	p, err := Attach(ctx, owner, g, what, statements)
+	if err != nil {
+		return Grant{}, err
+	}
+	return NewGrant(g, p), nil
+}
+
 // LogsUseKey lets CloudWatch Logs of this account and region use a KMS key,
 // only for the log groups matching groups ("*" for all of them,
 // "aws-waf-logs-*" for WAF's): the statement every log-group key carries.

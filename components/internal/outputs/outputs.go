@@ -11,13 +11,15 @@
 // the constructor forgot to set is an error in every test that builds the
 // component, not a silent "".
 //
-// A field tagged `outputs:"optional"` is registered only when set.
+// A field tagged `outputs:"optional"` is registered only when set. A
+// struct field tagged `outputs:"inline"` (the DataLayer's DR outputs)
+// contributes its own tagged fields as if they were the component's; the
+// SDK puts no placeholder in them, so they are unset until assigned.
 package outputs
 
 import (
 	"fmt"
 	"reflect"
-	"sort"
 	"strings"
 	"sync"
 
@@ -42,10 +44,8 @@ func Component(ctx *pulumi.Context, typ, name string, c pulumi.ComponentResource
 	v := reflect.ValueOf(c).Elem()
 	held := map[int]pulumi.Output{}
 	for i, f := range tagged(v.Type()) {
-		if f.index >= 0 {
-			if o, ok := v.Field(f.index).Interface().(pulumi.Output); ok && o != nil {
-				held[i] = o
-			}
+		if o, ok := v.FieldByIndex(f.index).Interface().(pulumi.Output); ok && o != nil && !reflect.ValueOf(o).IsZero() {
+			held[i] = o
 		}
 	}
 	mu.Lock()
@@ -58,8 +58,7 @@ func Component(ctx *pulumi.Context, typ, name string, c pulumi.ComponentResource
 type Option func(*registration)
 
 type registration struct {
-	skip  map[string]bool
-	extra pulumi.Map
+	skip map[string]bool
 }
 
 // Skip leaves the named outputs out (an output registered only in some
@@ -72,22 +71,11 @@ func Skip(names ...string) Option {
 	}
 }
 
-// Extra registers m's entries too: a set of outputs whose names depend on
-// the configuration (one per store the DataLayer has). A name also a
-// field's is an error.
-func Extra(m pulumi.Map) Option {
-	return func(r *registration) {
-		for k, v := range m {
-			r.extra[k] = v
-		}
-	}
-}
-
 // Map is what Register registers: every tagged field of c by its name
-// (optional ones only when set), then the Extra entries. A required field
-// never set, or a name twice, is an error naming it.
+// (optional ones only when set). A required field never set, or a name
+// twice, is an error naming it.
 func Map(c pulumi.ComponentResource, opts ...Option) (pulumi.Map, error) {
-	r := &registration{skip: map[string]bool{}, extra: pulumi.Map{}}
+	r := &registration{skip: map[string]bool{}}
 	for _, o := range opts {
 		o(r)
 	}
@@ -101,41 +89,43 @@ func Map(c pulumi.ComponentResource, opts ...Option) (pulumi.Map, error) {
 		if r.skip[f.name] {
 			continue
 		}
-		o, _ := v.Field(f.index).Interface().(pulumi.Output)
+		o, _ := v.FieldByIndex(f.index).Interface().(pulumi.Output)
 		unset := o == nil || reflect.ValueOf(o).IsZero() || (held != nil && held[i] == o)
 		if unset {
 			if !f.optional {
-				missing = append(missing, fmt.Sprintf("%s (%s)", v.Type().Field(f.index).Name, f.name))
+				missing = append(missing, fmt.Sprintf("%s (%s)", f.goName, f.name))
 			}
 			continue
+		}
+		if _, dup := out[f.name]; dup {
+			return nil, fmt.Errorf("%s: output %q is registered by two fields", v.Type().Name(), f.name)
 		}
 		out[f.name] = o
 	}
 	if len(missing) > 0 {
 		return nil, fmt.Errorf("%s: output never set: %s", v.Type().Name(), strings.Join(missing, ", "))
 	}
-	keys := make([]string, 0, len(r.extra))
-	for k := range r.extra {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if _, dup := out[k]; dup {
-			return nil, fmt.Errorf("%s: output %q is both a field and an extra output", v.Type().Name(), k)
-		}
-		out[k] = r.extra[k]
-	}
 	return out, nil
 }
 
 // Register registers c's outputs (Map) with ctx.RegisterResourceOutputs.
+// An optional field left unset becomes its zero value (never the SDK's
+// placeholder), so that afterwards Map(c) is what was registered and a
+// consumer can compare the field with the zero output.
 func Register(ctx *pulumi.Context, c pulumi.ComponentResource, opts ...Option) error {
 	m, err := Map(c, opts...)
 	mu.Lock()
+	held := placeholders[c]
 	delete(placeholders, c)
 	mu.Unlock()
 	if err != nil {
 		return err
+	}
+	v := reflect.ValueOf(c).Elem()
+	for i, f := range tagged(v.Type()) {
+		if fv := v.FieldByIndex(f.index); f.optional && held[i] != nil && fv.Interface() == held[i] {
+			fv.Set(reflect.Zero(fv.Type()))
+		}
 	}
 	return ctx.RegisterResourceOutputs(c, m)
 }
@@ -157,27 +147,40 @@ func Fields(c any) []Field {
 	}
 	var out []Field
 	for _, f := range tagged(t) {
-		out = append(out, Field{Name: f.name, GoName: t.Field(f.index).Name, Optional: f.optional})
+		out = append(out, Field{Name: f.name, GoName: f.goName, Optional: f.optional})
 	}
 	return out
 }
 
 type field struct {
-	index    int
+	index    []int  // reflect.Value.FieldByIndex
+	goName   string // "RedisEndpoint", "DR.PostgresArn" (inline)
 	name     string
 	optional bool
 }
 
-// tagged are t's exported Output fields with a non-empty `pulumi` tag.
+// tagged are t's exported Output fields with a non-empty `pulumi` tag,
+// and those of its exported struct fields tagged `outputs:"inline"`.
 func tagged(t reflect.Type) []field {
 	var out []field
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		name := f.Tag.Get("pulumi")
-		if !f.IsExported() || f.Anonymous || name == "" || !f.Type.Implements(outputType) {
+		if !f.IsExported() || f.Anonymous {
 			continue
 		}
-		out = append(out, field{index: i, name: name, optional: f.Tag.Get("outputs") == "optional"})
+		if f.Tag.Get("outputs") == "inline" && f.Type.Kind() == reflect.Struct {
+			for _, in := range tagged(f.Type) {
+				in.index = append([]int{i}, in.index...)
+				in.goName = f.Name + "." + in.goName
+				out = append(out, in)
+			}
+			continue
+		}
+		name := f.Tag.Get("pulumi")
+		if name == "" || !f.Type.Implements(outputType) {
+			continue
+		}
+		out = append(out, field{index: []int{i}, goName: f.Name, name: name, optional: f.Tag.Get("outputs") == "optional"})
 	}
 	return out
 }
@@ -193,7 +196,7 @@ func IsSet(c pulumi.ComponentResource, name string) bool {
 		if f.name != name {
 			continue
 		}
-		o, _ := v.Field(f.index).Interface().(pulumi.Output)
+		o, _ := v.FieldByIndex(f.index).Interface().(pulumi.Output)
 		return o != nil && !reflect.ValueOf(o).IsZero() && (held == nil || held[i] != o)
 	}
 	panic(fmt.Sprintf("outputs.IsSet: %s has no output %q", v.Type().Name(), name))

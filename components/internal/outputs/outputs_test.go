@@ -86,14 +86,11 @@ func TestMapFailsOnAFieldNeverSet(t *testing.T) {
 	}
 }
 
-func TestSkipAndExtra(t *testing.T) {
+func TestSkip(t *testing.T) {
 	t.Parallel()
-	m, err := run(t, func(c *thing) { all(c); c.Arns = pulumi.StringMapOutput{} }, Skip("arns"), Extra(pulumi.Map{"more": pulumi.String("m")}))
-	if err != nil || keys(m) != "list,more,name" {
+	m, err := run(t, func(c *thing) { all(c); c.Arns = pulumi.StringMapOutput{} }, Skip("arns"))
+	if err != nil || keys(m) != "list,name" {
 		t.Errorf("keys %s, err %v", keys(m), err)
-	}
-	if _, err := run(t, all, Extra(pulumi.Map{"name": pulumi.String("m")})); err == nil || !strings.Contains(err.Error(), `"name" is both`) {
-		t.Errorf("duplicate name: err = %v", err)
 	}
 }
 
@@ -108,5 +105,121 @@ func TestFields(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "Name=name Arns=arns Extra=extra List=list" {
 		t.Errorf("Fields = %v", got)
+	}
+}
+
+type side struct {
+	Arn    pulumi.StringOutput    `pulumi:"sideArn" outputs:"optional"`
+	Names  pulumi.StringMapOutput `pulumi:"sideNames" outputs:"optional"`
+	Needed pulumi.StringOutput    `pulumi:"sideNeeded"`
+	Plain  pulumi.StringOutput    // not an output: no tag
+}
+
+type nested struct {
+	pulumi.ResourceState
+	Name pulumi.StringOutput `pulumi:"name"`
+	Side side                `outputs:"inline"`
+	Not  side                // not inline: none of its fields is an output
+}
+
+// An inline struct's tagged fields are the component's: optional ones
+// registered only when set, a required one never set named by its path.
+func TestInlineStruct(t *testing.T) {
+	t.Parallel()
+	var got []string
+	for _, f := range Fields(&nested{}) {
+		got = append(got, f.GoName+"="+f.Name)
+	}
+	if strings.Join(got, " ") != "Name=name Side.Arn=sideArn Side.Names=sideNames Side.Needed=sideNeeded" {
+		t.Errorf("Fields = %v", got)
+	}
+	reg := func(set func(*nested)) (pulumi.Map, error) {
+		var m pulumi.Map
+		var mapErr error
+		err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+			c := &nested{}
+			if err := Component(ctx, "test:index:Nested", "n", c); err != nil {
+				return err
+			}
+			c.Name = pulumi.String("n").ToStringOutput()
+			set(c)
+			if IsSet(c, "sideNames") {
+				t.Error("IsSet(sideNames) though never set")
+			}
+			m, mapErr = Map(c)
+			return nil
+		}, pulumi.WithMocks("p", "s", mockengine.New("p", "s", "eu-west-1")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, mapErr
+	}
+	m, err := reg(func(c *nested) {
+		c.Side.Arn = pulumi.String("a").ToStringOutput()
+		c.Side.Needed = pulumi.String("x").ToStringOutput()
+		c.Not.Arn = pulumi.String("b").ToStringOutput()
+	})
+	if err != nil || keys(m) != "name,sideArn,sideNeeded" {
+		t.Errorf("keys %s, err %v; want name,sideArn,sideNeeded", keys(m), err)
+	}
+	if _, err := reg(func(*nested) {}); err == nil || !strings.Contains(err.Error(), "output never set: Side.Needed (sideNeeded)") {
+		t.Errorf("inline required field unset: err = %v", err)
+	}
+}
+
+// After Register, an optional output never set is the zero output (not
+// the SDK's placeholder): Map(c) then is what was registered.
+func TestRegisterZeroesUnsetOptional(t *testing.T) {
+	t.Parallel()
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		c := &thing{}
+		if err := Component(ctx, "test:index:Thing", "t", c); err != nil {
+			return err
+		}
+		all(c)
+		if err := Register(ctx, c); err != nil {
+			return err
+		}
+		if c.Extra != (pulumi.StringOutput{}) {
+			t.Error("Extra holds the SDK's placeholder after Register, want the zero output")
+		}
+		m, err := Map(c)
+		if err != nil || keys(m) != "arns,list,name" {
+			t.Errorf("Map after Register: keys %s, err %v", keys(m), err)
+		}
+		return nil
+	}, pulumi.WithMocks("p", "s", mockengine.New("p", "s", "eu-west-1")))
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+type named struct {
+	Name pulumi.StringOutput `pulumi:"name"`
+}
+
+type twice struct {
+	pulumi.ResourceState
+	Name  pulumi.StringOutput `pulumi:"name"`
+	Again named               `outputs:"inline"`
+}
+
+// Two fields registering one name is an error naming it.
+func TestMapFailsOnANameTwice(t *testing.T) {
+	t.Parallel()
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		c := &twice{}
+		if err := Component(ctx, "test:index:Twice", "t", c); err != nil {
+			return err
+		}
+		c.Name = pulumi.String("a").ToStringOutput()
+		c.Again.Name = pulumi.String("b").ToStringOutput()
+		if _, err := Map(c); err == nil || !strings.Contains(err.Error(), `output "name" is registered by two fields`) {
+			t.Errorf("name twice: err = %v", err)
+		}
+		return nil
+	}, pulumi.WithMocks("p", "s", mockengine.New("p", "s", "eu-west-1")))
+	if err != nil {
+		t.Fatal(err)
 	}
 }
