@@ -141,8 +141,8 @@ func recoveryFirewall(ctx *pulumi.Context, cfg *config.Config, fl *fleet.Fleet) 
 		return nil
 	}
 	_, err := frontend.NewALBFirewall(ctx, fl, frontend.ALBFirewallArgs{
-		Name: "fleet", Site: cfg.OriginHost() + ", recovery stack", LoadBalancerArn: fl.AlbArn,
-		Region: cfg.Region, Partition: cfg.Partition(), LogRetentionDays: config.DefaultLogRetentionDays, Protect: cfg.Protected(),
+		Env: cfg.Env(), Name: "fleet", Site: cfg.OriginHost() + ", recovery stack", LoadBalancerArn: fl.AlbArn,
+		LogRetentionDays: config.DefaultLogRetentionDays,
 	})
 	return err
 }

@@ -25,32 +25,34 @@ import (
 	"github.com/dbay/infra/config"
 )
 
-// componentArgs are the Args of every component (package dir under
-// components/ -> its Args type) and whether it embeds config.Env. cert's
-// Args names a certificate, not a stack: it repeats none of the Env.
+// componentArgs are the Args of every component ("<package dir under
+// components/>.Args", and the other exported constructors' arguments)
+// and whether each embeds config.Env. cert's Args names a certificate,
+// not a stack: it repeats none of the Env.
 var componentArgs = map[string]struct {
 	typ   reflect.Type
 	embed bool
 }{
-	"auth":       {reflect.TypeFor[auth.Args](), true},
-	"baseline":   {reflect.TypeFor[baseline.Args](), true},
-	"cert":       {reflect.TypeFor[cert.Args](), false},
-	"datalayer":  {reflect.TypeFor[datalayer.Args](), true},
-	"drlink":     {reflect.TypeFor[drlink.Args](), true},
-	"fleet":      {reflect.TypeFor[fleet.Args](), true},
-	"frontend":   {reflect.TypeFor[frontend.Args](), true},
-	"monitoring": {reflect.TypeFor[monitoring.Args](), true},
-	"network":    {reflect.TypeFor[network.Args](), true},
-	"secrets":    {reflect.TypeFor[secrets.Args](), true},
-	"serverless": {reflect.TypeFor[serverless.Args](), true},
+	"auth.Args":                {reflect.TypeFor[auth.Args](), true},
+	"baseline.Args":            {reflect.TypeFor[baseline.Args](), true},
+	"cert.Args":                {reflect.TypeFor[cert.Args](), false},
+	"datalayer.Args":           {reflect.TypeFor[datalayer.Args](), true},
+	"drlink.Args":              {reflect.TypeFor[drlink.Args](), true},
+	"fleet.Args":               {reflect.TypeFor[fleet.Args](), true},
+	"frontend.ALBFirewallArgs": {reflect.TypeFor[frontend.ALBFirewallArgs](), true},
+	"frontend.Args":            {reflect.TypeFor[frontend.Args](), true},
+	"monitoring.Args":          {reflect.TypeFor[monitoring.Args](), true},
+	"network.Args":             {reflect.TypeFor[network.Args](), true},
+	"secrets.Args":             {reflect.TypeFor[secrets.Args](), true},
+	"serverless.Args":          {reflect.TypeFor[serverless.Args](), true},
 }
 
 // otherRegions are the Args fields that hold a Region which is not the
 // stack's (Env.Region), so they are not in the Env, each with why.
 var otherRegions = map[string]string{
-	"drlink.RecoveryRegion":   "the recovery Region: the drRegion in a primary",
-	"fleet.ReplicaRegion":     "where the registry replicates images (the drRegion)",
-	"serverless.SwitchRegion": "the failover switch alarm's Region (the drRegion)",
+	"drlink.Args.RecoveryRegion":   "the recovery Region: the drRegion in a primary",
+	"fleet.Args.ReplicaRegion":     "where the registry replicates images (the drRegion)",
+	"serverless.Args.SwitchRegion": "the failover switch alarm's Region (the drRegion)",
 }
 
 // TestArgsEmbedEnv: every component's Args takes the stack's project,
@@ -72,19 +74,19 @@ func TestArgsEmbedEnv(t *testing.T) {
 			case f.Anonymous && f.Type == reflect.TypeFor[config.Env]():
 				embeds = true
 			case env[f.Name] && len(f.Index) == 1:
-				t.Errorf("%s.Args declares %s itself: take it from the embedded config.Env", pkg, f.Name)
+				t.Errorf("%s declares %s itself: take it from the embedded config.Env", pkg, f.Name)
 			case env[f.Name] && c.typ.FieldByIndex(f.Index[:1]).Type != reflect.TypeFor[config.Env]():
-				t.Errorf("%s.Args gets %s from %s, not from config.Env", pkg, f.Name, c.typ.FieldByIndex(f.Index[:1]).Name)
+				t.Errorf("%s gets %s from %s, not from config.Env", pkg, f.Name, c.typ.FieldByIndex(f.Index[:1]).Name)
 			case strings.HasSuffix(f.Name, "Region") && len(f.Index) == 1:
 				key := pkg + "." + f.Name
 				seen[key] = true
 				if otherRegions[key] == "" {
-					t.Errorf("%s.Args.%s is a Region outside the Env: use Env.Region, or say in otherRegions why it is another Region", pkg, f.Name)
+					t.Errorf("%s.%s is a Region outside the Env: use Env.Region, or say in otherRegions why it is another Region", pkg, f.Name)
 				}
 			}
 		}
 		if embeds != c.embed {
-			t.Errorf("%s.Args embeds config.Env: %v, want %v", pkg, embeds, c.embed)
+			t.Errorf("%s embeds config.Env: %v, want %v", pkg, embeds, c.embed)
 		}
 	}
 	for key := range otherRegions {
@@ -115,7 +117,7 @@ func TestEveryComponentArgsIsChecked(t *testing.T) {
 		for _, p := range pkgs {
 			for _, f := range p.Files {
 				if f.Scope.Lookup("Args") != nil && f.Scope.Lookup("Args").Kind == ast.Typ {
-					if _, ok := componentArgs[d.Name()]; !ok {
+					if _, ok := componentArgs[d.Name()+".Args"]; !ok {
 						missing = append(missing, d.Name())
 					}
 				}

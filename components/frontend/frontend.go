@@ -307,8 +307,8 @@ func (f *Frontend) secure(ctx *pulumi.Context, p *parts) error {
 	}
 	if alb.InternetFacing {
 		regional, err := NewALBFirewall(ctx, f, ALBFirewallArgs{
-			Name: p.name, Site: args.Spec.Aliases[0], LoadBalancerArn: alb.LoadBalancerArn,
-			Region: args.Region, Partition: p.partition, LogRetentionDays: args.Spec.LogRetentionDays, Protect: args.Protect,
+			Env: args.Env, Name: p.name, Site: args.Spec.Aliases[0], LoadBalancerArn: alb.LoadBalancerArn,
+			LogRetentionDays: args.Spec.LogRetentionDays,
 		})
 		if err != nil {
 			return err
