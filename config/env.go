@@ -1,8 +1,9 @@
 package config
 
 // Env is what every component's Args repeats about the stack: built once
-// by stacks (Config.Env) and embedded in the Args (monitoring, baseline so
-// far), so inside a component args.Region, args.Protect... read as before.
+// by stacks (Config.Env) and embedded in every component's Args, so inside
+// a component args.Region, args.Protect... read as before (tests/
+// TestArgsEmbedEnv fails on an Args field that re-declares one).
 type Env struct {
 	// Project and Stack name things ("dbay", "prod"). Required.
 	Project, Stack string

@@ -101,12 +101,7 @@ func (b *built) core(ctx *pulumi.Context) error {
 			return err
 		}
 	}
-	if b.net, err = network.New(ctx, "network", &network.Args{
-		Spec:      cfg.Network,
-		Region:    cfg.Region,
-		Partition: cfg.Partition(),
-		Protect:   cfg.Protected(),
-	}, b.regional); err != nil {
+	if b.net, err = network.New(ctx, "network", &network.Args{Env: cfg.Env(), Spec: cfg.Network}, b.regional); err != nil {
 		return err
 	}
 	secArgs, dataArgs, zone := storeArgs(ctx, cfg, providers, b.net, b.contract)

@@ -84,15 +84,13 @@ func primaryContract(cfg *config.Config, net *network.Network, sec *secrets.Secr
 func storeArgs(ctx *pulumi.Context, cfg *config.Config, providers *Providers, net *network.Network, contract *Contract,
 ) (*secrets.Args, *datalayer.Args, pulumi.StringInput) {
 	sec := &secrets.Args{
-		Spec: cfg.Secrets, Values: cfg.SecretValues,
+		Env: cfg.Env(), Spec: cfg.Secrets, Values: cfg.SecretValues,
 		DeployRole: cfg.Security.DeployRole, BreakGlassRole: cfg.Security.BreakGlassRole,
-		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(),
-		Protect: cfg.Protected(), ReplicaProviders: providers.ByRegion,
+		ReplicaProviders: providers.ByRegion,
 	}
 	data := &datalayer.Args{
-		Spec: cfg.Data, Network: net,
-		Project: cfg.Project, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
-		Protect: cfg.Protected(), BackupTag: backupTag(cfg), Passive: cfg.Quiet(), ReportingReplicas: reportingReplicas(cfg),
+		Env: cfg.Env(), Spec: cfg.Data, Network: net,
+		BackupTag: backupTag(cfg), Passive: cfg.Quiet(), ReportingReplicas: reportingReplicas(cfg),
 		PostgresConsumers: cfg.PostgresConsumers(), RedisConsumers: cfg.RedisConsumers(), DocumentDBConsumers: cfg.DocumentDBConsumers(), OperatorRole: cfg.Security.OperatorRole,
 	}
 	var zone pulumi.StringInput

@@ -20,11 +20,11 @@ import (
 // in a recovery stack, its own publisher (1 once fleet.standby is active).
 // nil outside a pair.
 func newLink(ctx *pulumi.Context, cfg *config.Config, providers *Providers, sec *secrets.Secrets) (*drlink.DRLink, error) {
-	args := &drlink.Args{Project: cfg.Project, Stack: cfg.Stack, Partition: cfg.Partition(), SwitchOn: cfg.SwitchOn()}
+	args := &drlink.Args{Env: cfg.Env(), SwitchOn: cfg.SwitchOn()}
 	var provider *aws.Provider
 	switch {
 	case hasDR(cfg):
-		args.Primary, args.PrimaryStack, args.Region = true, cfg.Stack, cfg.DRRegion
+		args.Primary, args.PrimaryStack, args.RecoveryRegion = true, cfg.Stack, cfg.DRRegion
 		provider = providers.ByRegion[cfg.DRRegion]
 		account := aws.GetCallerIdentityOutput(ctx, aws.GetCallerIdentityOutputArgs{}, pulumi.Provider(providers.Regional)).AccountId()
 		role := func(name string) pulumi.StringOutput {
@@ -34,10 +34,9 @@ func newLink(ctx *pulumi.Context, cfg *config.Config, providers *Providers, sec 
 			KeyArn:  index(sec.ReplicaKeyArns, cfg.DRRegion),
 			Readers: pulumi.StringArray{role(cfg.Security.DeployRole), role(cfg.Security.BreakGlassRole)},
 			Writer:  role(cfg.Security.DeployRole),
-			Protect: cfg.Protected(),
 		}
 	case cfg.Role == config.RoleRecovery:
-		args.PrimaryStack, args.Region = primaryStackName(cfg), cfg.Region
+		args.PrimaryStack, args.RecoveryRegion = primaryStackName(cfg), cfg.Region
 		provider = providers.Regional
 	default:
 		return nil, nil

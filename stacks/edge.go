@@ -19,8 +19,7 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl
 	if cfg.Frontend != nil {
 		var err error
 		args := &frontend.Args{
-			Spec: *cfg.Frontend, Domain: cfg.Domain, Region: cfg.Region, Partition: cfg.Partition(),
-			GlobalProvider: providers.Global, Protect: cfg.Protected(), Certificates: certs,
+			Env: cfg.Env(), Spec: *cfg.Frontend, GlobalProvider: providers.Global, Certificates: certs,
 		}
 		if hasDR(cfg) {
 			args.DR = &frontend.DR{Region: cfg.DRRegion, Provider: providers.ByRegion[cfg.DRRegion]}
@@ -76,7 +75,7 @@ func buildEdge(ctx *pulumi.Context, cfg *config.Config, providers *Providers, fl
 		return fe, nil, nil
 	}
 	args := &auth.Args{
-		Spec: *cfg.Auth, Domain: cfg.Domain, GlobalProvider: providers.Global, Protect: cfg.Protected(), Certificates: certs,
+		Env: cfg.Env(), Spec: *cfg.Auth, GlobalProvider: providers.Global, Certificates: certs,
 		// The SPA calls the API through the distribution's /api/* behaviour.
 		APIBaseURL: pulumi.Sprintf("https://%s/api/v1", cfg.Domain),
 	}

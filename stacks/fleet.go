@@ -43,9 +43,7 @@ func buildFleet(ctx *pulumi.Context, cfg *config.Config, providers *Providers, n
 	certs *cert.Book, contract *Contract,
 ) (*fleet.Fleet, error) {
 	args := &fleet.Args{
-		Spec: *cfg.Fleet, Network: net, Data: data, Secrets: sec,
-		Project: cfg.Project, Stack: cfg.Stack, Environment: cfg.Environment, Region: cfg.Region,
-		Partition: cfg.Partition(), Domain: cfg.Domain, Role: cfg.Role, Protect: cfg.Protected(),
+		Env: cfg.Env(), Spec: *cfg.Fleet, Network: net, Data: data, Secrets: sec, Role: cfg.Role,
 		ZoneID: zone, OriginVerify: ov, Certificates: certs, Tags: Tags(cfg), CalledFromVPC: calledByFunctions(cfg),
 		Fenced: cfg.Fenced(),
 	}
@@ -143,8 +141,8 @@ func recoveryFirewall(ctx *pulumi.Context, cfg *config.Config, fl *fleet.Fleet) 
 		return nil
 	}
 	_, err := frontend.NewALBFirewall(ctx, fl, frontend.ALBFirewallArgs{
-		Name: "fleet", Site: cfg.OriginHost() + ", recovery stack", LoadBalancerArn: fl.AlbArn,
-		Region: cfg.Region, Partition: cfg.Partition(), LogRetentionDays: config.DefaultLogRetentionDays, Protect: cfg.Protected(),
+		Env: cfg.Env(), Name: "fleet", Site: cfg.OriginHost() + ", recovery stack", LoadBalancerArn: fl.AlbArn,
+		LogRetentionDays: config.DefaultLogRetentionDays,
 	})
 	return err
 }

@@ -23,9 +23,8 @@ func buildServerless(ctx *pulumi.Context, cfg *config.Config, providers *Provide
 	link *drlink.DRLink,
 ) (*serverless.Serverless, error) {
 	args := &serverless.Args{
-		Spec: *cfg.Serverless, Network: net, Data: data, Secrets: sec,
-		Project: cfg.Project, Stack: cfg.Stack, Region: cfg.Region, Partition: cfg.Partition(), Domain: cfg.Domain,
-		Protect: cfg.Protected(), ZoneID: zone, Passive: cfg.Quiet(), Fenced: cfg.Fenced(), Certificates: certs,
+		Env: cfg.Env(), Spec: *cfg.Serverless, Network: net, Data: data, Secrets: sec,
+		ZoneID: zone, Passive: cfg.Quiet(), Fenced: cfg.Fenced(), Certificates: certs,
 	}
 	if ov != nil && cfg.Serverless.API != nil && cfg.Serverless.API.CustomDomain {
 		args.OriginVerify = &serverless.OriginVerify{Header: ov.Header, Value: ov.Value, WebSocketURL: webSocketEdgeURL(cfg)}

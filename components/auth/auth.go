@@ -28,8 +28,9 @@ var fixedAtCreation = []string{"schemas", "usernameAttributes", "aliasAttributes
 type Args struct {
 	// Spec is the validated `auth` config section (defaults applied). Required.
 	Spec config.Auth
-	// Domain is the stack's apex domain. Required.
-	Domain string
+	// Env is the stack's: Domain (the apex domain) required; Protect
+	// protects the user pool from deletion by Pulumi (true in prod).
+	config.Env
 	// APIBaseURL is the API the SPA calls (VITE_API_BASE_URL), e.g. the API
 	// Gateway stage URL + "/api/v1", or https://app.<domain>/api/v1 when the
 	// distribution routes /api/* to it. Required.
@@ -52,8 +53,6 @@ type Args struct {
 	// Cognito refuses a custom domain whose parent does not resolve, so the
 	// hosted UI domain waits for it. nil: no wait.
 	ParentRecord pulumi.Resource
-	// Protect protects the user pool from deletion by Pulumi (true in prod).
-	Protect bool
 }
 
 // Auth is the Cognito user pool and what hangs off it.

@@ -65,8 +65,9 @@ func synth(t *testing.T, region string, s config.Auth, protect bool) run {
 			return err
 		}
 		a, err := New(ctx, "auth", &Args{
-			Spec: s, Domain: domain, APIBaseURL: pulumi.String(apiBase), GlobalProvider: global,
-			ZoneID: pulumi.String("Z0123456789ABC"), ParentRecord: apex, Protect: protect,
+			Env:  config.Env{Domain: domain, Protect: protect},
+			Spec: s, APIBaseURL: pulumi.String(apiBase), GlobalProvider: global,
+			ZoneID: pulumi.String("Z0123456789ABC"), ParentRecord: apex,
 		}, pulumi.Providers(regional))
 		if err != nil {
 			return err
@@ -373,9 +374,9 @@ func TestArgsAreChecked(t *testing.T) {
 	for name, args := range map[string]*Args{
 		"nil":                       nil,
 		"no domain":                 {Spec: spec(t, ""), APIBaseURL: pulumi.String(apiBase)},
-		"no API base URL":           {Spec: spec(t, ""), Domain: domain},
-		"custom domain, no zone":    {Spec: custom, Domain: domain, APIBaseURL: pulumi.String(apiBase)},
-		"spec without the defaults": {Spec: config.Auth{}, Domain: domain, APIBaseURL: pulumi.String(apiBase)},
+		"no API base URL":           {Spec: spec(t, ""), Env: config.Env{Domain: domain}},
+		"custom domain, no zone":    {Spec: custom, Env: config.Env{Domain: domain}, APIBaseURL: pulumi.String(apiBase)},
+		"spec without the defaults": {Spec: config.Auth{}, Env: config.Env{Domain: domain}, APIBaseURL: pulumi.String(apiBase)},
 	} {
 		if _, err := New(nil, "auth", args); err == nil {
 			t.Errorf("%s: New accepted the args", name)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/network"
+	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 )
 
@@ -146,12 +147,12 @@ func TestConnectionSecretsInTheVault(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		net, err := network.New(ctx, "network", &network.Args{Spec: netSpec, Region: "us-east-1"}, pulumi.Providers(p))
+		net, err := network.New(ctx, "network", &network.Args{Env: config.Env{Region: "us-east-1"}, Spec: netSpec}, pulumi.Providers(p))
 		if err != nil {
 			return err
 		}
-		d, err := New(ctx, "data", &Args{Spec: dataSpec, Network: net, Project: "dbay", Region: "us-east-1", Domain: "dbay.example.com",
-			Protect: true, Vault: &Vault{KeyArn: pulumi.String(vaultKey), Replicas: secretsmanager.SecretReplicaArray{
+		d, err := New(ctx, "data", &Args{Env: config.Env{Project: "dbay", Region: "us-east-1", Domain: "dbay.example.com", Protect: true}, Spec: dataSpec, Network: net,
+			Vault: &Vault{KeyArn: pulumi.String(vaultKey), Replicas: secretsmanager.SecretReplicaArray{
 				secretsmanager.SecretReplicaArgs{Region: pulumi.String("us-west-2"), KmsKeyId: pulumi.String(replicaKey)}}}}, pulumi.Providers(p))
 		if err != nil {
 			return err

@@ -48,14 +48,11 @@ type Args struct {
 	Spec config.Data
 	// Network is where the stores live (isolated subnets). Required.
 	Network *network.Network
-	// Project names things ("dbay"). Required.
-	Project string
-	// Region and Partition of the stack. Required.
-	Region, Partition string
-	// Domain is the stack's apex domain: SES identity, bucket CORS. Required.
-	Domain string
-	// Protect marks stateful resources protected (prod: true).
-	Protect bool
+	// Env is the stack's: Project (names things, "dbay") and Region
+	// required, Partition empty: "aws"; Domain (required) is the SES
+	// identity and the buckets' CORS origin; Protect marks stateful
+	// resources protected (prod: true).
+	config.Env
 	// BackupTag, when set, tags the databases and data buckets
 	// `backup: <BackupTag>`: Monitoring's AWS Backup selection picks them up.
 	BackupTag string

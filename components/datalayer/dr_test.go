@@ -54,12 +54,11 @@ func runLayer(t *testing.T, stack, region, data string,
 		if err != nil {
 			return err
 		}
-		n, err := network.New(ctx, "network", &network.Args{Spec: cfg.Network, Region: region, Partition: "aws"}, pulumi.Providers(p))
+		n, err := network.New(ctx, "network", &network.Args{Env: config.Env{Region: region, Partition: "aws"}, Spec: cfg.Network}, pulumi.Providers(p))
 		if err != nil {
 			return err
 		}
-		args := &datalayer.Args{Spec: cfg.Data, Network: n, Project: "dbay", Region: region, Partition: "aws",
-			Domain: "dbay.example.com", Protect: true}
+		args := &datalayer.Args{Env: config.Env{Project: "dbay", Region: region, Partition: "aws", Domain: "dbay.example.com", Protect: true}, Spec: cfg.Data, Network: n}
 		if mkDR != nil {
 			if args.DR, err = mkDR(ctx); err != nil {
 				return err

@@ -88,11 +88,11 @@ func synthMessaging(t *testing.T, s messagingStack) messagingRun {
 		if err != nil {
 			return err
 		}
-		n, err := network.New(ctx, "network", &network.Args{Spec: cfg.Network, Region: "us-east-1", Partition: "aws"}, pulumi.Providers(p))
+		n, err := network.New(ctx, "network", &network.Args{Env: config.Env{Region: "us-east-1", Partition: "aws"}, Spec: cfg.Network}, pulumi.Providers(p))
 		if err != nil {
 			return err
 		}
-		args := &datalayer.Args{Spec: cfg.Data, Network: n, Project: s.project, Region: "us-east-1", Partition: "aws", Domain: s.domain, Protect: true}
+		args := &datalayer.Args{Env: config.Env{Project: s.project, Region: "us-east-1", Partition: "aws", Domain: s.domain, Protect: true}, Spec: cfg.Data, Network: n}
 		if s.zone {
 			args.ZoneID = pulumi.String("Z0123456789ABC")
 		}

@@ -54,12 +54,11 @@ func runStores(t *testing.T, data string, protect bool) storeRun {
 		if err != nil {
 			return err
 		}
-		net, err := network.New(ctx, "network", &network.Args{Spec: netSpec, Region: "us-east-1"}, pulumi.Providers(p))
+		net, err := network.New(ctx, "network", &network.Args{Env: config.Env{Region: "us-east-1"}, Spec: netSpec}, pulumi.Providers(p))
 		if err != nil {
 			return err
 		}
-		d, err := New(ctx, "data", &Args{Spec: dataSpec, Network: net, Project: "dbay", Region: "us-east-1", Partition: "aws",
-			Domain: "dbay.example.com", Protect: protect}, pulumi.Providers(p))
+		d, err := New(ctx, "data", &Args{Env: config.Env{Project: "dbay", Region: "us-east-1", Partition: "aws", Domain: "dbay.example.com", Protect: protect}, Spec: dataSpec, Network: net}, pulumi.Providers(p))
 		if err != nil {
 			return err
 		}

@@ -47,6 +47,7 @@ import (
 	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/internal/outputs"
 	"github.com/dbay/infra/components/secrets"
+	"github.com/dbay/infra/config"
 )
 
 const typeToken = "dbay:components:DRLink"
@@ -100,12 +101,18 @@ const (
 
 // Args configures the link. Zero values take the defaults documented on each field.
 type Args struct {
-	// Project and Stack are this stack's; PrimaryStack is the pair's
-	// primary stack name (this stack's own in a primary).
-	Project, Stack, PrimaryStack, Partition string
-	// Region is the recovery Region, where everything lives; the caller's
-	// provider option must deploy there.
-	Region string
+	// Env is the stack's: Project required, Stack this stack's, Partition
+	// empty: "aws"; Protect keeps a primary's contract secret from being
+	// deleted by accident. Env.Region (the stack's own) is not used: the
+	// link lives in RecoveryRegion.
+	config.Env
+	// PrimaryStack is the pair's primary stack name (this stack's own in a
+	// primary).
+	PrimaryStack string
+	// RecoveryRegion is the recovery Region, where everything lives; the
+	// caller's provider option must deploy there. It is NOT Env.Region in
+	// a primary (there it is the drRegion), hence its own field.
+	RecoveryRegion string
 	// Primary creates the switch's alarm (a primary deploys first, and the
 	// health checks of its PRIMARY records need the alarm to exist).
 	Primary bool
@@ -127,8 +134,6 @@ type ContractArgs struct {
 	Readers pulumi.StringArray
 	// Writer is the role that writes it (the deploy role).
 	Writer pulumi.StringOutput
-	// Protect keeps the secret from being deleted by accident.
-	Protect bool
 }
 
 // DRLink is the switch and, in a primary, the replicated contract.
@@ -147,8 +152,8 @@ type DRLink struct {
 
 // New creates the link: the alarm (primary) and this stack's publisher.
 func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*DRLink, error) {
-	if args == nil || args.Project == "" || args.PrimaryStack == "" || args.Region == "" {
-		return nil, fmt.Errorf("drlink: Project, PrimaryStack and Region are required")
+	if args == nil || args.Project == "" || args.PrimaryStack == "" || args.RecoveryRegion == "" {
+		return nil, fmt.Errorf("drlink: Project, PrimaryStack and RecoveryRegion are required")
 	}
 	if args.Primary && (args.Contract == nil || args.Contract.KeyArn == nil || len(args.Contract.Readers) == 0) {
 		return nil, fmt.Errorf("drlink: a primary needs Contract (KeyArn, Readers, Writer)")
@@ -167,12 +172,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		// does not have (alarm actions:
 		// https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
 		opsItem := iamdoc.Account(ctx, l).ApplyT(func(acct string) string {
-			return fmt.Sprintf("arn:%s:ssm:%s:%s:opsitem:2#CATEGORY=Availability", partition(args.Partition), args.Region, acct)
+			return fmt.Sprintf("arn:%s:ssm:%s:%s:opsitem:2#CATEGORY=Availability", partition(args.Partition), args.RecoveryRegion, acct)
 		}).(pulumi.StringOutput)
 		alarm, err := cloudwatch.NewMetricAlarm(ctx, "failover-switch", &cloudwatch.MetricAlarmArgs{
 			Name: pulumi.String(SwitchAlarmName(args.Project, args.PrimaryStack)),
 			AlarmDescription: pulumi.Sprintf("[failover.switch] ALARM: Route 53 answers %s's failover records from %s (a recovery stack with fleet.standby active, or dr.fenced on the primary). Runbook: README \"Disaster recovery\".",
-				args.PrimaryStack, args.Region),
+				args.PrimaryStack, args.RecoveryRegion),
 			Namespace:  pulumi.String(SwitchNamespace(args.Project)),
 			MetricName: pulumi.String(SwitchMetric),
 			Dimensions: pulumi.StringMap{SwitchDimension: pulumi.String(args.Project + "-" + args.PrimaryStack)},
@@ -245,7 +250,7 @@ func (l *DRLink) publisher(ctx *pulumi.Context) error {
 		return err
 	}
 	_, err = scheduler.NewSchedule(ctx, "switch-publisher", &scheduler.ScheduleArgs{
-		Description:        pulumi.Sprintf("%s/%s says %d to the failover switch of %s (1: Route 53 answers from %s)", a.Project, a.Stack, value, a.PrimaryStack, a.Region),
+		Description:        pulumi.Sprintf("%s/%s says %d to the failover switch of %s (1: Route 53 answers from %s)", a.Project, a.Stack, value, a.PrimaryStack, a.RecoveryRegion),
 		ScheduleExpression: pulumi.String("rate(1 minute)"),
 		FlexibleTimeWindow: &scheduler.ScheduleFlexibleTimeWindowArgs{Mode: pulumi.String("OFF")},
 		State:              pulumi.String("ENABLED"),
@@ -278,12 +283,12 @@ type Document struct {
 func (l *DRLink) contractSecret(ctx *pulumi.Context) error {
 	a, c := l.args, l.args.Contract
 	sopts := append([]pulumi.ResourceOption{}, l.opts...)
-	if c.Protect {
+	if a.Protect {
 		sopts = append(sopts, pulumi.Protect(true))
 	}
 	sec, err := secretsmanager.NewSecret(ctx, "contract-secrets", &secretsmanager.SecretArgs{
 		Name:                 pulumi.String(SecretName(a.Project, a.PrimaryStack)),
-		Description:          pulumi.Sprintf("%s/%s's DR contract (secret fields): read by its recovery stack's pulumi up in %s", a.Project, a.PrimaryStack, a.Region),
+		Description:          pulumi.Sprintf("%s/%s's DR contract (secret fields): read by its recovery stack's pulumi up in %s", a.Project, a.PrimaryStack, a.RecoveryRegion),
 		KmsKeyId:             c.KeyArn,
 		RecoveryWindowInDays: pulumi.Int(30),
 	}, sopts...)
@@ -326,7 +331,7 @@ func (l *DRLink) Watch() (secrets.Watch, bool) {
 		readers[i] = r
 	}
 	return secrets.Watch{
-		Item: "DR_CONTRACT", SecretName: SecretName(a.Project, a.PrimaryStack), Regions: []string{a.Region},
+		Item: "DR_CONTRACT", SecretName: SecretName(a.Project, a.PrimaryStack), Regions: []string{a.RecoveryRegion},
 		ARNs:           pulumi.StringArray{l.secret.Arn}.ToStringArrayOutput(),
 		ReaderRoleArns: pulumi.All(readers...).ApplyT(func(v []any) []string { return toStrings(v) }).(pulumi.StringArrayOutput),
 		KeyArns:        pulumi.StringArray{c.KeyArn.ToStringOutput()}.ToStringArrayOutput(),
@@ -351,7 +356,7 @@ func (l *DRLink) Publish(ctx *pulumi.Context, d Document) error {
 	}
 	if _, err := ssm.NewParameter(ctx, "contract", &ssm.ParameterArgs{
 		Name:        pulumi.String(ParameterName(a.Project, a.PrimaryStack)),
-		Description: pulumi.Sprintf("%s/%s's DR contract (plain fields), read by its recovery stack in %s", a.Project, a.PrimaryStack, a.Region),
+		Description: pulumi.Sprintf("%s/%s's DR contract (plain fields), read by its recovery stack in %s", a.Project, a.PrimaryStack, a.RecoveryRegion),
 		Type:        pulumi.String("String"),
 		Tier:        pulumi.String(ParameterTier),
 		Value:       d.Plain,

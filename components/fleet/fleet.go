@@ -47,12 +47,12 @@ type Args struct {
 	Data *datalayer.DataLayer
 	// Secrets owns the secrets the services name. Nil: no service may name one.
 	Secrets *secrets.Secrets
-	// Project, Stack, Region, Partition and Domain of the stack. Required
-	// (Partition: "aws" when empty).
-	Project, Stack, Region, Partition, Domain string
-	// Environment names the cluster <project>-<environment> (Dhanam's
-	// dhanam-production). Empty: the stack name.
-	Environment string
+	// Env is the stack's: Project, Stack, Region and Domain required
+	// (Partition: "aws" when empty); Environment names the cluster
+	// <project>-<environment> (Dhanam's dhanam-production), empty: the
+	// stack name; Protect protects the key, repositories and log bucket
+	// and turns on the ALB's deletion protection.
+	config.Env
 	// Role is primary or recovery; the recovery role runs the standby
 	// capacity (config fleet.standby).
 	Role config.Role
@@ -60,9 +60,6 @@ type Args struct {
 	// a failover): ECS scaling targets min = max = 0, on EKS Deployments
 	// at 0 replicas and no autoscaler. false: the role's capacity.
 	Fenced bool
-	// Protect protects the key, repositories and log bucket and turns on
-	// the ALB's deletion protection.
-	Protect bool
 	// ReplicaRegion receives every repository's images through the
 	// registry's replication configuration, and ReplicaProvider (required
 	// with it) deploys there the creation template the replicated

@@ -106,22 +106,22 @@ func synth(t *testing.T, fx fixture, extra func(ctx *pulumi.Context, d *datalaye
 			return err
 		}
 		opts := pulumi.Providers(p)
-		net, err := network.New(ctx, "network", &network.Args{Spec: fx.network, Region: fx.region}, opts)
+		net, err := network.New(ctx, "network", &network.Args{Env: config.Env{Region: fx.region}, Spec: fx.network}, opts)
 		if err != nil {
 			return err
 		}
-		sec, err := secrets.New(ctx, "secrets", &secrets.Args{Spec: fx.secrets, Project: fx.project, Stack: "prod", Region: fx.region, DeployRole: fx.project + "-ci-deploy", BreakGlassRole: fx.project + "-break-glass"}, opts)
+		sec, err := secrets.New(ctx, "secrets", &secrets.Args{Env: config.Env{Project: fx.project, Stack: "prod", Region: fx.region}, Spec: fx.secrets, DeployRole: fx.project + "-ci-deploy", BreakGlassRole: fx.project + "-break-glass"}, opts)
 		if err != nil {
 			return err
 		}
-		data, err := datalayer.New(ctx, "data", &datalayer.Args{Spec: fx.data, Network: net, Project: fx.project, Region: fx.region,
-			Domain: fx.domain, Protect: fx.protect, PostgresConsumers: (&config.Config{Fleet: &fx.fleet}).PostgresConsumers(),
+		data, err := datalayer.New(ctx, "data", &datalayer.Args{Env: config.Env{Project: fx.project, Region: fx.region, Domain: fx.domain, Protect: fx.protect}, Spec: fx.data, Network: net,
+			PostgresConsumers:   (&config.Config{Fleet: &fx.fleet}).PostgresConsumers(),
 			DocumentDBConsumers: (&config.Config{Fleet: &fx.fleet}).DocumentDBConsumers()}, opts)
 		if err != nil {
 			return err
 		}
-		args := &Args{Spec: fx.fleet, Network: net, Data: data, Secrets: sec, Project: fx.project, Stack: "prod",
-			Environment: "production", Region: fx.region, Domain: fx.domain, Role: fx.role, Protect: fx.protect, ReplicaRegion: fx.replica,
+		args := &Args{Env: config.Env{Project: fx.project, Stack: "prod", Environment: "production", Region: fx.region, Domain: fx.domain, Protect: fx.protect}, Spec: fx.fleet, Network: net, Data: data, Secrets: sec,
+			Role: fx.role, ReplicaRegion: fx.replica,
 			Replicas: fx.replicas, CalledFromVPC: fx.calledFromVPC}
 		if fx.zone {
 			args.ZoneID = pulumi.String("Z0123456789ABCDEFGHIJ")

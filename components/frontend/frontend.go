@@ -48,12 +48,11 @@ var wsPath = regexp.MustCompile(`^/[A-Za-z0-9_.+-]+$`)
 type Args struct {
 	// Spec is the validated `frontend` config section (defaults applied). Required.
 	Spec config.Frontend
-	// Domain is the stack's apex domain. Required.
-	Domain string
-	// Region is the stack's region (the regional provider's). Required.
-	Region string
-	// Partition is the AWS partition of Region. Empty: "aws".
-	Partition string
+	// Env is the stack's: Domain (the apex domain) and Region (the
+	// regional provider's) required, Partition empty: "aws"; Protect
+	// protects the buckets (and a created zone) from deletion by Pulumi
+	// (true in prod).
+	config.Env
 	// GlobalProvider is an AWS provider in us-east-1: CloudFront's
 	// certificate and CLOUDFRONT-scope WAF resources live there whatever the
 	// stack's region. Required.
@@ -62,9 +61,6 @@ type Args struct {
 	// DNS validation record (cert.Book). nil: this component's
 	// certificates write their own.
 	Certificates *cert.Book
-	// Protect protects the buckets (and a created zone) from deletion by
-	// Pulumi (true in prod).
-	Protect bool
 	// APIOrigin routes Spec.APIPaths to an API Gateway stage. nil: no API
 	// origin (the ALB takes the API paths when there is one).
 	APIOrigin *APIOrigin
@@ -311,8 +307,8 @@ func (f *Frontend) secure(ctx *pulumi.Context, p *parts) error {
 	}
 	if alb.InternetFacing {
 		regional, err := NewALBFirewall(ctx, f, ALBFirewallArgs{
-			Name: p.name, Site: args.Spec.Aliases[0], LoadBalancerArn: alb.LoadBalancerArn,
-			Region: args.Region, Partition: p.partition, LogRetentionDays: args.Spec.LogRetentionDays, Protect: args.Protect,
+			Env: args.Env, Name: p.name, Site: args.Spec.Aliases[0], LoadBalancerArn: alb.LoadBalancerArn,
+			LogRetentionDays: args.Spec.LogRetentionDays,
 		})
 		if err != nil {
 			return err

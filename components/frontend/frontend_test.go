@@ -83,7 +83,7 @@ func synth(t *testing.T, s setup) run {
 	if s.domain == "" {
 		s.domain = "dbay.example.com"
 	}
-	args := &Args{Spec: spec(t, s.domain, s.raw), Domain: s.domain, Region: s.region, Partition: "aws", Protect: s.protect, Records: s.records}
+	args := &Args{Env: config.Env{Domain: s.domain, Region: s.region, Partition: "aws", Protect: s.protect}, Spec: spec(t, s.domain, s.raw), Records: s.records}
 	switch s.shape {
 	case dbay:
 		args.APIOrigin = &APIOrigin{DomainName: pulumi.String(apiHost), OriginPath: "/prod"}
@@ -233,7 +233,7 @@ func TestArgsAreChecked(t *testing.T) {
 	t.Parallel()
 	s := spec(t, "dbay.example.com", "")
 	ok := func() *Args {
-		return &Args{Spec: s, Domain: "dbay.example.com", Region: "us-east-1", GlobalProvider: &aws.Provider{}}
+		return &Args{Env: config.Env{Domain: "dbay.example.com", Region: "us-east-1"}, Spec: s, GlobalProvider: &aws.Provider{}}
 	}
 	if err := ok().check(); err != nil {
 		t.Fatalf("valid args rejected: %v", err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 
+	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/dr"
 	"github.com/dbay/infra/internal/mockengine"
 )
@@ -49,7 +50,7 @@ var drResources = map[string]string{
 
 func TestDRArgsAreAccepted(t *testing.T) {
 	t.Parallel()
-	a := &Args{Spec: spec(t, "dbay.example.com", ""), Domain: "dbay.example.com", Region: "us-east-1", GlobalProvider: &aws.Provider{},
+	a := &Args{Env: config.Env{Domain: "dbay.example.com", Region: "us-east-1"}, Spec: spec(t, "dbay.example.com", ""), GlobalProvider: &aws.Provider{},
 		DR: &DR{Region: "us-west-2", Provider: &aws.Provider{}}}
 	if err := a.check(); err != nil {
 		t.Errorf("valid DR rejected: %v", err)

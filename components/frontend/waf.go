@@ -90,13 +90,11 @@ type ALBFirewallArgs struct {
 	Site string
 	// LoadBalancerArn is the ALB the ACL is associated with. Required.
 	LoadBalancerArn pulumi.StringInput
-	// Region is the ALB's (and the log group's) region; Partition its
-	// partition (empty: "aws"). Region is required.
-	Region, Partition string
+	// Env is the stack's: Region (required) is the ALB's and the log
+	// group's, Partition empty: "aws"; Protect protects the log group's key.
+	config.Env
 	// LogRetentionDays of the ACL's log group: a CloudWatch Logs retention.
 	LogRetentionDays int
-	// Protect protects the log group's key.
-	Protect bool
 }
 
 // NewALBFirewall protects an internet-facing ALB behind CloudFront with the

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 )
 
@@ -203,8 +204,9 @@ func TestALBFirewallOutsideTheFrontend(t *testing.T) {
 			t.Error("an ALB firewall without its load balancer and region was accepted")
 		}
 		_, err = NewALBFirewall(ctx, parent, ALBFirewallArgs{
-			Name: "fleet", Site: "origin.dhanam.io", LoadBalancerArn: pulumi.String(albArn), Region: "us-west-2",
-			LogRetentionDays: 365, Protect: true,
+			Env:  config.Env{Region: "us-west-2", Protect: true},
+			Name: "fleet", Site: "origin.dhanam.io", LoadBalancerArn: pulumi.String(albArn),
+			LogRetentionDays: 365,
 		})
 		parentURN = "urn:pulumi:test::dbay::dbay:components:ServiceFleet::fleet"
 		return err

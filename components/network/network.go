@@ -26,13 +26,11 @@ const typeToken = "dbay:components:Network"
 type Args struct {
 	// Spec is the validated `network` config section (defaults applied). Required.
 	Spec config.Network
-	// Region is the region the VPC lives in; it names the endpoint services. Required.
-	Region string
-	// Partition is the AWS partition of Region. Empty: "aws".
-	Partition string
-	// Protect protects the flow-log key: deleting it would make the logs
+	// Env is the stack's: Region (required) is where the VPC lives and
+	// names the endpoint services; Partition empty: "aws"; Protect
+	// protects the flow-log key: deleting it would make the logs
 	// unreadable (prod: true).
-	Protect bool
+	config.Env
 }
 
 // Network is the VPC and everything attached to it.

@@ -49,7 +49,7 @@ func synth(t *testing.T, region string, s config.Network) run {
 		if err != nil {
 			return err
 		}
-		n, err := New(ctx, "network", &Args{Spec: s, Region: region, Partition: "aws", Protect: true}, pulumi.Providers(p))
+		n, err := New(ctx, "network", &Args{Env: config.Env{Region: region, Partition: "aws", Protect: true}, Spec: s}, pulumi.Providers(p))
 		if err != nil {
 			return err
 		}

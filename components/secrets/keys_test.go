@@ -23,8 +23,9 @@ func keyRun(t *testing.T, stack, region string, replica *Replica) (*mockengine.E
 	var env map[string]pulumi.StringOutput
 	err := eng.Run(func(ctx *pulumi.Context) error {
 		s, err := New(ctx, "secrets", &Args{
-			Spec: config.Secrets{Keys: appKeys}, Project: "dhanam", Stack: stack, Region: region, Partition: "aws",
-			Protect: true, Replica: replica,
+			Env:     config.Env{Project: "dhanam", Stack: stack, Region: region, Partition: "aws", Protect: true},
+			Spec:    config.Secrets{Keys: appKeys},
+			Replica: replica,
 		})
 		if err != nil {
 			return err

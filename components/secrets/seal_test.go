@@ -11,6 +11,7 @@ import (
 
 	"github.com/dbay/infra/components/internal/iamdoc"
 	"github.com/dbay/infra/components/seal"
+	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 )
 
@@ -27,8 +28,8 @@ func TestForgottenSealFails(t *testing.T) {
 				return err
 			}
 			s, err := New(ctx, "secrets", &Args{
+				Env:  config.Env{Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws"},
 				Spec: dbaySecrets(), Values: map[string]string{"SENTRY_DSN": "x"},
-				Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws",
 				ReplicaProviders: map[string]*aws.Provider{"us-west-2": west}, DeployRole: "d", BreakGlassRole: "b",
 			})
 			if err != nil {
@@ -64,7 +65,7 @@ func TestForgottenSealFails(t *testing.T) {
 // caller's Args (which a stack may pass to several components) are unchanged.
 func TestNewLeavesArgsAlone(t *testing.T) {
 	t.Parallel()
-	args := &Args{Spec: dbaySecrets(), Values: map[string]string{"SENTRY_DSN": "x"}, Project: "dbay", Stack: "prod", Region: "us-east-1",
+	args := &Args{Env: config.Env{Project: "dbay", Stack: "prod", Region: "us-east-1"}, Spec: dbaySecrets(), Values: map[string]string{"SENTRY_DSN": "x"},
 		DeployRole: "d", BreakGlassRole: "b"}
 	before := *args
 	err := mockengine.New("dbay", "prod", "us-east-1").Run(func(ctx *pulumi.Context) error {

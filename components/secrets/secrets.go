@@ -31,13 +31,11 @@ type Args struct {
 	Spec config.Secrets
 	// Values are the `secretValues` of source-config secrets, by name.
 	Values map[string]string
-	// Project and Stack name the secrets: "<project>/<stack>/<NAME>". Required.
-	Project, Stack string
-	// Region and Partition of the stack. Required.
-	Region, Partition string
+	// Env is the stack's: Project and Stack (required) name the secrets
+	// "<project>/<stack>/<NAME>"; Region required, Partition empty: "aws";
 	// Protect marks generated and config secrets and the key protected.
 	// External secrets are always protected: their value exists nowhere else.
-	Protect bool
+	config.Env
 	// ReplicaProviders has one provider per Spec.ReplicaRegions entry, for
 	// the replica KMS keys.
 	ReplicaProviders map[string]*aws.Provider

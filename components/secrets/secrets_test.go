@@ -59,8 +59,8 @@ func synth(t *testing.T, protect bool, grants ...grant) (*mockengine.Engine, err
 			return err
 		}
 		s, err := New(ctx, "secrets", &Args{
+			Env:  config.Env{Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws", Protect: protect},
 			Spec: dbaySecrets(), Values: map[string]string{"SENTRY_DSN": "https://key@sentry.example/1"},
-			Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws", Protect: protect,
 			ReplicaProviders: map[string]*aws.Provider{"us-west-2": west}, DeployRole: "dbay-ci-deploy", BreakGlassRole: "dbay-break-glass",
 		}, pulumi.Providers(regional))
 		if err != nil {
@@ -335,11 +335,11 @@ func TestRecoveryConsumesReplicas(t *testing.T) {
 	var roleName string
 	eng.MustRun(func(ctx *pulumi.Context) error {
 		s, err := New(ctx, "secrets", &Args{
+			Env: config.Env{Project: "dbay", Stack: "dr", Region: "us-west-2", Partition: "aws"},
 			Spec: config.Secrets{Items: map[string]config.SecretItem{
 				"WALLET_MASTER_XPRIV": {Source: config.SourceExternal, Readers: []string{"build-and-sign-tx"}},
 				"JWT_SECRET":          {Source: config.SourceGenerated},
 			}},
-			Project: "dbay", Stack: "dr", Region: "us-west-2", Partition: "aws",
 			Replica: &Replica{
 				PrimaryARNs: pulumi.StringMap{
 					"WALLET_MASTER_XPRIV": pulumi.String("arn:aws:secretsmanager:us-east-1:123456789012:secret:dbay/prod/WALLET_MASTER_XPRIV-AbCdEf"),

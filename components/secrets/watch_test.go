@@ -24,8 +24,7 @@ func TestWatchedSingleReaderSecrets(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		s, err := New(ctx, "secrets", &Args{Spec: dbaySecrets(), Values: map[string]string{"SENTRY_DSN": "https://key@sentry.example/1"},
-			Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws",
+		s, err := New(ctx, "secrets", &Args{Env: config.Env{Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws"}, Spec: dbaySecrets(), Values: map[string]string{"SENTRY_DSN": "https://key@sentry.example/1"},
 			ReplicaProviders: map[string]*aws.Provider{"us-west-2": west}, DeployRole: "dbay-ci-deploy", BreakGlassRole: "dbay-break-glass"})
 		if err != nil {
 			return err
@@ -71,8 +70,8 @@ func TestRecoveryWatchesNothing(t *testing.T) {
 	eng := mockengine.ForTest(t, "dbay", "dr", "us-west-2")
 	eng.MustRun(func(ctx *pulumi.Context) error {
 		s, err := New(ctx, "secrets", &Args{
-			Spec:    config.Secrets{Items: map[string]config.SecretItem{"WALLET_MASTER_XPRIV": {Source: config.SourceExternal, Readers: []string{"build-and-sign-tx"}}}},
-			Project: "dbay", Stack: "dr", Region: "us-west-2", Partition: "aws",
+			Env:  config.Env{Project: "dbay", Stack: "dr", Region: "us-west-2", Partition: "aws"},
+			Spec: config.Secrets{Items: map[string]config.SecretItem{"WALLET_MASTER_XPRIV": {Source: config.SourceExternal, Readers: []string{"build-and-sign-tx"}}}},
 			Replica: &Replica{PrimaryARNs: pulumi.StringMap{"WALLET_MASTER_XPRIV": pulumi.String("arn:aws:secretsmanager:us-east-1:123456789012:secret:dbay/prod/WALLET_MASTER_XPRIV-AbCdEf")},
 				KeyArn: pulumi.String("arn:aws:kms:us-west-2:123456789012:key/mrk-0123")},
 		})

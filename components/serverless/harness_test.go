@@ -124,22 +124,22 @@ func synthData(t *testing.T, data string, spec config.Serverless, args func(a *A
 			return err
 		}
 		providers := pulumi.Providers(p)
-		net, err := network.New(ctx, "network", &network.Args{Spec: cfg.Network, Region: "us-east-1", Partition: "aws"}, providers)
+		net, err := network.New(ctx, "network", &network.Args{Env: config.Env{Region: "us-east-1", Partition: "aws"}, Spec: cfg.Network}, providers)
 		if err != nil {
 			return err
 		}
-		sec, err := secrets.New(ctx, "secrets", &secrets.Args{Spec: dbaySecrets(), Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws", DeployRole: "dbay-ci-deploy", BreakGlassRole: "dbay-break-glass"}, providers)
+		sec, err := secrets.New(ctx, "secrets", &secrets.Args{Env: config.Env{Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws"}, Spec: dbaySecrets(), DeployRole: "dbay-ci-deploy", BreakGlassRole: "dbay-break-glass"}, providers)
 		if err != nil {
 			return err
 		}
-		data, err := datalayer.New(ctx, "data", &datalayer.Args{Spec: cfg.Data, Network: net, Project: "dbay", Region: "us-east-1",
-			Partition: "aws", Domain: domainName, Protect: true}, providers)
+		data, err := datalayer.New(ctx, "data", &datalayer.Args{Env: config.Env{Project: "dbay", Region: "us-east-1", Partition: "aws", Domain: domainName, Protect: true}, Spec: cfg.Data, Network: net}, providers)
 		if err != nil {
 			return err
 		}
 		a := &Args{
-			Spec: spec, Network: net, Data: data, Secrets: sec, Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws",
-			Domain: domainName, Protect: true, ServiceURLs: pulumi.ToStringMap(serviceURLs),
+			Env:  config.Env{Project: "dbay", Stack: "prod", Region: "us-east-1", Partition: "aws", Domain: domainName, Protect: true},
+			Spec: spec, Network: net, Data: data, Secrets: sec,
+			ServiceURLs:            pulumi.ToStringMap(serviceURLs),
 			ServiceListenerArn:     pulumi.String("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/services/0123456789abcdef/fedcba9876543210"),
 			VpcLinkSecurityGroupID: pulumi.String("sg-0vpclink00000000"),
 			UserPoolID:             pulumi.String(poolID), UserPoolClientID: pulumi.String("client0123456789abcdefghij"),

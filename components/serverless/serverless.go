@@ -52,14 +52,11 @@ type Args struct {
 	Data *datalayer.DataLayer
 	// Secrets owns the secrets functions read. Required when one does.
 	Secrets *secrets.Secrets
-	// Project and Stack name the functions: <project>-<stack>-<function>. Required.
-	Project, Stack string
-	// Region of the stack. Required. Partition: empty means "aws".
-	Region, Partition string
-	// Domain is the stack's apex domain: api.<domain>, ws.<domain>. Required.
-	Domain string
+	// Env is the stack's: Project and Stack (required) name the functions
+	// <project>-<stack>-<function>; Region required, Partition empty:
+	// "aws"; Domain (required) is the apex of api.<domain>, ws.<domain>;
 	// Protect protects the component's key and dead-letter queues (prod: true).
-	Protect bool
+	config.Env
 	// ServiceURLs are the services' internal URLs by service name
 	// (wallet → http://wallet-service:8000), from the fleet. Required when a
 	// function calls a service.
