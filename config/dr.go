@@ -139,9 +139,9 @@ func (cfg *Config) validateDR(c *collector) {
 	for _, k := range sortedMapKeys(d.Accept) {
 		switch {
 		case !known[k]:
-			c.invalidf("dr.accept."+k, "use one of "+kindList(), "%q is not a kind of store", k)
+			c.invalidf("dr.accept."+k, k, "use one of "+kindList(), "%q is not a kind of store", k)
 		case len(strings.TrimSpace(d.Accept[k])) < MinWaiverReason:
-			c.invalid("dr.accept."+k, "is too short to be a reason", fmt.Sprintf("write at least %d characters: what is lost and why that is acceptable", MinWaiverReason))
+			c.invalid("dr.accept."+k, d.Accept[k], "is too short to be a reason", fmt.Sprintf("write at least %d characters: what is lost and why that is acceptable", MinWaiverReason))
 		}
 	}
 	switch cfg.Role {
@@ -150,15 +150,15 @@ func (cfg *Config) validateDR(c *collector) {
 		case d.PrimaryStack == "":
 			c.required("dr.primaryStack", "is required in a recovery stack", "name the primary stack to recover, e.g. organization/"+cfg.Project+"/prod")
 		case !stackRefRe.MatchString(d.PrimaryStack):
-			c.invalidf("dr.primaryStack", "use organization/project/stack, e.g. organization/"+cfg.Project+"/prod", "%q is not a fully qualified stack name", d.PrimaryStack)
+			c.invalidf("dr.primaryStack", d.PrimaryStack, "use organization/project/stack, e.g. organization/"+cfg.Project+"/prod", "%q is not a fully qualified stack name", d.PrimaryStack)
 		}
 		switch {
 		case d.PrimaryRegion == "":
 			c.required("dr.primaryRegion", "is required in a recovery stack", "name the primary stack's region, e.g. us-east-1")
 		case !IsAWSRegion(d.PrimaryRegion):
-			c.invalidf("dr.primaryRegion", "use an AWS region such as us-east-1", "%q is not an AWS region", d.PrimaryRegion)
+			c.invalidf("dr.primaryRegion", d.PrimaryRegion, "use an AWS region such as us-east-1", "%q is not an AWS region", d.PrimaryRegion)
 		case d.PrimaryRegion == cfg.Region:
-			c.invalidf("dr.primaryRegion", "deploy the recovery stack into another region than the primary", "the primary's region %s is the recovery stack's own (aws:region)", d.PrimaryRegion)
+			c.invalidf("dr.primaryRegion", d.PrimaryRegion, "deploy the recovery stack into another region than the primary", "the primary's region %s is the recovery stack's own (aws:region)", d.PrimaryRegion)
 		}
 		if cfg.DRRegion != "" {
 			c.forbidden("drRegion", "is set in a recovery stack", "remove it: a recovery stack has no recovery region of its own")
@@ -203,7 +203,7 @@ func (cfg *Config) validateDR(c *collector) {
 			if best, _ := dr.Best(k, p); best.Unbounded || best.RPO > p.RPO {
 				key = "dr.rpo"
 			}
-			c.invalidf(key, fmt.Sprintf("relax dr.rpo/dr.rto, remove %s, or accept the risk with dr.accept.%s and a reason", path, k),
+			c.invalidf(key, p, fmt.Sprintf("relax dr.rpo/dr.rto, remove %s, or accept the risk with dr.accept.%s and a reason", path, k),
 				"%s cannot be met for %s: %s", p, path, why)
 		}
 	}
@@ -213,10 +213,10 @@ func parsePolicyDuration(path, s string, c *collector) (time.Duration, bool) {
 	d, err := time.ParseDuration(s)
 	switch {
 	case err != nil:
-		c.invalidf(path, "use a Go duration such as 1h or 15m", "%q is not a duration", s)
+		c.invalidf(path, s, "use a Go duration such as 1h or 15m", "%q is not a duration", s)
 		return 0, false
 	case d <= 0:
-		c.invalidf(path, "use a positive duration such as 1h", "%s is not positive", s)
+		c.invalidf(path, s, "use a positive duration such as 1h", "%s is not positive", s)
 		return 0, false
 	}
 	return d, true

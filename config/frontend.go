@@ -170,7 +170,7 @@ func oneOf(c *collector, path, got string, valid []string, what string) {
 			return
 		}
 	}
-	c.notSupportedf(path, "use "+strings.Join(valid, ", "), "%q is not a %s", got, what)
+	c.notSupportedf(path, got, "use "+strings.Join(valid, ", "), "%q is not a %s", got, what)
 }
 
 // LoadFrontend decodes, defaults and validates a `frontend` section on its

@@ -124,23 +124,23 @@ func (n Network) validate(c *collector) {
 	if vpcOK {
 		switch {
 		case vpc.Bits() < 16 || vpc.Bits() > 24:
-			c.invalidf("network.cidr", "use a prefix between /16 and /24", "/%d is outside what a VPC with three subnet tiers can use", vpc.Bits())
+			c.invalidf("network.cidr", n.CIDR, "use a prefix between /16 and /24", "/%d is outside what a VPC with three subnet tiers can use", vpc.Bits())
 		case !isPrivate(vpc):
-			c.invalidf("network.cidr", "use a private range: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10", "%s is not a private address range", n.CIDR)
+			c.invalidf("network.cidr", n.CIDR, "use a private range: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10", "%s is not a private address range", n.CIDR)
 		}
 	}
 	if n.PeerCIDR != "" {
 		peer, peerOK := parseCIDR("network.peerCidr", n.PeerCIDR, false, c)
 		if vpcOK && peerOK && vpc.Overlaps(peer) {
-			c.invalidf("network.cidr", "give each region its own block, e.g. 10.0.0.0/16 (prod) and 10.1.0.0/16 (dr)", "%s overlaps the peer stack's %s", n.CIDR, n.PeerCIDR)
+			c.invalidf("network.cidr", n.CIDR, "give each region its own block, e.g. 10.0.0.0/16 (prod) and 10.1.0.0/16 (dr)", "%s overlaps the peer stack's %s", n.CIDR, n.PeerCIDR)
 		}
 	}
 	azOK := n.AZCount >= 2 && n.AZCount <= 6
 	if !azOK {
-		c.invalidf("network.azCount", "use 2, 3, 4, 5 or 6", "%d is outside 2..6", n.AZCount)
+		c.invalidf("network.azCount", n.AZCount, "use 2, 3, 4, 5 or 6", "%d is outside 2..6", n.AZCount)
 	}
 	if n.NATGateways != NATPerAZ && n.NATGateways != NATSingle {
-		c.notSupportedf("network.natGateways", "use perAz or single", "unknown NAT strategy %q", n.NATGateways)
+		c.notSupportedf("network.natGateways", n.NATGateways, "use perAz or single", "unknown NAT strategy %q", n.NATGateways)
 	}
 	masksOK := true
 	for _, m := range []struct {
@@ -148,19 +148,19 @@ func (n Network) validate(c *collector) {
 		mask int
 	}{{"public", n.Subnets.Public}, {"private", n.Subnets.Private}, {"isolated", n.Subnets.Isolated}} {
 		if m.mask < 16 || m.mask > 28 {
-			c.invalidf("network.subnets."+m.key, "use a prefix length between 16 and 28", "/%d is not a valid subnet size", m.mask)
+			c.invalidf("network.subnets."+m.key, m.mask, "use a prefix length between 16 and 28", "/%d is not a valid subnet size", m.mask)
 			masksOK = false
 		} else if vpcOK && m.mask < vpc.Bits() {
-			c.invalidf("network.subnets."+m.key, fmt.Sprintf("use /%d or longer", vpc.Bits()), "a /%d subnet is larger than the /%d VPC", m.mask, vpc.Bits())
+			c.invalidf("network.subnets."+m.key, m.mask, fmt.Sprintf("use /%d or longer", vpc.Bits()), "a /%d subnet is larger than the /%d VPC", m.mask, vpc.Bits())
 			masksOK = false
 		}
 	}
 	if vpcOK && azOK && masksOK {
 		if _, err := n.Layout(); err != nil {
-			c.invalid("network.subnets", err.Error(), "use a larger network.cidr, smaller subnets or fewer AZs")
+			c.invalid("network.subnets", nil, err.Error(), "use a larger network.cidr, smaller subnets or fewer AZs")
 		}
 	}
 	if !IsLogRetention(n.FlowLogs.RetentionDays) {
-		c.invalidf("network.flowLogs.retentionDays", fmt.Sprintf("use one of %v", logRetentionDays), "%d is not a CloudWatch Logs retention", n.FlowLogs.RetentionDays)
+		c.invalidf("network.flowLogs.retentionDays", n.FlowLogs.RetentionDays, fmt.Sprintf("use one of %v", logRetentionDays), "%d is not a CloudWatch Logs retention", n.FlowLogs.RetentionDays)
 	}
 }
