@@ -21,7 +21,8 @@ type Auth struct {
 	// TemporaryPasswordDays is how long an administrator-issued temporary
 	// password stays valid, 1..7. Absent: 7.
 	TemporaryPasswordDays int `json:"temporaryPasswordDays"`
-	// TokenValidity are the SPA client's token lifetimes.
+	// TokenValidity are the SPA client's token lifetimes. Absent: 15-minute
+	// access and ID tokens, 30-day refresh tokens.
 	TokenValidity TokenValidity `json:"tokenValidity"`
 	// CallbackURLs are where the hosted UI may return a user after sign-in;
 	// https only. Absent: [https://app.<domain>/].

@@ -28,7 +28,8 @@ type DR struct {
 	// Accept names a kind of store (userpool) whose mechanism cannot meet
 	// the policy, with the written reason the risk is accepted; the DR
 	// table prints it. Kinds: postgres, documentdb, redis, opensearch,
-	// bucket, secret, images, userpool.
+	// bucket, secret, images, userpool. Absent: none (a store that cannot
+	// meet the RPO or RTO is an error).
 	Accept map[string]string `json:"accept"`
 	// ReportingReplicas, in a recovery stack, are the PostgreSQL read
 	// replicas (by purpose, as the primary's data.postgres.readReplicas)
@@ -36,6 +37,7 @@ type DR struct {
 	// scale-up step, after the promotion), so dashboards and analytics do
 	// not load the promoted writer. Never built on standby: a replica of
 	// the pilot light would cost as much as the primary's and serve no one.
+	// Absent: none.
 	ReportingReplicas []string `json:"reportingReplicas"`
 	// CostBudget is the most the recovery stack may cost a month, as a
 	// percentage of the primary's (1..100), by the program's cost model
@@ -48,10 +50,12 @@ type DR struct {
 	// Absent: the catalog's.
 	Classes map[string]string `json:"classes"`
 	// Standby sizes the recovery stack's stores while it is on standby
-	// (dr_standby.go). Recovery stacks only.
+	// (dr_standby.go). Recovery stacks only. Absent: the replica on
+	// data.postgres.instanceClass, interface endpoints built.
 	Standby DRStandby `json:"standby"`
 	// Rebuild states the assumptions of the derived stores' rebuild time.
-	// Recovery stacks only.
+	// Recovery stacks only. Absent: the cited index rate, and no search
+	// data size (an error when opensearch is derived).
 	Rebuild DRRebuild `json:"rebuild"`
 	// Fenced, in a primary with a drRegion, stops the primary's writers
 	// after a failover, as configuration rather than by hand (docs/dr.md

@@ -23,7 +23,9 @@ type FleetEKS struct {
 	// public endpoint. Absent: none, and the public endpoint is off (the
 	// API server is reached from inside the VPC only). 0.0.0.0/0 is refused.
 	PublicAccessCidrs []string `json:"publicAccessCidrs"`
-	// NodeGroup is the managed node group the pods run on.
+	// NodeGroup is the managed node group the pods run on. Absent: the
+	// defaults of its keys (3 to 9 nodes of m6i.large, or m6g.large for
+	// an ARM64 fleet).
 	NodeGroup FleetEKSNodeGroup `json:"nodeGroup"`
 	// Admins are IAM role ARNs given cluster-admin through EKS access
 	// entries (AmazonEKSClusterAdminPolicy, cluster scope). Absent: none —

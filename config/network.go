@@ -18,8 +18,10 @@ type Network struct {
 	// or `single`. Absent: perAz in the primary role, single in recovery.
 	NATGateways string `json:"natGateways"`
 	// Subnets are the prefix lengths of each tier's subnet in every AZ.
+	// Absent: /24 public, /19 private, /24 isolated.
 	Subnets SubnetMasks `json:"subnets"`
 	// FlowLogs configures the VPC flow log (ALL traffic, always on).
+	// Absent: kept 365 days.
 	FlowLogs FlowLogs `json:"flowLogs"`
 	// Endpoints switches the VPC endpoints. Absent: all on.
 	Endpoints Endpoints `json:"endpoints"`
@@ -44,13 +46,13 @@ type FlowLogs struct {
 
 // Endpoints switches the VPC endpoints. Each absent switch means on.
 type Endpoints struct {
-	S3             *bool `json:"s3"`             // gateway endpoint (also serves ECR image layers)
-	ECRAPI         *bool `json:"ecrApi"`         // com.amazonaws.<region>.ecr.api
-	ECRDKR         *bool `json:"ecrDkr"`         // com.amazonaws.<region>.ecr.dkr
-	Logs           *bool `json:"logs"`           // com.amazonaws.<region>.logs
-	SecretsManager *bool `json:"secretsManager"` // com.amazonaws.<region>.secretsmanager
-	STS            *bool `json:"sts"`            // com.amazonaws.<region>.sts
-	KMS            *bool `json:"kms"`            // com.amazonaws.<region>.kms
+	S3             *bool `json:"s3"`             // gateway endpoint (also serves ECR image layers). Absent: true.
+	ECRAPI         *bool `json:"ecrApi"`         // com.amazonaws.<region>.ecr.api. Absent: true.
+	ECRDKR         *bool `json:"ecrDkr"`         // com.amazonaws.<region>.ecr.dkr. Absent: true.
+	Logs           *bool `json:"logs"`           // com.amazonaws.<region>.logs. Absent: true.
+	SecretsManager *bool `json:"secretsManager"` // com.amazonaws.<region>.secretsmanager. Absent: true.
+	STS            *bool `json:"sts"`            // com.amazonaws.<region>.sts. Absent: true.
+	KMS            *bool `json:"kms"`            // com.amazonaws.<region>.kms. Absent: true.
 }
 
 // InterfaceEndpoint is one enabled interface endpoint.

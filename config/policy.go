@@ -12,6 +12,7 @@ type Policy struct {
 	// Waivers excuse one rule on one resource each, with a reason the
 	// policy report prints. A waiver that matches no violation is itself
 	// reported (policy-unused-waiver), so a fixed problem's waiver must go.
+	// Absent: none; every violation fails `synth --policy`.
 	Waivers []Waiver `json:"waivers"`
 }
 
