@@ -21,7 +21,8 @@ type Auth struct {
 	// TemporaryPasswordDays is how long an administrator-issued temporary
 	// password stays valid, 1..7. Absent: 7.
 	TemporaryPasswordDays int `json:"temporaryPasswordDays"`
-	// TokenValidity are the SPA client's token lifetimes.
+	// TokenValidity are the SPA client's token lifetimes. Absent: 15-minute
+	// access and ID tokens, 30-day refresh tokens.
 	TokenValidity TokenValidity `json:"tokenValidity"`
 	// CallbackURLs are where the hosted UI may return a user after sign-in;
 	// https only. Absent: [https://app.<domain>/].
@@ -165,23 +166,23 @@ func (a Auth) validate(c *collector, domain string) {
 	case "OFF":
 		c.forbidden("auth.mfa", "OFF would leave administrators without a second factor", "use OPTIONAL (users may enrol TOTP) or ON")
 	default:
-		c.notSupportedf("auth.mfa", "use OPTIONAL or ON", "unknown MFA setting %q", a.MFA)
+		c.notSupportedf("auth.mfa", a.MFA, "use OPTIONAL or ON", "unknown MFA setting %q", a.MFA)
 	}
 	if a.PasswordMinLength < 12 || a.PasswordMinLength > 99 {
-		c.invalidf("auth.passwordMinLength", "use 12..99", "%d is outside 12..99", a.PasswordMinLength)
+		c.invalidf("auth.passwordMinLength", a.PasswordMinLength, "use 12..99", "%d is outside 12..99", a.PasswordMinLength)
 	}
 	if a.TemporaryPasswordDays < 1 || a.TemporaryPasswordDays > 7 {
-		c.invalidf("auth.temporaryPasswordDays", "use 1..7", "%d days is outside 1..7", a.TemporaryPasswordDays)
+		c.invalidf("auth.temporaryPasswordDays", a.TemporaryPasswordDays, "use 1..7", "%d days is outside 1..7", a.TemporaryPasswordDays)
 	}
 	tv := a.TokenValidity
 	if tv.AccessMinutes < 5 || tv.AccessMinutes > 1440 {
-		c.invalidf("auth.tokenValidity.accessMinutes", "use 5..1440 (Cognito's limits: 5 minutes to 1 day)", "%d minutes is outside Cognito's limits", tv.AccessMinutes)
+		c.invalidf("auth.tokenValidity.accessMinutes", tv.AccessMinutes, "use 5..1440 (Cognito's limits: 5 minutes to 1 day)", "%d minutes is outside Cognito's limits", tv.AccessMinutes)
 	}
 	if tv.IDMinutes < 5 || tv.IDMinutes > 1440 {
-		c.invalidf("auth.tokenValidity.idMinutes", "use 5..1440 (Cognito's limits: 5 minutes to 1 day)", "%d minutes is outside Cognito's limits", tv.IDMinutes)
+		c.invalidf("auth.tokenValidity.idMinutes", tv.IDMinutes, "use 5..1440 (Cognito's limits: 5 minutes to 1 day)", "%d minutes is outside Cognito's limits", tv.IDMinutes)
 	}
 	if tv.RefreshDays < 1 || tv.RefreshDays > 3650 {
-		c.invalidf("auth.tokenValidity.refreshDays", "use 1..3650 (Cognito's limits: 1 day to 10 years)", "%d days is outside Cognito's limits", tv.RefreshDays)
+		c.invalidf("auth.tokenValidity.refreshDays", tv.RefreshDays, "use 1..3650 (Cognito's limits: 1 day to 10 years)", "%d days is outside Cognito's limits", tv.RefreshDays)
 	}
 	validateURLs(c, "auth.callbackUrls", a.CallbackURLs)
 	validateURLs(c, "auth.logoutUrls", a.LogoutURLs)
@@ -194,9 +195,9 @@ func (a Auth) validate(c *collector, domain string) {
 		path := fmt.Sprintf("auth.groups[%d]", i)
 		switch {
 		case utf8.RuneCountInString(g) < 1 || utf8.RuneCountInString(g) > 128 || !groupNameRe.MatchString(g):
-			c.invalidf(path, "use 1-128 letters, digits or punctuation, without spaces", "%q is not a Cognito group name", g)
+			c.invalidf(path, g, "use 1-128 letters, digits or punctuation, without spaces", "%q is not a Cognito group name", g)
 		case seen[g]:
-			c.invalidf(path, "list each group once", "%q is listed twice", g)
+			c.invalidf(path, g, "list each group once", "%q is listed twice", g)
 		}
 		seen[g] = true
 	}
@@ -209,7 +210,7 @@ func (a Auth) validate(c *collector, domain string) {
 	case !a.CustomDomain && a.DomainPrefix == "" && domain != "":
 		c.required("auth.domainPrefix", "is empty", "set a hosted UI prefix such as "+strings.ReplaceAll(domain, ".", "-"))
 	case !a.CustomDomain && a.DomainPrefix != "" && !domainPrefixRe.MatchString(a.DomainPrefix):
-		c.invalidf("auth.domainPrefix", "use 1-63 lowercase letters, digits and dashes", "%q is not a Cognito domain prefix", a.DomainPrefix)
+		c.invalidf("auth.domainPrefix", a.DomainPrefix, "use 1-63 lowercase letters, digits and dashes", "%q is not a Cognito domain prefix", a.DomainPrefix)
 	case !a.CustomDomain:
 		for _, w := range []string{"aws", "amazon", "cognito"} {
 			if strings.Contains(a.DomainPrefix, w) {
@@ -226,7 +227,7 @@ func (a Auth) validate(c *collector, domain string) {
 func (a Auth) validateAdmin(c *collector) {
 	for i, g := range a.AdminGroups {
 		if !contains(a.Groups, g) {
-			c.invalidf(fmt.Sprintf("auth.adminGroups[%d]", i), "list groups of auth.groups", "%q is not in auth.groups %v", g, a.Groups)
+			c.invalidf(fmt.Sprintf("auth.adminGroups[%d]", i), g, "list groups of auth.groups", "%q is not in auth.groups %v", g, a.Groups)
 		}
 	}
 	if a.MFA == MFAOn && len(a.AdminGroups) > 0 {
@@ -248,9 +249,9 @@ func (a Auth) validateAdmin(c *collector) {
 	}
 	switch p := a.AdminDomainPrefix; {
 	case !domainPrefixRe.MatchString(p):
-		c.invalidf("auth.adminDomainPrefix", "use 1-63 lowercase letters, digits and dashes", "%q is not a Cognito domain prefix", p)
+		c.invalidf("auth.adminDomainPrefix", p, "use 1-63 lowercase letters, digits and dashes", "%q is not a Cognito domain prefix", p)
 	case p == a.DomainPrefix:
-		c.invalidf("auth.adminDomainPrefix", "choose a prefix other than auth.domainPrefix", "%q is the users' pool's prefix", p)
+		c.invalidf("auth.adminDomainPrefix", p, "choose a prefix other than auth.domainPrefix", "%q is the users' pool's prefix", p)
 	default:
 		for _, w := range []string{"aws", "amazon", "cognito"} {
 			if strings.Contains(p, w) {
@@ -267,7 +268,7 @@ func validateURLs(c *collector, path string, urls []string) {
 		c.required(path, "is empty", "list at least one https URL of the site")
 	}
 	if len(urls) > maxCognitoURLs {
-		c.invalidf(path, fmt.Sprintf("use at most %d", maxCognitoURLs), "%d URLs exceed Cognito's limit", len(urls))
+		c.invalidf(path, len(urls), fmt.Sprintf("use at most %d", maxCognitoURLs), "%d URLs exceed Cognito's limit", len(urls))
 	}
 	seen := map[string]bool{}
 	for i, raw := range urls {
@@ -275,13 +276,13 @@ func validateURLs(c *collector, path string, urls []string) {
 		u, err := url.Parse(raw)
 		switch {
 		case err != nil || u.Host == "":
-			c.invalidf(p, "use an absolute URL such as https://app.example.com/", "%q is not an absolute URL", raw)
+			c.invalidf(p, raw, "use an absolute URL such as https://app.example.com/", "%q is not an absolute URL", raw)
 		case u.Scheme != "https":
-			c.invalidf(p, "use https", "%q is not https", raw)
+			c.invalidf(p, raw, "use https", "%q is not https", raw)
 		case u.Fragment != "" || strings.Contains(raw, "#"):
-			c.invalidf(p, "remove the #fragment", "%q has a fragment, which OAuth redirect URIs cannot carry", raw)
+			c.invalidf(p, raw, "remove the #fragment", "%q has a fragment, which OAuth redirect URIs cannot carry", raw)
 		case seen[raw]:
-			c.invalidf(p, "list each URL once", "%q is listed twice", raw)
+			c.invalidf(p, raw, "list each URL once", "%q is listed twice", raw)
 		}
 		seen[raw] = true
 	}

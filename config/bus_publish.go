@@ -52,9 +52,9 @@ func validatePublishes(c *collector, path string, pubs []BusPublication, hasBus 
 		pp := fmt.Sprintf("%s[%d]", path, i)
 		switch {
 		case p.Source == "" || !eventSourceRe.MatchString(p.Source) || strings.HasPrefix(p.Source, "aws."):
-			c.invalidf(pp+".source", "use the source the events carry, 1-256 letters, digits, '.', '_', '/', '-', not aws.* (reserved for AWS), e.g. dbay.wallet", "%q is not an event source", p.Source)
+			c.invalidf(pp+".source", p.Source, "use the source the events carry, 1-256 letters, digits, '.', '_', '/', '-', not aws.* (reserved for AWS), e.g. dbay.wallet", "%q is not an event source", p.Source)
 		case sources[p.Source]:
-			c.invalidf(pp+".source", "list each source once, with all its detailTypes", "%q is listed twice", p.Source)
+			c.invalidf(pp+".source", p.Source, "list each source once, with all its detailTypes", "%q is listed twice", p.Source)
 		}
 		sources[p.Source] = true
 		checkEventValues(c, pp+".detailTypes", p.DetailTypes, func(v string) bool {
@@ -137,13 +137,13 @@ func (cfg *Config) validateBusCoverage(c *collector) {
 	consumer := func(path string, sources, detailTypes []string) {
 		for i, s := range sources {
 			if !emits(pubs, []string{s}, detailTypes) {
-				c.invalidf(fmt.Sprintf("%s.sources[%d]", path, i), hint(s, strings.Join(detailTypes, ", ")),
+				c.invalidf(fmt.Sprintf("%s.sources[%d]", path, i), s, hint(s, strings.Join(detailTypes, ", ")),
 					"no function or service publishes source %q%s, so this never fires", s, withTypes(detailTypes))
 			}
 		}
 		for i, d := range detailTypes {
 			if !emits(pubs, sources, []string{d}) {
-				c.invalidf(fmt.Sprintf("%s.detailTypes[%d]", path, i), hint(strings.Join(sources, "|"), d),
+				c.invalidf(fmt.Sprintf("%s.detailTypes[%d]", path, i), d, hint(strings.Join(sources, "|"), d),
 					"no function or service publishes detail type %q under %v, so it never arrives", d, sources)
 			}
 		}
@@ -151,7 +151,7 @@ func (cfg *Config) validateBusCoverage(c *collector) {
 	if s := cfg.Serverless; s != nil {
 		for _, name := range sortedMapKeys(s.Workflows) {
 			if t := s.Workflows[name].Trigger; t != nil && !emits(pubs, []string{t.Source}, []string{t.DetailType}) {
-				c.invalidf("serverless.workflows."+name+".trigger", hint(t.Source, t.DetailType),
+				c.invalidf("serverless.workflows."+name+".trigger", nil, hint(t.Source, t.DetailType),
 					"no function or service publishes %s %s, so the workflow never starts", t.Source, t.DetailType)
 			}
 		}

@@ -47,7 +47,7 @@ type Config struct {
 	// Domain is the apex DNS name the stack serves ("dbay.example.com"). Required.
 	Domain string `json:"domain"`
 	// Tags are added to every taggable resource next to project, stack, role
-	// and environment. `owner` and `cost-center` are required.
+	// and environment. Required: with at least `owner` and `cost-center`.
 	Tags map[string]string `json:"tags"`
 	// Network configures the VPC. Its `cidr` is required.
 	Network Network `json:"network"`
@@ -55,12 +55,15 @@ type Config struct {
 	// buckets, keys, secrets, user pools) `protect` and turns on deletion
 	// protection. Absent: true; only throwaway stacks set false.
 	Protect *bool `json:"protect"`
-	// Secrets declares the stack's Secrets Manager secrets.
+	// Secrets declares the stack's Secrets Manager secrets. Absent: no
+	// secrets.
 	Secrets Secrets `json:"secrets"`
 	// SecretValues holds the values of `source: config` secrets, by name.
 	// Set each with `pulumi config set --secret --path 'secretValues.NAME'`.
+	// Absent: none (a `source: config` secret without its value is an error).
 	SecretValues map[string]string `json:"secretValues"`
-	// Data configures the stores of the DataLayer component.
+	// Data configures the stores of the DataLayer component. Absent: no
+	// stores.
 	Data Data `json:"data"`
 	// Fleet configures the ServiceFleet: the services, their runtime and the
 	// load balancer. Absent: no services in this stack.
@@ -73,6 +76,7 @@ type Config struct {
 	// Auth configures Cognito. Absent: no user pool (Dhanam has its own JWT auth).
 	Auth *Auth `json:"auth"`
 	// Monitoring configures alerts, alarms, the dashboard and backups.
+	// Absent: no subscribers, every alarm at its default, AWS Backup on.
 	Monitoring Monitoring `json:"monitoring"`
 	// DR is the recovery objective (RPO/RTO) and, in a recovery stack, the
 	// primary it recovers. Absent: RPO 1h, RTO 4h.

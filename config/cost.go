@@ -44,11 +44,11 @@ func (k Cost) validate(c *collector) {
 		case !known[n]:
 			c.unknown(path, "unknown assumption", "use one of "+strings.Join(CostAssumptionNames, ", "))
 		case math.IsNaN(v) || math.IsInf(v, 0):
-			c.invalidf(path, "use a finite number", "%v is not a number", v)
+			c.invalidf(path, v, "use a finite number", "%v is not a number", v)
 		case n == "hoursPerMonth" && (v <= 0 || v > MaxHoursPerMonth):
-			c.invalidf(path, fmt.Sprintf("use more than 0 and at most %d (31 days)", MaxHoursPerMonth), "%v hours is not a billing month", v)
+			c.invalidf(path, v, fmt.Sprintf("use more than 0 and at most %d (31 days)", MaxHoursPerMonth), "%v hours is not a billing month", v)
 		case v < 0:
-			c.invalidf(path, "use zero or more", "%v is negative", v)
+			c.invalidf(path, v, "use zero or more", "%v is negative", v)
 		}
 	}
 }

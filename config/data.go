@@ -91,7 +91,8 @@ type Postgres struct {
 	ReadReplicas []string `json:"readReplicas"`
 	// Parameters are set in the parameter group over the defaults
 	// (max_connections 100, shared_buffers 256 MB, effective_cache_size 1 GB,
-	// work_mem 4 MB, rds.force_ssl 1), in the units RDS expects.
+	// work_mem 4 MB, rds.force_ssl 1), in the units RDS expects. Absent:
+	// the program's defaults, as listed.
 	Parameters map[string]string `json:"parameters"`
 	// PerformanceInsightsRetentionDays: 7, or a multiple of 31 up to 731. Absent: 7.
 	PerformanceInsightsRetentionDays int `json:"performanceInsightsRetentionDays"`

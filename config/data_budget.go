@@ -76,7 +76,7 @@ func (cfg *Config) validateConnectionBudget(c *collector) {
 		path := fmt.Sprintf("fleet.services[%d].env.%s", i, PoolSizeVar)
 		pool, err := strconv.Atoi(v)
 		if err != nil || pool < 1 {
-			c.invalidf(path, "use a positive integer", "%q is not a connection pool size", v)
+			c.invalidf(path, v, "use a positive integer", "%q is not a connection pool size", v)
 			continue
 		}
 		u := use{path: path, pool: pool, max: s.Max, slots: s.Max * DeploymentFactor, migrations: s.Migrations != nil}
@@ -99,7 +99,7 @@ func (cfg *Config) validateConnectionBudget(c *collector) {
 		terms = append(terms, t+")")
 	}
 	fit := capacity / slots
-	c.invalidf(uses[0].path, fmt.Sprintf("use %s ≤ %d, fewer tasks (max), or a larger data.postgres.parameters.max_connections (README \"Connection budget\")", PoolSizeVar, fit),
+	c.invalidf(uses[0].path, nil, fmt.Sprintf("use %s ≤ %d, fewer tasks (max), or a larger data.postgres.parameters.max_connections (README \"Connection budget\")", PoolSizeVar, fit),
 		"%s = %d connections exceed the %d the writer accepts (data.postgres.parameters.max_connections %d less %d reserved for superusers)",
 		strings.Join(terms, " + "), demand, capacity, p.PostgresMaxConnections(), p.PostgresMaxConnections()-capacity)
 }

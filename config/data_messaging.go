@@ -149,19 +149,19 @@ func (d Data) validateMessaging(c *collector) {
 		}
 		if b.Name != "" {
 			if problems := bucketNameProblems(b.Name); len(problems) > 0 {
-				c.invalidf(path+".name", "use 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
+				c.invalidf(path+".name", b.Name, "use 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
 					"%q is not a valid S3 bucket name: %s", b.Name, strings.Join(problems, "; "))
 			} else if other, dup := physical[b.Name]; dup {
-				c.invalidf(path+".name", "give each bucket its own name", "%q is already the name of data.buckets.%s", b.Name, other)
+				c.invalidf(path+".name", b.Name, "give each bucket its own name", "%q is already the name of data.buckets.%s", b.Name, other)
 			}
 			physical[b.Name] = name
 		}
 		if !envVarRe.MatchString(b.EnvVar) {
-			c.invalidf(path+".envVar", "use upper-case letters, digits and underscores, e.g. AWS_S3_BUCKET_NAME", "%q is not an environment variable name", b.EnvVar)
+			c.invalidf(path+".envVar", b.EnvVar, "use upper-case letters, digits and underscores, e.g. AWS_S3_BUCKET_NAME", "%q is not an environment variable name", b.EnvVar)
 		}
 		for i, o := range b.CorsOrigins {
 			if problem := originProblem(o); problem != "" {
-				c.invalidf(fmt.Sprintf("%s.corsOrigins[%d]", path, i), "use an https origin such as https://app.dbay.example.com", "%q %s", o, problem)
+				c.invalidf(fmt.Sprintf("%s.corsOrigins[%d]", path, i), o, "use an https origin such as https://app.dbay.example.com", "%q %s", o, problem)
 			}
 		}
 		checkRange(c, path+".noncurrentVersionDays", b.NoncurrentVersionDays, 1, 3650, "days")
@@ -172,7 +172,7 @@ func (d Data) validateMessaging(c *collector) {
 		case b.Name == "":
 			c.required("data.bus.name", "is required", "name the bus, e.g. dbay-events")
 		case !busNameRe.MatchString(b.Name) || b.Name == "default" || strings.HasPrefix(b.Name, "aws."):
-			c.invalidf("data.bus.name", "use up to 40 letters, digits, dots, dashes and underscores, not default or aws.*, e.g. dbay-events", "%q is not a custom event bus name", b.Name)
+			c.invalidf("data.bus.name", b.Name, "use up to 40 letters, digits, dots, dashes and underscores, not default or aws.*, e.g. dbay-events", "%q is not a custom event bus name", b.Name)
 		}
 		checkRange(c, "data.bus.archiveRetentionDays", b.ArchiveRetentionDays, 1, 3650, "days")
 	}
@@ -190,16 +190,16 @@ func (d Data) validateMessaging(c *collector) {
 		}, "use a detail type of at most 128 characters, e.g. order.paid")
 		switch {
 		case len(q.DetailTypes) > 0 && len(q.Sources) == 0:
-			c.invalid(path+".detailTypes", "narrows a subscription the queue does not have", "list the sources too")
+			c.invalid(path+".detailTypes", nil, "narrows a subscription the queue does not have", "list the sources too")
 		case len(q.Sources) > 0 && d.Bus == nil:
-			c.invalid(path+".sources", "subscribe to a bus this stack does not have", "configure data.bus")
+			c.invalid(path+".sources", nil, "subscribe to a bus this stack does not have", "configure data.bus")
 		case len(q.EventPattern()) > MaxEventPatternLength:
-			c.invalidf(path, "list fewer sources or detail types", "the event pattern is %d characters, over EventBridge's %d", len(q.EventPattern()), MaxEventPatternLength)
+			c.invalidf(path, nil, "list fewer sources or detail types", "the event pattern is %d characters, over EventBridge's %d", len(q.EventPattern()), MaxEventPatternLength)
 		}
 	}
 	if s := d.SES; s != nil && s.FromAddress != "" {
 		if a, err := mail.ParseAddress(s.FromAddress); err != nil || a.Address != s.FromAddress {
-			c.invalidf("data.ses.fromAddress", "use a bare address such as noreply@dbay.example.com", "%q is not an email address", s.FromAddress)
+			c.invalidf("data.ses.fromAddress", s.FromAddress, "use a bare address such as noreply@dbay.example.com", "%q is not an email address", s.FromAddress)
 		}
 	}
 }
@@ -207,7 +207,7 @@ func (d Data) validateMessaging(c *collector) {
 // checkLogicalName checks a bucket's or queue's map key: it names resources.
 func checkLogicalName(c *collector, path, name, reservedSuffix string) {
 	if !logicalNameRe.MatchString(name) {
-		c.invalidf(path, "use 1-40 lowercase letters, digits and dashes, starting with a letter, e.g. listing-images", "%q is not a valid logical name", name)
+		c.invalidf(path, name, "use 1-40 lowercase letters, digits and dashes, starting with a letter, e.g. listing-images", "%q is not a valid logical name", name)
 	} else if reservedSuffix != "" && strings.HasSuffix(name, reservedSuffix) {
 		c.forbiddenf(path, "choose a name without it", "%q ends with %s, which names dead-letter queues", name, reservedSuffix)
 	}
@@ -218,9 +218,9 @@ func checkEventValues(c *collector, path string, values []string, ok func(string
 	for i, v := range values {
 		switch {
 		case !ok(v) || v == "":
-			c.invalidf(fmt.Sprintf("%s[%d]", path, i), valid, "%q is not valid here", v)
+			c.invalidf(fmt.Sprintf("%s[%d]", path, i), v, valid, "%q is not valid here", v)
 		case seen[v]:
-			c.invalidf(fmt.Sprintf("%s[%d]", path, i), "list each value once", "%q is listed twice", v)
+			c.invalidf(fmt.Sprintf("%s[%d]", path, i), v, "list each value once", "%q is listed twice", v)
 		}
 		seen[v] = true
 	}

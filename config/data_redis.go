@@ -73,13 +73,13 @@ func (r *Redis) validateParameters(c *collector) {
 		v, path := r.Parameters[k], "data.redis.parameters."+k
 		p, ok := RedisParameters[k]
 		if !ok {
-			c.notSupportedf(path, "use one of "+strings.Join(known, ", "), "%s is not a Redis parameter this program sets", k)
+			c.notSupportedf(path, k, "use one of "+strings.Join(known, ", "), "%s is not a Redis parameter this program sets", k)
 			continue
 		}
 		switch {
 		case len(p.Values) > 0:
 			if !containsStr(p.Values, v) {
-				c.invalidf(path, "use one of "+strings.Join(p.Values, ", "), "%q is not a valid %s", v, k)
+				c.invalidf(path, v, "use one of "+strings.Join(p.Values, ", "), "%q is not a valid %s", v, k)
 			}
 		case p.Integer:
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -88,10 +88,10 @@ func (r *Redis) validateParameters(c *collector) {
 				if p.Max != 0 {
 					want = fmt.Sprintf("an integer in %d..%d", p.Min, p.Max)
 				}
-				c.invalidf(path, "use "+want, "%q is not a valid %s", v, k)
+				c.invalidf(path, v, "use "+want, "%q is not a valid %s", v, k)
 			}
 		case p.Pattern != nil && !p.Pattern.MatchString(v):
-			c.invalidf(path, "use characters matching "+p.Pattern.String(), "%q is not a valid %s", v, k)
+			c.invalidf(path, v, "use characters matching "+p.Pattern.String(), "%q is not a valid %s", v, k)
 		}
 	}
 }

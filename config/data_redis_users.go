@@ -58,7 +58,7 @@ func (cfg *Config) validateRedisUsers(c *collector) {
 	for _, name := range sortedMapKeys(r.KeyPatterns) {
 		path := "data.redis.keyPatterns." + name
 		if !consumers[name] {
-			c.invalidf(path, "name a fleet service or function whose uses lists redis ("+strings.Join(cfg.RedisConsumers(), ", ")+")",
+			c.invalidf(path, name, "name a fleet service or function whose uses lists redis ("+strings.Join(cfg.RedisConsumers(), ", ")+")",
 				"%q does not use redis", name)
 			continue
 		}
@@ -67,7 +67,7 @@ func (cfg *Config) validateRedisUsers(c *collector) {
 		}
 		for i, p := range r.KeyPatterns[name] {
 			if !redisKeyPatternRe.MatchString(p) {
-				c.invalidf(fmt.Sprintf("%s[%d]", path, i), "use 1..256 printable characters without spaces or quotes, such as \"auction:*\"",
+				c.invalidf(fmt.Sprintf("%s[%d]", path, i), p, "use 1..256 printable characters without spaces or quotes, such as \"auction:*\"",
 					"%q is not a Redis key pattern", p)
 			}
 		}
@@ -76,7 +76,7 @@ func (cfg *Config) validateRedisUsers(c *collector) {
 		return
 	}
 	if !redisVersionAtLeast(r.EngineVersion, 6, 2) {
-		c.notSupportedf("data.redis.engineVersion", "use 6.2 or later (7.1 by default)",
+		c.notSupportedf("data.redis.engineVersion", r.EngineVersion, "use 6.2 or later (7.1 by default)",
 			"%q: RBAC needs Redis OSS 6.0 and the users' `&*` channel rule 6.2 (Clusters.RBAC)", r.EngineVersion)
 	}
 	for _, n := range cfg.RedisConsumers() {
@@ -95,7 +95,7 @@ func (cfg *Config) validateRedisUsers(c *collector) {
 		// AUTH to a user group in place: it omits AuthTokenUpdateStrategy
 		// DELETE, which ModifyReplicationGroup requires
 		// (hashicorp/terraform-provider-aws#39546, fixed in 6.31.0 by #45518).
-		c.notSupported("data.redis.serviceUsers", "is not supported on a Global Datastore (a DR pair's Redis): AWS documents AUTH, not RBAC, for global datastores",
+		c.notSupported("data.redis.serviceUsers", nil, "is not supported on a Global Datastore (a DR pair's Redis): AWS documents AUTH, not RBAC, for global datastores",
 			"keep serviceUsers off in a stack with drRegion or dr.primaryStack (README \"Trust boundaries\")")
 	}
 }

@@ -37,7 +37,7 @@ func (cfg *Config) validateServiceUsers(c *collector) {
 		path := fmt.Sprintf("fleet.services[%d].name", cfg.fleetIndex(svc))
 		switch {
 		case !postgresRoleRe.MatchString(role):
-			c.invalidf(path, "use at most 63 lowercase letters, digits and hyphens, starting with a letter", "%q does not make a PostgreSQL role name (%q)", svc, role)
+			c.invalidf(path, svc, "use at most 63 lowercase letters, digits and hyphens, starting with a letter", "%q does not make a PostgreSQL role name (%q)", svc, role)
 		case reservedPostgresRoles[role] || role == p.Username:
 			c.forbiddenf(path, "rename the service, or set data.postgres.serviceUsers: false", "its role %q is reserved or the master user's", role)
 		}

@@ -35,7 +35,7 @@ func (cfg *Config) validateDocumentDBUsers(c *collector) {
 		path := fmt.Sprintf("fleet.services[%d].name", cfg.fleetIndex(svc))
 		switch {
 		case !documentDBUserRe.MatchString(svc):
-			c.invalidf(path, "use at most 63 lowercase letters, digits and hyphens, starting with a letter", "%q does not make a DocumentDB user and database name", svc)
+			c.invalidf(path, svc, "use at most 63 lowercase letters, digits and hyphens, starting with a letter", "%q does not make a DocumentDB user and database name", svc)
 		case reservedDocumentDBNames[svc] || svc == m.Username:
 			c.forbiddenf(path, "rename the service, or set data.documentdb.serviceUsers: false", "its DocumentDB user %q is reserved or the master user's", svc)
 		}

@@ -29,7 +29,7 @@ func decodeValue(c *collector, path string, in any, out reflect.Value) {
 	case reflect.Struct:
 		obj, ok := in.(map[string]any)
 		if !ok {
-			c.invalidf(path, "expected an object with keys "+strings.Join(structKeys(out.Type()), ", "), "expected an object, got %s", describe(in))
+			c.invalidf(path, in, "expected an object with keys "+strings.Join(structKeys(out.Type()), ", "), "expected an object, got %s", describe(in))
 			return
 		}
 		fields := structFields(out.Type())
@@ -44,7 +44,7 @@ func decodeValue(c *collector, path string, in any, out reflect.Value) {
 	case reflect.Map:
 		obj, ok := in.(map[string]any)
 		if !ok {
-			c.invalidf(path, "expected an object of key: value pairs", "expected an object, got %s", describe(in))
+			c.invalidf(path, in, "expected an object of key: value pairs", "expected an object, got %s", describe(in))
 			return
 		}
 		m := reflect.MakeMapWithSize(out.Type(), len(obj))
@@ -57,7 +57,7 @@ func decodeValue(c *collector, path string, in any, out reflect.Value) {
 	case reflect.Slice:
 		arr, ok := in.([]any)
 		if !ok {
-			c.invalidf(path, "expected a list", "expected a list, got %s", describe(in))
+			c.invalidf(path, in, "expected a list", "expected a list, got %s", describe(in))
 			return
 		}
 		s := reflect.MakeSlice(out.Type(), len(arr), len(arr))
@@ -68,38 +68,38 @@ func decodeValue(c *collector, path string, in any, out reflect.Value) {
 	case reflect.String:
 		s, ok := in.(string)
 		if !ok {
-			c.invalidf(path, "expected a string", "expected a string, got %s", describe(in))
+			c.invalidf(path, in, "expected a string", "expected a string, got %s", describe(in))
 			return
 		}
 		out.SetString(s)
 	case reflect.Bool:
 		b, ok := in.(bool)
 		if !ok {
-			c.invalidf(path, "use true or false", "expected a boolean, got %s", describe(in))
+			c.invalidf(path, in, "use true or false", "expected a boolean, got %s", describe(in))
 			return
 		}
 		out.SetBool(b)
 	case reflect.Int, reflect.Int32, reflect.Int64:
 		n, ok := in.(json.Number)
 		if !ok {
-			c.invalidf(path, "expected a whole number", "expected an integer, got %s", describe(in))
+			c.invalidf(path, in, "expected a whole number", "expected an integer, got %s", describe(in))
 			return
 		}
 		i, err := strconv.ParseInt(string(n), 10, 64)
 		if err != nil {
-			c.invalidf(path, "expected a whole number", "expected an integer, got %s", n)
+			c.invalidf(path, n, "expected a whole number", "expected an integer, got %s", n)
 			return
 		}
 		out.SetInt(i)
 	case reflect.Float64:
 		n, ok := in.(json.Number)
 		if !ok {
-			c.invalidf(path, "expected a number", "expected a number, got %s", describe(in))
+			c.invalidf(path, in, "expected a number", "expected a number, got %s", describe(in))
 			return
 		}
 		f, err := n.Float64()
 		if err != nil {
-			c.invalidf(path, "expected a number", "expected a number, got %s", n)
+			c.invalidf(path, n, "expected a number", "expected a number, got %s", n)
 			return
 		}
 		out.SetFloat(f)
@@ -128,7 +128,7 @@ func decodeTopLevel(c *collector, key, raw string, out reflect.Value) {
 	case reflect.Bool:
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
-			c.invalidf(key, "use true or false", "expected a boolean, got %q", raw)
+			c.invalidf(key, raw, "use true or false", "expected a boolean, got %q", raw)
 			return
 		}
 		in = b
@@ -142,7 +142,7 @@ func decodeTopLevel(c *collector, key, raw string, out reflect.Value) {
 			if out.Kind() == reflect.Slice {
 				article, want = "a", "list"
 			}
-			c.invalidf(key, "set it as a YAML "+want+" in the stack file", "expected %s %s, got %q", article, want, raw)
+			c.invalidf(key, raw, "set it as a YAML "+want+" in the stack file", "expected %s %s, got %q", article, want, raw)
 			return
 		}
 	}

@@ -28,7 +28,8 @@ type DR struct {
 	// Accept names a kind of store (userpool) whose mechanism cannot meet
 	// the policy, with the written reason the risk is accepted; the DR
 	// table prints it. Kinds: postgres, documentdb, redis, opensearch,
-	// bucket, secret, images, userpool.
+	// bucket, secret, images, userpool. Absent: none (a store that cannot
+	// meet the RPO or RTO is an error).
 	Accept map[string]string `json:"accept"`
 	// ReportingReplicas, in a recovery stack, are the PostgreSQL read
 	// replicas (by purpose, as the primary's data.postgres.readReplicas)
@@ -36,6 +37,7 @@ type DR struct {
 	// scale-up step, after the promotion), so dashboards and analytics do
 	// not load the promoted writer. Never built on standby: a replica of
 	// the pilot light would cost as much as the primary's and serve no one.
+	// Absent: none.
 	ReportingReplicas []string `json:"reportingReplicas"`
 	// CostBudget is the most the recovery stack may cost a month, as a
 	// percentage of the primary's (1..100), by the program's cost model
@@ -48,10 +50,12 @@ type DR struct {
 	// Absent: the catalog's.
 	Classes map[string]string `json:"classes"`
 	// Standby sizes the recovery stack's stores while it is on standby
-	// (dr_standby.go). Recovery stacks only.
+	// (dr_standby.go). Recovery stacks only. Absent: the replica on
+	// data.postgres.instanceClass, interface endpoints built.
 	Standby DRStandby `json:"standby"`
 	// Rebuild states the assumptions of the derived stores' rebuild time.
-	// Recovery stacks only.
+	// Recovery stacks only. Absent: the cited index rate, and no search
+	// data size (an error when opensearch is derived).
 	Rebuild DRRebuild `json:"rebuild"`
 	// Fenced, in a primary with a drRegion, stops the primary's writers
 	// after a failover, as configuration rather than by hand (docs/dr.md
@@ -139,9 +143,9 @@ func (cfg *Config) validateDR(c *collector) {
 	for _, k := range sortedMapKeys(d.Accept) {
 		switch {
 		case !known[k]:
-			c.invalidf("dr.accept."+k, "use one of "+kindList(), "%q is not a kind of store", k)
+			c.invalidf("dr.accept."+k, k, "use one of "+kindList(), "%q is not a kind of store", k)
 		case len(strings.TrimSpace(d.Accept[k])) < MinWaiverReason:
-			c.invalid("dr.accept."+k, "is too short to be a reason", fmt.Sprintf("write at least %d characters: what is lost and why that is acceptable", MinWaiverReason))
+			c.invalid("dr.accept."+k, d.Accept[k], "is too short to be a reason", fmt.Sprintf("write at least %d characters: what is lost and why that is acceptable", MinWaiverReason))
 		}
 	}
 	switch cfg.Role {
@@ -150,15 +154,15 @@ func (cfg *Config) validateDR(c *collector) {
 		case d.PrimaryStack == "":
 			c.required("dr.primaryStack", "is required in a recovery stack", "name the primary stack to recover, e.g. organization/"+cfg.Project+"/prod")
 		case !stackRefRe.MatchString(d.PrimaryStack):
-			c.invalidf("dr.primaryStack", "use organization/project/stack, e.g. organization/"+cfg.Project+"/prod", "%q is not a fully qualified stack name", d.PrimaryStack)
+			c.invalidf("dr.primaryStack", d.PrimaryStack, "use organization/project/stack, e.g. organization/"+cfg.Project+"/prod", "%q is not a fully qualified stack name", d.PrimaryStack)
 		}
 		switch {
 		case d.PrimaryRegion == "":
 			c.required("dr.primaryRegion", "is required in a recovery stack", "name the primary stack's region, e.g. us-east-1")
 		case !IsAWSRegion(d.PrimaryRegion):
-			c.invalidf("dr.primaryRegion", "use an AWS region such as us-east-1", "%q is not an AWS region", d.PrimaryRegion)
+			c.invalidf("dr.primaryRegion", d.PrimaryRegion, "use an AWS region such as us-east-1", "%q is not an AWS region", d.PrimaryRegion)
 		case d.PrimaryRegion == cfg.Region:
-			c.invalidf("dr.primaryRegion", "deploy the recovery stack into another region than the primary", "the primary's region %s is the recovery stack's own (aws:region)", d.PrimaryRegion)
+			c.invalidf("dr.primaryRegion", d.PrimaryRegion, "deploy the recovery stack into another region than the primary", "the primary's region %s is the recovery stack's own (aws:region)", d.PrimaryRegion)
 		}
 		if cfg.DRRegion != "" {
 			c.forbidden("drRegion", "is set in a recovery stack", "remove it: a recovery stack has no recovery region of its own")
@@ -203,7 +207,7 @@ func (cfg *Config) validateDR(c *collector) {
 			if best, _ := dr.Best(k, p); best.Unbounded || best.RPO > p.RPO {
 				key = "dr.rpo"
 			}
-			c.invalidf(key, fmt.Sprintf("relax dr.rpo/dr.rto, remove %s, or accept the risk with dr.accept.%s and a reason", path, k),
+			c.invalidf(key, p, fmt.Sprintf("relax dr.rpo/dr.rto, remove %s, or accept the risk with dr.accept.%s and a reason", path, k),
 				"%s cannot be met for %s: %s", p, path, why)
 		}
 	}
@@ -213,10 +217,10 @@ func parsePolicyDuration(path, s string, c *collector) (time.Duration, bool) {
 	d, err := time.ParseDuration(s)
 	switch {
 	case err != nil:
-		c.invalidf(path, "use a Go duration such as 1h or 15m", "%q is not a duration", s)
+		c.invalidf(path, s, "use a Go duration such as 1h or 15m", "%q is not a duration", s)
 		return 0, false
 	case d <= 0:
-		c.invalidf(path, "use a positive duration such as 1h", "%s is not positive", s)
+		c.invalidf(path, s, "use a positive duration such as 1h", "%s is not positive", s)
 		return 0, false
 	}
 	return d, true

@@ -113,7 +113,7 @@ var allowedClasses = map[dr.Kind][]dr.DataClass{
 func (cfg *Config) validateDRCost(c *collector, rto time.Duration, rtoOK bool) {
 	d := cfg.DR
 	if b := d.CostBudget; b != nil && (*b <= 0 || *b > 100) {
-		c.invalidf("dr.costBudget", "use a percentage of the primary's monthly cost in 1..100, e.g. 25", "%g is outside 1..100", *b)
+		c.invalidf("dr.costBudget", *b, "use a percentage of the primary's monthly cost in 1..100, e.g. 25", "%g is outside 1..100", *b)
 	}
 	for _, k := range sortedMapKeys(d.Classes) {
 		allowed := allowedClasses[dr.Kind(k)]
@@ -128,9 +128,9 @@ func (cfg *Config) validateDRCost(c *collector, rto time.Duration, rtoOK bool) {
 		}
 		switch {
 		case dr.Classes[dr.Kind(k)] == "":
-			c.invalidf("dr.classes."+k, "use one of "+kindList(), "%q is not a kind of store", k)
+			c.invalidf("dr.classes."+k, k, "use one of "+kindList(), "%q is not a kind of store", k)
 		case !ok:
-			c.invalidf("dr.classes."+k, "use "+strings.Join(names, " or "), "%q is not a data class %s may have", d.Classes[k], k)
+			c.invalidf("dr.classes."+k, d.Classes[k], "use "+strings.Join(names, " or "), "%q is not a data class %s may have", d.Classes[k], k)
 		}
 	}
 	s, r := d.Standby, d.Rebuild
@@ -150,7 +150,7 @@ func (cfg *Config) validateDRCost(c *collector, rto time.Duration, rtoOK bool) {
 		checkClass(c, "dr.standby.postgresInstanceClass", s.PostgresInstanceClass, dbClassRe, "an RDS class such as db.r6g.large")
 	}
 	if r.SearchIndexMiBps < 0 {
-		c.invalidf("dr.rebuild.searchIndexMiBps", "use a positive rate in MiB/s, or leave it out for the cited default", "%g is negative", r.SearchIndexMiBps)
+		c.invalidf("dr.rebuild.searchIndexMiBps", r.SearchIndexMiBps, "use a positive rate in MiB/s, or leave it out for the cited default", "%g is negative", r.SearchIndexMiBps)
 	}
 	if !cfg.AtFailover(dr.Search) {
 		return
@@ -160,7 +160,7 @@ func (cfg *Config) validateDRCost(c *collector, rto time.Duration, rtoOK bool) {
 		c.required("dr.rebuild.searchDataGiB", "is required: data.opensearch is derived (built at failover)",
 			"state the GiB of listing documents search_indexer reindexes from PostgreSQL, or declare dr.classes.opensearch: source-of-truth to keep the domain on standby")
 	case rtoOK && est > rto:
-		c.invalidf("dr.rebuild.searchDataGiB", "keep the domain on standby (dr.classes.opensearch: source-of-truth) or relax dr.rto",
+		c.invalidf("dr.rebuild.searchDataGiB", r.SearchDataGiB, "keep the domain on standby (dr.classes.opensearch: source-of-truth) or relax dr.rto",
 			"the OpenSearch rebuild (%s) exceeds dr.rto %s", r.Search().Arithmetic(), dr.Human(rto))
 	}
 }

@@ -24,38 +24,38 @@ func TestDRCostConfigErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		edit func(m map[string]string)
-		want []at
+		want []atValue
 	}{
 		{"budget outside 1..100", recoveryWith(`,"costBudget":0`, `{}`),
-			[]at{{"dbay:dr.costBudget", KindInvalid}}},
-		{"a source of truth declared derived, an unknown class", recoveryWith(`,"classes":{"postgres":"derived","opensearch":"ephemeral","cache":"derived"}`, `{}`), []at{
-			{"dbay:dr.classes.postgres", KindInvalid},
-			{"dbay:dr.classes.opensearch", KindInvalid},
-			{"dbay:dr.classes.cache", KindInvalid},
+			[]atValue{{"dbay:dr.costBudget", KindInvalid, 0.0}}},
+		{"a source of truth declared derived, an unknown class", recoveryWith(`,"classes":{"postgres":"derived","opensearch":"ephemeral","cache":"derived"}`, `{}`), []atValue{
+			{"dbay:dr.classes.postgres", KindInvalid, "derived"},
+			{"dbay:dr.classes.opensearch", KindInvalid, "ephemeral"},
+			{"dbay:dr.classes.cache", KindInvalid, "cache"},
 		}},
-		{"derived search without its size", recoveryWith(``, search), []at{
-			{"dbay:dr.rebuild.searchDataGiB", KindRequired},
+		{"derived search without its size", recoveryWith(``, search), []atValue{
+			{"dbay:dr.rebuild.searchDataGiB", KindRequired, nil},
 		}},
 		// 45 min + 100 GiB ÷ 5 MiB/s (342 min) = 6h27m > 4 h.
-		{"a rebuild slower than the RTO", recoveryWith(`,"rebuild":{"searchDataGiB":100}`, search), []at{
-			{"dbay:dr.rebuild.searchDataGiB", KindInvalid},
+		{"a rebuild slower than the RTO", recoveryWith(`,"rebuild":{"searchDataGiB":100}`, search), []atValue{
+			{"dbay:dr.rebuild.searchDataGiB", KindInvalid, 100.0},
 		}},
-		{"bad standby class, no postgres", recoveryWith(`,"standby":{"postgresInstanceClass":"r6g.large"}`, `{}`), []at{
-			{"dbay:dr.standby.postgresInstanceClass", KindRequired},
-			{"dbay:dr.standby.postgresInstanceClass", KindInvalid},
+		{"bad standby class, no postgres", recoveryWith(`,"standby":{"postgresInstanceClass":"r6g.large"}`, `{}`), []atValue{
+			{"dbay:dr.standby.postgresInstanceClass", KindRequired, nil},
+			{"dbay:dr.standby.postgresInstanceClass", KindInvalid, "r6g.large"},
 		}},
 		{"standby in a primary", func(m map[string]string) {
 			m["dbay:dr"] = `{"standby":{"postgresInstanceClass":"db.r6g.large"},"rebuild":{"searchDataGiB":5}}`
-		}, []at{
-			{"dbay:dr.standby", KindForbidden},
-			{"dbay:dr.rebuild", KindForbidden},
+		}, []atValue{
+			{"dbay:dr.standby", KindForbidden, nil},
+			{"dbay:dr.rebuild", KindForbidden, nil},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			_, errs := load(t, tt.edit)
-			wantFieldErrors(t, errs, tt.want)
+			wantBadValues(t, errs, tt.want)
 		})
 	}
 }

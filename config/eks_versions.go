@@ -109,7 +109,7 @@ func checkEKSVersion(version string, on time.Time) string {
 // released), naming the versions it does.
 func validateEKSVersion(c *collector, path, version string, on time.Time) {
 	if problem := checkEKSVersion(version, on); problem != "" {
-		c.notSupported(path, problem, fmt.Sprintf("use one of %s (default %s, in standard support until %s)",
+		c.notSupported(path, version, problem, fmt.Sprintf("use one of %s (default %s, in standard support until %s)",
 			strings.Join(CreatableEKSVersions(on), ", "), DefaultEKSVersion, defaultEKSEnd()))
 	}
 }

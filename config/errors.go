@@ -13,14 +13,26 @@ import (
 //
 // e.g. "dbay:network.azCount: 7 is outside 2..6; use 2, 3, 4, 5 or 6".
 //
-// Kind says what sort of problem it is, for tests and tools to assert on
-// instead of the sentence; it is not printed.
+// Kind says what sort of problem it is, and BadValue the value received,
+// for tests and tools to assert on instead of the sentence; neither is
+// printed.
 type FieldError struct {
 	Namespace string // "dbay", "dhanam" or "aws"
 	Path      string // "network.azCount", "fleet.services[2].cpu"
 	Kind      Kind   // Required, Invalid, NotSupported, Forbidden or Unknown
-	Problem   string // what is wrong, naming the value received
-	Valid     string // what would be valid; empty when the problem says it all
+	// BadValue is the value received at Path, as Kubernetes'
+	// field.Error.BadValue: as decoded (an int, a float64, a bool, a plain
+	// string even where the field has a named string type); for a decoding
+	// error, what the stack file held; for a map entry whose key is wrong,
+	// the key; for a list over its limit, the list's length (as
+	// field.TooMany). It is set for Invalid and NotSupported errors about
+	// one value. It is nil for the other kinds, and for an Invalid or
+	// NotSupported error about several keys together (a connection budget,
+	// a subnet layout, an event pattern's length) or about a key's presence
+	// rather than its value (expose paths on a service that is not public).
+	BadValue any
+	Problem  string // what is wrong, naming the value received
+	Valid    string // what would be valid; empty when the problem says it all
 }
 
 // Kind is what sort of problem a FieldError reports, as Kubernetes'
@@ -91,34 +103,43 @@ type collector struct {
 	errs Errors
 }
 
-func (c *collector) put(kind Kind, path, problem, valid string) {
-	c.errs = append(c.errs, &FieldError{Namespace: c.ns, Path: path, Kind: kind, Problem: problem, Valid: valid})
+func (c *collector) put(kind Kind, path string, bad any, problem, valid string) {
+	c.errs = append(c.errs, &FieldError{Namespace: c.ns, Path: path, Kind: kind, BadValue: bad, Problem: problem, Valid: valid})
 }
 
 // One method per kind, each with an f form whose problem is a format:
 // required(path, problem, valid), requiredf(path, valid, format, args...).
+// Invalid and NotSupported errors also take the bad value after the path
+// (nil when the error is not about one value):
+// invalid(path, bad, problem, valid), invalidf(path, bad, valid, format, args...).
 
-func (c *collector) required(path, problem, valid string) { c.put(KindRequired, path, problem, valid) }
-func (c *collector) invalid(path, problem, valid string)  { c.put(KindInvalid, path, problem, valid) }
-func (c *collector) notSupported(path, problem, valid string) {
-	c.put(KindNotSupported, path, problem, valid)
+func (c *collector) required(path, problem, valid string) {
+	c.put(KindRequired, path, nil, problem, valid)
+}
+func (c *collector) invalid(path string, bad any, problem, valid string) {
+	c.put(KindInvalid, path, bad, problem, valid)
+}
+func (c *collector) notSupported(path string, bad any, problem, valid string) {
+	c.put(KindNotSupported, path, bad, problem, valid)
 }
 func (c *collector) forbidden(path, problem, valid string) {
-	c.put(KindForbidden, path, problem, valid)
+	c.put(KindForbidden, path, nil, problem, valid)
 }
-func (c *collector) unknown(path, problem, valid string) { c.put(KindUnknown, path, problem, valid) }
+func (c *collector) unknown(path, problem, valid string) {
+	c.put(KindUnknown, path, nil, problem, valid)
+}
 
 func (c *collector) requiredf(path, valid, format string, args ...any) {
-	c.put(KindRequired, path, fmt.Sprintf(format, args...), valid)
+	c.put(KindRequired, path, nil, fmt.Sprintf(format, args...), valid)
 }
-func (c *collector) invalidf(path, valid, format string, args ...any) {
-	c.put(KindInvalid, path, fmt.Sprintf(format, args...), valid)
+func (c *collector) invalidf(path string, bad any, valid, format string, args ...any) {
+	c.put(KindInvalid, path, bad, fmt.Sprintf(format, args...), valid)
 }
-func (c *collector) notSupportedf(path, valid, format string, args ...any) {
-	c.put(KindNotSupported, path, fmt.Sprintf(format, args...), valid)
+func (c *collector) notSupportedf(path string, bad any, valid, format string, args ...any) {
+	c.put(KindNotSupported, path, bad, fmt.Sprintf(format, args...), valid)
 }
 func (c *collector) forbiddenf(path, valid, format string, args ...any) {
-	c.put(KindForbidden, path, fmt.Sprintf(format, args...), valid)
+	c.put(KindForbidden, path, nil, fmt.Sprintf(format, args...), valid)
 }
 
 // merge adds the validation problems in v, except those about a path that

@@ -28,11 +28,12 @@ type Fleet struct {
 	// writable (the SSM agent cannot run on a read-only one). Absent: true.
 	Exec *bool `json:"exec"`
 	// ALB configures the load balancer in front of the public services.
+	// Absent: ingress cloudfront, certificate *.<domain>.
 	ALB FleetALB `json:"alb"`
-	// ECR configures the image repositories.
+	// ECR configures the image repositories. Absent: each keeps 30 images.
 	ECR FleetECR `json:"ecr"`
 	// EKS configures the EKS runtime (fleet_eks.go); ignored unless
-	// runtime is eks.
+	// runtime is eks. Absent: the defaults of its keys.
 	EKS FleetEKS `json:"eks"`
 	// Services in order: a service's listener rule priority is 10 × its
 	// position (1-based). Required: at least one.
@@ -76,7 +77,8 @@ type FleetService struct {
 	// Name: 1-24 lowercase letters, digits and dashes, starting with a
 	// letter. Other services reach it as http://<name>-service:<port>. Required.
 	Name string `json:"name"`
-	// Image is the repository and tag the service runs.
+	// Image is the repository and tag the service runs. Required: its tag
+	// is.
 	Image FleetImage `json:"image"`
 	// Port the container listens on: 1..65535. Absent: 8000.
 	Port int `json:"port"`
@@ -96,6 +98,7 @@ type FleetService struct {
 	CPUTarget    int `json:"cpuTarget"`
 	MemoryTarget int `json:"memoryTarget"`
 	// HealthCheck is the ALB target health check of a public service.
+	// Absent: /health, with a 60-second grace period.
 	HealthCheck FleetHealthCheck `json:"healthCheck"`
 	// Env are plain variables. A variable a `uses` or `calls` entry sets,
 	// or AWS_REGION, cannot be typed here, nor can AWS credentials or
@@ -162,10 +165,11 @@ type FleetHealthCheck struct {
 // FleetExpose is how a service is reached from outside the fleet.
 type FleetExpose struct {
 	// Public routes matching requests from the ALB's HTTPS listener here.
+	// Absent: false (not reachable from the ALB).
 	Public bool `json:"public"`
 	// Paths are ALB path patterns ("/api/v1/listings/*"); Hosts are host
 	// names. A request must match one path (if any) and one host (if any).
-	// A public service needs at least one; at most 5 together.
+	// Absent: none. A public service needs at least one; at most 5 together.
 	Paths []string `json:"paths"`
 	Hosts []string `json:"hosts"`
 }

@@ -23,7 +23,9 @@ type FleetEKS struct {
 	// public endpoint. Absent: none, and the public endpoint is off (the
 	// API server is reached from inside the VPC only). 0.0.0.0/0 is refused.
 	PublicAccessCidrs []string `json:"publicAccessCidrs"`
-	// NodeGroup is the managed node group the pods run on.
+	// NodeGroup is the managed node group the pods run on. Absent: the
+	// defaults of its keys (3 to 9 nodes of m6i.large, or m6g.large for
+	// an ARM64 fleet).
 	NodeGroup FleetEKSNodeGroup `json:"nodeGroup"`
 	// Admins are IAM role ARNs given cluster-admin through EKS access
 	// entries (AmazonEKSClusterAdminPolicy, cluster scope). Absent: none —
@@ -233,7 +235,7 @@ func (e FleetEKS) validate(c *collector, services []FleetService, secrets map[st
 	const p = "fleet.eks"
 	validateEKSVersion(c, p+".version", e.Version, time.Now().UTC())
 	if len(e.PublicAccessCidrs) > maxPublicAccessCidrs {
-		c.invalidf(p+".publicAccessCidrs", fmt.Sprintf("list at most %d blocks", maxPublicAccessCidrs), "%d blocks", len(e.PublicAccessCidrs))
+		c.invalidf(p+".publicAccessCidrs", len(e.PublicAccessCidrs), fmt.Sprintf("list at most %d blocks", maxPublicAccessCidrs), "%d blocks", len(e.PublicAccessCidrs))
 	}
 	for i, cidr := range e.PublicAccessCidrs {
 		path := fmt.Sprintf("%s.publicAccessCidrs[%d]", p, i)
@@ -248,31 +250,31 @@ func (e FleetEKS) validate(c *collector, services []FleetService, secrets map[st
 		path := fmt.Sprintf("%s.admins[%d]", p, i)
 		switch {
 		case !iamRoleARNRe.MatchString(arn):
-			c.invalidf(path, "use an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins", "%q is not an IAM role ARN", arn)
+			c.invalidf(path, arn, "use an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admins", "%q is not an IAM role ARN", arn)
 		case seen[arn]:
-			c.invalidf(path, "list each role once", "%s is listed twice", arn)
+			c.invalidf(path, arn, "list each role once", "%s is listed twice", arn)
 		}
 		seen[arn] = true
 	}
 	switch {
 	case !namespaceRe.MatchString(e.Namespace):
-		c.invalidf(p+".namespace", "use 1-63 lowercase letters, digits and dashes, starting and ending with a letter or digit", "%q is not a Kubernetes namespace name", e.Namespace)
+		c.invalidf(p+".namespace", e.Namespace, "use 1-63 lowercase letters, digits and dashes, starting and ending with a letter or digit", "%q is not a Kubernetes namespace name", e.Namespace)
 	case fleetContains(reservedK8sSpaces, e.Namespace):
 		c.forbiddenf(p+".namespace", "use a namespace of the stack's own, e.g. the project name", "%q is reserved (%s)", e.Namespace, strings.Join(reservedK8sSpaces, ", "))
 	}
 	for key, v := range map[string]string{"externalSecretsVersion": e.ExternalSecretsVersion, "loadBalancerControllerVersion": e.LoadBalancerControllerVersion} {
 		if !chartVersionRe.MatchString(v) {
-			c.invalidf(p+"."+key, "pin an exact chart version such as 1.2.3", "%q is not a chart version", v)
+			c.invalidf(p+"."+key, v, "pin an exact chart version such as 1.2.3", "%q is not a chart version", v)
 		}
 	}
 	if v := e.ExternalSecretsVersion; chartVersionRe.MatchString(v) && !servesExternalSecretsV1(v) {
-		c.notSupportedf(p+".externalSecretsVersion", "use 0.16.0 or later (the ClusterSecretStore and ExternalSecrets are external-secrets.io/v1)",
+		c.notSupportedf(p+".externalSecretsVersion", v, "use 0.16.0 or later (the ClusterSecretStore and ExternalSecrets are external-secrets.io/v1)",
 			"chart %s does not serve external-secrets.io/v1", v)
 	}
 	for i, s := range services {
 		// Kubernetes runs a container as a numeric uid only.
 		if u := s.User; u != nil && *u != "" && !numericUserRe.MatchString(*u) {
-			c.invalidf(fmt.Sprintf("fleet.services[%d].user", i), `use a numeric uid[:gid] such as 1000:1000, or "" for the image's USER`,
+			c.invalidf(fmt.Sprintf("fleet.services[%d].user", i), *u, `use a numeric uid[:gid] such as 1000:1000, or "" for the image's USER`,
 				"%q is a name; Kubernetes (runAsUser) needs numbers", *u)
 		}
 	}
@@ -298,39 +300,39 @@ func servesExternalSecretsV1(version string) bool {
 func (g FleetEKSNodeGroup) validate(c *collector, p string, services []FleetService) {
 	archs := map[string]bool{}
 	if len(g.InstanceTypes) == 0 || len(g.InstanceTypes) > 20 {
-		c.invalidf(p+".instanceTypes", "list 1 to 20 instance types", "%d instance types", len(g.InstanceTypes))
+		c.invalidf(p+".instanceTypes", len(g.InstanceTypes), "list 1 to 20 instance types", "%d instance types", len(g.InstanceTypes))
 	}
 	for i, it := range g.InstanceTypes {
 		path := fmt.Sprintf("%s.instanceTypes[%d]", p, i)
 		m := instanceTypeRe.FindStringSubmatch(it)
 		switch {
 		case m == nil:
-			c.invalidf(path, "use an EC2 instance type such as m6i.large", "%q is not an instance type", it)
+			c.invalidf(path, it, "use an EC2 instance type such as m6i.large", "%q is not an instance type", it)
 			continue
 		case m[1] == "t" || (m[1] == "a" && m[2] == "1"):
-			c.notSupportedf(path, "use a Nitro type with ENI trunking (m, c, r families)", "%s cannot give pods their own security groups", it)
+			c.notSupportedf(path, it, "use a Nitro type with ENI trunking (m, c, r families)", "%s cannot give pods their own security groups", it)
 		}
 		archs[InstanceArchitecture(it)] = true
 	}
 	if len(archs) > 1 {
-		c.invalid(p+".instanceTypes", "mixes ARM64 and X86_64 instance types", "use one architecture: every image must run on every node")
+		c.invalid(p+".instanceTypes", g.InstanceTypes, "mixes ARM64 and X86_64 instance types", "use one architecture: every image must run on every node")
 	}
 	if len(archs) == 1 {
 		arch := sortedBoolKeys(archs)[0]
 		for i, s := range services {
 			if s.Architecture != arch {
-				c.invalidf(fmt.Sprintf("fleet.services[%d].architecture", i), fmt.Sprintf("build %s for %s or choose %s nodes in %s.instanceTypes", s.Name, arch, s.Architecture, p),
+				c.invalidf(fmt.Sprintf("fleet.services[%d].architecture", i), s.Architecture, fmt.Sprintf("build %s for %s or choose %s nodes in %s.instanceTypes", s.Name, arch, s.Architecture, p),
 					"%s runs on %s nodes", s.Architecture, arch)
 			}
 		}
 	}
 	switch {
 	case g.MinSize < 1 || g.MinSize > maxNodeGroupSize:
-		c.invalidf(p+".minSize", fmt.Sprintf("use 1..%d", maxNodeGroupSize), "%d nodes is outside 1..%d", g.MinSize, maxNodeGroupSize)
+		c.invalidf(p+".minSize", g.MinSize, fmt.Sprintf("use 1..%d", maxNodeGroupSize), "%d nodes is outside 1..%d", g.MinSize, maxNodeGroupSize)
 	case g.MaxSize < g.MinSize || g.MaxSize > maxNodeGroupSize:
-		c.invalidf(p+".maxSize", fmt.Sprintf("use %d..%d", g.MinSize, maxNodeGroupSize), "max %d is below min %d or above %d", g.MaxSize, g.MinSize, maxNodeGroupSize)
+		c.invalidf(p+".maxSize", g.MaxSize, fmt.Sprintf("use %d..%d", g.MinSize, maxNodeGroupSize), "max %d is below min %d or above %d", g.MaxSize, g.MinSize, maxNodeGroupSize)
 	case g.DesiredSize < g.MinSize || g.DesiredSize > g.MaxSize:
-		c.invalidf(p+".desiredSize", fmt.Sprintf("use %d..%d or leave it out", g.MinSize, g.MaxSize), "%d is outside minSize..maxSize", g.DesiredSize)
+		c.invalidf(p+".desiredSize", g.DesiredSize, fmt.Sprintf("use %d..%d or leave it out", g.MinSize, g.MaxSize), "%d is outside minSize..maxSize", g.DesiredSize)
 	default:
 		g.checkCapacity(c, p, services)
 	}
@@ -358,7 +360,7 @@ func (g FleetEKSNodeGroup) checkCapacity(c *collector, p string, services []Flee
 	have := int(float64(g.DesiredSize*vcpus*1000) * usableNodeShare)
 	if need > have {
 		perNode := int(float64(vcpus*1000) * usableNodeShare)
-		c.invalidf(p+".desiredSize", fmt.Sprintf("use at least %d nodes or a larger instance type", (need+perNode-1)/perNode),
+		c.invalidf(p+".desiredSize", g.DesiredSize, fmt.Sprintf("use at least %d nodes or a larger instance type", (need+perNode-1)/perNode),
 			"%d nodes of %d vCPUs offer about %dm CPU to pods; the services' minimums request %dm", g.DesiredSize, vcpus, have, need)
 	}
 }

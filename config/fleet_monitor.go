@@ -117,15 +117,15 @@ func (s FleetService) validateMonitor(c *collector, p, ingress string, prefixes 
 	}
 	p += ".monitor"
 	if !s.Expose.Public {
-		c.invalid(p, "monitors a service that is not public", "set expose.public: true (the alarms watch its target group) or remove monitor")
+		c.invalid(p, nil, "monitors a service that is not public", "set expose.public: true (the alarms watch its target group) or remove monitor")
 	}
 	if m.AlarmPrefix != "" && (len(m.AlarmPrefix) > MaxAlarmPrefix || !alarmPrefixRe.MatchString(m.AlarmPrefix)) {
-		c.invalidf(p+".alarmPrefix", fmt.Sprintf("use letters, digits, ., _ and -, at most %d characters, e.g. dhanam-api", MaxAlarmPrefix),
+		c.invalidf(p+".alarmPrefix", m.AlarmPrefix, fmt.Sprintf("use letters, digits, ., _ and -, at most %d characters, e.g. dhanam-api", MaxAlarmPrefix),
 			"%q is not an alarm name prefix", m.AlarmPrefix)
 	}
 	if m.AlarmPrefix != "" {
 		if prev := prefixes[m.AlarmPrefix]; prev > 0 {
-			c.invalidf(p+".alarmPrefix", "give each service its own prefix (alarm names are unique in a Region)", "%q is already fleet.services[%d]'s", m.AlarmPrefix, prev-1)
+			c.invalidf(p+".alarmPrefix", m.AlarmPrefix, "give each service its own prefix (alarm names are unique in a Region)", "%q is already fleet.services[%d]'s", m.AlarmPrefix, prev-1)
 		}
 		prefixes[m.AlarmPrefix] = i + 1
 	}
@@ -134,7 +134,7 @@ func (s FleetService) validateMonitor(c *collector, p, ingress string, prefixes 
 	}
 	switch {
 	case ingress == IngressVPCLink:
-		c.invalid(p+".healthChecks", "the ALB is internal (fleet.alb.ingress vpclink): Route53's checkers cannot reach it",
+		c.invalid(p+".healthChecks", nil, "the ALB is internal (fleet.alb.ingress vpclink): Route53's checkers cannot reach it",
 			"check the API's public name elsewhere, or remove healthChecks")
 	case len(s.Expose.Hosts) == 0 || strings.ContainsAny(s.Expose.Hosts[0], "*?"):
 		c.required(p+".healthChecks", "needs the service's public host name to check", "list the host first in expose.hosts, e.g. api.example.com (no wildcard)")
@@ -143,19 +143,19 @@ func (s FleetService) validateMonitor(c *collector, p, ingress string, prefixes 
 	for j, h := range m.HealthChecks {
 		hp := fmt.Sprintf("%s.healthChecks[%d]", p, j)
 		if !strings.HasPrefix(h.Path, "/") || len(h.Path) > MaxHealthCheckPath || strings.ContainsAny(h.Path, " \t") {
-			c.invalidf(hp+".path", fmt.Sprintf("use an absolute path of at most %d characters, e.g. /health/database", MaxHealthCheckPath), "%q is not a health check path", h.Path)
+			c.invalidf(hp+".path", h.Path, fmt.Sprintf("use an absolute path of at most %d characters, e.g. /health/database", MaxHealthCheckPath), "%q is not a health check path", h.Path)
 			continue
 		}
 		if len(h.Match) > MaxHealthCheckMatch {
-			c.invalidf(hp+".match", fmt.Sprintf("use at most %d characters (Route53 searches the first 5,120 bytes of the body for it)", MaxHealthCheckMatch),
+			c.invalidf(hp+".match", h.Match, fmt.Sprintf("use at most %d characters (Route53 searches the first 5,120 bytes of the body for it)", MaxHealthCheckMatch),
 				"%d characters", len(h.Match))
 		}
 		n := h.CheckName()
 		switch {
 		case !checkNameRe.MatchString(n):
-			c.invalidf(hp+".name", "use 1-40 lowercase letters, digits and dashes", "%q is not a check name", n)
+			c.invalidf(hp+".name", n, "use 1-40 lowercase letters, digits and dashes", "%q is not a check name", n)
 		case names[n] > 0:
-			c.invalidf(hp+".name", "give each check of the service its own name (it names the alarm)", "%q is already healthChecks[%d]'s", n, names[n]-1)
+			c.invalidf(hp+".name", n, "give each check of the service its own name (it names the alarm)", "%q is already healthChecks[%d]'s", n, names[n]-1)
 		}
 		names[n] = j + 1
 	}
@@ -168,15 +168,15 @@ func (s FleetService) validateBuild(c *collector, p string, secrets map[string]S
 	build := map[string]bool{}
 	if b != nil {
 		if b.Dockerfile != "" && (strings.HasPrefix(b.Dockerfile, "/") || strings.Contains(b.Dockerfile, "..") || strings.ContainsAny(b.Dockerfile, " '\"$`")) {
-			c.invalidf(p+".build.dockerfile", "use a relative path inside the build context, e.g. infra/docker/Dockerfile.web", "%q is not a Dockerfile path", b.Dockerfile)
+			c.invalidf(p+".build.dockerfile", b.Dockerfile, "use a relative path inside the build context, e.g. infra/docker/Dockerfile.web", "%q is not a Dockerfile path", b.Dockerfile)
 		}
 		for _, k := range sortedMapKeys(b.Env) {
 			build[k] = true
 			if !envVarRe.MatchString(k) {
-				c.invalidf(p+".build.env."+k, "use upper-case letters, digits and underscores", "%q is not a build argument name", k)
+				c.invalidf(p+".build.env."+k, k, "use upper-case letters, digits and underscores", "%q is not a build argument name", k)
 			}
 			if strings.ContainsAny(b.Env[k], "'\n") {
-				c.invalidf(p+".build.env."+k, "use a value without single quotes or newlines (it is passed as --build-arg NAME='value')", "%q cannot be quoted", b.Env[k])
+				c.invalidf(p+".build.env."+k, b.Env[k], "use a value without single quotes or newlines (it is passed as --build-arg NAME='value')", "%q cannot be quoted", b.Env[k])
 			}
 		}
 		for j, name := range b.Secrets {
@@ -184,11 +184,11 @@ func (s FleetService) validateBuild(c *collector, p string, secrets map[string]S
 			item, ok := secrets[name]
 			switch {
 			case !ok:
-				c.invalidf(path, "declare it under secrets.items (declared: "+strings.Join(sortedMapKeys(secrets), ", ")+")", "%q is not a declared secret", name)
+				c.invalidf(path, name, "declare it under secrets.items (declared: "+strings.Join(sortedMapKeys(secrets), ", ")+")", "%q is not a declared secret", name)
 			case len(item.Readers) > 0:
 				c.forbiddenf(path, "a single-reader secret never leaves its readers: do not build it into an image", "%s is single-reader", name)
 			case build[name]:
-				c.invalidf(path, "give the value once: build.env or build.secrets", "%s is already in build.env", name)
+				c.invalidf(path, name, "give the value once: build.env or build.secrets", "%s is already in build.env", name)
 			}
 			build[name] = true
 		}
@@ -202,7 +202,7 @@ func (s FleetService) validateBuild(c *collector, p string, secrets map[string]S
 			c.forbiddenf(p+".env."+k, "move it to build.env (the image build inlines it; keep a run-time copy only if server code reads it)",
 				"%s is inlined at build time: a run-time value reaches no client code", k)
 		case inBuildEnv && v != s.Env[k]:
-			c.invalidf(p+".env."+k, "give the run-time copy the build's value, or remove it", "%q differs from build.env.%s %q", s.Env[k], k, v)
+			c.invalidf(p+".env."+k, s.Env[k], "give the run-time copy the build's value, or remove it", "%q differs from build.env.%s %q", s.Env[k], k, v)
 		}
 	}
 	for j, name := range s.Secrets {

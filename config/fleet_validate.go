@@ -28,11 +28,11 @@ func (f Fleet) validate(c *collector, domain string, stores map[string][]string,
 	fleetOneOf(c, "fleet.standby", f.Standby, StandbyPilot, StandbyWarm, StandbyActive)
 	checkRange(c, "fleet.spot", f.Spot, 0, 1000, "(FARGATE_SPOT weight)")
 	if !IsLogRetention(f.LogRetentionDays) {
-		c.invalidf("fleet.logRetentionDays", fmt.Sprintf("use one of %v", logRetentionDays), "%d days is not a CloudWatch Logs retention", f.LogRetentionDays)
+		c.invalidf("fleet.logRetentionDays", f.LogRetentionDays, fmt.Sprintf("use one of %v", logRetentionDays), "%d days is not a CloudWatch Logs retention", f.LogRetentionDays)
 	}
 	fleetOneOf(c, "fleet.alb.ingress", f.ALB.Ingress, IngressCloudFront, IngressVPCLink, IngressPublic)
 	if d := strings.TrimPrefix(f.ALB.CertificateDomain, "*."); f.ALB.CertificateDomain != "" && d != domain && !strings.HasSuffix(d, "."+domain) {
-		c.invalidf("fleet.alb.certificateDomain", "use a name at or below "+domain+", e.g. *."+domain, "%q is not in the stack's domain", f.ALB.CertificateDomain)
+		c.invalidf("fleet.alb.certificateDomain", f.ALB.CertificateDomain, "use a name at or below "+domain+", e.g. *."+domain, "%q is not in the stack's domain", f.ALB.CertificateDomain)
 	}
 	checkRange(c, "fleet.ecr.keepLast", f.ECR.KeepLast, 1, 1000, "images")
 	if len(f.Services) == 0 {
@@ -47,9 +47,9 @@ func (f Fleet) validate(c *collector, domain string, stores map[string][]string,
 		p := fmt.Sprintf("fleet.services[%d]", i)
 		switch {
 		case !serviceNameRe.MatchString(s.Name):
-			c.invalidf(p+".name", "use 1-24 lowercase letters, digits and dashes, starting with a letter", "%q is not a valid service name", s.Name)
+			c.invalidf(p+".name", s.Name, "use 1-24 lowercase letters, digits and dashes, starting with a letter", "%q is not a valid service name", s.Name)
 		case seen[s.Name] > 0:
-			c.invalidf(p+".name", "give each service its own name", "%q is already fleet.services[%d]", s.Name, seen[s.Name]-1)
+			c.invalidf(p+".name", s.Name, "give each service its own name", "%q is already fleet.services[%d]", s.Name, seen[s.Name]-1)
 		}
 		seen[s.Name] = i + 1
 		s.validateImage(c, p, repos, i)
@@ -58,14 +58,14 @@ func (f Fleet) validate(c *collector, domain string, stores map[string][]string,
 		s.validateEnv(c, p, stores, secrets, ports)
 		for j, e := range s.Egress {
 			if _, ok := parseEgress(e); !ok {
-				c.invalidf(fmt.Sprintf("%s.egress[%d]", p, j), "use internet (TCP 443) or internet:<port> with a port in 1..65535", "%q is not an egress entry", e)
+				c.invalidf(fmt.Sprintf("%s.egress[%d]", p, j), e, "use internet (TCP 443) or internet:<port> with a port in 1..65535", "%q is not an egress entry", e)
 			}
 		}
 		s.validateExpose(c, p, routes, i)
 		s.validateMonitor(c, p, f.ALB.Ingress, prefixes, i)
 		s.validateBuild(c, p, secrets)
 		if u := s.User; u != nil && *u != "" && (!userRe.MatchString(*u) || strings.Split(*u, ":")[0] == "root" || strings.Split(*u, ":")[0] == "0") {
-			c.invalidf(p+".user", `use a non-root uid[:gid] such as 1000:1000, or "" for the image's USER`, "%q is not a non-root user", *u)
+			c.invalidf(p+".user", *u, `use a non-root uid[:gid] such as 1000:1000, or "" for the image's USER`, "%q is not a non-root user", *u)
 		}
 		if s.Migrations != nil && len(s.Migrations.Command) == 0 {
 			c.required(p+".migrations.command", "is required", "give the command, e.g. [python, manage.py, migrate]")
@@ -87,9 +87,9 @@ func (f Fleet) validate(c *collector, domain string, stores map[string][]string,
 func (s FleetService) validateImage(c *collector, p string, repos map[string]int, i int) {
 	switch r := s.Image.Repository; {
 	case len(r) < 2 || len(r) > 256 || !repositoryRe.MatchString(r):
-		c.invalidf(p+".image.repository", "use lowercase path segments such as dbay/listing-service", "%q is not an ECR repository name", r)
+		c.invalidf(p+".image.repository", r, "use lowercase path segments such as dbay/listing-service", "%q is not an ECR repository name", r)
 	case repos[r] > 0:
-		c.invalidf(p+".image.repository", "give each service its own repository", "%q is already the repository of fleet.services[%d]", r, repos[r]-1)
+		c.invalidf(p+".image.repository", r, "give each service its own repository", "%q is already the repository of fleet.services[%d]", r, repos[r]-1)
 	}
 	repos[s.Image.Repository] = i + 1
 	switch t := s.Image.Tag; {
@@ -98,35 +98,35 @@ func (s FleetService) validateImage(c *collector, p string, repos map[string]int
 	case t == "latest":
 		c.forbidden(p+".image.tag", "latest is mutable and cannot be rolled back to", "use the immutable tag CI pushed (a version or git sha)")
 	case !imageTagRe.MatchString(t):
-		c.invalidf(p+".image.tag", "use letters, digits, _, . and -, at most 128 characters", "%q is not an image tag", t)
+		c.invalidf(p+".image.tag", t, "use letters, digits, _, . and -, at most 128 characters", "%q is not an image tag", t)
 	}
 }
 
 func (s FleetService) validateSize(c *collector, p string) {
 	switch _, ok := fargateMemory[s.CPU]; {
 	case !ok:
-		c.invalidf(p+".cpu", "use 256, 512, 1024, 2048, 4096, 8192 or 16384", "%d is not a Fargate CPU size", s.CPU)
+		c.invalidf(p+".cpu", s.CPU, "use 256, 512, 1024, 2048, 4096, 8192 or 16384", "%d is not a Fargate CPU size", s.CPU)
 	case !IsFargateSize(s.CPU, s.Memory):
 		r := fargateMemory[s.CPU]
 		valid := fmt.Sprintf("use %d..%d in steps of %d", r[0], r[1], r[2])
 		if s.CPU == 256 {
 			valid = "use 512, 1024 or 2048"
 		}
-		c.invalidf(p+".memory", valid, "%d MiB is not a Fargate memory size for %d CPU units", s.Memory, s.CPU)
+		c.invalidf(p+".memory", s.Memory, valid, "%d MiB is not a Fargate memory size for %d CPU units", s.Memory, s.CPU)
 	}
 	fleetOneOf(c, p+".architecture", s.Architecture, "X86_64", "ARM64")
 	switch {
 	case s.Min < 1 || s.Min > 1000:
-		c.invalidf(p+".min", "use 1..1000 (the recovery stack scales to its standby itself)", "%d tasks is outside 1..1000", s.Min)
+		c.invalidf(p+".min", s.Min, "use 1..1000 (the recovery stack scales to its standby itself)", "%d tasks is outside 1..1000", s.Min)
 	case s.Max < s.Min || s.Max > 1000:
-		c.invalidf(p+".max", fmt.Sprintf("use %d..1000", s.Min), "max %d is below min %d or above 1000", s.Max, s.Min)
+		c.invalidf(p+".max", s.Max, fmt.Sprintf("use %d..1000", s.Min), "max %d is below min %d or above 1000", s.Max, s.Min)
 	case s.Desired < s.Min || s.Desired > s.Max:
-		c.invalidf(p+".desired", fmt.Sprintf("use %d..%d or leave it out", s.Min, s.Max), "%d is outside min..max", s.Desired)
+		c.invalidf(p+".desired", s.Desired, fmt.Sprintf("use %d..%d or leave it out", s.Min, s.Max), "%d is outside min..max", s.Desired)
 	}
 	checkRange(c, p+".cpuTarget", s.CPUTarget, 1, 100, "percent")
 	checkRange(c, p+".memoryTarget", s.MemoryTarget, 1, 100, "percent")
 	if !strings.HasPrefix(s.HealthCheck.Path, "/") || len(s.HealthCheck.Path) > 1024 {
-		c.invalidf(p+".healthCheck.path", "use an absolute path such as /health", "%q is not a health check path", s.HealthCheck.Path)
+		c.invalidf(p+".healthCheck.path", s.HealthCheck.Path, "use an absolute path such as /health", "%q is not a health check path", s.HealthCheck.Path)
 	}
 	checkRange(c, p+".healthCheck.gracePeriodSeconds", s.HealthCheck.GracePeriodSeconds, 1, 3600, "seconds")
 }
@@ -136,7 +136,7 @@ func (s FleetService) validateSize(c *collector, p string) {
 func (s FleetService) validateEnv(c *collector, p string, stores map[string][]string, secrets map[string]SecretItem, ports map[string]int) {
 	for _, k := range sortedMapKeys(s.Env) {
 		if strings.Contains(strings.ReplaceAll(s.Env[k], EnvRegionPlaceholder, ""), "${") {
-			c.invalidf(p+".env."+k, "use ${region} (the stack's Region) or a literal value: ECS passes the rest as is", "%q has a placeholder the fleet does not fill", s.Env[k])
+			c.invalidf(p+".env."+k, s.Env[k], "use ${region} (the stack's Region) or a literal value: ECS passes the rest as is", "%q has a placeholder the fleet does not fill", s.Env[k])
 		}
 	}
 	from := map[string]string{"AWS_REGION": "the fleet (always set)"}
@@ -145,12 +145,12 @@ func (s FleetService) validateEnv(c *collector, p string, stores map[string][]st
 	if v, ok := s.Env[PortVariable]; !ok {
 		from[PortVariable] = "the fleet (the service's port)"
 	} else if v != strconv.Itoa(s.Port) {
-		c.invalidf(p+".env."+PortVariable, fmt.Sprintf("remove it (the fleet sets PORT=%d, the service's port) or change %s.port", s.Port, p),
+		c.invalidf(p+".env."+PortVariable, v, fmt.Sprintf("remove it (the fleet sets PORT=%d, the service's port) or change %s.port", s.Port, p),
 			"PORT %q is not the service's port %d, which the target group, health check and Service Connect use", v, s.Port)
 	}
 	claim := func(path, variable, source string) {
 		if prev, dup := from[variable]; dup {
-			c.invalidf(path, "set each variable in one place only (derived, never typed twice)", "%s is already set by %s", variable, prev)
+			c.invalidf(path, variable, "set each variable in one place only (derived, never typed twice)", "%s is already set by %s", variable, prev)
 			return
 		}
 		from[variable] = source
@@ -159,11 +159,11 @@ func (s FleetService) validateEnv(c *collector, p string, stores map[string][]st
 		path := fmt.Sprintf("%s.uses[%d]", p, j)
 		vars, ok := stores[u.Entry]
 		if u.Kind == UseBus {
-			c.invalid(path, "the bus is not a use: publishers declare their events", busUseHint)
+			c.invalid(path, u.Entry, "the bus is not a use: publishers declare their events", busUseHint)
 			continue
 		}
 		if !ok {
-			c.invalidf(path, "use one of "+strings.Join(sortedMapKeys(usesOf(stores)), ", ")+" (enable it under data, or declare the key under secrets.keys)", "%q is not a store this stack has", u.Entry)
+			c.invalidf(path, u.Entry, "use one of "+strings.Join(sortedMapKeys(usesOf(stores)), ", ")+" (enable it under data, or declare the key under secrets.keys)", "%q is not a store this stack has", u.Entry)
 		}
 		for _, v := range vars {
 			claim(path, v, "uses "+u.Entry)
@@ -176,7 +176,7 @@ func (s FleetService) validateEnv(c *collector, p string, stores map[string][]st
 	for j, callee := range s.Calls {
 		path := fmt.Sprintf("%s.calls[%d]", p, j)
 		if _, ok := ports[callee]; !ok || callee == s.Name {
-			c.invalidf(path, "name another service of fleet.services", "%q is not a service this one can call", callee)
+			c.invalidf(path, callee, "name another service of fleet.services", "%q is not a service this one can call", callee)
 			continue
 		}
 		claim(path, ServiceURLVariable(callee), "calls "+callee)
@@ -199,7 +199,7 @@ func (s FleetService) validateEnv(c *collector, p string, stores map[string][]st
 		}
 		item, ok := secrets[name]
 		if !ok {
-			c.invalidf(path, "declare it under secrets.items (declared: "+strings.Join(sortedMapKeys(secrets), ", ")+")", "%q is not a declared secret", name)
+			c.invalidf(path, name, "declare it under secrets.items (declared: "+strings.Join(sortedMapKeys(secrets), ", ")+")", "%q is not a declared secret", name)
 		} else if len(item.Readers) > 0 && !fleetContains(item.Readers, s.Name+"-exec") {
 			c.forbiddenf(path, fmt.Sprintf("add %s-exec (the role that injects it) to its readers, or remove it here", s.Name),
 				"%s is single-reader (%s) and this service may not read it", name, strings.Join(item.Readers, ", "))
@@ -210,7 +210,7 @@ func (s FleetService) validateEnv(c *collector, p string, stores map[string][]st
 		path := p + ".env." + k
 		switch {
 		case !envVarRe.MatchString(k):
-			c.invalidf(path, "use upper-case letters, digits and underscores", "%q is not an environment variable name", k)
+			c.invalidf(path, k, "use upper-case letters, digits and underscores", "%q is not an environment variable name", k)
 		case fleetContains(forbiddenEnv, k):
 			c.forbiddenf(path, "remove it: the task role supplies credentials and production uses real AWS endpoints", "%s must never be set", k)
 		case smtpOwned(path, k, p+".env"):
@@ -224,20 +224,20 @@ func (s FleetService) validateExpose(c *collector, p string, routes map[string]i
 	e := s.Expose
 	switch n := len(e.Paths) + len(e.Hosts); {
 	case !e.Public && n > 0:
-		c.invalid(p+".expose", "lists paths or hosts of a service that is not public", "set expose.public: true or remove them")
+		c.invalid(p+".expose", nil, "lists paths or hosts of a service that is not public", "set expose.public: true or remove them")
 	case e.Public && n == 0:
-		c.invalid(p+".expose", "a public service needs a path or a host to route", "add expose.paths or expose.hosts")
+		c.invalid(p+".expose", nil, "a public service needs a path or a host to route", "add expose.paths or expose.hosts")
 	case n > MaxRuleValues:
-		c.invalidf(p+".expose", fmt.Sprintf("use at most %d paths and hosts together (an ALB rule's limit)", MaxRuleValues), "%d paths and hosts", n)
+		c.invalidf(p+".expose", n, fmt.Sprintf("use at most %d paths and hosts together (an ALB rule's limit)", MaxRuleValues), "%d paths and hosts", n)
 	}
 	for j, x := range e.Paths {
 		if !rulePathRe.MatchString(x) {
-			c.invalidf(fmt.Sprintf("%s.expose.paths[%d]", p, j), `start with "/" and use at most 128 URL characters, * and ?`, "%q is not an ALB path pattern", x)
+			c.invalidf(fmt.Sprintf("%s.expose.paths[%d]", p, j), x, `start with "/" and use at most 128 URL characters, * and ?`, "%q is not an ALB path pattern", x)
 		}
 	}
 	for j, h := range e.Hosts {
 		if !ruleHostRe.MatchString(h) {
-			c.invalidf(fmt.Sprintf("%s.expose.hosts[%d]", p, j), "use a lowercase host name such as api.example.com", "%q is not an ALB host pattern", h)
+			c.invalidf(fmt.Sprintf("%s.expose.hosts[%d]", p, j), h, "use a lowercase host name such as api.example.com", "%q is not an ALB host pattern", h)
 		}
 	}
 	if !e.Public || len(e.Paths)+len(e.Hosts) == 0 {
@@ -259,7 +259,7 @@ func (s FleetService) validateExpose(c *collector, p string, routes map[string]i
 				if x == "*" {
 					where, what = p+".expose.hosts", "host "+h
 				}
-				c.invalidf(where, "route each path and host to one service", "%s is already routed to fleet.services[%d]", what, prev-1)
+				c.invalidf(where, what, "route each path and host to one service", "%s is already routed to fleet.services[%d]", what, prev-1)
 			}
 			routes[key] = i + 1
 		}
@@ -268,7 +268,7 @@ func (s FleetService) validateExpose(c *collector, p string, routes map[string]i
 
 func fleetOneOf(c *collector, path, got string, valid ...string) {
 	if !fleetContains(valid, got) {
-		c.invalidf(path, "use "+strings.Join(valid, " or "), "%q is not a valid value", got)
+		c.invalidf(path, got, "use "+strings.Join(valid, " or "), "%q is not a valid value", got)
 	}
 }
 

@@ -24,6 +24,8 @@ type Frontend struct {
 	// GeoRestriction is CloudFront's own country restriction. Absent: none.
 	GeoRestriction GeoRestriction `json:"geoRestriction"`
 	// WAF configures the web ACLs in front of the distribution (and the ALB).
+	// Absent: 100 requests per IP per 5 minutes, then block; no country or
+	// IP rules.
 	WAF WAF `json:"waf"`
 	// ZoneName is the public hosted zone holding the records; the domain
 	// must be the zone's apex or below it. Absent: the domain.
@@ -49,6 +51,7 @@ type Frontend struct {
 	// Absent: 365.
 	LogRetentionDays int `json:"logRetentionDays"`
 	// HealthCheck is the Route53 health check the DR failover records use.
+	// Absent: path / on the first alias.
 	HealthCheck HealthCheck `json:"healthCheck"`
 }
 
@@ -170,7 +173,7 @@ func oneOf(c *collector, path, got string, valid []string, what string) {
 			return
 		}
 	}
-	c.notSupportedf(path, "use "+strings.Join(valid, ", "), "%q is not a %s", got, what)
+	c.notSupportedf(path, got, "use "+strings.Join(valid, ", "), "%q is not a %s", got, what)
 }
 
 // LoadFrontend decodes, defaults and validates a `frontend` section on its

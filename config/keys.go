@@ -52,23 +52,23 @@ func (s Secrets) validateKeys(c *collector) {
 	for _, name := range sortedMapKeys(s.Keys) {
 		k, path := s.Keys[name], "secrets.keys."+name
 		if !keyNameRe.MatchString(name) {
-			c.invalidf(path, "use 1-32 lowercase letters, digits and dashes, starting with a letter (it becomes alias/<project>-<stack>-<name>)", "%q is not a valid key name", name)
+			c.invalidf(path, name, "use 1-32 lowercase letters, digits and dashes, starting with a letter (it becomes alias/<project>-<stack>-<name>)", "%q is not a valid key name", name)
 		}
 		switch {
 		case !envVarRe.MatchString(k.EnvVar):
-			c.invalidf(path+".envVar", "use upper-case letters, digits and underscores, e.g. ENCRYPTION_KEY", "%q is not an environment variable name", k.EnvVar)
+			c.invalidf(path+".envVar", k.EnvVar, "use upper-case letters, digits and underscores, e.g. ENCRYPTION_KEY", "%q is not an environment variable name", k.EnvVar)
 		case fleetContains(forbiddenEnv, k.EnvVar) || k.EnvVar == "AWS_REGION":
 			c.forbiddenf(path+".envVar", "choose another name: the program or the AWS SDK owns it", "%s cannot hold a key ARN", k.EnvVar)
 		case vars[k.EnvVar] != "":
-			c.invalidf(path+".envVar", "give each key its own variable", "%s is already the variable of secrets.keys.%s", k.EnvVar, vars[k.EnvVar])
+			c.invalidf(path+".envVar", k.EnvVar, "give each key its own variable", "%s is already the variable of secrets.keys.%s", k.EnvVar, vars[k.EnvVar])
 		case s.Items[k.EnvVar].Source != "":
-			c.invalidf(path+".envVar", "give the key another variable, or rename the secret", "%s is also declared under secrets.items", k.EnvVar)
+			c.invalidf(path+".envVar", k.EnvVar, "give the key another variable, or rename the secret", "%s is also declared under secrets.items", k.EnvVar)
 		}
 		vars[k.EnvVar] = name
 		// KMS CreateKey Description: at most 8192 characters
 		// (https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateKey.html).
 		if len(k.Description) > 8192 {
-			c.invalidf(path+".description", "use at most 8192 characters (KMS's limit)", "%d characters", len(k.Description))
+			c.invalidf(path+".description", k.Description, "use at most 8192 characters (KMS's limit)", "%d characters", len(k.Description))
 		}
 	}
 }

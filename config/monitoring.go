@@ -88,12 +88,12 @@ func (m *Monitoring) applyDefaults() {
 func (m Monitoring) validate(c *collector, region string) {
 	for i, e := range m.Emails {
 		if a, err := mail.ParseAddress(e); err != nil || a.Address != e {
-			c.invalidf(fmt.Sprintf("monitoring.emails[%d]", i), "use a bare address such as oncall@example.com", "%q is not an email address", e)
+			c.invalidf(fmt.Sprintf("monitoring.emails[%d]", i), e, "use a bare address such as oncall@example.com", "%q is not an email address", e)
 		}
 	}
 	for i, u := range m.PagerURLs {
 		if p, err := url.Parse(u); err != nil || p.Scheme != "https" || p.Host == "" {
-			c.invalidf(fmt.Sprintf("monitoring.pagerUrls[%d]", i), "use an https:// URL", "%q is not an HTTPS endpoint", u)
+			c.invalidf(fmt.Sprintf("monitoring.pagerUrls[%d]", i), u, "use an https:// URL", "%q is not an HTTPS endpoint", u)
 		}
 	}
 	kinds := make([]string, 0, len(m.Alarms))
@@ -104,7 +104,7 @@ func (m Monitoring) validate(c *collector, region string) {
 	for _, k := range kinds {
 		path := "monitoring.alarms." + k
 		if _, ok := AlarmKinds[AlarmKind(k)]; !ok {
-			c.invalid(path, "is not an alarm kind", suggest(k, AlarmKindNames()))
+			c.invalid(path, k, "is not an alarm kind", suggest(k, AlarmKindNames()))
 			continue
 		}
 		o := m.Alarms[k]
@@ -113,25 +113,25 @@ func (m Monitoring) validate(c *collector, region string) {
 			continue
 		}
 		if o.Threshold != nil && *o.Threshold < 0 {
-			c.invalidf(path+".threshold", "use 0 or more", "%v is negative", *o.Threshold)
+			c.invalidf(path+".threshold", *o.Threshold, "use 0 or more", "%v is negative", *o.Threshold)
 		}
 		if o.Periods < 0 || o.Periods > 100 {
-			c.invalidf(path+".periods", "use 1..100", "%d periods is outside 1..100", o.Periods)
+			c.invalidf(path+".periods", o.Periods, "use 1..100", "%d periods is outside 1..100", o.Periods)
 		}
 	}
 	b := m.Backup
 	if b.RetentionDays < 1 || b.RetentionDays > 35 {
-		c.invalidf("monitoring.backup.retentionDays", "use 1..35 (continuous backup keeps at most 35 days)", "%d days is outside 1..35", b.RetentionDays)
+		c.invalidf("monitoring.backup.retentionDays", b.RetentionDays, "use 1..35 (continuous backup keeps at most 35 days)", "%d days is outside 1..35", b.RetentionDays)
 	}
 	if b.CopyToRegion != "" {
 		switch {
 		case !IsAWSRegion(b.CopyToRegion):
-			c.invalidf("monitoring.backup.copyToRegion", "use an AWS region such as us-west-2", "%q is not an AWS region", b.CopyToRegion)
+			c.invalidf("monitoring.backup.copyToRegion", b.CopyToRegion, "use an AWS region such as us-west-2", "%q is not an AWS region", b.CopyToRegion)
 		case b.CopyToRegion == region:
-			c.invalid("monitoring.backup.copyToRegion", "is the stack's own region", "copy to the DR region")
+			c.invalid("monitoring.backup.copyToRegion", b.CopyToRegion, "is the stack's own region", "copy to the DR region")
 		}
 	}
 	if !backupCronRe.MatchString(b.Schedule) {
-		c.invalidf("monitoring.backup.schedule", "use a cron expression such as cron(0 3 * * ? *)", "%q is not a valid backup schedule", b.Schedule)
+		c.invalidf("monitoring.backup.schedule", b.Schedule, "use a cron expression such as cron(0 3 * * ? *)", "%q is not a valid backup schedule", b.Schedule)
 	}
 }

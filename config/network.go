@@ -18,8 +18,10 @@ type Network struct {
 	// or `single`. Absent: perAz in the primary role, single in recovery.
 	NATGateways string `json:"natGateways"`
 	// Subnets are the prefix lengths of each tier's subnet in every AZ.
+	// Absent: /24 public, /19 private, /24 isolated.
 	Subnets SubnetMasks `json:"subnets"`
 	// FlowLogs configures the VPC flow log (ALL traffic, always on).
+	// Absent: kept 365 days.
 	FlowLogs FlowLogs `json:"flowLogs"`
 	// Endpoints switches the VPC endpoints. Absent: all on.
 	Endpoints Endpoints `json:"endpoints"`
@@ -44,13 +46,13 @@ type FlowLogs struct {
 
 // Endpoints switches the VPC endpoints. Each absent switch means on.
 type Endpoints struct {
-	S3             *bool `json:"s3"`             // gateway endpoint (also serves ECR image layers)
-	ECRAPI         *bool `json:"ecrApi"`         // com.amazonaws.<region>.ecr.api
-	ECRDKR         *bool `json:"ecrDkr"`         // com.amazonaws.<region>.ecr.dkr
-	Logs           *bool `json:"logs"`           // com.amazonaws.<region>.logs
-	SecretsManager *bool `json:"secretsManager"` // com.amazonaws.<region>.secretsmanager
-	STS            *bool `json:"sts"`            // com.amazonaws.<region>.sts
-	KMS            *bool `json:"kms"`            // com.amazonaws.<region>.kms
+	S3             *bool `json:"s3"`             // gateway endpoint (also serves ECR image layers). Absent: true.
+	ECRAPI         *bool `json:"ecrApi"`         // com.amazonaws.<region>.ecr.api. Absent: true.
+	ECRDKR         *bool `json:"ecrDkr"`         // com.amazonaws.<region>.ecr.dkr. Absent: true.
+	Logs           *bool `json:"logs"`           // com.amazonaws.<region>.logs. Absent: true.
+	SecretsManager *bool `json:"secretsManager"` // com.amazonaws.<region>.secretsmanager. Absent: true.
+	STS            *bool `json:"sts"`            // com.amazonaws.<region>.sts. Absent: true.
+	KMS            *bool `json:"kms"`            // com.amazonaws.<region>.kms. Absent: true.
 }
 
 // InterfaceEndpoint is one enabled interface endpoint.
@@ -124,23 +126,23 @@ func (n Network) validate(c *collector) {
 	if vpcOK {
 		switch {
 		case vpc.Bits() < 16 || vpc.Bits() > 24:
-			c.invalidf("network.cidr", "use a prefix between /16 and /24", "/%d is outside what a VPC with three subnet tiers can use", vpc.Bits())
+			c.invalidf("network.cidr", n.CIDR, "use a prefix between /16 and /24", "/%d is outside what a VPC with three subnet tiers can use", vpc.Bits())
 		case !isPrivate(vpc):
-			c.invalidf("network.cidr", "use a private range: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10", "%s is not a private address range", n.CIDR)
+			c.invalidf("network.cidr", n.CIDR, "use a private range: 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10", "%s is not a private address range", n.CIDR)
 		}
 	}
 	if n.PeerCIDR != "" {
 		peer, peerOK := parseCIDR("network.peerCidr", n.PeerCIDR, false, c)
 		if vpcOK && peerOK && vpc.Overlaps(peer) {
-			c.invalidf("network.cidr", "give each region its own block, e.g. 10.0.0.0/16 (prod) and 10.1.0.0/16 (dr)", "%s overlaps the peer stack's %s", n.CIDR, n.PeerCIDR)
+			c.invalidf("network.cidr", n.CIDR, "give each region its own block, e.g. 10.0.0.0/16 (prod) and 10.1.0.0/16 (dr)", "%s overlaps the peer stack's %s", n.CIDR, n.PeerCIDR)
 		}
 	}
 	azOK := n.AZCount >= 2 && n.AZCount <= 6
 	if !azOK {
-		c.invalidf("network.azCount", "use 2, 3, 4, 5 or 6", "%d is outside 2..6", n.AZCount)
+		c.invalidf("network.azCount", n.AZCount, "use 2, 3, 4, 5 or 6", "%d is outside 2..6", n.AZCount)
 	}
 	if n.NATGateways != NATPerAZ && n.NATGateways != NATSingle {
-		c.notSupportedf("network.natGateways", "use perAz or single", "unknown NAT strategy %q", n.NATGateways)
+		c.notSupportedf("network.natGateways", n.NATGateways, "use perAz or single", "unknown NAT strategy %q", n.NATGateways)
 	}
 	masksOK := true
 	for _, m := range []struct {
@@ -148,19 +150,19 @@ func (n Network) validate(c *collector) {
 		mask int
 	}{{"public", n.Subnets.Public}, {"private", n.Subnets.Private}, {"isolated", n.Subnets.Isolated}} {
 		if m.mask < 16 || m.mask > 28 {
-			c.invalidf("network.subnets."+m.key, "use a prefix length between 16 and 28", "/%d is not a valid subnet size", m.mask)
+			c.invalidf("network.subnets."+m.key, m.mask, "use a prefix length between 16 and 28", "/%d is not a valid subnet size", m.mask)
 			masksOK = false
 		} else if vpcOK && m.mask < vpc.Bits() {
-			c.invalidf("network.subnets."+m.key, fmt.Sprintf("use /%d or longer", vpc.Bits()), "a /%d subnet is larger than the /%d VPC", m.mask, vpc.Bits())
+			c.invalidf("network.subnets."+m.key, m.mask, fmt.Sprintf("use /%d or longer", vpc.Bits()), "a /%d subnet is larger than the /%d VPC", m.mask, vpc.Bits())
 			masksOK = false
 		}
 	}
 	if vpcOK && azOK && masksOK {
 		if _, err := n.Layout(); err != nil {
-			c.invalid("network.subnets", err.Error(), "use a larger network.cidr, smaller subnets or fewer AZs")
+			c.invalid("network.subnets", nil, err.Error(), "use a larger network.cidr, smaller subnets or fewer AZs")
 		}
 	}
 	if !IsLogRetention(n.FlowLogs.RetentionDays) {
-		c.invalidf("network.flowLogs.retentionDays", fmt.Sprintf("use one of %v", logRetentionDays), "%d is not a CloudWatch Logs retention", n.FlowLogs.RetentionDays)
+		c.invalidf("network.flowLogs.retentionDays", n.FlowLogs.RetentionDays, fmt.Sprintf("use one of %v", logRetentionDays), "%d is not a CloudWatch Logs retention", n.FlowLogs.RetentionDays)
 	}
 }

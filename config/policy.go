@@ -12,6 +12,7 @@ type Policy struct {
 	// Waivers excuse one rule on one resource each, with a reason the
 	// policy report prints. A waiver that matches no violation is itself
 	// reported (policy-unused-waiver), so a fixed problem's waiver must go.
+	// Absent: none; every violation fails `synth --policy`.
 	Waivers []Waiver `json:"waivers"`
 }
 
@@ -58,18 +59,18 @@ func (p Policy) validate(c *collector) {
 		case w.Rule == "":
 			c.required(path+".rule", "is required", "name the rule id the report prints, e.g. secret-rotation")
 		case !validRuleID(w.Rule):
-			c.invalidf(path+".rule", "use the rule id the report prints, e.g. secret-rotation", "%q is not a rule id", w.Rule)
+			c.invalidf(path+".rule", w.Rule, "use the rule id the report prints, e.g. secret-rotation", "%q is not a rule id", w.Rule)
 		}
 		if strings.TrimSpace(w.Resource) == "" {
 			c.required(path+".resource", "is required", "name the resource's logical name, its URN, or a pattern such as PLAID_*")
 		}
 		if n := len(strings.TrimSpace(w.Reason)); n < MinWaiverReason {
-			c.invalidf(path+".reason", fmt.Sprintf("write at least %d characters: why it is acceptable, or \"pending: <owner> — <fix>\"", MinWaiverReason),
+			c.invalidf(path+".reason", w.Reason, fmt.Sprintf("write at least %d characters: why it is acceptable, or \"pending: <owner> — <fix>\"", MinWaiverReason),
 				"a reason of %d characters is not a reason", n)
 		}
 		key := w.Rule + "\x00" + w.Resource
 		if j, dup := seen[key]; dup && w.Rule != "" {
-			c.invalidf(path, "remove one of them", "waives %s on %s again (see policy.waivers[%d])", w.Rule, w.Resource, j)
+			c.invalidf(path, w, "remove one of them", "waives %s on %s again (see policy.waivers[%d])", w.Rule, w.Resource, j)
 		}
 		seen[key] = i
 	}

@@ -93,27 +93,27 @@ func (s *Secrets) applyDefaults() {
 // principals are the grantee names the stack declares.
 func (s Secrets) validate(c *collector, values map[string]string, valuesSecret bool, region string, principals map[string]bool) {
 	if s.RecoveryWindowDays < 7 || s.RecoveryWindowDays > 30 {
-		c.invalidf("secrets.recoveryWindowDays", "use 7..30", "%d days is outside what Secrets Manager accepts", s.RecoveryWindowDays)
+		c.invalidf("secrets.recoveryWindowDays", s.RecoveryWindowDays, "use 7..30", "%d days is outside what Secrets Manager accepts", s.RecoveryWindowDays)
 	}
 	for i, r := range s.ReplicaRegions {
 		path := fmt.Sprintf("secrets.replicaRegions[%d]", i)
 		switch {
 		case !IsAWSRegion(r):
-			c.invalidf(path, "use an AWS region name such as us-west-2", "%q is not an AWS region", r)
+			c.invalidf(path, r, "use an AWS region name such as us-west-2", "%q is not an AWS region", r)
 		case r == region:
-			c.invalidf(path, "replicate to another region", "%s is the stack's own region", r)
+			c.invalidf(path, r, "replicate to another region", "%s is the stack's own region", r)
 		}
 	}
 	for _, name := range sortedMapKeys(s.Items) {
 		it := s.Items[name]
 		path := "secrets.items." + name
 		if !secretNameRe.MatchString(name) {
-			c.invalidf(path, "use the environment variable name: uppercase letters, digits and underscores", "%q is not a valid secret name", name)
+			c.invalidf(path, name, "use the environment variable name: uppercase letters, digits and underscores", "%q is not a valid secret name", name)
 		}
 		switch it.Source {
 		case SourceGenerated:
 			if it.Length < 32 || it.Length > 1024 {
-				c.invalidf(path+".length", "use 32..1024", "%d characters is outside 32..1024", it.Length)
+				c.invalidf(path+".length", it.Length, "use 32..1024", "%d characters is outside 32..1024", it.Length)
 			}
 		case SourceExternal:
 		case SourceConfig:
@@ -123,7 +123,7 @@ func (s Secrets) validate(c *collector, values map[string]string, valuesSecret b
 		case "":
 			c.required(path+".source", "is required", "use generated, external or config")
 		default:
-			c.notSupportedf(path+".source", "use generated, external or config", "unknown source %q", it.Source)
+			c.notSupportedf(path+".source", it.Source, "use generated, external or config", "unknown source %q", it.Source)
 		}
 		if it.Length != 0 && it.Source != SourceGenerated {
 			c.forbidden(path+".length", "only a generated secret has a length", "remove it")
@@ -136,7 +136,7 @@ func (s Secrets) validate(c *collector, values map[string]string, valuesSecret b
 		}
 		for i, r := range it.Readers {
 			if !principals[r] {
-				c.invalidf(fmt.Sprintf("%s.readers[%d]", path, i), "name a service or function this stack declares"+known(principals), "no role named %q", r)
+				c.invalidf(fmt.Sprintf("%s.readers[%d]", path, i), r, "name a service or function this stack declares"+known(principals), "no role named %q", r)
 			}
 		}
 	}

@@ -95,11 +95,11 @@ func (s *Security) applyDefaults(project string) {
 func (s Security) validate(c *collector, role Role, watched, waived bool) {
 	for _, r := range []struct{ path, name string }{{"security.deployRole", s.DeployRole}, {"security.breakGlassRole", s.BreakGlassRole}, {"security.operatorRole", s.OperatorRole}} {
 		if !roleNameRe.MatchString(r.name) {
-			c.invalidf(r.path, "use an IAM role name: 1..64 letters, digits and + = , . @ _ -", "%q is not an IAM role name", r.name)
+			c.invalidf(r.path, r.name, "use an IAM role name: 1..64 letters, digits and + = , . @ _ -", "%q is not an IAM role name", r.name)
 		}
 	}
 	if s.DeployRole == s.BreakGlassRole {
-		c.invalidf("security.breakGlassRole", "name a role of its own, used only in an emergency", "%q is also the deploy role", s.BreakGlassRole)
+		c.invalidf("security.breakGlassRole", s.BreakGlassRole, "name a role of its own, used only in an emergency", "%q is also the deploy role", s.BreakGlassRole)
 	}
 	switch s.Baseline {
 	case BaselineStack:
@@ -108,10 +108,10 @@ func (s Security) validate(c *collector, role Role, watched, waived bool) {
 				"remove it: the stack's own trail delivers to a log group the stack creates")
 		}
 		if !IsLogRetention(s.TrailRetentionDays) {
-			c.invalidf("security.trailRetentionDays", fmt.Sprintf("use one of %v", logRetentionDays), "%d days is not a CloudWatch Logs retention", s.TrailRetentionDays)
+			c.invalidf("security.trailRetentionDays", s.TrailRetentionDays, fmt.Sprintf("use one of %v", logRetentionDays), "%d days is not a CloudWatch Logs retention", s.TrailRetentionDays)
 		}
 		if s.TrailArchiveDays < 365 || s.TrailArchiveDays > 3653 {
-			c.invalidf("security.trailArchiveDays", "use 365..3653 (one to ten years)", "%d days is outside 365..3653", s.TrailArchiveDays)
+			c.invalidf("security.trailArchiveDays", s.TrailArchiveDays, "use 365..3653 (one to ten years)", "%d days is outside 365..3653", s.TrailArchiveDays)
 		}
 	case BaselineOrganization:
 		if s.TrailRetentionDays != 0 || s.TrailArchiveDays != 0 {
@@ -123,14 +123,14 @@ func (s Security) validate(c *collector, role Role, watched, waived bool) {
 			c.required("security.trailLogGroup", "is required with baseline organization when a secret has readers",
 				"name the log group in this account and region that the organization trail delivers to: the xpriv alarms are metric filters on it")
 		case s.TrailLogGroup != "" && !logGroupNameRe.MatchString(s.TrailLogGroup):
-			c.invalidf("security.trailLogGroup", "use a log group name: letters, digits and . - _ / #", "%q is not a CloudWatch Logs log group name", s.TrailLogGroup)
+			c.invalidf("security.trailLogGroup", s.TrailLogGroup, "use a log group name: letters, digits and . - _ / #", "%q is not a CloudWatch Logs log group name", s.TrailLogGroup)
 		}
 		if !waived {
 			c.required("security.baseline", "is organization but policy.waivers does not waive "+BaselineRuleID,
 				"add {rule: "+BaselineRuleID+", resource: regional, reason: <who provides CloudTrail, GuardDuty, Security Hub and Access Analyzer for this account>}")
 		}
 	default:
-		c.notSupportedf("security.baseline", "use stack or organization", "unknown baseline %q", s.Baseline)
+		c.notSupportedf("security.baseline", s.Baseline, "use stack or organization", "unknown baseline %q", s.Baseline)
 	}
 }
 

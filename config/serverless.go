@@ -61,8 +61,9 @@ type CodeLocation struct {
 
 // FunctionCode is one package in S3.
 type FunctionCode struct {
-	// Bucket and Key of the zip. Both required; Bucket follows the
-	// CodeLocation.Bucket convention (ends with the stack's Region).
+	// Bucket and Key of the zip. Required: a code section names both.
+	// Bucket follows the CodeLocation.Bucket convention (ends with the
+	// stack's Region).
 	Bucket string `json:"bucket"`
 	Key    string `json:"key"`
 }
@@ -154,15 +155,18 @@ type Workflow struct {
 	// alarms, for a person to settle. Absent: no such step.
 	PointOfNoReturn string `json:"pointOfNoReturn"`
 	// Trigger starts an execution per matching bus event (its detail is the
-	// input). Exactly one of Trigger and Schedule.
+	// input). Exactly one of Trigger and Schedule. Absent: no event
+	// starts it (then schedule is required).
 	Trigger *WorkflowTrigger `json:"trigger"`
 	// Schedule starts an execution on a Scheduler expression (input {}).
+	// Absent: none (then trigger is required).
 	Schedule string `json:"schedule"`
 }
 
 // WorkflowStep is one Task state.
 type WorkflowStep struct {
-	// Name of the state, e.g. DebitLedger: a letter then letters and digits.
+	// Name of the state, e.g. DebitLedger. Required: a letter then letters
+	// and digits.
 	Name string `json:"name"`
 	// Function invoked. Required.
 	Function string `json:"function"`
@@ -170,7 +174,8 @@ type WorkflowStep struct {
 	TimeoutSeconds int `json:"timeoutSeconds"`
 	// Poll turns the step into a Wait/Choice loop: the step runs until its
 	// result's Field reaches AtLeast, waiting WaitSeconds between runs, at
-	// most MaxPolls times. At most one step of a workflow polls.
+	// most MaxPolls times. At most one step of a workflow polls. Absent:
+	// the step runs once.
 	Poll *WorkflowPoll `json:"poll"`
 }
 

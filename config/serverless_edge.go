@@ -27,7 +27,7 @@ func (s Serverless) validateEdge(c *collector) {
 		for _, k := range sortedMapKeys(a.RouteThrottles) {
 			p := fmt.Sprintf("serverless.api.routeThrottles[%q]", k)
 			if !routes[k] {
-				c.invalidf(p, "use a route key of the API"+knownKeys(routes), "%q is not a route of the API", k)
+				c.invalidf(p, k, "use a route key of the API"+knownKeys(routes), "%q is not a route of the API", k)
 				continue
 			}
 			a.RouteThrottles[k].validate(c, p)
@@ -81,10 +81,10 @@ func (s Serverless) validateEdge(c *collector) {
 		}
 	}
 	if limit := s.AccountConcurrency - MinUnreservedConcurrency; total > limit {
-		c.invalidf("serverless.functions", fmt.Sprintf("lower the reservations to %d in all, or raise serverless.accountConcurrency to the Region's quota (%s)", limit, ConcurrencySource),
+		c.invalidf("serverless.functions", nil, fmt.Sprintf("lower the reservations to %d in all, or raise serverless.accountConcurrency to the Region's quota (%s)", limit, ConcurrencySource),
 			"reserved concurrency %d (%s) leaves less than %d of the quota %d unreserved", total, strings.Join(parts, ", "), MinUnreservedConcurrency, s.AccountConcurrency)
 	}
 	if s.AccountConcurrency < DefaultAccountConcurrency {
-		c.invalidf("serverless.accountConcurrency", "use the Region's Lambda concurrency quota (1000 or more)", "%d is below the default quota", s.AccountConcurrency)
+		c.invalidf("serverless.accountConcurrency", s.AccountConcurrency, "use the Region's Lambda concurrency quota (1000 or more)", "%d is below the default quota", s.AccountConcurrency)
 	}
 }

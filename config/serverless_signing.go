@@ -17,7 +17,7 @@ const CodeSigningSource = "https://docs.aws.amazon.com/lambda/latest/dg/configur
 // signing applies to zip packages only.
 func validateSigning(c *collector, path, name string, f LambdaFunction, scope ServerlessScope) {
 	if f.Signed && f.Image != "" {
-		c.notSupported(path+".signed", "Lambda code signing applies to .zip packages only ("+CodeSigningSource+")",
+		c.notSupported(path+".signed", nil, "Lambda code signing applies to .zip packages only ("+CodeSigningSource+")",
 			"ship the function as a zip (code) to sign it, or drop signed")
 	}
 	if f.Signed {

@@ -12,17 +12,17 @@ func (s Serverless) validate(c *collector, scope ServerlessScope) {
 	oneOf(c, "serverless.runtime", s.Runtime, LambdaRuntimes(), "Lambda runtime not yet deprecated ("+LambdaRuntimesSource+")")
 	oneOf(c, "serverless.architecture", s.Architecture, []string{"arm64", "x86_64"}, "Lambda architecture")
 	if !IsLogRetention(s.LogRetentionDays) {
-		c.invalidf("serverless.logRetentionDays", fmt.Sprintf("use one of %v", logRetentionDays), "%d is not a CloudWatch Logs retention", s.LogRetentionDays)
+		c.invalidf("serverless.logRetentionDays", s.LogRetentionDays, fmt.Sprintf("use one of %v", logRetentionDays), "%d is not a CloudWatch Logs retention", s.LogRetentionDays)
 	}
 	if s.Code.Bucket != "" {
 		if p := bucketNameProblems(s.Code.Bucket); len(p) > 0 {
-			c.invalidf("serverless.code.bucket", "use the bucket CI publishes the packages to", "%q is not a valid S3 bucket name: %s", s.Code.Bucket, strings.Join(p, "; "))
+			c.invalidf("serverless.code.bucket", s.Code.Bucket, "use the bucket CI publishes the packages to", "%q is not a valid S3 bucket name: %s", s.Code.Bucket, strings.Join(p, "; "))
 		} else {
 			checkCodeBucketRegion(c, "serverless.code.bucket", s.Code.Bucket, scope)
 		}
 	}
 	if k := s.Code.KeyPrefix; k != "" && (strings.HasPrefix(k, "/") || strings.HasSuffix(k, "/") || !s3KeyRe.MatchString(k)) {
-		c.invalidf("serverless.code.keyPrefix", "use a key prefix without leading or trailing slash, e.g. releases/1a2b3c4", "%q is not a valid key prefix", k)
+		c.invalidf("serverless.code.keyPrefix", k, "use a key prefix without leading or trailing slash, e.g. releases/1a2b3c4", "%q is not a valid key prefix", k)
 	}
 	for _, name := range sortedMapKeys(s.Functions) {
 		s.validateFunction(c, name, s.Functions[name], scope)
@@ -53,16 +53,16 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 	grantee := FunctionGrantee(name)
 	switch {
 	case !functionNameRe.MatchString(name) || len(name) > maxFunctionName:
-		c.invalidf(path, fmt.Sprintf("use up to %d lowercase letters, digits and single underscores, starting with a letter, as the application spells it (build_and_sign_tx)", maxFunctionName), "%q is not a valid function name", name)
+		c.invalidf(path, name, fmt.Sprintf("use up to %d lowercase letters, digits and single underscores, starting with a letter, as the application spells it (build_and_sign_tx)", maxFunctionName), "%q is not a valid function name", name)
 	case scope.Services[grantee] || scope.Services[strings.TrimSuffix(grantee, "-exec")]:
-		c.invalidf(path, "rename the function", "its role name %s is also a fleet service's role name", grantee)
+		c.invalidf(path, name, "rename the function", "its role name %s is also a fleet service's role name", grantee)
 	}
 	checkTextLength(c, path+".description", f.Description, 256, "Lambda CreateFunction: https://docs.aws.amazon.com/lambda/latest/api/API_CreateFunction.html")
 	checkRange(c, path+".memory", f.Memory, 128, 10240, "MB")
 	checkRange(c, path+".timeout", f.Timeout, 1, 900, "seconds")
 	validateSigning(c, path, name, f, scope)
 	if r := f.ReservedConcurrency; r != nil && *r < UnreservedConcurrency {
-		c.invalidf(path+".reservedConcurrency", "use 0 or more, or -1 (unreserved)", "%d is not a concurrency", *r)
+		c.invalidf(path+".reservedConcurrency", *r, "use 0 or more, or -1 (unreserved)", "%d is not a concurrency", *r)
 	}
 	oneOf(c, path+".tracing", f.Tracing, []string{TracingActive, TracingPassThrough}, "X-Ray tracing mode")
 	s.validateFunctionCode(c, path, name, f, scope)
@@ -72,10 +72,10 @@ func (s Serverless) validateFunction(c *collector, name string, f LambdaFunction
 	validateFunctionEnv(c, path, f, scope)
 	if f.Schedule != "" {
 		if err := ParseSchedule(f.Schedule); err != nil {
-			c.invalidf(path+".schedule", "use rate(N minute[s]|hour[s]|day[s]) or cron(minutes hours day-of-month month day-of-week year)", "%v", err)
+			c.invalidf(path+".schedule", f.Schedule, "use rate(N minute[s]|hour[s]|day[s]) or cron(minutes hours day-of-month month day-of-week year)", "%v", err)
 		}
 		if !f.Async {
-			c.invalid(path+".async", "is false but the function has a schedule", "set async: true: the scheduler invokes asynchronously, so failures need the DLQ")
+			c.invalid(path+".async", f.Async, "is false but the function has a schedule", "set async: true: the scheduler invokes asynchronously, so failures need the DLQ")
 		}
 	}
 }
@@ -86,9 +86,9 @@ func (s Serverless) validateFunctionCode(c *collector, path, name string, f Lamb
 	switch {
 	case f.Image != "":
 		if !ecrImageRe.MatchString(f.Image) {
-			c.invalidf(path+".image", "use an ECR image URI such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/fn:1.2.3 (or @sha256:…)", "%q is not an ECR image URI", f.Image)
+			c.invalidf(path+".image", f.Image, "use an ECR image URI such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/dbay/fn:1.2.3 (or @sha256:…)", "%q is not an ECR image URI", f.Image)
 		} else if r := ImageRegion(f.Image); IsAWSRegion(scope.Region) && r != scope.Region {
-			c.notSupportedf(path+".image", fmt.Sprintf("push the image to a repository in %s (ECR replication can copy it) and name that one", scope.Region),
+			c.notSupportedf(path+".image", f.Image, fmt.Sprintf("push the image to a repository in %s (ECR replication can copy it) and name that one", scope.Region),
 				"%q is in %s, but Lambda pulls an image only from the function's own Region (%s)", f.Image, r, scope.Region)
 		}
 		if f.Code != nil {
@@ -100,17 +100,17 @@ func (s Serverless) validateFunctionCode(c *collector, path, name string, f Lamb
 	default:
 		oneOf(c, path+".runtime", f.Runtime, LambdaRuntimes(), "Lambda runtime not yet deprecated ("+LambdaRuntimesSource+")")
 		if !handlerRe.MatchString(f.Handler) {
-			c.invalidf(path+".handler", "use module.function, e.g. handlers."+name+".handler", "%q is not a handler", f.Handler)
+			c.invalidf(path+".handler", f.Handler, "use module.function, e.g. handlers."+name+".handler", "%q is not a handler", f.Handler)
 		}
 		switch code := f.Code; {
 		case code != nil:
 			if p := bucketNameProblems(code.Bucket); len(p) > 0 {
-				c.invalidf(path+".code.bucket", "use the bucket CI publishes the package to", "%q is not a valid S3 bucket name: %s", code.Bucket, strings.Join(p, "; "))
+				c.invalidf(path+".code.bucket", code.Bucket, "use the bucket CI publishes the package to", "%q is not a valid S3 bucket name: %s", code.Bucket, strings.Join(p, "; "))
 			} else {
 				checkCodeBucketRegion(c, path+".code.bucket", code.Bucket, scope)
 			}
 			if !s3KeyRe.MatchString(code.Key) || strings.HasPrefix(code.Key, "/") {
-				c.invalidf(path+".code.key", "use the package's key, e.g. releases/1a2b3c4/"+name+".zip", "%q is not a valid S3 key", code.Key)
+				c.invalidf(path+".code.key", code.Key, "use the package's key, e.g. releases/1a2b3c4/"+name+".zip", "%q is not a valid S3 key", code.Key)
 			}
 		case s.Code.Bucket == "":
 			c.required(path, "has no code", "set serverless.code.bucket (CI's artifact bucket), or this function's code or image")
@@ -124,14 +124,14 @@ func validateFunctionUses(c *collector, path string, f LambdaFunction, scope Ser
 	checkList(c, path+".uses", f.Uses, func(p, entry string) {
 		switch u := ParseUse(entry); {
 		case u.Kind == UseBus:
-			c.invalid(p, "the bus is not a use: publishers declare their events", busUseHint)
+			c.invalid(p, entry, "the bus is not a use: publishers declare their events", busUseHint)
 		case u.IsSMTP():
-			c.notSupported(p, "ses:smtp is for fleet services: a function sends mail with the SES API", "use ses instead")
+			c.notSupported(p, entry, "ses:smtp is for fleet services: a function sends mail with the SES API", "use ses instead")
 		case scope.Stores[entry] == nil:
-			c.invalidf(p, "use one of"+knownKeys(usesOf(scope.Stores)), "%q is not a store of this stack", entry)
+			c.invalidf(p, entry, "use one of"+knownKeys(usesOf(scope.Stores)), "%q is not a store of this stack", entry)
 		case u.Kind == UseQueue:
 			if queues++; queues > 1 {
-				c.invalid(p, "a function sends to one queue (its SQS_QUEUE_URL)", "split the function or drop a queue")
+				c.invalid(p, entry, "a function sends to one queue (its SQS_QUEUE_URL)", "split the function or drop a queue")
 			}
 		}
 	})
@@ -142,14 +142,14 @@ func validateFunctionUses(c *collector, path string, f LambdaFunction, scope Ser
 func validateFunctionLinks(c *collector, path, name string, f LambdaFunction, scope ServerlessScope) {
 	checkList(c, path+".calls", f.Calls, func(p, svc string) {
 		if !scope.Services[svc] {
-			c.invalidf(p, "name a service of the fleet"+known(scope.Services), "no service named %q", svc)
+			c.invalidf(p, svc, "name a service of the fleet"+known(scope.Services), "no service named %q", svc)
 		}
 	})
 	checkList(c, path+".secrets", f.Secrets, func(p, sec string) {
 		item, ok := scope.Secrets[sec]
 		switch {
 		case !ok:
-			c.invalidf(p, "declare it in secrets.items"+knownKeys(scope.Secrets), "%q is not a declared secret", sec)
+			c.invalidf(p, sec, "declare it in secrets.items"+knownKeys(scope.Secrets), "%q is not a declared secret", sec)
 		case len(item.Readers) > 0 && !contains(item.Readers, FunctionGrantee(name)):
 			c.forbiddenf(p, fmt.Sprintf("add %s to secrets.items.%s.readers, or drop it here", FunctionGrantee(name), sec), "%s is single-reader (%v)", sec, item.Readers)
 		}
@@ -169,7 +169,7 @@ func validateFunctionEnv(c *collector, path string, f LambdaFunction, scope Serv
 		p := path + ".env." + k
 		switch {
 		case !envVarRe.MatchString(k):
-			c.invalidf(p, "use upper-case letters, digits and underscores", "%q is not an environment variable name", k)
+			c.invalidf(p, k, "use upper-case letters, digits and underscores", "%q is not an environment variable name", k)
 		case contains(lambdaReservedEnv, k):
 			c.forbiddenf(p, "remove it (Lambda sets it, or it must not be set in production)", "%s is reserved", k)
 		case contains(derivedEnv, k) || storeVars[k] || strings.HasSuffix(k, "_SERVICE_URL") || strings.HasSuffix(k, "_SECRET_ARN") || strings.HasSuffix(k, "_SECRET_JSON_KEY"):
@@ -186,7 +186,7 @@ func checkList(c *collector, path string, list []string, each func(path, v strin
 	for i, v := range list {
 		p := Path(path).Index(i).String()
 		if seen[v] {
-			c.invalidf(p, "list each value once", "%q is listed twice", v)
+			c.invalidf(p, v, "list each value once", "%q is listed twice", v)
 			continue
 		}
 		seen[v] = true
@@ -213,7 +213,7 @@ func LoadServerless(project, domain, raw string, scope ServerlessScope) (Serverl
 // checkTextLength refuses free text longer than the API it is sent to accepts.
 func checkTextLength(c *collector, path, text string, max int, api string) {
 	if n := utf8.RuneCountInString(text); n > max {
-		c.invalidf(path, fmt.Sprintf("shorten it to at most %d characters (%s)", max, api), "is %d characters long", n)
+		c.invalidf(path, text, fmt.Sprintf("shorten it to at most %d characters (%s)", max, api), "is %d characters long", n)
 	}
 }
 

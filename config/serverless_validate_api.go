@@ -12,7 +12,7 @@ func (s Serverless) validateAPI(c *collector, a HTTPAPI, scope ServerlessScope) 
 	}
 	checkList(c, path+".services", a.Services, func(p, svc string) {
 		if !apiSegmentRe.MatchString(svc) {
-			c.invalidf(p, "use a lowercase path segment such as listings", "%q is not a path segment", svc)
+			c.invalidf(p, svc, "use a lowercase path segment such as listings", "%q is not a path segment", svc)
 		}
 	})
 	if hp := a.HealthCheckPath; hp != "" {
@@ -20,22 +20,22 @@ func (s Serverless) validateAPI(c *collector, a HTTPAPI, scope ServerlessScope) 
 		case !a.CustomDomain:
 			c.required(path+".healthCheckPath", "needs customDomain: the check targets api.<domain>", "set customDomain: true or remove the path")
 		case !strings.HasPrefix(hp, "/"):
-			c.invalidf(path+".healthCheckPath", "start it with /", "%q is not a path", hp)
+			c.invalidf(path+".healthCheckPath", hp, "start it with /", "%q is not a path", hp)
 		}
 	}
 	checkList(c, path+".publicRoutes", a.PublicRoutes, func(p, key string) {
 		if problem := routeProblem(key, a.Services); problem != "" {
-			c.invalidf(p, `use "METHOD /api/v1/<service>/…", e.g. "GET /api/v1/listings/{proxy+}"`, "%q %s", key, problem)
+			c.invalidf(p, key, `use "METHOD /api/v1/<service>/…", e.g. "GET /api/v1/listings/{proxy+}"`, "%q %s", key, problem)
 		}
 	})
 	s.checkSyncFunction(c, path+".authorizer", a.Authorizer, "authorizes every non-public route")
 	if n := *a.AuthorizerCacheSeconds; n < 0 || n > 3600 {
-		c.invalidf(path+".authorizerCacheSeconds", "use 0..3600 (0 turns the cache off)", "%d seconds is outside 0..3600", n)
+		c.invalidf(path+".authorizerCacheSeconds", n, "use 0..3600 (0 turns the cache off)", "%d seconds is outside 0..3600", n)
 	}
 	a.Throttle.validate(c, path+".throttle")
 	for i, o := range a.CorsOrigins {
 		if problem := originProblem(o); problem != "" {
-			c.invalidf(fmt.Sprintf("%s.corsOrigins[%d]", path, i), "use an https origin such as https://app.dbay.example.com", "%q %s", o, problem)
+			c.invalidf(fmt.Sprintf("%s.corsOrigins[%d]", path, i), o, "use an https origin such as https://app.dbay.example.com", "%q %s", o, problem)
 		}
 	}
 	if a.CustomDomain && !scope.HasZone {
@@ -72,9 +72,9 @@ func (s Serverless) checkSyncFunction(c *collector, path, name, role string) {
 	f, ok := s.Functions[name]
 	switch {
 	case !ok:
-		c.invalidf(path, "name a function of serverless.functions"+knownKeys(s.Functions), "no function named %q (it %s)", name, role)
+		c.invalidf(path, name, "name a function of serverless.functions"+knownKeys(s.Functions), "no function named %q (it %s)", name, role)
 	case f.Async || f.Schedule != "":
-		c.invalidf(path, "use a function that is neither async nor scheduled", "%s %s, so API Gateway invokes it synchronously", name, role)
+		c.invalidf(path, name, "use a function that is neither async nor scheduled", "%s %s, so API Gateway invokes it synchronously", name, role)
 	}
 }
 

@@ -18,11 +18,11 @@ func checkCodeBucketRegion(c *collector, path, bucket string, scope ServerlessSc
 	switch r := BucketRegion(bucket); {
 	case r == scope.Region:
 	case r != "" && r == scope.PrimaryRegion:
-		c.notSupportedf(path, want, "%q is the primary's bucket (%s): Lambda reads a function's code only from a bucket in the function's own Region (%s)", bucket, r, scope.Region)
+		c.notSupportedf(path, bucket, want, "%q is the primary's bucket (%s): Lambda reads a function's code only from a bucket in the function's own Region (%s)", bucket, r, scope.Region)
 	case r != "":
-		c.notSupportedf(path, want, "%q is a bucket in %s: Lambda reads a function's code only from a bucket in the function's own Region (%s)", bucket, r, scope.Region)
+		c.notSupportedf(path, bucket, want, "%q is a bucket in %s: Lambda reads a function's code only from a bucket in the function's own Region (%s)", bucket, r, scope.Region)
 	default:
-		c.notSupportedf(path, want, "%q does not end with its Region, so the program cannot tell that it is in %s (Lambda reads code only from the function's own Region)", bucket, scope.Region)
+		c.notSupportedf(path, bucket, want, "%q does not end with its Region, so the program cannot tell that it is in %s (Lambda reads code only from the function's own Region)", bucket, scope.Region)
 	}
 }
 

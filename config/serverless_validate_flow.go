@@ -8,7 +8,7 @@ import (
 func (s Serverless) validateWorkflow(c *collector, name string, w Workflow, scope ServerlessScope) {
 	path := "serverless.workflows." + name
 	if !logicalNameRe.MatchString(name) {
-		c.invalidf(path, "use 1-40 lowercase letters, digits and dashes, starting with a letter, e.g. withdrawal", "%q is not a valid workflow name", name)
+		c.invalidf(path, name, "use 1-40 lowercase letters, digits and dashes, starting with a letter, e.g. withdrawal", "%q is not a valid workflow name", name)
 	}
 	if len(w.Steps) == 0 {
 		c.required(path+".steps", "is empty", "list the steps in order, each with a name and a function")
@@ -18,45 +18,45 @@ func (s Serverless) validateWorkflow(c *collector, name string, w Workflow, scop
 		p := fmt.Sprintf("%s.steps[%d]", path, i)
 		switch {
 		case !stepNameRe.MatchString(st.Name):
-			c.invalidf(p+".name", "use a letter then letters and digits, e.g. DebitLedger", "%q is not a state name", st.Name)
+			c.invalidf(p+".name", st.Name, "use a letter then letters and digits, e.g. DebitLedger", "%q is not a state name", st.Name)
 		case contains(ReservedWorkflowStates, st.Name):
 			c.forbiddenf(p+".name", "choose another name", "%q is a state the program adds", st.Name)
 		case steps[st.Name]:
-			c.invalidf(p+".name", "give each step its own name", "%q is listed twice", st.Name)
+			c.invalidf(p+".name", st.Name, "give each step its own name", "%q is listed twice", st.Name)
 		}
 		steps[st.Name] = true
 		if _, ok := s.Functions[st.Function]; !ok {
-			c.invalidf(p+".function", "name a function of serverless.functions"+knownKeys(s.Functions), "no function named %q", st.Function)
+			c.invalidf(p+".function", st.Function, "name a function of serverless.functions"+knownKeys(s.Functions), "no function named %q", st.Function)
 		}
 		checkRange(c, p+".timeoutSeconds", st.TimeoutSeconds, 1, 86400, "seconds")
 		if pl := st.Poll; pl != nil {
 			if polls++; polls > 1 {
-				c.invalid(p+".poll", "a workflow has at most one polling step", "poll in one step")
+				c.invalid(p+".poll", nil, "a workflow has at most one polling step", "poll in one step")
 			}
 			if !payloadFieldRe.MatchString(pl.Field) {
-				c.invalidf(p+".poll.field", "use the result's field name, e.g. confirmations", "%q is not a field name", pl.Field)
+				c.invalidf(p+".poll.field", pl.Field, "use the result's field name, e.g. confirmations", "%q is not a field name", pl.Field)
 			}
 			if pl.AtLeast < 1 {
-				c.invalidf(p+".poll.atLeast", "use 1 or more, e.g. 6 confirmations", "%d never ends the loop meaningfully", pl.AtLeast)
+				c.invalidf(p+".poll.atLeast", pl.AtLeast, "use 1 or more, e.g. 6 confirmations", "%d never ends the loop meaningfully", pl.AtLeast)
 			}
 			checkRange(c, p+".poll.waitSeconds", pl.WaitSeconds, 1, 86400, "seconds")
 			checkRange(c, p+".poll.maxPolls", pl.MaxPolls, 1, 10000, "polls")
 		}
 	}
 	if w.PointOfNoReturn != "" && !steps[w.PointOfNoReturn] {
-		c.invalidf(path+".pointOfNoReturn", "name the first step whose effect cannot be undone, e.g. BroadcastTx", "%q is not a step of this workflow", w.PointOfNoReturn)
+		c.invalidf(path+".pointOfNoReturn", w.PointOfNoReturn, "name the first step whose effect cannot be undone, e.g. BroadcastTx", "%q is not a step of this workflow", w.PointOfNoReturn)
 	}
 	if cp := w.Compensation; cp != nil && w.PointOfNoReturn != "" && steps[cp.From] && steps[w.PointOfNoReturn] &&
 		stepIndex(w, cp.From) >= stepIndex(w, w.PointOfNoReturn) {
-		c.invalidf(path+".compensation.from", "compensate only failures before pointOfNoReturn ("+w.PointOfNoReturn+")",
+		c.invalidf(path+".compensation.from", cp.From, "compensate only failures before pointOfNoReturn ("+w.PointOfNoReturn+")",
 			"%q is not before the point of no return: nothing could be compensated", cp.From)
 	}
 	if cp := w.Compensation; cp != nil {
 		if _, ok := s.Functions[cp.Function]; !ok {
-			c.invalidf(path+".compensation.function", "name a function of serverless.functions"+knownKeys(s.Functions), "no function named %q", cp.Function)
+			c.invalidf(path+".compensation.function", cp.Function, "name a function of serverless.functions"+knownKeys(s.Functions), "no function named %q", cp.Function)
 		}
 		if !steps[cp.From] {
-			c.invalidf(path+".compensation.from", "name the step after which failures are compensated, e.g. DebitLedger", "%q is not a step of this workflow", cp.From)
+			c.invalidf(path+".compensation.from", cp.From, "name the step after which failures are compensated, e.g. DebitLedger", "%q is not a step of this workflow", cp.From)
 		}
 	}
 	switch {
@@ -64,17 +64,17 @@ func (s Serverless) validateWorkflow(c *collector, name string, w Workflow, scop
 		c.forbidden(path+".schedule", "is set together with trigger", "start the workflow from an event or a schedule, not both")
 	case w.Trigger != nil:
 		if !eventSourceRe.MatchString(w.Trigger.Source) || strings.HasPrefix(w.Trigger.Source, "aws.") {
-			c.invalidf(path+".trigger.source", "use the source the service puts the event with, e.g. dbay.wallet", "%q is not an event source", w.Trigger.Source)
+			c.invalidf(path+".trigger.source", w.Trigger.Source, "use the source the service puts the event with, e.g. dbay.wallet", "%q is not an event source", w.Trigger.Source)
 		}
 		if w.Trigger.DetailType == "" || len(w.Trigger.DetailType) > 128 {
-			c.invalidf(path+".trigger.detailType", "use the event's detail type, e.g. withdrawal.requested", "%q is not a detail type", w.Trigger.DetailType)
+			c.invalidf(path+".trigger.detailType", w.Trigger.DetailType, "use the event's detail type, e.g. withdrawal.requested", "%q is not a detail type", w.Trigger.DetailType)
 		}
 		if scope.Stores["bus"] == nil {
 			c.required(path+".trigger", "needs the event bus", "configure data.bus")
 		}
 	case w.Schedule != "":
 		if err := ParseSchedule(w.Schedule); err != nil {
-			c.invalidf(path+".schedule", "use rate(…) or cron(…)", "%v", err)
+			c.invalidf(path+".schedule", w.Schedule, "use rate(…) or cron(…)", "%v", err)
 		}
 	default:
 		c.required(path, "has no trigger and no schedule", "set trigger {source, detailType} or schedule")
@@ -104,9 +104,9 @@ func (s Serverless) validateRule(c *collector, name string, r EventRule, scope S
 		f, ok := s.Functions[fn]
 		switch {
 		case !ok:
-			c.invalidf(p, "name a function of serverless.functions"+knownKeys(s.Functions), "no function named %q", fn)
+			c.invalidf(p, fn, "name a function of serverless.functions"+knownKeys(s.Functions), "no function named %q", fn)
 		case !f.Async:
-			c.invalidf(p, fmt.Sprintf("set serverless.functions.%s.async: true", fn), "%s is invoked asynchronously by the rule, so its failures need the DLQ", fn)
+			c.invalidf(p, fn, fmt.Sprintf("set serverless.functions.%s.async: true", fn), "%s is invoked asynchronously by the rule, so its failures need the DLQ", fn)
 		}
 	})
 }

@@ -24,21 +24,21 @@ func (cfg *Config) validate(c *collector) {
 	case "":
 		c.required("role", "is required", "set primary or recovery")
 	default:
-		c.notSupportedf("role", "use primary or recovery", "unknown role %q", cfg.Role)
+		c.notSupportedf("role", string(cfg.Role), "use primary or recovery", "unknown role %q", cfg.Role)
 	}
 	switch {
 	case cfg.Environment == "":
 		c.required("environment", "is required", "set a lowercase name such as production")
 	case !environmentRe.MatchString(cfg.Environment):
-		c.invalidf("environment", "use 1-32 lowercase letters, digits and dashes, starting with a letter", "%q is not a valid environment name", cfg.Environment)
+		c.invalidf("environment", cfg.Environment, "use 1-32 lowercase letters, digits and dashes, starting with a letter", "%q is not a valid environment name", cfg.Environment)
 	}
 	validateRegion(cfg.Region, c)
 	if cfg.DRRegion != "" {
 		switch {
 		case !IsAWSRegion(cfg.DRRegion):
-			c.invalidf("drRegion", "use an AWS region such as us-west-2", "%q is not an AWS region", cfg.DRRegion)
+			c.invalidf("drRegion", cfg.DRRegion, "use an AWS region such as us-west-2", "%q is not an AWS region", cfg.DRRegion)
 		case cfg.DRRegion == cfg.Region:
-			c.invalid("drRegion", "is the stack's own region", "recover into another region")
+			c.invalid("drRegion", cfg.DRRegion, "is the stack's own region", "recover into another region")
 		}
 	}
 	validateDomain(cfg.Domain, c)
@@ -89,7 +89,7 @@ func validateRegion(region string, c *collector) {
 	case region == "":
 		aws.required("region", "is required", "set it with `pulumi config set aws:region us-east-1`")
 	case !IsAWSRegion(region):
-		aws.invalidf("region", "use an AWS region name such as us-east-1 or us-west-2", "%q is not an AWS region", region)
+		aws.invalidf("region", region, "use an AWS region name such as us-east-1 or us-west-2", "%q is not an AWS region", region)
 	}
 	c.errs = append(c.errs, aws.errs...)
 }
@@ -107,7 +107,7 @@ func validateDomain(domain string, c *collector) {
 		}
 	}
 	if bad {
-		c.invalidf("domain", "use a lowercase DNS name of two or more labels, e.g. dbay.example.com", "%q is not a valid DNS name", domain)
+		c.invalidf("domain", domain, "use a lowercase DNS name of two or more labels, e.g. dbay.example.com", "%q is not a valid DNS name", domain)
 	}
 }
 
@@ -127,9 +127,9 @@ func validateTags(tags map[string]string, c *collector) {
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
 			c.forbidden("tags."+k, "tag keys starting with aws: are reserved by AWS", "choose another key")
 		case len(k) > 128:
-			c.invalidf("tags."+k, "use at most 128 characters", "the key is %d characters long", len(k))
+			c.invalidf("tags."+k, k, "use at most 128 characters", "the key is %d characters long", len(k))
 		case len(v) > 256:
-			c.invalidf("tags."+k, "use at most 256 characters", "the value is %d characters long", len(v))
+			c.invalidf("tags."+k, v, "use at most 256 characters", "the value is %d characters long", len(v))
 		}
 	}
 }
@@ -144,11 +144,11 @@ func parseCIDR(path, s string, required bool, c *collector) (netip.Prefix, bool)
 	}
 	p, err := netip.ParsePrefix(s)
 	if err != nil || !p.Addr().Is4() {
-		c.invalidf(path, "use an IPv4 block such as 10.0.0.0/16", "%q is not an IPv4 CIDR block", s)
+		c.invalidf(path, s, "use an IPv4 block such as 10.0.0.0/16", "%q is not an IPv4 CIDR block", s)
 		return netip.Prefix{}, false
 	}
 	if p.Masked() != p {
-		c.invalidf(path, "did you mean "+p.Masked().String()+"?", "%s has host bits set", s)
+		c.invalidf(path, s, "did you mean "+p.Masked().String()+"?", "%s has host bits set", s)
 		return netip.Prefix{}, false
 	}
 	return p, true

@@ -29,23 +29,7 @@ type Key struct {
 	Valid []string
 }
 
-// Default is what absence of the key means, from its doc comment
-// ("Absent: …"), "required", or "" when the comment does not say.
-func (k Key) Default() string {
-	if m := absentRe.FindStringSubmatch(k.Doc); m != nil {
-		return m[1]
-	}
-	if requiredRe.MatchString(k.Doc) {
-		return "required"
-	}
-	return ""
-}
-
-var (
-	absentRe   = regexp.MustCompile(`(?:^|[.)]\s|:\s)Absent[^:.]{0,20}:\s*(.+?)(?:\.\s|\.$|$)`)
-	requiredRe = regexp.MustCompile(`(?:^|\.\s)Required(?:[.:;]|$)|\bis required\b|\)\. Required`)
-	rangeRe    = regexp.MustCompile(`-?\d+(?:\.\d+)?\s*\.\.\s*-?\d+(?:\.\d+)?`)
-)
+var rangeRe = regexp.MustCompile(`-?\d+(?:\.\d+)?\s*\.\.\s*-?\d+(?:\.\d+)?`)
 
 // sources is what the config package's Go sources say: field doc
 // comments by type and field, and typed string constants by type.
@@ -346,6 +330,10 @@ func writeRow(b *bytes.Buffer, k Key) {
 		def = "—"
 	case "required":
 		def = "— (required)"
+	default:
+		if strings.HasPrefix(def, "required ") {
+			def = "— (" + def + ")"
+		}
 	}
 	valid := make([]string, len(k.Valid))
 	for i, v := range k.Valid {

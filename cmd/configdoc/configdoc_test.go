@@ -49,3 +49,40 @@ func TestEveryConfigKeyIsDocumented(t *testing.T) {
 			len(missing), strings.Join(missing, "\n\t"))
 	}
 }
+
+// TestEveryConfigKeySaysItsDefault fails when a key's doc comment says
+// neither what its absence means ("Absent: …") nor that it is required
+// ("Required." or "Required in a recovery stack."): docs/config.md would
+// show "—" as its default.
+func TestEveryConfigKeySaysItsDefault(t *testing.T) {
+	t.Parallel()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := Keys(filepath.Join(root, "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if missing := WithoutDefault(keys); len(missing) > 0 {
+		t.Errorf("%d configuration keys do not say their default: add an \"Absent: …\" sentence (or \"Required.\") to the field's comment:\n\t%s",
+			len(missing), strings.Join(missing, "\n\t"))
+	}
+}
+
+// The default column: an "Absent:" sentence, an unconditional or a
+// conditional "Required", or nothing.
+func TestDefaultSentences(t *testing.T) {
+	t.Parallel()
+	for doc, want := range map[string]string{
+		"AZCount is how many zones: 2..6. Absent: 3.":                  "3",
+		"Domain is the apex DNS name. Required.":                       "required",
+		"PrimaryRegion must differ. Required in a recovery stack.":     "required in a recovery stack",
+		"Log group. Required with baseline organization (the alarms).": "required with baseline organization",
+		"Standby sizes the stores.":                                    "",
+	} {
+		if got := (Key{Doc: doc}).Default(); got != want {
+			t.Errorf("Default(%q) = %q, want %q", doc, got, want)
+		}
+	}
+}
