@@ -62,7 +62,7 @@ func (d *DataLayer) Bind(u config.Use, consumer string) (Binding, error) {
 			b.Credentials = conn.Store
 		}
 		if k, _ := kindOf(st); k.grant != nil { // a store reached through IAM too (registry.go)
-			b.grant = func(ctx *pulumi.Context, g iamdoc.Grantee) (*iam.RolePolicy, error) { return k.grant(d, ctx, g) }
+			b.grant = func(ctx *pulumi.Context, g iamdoc.Grantee) (iamdoc.Grant, error) { return k.grant(d, ctx, g) }
 		}
 		return b, nil
 	case u.Kind == config.UseBucket:

@@ -3,7 +3,6 @@ package datalayer
 import (
 	"sort"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/iamdoc"
@@ -34,7 +33,7 @@ type storeKind struct {
 	resourceType string
 	// grant, when set, is the IAM grant a consumer needs besides the
 	// network and the credentials (OpenSearch: its HTTP API). Nil: none.
-	grant func(*DataLayer, *pulumi.Context, iamdoc.Grantee) (*iam.RolePolicy, error)
+	grant func(*DataLayer, *pulumi.Context, iamdoc.Grantee) (iamdoc.Grant, error)
 }
 
 // storeKinds are the registered kinds, by order.

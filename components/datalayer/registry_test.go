@@ -74,12 +74,12 @@ func TestEveryBuiltStoreIsRegistered(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		net, err := network.New(ctx, "network", &network.Args{Spec: netSpec, Region: "us-east-1"}, pulumi.Providers(p))
+		net, err := network.New(ctx, "network", &network.Args{Spec: netSpec, Env: config.Env{Region: "us-east-1"}}, pulumi.Providers(p))
 		if err != nil {
 			return err
 		}
-		d, err := New(ctx, "data", &Args{Spec: dataSpec, Network: net, Project: "dbay", Region: "us-east-1", Partition: "aws",
-			Domain: "dbay.example.com"}, pulumi.Providers(p))
+		d, err := New(ctx, "data", &Args{Spec: dataSpec, Network: net, Env: config.Env{Project: "dbay", Region: "us-east-1", Partition: "aws",
+			Domain: "dbay.example.com"}}, pulumi.Providers(p))
 		if err != nil {
 			return err
 		}
