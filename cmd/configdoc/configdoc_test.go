@@ -33,14 +33,7 @@ func TestConfigDocIsCurrent(t *testing.T) {
 // config.Config has no doc comment on its field.
 func TestEveryConfigKeyIsDocumented(t *testing.T) {
 	t.Parallel()
-	root, err := moduleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := Keys(filepath.Join(root, "config"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := configKeys(t)
 	if len(keys) < 100 {
 		t.Fatalf("found %d keys; the walk over config.Config is broken", len(keys))
 	}
@@ -56,14 +49,7 @@ func TestEveryConfigKeyIsDocumented(t *testing.T) {
 // show "—" as its default.
 func TestEveryConfigKeySaysItsDefault(t *testing.T) {
 	t.Parallel()
-	root, err := moduleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := Keys(filepath.Join(root, "config"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := configKeys(t)
 	if missing := WithoutDefault(keys); len(missing) > 0 {
 		t.Errorf("%d configuration keys do not say their default: add an \"Absent: …\" sentence (or \"Required.\") to the field's comment:\n\t%s",
 			len(missing), strings.Join(missing, "\n\t"))
@@ -85,4 +71,19 @@ func TestDefaultSentences(t *testing.T) {
 			t.Errorf("Default(%q) = %q, want %q", doc, got, want)
 		}
 	}
+}
+
+// configKeys are the keys reachable from config.Config, read from the
+// module's config package.
+func configKeys(t *testing.T) []Key {
+	t.Helper()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := Keys(filepath.Join(root, "config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
 }
