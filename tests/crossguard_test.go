@@ -118,6 +118,7 @@ func enforced(found []string, levels map[string]policyx.EnforcementLevel) []stri
 // exactly what policy.Evaluate finds on the mock engine's records, so the
 // conversion loses nothing a rule reads.
 func TestPackReportsWhatSynthReports(t *testing.T) {
+	t.Parallel()
 	for _, key := range shippedStacks {
 		t.Run(key, func(t *testing.T) {
 			dir, stack := shippedStack(key)
@@ -176,6 +177,7 @@ func TestPackReportsWhatSynthReports(t *testing.T) {
 // stack changes when its primary's resources are not there (what a stack
 // policy sees) and fails unless policy.PairRuleIDs lists it.
 func TestPairRulesAreListed(t *testing.T) {
+	t.Parallel()
 	for _, key := range shippedStacks {
 		dir, stack := shippedStack(key)
 		r := synthesize(t, dir, stack)
@@ -203,6 +205,7 @@ func TestPairRulesAreListed(t *testing.T) {
 // read (a rule skips a resource whose region it cannot tell, so a lost
 // region would pass silently).
 func TestResourcesKeepWhatRulesRead(t *testing.T) {
+	t.Parallel()
 	r := synthesize(t, root, "dr")
 	back := crossguard.Resources(analyzerView(r.Resources))
 	if len(back) != len(r.Resources) {
