@@ -8,7 +8,7 @@ func RetainRules() []Rule { return retainRules() }
 // on the other stack's resources (Options.Partner: a replica's source in
 // the primary, the primary's ECR replication and its templates). A
 // CrossGuard stack policy sees one stack, so internal/crossguard keeps them
-// advisory; TestPairRulesAreListed (internal/crossguard) finds every rule
+// advisory; TestPairRulesAreListed (tests/crossguard_test.go) finds every rule
 // whose verdict changes without the partner and fails when one is missing.
 func PairRuleIDs() []string {
 	return []string{

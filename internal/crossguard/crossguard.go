@@ -129,6 +129,14 @@ func NewPack(s Settings) (policyx.PolicyPack, error) {
 	return policyx.NewPolicyPack(Name, semver.MustParse(Version), policyx.EnforcementLevelMandatory, policies)
 }
 
+// AdvisoryEverywhere reports whether the rule id is one the SDK cannot
+// give what it reads (see the package comment): advisory in an update as
+// in a preview. The tests in tests/ (crossguard_test.go) read it.
+func AdvisoryEverywhere(id string) bool {
+	_, ok := advisoryEverywhere[id]
+	return ok
+}
+
 // Enforcement is a rule's level: advisory in a preview and for the rules
 // the SDK cannot serve (see the package comment), mandatory otherwise.
 func Enforcement(id string, dryRun bool) policyx.EnforcementLevel {
