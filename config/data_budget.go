@@ -99,7 +99,7 @@ func (cfg *Config) validateConnectionBudget(c *collector) {
 		terms = append(terms, t+")")
 	}
 	fit := capacity / slots
-	c.invalidf(uses[0].path, nil, fmt.Sprintf("use %s ≤ %d, fewer tasks (max), or a larger data.postgres.parameters.max_connections (README \"Connection budget\")", PoolSizeVar, fit),
+	c.invalidf(uses[0].path, nil, fmt.Sprintf("use %s ≤ %d, fewer tasks (max), or a larger data.postgres.parameters.max_connections (docs/configuration.md \"Connection budget\")", PoolSizeVar, fit),
 		"%s = %d connections exceed the %d the writer accepts (data.postgres.parameters.max_connections %d less %d reserved for superusers)",
 		strings.Join(terms, " + "), demand, capacity, p.PostgresMaxConnections(), p.PostgresMaxConnections()-capacity)
 }

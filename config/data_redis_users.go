@@ -96,7 +96,7 @@ func (cfg *Config) validateRedisUsers(c *collector) {
 		// DELETE, which ModifyReplicationGroup requires
 		// (hashicorp/terraform-provider-aws#39546, fixed in 6.31.0 by #45518).
 		c.notSupported("data.redis.serviceUsers", nil, "is not supported on a Global Datastore (a DR pair's Redis): AWS documents AUTH, not RBAC, for global datastores",
-			"keep serviceUsers off in a stack with drRegion or dr.primaryStack (README \"Trust boundaries\")")
+			"keep serviceUsers off in a stack with drRegion or dr.primaryStack (docs/security.md \"Trust boundaries\")")
 	}
 }
 

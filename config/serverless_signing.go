@@ -30,7 +30,7 @@ func validateSigning(c *collector, path, name string, f LambdaFunction, scope Se
 		}
 	}
 	if len(sealed) > 0 {
-		c.requiredf(path+".signed", "set signed: true (releases sign its package: README \"Release the functions\")",
+		c.requiredf(path+".signed", "set signed: true (releases sign its package: docs/runbooks.md \"Release the functions\")",
 			"%s reads the single-reader secret %s, so Lambda must refuse packages the stack's signing profile did not sign",
 			name, strings.Join(sealed, ", "))
 	}

@@ -66,7 +66,7 @@ func (d *DataLayer) watchPostgres(name string, id pulumi.StringOutput, replica b
 	// (config.AlarmKinds: 80 %), so it follows the parameter group.
 	maxConn := d.args.Spec.Postgres.PostgresMaxConnections()
 	add(config.AlarmRDSConnections, "connections", "DatabaseConnections", "Maximum", "GreaterThanThreshold",
-		fmt.Sprintf("%s is near max_connections (%d): look for connection leaks, or revisit the connection budget (README \"Connection budget\").", name, maxConn),
+		fmt.Sprintf("%s is near max_connections (%d): look for connection leaks, or revisit the connection budget (docs/configuration.md \"Connection budget\").", name, maxConn),
 		float64(maxConn)/100)
 	add(config.AlarmRDSMemory, "freeable-memory", "FreeableMemory", "Minimum", "LessThanThreshold",
 		name+" is short of memory (threshold in MiB): check work_mem and the instance class.", 1<<20)

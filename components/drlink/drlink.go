@@ -176,7 +176,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}).(pulumi.StringOutput)
 		alarm, err := cloudwatch.NewMetricAlarm(ctx, "failover-switch", &cloudwatch.MetricAlarmArgs{
 			Name: pulumi.String(SwitchAlarmName(args.Project, args.PrimaryStack)),
-			AlarmDescription: pulumi.Sprintf("[failover.switch] ALARM: Route 53 answers %s's failover records from %s (a recovery stack with fleet.standby active, or dr.fenced on the primary). Runbook: README \"Disaster recovery\".",
+			AlarmDescription: pulumi.Sprintf("[failover.switch] ALARM: Route 53 answers %s's failover records from %s (a recovery stack with fleet.standby active, or dr.fenced on the primary). Runbook: docs/dr.md \"Standby, switch and fencing\".",
 				args.PrimaryStack, args.RecoveryRegion),
 			Namespace:  pulumi.String(SwitchNamespace(args.Project)),
 			MetricName: pulumi.String(SwitchMetric),
