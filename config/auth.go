@@ -58,7 +58,7 @@ type Auth struct {
 	// SchemaMigration lets a change to the attributes that Cognito fixes at
 	// pool creation (schema, username attributes) reach the pool. Such a
 	// change replaces the pool and loses every user, so it is ignored unless
-	// this is true (and the pool is still protected: see the README runbook).
+	// this is true (and the pool is still protected: docs/decisions.md "The user pool's schema is frozen").
 	// Absent: false.
 	SchemaMigration bool `json:"schemaMigration"`
 }

@@ -26,7 +26,7 @@ type SubnetLayout map[Tier][]string
 //
 // The layout depends on cidr, azCount and the masks only: the same config
 // always gives the same subnets, so a tag or endpoint change never replaces
-// a subnet. Changing azCount or a mask re-plans the layout (see README).
+// a subnet. Changing azCount or a mask re-plans the layout (docs/configuration.md "Configuration reference", the subnet rows).
 func (n Network) Layout() (SubnetLayout, error) {
 	vpc, err := netip.ParsePrefix(n.CIDR)
 	if err != nil {

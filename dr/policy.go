@@ -83,7 +83,7 @@ func (m Mechanism) RPOText() string {
 }
 
 // Catalog is every mechanism the program implements. The numbers are the
-// bounds the README's DR table states; each Basis names its source.
+// bounds docs/dr.md's table states; each Basis names its source.
 var Catalog = []Mechanism{
 	{ID: "rds-cross-region-replica", Kind: Postgres, RPO: 15 * time.Minute, RTO: 30 * time.Minute,
 		Summary: "cross-Region read replica in the DR region (DR CMK), promoted with promote-read-replica",

@@ -634,7 +634,7 @@ func TestWaivers(t *testing.T) {
 	for _, r := range rs {
 		r.Options.Protect = true
 	}
-	const reason = "third-party credential: rotated by an operator (README runbook)"
+	const reason = "third-party credential: rotated by an operator (docs/runbooks.md \"Set an external secret\")"
 	waivers := []Waiver{
 		{Rule: "secret-rotation", Resource: "PLAID_*", Reason: reason},
 		{Rule: "secret-rotation", Resource: "urn:pulumi:test::proj::aws:secretsmanager/secret:Secret::JWT_SECRET", Reason: "generated: rotated by pulumi up --replace"},

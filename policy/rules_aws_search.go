@@ -59,7 +59,7 @@ func awsSearchRules() []Rule {
 					}
 					out = append(out, problem(r, fmt.Sprintf("%s may call the domain (%s) but fine-grained access control maps no OpenSearch role to it (%s), so its every request ends in 403 security_exception",
 						p.arn, p.via, mapped),
-						"use IAM-only access (advancedSecurityOptions.enabled: false, the domain policy naming the consumer roles, SigV4-signed requests; README Design decisions) — FGAC cannot be turned off in place, so this replaces the domain"))
+						"use IAM-only access (advancedSecurityOptions.enabled: false, the domain policy naming the consumer roles, SigV4-signed requests; docs/decisions.md \"OpenSearch access is IAM only (issue 14 item 3)\") — FGAC cannot be turned off in place, so this replaces the domain"))
 				}
 				return out
 			},

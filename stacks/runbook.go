@@ -21,8 +21,8 @@ type Step struct {
 	Command pulumi.StringOutput
 }
 
-// Runbook titles, in order. The README's "Fail over" and "Fail back"
-// sections list the same titles (tests/dr_test.go checks them); a stack
+// Runbook titles, in order. The sections docs/dr.md "Fail over" and
+// docs/dr.md "Fail back" list the same titles (tests/dr_test.go checks them); a stack
 // without a store, a fleet, an API failover record or an origin failover
 // record (config.OriginHost) skips the steps about it.
 const (

@@ -19,8 +19,12 @@ import (
 // "<Section>"` must name one of the README's own headings (it is a first
 // page: the reference sections moved to docs/).
 var (
-	citation      = regexp.MustCompile(`(docs/[a-z0-9-]+\.md|CHANGELOG\.md|README) \\?"([^"\\]+)\\?"`)
+	citation      = regexp.MustCompile(`(docs/[a-z0-9-]+\.md|CHANGELOG\.md|README)(?:'s)? \\?"([^"\\]+)\\?"`)
 	commentBreaks = regexp.MustCompile(`\s*\n\s*(//|#)?\s*`)
+	// vagueREADME are pointers into the README that name no section
+	// ("see README", "the README runbook", "README Design decisions"):
+	// the README has no runbooks or reference sections any more.
+	vagueREADME = regexp.MustCompile(`(?i)(see (the )?README\b[^.'"]?|README (runbook|design decisions))`)
 )
 
 func TestDocCitationsResolve(t *testing.T) {
@@ -52,6 +56,9 @@ func TestDocCitationsResolve(t *testing.T) {
 		}
 		// A citation may wrap across comment lines: join them first.
 		text := commentBreaks.ReplaceAllString(string(b), " ")
+		for _, m := range vagueREADME.FindAllString(text, -1) {
+			bad = append(bad, rel+": "+m+` (names no section: cite docs/<file>.md "<Section>")`)
+		}
 		for _, m := range citation.FindAllStringSubmatch(text, -1) {
 			n++
 			file, section := m[1], m[2]
