@@ -12,7 +12,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/dbay/infra/components/internal/iamdoc"
-	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 )
@@ -143,11 +142,7 @@ func TestConnectionSecretsInTheVault(t *testing.T) {
 	netSpec, dataSpec := loadSpec(t, dbayStores)
 	eng := mockengine.ForTest(t, "dbay", "prod", "us-east-1")
 	eng.MustRun(func(ctx *pulumi.Context) error {
-		p, err := mockengine.Provider(ctx, "regional", "us-east-1")
-		if err != nil {
-			return err
-		}
-		net, err := network.New(ctx, "network", &network.Args{Env: config.Env{Region: "us-east-1"}, Spec: netSpec}, pulumi.Providers(p))
+		p, net, err := testNetwork(ctx, netSpec)
 		if err != nil {
 			return err
 		}

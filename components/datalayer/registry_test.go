@@ -6,7 +6,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/dbay/infra/components/network"
 	"github.com/dbay/infra/config"
 	"github.com/dbay/infra/internal/mockengine"
 )
@@ -70,11 +69,7 @@ func TestEveryBuiltStoreIsRegistered(t *testing.T) {
 	eng := mockengine.ForTest(t, "dbay", "prod", "us-east-1")
 	var built []Store
 	eng.MustRun(func(ctx *pulumi.Context) error {
-		p, err := mockengine.Provider(ctx, "regional", "us-east-1")
-		if err != nil {
-			return err
-		}
-		net, err := network.New(ctx, "network", &network.Args{Spec: netSpec, Env: config.Env{Region: "us-east-1"}}, pulumi.Providers(p))
+		p, net, err := testNetwork(ctx, netSpec)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -50,11 +51,7 @@ func runStores(t *testing.T, data string, protect bool) storeRun {
 	eng := mockengine.ForTest(t, "dbay", "prod", "us-east-1")
 	conns := map[Store]map[string]string{}
 	err := eng.Run(func(ctx *pulumi.Context) error {
-		p, err := mockengine.Provider(ctx, "regional", "us-east-1")
-		if err != nil {
-			return err
-		}
-		net, err := network.New(ctx, "network", &network.Args{Env: config.Env{Region: "us-east-1"}, Spec: netSpec}, pulumi.Providers(p))
+		p, net, err := testNetwork(ctx, netSpec)
 		if err != nil {
 			return err
 		}
@@ -372,4 +369,15 @@ func TestProtectSwitchAndErrors(t *testing.T) {
 	if _, err := d.Connection(Postgres); err == nil || !strings.Contains(err.Error(), "no postgres store in this stack (have [redis])") {
 		t.Errorf("Connection(postgres) err = %v", err)
 	}
+}
+
+// testNetwork is the set-up the package's store tests share: a us-east-1
+// provider and a Network built from spec under it.
+func testNetwork(ctx *pulumi.Context, spec config.Network) (*aws.Provider, *network.Network, error) {
+	p, err := mockengine.Provider(ctx, "regional", "us-east-1")
+	if err != nil {
+		return nil, nil, err
+	}
+	net, err := network.New(ctx, "network", &network.Args{Env: config.Env{Region: "us-east-1"}, Spec: spec}, pulumi.Providers(p))
+	return p, net, err
 }
